@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the system peers the test suite and benchmarks run against (real Samba, smbclient,
+# rclone) when they are missing. Debian's packages; needs root, as on the project's machines.
+set -euo pipefail
+need=()
+command -v smbd >/dev/null 2>&1 || need+=(samba)
+command -v smbclient >/dev/null 2>&1 || need+=(smbclient)
+command -v smbcacls >/dev/null 2>&1 || need+=(smbclient)
+command -v rclone >/dev/null 2>&1 || need+=(rclone)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != 0 ]; then
+  echo "missing system packages: ${need[*]} (run as root or install them: apt-get install -y ${need[*]})" >&2
+  exit 1
+fi
+echo "installing system packages: ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,36 @@
+import { buildApp } from "../server/app.js";
+import { loadConfig } from "../server/config.js";
+
+/**
+ * `scaidrive serve`: runs the server until SIGINT/SIGTERM, then closes it cleanly. A generated
+ * bootstrap admin token is printed once to stdout (never logged).
+ */
+export async function serveCommand(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadConfig(env);
+  const built = await buildApp(config);
+  if (built.bootstrap.generatedToken) {
+    process.stdout.write(
+      `\nScaiDrive admin user ${built.bootstrap.admin.email} (${built.bootstrap.admin.id}) created.\n` +
+        `Admin token (shown once, store it now): ${built.bootstrap.generatedToken}\n\n`,
+    );
+  }
+  const address = await built.app.listen({ port: config.port, host: config.host });
+  built.context.logger.info({ address, data_dir: config.dataDir, database: built.context.dialect }, "ScaiDrive listening");
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    built.context.logger.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    built.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        built.context.logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}

@@ -1,0 +1,152 @@
+/**
+ * The one place Graph and Entra failures become {@link RemoteError} kinds (design habit 5): the
+ * engine decides from the kind alone. Inputs are the SDK's `GraphError` (status + code + JSON
+ * body), a raw HTTP status from a pre-authenticated URL (downloads, upload fragments), a
+ * network error, or an MSAL error.
+ *
+ * | Graph | kind |
+ * |---|---|
+ * | 401, MSAL `invalid_client` / `invalid_grant` / `unauthorized_client` / interaction required | `auth` |
+ * | 403 (`accessDenied`, `notAllowed`) | `access_denied` |
+ * | 404 | `not_found` |
+ * | 409 (`nameAlreadyExists`) | `exists` |
+ * | 410 (`resyncRequired`) | `cursor_expired` |
+ * | 412 (`resourceModified`) | `precondition_failed` |
+ * | 423 (`resourceLocked`) | `locked` |
+ * | 400 with `invalidName` / `pathIsTooLong` or a "name is not valid" message | `invalid_name` |
+ * | 429 / 5xx after the retries, connection reset/refused, DNS, timeouts | `unreachable` |
+ * | anything else | `other` |
+ */
+import { RemoteError, type RemoteErrorKind } from "../../sync/remote-errors.js";
+
+/** Status, codes and message extracted from whatever failed. */
+export interface GraphFailure {
+  status: number;
+  code?: string;
+  innerCodes: string[];
+  message: string;
+  retryAfterSec?: number;
+}
+
+const NETWORK_CODES = new Set([
+  "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH",
+  "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CLOSED",
+]);
+
+/** The errno-like code of a network failure anywhere in an error's cause chain, if any. */
+export function networkErrorCode(err: unknown): string | undefined {
+  let cur: unknown = err;
+  for (let i = 0; i < 6 && cur; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
+    if (cur instanceof TypeError && cur.message === "fetch failed" && !(cur as { cause?: unknown }).cause) return "FETCH_FAILED";
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Collects the `innerError.code` chain of a Graph error object. */
+function innerCodes(error: Record<string, unknown> | undefined): string[] {
+  const out: string[] = [];
+  let cur = error?.innerError ?? error?.innererror;
+  for (let i = 0; i < 4 && cur && typeof cur === "object"; i++) {
+    const c = (cur as Record<string, unknown>).code;
+    if (typeof c === "string") out.push(c);
+    cur = (cur as Record<string, unknown>).innerError ?? (cur as Record<string, unknown>).innererror;
+  }
+  return out;
+}
+
+/** Parses Graph's `{"error": {...}}` envelope (or the SDK's stringified inner object). */
+export function parseGraphErrorBody(text: string | undefined): { code?: string; message?: string; inner: string[] } {
+  if (!text) return { inner: [] };
+  try {
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    const error = (parsed.error && typeof parsed.error === "object" ? parsed.error : parsed) as Record<string, unknown>;
+    return {
+      code: typeof error.code === "string" ? error.code : undefined,
+      message: typeof error.message === "string" ? error.message : undefined,
+      inner: innerCodes(error),
+    };
+  } catch {
+    return { message: text.slice(0, 300), inner: [] };
+  }
+}
+
+export function retryAfterSeconds(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  const n = Number(value);
+  if (Number.isFinite(n)) return Math.max(0, n);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function kindFor(f: GraphFailure): RemoteErrorKind {
+  const codes = [f.code ?? "", ...f.innerCodes].map((c) => c.toLowerCase());
+  switch (f.status) {
+    case 401:
+      return "auth";
+    case 403:
+      return "access_denied";
+    case 404:
+      return "not_found";
+    case 409:
+      return "exists";
+    case 410:
+      return "cursor_expired";
+    case 412:
+      return "precondition_failed";
+    case 423:
+      return "locked";
+    case 400:
+      if (codes.some((c) => c === "invalidname" || c === "pathistoolong" || c === "namecontainsinvalidcharacters")) return "invalid_name";
+      if (/name .*is not valid|not a valid name|invalid name/i.test(f.message)) return "invalid_name";
+      return "other";
+    case 408:
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+      return "unreachable";
+    default:
+      return f.status <= 0 ? "unreachable" : "other";
+  }
+}
+
+/** Describes a failure from an HTTP answer (status, body text, headers). */
+export function failureFromResponse(status: number, bodyText: string | undefined, retryAfter?: string | null): GraphFailure {
+  const parsed = parseGraphErrorBody(bodyText);
+  return { status, code: parsed.code, innerCodes: parsed.inner, message: parsed.message ?? `HTTP ${status}`, retryAfterSec: retryAfterSeconds(retryAfter) };
+}
+
+export function remoteErrorFromFailure(f: GraphFailure, context: string, path?: string, cause?: unknown): RemoteError {
+  const kind = kindFor(f);
+  const code = f.code ? ` ${f.code}` : "";
+  return new RemoteError(kind, `${context}: Graph answered ${f.status}${code}: ${f.message}`, { path, cause });
+}
+
+/**
+ * Any error thrown while talking to Graph → RemoteError. RemoteErrors pass through unchanged.
+ * `context` names the operation ("stat Campaigns/a.docx") for the message.
+ */
+export function toRemoteError(err: unknown, context: string, path?: string): RemoteError {
+  if (err instanceof RemoteError) return err;
+  const net = networkErrorCode(err);
+  if (net) return new RemoteError("unreachable", `${context}: network failure talking to Graph (${net})`, { path, cause: err });
+  const e = err as { statusCode?: unknown; code?: unknown; body?: unknown; message?: unknown; headers?: { get?(n: string): string | null } };
+  if (typeof e?.statusCode === "number") {
+    const parsed = parseGraphErrorBody(typeof e.body === "string" ? e.body : undefined);
+    const status = e.statusCode;
+    if (status <= 0) return new RemoteError("unreachable", `${context}: Graph could not be reached (${String(e.message ?? e.code ?? "no answer")})`, { path, cause: err });
+    const failure: GraphFailure = {
+      status,
+      code: (typeof e.code === "string" && e.code) || parsed.code,
+      innerCodes: parsed.inner,
+      message: (typeof e.message === "string" && e.message) || parsed.message || `HTTP ${status}`,
+    };
+    return remoteErrorFromFailure(failure, context, path, err);
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return new RemoteError("other", `${context}: ${msg}`, { path, cause: err });
+}

@@ -1,0 +1,191 @@
+/**
+ * The SharePoint connector as data (spec `sharepoint-connector.md`, "Configuration fields"):
+ * its type fields with help text, the write-only credentials, the Remote factory, the
+ * connection test and the per-run hooks (versions, columns).
+ *
+ * Credentials: `auth_type: app_auth` needs `azure_client_secret` or `azure_client_certificate_pem`
+ * (PEM with the private key AND the certificate; checked on input, 400 naming what is wrong;
+ * `azure_client_certificate_thumbprint` is derived from it when absent, and must match it when
+ * given). `auth_type: user_auth` gets its `refresh_token` from the OAuth callback
+ * (`POST /{id}/authorize`). Secrets are sealed at rest and only reported as `<field>_set`.
+ * Entra and Graph locations come from `SCAIDRIVE_ENTRA_AUTHORITY_HOST` / `SCAIDRIVE_GRAPH_BASE_URL`
+ * (Microsoft's public cloud by default), read when a remote is opened.
+ *
+ * Opening a remote persists, through `env.saveConfig`, a refresh token Entra rotated and the
+ * `site_id` / `drive_id` resolved from `site_url` + `library_name` (so later runs skip the lookup).
+ * An auth failure disables the connector (`disableOnAuthFailure`, remote-mount spec): a revoked
+ * grant or expired secret stays refused until someone fixes it and saves the connector again.
+ */
+import { Type } from "typebox";
+import { AppError } from "../../core/errors.js";
+import type { ConnectorDefinition, ConnectionTestResult, OpenConfig } from "../connector-definition.js";
+import { endpointsFromEnv, type SharePointEndpoints } from "./sharepoint-auth.js";
+import { CertificateError, parseClientCertificatePem } from "./sharepoint-certificate.js";
+import { openGraph, openSharePointRemote, type SharePointConnectorSettings } from "./sharepoint-connect.js";
+import { resolveSiteAndDrive } from "./sharepoint-discovery.js";
+import { testSharePointConnection, type SharePointConnectionTestResult } from "./sharepoint-connection-test.js";
+import { createSharePointSyncHooks } from "./sharepoint-sync-hooks.js";
+
+const GUIDISH = "^[0-9A-Za-z][0-9A-Za-z.-]{0,127}$";
+
+const configSchema = Type.Object(
+  {
+    site_url: Type.String({ maxLength: 2048, pattern: "^https://", description: "SharePoint site URL, e.g. https://contoso.sharepoint.com/sites/marketing; with library_name it is resolved to site_id/drive_id when those are absent" }),
+    site_id: Type.String({ minLength: 1, maxLength: 512, description: "Graph site id (host,siteGuid,webGuid); from GET /{id}/sites" }),
+    drive_id: Type.String({ minLength: 1, maxLength: 512, description: "Graph drive id of the document library (b!...); from GET /{id}/drives?site_id=" }),
+    library_name: Type.String({ minLength: 1, maxLength: 255, description: "Document library name (e.g. Documents); used with site_url when drive_id is absent" }),
+    base_path: Type.String({ maxLength: 4096, default: "", description: "Folder inside the library that is synced (e.g. Campaigns/2026; no leading slash, no ..); default \"\" = the whole library" }),
+    azure_tenant_id: Type.String({ minLength: 1, maxLength: 128, pattern: GUIDISH, description: "Entra ID (Azure AD) tenant id or domain" }),
+    azure_client_id: Type.String({ minLength: 1, maxLength: 128, pattern: GUIDISH, description: "Application (client) id of the app registration" }),
+    azure_client_secret: Type.String({ minLength: 1, maxLength: 1024, description: "Client secret of the app. Write-only (azure_client_secret_set on reads)" }),
+    azure_client_certificate_pem: Type.String({
+      minLength: 1, maxLength: 65536,
+      description: "Certificate credential instead of a secret: PEM text with the unencrypted private key and the certificate registered on the app. Write-only (azure_client_certificate_pem_set on reads)",
+    }),
+    azure_client_certificate_thumbprint: Type.String({
+      pattern: "^([0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$",
+      description: "SHA-1 (as the Azure portal lists it) or SHA-256 hex thumbprint of the certificate; derived (SHA-1) from azure_client_certificate_pem when absent",
+    }),
+    auth_type: Type.Union([Type.Literal("app_auth"), Type.Literal("user_auth")], {
+      default: "app_auth",
+      description: "app_auth: app-only token (Sites.Selected or Sites.ReadWrite.All); user_auth: delegated, a user signs in through POST /{id}/authorize. Default app_auth",
+    }),
+    refresh_token: Type.String({ minLength: 1, maxLength: 16384, description: "user_auth: the user's refresh token, stored by the OAuth callback. Write-only (refresh_token_set on reads)" }),
+    sync_versions: Type.Boolean({ default: false, description: "Import SharePoint version history as ScaiDrive versions (oldest first, latest current); default false" }),
+    sync_metadata: Type.Boolean({ default: false, description: "Copy list-item column values into the file's metadata dict as sharepoint.<InternalName>; default false" }),
+  },
+  { additionalProperties: false, required: ["azure_tenant_id", "azure_client_id"] },
+);
+
+function str(config: OpenConfig, key: string): string | undefined {
+  const v = config[key];
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+/** Stored configuration (secrets opened) → the adapter's settings. */
+export function sharePointSettings(config: OpenConfig): SharePointConnectorSettings {
+  return {
+    site_url: str(config, "site_url"),
+    site_id: str(config, "site_id"),
+    drive_id: str(config, "drive_id"),
+    library_name: str(config, "library_name"),
+    base_path: str(config, "base_path") ?? "",
+    azure_tenant_id: str(config, "azure_tenant_id") ?? "",
+    azure_client_id: str(config, "azure_client_id") ?? "",
+    azure_client_secret: str(config, "azure_client_secret"),
+    azure_client_certificate_pem: str(config, "azure_client_certificate_pem"),
+    auth_type: config.auth_type === "user_auth" ? "user_auth" : "app_auth",
+    user_refresh_token: str(config, "refresh_token"),
+  };
+}
+
+function invalid(field: string, message: string): never {
+  throw new AppError("VALIDATION_FAILED", message, { field });
+}
+
+function validateBasePath(value: string): void {
+  if (/^[\\/]/.test(value)) invalid("base_path", "base_path must be relative to the library root (no leading slash)");
+  if (value.split(/[\\/]+/).some((s) => s === "..")) invalid("base_path", "base_path must not contain '..' segments");
+  if (/[\x00-\x1f]/.test(value)) invalid("base_path", "base_path must not contain control characters");
+}
+
+/**
+ * Checks the certificate credential and derives its thumbprint into `config` (mutated: on create
+ * the generic routes store this very object). @throws VALIDATION_FAILED naming the field.
+ */
+export function validateCertificate(config: OpenConfig): void {
+  const pem = str(config, "azure_client_certificate_pem");
+  if (!pem) return;
+  let parsed;
+  try {
+    parsed = parseClientCertificatePem(pem);
+  } catch (err) {
+    if (err instanceof CertificateError) invalid("azure_client_certificate_pem", err.message);
+    throw err;
+  }
+  const given = str(config, "azure_client_certificate_thumbprint")?.toUpperCase();
+  if (given && given !== parsed.thumbprintSha1 && given !== parsed.thumbprintSha256) {
+    invalid("azure_client_certificate_thumbprint", "azure_client_certificate_thumbprint does not match the certificate in azure_client_certificate_pem");
+  }
+  config.azure_client_certificate_thumbprint = given ?? parsed.thumbprintSha1;
+}
+
+function endpoints(): SharePointEndpoints {
+  return endpointsFromEnv(process.env);
+}
+
+export const sharepointDefinition: ConnectorDefinition = {
+  type: "sharepoint",
+  remoteName: "sharepoint",
+  title: "SharePoint",
+  configSchema,
+  secretFields: ["azure_client_secret", "azure_client_certificate_pem", "refresh_token"],
+  immutableFields: [],
+  principalField: "smb_principal",
+  // SharePoint stays the system of record until an admin opts into two-way sync.
+  defaultDirection: "sharepoint_to_scaidrive",
+  validate(config) {
+    validateBasePath(str(config, "base_path") ?? "");
+    if (str(config, "azure_client_secret") && str(config, "azure_client_certificate_pem")) {
+      invalid("azure_client_certificate_pem", "send either azure_client_secret or azure_client_certificate_pem, not both");
+    }
+    validateCertificate(config);
+    if (!str(config, "drive_id") && !str(config, "site_url")) {
+      invalid("drive_id", "either drive_id or site_url (with library_name) is required");
+    }
+  },
+  disableOnAuthFailure: true,
+  async openRemote(config, env) {
+    const rt = { endpoints: endpoints(), logger: env.logger };
+    let settings = sharePointSettings(config);
+    const siteUrl = str(config, "site_url");
+    if (!settings.drive_id && siteUrl) {
+      const r = await resolveSiteAndDrive(openGraph(settings, rt).graph, siteUrl, str(config, "library_name"));
+      await env.saveConfig({ site_id: r.siteId, drive_id: r.driveId });
+      settings = sharePointSettings({ ...config, site_id: r.siteId, drive_id: r.driveId });
+      env.logger.info({ siteId: r.siteId, driveId: r.driveId }, "resolved site_url and library_name");
+    }
+    return openSharePointRemote(settings, { ...rt, onRefreshTokenRotated: (refreshToken) => env.saveConfig({ refresh_token: refreshToken }) });
+  },
+  test(config): Promise<ConnectionTestResult & Omit<SharePointConnectionTestResult, keyof ConnectionTestResult>> {
+    return testSharePointConnection(sharePointSettings(config), { endpoints: endpoints() });
+  },
+  testResultSchema: Type.Object(
+    {
+      site_accessible: Type.Boolean({ description: "the site, library and base folder could be read" }),
+      permissions: Type.Object({
+        access: Type.Union([Type.Literal("read"), Type.Literal("write"), Type.Literal("none")], { description: "what the credential may do in the library" }),
+        via: Type.Union([Type.String(), Type.Null()], { description: "the grant that gives the access, e.g. application permission Sites.ReadWrite.All" }),
+      }),
+    },
+    { description: "Gets a token, reads the site, library and base folder, and checks write access without creating anything. `permissions.access` is read / write / none and `via` names the grant." },
+  ),
+  preparePatch(input, stored) {
+    if (typeof input.azure_client_certificate_pem === "string") {
+      if (input.azure_client_certificate_thumbprint === undefined) {
+        // Derive the new certificate's thumbprint now, so the stored one of an old certificate is replaced, not compared.
+        const probe: OpenConfig = { azure_client_certificate_pem: input.azure_client_certificate_pem };
+        try {
+          validateCertificate(probe);
+          input.azure_client_certificate_thumbprint = probe.azure_client_certificate_thumbprint;
+        } catch {
+          // validate() answers the 400 for a bad PEM
+        }
+      }
+      // One credential at a time: a new certificate replaces a stored client secret.
+      if (!("azure_client_secret" in input) && stored.storedSecrets.includes("azure_client_secret")) return { secrets: ["azure_client_secret"] };
+      return;
+    }
+    if (typeof input.azure_client_secret === "string" && stored.storedSecrets.includes("azure_client_certificate_pem")) {
+      return { secrets: ["azure_client_certificate_pem"], config: ["azure_client_certificate_thumbprint"] };
+    }
+  },
+  hooks(config, env) {
+    return createSharePointSyncHooks({
+      connectorId: env.connector.id,
+      syncVersions: config.sync_versions === true,
+      syncMetadata: config.sync_metadata === true,
+      fileStates: env.fileStates,
+    });
+  },
+};

@@ -1,0 +1,35 @@
+/**
+ * The server's spelling of NFC paths. The engine speaks NFC; a name stored decomposed on the
+ * server (NFD, as some clients and local tools write them) is listed NFC by the walk, and this
+ * map remembers how the server spells it so later calls with the NFC path reach that same item
+ * instead of missing it or creating an NFC twin beside it. Only non-NFC paths are stored.
+ */
+import { joinPath, parentPath } from "../../sync/remote.js";
+
+export class PathSpelling {
+  private readonly byNfc = new Map<string, string>();
+
+  /** The server path of `rel` (NFC): the remembered spelling of its longest remembered prefix, else `rel`. */
+  onServer(rel: string): string {
+    if (this.byNfc.size === 0) return rel;
+    for (let p = rel; p !== ""; p = parentPath(p)) {
+      const server = this.byNfc.get(p);
+      if (server !== undefined) return server + rel.slice(p.length);
+    }
+    return rel;
+  }
+
+  /** Records the child `serverName` of folder `dir` (NFC path) when it is not NFC; returns its NFC path. */
+  child(dir: string, serverName: string): string {
+    const name = serverName.normalize("NFC");
+    const path = joinPath(dir, name);
+    if (name !== serverName) this.byNfc.set(path, joinPath(this.onServer(dir), serverName));
+    return path;
+  }
+
+  /** Drops what is known about `rel` and everything below it (after a move or delete). */
+  forget(rel: string): void {
+    if (this.byNfc.size === 0) return;
+    for (const k of [...this.byNfc.keys()]) if (k === rel || k.startsWith(`${rel}/`)) this.byNfc.delete(k);
+  }
+}

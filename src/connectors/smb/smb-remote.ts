@@ -1,0 +1,353 @@
+/**
+ * The SMB Remote adapter: one SMB share (optionally a sub-folder of it, `basePath`) seen through
+ * the engine's {@link Remote} interface, over the pure-TypeScript client in `protocols/smb`.
+ *
+ * - Connection: opened lazily on first use (or by {@link SmbRemote.connect}); a dropped
+ *   connection fails the calls in flight with `unreachable` and the client reconnects on the
+ *   next call. `close()` logs off; calls after it fail with `unreachable`.
+ * - Paths: remote paths are relative to `basePath`; a missing base path makes every call fail
+ *   with `not_found` (`stat("")` included). Names from listings are returned NFC-normalised.
+ * - Errors: always {@link RemoteError}, translated in `smb-error-mapping.ts` — except that
+ *   `write` rethrows the source stream's own error when the source is what failed.
+ * - Writes are atomic: the bytes go to a temporary `.~scaidrive-<owner key>-<random>.tmp` in the
+ *   target's folder, which is then renamed over the target; readers see the old or the new file,
+ *   never a mix. Walks skip those temp names ({@link isSmbTempName}) and delete the ones left
+ *   behind by this owner ({@link SmbRemoteConfig.tempOwner}) or stale ones of others.
+ */
+import { Readable } from "node:stream";
+import type { Logger } from "pino";
+import { NtStatus, SmbClient, SmbError, type SmbTree, type SmbWatcher, type WatchOptions } from "../../protocols/smb/index.js";
+import { closeSidResolver, getResolvedSecurityDescriptor } from "../../protocols/smb/security-api.js";
+import { RemoteError } from "../../sync/remote-errors.js";
+import {
+  normalizeRelPath,
+  parentPath,
+  type ByteRange,
+  type MkdirOptions,
+  type Remote,
+  type RemoteAcl,
+  type RemoteCapabilities,
+  type RemoteEntry,
+  type WriteOptions,
+} from "../../sync/remote.js";
+import { translateSecurityDescriptor } from "./smb-acl-translation.js";
+import { toRemoteEntry } from "./smb-entry.js";
+import { atomicWrite } from "./smb-atomic-write.js";
+import { mapSmbErrors, toRemoteError } from "./smb-error-mapping.js";
+import { PathSpelling } from "./smb-path-spelling.js";
+import { normalizeBasePath, shareRelative } from "./smb-paths.js";
+import { walkSmbTree } from "./smb-walk.js";
+import { smbTempKeyFor } from "./smb-temp-name.js";
+
+export { isSmbTempName } from "./smb-temp-name.js";
+
+export interface SmbRemoteConfig {
+  host: string;
+  /** Default 445. */
+  port?: number;
+  /** NT domain or workgroup of the service account ("" for none). */
+  domain: string;
+  username: string;
+  /** Never logged. */
+  password: string;
+  shareName: string;
+  /** Folder inside the share that acts as the remote root ("" or absent: the share root). */
+  basePath?: string;
+  logger?: Logger;
+  /** Per-request timeout of the SMB client (default 30 s). */
+  timeoutMs?: number;
+  /** Directories listed concurrently during a walk (default 4). */
+  walkConcurrency?: number;
+  /**
+   * Stable name of whoever writes through this remote, e.g. `connector:<id>` for one connector's
+   * sync runs. Only for an owner that never runs two remotes at once: its temp upload names carry
+   * a key derived from it, and its walks delete temp files with that key as leftovers of an
+   * interrupted earlier run. Without it the key is random and walks only remove stale temp files.
+   */
+  tempOwner?: string;
+}
+
+export interface SmbRemote extends Remote {
+  /** Connects and tree-connects now instead of on first use. @throws RemoteError auth / unreachable / not_found (share). */
+  connect(): Promise<void>;
+  /**
+   * CHANGE_NOTIFY on a folder (capabilities.notify). Names in the events are relative to that
+   * folder, backslash-separated, as the server sends them. Close the watcher when done.
+   */
+  watch(path?: string, options?: WatchOptions): Promise<SmbWatcher>;
+}
+
+const CAPABILITIES: RemoteCapabilities = Object.freeze({
+  delta: false,
+  versions: false,
+  acl: true,
+  metadata: false,
+  caseInsensitive: true,
+  hashes: [],
+  checkouts: false,
+  notify: true,
+  preservesMtime: true,
+  reusesIds: true,
+}) as RemoteCapabilities;
+
+export function createSmbRemote(config: SmbRemoteConfig): SmbRemote {
+  return new SmbShareRemote(config);
+}
+
+class SmbShareRemote implements SmbRemote {
+  readonly capabilities = CAPABILITIES;
+  private readonly base: string;
+  private readonly log: Logger | undefined;
+  private client: SmbClient | undefined;
+  private connecting: Promise<SmbClient> | undefined;
+  private closed = false;
+  private readonly watchers = new Set<SmbWatcher>();
+  private readonly spelling = new PathSpelling();
+  private readonly tempKey: string;
+
+  constructor(private readonly config: SmbRemoteConfig) {
+    this.base = normalizeBasePath(config.basePath);
+    this.tempKey = smbTempKeyFor(config.tempOwner);
+    this.log = config.logger?.child({ component: "smb-remote", host: config.host, share: config.shareName });
+  }
+
+  async connect(): Promise<void> {
+    await mapSmbErrors(undefined, () => this.tree());
+  }
+
+  private async getClient(): Promise<SmbClient> {
+    if (this.closed) throw new RemoteError("unreachable", "SMB remote is closed", { retryable: false });
+    if (this.client) return this.client;
+    this.connecting ??= SmbClient.connect({
+      host: this.config.host,
+      port: this.config.port ?? 445,
+      domain: this.config.domain,
+      username: this.config.username,
+      password: this.config.password,
+      timeoutMs: this.config.timeoutMs,
+    }).then(
+      (c) => {
+        this.connecting = undefined;
+        if (this.closed) {
+          void c.close().catch(() => undefined);
+          throw new RemoteError("unreachable", "SMB remote is closed", { retryable: false });
+        }
+        this.client = c;
+        this.log?.debug({ dialect: c.dialect }, "SMB connected");
+        return c;
+      },
+      (e: unknown) => {
+        this.connecting = undefined;
+        throw e;
+      },
+    );
+    return this.connecting;
+  }
+
+  private async tree(): Promise<SmbTree> {
+    return (await this.getClient()).tree(this.config.shareName);
+  }
+
+  /** Share path of a remote path, in the server's spelling. */
+  private full(rel: string): string {
+    return shareRelative(this.base, this.spelling.onServer(rel));
+  }
+
+  private rel(path: string): string {
+    let rel: string;
+    try {
+      rel = normalizeRelPath(path);
+    } catch (e) {
+      throw new RemoteError("invalid_name", (e as Error).message, { path });
+    }
+    // "\" is SMB's path separator and the others are refused by Windows servers (":" names a
+    // stream): refuse them here with a message that names the character, instead of letting
+    // "a\b.txt" land in a sub-folder "a" or fail as an opaque STATUS_OBJECT_NAME_INVALID.
+    const bad = /[\\:*?"<>|\x00-\x1f]/.exec(rel);
+    if (bad) {
+      const shown = bad[0] < " " ? `control character 0x${bad[0].charCodeAt(0).toString(16).padStart(2, "0")}` : `"${bad[0]}"`;
+      throw new RemoteError("invalid_name", `SMB names cannot contain ${shown}: ${rel}`, { path });
+    }
+    return rel;
+  }
+
+  async stat(path: string): Promise<RemoteEntry> {
+    const rel = this.rel(path);
+    return mapSmbErrors(rel, async () => toRemoteEntry(rel, await (await this.tree()).stat(this.full(rel))));
+  }
+
+  async *walk(root = ""): AsyncIterable<RemoteEntry> {
+    const start = this.rel(root);
+    const tree = await mapSmbErrors(start, () => this.tree());
+    const concurrency = Math.max(1, this.config.walkConcurrency ?? 4);
+    const describeRoot = () => this.describeRoot();
+    // Without a stable owner nothing is "ours" from an earlier instance: only stale temps go.
+    const ownTempKey = this.config.tempOwner === undefined ? undefined : this.tempKey;
+    yield* walkSmbTree({ tree, full: (rel) => this.full(rel), spelling: this.spelling, concurrency, log: this.log, describeRoot, ownTempKey }, start);
+  }
+
+  /** What a missing remote root is: `base path '2026' does not exist on \\host\Share`. */
+  private describeRoot(): string {
+    const unc = `\\\\${this.config.host}\\${this.config.shareName}`;
+    return this.base === "" ? `the root of share ${unc} cannot be opened` : `base path '${this.base}' does not exist on ${unc}`;
+  }
+
+  /**
+   * Opens the file (one CREATE, which also tells a folder apart: FILE_IS_A_DIRECTORY) and waits for
+   * its first chunk, so a missing file or a folder rejects the call with `not_found` rather than
+   * failing the stream later — without a separate stat round trip per file.
+   */
+  async read(path: string, range?: ByteRange): Promise<Readable> {
+    const rel = this.rel(path);
+    const tree = await mapSmbErrors(rel, () => this.tree());
+    const source = tree.createReadStream(this.full(rel), range ? { start: range.start, end: range.end } : {});
+    const chunks = source.iterator({ destroyOnReturn: true });
+    const mapped = (e: unknown) =>
+      e instanceof SmbError && e.status === NtStatus.FILE_IS_A_DIRECTORY ? new RemoteError("not_found", `"${rel}" is a folder, not a file`, { path: rel }) : toRemoteError(e, rel);
+    let first: IteratorResult<Buffer>;
+    try {
+      first = await chunks.next();
+    } catch (e) {
+      throw mapped(e);
+    }
+    async function* rest(): AsyncGenerator<Buffer> {
+      try {
+        if (first.done) return;
+        yield first.value;
+        for (;;) {
+          const next = await chunks.next();
+          if (next.done) return;
+          yield next.value;
+        }
+      } catch (e) {
+        throw mapped(e);
+      } finally {
+        await chunks.return?.();
+      }
+    }
+    return Readable.from(rest(), { objectMode: false });
+  }
+
+  async write(path: string, source: Readable, options: WriteOptions): Promise<RemoteEntry> {
+    const rel = this.rel(path);
+    if (rel === "") throw new RemoteError("exists", "cannot write over the remote root", { path: rel });
+    const tree = await mapSmbErrors(rel, () => this.tree());
+    return atomicWrite(tree, this.full(rel), rel, source, options, this.tempKey, this.log);
+  }
+
+  async mkdir(path: string, options: MkdirOptions = {}): Promise<RemoteEntry> {
+    const rel = this.rel(path);
+    return mapSmbErrors(rel, async () => {
+      const tree = await this.tree();
+      await this.mkdirp(tree, rel);
+      if (options.mtimeMs !== undefined && rel !== "") await tree.setInfo(this.full(rel), { lastWriteTime: new Date(options.mtimeMs) });
+      return toRemoteEntry(rel, await tree.stat(this.full(rel)));
+    });
+  }
+
+  private async mkdirp(tree: SmbTree, rel: string): Promise<void> {
+    if (rel === "") {
+      const root = await tree.stat(this.full(""));
+      if (!root.isDirectory) throw new RemoteError("not_found", "the base path is not a folder", { path: "" });
+      return;
+    }
+    try {
+      await tree.mkdir(this.full(rel));
+      return;
+    } catch (e) {
+      if (!(e instanceof SmbError)) throw e;
+      if (e.kind === "exists") {
+        const info = await tree.stat(this.full(rel));
+        if (!info.isDirectory) throw new RemoteError("exists", `a file is in the way of folder "${rel}"`, { path: rel });
+        return;
+      }
+      if (e.kind !== "not_found") throw e;
+    }
+    await this.mkdirp(tree, parentPath(rel));
+    try {
+      await tree.mkdir(this.full(rel));
+    } catch (e) {
+      // Another writer may have created it between our two attempts.
+      if (!(e instanceof SmbError && e.kind === "exists") || !(await tree.stat(this.full(rel))).isDirectory) throw e;
+    }
+  }
+
+  async delete(path: string): Promise<void> {
+    const rel = this.rel(path);
+    if (rel === "") throw new RemoteError("precondition_failed", "refusing to delete the remote root", { path: rel });
+    await mapSmbErrors(rel, async () => {
+      const tree = await this.tree();
+      await this.deleteOne(tree, this.full(rel));
+      this.spelling.forget(rel);
+    });
+  }
+
+  /** Unlinks a file or removes an empty folder at share path `full`; a missing item is success. */
+  private async deleteOne(tree: SmbTree, full: string): Promise<void> {
+    try {
+      // Files are the common case: try unlink first and fall back to rmdir for a folder.
+      await tree.unlink(full);
+    } catch (e) {
+      if (!(e instanceof SmbError)) throw e;
+      if (e.kind === "not_found") return;
+      if (e.status === NtStatus.FILE_IS_A_DIRECTORY) {
+        await tree.rmdir(full).catch((err: unknown) => {
+          if (!(err instanceof SmbError && err.kind === "not_found")) throw err;
+        });
+        return;
+      }
+      if (e.kind !== "access_denied") throw e;
+      // SMB refuses to delete a read-only file: clear the flag and try once more.
+      const info = await tree.stat(full);
+      if (!info.attributes.readOnly) throw e;
+      await tree.setInfo(full, { attributes: { readOnly: false } });
+      await tree.unlink(full);
+    }
+  }
+
+  async move(from: string, to: string): Promise<RemoteEntry> {
+    const src = this.rel(from);
+    const dst = this.rel(to);
+    if (src === "" || dst === "") throw new RemoteError("invalid_name", "cannot move the remote root", { path: src });
+    return mapSmbErrors(src, async () => {
+      const tree = await this.tree();
+      await tree.rename(this.full(src), this.full(dst), { replace: false });
+      this.spelling.forget(src);
+      return toRemoteEntry(dst, await tree.stat(this.full(dst)));
+    });
+  }
+
+  async acl(path: string): Promise<RemoteAcl> {
+    const rel = this.rel(path);
+    return mapSmbErrors(rel, async () => {
+      const client = await this.getClient();
+      const tree = await client.tree(this.config.shareName);
+      const { descriptor, accounts } = await getResolvedSecurityDescriptor(client, tree, this.full(rel));
+      return translateSecurityDescriptor(descriptor, accounts);
+    });
+  }
+
+  async watch(path = "", options: WatchOptions = {}): Promise<SmbWatcher> {
+    const rel = this.rel(path);
+    const tree = await mapSmbErrors(rel, () => this.tree());
+    const w = tree.watch(this.full(rel), options);
+    this.watchers.add(w);
+    w.ready.then(
+      () => undefined,
+      () => this.watchers.delete(w),
+    );
+    return w;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const client = this.client ?? (await this.connecting?.catch(() => undefined));
+    this.client = undefined;
+    for (const w of this.watchers) await w.close().catch(() => undefined);
+    this.watchers.clear();
+    if (!client) return;
+    await closeSidResolver(client);
+    await client.close().catch((e: unknown) => this.log?.debug({ err: (e as Error).message }, "SMB logoff failed"));
+  }
+}

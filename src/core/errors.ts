@@ -1,0 +1,53 @@
+/**
+ * The one table of error codes ScaiDrive answers with. Services throw {@link AppError} with a
+ * code from this table; only the HTTP layer turns the code into a status and the error envelope
+ * `{"error": {"code", "message", "details"}}`. Adapters translate NTSTATUS / Graph errors into
+ * these codes at their own edge.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: { status: 400, retryable: false },
+  INVALID_NAME: { status: 400, retryable: false },
+  UNAUTHENTICATED: { status: 401, retryable: false },
+  FORBIDDEN: { status: 403, retryable: false },
+  NOT_FOUND: { status: 404, retryable: false },
+  METHOD_NOT_ALLOWED: { status: 405, retryable: false },
+  CONFLICT: { status: 409, retryable: false },
+  IMMUTABLE_FIELD: { status: 409, retryable: false },
+  ALREADY_EXISTS: { status: 409, retryable: false },
+  SYNC_ALREADY_RUNNING: { status: 409, retryable: true },
+  PRECONDITION_FAILED: { status: 412, retryable: false },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
+  RANGE_NOT_SATISFIABLE: { status: 416, retryable: false },
+  SYNC_SAFETY_ABORT: { status: 409, retryable: false },
+  TOO_MANY_REQUESTS: { status: 429, retryable: true },
+  CONNECTOR_AUTH_FAILED: { status: 502, retryable: false },
+  CONNECTOR_UNREACHABLE: { status: 504, retryable: true },
+  INTERNAL: { status: 500, retryable: false },
+} as const satisfies Record<string, { status: number; retryable: boolean }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "AppError";
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+
+  get retryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}

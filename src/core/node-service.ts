@@ -1,0 +1,603 @@
+import type { Logger } from "pino";
+import { AppError } from "./errors.js";
+import { newId } from "./ids.js";
+import { actorUserId, type Actor } from "./actor.js";
+import { decodePermissions, encodePermissions, isPermission, type Permission } from "./permissions.js";
+import { joinPath, nameKey, parsePath, parentPath, type ParsedPath } from "./name-rules.js";
+import { clampLimit, decodeCursor, encodeCursor, type Page } from "./pagination.js";
+import { AclService } from "./acl-service.js";
+import { toNode, toVersion, type ContentSource, type Node, type Version } from "./node-types.js";
+import { inTransaction, isRetryableConflict, isUniqueViolation, type DbExecutor } from "../store/core/db-executor.js";
+import { nodeStore, type NodeRecord } from "../store/core/node-store.js";
+import { versionStore, type VersionRecord } from "../store/core/version-store.js";
+import { shareStore, type ShareRecord } from "../store/core/share-store.js";
+import { aclStore } from "../store/core/acl-store.js";
+import { principalStore } from "../store/core/principal-store.js";
+import type { BlobStore } from "../store/blobs/fs-blob-store.js";
+
+/** A resolved path: the existing ancestor chain (root first) and the names that do not exist yet. */
+interface Resolved {
+  share: ShareRecord;
+  parsed: ParsedPath;
+  chain: NodeRecord[];
+  missing: string[];
+}
+
+/** Where a node sits: its share and its chain (root first, the node itself last). */
+export interface Located {
+  share: ShareRecord;
+  chain: NodeRecord[];
+  node: NodeRecord;
+}
+
+export interface AclEntry {
+  principal_id: string;
+  permissions: Permission[];
+}
+
+export interface AclView {
+  share_id: string;
+  path: string;
+  node_id: string;
+  /** False when this node breaks inheritance from its parent. */
+  inherit: boolean;
+  aces: AclEntry[];
+  /** ACEs that apply here from ancestors (empty when inheritance is broken), with their source path. */
+  inherited_aces: (AclEntry & { from_path: string })[];
+}
+
+export interface WriteFileOptions {
+  actor: Actor;
+  /** Sets modified_at (e.g. the remote's last-write time); defaults to now. */
+  mtime?: Date;
+  /** Owner of a newly created file (defaults to the actor). */
+  ownerId?: string;
+  /** Author recorded on the new version (defaults to the actor; null for the system actor). */
+  authorId?: string | null;
+  /** Optimistic concurrency: the file's current version id must be this (missing file fails too). */
+  ifMatchVersionId?: string;
+  /** Optimistic concurrency on content: the current SHA-256 must be this (HTTP If-Match). */
+  ifMatchSha256?: string;
+  /** Refuse to overwrite an existing file (HTTP `If-None-Match: *`). */
+  ifNoneMatch?: boolean;
+}
+
+const RETRIES = 8;
+const SERIALIZABLE = { serializable: true } as const;
+
+/**
+ * Folders, files, versions, metadata and ACLs of every share. Every method takes the acting
+ * {@link Actor} and enforces ACLs itself (pass SYSTEM_ACTOR to bypass them, e.g. from the sync
+ * engine). Common errors: NOT_FOUND for a missing node or one the actor cannot READ,
+ * FORBIDDEN when it can read but lacks the permission, INVALID_NAME for a bad path, CONFLICT when a
+ * file stands where a folder is needed (or the reverse) or a destination exists.
+ */
+export class NodeService {
+  constructor(
+    private readonly db: DbExecutor,
+    private readonly blobs: BlobStore,
+    private readonly acl: AclService,
+    private readonly logger: Logger,
+    private readonly opts: { maxUploadBytes?: number; onContentRemoved?: () => void } = {},
+  ) {}
+
+  // ---- lookups -------------------------------------------------------------------------------
+
+  /**
+   * The node at `path` after checking that the actor holds READ and `perm` on it: the helper
+   * routes use (`requireSharePermission`).
+   */
+  async locate(actor: Actor, shareId: string, path: string, perm: Permission = "READ"): Promise<Located> {
+    const r = await this.resolve(this.db, shareId, path);
+    if (r.missing.length > 0) throw new AppError("NOT_FOUND", `${r.parsed.path} not found`, { path: r.parsed.path });
+    const node = r.chain[r.chain.length - 1];
+    AclService.check(await this.acl.effective(actor, r.share, r.chain), perm, r.parsed.path);
+    return { share: r.share, chain: r.chain, node };
+  }
+
+  /** Like {@link locate} by node id (stable across moves and renames). */
+  async locateById(actor: Actor, id: string, perm: Permission = "READ", db: DbExecutor = this.db): Promise<Located> {
+    const node = await nodeStore.get(db, id);
+    if (!node) throw new AppError("NOT_FOUND", `${id} not found`);
+    const chain = await this.chainOf(db, node);
+    const share = await shareStore.get(db, node.share_id);
+    if (!share) throw new AppError("NOT_FOUND", `${id} not found`);
+    AclService.check(await this.acl.effective(actor, share, chain, db), perm, id);
+    return { share, chain, node };
+  }
+
+  async stat(shareId: string, path: string, actor: Actor): Promise<Node> {
+    return toNode((await this.locate(actor, shareId, path)).node);
+  }
+
+  /** Like {@link stat} but null instead of NOT_FOUND (a missing node, or one the actor cannot read). */
+  async tryStat(shareId: string, path: string, actor: Actor): Promise<Node | null> {
+    try {
+      return await this.stat(shareId, path, actor);
+    } catch (err) {
+      if (err instanceof AppError && err.code === "NOT_FOUND") return null;
+      throw err;
+    }
+  }
+
+  async statById(id: string, actor: Actor): Promise<Node> {
+    return toNode((await this.locateById(actor, id)).node);
+  }
+
+  /**
+   * One page of a folder's children, ordered by name; children the actor cannot READ are left
+   * out. @throws VALIDATION_FAILED (field "path") if the path is a file.
+   */
+  async list(shareId: string, path: string, opts: { limit?: number; cursor?: string }, actor: Actor): Promise<Page<Node>> {
+    const { share, chain, node } = await this.locate(actor, shareId, path);
+    if (node.type !== "folder") throw new AppError("VALIDATION_FAILED", `${node.path} is a file, not a folder`, { field: "path" });
+    const limit = clampLimit(opts.limit);
+    let after = decodeCursor(opts.cursor, ["name"])?.name;
+    const visible: NodeRecord[] = [];
+    for (;;) {
+      const rows = await nodeStore.children(this.db, node.id, after, limit + 1);
+      const perms = await this.acl.effectiveForChildren(actor, share, chain, rows);
+      for (const row of rows) if (perms.get(row.id)?.has("READ")) visible.push(row);
+      if (visible.length > limit) {
+        const items = visible.slice(0, limit);
+        return { items: items.map(toNode), next_cursor: encodeCursor({ name: items[items.length - 1].name }) };
+      }
+      if (rows.length <= limit) return { items: visible.map(toNode), next_cursor: null };
+      after = rows[rows.length - 1].name;
+    }
+  }
+
+  /**
+   * Every descendant of the folder at `path` (not the folder itself), parents before children,
+   * breadth-first. Folders the actor cannot READ are skipped with their subtree. The tree may
+   * change while walking; each folder's children are read in pages, so memory stays bounded
+   * by the number of pending folders.
+   */
+  async *walk(shareId: string, path: string, actor: Actor): AsyncGenerator<Node> {
+    const start = await this.locate(actor, shareId, path);
+    if (start.node.type !== "folder") return;
+    const queue: NodeRecord[][] = [start.chain];
+    while (queue.length > 0) {
+      const chain = queue.shift()!;
+      const folder = chain[chain.length - 1];
+      let after: string | undefined;
+      for (;;) {
+        const rows = await nodeStore.children(this.db, folder.id, after, 500);
+        if (rows.length === 0) break;
+        const perms = await this.acl.effectiveForChildren(actor, start.share, chain, rows);
+        for (const row of rows) {
+          if (!perms.get(row.id)?.has("READ")) continue;
+          yield toNode(row);
+          if (row.type === "folder") queue.push([...chain, row]);
+        }
+        if (rows.length < 500) break;
+        after = rows[rows.length - 1].name;
+      }
+    }
+  }
+
+  /** Siblings at `path`'s parent whose names differ from the last name only by case. */
+  async findCaseTwins(shareId: string, path: string, actor: Actor): Promise<Node[]> {
+    const parsed = parsePath(path);
+    if (parsed.segments.length === 0) return [];
+    const parent = await this.locate(actor, shareId, parentPath(parsed.path));
+    const name = parsed.segments[parsed.segments.length - 1];
+    const rows = (await nodeStore.childrenByKey(this.db, parent.node.id, nameKey(name))).filter((r) => r.name !== name);
+    const perms = await this.acl.effectiveForChildren(actor, parent.share, parent.chain, rows);
+    return rows.filter((r) => perms.get(r.id)?.has("READ")).map(toNode);
+  }
+
+  // ---- folders and tree changes -------------------------------------------------------------
+
+  /**
+   * Creates the folder and any missing parents (mkdir -p); an existing folder is returned as is.
+   * Needs WRITE on the deepest existing ancestor. @throws CONFLICT if a file is in the way.
+   */
+  async mkdirp(shareId: string, path: string, opts: { actor: Actor; mtime?: Date; ownerId?: string }): Promise<{ node: Node; created: boolean }> {
+    return this.retryOnUnique(() =>
+      inTransaction(this.db, async (trx) => {
+        const r = await this.resolve(trx, shareId, path);
+        const last = r.chain[r.chain.length - 1];
+        if (last.type !== "folder") throw new AppError("CONFLICT", `${last.path} is a file`, { path: last.path });
+        if (r.missing.length === 0) {
+          AclService.check(await this.acl.effective(opts.actor, r.share, r.chain, trx), "READ", r.parsed.path);
+          return { node: toNode(last), created: false };
+        }
+        AclService.check(await this.acl.effective(opts.actor, r.share, r.chain, trx), "WRITE", last.path);
+        const chain = await this.createFolders(trx, r, opts.ownerId ?? actorUserId(opts.actor), opts.mtime);
+        return { node: toNode(chain[chain.length - 1]), created: true };
+      }, SERIALIZABLE),
+    );
+  }
+
+  /** Sets a node's modified_at (e.g. a folder's remote mtime). Needs WRITE. */
+  async setModifiedAt(id: string, at: Date, actor: Actor): Promise<Node> {
+    const { node } = await this.locateById(actor, id, "WRITE");
+    await nodeStore.update(this.db, id, { modified_at: at.toISOString() });
+    return toNode({ ...node, modified_at: at.toISOString() });
+  }
+
+  /** Needs MANAGE_PERMISSIONS. @throws VALIDATION_FAILED if the principal does not exist. */
+  async setOwner(id: string, principalId: string, actor: Actor): Promise<Node> {
+    const { node } = await this.locateById(actor, id, "MANAGE_PERMISSIONS");
+    await this.requirePrincipals([principalId], "owner_id");
+    await nodeStore.update(this.db, id, { owner_id: principalId });
+    return toNode({ ...node, owner_id: principalId });
+  }
+
+  /**
+   * Moves or renames; ids stay the same, descendants of a folder follow. Needs DELETE on the
+   * source and WRITE on the destination's deepest existing ancestor (missing parents are created).
+   * An existing destination is a CONFLICT unless `replace` is set and it is of the same type (an
+   * empty folder, for folders); replacing needs DELETE on it. Moving onto itself is a no-op.
+   * @throws VALIDATION_FAILED (field "to") when moving a folder into itself or moving the root.
+   */
+  async move(shareId: string, from: string, to: string, opts: { actor: Actor; replace?: boolean }): Promise<Node> {
+    const src = parsePath(from);
+    const dst = parsePath(to);
+    if (src.segments.length === 0) throw new AppError("VALIDATION_FAILED", "the root folder cannot be moved", { field: "from" });
+    if (dst.segments.length === 0) throw new AppError("VALIDATION_FAILED", "nothing can be moved onto the root folder", { field: "to" });
+    return this.retryOnUnique(() =>
+      inTransaction(this.db, async (trx) => {
+        const s = await this.resolve(trx, shareId, src.path);
+        if (s.missing.length > 0) throw new AppError("NOT_FOUND", `${src.path} not found`, { path: src.path });
+        const node = s.chain[s.chain.length - 1];
+        AclService.check(await this.acl.effective(opts.actor, s.share, s.chain, trx), "DELETE", src.path);
+        if (dst.path === src.path) return toNode(node);
+        if (dst.path.startsWith(`${src.path}/`)) throw new AppError("VALIDATION_FAILED", "a folder cannot be moved into itself", { field: "to" });
+
+        let d = await this.resolve(trx, shareId, dst.path);
+        if (d.missing.length === 0) {
+          const existing = d.chain[d.chain.length - 1];
+          if (!opts.replace) throw new AppError("CONFLICT", `${dst.path} already exists`, { path: dst.path });
+          AclService.check(await this.acl.effective(opts.actor, d.share, d.chain, trx), "DELETE", dst.path);
+          if (existing.type !== node.type) throw new AppError("CONFLICT", `${dst.path} exists and is a ${existing.type}`, { path: dst.path });
+          if (existing.type === "folder" && (await nodeStore.countChildren(trx, existing.id)) > 0) {
+            throw new AppError("CONFLICT", `${dst.path} is a folder that is not empty`, { path: dst.path });
+          }
+          await nodeStore.delete(trx, existing.id);
+          this.opts.onContentRemoved?.();
+          d = await this.resolve(trx, shareId, dst.path);
+        }
+        const deepest = d.chain[d.chain.length - 1];
+        if (deepest.type !== "folder") throw new AppError("CONFLICT", `${deepest.path} is a file`, { path: deepest.path });
+        AclService.check(await this.acl.effective(opts.actor, d.share, d.chain, trx), "WRITE", deepest.path);
+        const name = d.missing[d.missing.length - 1];
+        const parentChain = d.missing.length > 1 ? await this.createFolders(trx, { ...d, missing: d.missing.slice(0, -1) }, actorUserId(opts.actor)) : d.chain;
+        const parent = parentChain[parentChain.length - 1];
+        await nodeStore.update(trx, node.id, { parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
+        if (node.type === "folder") await nodeStore.rewriteDescendantPaths(trx, shareId, src.path, dst.path);
+        return toNode({ ...node, parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
+      }, SERIALIZABLE),
+    );
+  }
+
+  /**
+   * Deletes a file or a folder with everything in it; unreferenced blobs are collected later.
+   * Needs DELETE on the node and on every descendant that breaks inheritance.
+   * @throws VALIDATION_FAILED for the root folder.
+   */
+  async delete(shareId: string, path: string, actor: Actor): Promise<void> {
+    const { share, node } = await this.locate(actor, shareId, path, "DELETE");
+    if (node.parent_id === null) throw new AppError("VALIDATION_FAILED", "the root folder cannot be deleted; delete the share instead", { field: "path" });
+    if (node.type === "folder" && !actor.isAdmin) {
+      for (const d of await nodeStore.descendantsBreakingInheritance(this.db, shareId, node.path)) {
+        const perms = await this.acl.effective(actor, share, await this.chainOf(this.db, d));
+        if (!perms.has("DELETE")) throw new AppError("FORBIDDEN", `${node.path} contains items you may not delete`, { permission: "DELETE" });
+      }
+    }
+    await nodeStore.delete(this.db, node.id);
+    this.opts.onContentRemoved?.();
+  }
+
+  // ---- content -------------------------------------------------------------------------------
+
+  /**
+   * Stores a new version of the file at `path`, creating the file and its parent folders if
+   * needed. The stream is stored completely (hashed) before anything becomes visible; if it fails
+   * or is cut, nothing is committed. Identical content to the current version creates no version.
+   * Permissions: WRITE on the file, or on the deepest existing ancestor for a new file.
+   * @throws CONFLICT if a folder is at `path` or a file where a parent folder should be;
+   *   PRECONDITION_FAILED if an ifMatch/ifNoneMatch condition fails; PAYLOAD_TOO_LARGE over the limit.
+   */
+  async writeFile(shareId: string, path: string, source: ContentSource, opts: WriteFileOptions): Promise<{ node: Node; created: boolean }> {
+    const parsed = parsePath(path);
+    if (parsed.segments.length === 0) throw new AppError("INVALID_NAME", "invalid path: the path must name a file, not the root", { path });
+    await this.checkWritable(this.db, shareId, parsed.path, opts);
+    const blob = await this.blobs.put(source, { maxBytes: this.opts.maxUploadBytes });
+    let committed = false;
+    try {
+      const result = await this.retryOnUnique(() =>
+        inTransaction(this.db, async (trx) => {
+          const r = await this.checkWritable(trx, shareId, parsed.path, opts);
+          const now = new Date().toISOString();
+          const modified = opts.mtime ? opts.mtime.toISOString() : now;
+          const author = opts.authorId !== undefined ? opts.authorId : actorUserId(opts.actor);
+          if (r.missing.length === 0) {
+            const file = r.chain[r.chain.length - 1];
+            if (file.sha256 === blob.sha256) {
+              if (opts.mtime && file.modified_at !== modified) await nodeStore.update(trx, file.id, { modified_at: modified });
+              return { node: toNode({ ...file, modified_at: opts.mtime ? modified : file.modified_at }), created: false };
+            }
+            const version: VersionRecord = { id: newId("ver"), file_id: file.id, size: blob.size, sha256: blob.sha256, author_id: author, created_at: now };
+            await versionStore.insert(trx, version);
+            const patch = { size: blob.size, sha256: blob.sha256, current_version_id: version.id, modified_at: modified };
+            await nodeStore.update(trx, file.id, patch);
+            return { node: toNode({ ...file, ...patch }), created: false };
+          }
+          const parentChain = r.missing.length > 1 ? await this.createFolders(trx, { ...r, missing: r.missing.slice(0, -1) }, opts.ownerId ?? actorUserId(opts.actor)) : r.chain;
+          const parent = parentChain[parentChain.length - 1];
+          const name = r.missing[r.missing.length - 1];
+          const file: NodeRecord = {
+            id: newId("fil"), share_id: shareId, parent_id: parent.id, name, name_key: nameKey(name), path: parsed.path, type: "file",
+            size: blob.size, sha256: blob.sha256, current_version_id: newId("ver"), owner_id: opts.ownerId ?? actorUserId(opts.actor),
+            created_at: now, modified_at: modified, acl_inherit: true, metadata: "{}",
+          };
+          await nodeStore.insert(trx, file);
+          await versionStore.insert(trx, { id: file.current_version_id!, file_id: file.id, size: blob.size, sha256: blob.sha256, author_id: author, created_at: now });
+          return { node: toNode(file), created: true };
+        }, SERIALIZABLE),
+      );
+      committed = true;
+      return result;
+    } finally {
+      blob.release();
+      if (!committed) this.opts.onContentRemoved?.();
+    }
+  }
+
+  /**
+   * Imports one historical version (system use, no ACL check): it becomes the current version
+   * unless a newer one (by createdAt) exists. Identical content is still recorded as a version.
+   * @throws NOT_FOUND for an unknown file; CONFLICT for a folder.
+   */
+  async addVersion(fileId: string, source: ContentSource, opts: { authorId?: string | null; createdAt?: Date }): Promise<Version> {
+    const file = await nodeStore.get(this.db, fileId);
+    if (!file) throw new AppError("NOT_FOUND", `${fileId} not found`);
+    if (file.type !== "file") throw new AppError("CONFLICT", `${fileId} is a folder`);
+    const blob = await this.blobs.put(source, { maxBytes: this.opts.maxUploadBytes });
+    try {
+      const createdAt = (opts.createdAt ?? new Date()).toISOString();
+      const version: VersionRecord = { id: newId("ver"), file_id: fileId, size: blob.size, sha256: blob.sha256, author_id: opts.authorId ?? null, created_at: createdAt };
+      await inTransaction(this.db, async (trx) => {
+        const current = await nodeStore.get(trx, fileId);
+        if (!current) throw new AppError("NOT_FOUND", `${fileId} not found`);
+        await versionStore.insert(trx, version);
+        const cur = current.current_version_id ? await versionStore.get(trx, current.current_version_id) : undefined;
+        if (!cur || cur.created_at <= createdAt) {
+          await nodeStore.update(trx, fileId, { size: blob.size, sha256: blob.sha256, current_version_id: version.id, modified_at: createdAt });
+        }
+      });
+      return toVersion(version);
+    } finally {
+      blob.release();
+    }
+  }
+
+  /** Bytes of a version (inclusive range), no ACL check. @throws NOT_FOUND for an unknown version. */
+  async openContent(versionId: string, range?: { start: number; end: number }): Promise<NodeJS.ReadableStream> {
+    const v = await versionStore.get(this.db, versionId);
+    if (!v) throw new AppError("NOT_FOUND", `version ${versionId} not found`);
+    return this.blobs.open(v.sha256, range);
+  }
+
+  /** A version of a file the actor can READ (the current one when versionId is omitted). */
+  async getVersion(fileId: string, versionId: string | undefined, actor: Actor): Promise<{ node: Node; version: Version }> {
+    const { node } = await this.locateById(actor, fileId);
+    return { node: toNode(node), version: await this.versionOf(node, versionId) };
+  }
+
+  /** The current version of the file at `path`. @throws VALIDATION_FAILED (field "path") for a folder. */
+  async currentVersion(shareId: string, path: string, actor: Actor): Promise<{ node: Node; version: Version }> {
+    const { node } = await this.locate(actor, shareId, path);
+    return { node: toNode(node), version: await this.versionOf(node, undefined) };
+  }
+
+  /** Versions newest first. */
+  async listVersions(fileId: string, opts: { limit?: number; cursor?: string }, actor: Actor): Promise<Page<Version>> {
+    const { node } = await this.locateById(actor, fileId);
+    if (node.type !== "file") throw new AppError("VALIDATION_FAILED", `${node.path} is a folder and has no versions`, { field: "file_id" });
+    const limit = clampLimit(opts.limit);
+    const after = decodeCursor(opts.cursor, ["created_at", "id"]) as { created_at: string; id: string } | undefined;
+    const rows = await versionStore.listForFile(this.db, fileId, after, limit + 1);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items: items.map(toVersion), next_cursor: rows.length > limit ? encodeCursor({ created_at: last.created_at, id: last.id }) : null };
+  }
+
+  /**
+   * Makes an old version current again by adding a new version with its content (history is
+   * never rewritten). Restoring content equal to the current version adds nothing. Needs WRITE.
+   */
+  async restoreVersion(fileId: string, versionId: string, actor: Actor): Promise<Node> {
+    const { node } = await this.locateById(actor, fileId, "WRITE");
+    const old = await this.versionOf(node, versionId);
+    if (old.sha256 === node.sha256) return toNode(node);
+    const now = new Date().toISOString();
+    const version: VersionRecord = { id: newId("ver"), file_id: fileId, size: old.size, sha256: old.sha256, author_id: actorUserId(actor), created_at: now };
+    const patch = { size: old.size, sha256: old.sha256, current_version_id: version.id, modified_at: now };
+    await inTransaction(this.db, async (trx) => {
+      await versionStore.insert(trx, version);
+      await nodeStore.update(trx, fileId, patch);
+    });
+    return toNode({ ...node, ...patch });
+  }
+
+  // ---- metadata ------------------------------------------------------------------------------
+
+  async getMetadata(fileId: string, actor: Actor): Promise<Record<string, unknown>> {
+    const { node } = await this.locateById(actor, fileId);
+    return JSON.parse(node.metadata) as Record<string, unknown>;
+  }
+
+  /**
+   * Merges `patch` into the metadata dict: a null value removes the key. Needs WRITE. Concurrent
+   * patches never lose each other's keys (serializable read-modify-write, retried).
+   * @throws VALIDATION_FAILED if the result exceeds 64 KiB of JSON.
+   */
+  async patchMetadata(fileId: string, patch: Record<string, unknown>, actor: Actor): Promise<Record<string, unknown>> {
+    return this.retryOnUnique(() => inTransaction(this.db, async (trx) => {
+      const { node } = await this.locateById(actor, fileId, "WRITE", trx);
+      const merged = JSON.parse(node.metadata) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === null) delete merged[k];
+        else merged[k] = v;
+      }
+      const text = JSON.stringify(merged);
+      if (Buffer.byteLength(text) > 65536) throw new AppError("VALIDATION_FAILED", "metadata must be at most 64 KiB of JSON", { field: "body" });
+      await nodeStore.update(trx, fileId, { metadata: text });
+      return merged;
+    }, SERIALIZABLE));
+  }
+
+  // ---- ACLs ----------------------------------------------------------------------------------
+
+  async getAcl(shareId: string, path: string, actor: Actor): Promise<AclView> {
+    const { chain, node } = await this.locate(actor, shareId, path);
+    return this.aclView(chain, node);
+  }
+
+  /**
+   * Replaces the node's own ACEs and its inheritance flag. Needs MANAGE_PERMISSIONS. ACEs naming
+   * the same principal twice are merged. @throws VALIDATION_FAILED (field "aces") for an unknown
+   * principal or permission.
+   */
+  async setAcl(shareId: string, path: string, input: { aces: AclEntry[]; inherit: boolean }, actor: Actor): Promise<AclView> {
+    const { chain, node } = await this.locate(actor, shareId, path, "MANAGE_PERMISSIONS");
+    const merged = new Map<string, Set<Permission>>();
+    for (const [i, a] of input.aces.entries()) {
+      for (const p of a.permissions) {
+        if (!isPermission(p)) throw new AppError("VALIDATION_FAILED", `unknown permission ${String(p)}`, { field: `aces/${i}/permissions` });
+      }
+      merged.set(a.principal_id, new Set([...(merged.get(a.principal_id) ?? []), ...a.permissions]));
+    }
+    await this.requirePrincipals([...merged.keys()], "aces");
+    await inTransaction(this.db, async (trx) => {
+      await aclStore.replace(trx, node.id, [...merged].filter(([, p]) => p.size > 0).map(([principal_id, p]) => ({ principal_id, permissions: encodePermissions(p) })));
+      await nodeStore.update(trx, node.id, { acl_inherit: input.inherit });
+    });
+    const updated = { ...node, acl_inherit: input.inherit };
+    return this.aclView([...chain.slice(0, -1), updated], updated);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private async aclView(chain: NodeRecord[], node: NodeRecord): Promise<AclView> {
+    const aces = await aclStore.forNodes(this.db, chain.map((n) => n.id));
+    const entries = (id: string): AclEntry[] =>
+      aces.filter((a) => a.node_id === id).map((a) => ({ principal_id: a.principal_id, permissions: decodePermissions(a.permissions) }));
+    const inherited: AclView["inherited_aces"] = [];
+    if (node.acl_inherit) {
+      for (let i = chain.length - 2; i >= 0; i--) {
+        for (const e of entries(chain[i].id)) inherited.push({ ...e, from_path: chain[i].path });
+        if (!chain[i].acl_inherit) break;
+      }
+    }
+    return { share_id: node.share_id, path: node.path, node_id: node.id, inherit: node.acl_inherit, aces: entries(node.id), inherited_aces: inherited };
+  }
+
+  private async versionOf(node: NodeRecord, versionId: string | undefined): Promise<Version> {
+    if (node.type !== "file") throw new AppError("VALIDATION_FAILED", `${node.path} is a folder and has no content`, { field: "path" });
+    const id = versionId ?? node.current_version_id;
+    const v = id ? await versionStore.get(this.db, id) : undefined;
+    if (!v || v.file_id !== node.id) throw new AppError("NOT_FOUND", `version ${id ?? ""} not found`);
+    return toVersion(v);
+  }
+
+  /** Pre-checks (and re-checks inside the commit) for writeFile. */
+  private async checkWritable(db: DbExecutor, shareId: string, path: string, opts: WriteFileOptions): Promise<Resolved> {
+    const r = await this.resolve(db, shareId, path);
+    const last = r.chain[r.chain.length - 1];
+    const perms = await this.acl.effective(opts.actor, r.share, r.chain, db);
+    if (r.missing.length === 0) {
+      if (last.type === "folder") {
+        AclService.check(perms, "READ", path);
+        throw new AppError("CONFLICT", `${path} is a folder`, { path });
+      }
+      AclService.check(perms, "WRITE", path);
+      if (opts.ifNoneMatch) throw new AppError("PRECONDITION_FAILED", `${path} already exists`, { path });
+      if (opts.ifMatchVersionId !== undefined && last.current_version_id !== opts.ifMatchVersionId) {
+        throw new AppError("PRECONDITION_FAILED", `${path} is not at version ${opts.ifMatchVersionId}`, { current_version_id: last.current_version_id });
+      }
+      if (opts.ifMatchSha256 !== undefined && last.sha256 !== opts.ifMatchSha256) {
+        throw new AppError("PRECONDITION_FAILED", `${path} has changed`, { sha256: last.sha256 });
+      }
+    } else {
+      if (last.type !== "folder") throw new AppError("CONFLICT", `${last.path} is a file`, { path: last.path });
+      AclService.check(perms, "WRITE", last.path);
+      if (opts.ifMatchVersionId !== undefined || opts.ifMatchSha256 !== undefined) {
+        throw new AppError("PRECONDITION_FAILED", `${path} does not exist`, { path });
+      }
+    }
+    return r;
+  }
+
+  /** Creates r.missing under the end of r.chain; returns the extended chain. */
+  private async createFolders(db: DbExecutor, r: Resolved, ownerId: string | null, mtime?: Date): Promise<NodeRecord[]> {
+    const chain = [...r.chain];
+    const now = new Date().toISOString();
+    for (const name of r.missing) {
+      const parent = chain[chain.length - 1];
+      const folder: NodeRecord = {
+        id: newId("fil"), share_id: r.share.id, parent_id: parent.id, name, name_key: nameKey(name), path: joinPath(parent.path, name), type: "folder",
+        size: 0, sha256: null, current_version_id: null, owner_id: ownerId, created_at: now, modified_at: mtime?.toISOString() ?? now, acl_inherit: true, metadata: "{}",
+      };
+      await nodeStore.insert(db, folder);
+      chain.push(folder);
+    }
+    return chain;
+  }
+
+  /** @throws NOT_FOUND for an unknown share; INVALID_NAME for a bad path. */
+  private async resolve(db: DbExecutor, shareId: string, path: string): Promise<Resolved> {
+    const parsed = parsePath(path);
+    const found = await nodeStore.shareWithRoot(db, shareId);
+    if (!found) throw new AppError("NOT_FOUND", `share ${shareId} not found`);
+    const { share, root } = found;
+    const chain = [root];
+    let i = 0;
+    for (; i < parsed.segments.length; i++) {
+      const parent = chain[chain.length - 1];
+      if (parent.type !== "folder") break;
+      const child = await nodeStore.child(db, parent.id, parsed.segments[i]);
+      if (!child) break;
+      chain.push(child);
+    }
+    return { share, parsed, chain, missing: parsed.segments.slice(i) };
+  }
+
+  private async chainOf(db: DbExecutor, node: NodeRecord): Promise<NodeRecord[]> {
+    const chain = [node];
+    let cur = node;
+    while (cur.parent_id) {
+      const parent = await nodeStore.get(db, cur.parent_id);
+      if (!parent) break;
+      chain.unshift(parent);
+      cur = parent;
+    }
+    return chain;
+  }
+
+  private async requirePrincipals(ids: string[], field: string): Promise<void> {
+    for (const id of ids) {
+      if (!(await principalStore.principalExists(this.db, id))) throw new AppError("VALIDATION_FAILED", `unknown principal ${id}`, { field });
+    }
+  }
+
+  /**
+   * Concurrent creators of the same name race on the unique index, and on PostgreSQL concurrent
+   * tree changes may fail serialization; the loser retries (seeing the winner's rows) a few times.
+   */
+  private async retryOnUnique<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isUniqueViolation(err) && !isRetryableConflict(err)) throw err;
+        if (attempt >= RETRIES) throw new AppError("CONFLICT", "the destination changed concurrently; try again", undefined, { cause: err });
+        this.logger.debug({ attempt, code: (err as { code?: string }).code }, "concurrent change, retrying");
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+      }
+    }
+  }
+}

@@ -1,0 +1,188 @@
+import { createHash, randomBytes } from "node:crypto";
+import { AppError } from "./errors.js";
+import { newId } from "./ids.js";
+import type { Actor } from "./actor.js";
+import { clampLimit, decodeCursor, encodeCursor, type Page } from "./pagination.js";
+import { isUniqueViolation, type DbExecutor } from "../store/core/db-executor.js";
+import { principalStore, type GroupRecord, type UserRecord } from "../store/core/principal-store.js";
+
+export type User = UserRecord;
+export interface Group extends GroupRecord {
+  member_ids: string[];
+}
+
+/** Tokens are `sdt_` + 43 base64url chars (256 random bits); only their SHA-256 is stored. */
+export function generateToken(): string {
+  return `sdt_${randomBytes(32).toString("base64url")}`;
+}
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/** Users, groups, memberships, tokens and authentication. */
+export class PrincipalService {
+  constructor(private readonly db: DbExecutor) {}
+
+  /** @throws FORBIDDEN unless admin; VALIDATION_FAILED for a bad email; CONFLICT if the email exists. */
+  async createUser(actor: Actor, input: { email: string; name: string; is_admin?: boolean }): Promise<User> {
+    requireAdmin(actor);
+    return this.insertUser(input);
+  }
+
+  /** No permission check: for bootstrap and the CLI. */
+  async insertUser(input: { email: string; name: string; is_admin?: boolean }): Promise<User> {
+    const email = input.email.trim();
+    if (!EMAIL.test(email)) throw new AppError("VALIDATION_FAILED", "email must look like name@domain", { field: "email" });
+    const name = input.name.trim();
+    if (!name) throw new AppError("VALIDATION_FAILED", "name must not be empty", { field: "name" });
+    const user: User = { id: newId("usr"), email, name, is_admin: !!input.is_admin, created_at: new Date().toISOString() };
+    try {
+      await principalStore.insertUser(this.db, user);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError("CONFLICT", `a user with email ${email} already exists`, { field: "email" });
+      throw err;
+    }
+    return user;
+  }
+
+  /** Any authenticated user may look users up (needed to grant ACEs). @throws NOT_FOUND */
+  async getUser(id: string): Promise<User> {
+    const u = await principalStore.getUser(this.db, id);
+    if (!u) throw new AppError("NOT_FOUND", `user ${id} not found`);
+    return u;
+  }
+
+  /** `ref` is a `usr_` id or an email. @throws NOT_FOUND */
+  async findUser(ref: string): Promise<User> {
+    const u = ref.startsWith("usr_") ? await principalStore.getUser(this.db, ref) : await principalStore.getUserByEmail(this.db, ref);
+    if (!u) throw new AppError("NOT_FOUND", `user ${ref} not found`);
+    return u;
+  }
+
+  async listUsers(opts: { limit?: number; cursor?: string }): Promise<Page<User>> {
+    const limit = clampLimit(opts.limit);
+    const after = decodeCursor(opts.cursor, ["id"]);
+    const rows = await principalStore.listUsers(this.db, after?.id, limit + 1);
+    return pageOf(rows, limit);
+  }
+
+  /** @throws FORBIDDEN unless admin; CONFLICT if the name exists. */
+  async createGroup(actor: Actor, input: { name: string }): Promise<Group> {
+    requireAdmin(actor);
+    const name = input.name.trim();
+    if (!name) throw new AppError("VALIDATION_FAILED", "name must not be empty", { field: "name" });
+    const g: GroupRecord = { id: newId("grp"), name, created_at: new Date().toISOString() };
+    try {
+      await principalStore.insertGroup(this.db, g);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError("CONFLICT", `a group named ${name} already exists`, { field: "name" });
+      throw err;
+    }
+    return { ...g, member_ids: [] };
+  }
+
+  async getGroup(id: string): Promise<Group> {
+    const g = await principalStore.getGroup(this.db, id);
+    if (!g) throw new AppError("NOT_FOUND", `group ${id} not found`);
+    return { ...g, member_ids: await principalStore.groupMemberIds(this.db, id) };
+  }
+
+  async listGroups(opts: { limit?: number; cursor?: string }): Promise<Page<Group>> {
+    const limit = clampLimit(opts.limit);
+    const after = decodeCursor(opts.cursor, ["id"]);
+    const rows = await principalStore.listGroups(this.db, after?.id, limit + 1);
+    const page = pageOf(rows, limit);
+    const items = await Promise.all(page.items.map(async (g) => ({ ...g, member_ids: await principalStore.groupMemberIds(this.db, g.id) })));
+    return { items, next_cursor: page.next_cursor };
+  }
+
+  /** Idempotent. @throws FORBIDDEN unless admin; NOT_FOUND for an unknown group or user. */
+  async addMember(actor: Actor, groupId: string, userId: string): Promise<Group> {
+    requireAdmin(actor);
+    await this.getGroup(groupId);
+    await this.getUser(userId);
+    await principalStore.addMember(this.db, groupId, userId, new Date().toISOString());
+    return this.getGroup(groupId);
+  }
+
+  /** @throws FORBIDDEN unless admin; NOT_FOUND for an unknown group or a user who is not a member. */
+  async removeMember(actor: Actor, groupId: string, userId: string): Promise<Group> {
+    requireAdmin(actor);
+    await this.getGroup(groupId);
+    if (!(await principalStore.removeMember(this.db, groupId, userId))) throw new AppError("NOT_FOUND", `user ${userId} is not a member of ${groupId}`);
+    return this.getGroup(groupId);
+  }
+
+  /**
+   * Creates an API token; the plain token is returned only here. Users create tokens for
+   * themselves, admins for anyone. `token` may be supplied (bootstrap admin token); it must be at
+   * least 16 characters.
+   */
+  async createToken(actor: Actor, input: { user_id: string; name: string; token?: string }): Promise<{ id: string; user_id: string; name: string; token: string; created_at: string }> {
+    if (!actor.isAdmin && actor.userId !== input.user_id) throw new AppError("FORBIDDEN", "only admins can create tokens for other users");
+    await this.getUser(input.user_id);
+    const token = input.token ?? generateToken();
+    if (token.length < 16) throw new AppError("VALIDATION_FAILED", "token must be at least 16 characters", { field: "token" });
+    const rec = { id: newId("tok"), user_id: input.user_id, name: input.name.trim() || "token", created_at: new Date().toISOString(), last_used_at: null };
+    await principalStore.insertToken(this.db, { ...rec, token_hash: hashToken(token) });
+    return { id: rec.id, user_id: rec.user_id, name: rec.name, token, created_at: rec.created_at };
+  }
+
+  /**
+   * Revokes a token at once (the next request with it gets 401). Users revoke their own tokens,
+   * admins anyone's. @throws NOT_FOUND for an unknown token or someone else's (non-admins).
+   */
+  async revokeToken(actor: Actor, tokenId: string): Promise<void> {
+    const t = await principalStore.getToken(this.db, tokenId);
+    if (!t || (!actor.isAdmin && t.user_id !== actor.userId)) throw new AppError("NOT_FOUND", `token ${tokenId} not found`);
+    await principalStore.deleteToken(this.db, tokenId);
+  }
+
+  /** The actor a bearer token stands for, or undefined for an unknown token. */
+  async authenticate(token: string): Promise<Actor | undefined> {
+    const t = await principalStore.tokenByHash(this.db, hashToken(token));
+    if (!t) return undefined;
+    const user = await principalStore.getUser(this.db, t.user_id);
+    if (!user) return undefined;
+    const groupIds = await principalStore.groupIdsOfUser(this.db, user.id);
+    return { userId: user.id, isAdmin: user.is_admin, groupIds };
+  }
+
+  async principalExists(id: string): Promise<boolean> {
+    return principalStore.principalExists(this.db, id);
+  }
+
+  /**
+   * First start: creates the admin user unless one exists. With `adminToken` (SCAIDRIVE_ADMIN_TOKEN)
+   * that token is made valid for the admin (also on later starts, so setting the variable later
+   * works). Returns the generated token only when one had to be generated, so the caller prints it
+   * exactly once.
+   */
+  async bootstrapAdmin(opts: { adminToken?: string; email?: string }): Promise<{ admin: User; generatedToken?: string }> {
+    let admin = await principalStore.firstAdmin(this.db);
+    const system: Actor = { userId: "system", isAdmin: true, groupIds: [], isSystem: true };
+    let generatedToken: string | undefined;
+    if (!admin) {
+      admin = await this.insertUser({ email: opts.email ?? "admin@localhost", name: "Administrator", is_admin: true });
+      if (!opts.adminToken) generatedToken = (await this.createToken(system, { user_id: admin.id, name: "bootstrap" })).token;
+    }
+    if (opts.adminToken) {
+      const existing = await principalStore.tokenByHash(this.db, hashToken(opts.adminToken));
+      if (!existing) await this.createToken(system, { user_id: admin.id, name: "SCAIDRIVE_ADMIN_TOKEN", token: opts.adminToken });
+    }
+    return { admin, generatedToken };
+  }
+}
+
+/** @throws AppError FORBIDDEN unless the actor is an admin (or the system actor). */
+export function requireAdmin(actor: Actor): void {
+  if (!actor.isAdmin) throw new AppError("FORBIDDEN", "administrator rights required");
+}
+
+function pageOf<T extends { id: string }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  return { items, next_cursor: rows.length > limit ? encodeCursor({ id: items[items.length - 1].id }) : null };
+}

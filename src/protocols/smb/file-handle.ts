@@ -1,0 +1,98 @@
+/**
+ * A bound tree (connection + session + tree id) and an open file handle on it. Every operation
+ * below the public API sends through {@link BoundTree.send}, which applies the session's and
+ * share's signing/encryption choice.
+ */
+import type { SmbConnection, RequestOptions, SmbResponse } from "./connection.js";
+import type { SmbSession } from "./session.js";
+import { Command } from "./messages/header.js";
+import { decodeCloseResponse, decodeCreateResponse, encodeCloseRequest, encodeCreateRequest, type CreateRequest, type CreateResponse, type FileId } from "./messages/create.js";
+import { NO_FILE_ID } from "./messages/notify-ioctl.js";
+
+export class BoundTree {
+  constructor(
+    readonly conn: SmbConnection,
+    readonly session: SmbSession,
+    readonly treeId: number,
+    /** Requests on this tree are encrypted (session or share demands it). */
+    readonly encrypt: boolean,
+    readonly timeoutMs: number,
+  ) {}
+
+  send(command: number, body: Buffer | readonly Buffer[], extra: Partial<RequestOptions> = {}): Promise<SmbResponse> {
+    return this.conn.request({
+      command,
+      body,
+      sessionId: this.session.sessionId,
+      treeId: this.treeId,
+      sign: this.session.sign && !this.encrypt,
+      encrypt: this.encrypt,
+      timeoutMs: this.timeoutMs,
+      ...extra,
+    });
+  }
+
+  /**
+   * CREATE, the `middle` requests on the new handle, CLOSE — one compound chain, one round trip.
+   * Middle bodies must carry the all-ones FileId ({@link NO_FILE_ID}). Resolves the CREATE
+   * response and the middle responses.
+   * @throws SmbError of the CREATE when it fails, else of the first failed middle request.
+   */
+  async onPath(create: CreateRequest, middle: { command: number; body: Buffer; extra?: Partial<RequestOptions> }[]): Promise<{ create: CreateResponse; results: SmbResponse[] }> {
+    const base = { sessionId: this.session.sessionId, treeId: this.treeId, sign: this.session.sign && !this.encrypt, encrypt: this.encrypt, timeoutMs: this.timeoutMs };
+    const chain: RequestOptions[] = [
+      { ...base, command: Command.CREATE, body: encodeCreateRequest(create) },
+      ...middle.map((m) => ({ ...base, command: m.command, body: m.body, ...m.extra })),
+      { ...base, command: Command.CLOSE, body: encodeCloseRequest(NO_FILE_ID) },
+    ];
+    const settled = await Promise.allSettled(await this.conn.compound(chain));
+    const [c, ...rest] = settled;
+    if (c.status === "rejected") throw c.reason;
+    const created = decodeCreateResponse(c.value.message);
+    const close = rest.pop()!;
+    if (close.status === "rejected" && !this.conn.isClosed) {
+      // The server did not run the related CLOSE (it failed the chain): close by the real id.
+      await this.send(Command.CLOSE, encodeCloseRequest(created.fileId)).catch(() => undefined);
+    }
+    const results: SmbResponse[] = [];
+    for (const r of rest) {
+      if (r.status === "rejected") throw r.reason;
+      results.push(r.value);
+    }
+    return { create: created, results };
+  }
+
+  /**
+   * CREATE; the returned handle must be closed.
+   * @throws SmbError (not_found, access_denied, sharing_violation, exists, invalid_name, ...).
+   */
+  async open(req: CreateRequest): Promise<SmbHandle> {
+    const res = await this.send(Command.CREATE, encodeCreateRequest(req));
+    const info = decodeCreateResponse(res.message);
+    return new SmbHandle(this, info.fileId, info);
+  }
+}
+
+export class SmbHandle {
+  private closed = false;
+
+  constructor(
+    readonly tree: BoundTree,
+    readonly fileId: FileId,
+    /** What CREATE reported: times, sizes and attributes at open time. */
+    readonly info: CreateResponse,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** CLOSE; idempotent. Failures on a dead connection are swallowed (the server drops the handle). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.tree.conn.isClosed) return;
+    const res = await this.tree.send(Command.CLOSE, encodeCloseRequest(this.fileId));
+    decodeCloseResponse(res.message);
+  }
+}

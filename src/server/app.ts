@@ -1,0 +1,93 @@
+import Fastify, { LogController } from "fastify";
+import pino, { type Logger } from "pino";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { ulid } from "ulid";
+import type { ServerConfig } from "./config.js";
+import { createContext, type AppContext } from "./app-context.js";
+import type { AppInstance, RouteModule } from "./app-types.js";
+import { installErrorEnvelope } from "./error-envelope.js";
+import { installRequestLogging } from "./request-logging.js";
+import { installOpenApi } from "./openapi.js";
+import { authenticateApiRoutes } from "./auth.js";
+import { coreRoutes, featureRoutes } from "./routes/index.js";
+import type { User } from "../core/principal-service.js";
+
+export interface BuildAppOptions {
+  /** Extra route modules (after core and the registered feature routes); tests and embedders use this. */
+  plugins?: RouteModule[];
+  /** Skip the feature routes of routes/index.ts (core only). */
+  coreOnly?: boolean;
+  /** Logger to use; default: pino at config.logLevel with Authorization redacted. */
+  logger?: Logger;
+}
+
+export interface BuiltApp {
+  app: AppInstance;
+  context: AppContext;
+  /** The admin user; `generatedToken` is set only on the start that created it without SCAIDRIVE_ADMIN_TOKEN. */
+  bootstrap: { admin: User; generatedToken?: string };
+  /** Closes the HTTP server (if listening), then the context (db, blob collector). Idempotent. */
+  close(): Promise<void>;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: { paths: ["req.headers.authorization", "headers.authorization", "authorization", "token", "*.token", "secret", "*.secret", "password", "*.password"], censor: "[redacted]" },
+  });
+}
+
+/**
+ * Assembles the server: context (db with migrations, blobs, vault, services), bootstrap admin,
+ * error envelope, request logging, OpenAPI, then core routes, feature routes and `plugins`,
+ * each in its own encapsulated scope. Does not listen: call `app.listen()`.
+ */
+export async function buildApp(config: ServerConfig, options: BuildAppOptions = {}): Promise<BuiltApp> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const context = await createContext(config, logger);
+  try {
+    const bootstrap = await context.principals.bootstrapAdmin({ adminToken: config.adminToken });
+    const app = Fastify({
+      loggerInstance: logger,
+      logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "req_id" }),
+      genReqId: () => ulid(),
+      requestIdHeader: false,
+      bodyLimit: 1024 * 1024,
+      ajv: { customOptions: { removeAdditional: false } },
+      routerOptions: { ignoreTrailingSlash: true },
+    }).withTypeProvider<TypeBoxTypeProvider>() as unknown as AppInstance;
+    app.decorate("scaidrive", context);
+    // JSON is the only request media type of the API (uploads have their own parser in their scope).
+    app.removeContentTypeParser("text/plain");
+    app.addHook("onRequest", async (request, reply) => {
+      reply.header("x-request-id", request.id);
+    });
+    app.addHook("onRequest", authenticateApiRoutes);
+    installErrorEnvelope(app as never);
+    installRequestLogging(app as never);
+    await installOpenApi(app);
+    const modules = [...coreRoutes, ...(options.coreOnly ? [] : featureRoutes), ...(options.plugins ?? [])];
+    for (const mod of modules) {
+      await app.register(async (scope) => {
+        await mod(scope as AppInstance, context);
+      });
+    }
+    context.blobCollector.start();
+    let closed: Promise<void> | undefined;
+    return {
+      app,
+      context,
+      bootstrap,
+      close() {
+        closed ??= (async () => {
+          await app.close();
+          await context.close();
+        })();
+        return closed;
+      },
+    };
+  } catch (err) {
+    await context.close();
+    throw err;
+  }
+}

@@ -1,0 +1,44 @@
+import { resolve } from "node:path";
+
+/** Everything the server reads from its environment (design §6). */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** Embedded SQLite file, blobs and the generated secret key live here. */
+  dataDir: string;
+  /** `postgres://...` to use PostgreSQL instead of the embedded SQLite file. */
+  databaseUrl?: string;
+  /** Vault key (SCAIDRIVE_SECRET_KEY); absent means a generated key file in dataDir. */
+  secretKey?: string;
+  /** Token for the bootstrap admin (SCAIDRIVE_ADMIN_TOKEN); absent means one is generated and printed once. */
+  adminToken?: string;
+  /** Largest accepted upload in bytes (SCAIDRIVE_MAX_UPLOAD_BYTES, default 1 TiB). */
+  maxUploadBytes: number;
+  /** pino level (LOG_LEVEL, default "info"; "silent" for tests). */
+  logLevel: string;
+}
+
+/**
+ * Reads the configuration from env. @throws Error naming the variable for an unparsable value,
+ * so a typo fails at start-up rather than at first use.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+    return n;
+  };
+  const opt = (name: string): string | undefined => (env[name] && env[name]!.trim() !== "" ? env[name] : undefined);
+  return {
+    port: int("PORT", 8080, 0, 65535),
+    host: opt("HOST") ?? "127.0.0.1",
+    dataDir: resolve(opt("SCAIDRIVE_DATA_DIR") ?? "./data"),
+    databaseUrl: opt("SCAIDRIVE_DATABASE_URL"),
+    secretKey: opt("SCAIDRIVE_SECRET_KEY"),
+    adminToken: opt("SCAIDRIVE_ADMIN_TOKEN"),
+    maxUploadBytes: int("SCAIDRIVE_MAX_UPLOAD_BYTES", 2 ** 40, 0, Number.MAX_SAFE_INTEGER),
+    logLevel: opt("LOG_LEVEL") ?? "info",
+  };
+}

@@ -1,0 +1,67 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AppError, ERROR_CODES, isAppError, type ErrorCode } from "../core/errors.js";
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export function envelope(code: ErrorCode, message: string, details?: Record<string, unknown>): ErrorBody {
+  return { error: details ? { code, message, details } : { code, message } };
+}
+
+/** The field a Fastify/ajv validation error is about: "body.email", "query.limit", ... */
+function validationField(err: FastifyError): string | undefined {
+  const v = err.validation?.[0];
+  if (!v) return undefined;
+  const params = v.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+  const path = v.instancePath.replace(/^\//, "").replace(/\//g, ".");
+  const leaf = params?.missingProperty ?? params?.additionalProperty;
+  const field = [path, leaf].filter(Boolean).join(".");
+  return field || err.validationContext;
+}
+
+/**
+ * Turns any error into the §5 envelope: AppErrors by their table entry, Fastify's own errors
+ * (validation, body parsing, media type, size) by status, everything else as a logged 500
+ * whose message reveals nothing internal.
+ */
+export function toErrorResponse(err: unknown, request: FastifyRequest): { status: number; body: ErrorBody } {
+  if (isAppError(err)) return { status: err.status, body: envelope(err.code, err.message, err.details) };
+  const fe = err as FastifyError;
+  if (fe.validation) {
+    const field = validationField(fe);
+    return {
+      status: 400,
+      body: envelope("VALIDATION_FAILED", fe.message, { field: field ?? fe.validationContext ?? "request", location: fe.validationContext }),
+    };
+  }
+  const status = typeof fe.statusCode === "number" ? fe.statusCode : 500;
+  const byStatus: Partial<Record<number, ErrorCode>> = {
+    400: "VALIDATION_FAILED", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT", 412: "PRECONDITION_FAILED", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 416: "RANGE_NOT_SATISFIABLE", 429: "TOO_MANY_REQUESTS",
+  };
+  const code = byStatus[status];
+  if (code) {
+    const details = code === "VALIDATION_FAILED" ? { field: "body" } : undefined;
+    return { status: ERROR_CODES[code].status, body: envelope(code, fe.message, details) };
+  }
+  request.log.error({ err }, "unhandled error");
+  return { status: 500, body: envelope("INTERNAL", "internal error; see the server log for request " + request.id) };
+}
+
+/** Installs the error handler and the 404 handler (unknown routes answer NOT_FOUND too). */
+export function installErrorEnvelope(app: FastifyInstance): void {
+  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = toErrorResponse(err, request);
+    if (status === 401) reply.header("www-authenticate", 'Bearer realm="scaidrive"');
+    if (isAppError(err) && err.code === "RANGE_NOT_SATISFIABLE" && typeof err.details?.size === "number") {
+      reply.header("content-range", `bytes */${err.details.size}`);
+    }
+    return reply.status(status).type("application/json; charset=utf-8").send(body);
+  });
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    return reply.status(404).send(envelope("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]}`));
+  });
+}
+
+export { AppError };

@@ -1,0 +1,70 @@
+import { Type } from "typebox";
+import type { RouteModule } from "../app-types.js";
+import { requireUser } from "../auth.js";
+import { AppError } from "../../core/errors.js";
+import { Node, PathQuery, errorResponses } from "../schemas.js";
+import { sendContent } from "../content-response.js";
+import { mountsOf, sendMountDownload } from "./mount-routes.js";
+
+const ShareParams = Type.Object({ share_id: Type.String() });
+const Binary = Type.String({ format: "binary", description: "file bytes" });
+
+/** Parses If-Match for uploads: `"<sha256>"` (an ETag from a download) or `*`. */
+function ifMatchSha(header: string | undefined): string | undefined {
+  if (!header || header.trim() === "*") return undefined;
+  const m = /^\s*(?:W\/)?"([0-9a-f]{64})"\s*$/.exec(header);
+  if (!m) throw new AppError("PRECONDITION_FAILED", "If-Match must be an ETag returned by a download");
+  return m[1];
+}
+
+/**
+ * Upload and download by path. The upload body is raw bytes of any media type, streamed straight
+ * into the blob store (never buffered); its own scope swaps the JSON parser for a pass-through.
+ * Paths under a remote mount point stream to/from the remote instead (mount-routes.ts).
+ */
+export const contentRoutes: RouteModule = async (app, ctx) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", (_req, _payload, done) => done(null, undefined));
+
+  app.put("/api/v1/shares/:share_id/content", {
+    schema: {
+      tags: ["content"], summary: "Upload a file (raw body): 201 new file, 200 new version; parents are created",
+      description: "Optional headers: If-Match (ETag of the current content), If-None-Match: * (only create), X-Modified-At (RFC 3339 mtime).",
+      params: ShareParams, querystring: PathQuery,
+      headers: Type.Object({ "if-match": Type.Optional(Type.String()), "if-none-match": Type.Optional(Type.String()), "x-modified-at": Type.Optional(Type.String({ format: "date-time" })) }),
+      response: { 200: Node, 201: Node, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const actor = await requireUser(req);
+    const length = req.headers["content-length"];
+    if (length !== undefined && Number(length) > ctx.config.maxUploadBytes) {
+      throw new AppError("PAYLOAD_TOO_LARGE", `uploads are limited to ${ctx.config.maxUploadBytes} bytes`, { max_bytes: ctx.config.maxUploadBytes });
+    }
+    const mtime = req.headers["x-modified-at"] ? new Date(req.headers["x-modified-at"]) : undefined;
+    const mounted = await mountsOf(ctx).divertUpload(req.params.share_id, req.query.path, req.raw, {
+      actor, mtime, size: length === undefined ? undefined : Number(length), ifNoneMatch: req.headers["if-none-match"]?.trim() === "*",
+      ifMatch: req.headers["if-match"]?.trim() === "*" ? undefined : req.headers["if-match"],
+    });
+    if (mounted) return reply.status(mounted.created ? 201 : 200).send(mounted.node);
+    const { node, created } = await ctx.nodes.writeFile(req.params.share_id, req.query.path, req.raw, {
+      actor,
+      mtime,
+      ifMatchSha256: ifMatchSha(req.headers["if-match"]),
+      ifNoneMatch: req.headers["if-none-match"]?.trim() === "*",
+    });
+    return reply.status(created ? 201 : 200).header("etag", `"${node.sha256}"`).send(node);
+  });
+
+  app.get("/api/v1/shares/:share_id/content", {
+    schema: {
+      tags: ["content"], summary: "Download the current version; Range, ETag and If-None-Match honoured",
+      params: ShareParams, querystring: PathQuery,
+      response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const mounted = await sendMountDownload(ctx, req, reply, req.params.share_id, req.query.path);
+    if (mounted) return mounted;
+    const { node, version } = await ctx.nodes.currentVersion(req.params.share_id, req.query.path, await requireUser(req));
+    return sendContent(ctx, req, reply, node, version);
+  });
+};

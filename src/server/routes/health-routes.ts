@@ -1,0 +1,23 @@
+import { Type } from "typebox";
+import type { RouteModule } from "../app-types.js";
+import { sql } from "kysely";
+
+/** GET /api/v1/health: no auth; 200 when the database answers. */
+export const healthRoutes: RouteModule = (app, ctx) => {
+  app.get(
+    "/api/v1/health",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["health"],
+        summary: "Liveness and database reachability (no auth)",
+        security: [],
+        response: { 200: Type.Object({ status: Type.Literal("ok"), version: Type.String(), database: Type.String() }) },
+      },
+    },
+    async () => {
+      await sql`select 1`.execute(ctx.db);
+      return { status: "ok" as const, version: process.env.npm_package_version ?? "0.1.0", database: ctx.dialect };
+    },
+  );
+};

@@ -1,0 +1,28 @@
+import type { RouteModule } from "../app-types.js";
+import { healthRoutes } from "./health-routes.js";
+import { principalRoutes } from "./principal-routes.js";
+import { shareRoutes } from "./share-routes.js";
+import { fileRoutes } from "./file-routes.js";
+import { contentRoutes } from "./content-routes.js";
+import { fileIdRoutes } from "./file-id-routes.js";
+import { aclRoutes } from "./acl-routes.js";
+import { syncRuntimeRoutes } from "../sync-runtime.js";
+import { smbConnectorRoutes } from "./smb-connector-routes.js";
+import { sharepointConnectorRoutes } from "./sharepoint-connector-routes.js";
+import { alertRoutes } from "./alert-routes.js";
+import { mountRoutes } from "./mount-routes.js";
+
+/** Core routes of design §5. */
+export const coreRoutes: RouteModule[] = [healthRoutes, principalRoutes, shareRoutes, fileRoutes, contentRoutes, fileIdRoutes, aclRoutes];
+
+/**
+ * Feature route modules (connectors, sync jobs, ...) that `scaidrive serve` mounts after the core
+ * routes. Append one import and one entry per module; nothing else needs editing.
+ */
+export const featureRoutes: RouteModule[] = [
+  syncRuntimeRoutes,
+  smbConnectorRoutes,
+  sharepointConnectorRoutes,
+  alertRoutes,
+  mountRoutes,
+];

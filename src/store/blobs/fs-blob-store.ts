@@ -1,0 +1,376 @@
+import { randomBytes } from "node:crypto";
+import { close, closeSync, createReadStream, createWriteStream, fdatasync, fstatSync, open as openFd, openSync } from "node:fs";
+import { mkdir, open, opendir, rename, stat, unlink } from "node:fs/promises";
+import { promisify } from "node:util";
+import { join } from "node:path";
+import { finished as onFinished, Readable, type Writable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { AppError } from "../../core/errors.js";
+import { blobPath, isSha256Hex, tempDir } from "./blob-paths.js";
+import { BlobPins } from "./blob-pins.js";
+import { BlobSink } from "./blob-sink.js";
+
+/** Chunk size for reads and the write buffer: big chunks keep syscalls and hash calls few. */
+const IO_CHUNK = 1024 * 1024;
+const MIN_READ_CHUNK = 16 * 1024;
+const openAsync = promisify(openFd);
+const closeAsync = promisify(close);
+const fdatasyncAsync = promisify(fdatasync);
+/** A temp file this old belongs to no live put (a crash left it); GC may remove it. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+  /** Unpins the blob. Idempotent. */
+  release(): void;
+}
+
+export interface PutOptions {
+  /** Upper bound on the content length; exceeding it fails with PAYLOAD_TOO_LARGE (nothing kept). */
+  maxBytes?: number;
+  /** Aborting fails the put with the signal's AbortError and removes the temp file. */
+  signal?: AbortSignal;
+}
+
+export interface BlobStore {
+  /** Streams source to a temp file in the blob dir while hashing (SHA-256) and counting; renames into place as blobs/ab/cd/<sha256>. Identical content stored once. On any stream error or abort the temp file is removed and the error rethrown. maxBytes exceeded -> AppError PAYLOAD_TOO_LARGE. The returned blob is pinned against garbage collection until release() is called (call it after the DB row referencing it is committed, or on failure).
+   *
+   * On failure a caller's Node stream is unpiped but never destroyed (an HTTP layer can still
+   * answer 413 on it); a premature close of the source counts as an error. */
+  put(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts?: PutOptions): Promise<StoredBlob>;
+  /** Read stream of the blob, optional inclusive byte range. Throws AppError NOT_FOUND if missing.
+   *
+   * An `end` past the content is clamped to the last byte; a start beyond it, a negative
+   * start or end < start throws RANGE_NOT_SATISFIABLE. The stream holds the file open, so it
+   * reads to the end even if the blob is collected meanwhile. */
+  open(sha256: string, range?: { start: number; end: number }): NodeJS.ReadableStream;
+  has(sha256: string): Promise<boolean>;
+  /** Deletes blobs for which isReferenced() is false (skipping pinned ones and temp files younger than an hour). */
+  collectGarbage(isReferenced: (sha256: string) => Promise<boolean>): Promise<{ removed: number; bytes: number }>;
+  /** Size in bytes of a stored blob. Throws AppError NOT_FOUND if missing. */
+  size(sha256: string): Promise<number>;
+}
+
+/**
+ * Content-addressed blob store on a local filesystem.
+ *
+ * Layout: blobs at `<dir>/ab/cd/<sha256>`, in-flight uploads at `<dir>/tmp/*.part` (same
+ * filesystem, so the final rename is atomic and a reader never sees a partial blob). A put
+ * fsyncs the temp file before the rename and the fanout directory after it, so a blob whose
+ * put resolved survives a crash; fanout directories are created on first use and never removed.
+ * Large puts also start background fdatasyncs while receiving (see BlobSink), which only moves
+ * disk writeback earlier; the final fdatasync before the rename is still the durability point.
+ *
+ * Pins and the GC/put hand-off are held in this process: one store object per data dir per
+ * process. Two processes sharing a dir must not run collectGarbage concurrently with puts
+ * (the later S3/PostgreSQL scale-out will need a shared lease for that).
+ */
+export function createFsBlobStore(dir: string): BlobStore {
+  const pins = new BlobPins();
+  /** Deletions in flight, so a put of the same content waits before renaming into place. */
+  const deleting = new Map<string, Promise<void>>();
+  /** Renames not yet made durable, so a put deduplicated onto one waits for it before resolving. */
+  const landing = new Map<string, Promise<void>>();
+  let tempReady: Promise<unknown> | undefined;
+  /** Temp names: unique per store object (random prefix, counter); "wx" still refuses a clash. */
+  const tempPrefix = randomBytes(6).toString("hex");
+  let tempSeq = 0;
+
+  /** Creates and opens a fresh temp file; the temp dir is made on first use (and again if removed). */
+  async function newTempFile(): Promise<{ tmp: string; fd: number }> {
+    for (let attempt = 0; ; attempt++) {
+      tempReady ??= mkdir(tempDir(dir), { recursive: true }).catch((err: unknown) => {
+        tempReady = undefined;
+        throw err;
+      });
+      await tempReady;
+      const tmp = join(tempDir(dir), `${Date.now()}-${tempPrefix}-${++tempSeq}.part`);
+      try {
+        return { tmp, fd: await openAsync(tmp, "wx", 0o644) };
+      } catch (err) {
+        if (!isErrno(err, "ENOENT") || attempt > 0) throw err;
+        tempReady = undefined;
+      }
+    }
+  }
+
+  async function put(
+    source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>,
+    opts: PutOptions = {},
+  ): Promise<StoredBlob> {
+    const { maxBytes, signal } = opts;
+    if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || maxBytes < 0)) {
+      throw new AppError("VALIDATION_FAILED", "maxBytes must be a non-negative integer", { maxBytes });
+    }
+    signal?.throwIfAborted();
+    // A plain descriptor, not a FileHandle: the sink must not own it, because the
+    // descriptor outlives the stream for the fsync that makes the rename crash-safe.
+    const { tmp, fd } = await newTempFile();
+    let fdOpen = true;
+    let tmpExists = true;
+    let pinned: string | undefined;
+    const sink = new BlobSink(fd, maxBytes, IO_CHUNK);
+    try {
+      const feed = feedInto(source, sink);
+      try {
+        await finished(sink, signal ? { signal } : {});
+      } finally {
+        feed.stop();
+      }
+      await sink.settle();
+      const size = sink.size;
+      const sha256 = sink.digest();
+      pins.pin(sha256);
+      pinned = sha256;
+      const pending = deleting.get(sha256);
+      if (pending) await pending.catch(() => undefined);
+
+      const target = blobPath(dir, sha256);
+      if (await exists(target)) {
+        // The copy may have been renamed by a put whose directory fsync is still running.
+        await landing.get(sha256)?.catch(() => undefined);
+        await closeAsync(fd);
+        fdOpen = false;
+        await unlink(tmp);
+        tmpExists = false;
+      } else {
+        await fdatasyncAsync(fd);
+        await closeAsync(fd);
+        fdOpen = false;
+        tmpExists = false;
+        const landed = landDurably(dir, tmp, target);
+        landing.set(sha256, landed);
+        try {
+          await landed;
+        } finally {
+          if (landing.get(sha256) === landed) landing.delete(sha256);
+        }
+      }
+      let released = false;
+      return {
+        sha256,
+        size,
+        release() {
+          if (released) return;
+          released = true;
+          pins.unpin(sha256);
+        },
+      };
+    } catch (err) {
+      if (pinned !== undefined) pins.unpin(pinned);
+      sink.destroy();
+      await sink.settle().catch(() => undefined);
+      if (fdOpen) await closeAsync(fd).catch(() => undefined);
+      if (tmpExists) await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  function openBlob(sha256: string, range?: { start: number; end: number }): NodeJS.ReadableStream {
+    if (!isSha256Hex(sha256)) throw notFound(sha256);
+    const path = blobPath(dir, sha256);
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) throw notFound(sha256);
+      throw err;
+    }
+    // The open descriptor keeps the inode alive even if GC unlinks the blob while it streams.
+    let start = 0;
+    let end: number | undefined;
+    let size: number;
+    try {
+      size = fstatSync(fd).size;
+      if (range) {
+        const valid = Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end) && range.start >= 0;
+        if (!valid || range.end < range.start || range.start >= size) {
+          throw new AppError("RANGE_NOT_SATISFIABLE", "range is outside the content", { start: range.start, end: range.end, size });
+        }
+        start = range.start;
+        end = Math.min(range.end, size - 1);
+      }
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    // Small blobs get a buffer their size: a 1 MiB buffer per 4 KiB read dominates small-file reads.
+    const remaining = (end ?? size - 1) - start + 1;
+    const highWaterMark = Math.min(IO_CHUNK, Math.max(MIN_READ_CHUNK, remaining));
+    return createReadStream(path, { fd, start, end, highWaterMark, autoClose: true });
+  }
+
+  async function has(sha256: string): Promise<boolean> {
+    return isSha256Hex(sha256) && (await exists(blobPath(dir, sha256)));
+  }
+
+  async function size(sha256: string): Promise<number> {
+    if (!isSha256Hex(sha256)) throw notFound(sha256);
+    try {
+      return (await stat(blobPath(dir, sha256))).size;
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) throw notFound(sha256);
+      throw err;
+    }
+  }
+
+  /**
+   * Walks every blob; one that is neither pinned nor referenced is unlinked. isReferenced is
+   * asked once per blob; if it throws, the collection stops and rethrows (never delete on doubt).
+   * The pin check is repeated after isReferenced resolves, and the deletion is registered in the
+   * same tick, so a put that lands the same content meanwhile either is seen as pinned or waits
+   * for the unlink and then renames its own copy into place.
+   */
+  async function collectGarbage(
+    isReferenced: (sha256: string) => Promise<boolean>,
+  ): Promise<{ removed: number; bytes: number }> {
+    let removed = 0;
+    let bytes = 0;
+    for (const l1 of await hexDirs(dir)) {
+      for (const l2 of await hexDirs(join(dir, l1))) {
+        const leaf = join(dir, l1, l2);
+        for await (const entry of await opendir(leaf)) {
+          const sha256 = entry.name;
+          if (!entry.isFile() || !isSha256Hex(sha256) || !sha256.startsWith(l1 + l2)) continue;
+          if (pins.isPinned(sha256)) continue;
+          if (await isReferenced(sha256)) continue;
+          if (pins.isPinned(sha256) || deleting.has(sha256)) continue;
+          const path = join(leaf, sha256);
+          const removal = (async () => {
+            const st = await stat(path);
+            await unlink(path);
+            removed += 1;
+            bytes += st.size;
+          })();
+          deleting.set(sha256, removal);
+          try {
+            await removal;
+          } catch (err) {
+            if (!isErrno(err, "ENOENT")) throw err;
+          } finally {
+            deleting.delete(sha256);
+          }
+        }
+      }
+    }
+    await removeStaleTemps(tempDir(dir));
+    return { removed, bytes };
+  }
+
+  return { put, open: openBlob, has, collectGarbage, size };
+}
+
+/**
+ * Renames a synced temp file into place and fsyncs the directories whose entries changed, so
+ * the blob survives a crash once this resolves. The temp file is removed if the rename fails.
+ */
+async function landDurably(dir: string, tmp: string, target: string): Promise<void> {
+  const leaf = join(target, "..");
+  try {
+    // Fanout directories exist for all but the first blobs of a prefix: rename first, mkdir on ENOENT.
+    let created: string | undefined;
+    try {
+      await rename(tmp, target);
+    } catch (err) {
+      if (!isErrno(err, "ENOENT")) throw err;
+      created = await mkdir(leaf, { recursive: true });
+      await rename(tmp, target);
+    }
+    await fsyncDir(leaf);
+    if (created !== undefined) {
+      await fsyncDir(join(leaf, ".."));
+      await fsyncDir(dir);
+    }
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function removeStaleTemps(tmpDir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await opendir(tmpDir);
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return;
+    throw err;
+  }
+  const cutoff = Date.now() - STALE_TEMP_MS;
+  for await (const entry of handle) {
+    if (!entry.isFile()) continue;
+    const path = join(tmpDir, entry.name);
+    try {
+      if ((await stat(path)).mtimeMs < cutoff) await unlink(path);
+    } catch (err) {
+      if (!isErrno(err, "ENOENT")) throw err;
+    }
+  }
+}
+
+async function hexDirs(path: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of await opendir(path)) {
+      if (entry.isDirectory() && /^[0-9a-f]{2}$/.test(entry.name)) names.push(entry.name);
+    }
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return names;
+    throw err;
+  }
+  return names.sort();
+}
+
+async function fsyncDir(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return false;
+    throw err;
+  }
+}
+
+/**
+ * Pipes source into sink, turning a source error or premature close into a sink error. A
+ * caller's stream is only unpiped on failure, never destroyed: on PAYLOAD_TOO_LARGE an HTTP
+ * request must stay alive so its response (413) can still be sent. Streams made here from an
+ * async iterable or an old-style stream are ours and are destroyed on stop() if unfinished.
+ */
+function feedInto(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, sink: Writable): { stop(): void } {
+  const owned = !(source instanceof Readable);
+  const input =
+    source instanceof Readable
+      ? source
+      : typeof (source as NodeJS.ReadableStream).pipe === "function"
+        ? new Readable({ highWaterMark: IO_CHUNK }).wrap(source as NodeJS.ReadableStream)
+        : Readable.from(source as AsyncIterable<Uint8Array>, { objectMode: false });
+  const stopWatching = onFinished(input, { writable: false }, (err) => {
+    if (err) sink.destroy(err);
+  });
+  input.pipe(sink);
+  return {
+    stop() {
+      stopWatching();
+      input.unpipe(sink);
+      if (owned && !input.readableEnded) input.destroy();
+    },
+  };
+}
+
+function notFound(sha256: string): AppError {
+  return new AppError("NOT_FOUND", "blob not found", { sha256 });
+}
+
+function isErrno(err: unknown, code: string): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === code;
+}

@@ -1,0 +1,139 @@
+import { sql } from "kysely";
+import type { Selectable } from "kysely";
+import type { NodesTable } from "../db/core-tables.js";
+import { toNumber, type DbExecutor } from "./db-executor.js";
+import type { ShareRecord } from "./share-store.js";
+
+export interface NodeRecord {
+  id: string;
+  share_id: string;
+  parent_id: string | null;
+  name: string;
+  name_key: string;
+  path: string;
+  type: "file" | "folder";
+  size: number;
+  sha256: string | null;
+  current_version_id: string | null;
+  owner_id: string | null;
+  created_at: string;
+  modified_at: string;
+  acl_inherit: boolean;
+  metadata: string;
+}
+
+function toNode(row: Selectable<NodesTable>): NodeRecord {
+  return { ...row, size: toNumber(row.size), acl_inherit: Number(row.acl_inherit) === 1 };
+}
+
+/** Number of characters as SQL substr() counts them (code points on SQLite and PostgreSQL). */
+function sqlLength(text: string): number {
+  return [...text].length;
+}
+
+export type NodePatch = Partial<Pick<NodeRecord, "parent_id" | "name" | "name_key" | "path" | "size" | "sha256" | "current_version_id" | "owner_id" | "modified_at" | "acl_inherit" | "metadata">>;
+
+/** Folder tree of every share. A name is unique within its parent (case-sensitive). */
+export const nodeStore = {
+  async insert(db: DbExecutor, n: NodeRecord): Promise<void> {
+    await db
+      .insertInto("nodes")
+      .values({ ...n, acl_inherit: n.acl_inherit ? 1 : 0 })
+      .execute();
+  },
+
+  async get(db: DbExecutor, id: string): Promise<NodeRecord | undefined> {
+    const row = await db.selectFrom("nodes").selectAll().where("id", "=", id).executeTakeFirst();
+    return row && toNode(row);
+  },
+
+  async root(db: DbExecutor, shareId: string): Promise<NodeRecord | undefined> {
+    const row = await db.selectFrom("nodes").selectAll().where("share_id", "=", shareId).where("parent_id", "is", null).executeTakeFirst();
+    return row && toNode(row);
+  },
+
+  /**
+   * A share and its root folder in one query (the first two lookups of every path resolution).
+   * Undefined when the share does not exist (or has no root).
+   */
+  async shareWithRoot(db: DbExecutor, shareId: string): Promise<{ share: ShareRecord; root: NodeRecord } | undefined> {
+    const row = await db
+      .selectFrom("shares")
+      .innerJoin("nodes", (join) => join.onRef("nodes.share_id", "=", "shares.id").on("nodes.parent_id", "is", null))
+      .selectAll("nodes")
+      .select(["shares.name as share_name", "shares.description as share_description", "shares.created_by as share_created_by", "shares.created_at as share_created_at"])
+      .where("shares.id", "=", shareId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { share_name, share_description, share_created_by, share_created_at, ...node } = row;
+    return {
+      share: { id: shareId, name: share_name, description: share_description, created_by: share_created_by, created_at: share_created_at },
+      root: toNode(node),
+    };
+  },
+
+  async child(db: DbExecutor, parentId: string, name: string): Promise<NodeRecord | undefined> {
+    const row = await db.selectFrom("nodes").selectAll().where("parent_id", "=", parentId).where("name", "=", name).executeTakeFirst();
+    return row && toNode(row);
+  },
+
+  /** Children whose lower-cased name equals `key` (case-only twins and the exact name itself). */
+  async childrenByKey(db: DbExecutor, parentId: string, key: string): Promise<NodeRecord[]> {
+    const rows = await db.selectFrom("nodes").selectAll().where("parent_id", "=", parentId).where("name_key", "=", key).orderBy("name").execute();
+    return rows.map(toNode);
+  },
+
+  /** One page of children ordered by name (then id), strictly after `afterName`. */
+  async children(db: DbExecutor, parentId: string, afterName: string | undefined, limit: number): Promise<NodeRecord[]> {
+    let q = db.selectFrom("nodes").selectAll().where("parent_id", "=", parentId).orderBy("name").orderBy("id").limit(limit);
+    if (afterName !== undefined) q = q.where("name", ">", afterName);
+    return (await q.execute()).map(toNode);
+  },
+
+  async countChildren(db: DbExecutor, parentId: string): Promise<number> {
+    const r = await db.selectFrom("nodes").select((eb) => eb.fn.countAll().as("n")).where("parent_id", "=", parentId).executeTakeFirstOrThrow();
+    return toNumber(r.n as number | string);
+  },
+
+  async update(db: DbExecutor, id: string, patch: NodePatch): Promise<void> {
+    const { acl_inherit, ...rest } = patch;
+    await db
+      .updateTable("nodes")
+      .set({ ...rest, ...(acl_inherit === undefined ? {} : { acl_inherit: acl_inherit ? 1 : 0 }) })
+      .where("id", "=", id)
+      .execute();
+  },
+
+  /**
+   * Rewrites the materialised path of every descendant of a moved folder: `oldPath/x` becomes
+   * `newPath/x`. Portable SQL (`||`, substr counting characters) for SQLite and PostgreSQL.
+   */
+  async rewriteDescendantPaths(db: DbExecutor, shareId: string, oldPath: string, newPath: string): Promise<void> {
+    const prefix = `${oldPath}/`;
+    const n = sqlLength(prefix);
+    await db
+      .updateTable("nodes")
+      .set({ path: sql<string>`cast(${`${newPath}/`} as text) || substr(path, cast(${n + 1} as integer))` })
+      .where("share_id", "=", shareId)
+      .where(sql<boolean>`substr(path, 1, cast(${n} as integer)) = cast(${prefix} as text)`)
+      .execute();
+  },
+
+  /** Descendants (any depth) of a folder that break ACL inheritance. */
+  async descendantsBreakingInheritance(db: DbExecutor, shareId: string, folderPath: string): Promise<NodeRecord[]> {
+    const prefix = folderPath === "/" ? "/" : `${folderPath}/`;
+    const rows = await db
+      .selectFrom("nodes")
+      .selectAll()
+      .where("share_id", "=", shareId)
+      .where("acl_inherit", "=", 0)
+      .where(sql<boolean>`substr(path, 1, cast(${sqlLength(prefix)} as integer)) = cast(${prefix} as text)`)
+      .execute();
+    return rows.map(toNode);
+  },
+
+  /** Deletes the node; descendants, versions and ACEs cascade. */
+  async delete(db: DbExecutor, id: string): Promise<void> {
+    await db.deleteFrom("nodes").where("id", "=", id).execute();
+  },
+};

@@ -1,0 +1,128 @@
+import type { DbExecutor } from "./db-executor.js";
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string;
+  is_admin: boolean;
+  created_at: string;
+}
+
+export interface GroupRecord {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface TokenRecord {
+  id: string;
+  user_id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+function toUser(row: { id: string; email: string; name: string; is_admin: number; created_at: string }): UserRecord {
+  return { id: row.id, email: row.email, name: row.name, is_admin: Number(row.is_admin) === 1, created_at: row.created_at };
+}
+
+/** Users, groups, memberships and token hashes. Throws the driver's unique violation on duplicates. */
+export const principalStore = {
+  async insertUser(db: DbExecutor, u: UserRecord): Promise<void> {
+    await db
+      .insertInto("users")
+      .values({ id: u.id, email: u.email, email_key: u.email.toLowerCase(), name: u.name, is_admin: u.is_admin ? 1 : 0, created_at: u.created_at })
+      .execute();
+  },
+
+  async getUser(db: DbExecutor, id: string): Promise<UserRecord | undefined> {
+    const row = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+    return row && toUser(row);
+  },
+
+  async getUserByEmail(db: DbExecutor, email: string): Promise<UserRecord | undefined> {
+    const row = await db.selectFrom("users").selectAll().where("email_key", "=", email.toLowerCase()).executeTakeFirst();
+    return row && toUser(row);
+  },
+
+  async firstAdmin(db: DbExecutor): Promise<UserRecord | undefined> {
+    const row = await db.selectFrom("users").selectAll().where("is_admin", "=", 1).orderBy("id").executeTakeFirst();
+    return row && toUser(row);
+  },
+
+  /** Users ordered by id, strictly after `afterId`. */
+  async listUsers(db: DbExecutor, afterId: string | undefined, limit: number): Promise<UserRecord[]> {
+    let q = db.selectFrom("users").selectAll().orderBy("id").limit(limit);
+    if (afterId) q = q.where("id", ">", afterId);
+    return (await q.execute()).map(toUser);
+  },
+
+  async insertGroup(db: DbExecutor, g: GroupRecord): Promise<void> {
+    await db.insertInto("user_groups").values(g).execute();
+  },
+
+  async getGroup(db: DbExecutor, id: string): Promise<GroupRecord | undefined> {
+    return db.selectFrom("user_groups").selectAll().where("id", "=", id).executeTakeFirst();
+  },
+
+  async listGroups(db: DbExecutor, afterId: string | undefined, limit: number): Promise<GroupRecord[]> {
+    let q = db.selectFrom("user_groups").selectAll().orderBy("id").limit(limit);
+    if (afterId) q = q.where("id", ">", afterId);
+    return q.execute();
+  },
+
+  async groupMemberIds(db: DbExecutor, groupId: string): Promise<string[]> {
+    const rows = await db.selectFrom("group_members").select("user_id").where("group_id", "=", groupId).orderBy("user_id").execute();
+    return rows.map((r) => r.user_id);
+  },
+
+  async groupIdsOfUser(db: DbExecutor, userId: string): Promise<string[]> {
+    const rows = await db.selectFrom("group_members").select("group_id").where("user_id", "=", userId).execute();
+    return rows.map((r) => r.group_id);
+  },
+
+  /** Idempotent: adding an existing member changes nothing. */
+  async addMember(db: DbExecutor, groupId: string, userId: string, at: string): Promise<void> {
+    const exists = await db
+      .selectFrom("group_members")
+      .select("user_id")
+      .where("group_id", "=", groupId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    if (!exists) await db.insertInto("group_members").values({ group_id: groupId, user_id: userId, added_at: at }).execute();
+  },
+
+  /** Returns false when the user was not a member. */
+  async removeMember(db: DbExecutor, groupId: string, userId: string): Promise<boolean> {
+    const r = await db.deleteFrom("group_members").where("group_id", "=", groupId).where("user_id", "=", userId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  },
+
+  async insertToken(db: DbExecutor, t: TokenRecord & { token_hash: string }): Promise<void> {
+    await db.insertInto("tokens").values(t).execute();
+  },
+
+  async tokenByHash(db: DbExecutor, hash: string): Promise<TokenRecord | undefined> {
+    return db
+      .selectFrom("tokens")
+      .select(["id", "user_id", "name", "created_at", "last_used_at"])
+      .where("token_hash", "=", hash)
+      .executeTakeFirst();
+  },
+
+  async getToken(db: DbExecutor, id: string): Promise<TokenRecord | undefined> {
+    return db.selectFrom("tokens").select(["id", "user_id", "name", "created_at", "last_used_at"]).where("id", "=", id).executeTakeFirst();
+  },
+
+  async deleteToken(db: DbExecutor, id: string): Promise<void> {
+    await db.deleteFrom("tokens").where("id", "=", id).execute();
+  },
+
+
+  /** True if a principal id names an existing user or group. */
+  async principalExists(db: DbExecutor, id: string): Promise<boolean> {
+    if (id.startsWith("usr_")) return !!(await db.selectFrom("users").select("id").where("id", "=", id).executeTakeFirst());
+    if (id.startsWith("grp_")) return !!(await db.selectFrom("user_groups").select("id").where("id", "=", id).executeTakeFirst());
+    return false;
+  },
+};

@@ -1,0 +1,121 @@
+import type { ColumnType } from "kysely";
+
+/**
+ * Tables of the core area (see schema.ts). Column names are snake_case, timestamps RFC 3339 UTC
+ * text (so they sort as text on every dialect), booleans are integers 0/1 and byte counts are
+ * 64-bit integers (PostgreSQL `bigint` comes back as a string: stores convert with Number()).
+ */
+export interface UsersTable {
+  id: string;
+  email: string;
+  /** Lower-cased email: the unique key, so `Ann@x` and `ann@x` are one user. */
+  email_key: string;
+  name: string;
+  is_admin: number;
+  created_at: string;
+}
+
+export interface UserGroupsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+  added_at: string;
+}
+
+export interface TokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** SHA-256 hex of the token; the token itself is never stored. */
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface SharesTable {
+  id: string;
+  name: string;
+  description: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface NodesTable {
+  id: string;
+  share_id: string;
+  /** Null only for the share's root folder (path "/", name ""). */
+  parent_id: string | null;
+  name: string;
+  /** Lower-cased NFC name: finds case-only twins (names themselves are case-sensitive). */
+  name_key: string;
+  /** Materialised absolute path inside the share ("/a/b.txt"); rewritten for descendants on a folder move. */
+  path: string;
+  type: "file" | "folder";
+  size: ColumnType<number | string, number, number>;
+  sha256: string | null;
+  current_version_id: string | null;
+  owner_id: string | null;
+  created_at: string;
+  modified_at: string;
+  /** 1: ACEs of the parent apply here too; 0: inheritance broken at this node. */
+  acl_inherit: number;
+  /** JSON object text of the file's metadata dict. */
+  metadata: string;
+}
+
+export interface VersionsTable {
+  id: string;
+  file_id: string;
+  size: ColumnType<number | string, number, number>;
+  sha256: string;
+  author_id: string | null;
+  created_at: string;
+}
+
+export interface AcesTable {
+  node_id: string;
+  principal_id: string;
+  /** Comma-separated permission names, e.g. "READ,WRITE". */
+  permissions: string;
+}
+
+/** A remote mount (migration 0003): the folder `node_id` is a live window on `remote_path` of the connector. */
+export interface MountsTable {
+  id: string;
+  share_id: string;
+  node_id: string;
+  connector_id: string;
+  /** Relative to the connector's base ("" = its root), "/"-separated, no leading slash. */
+  remote_path: string;
+  created_by: string;
+  created_at: string;
+}
+
+/** An admin alert (migration 0002); `resolved_at` null while open. */
+export interface AlertsTable {
+  id: string;
+  /** What happened, e.g. "connector_auth_failed". */
+  kind: string;
+  connector_id: string | null;
+  message: string;
+  created_at: string;
+  resolved_at: string | null;
+}
+
+export interface CoreTables {
+  users: UsersTable;
+  user_groups: UserGroupsTable;
+  group_members: GroupMembersTable;
+  tokens: TokensTable;
+  shares: SharesTable;
+  nodes: NodesTable;
+  versions: VersionsTable;
+  aces: AcesTable;
+  mounts: MountsTable;
+  alerts: AlertsTable;
+}

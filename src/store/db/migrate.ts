@@ -1,0 +1,35 @@
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
+
+/**
+ * Every file in migrations/ is one migration, applied in file-name order. Areas add files
+ * named `NNNN-<area>-<what>.ts` without touching a shared list. Works from source (tsx) and
+ * from the compiled dist/ alike.
+ */
+class DirectoryMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const files = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith(".d.ts"))
+      .sort();
+    const migrations: Record<string, Migration> = {};
+    for (const file of files) {
+      const name = file.replace(/\.(ts|js)$/, "");
+      migrations[name] = (await import(pathToFileURL(join(MIGRATIONS_DIR, file)).href)) as Migration;
+    }
+    return migrations;
+  }
+}
+
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  // Areas add migrations independently, so a newer file may sort before one an existing data dir already ran.
+  const migrator = new Migrator({ db, provider: new DirectoryMigrationProvider(), allowUnorderedMigrations: true });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Tables of the sync area (see schema.ts). Column names are snake_case, timestamps RFC 3339 text,
+ * booleans 0/1 integers and JSON as text so the same SQL runs on SQLite and PostgreSQL. Counters
+ * and sizes are BIGINT (PostgreSQL hands them back as strings; the stores convert).
+ */
+import type { ColumnType } from "kysely";
+
+/** BIGINT with a default: optional on insert. */
+type BigIntColumn = ColumnType<number | string, number | string | undefined, number>;
+
+export interface ConnectorsTable {
+  id: string;
+  /** Registered connector type: "smb", "sharepoint"... */
+  type: string;
+  name: string;
+  description: string | null;
+  target_share_id: string;
+  target_path: string;
+  /** Stored in the connector's own spelling (`smb_to_scaidrive`). */
+  sync_direction: string;
+  conflict_resolution: string;
+  /** JSON `{include_patterns, exclude_patterns}`. */
+  filters: string;
+  sync_hidden_files: number;
+  sync_system_files: number;
+  sync_permissions: number;
+  sync_versions: number;
+  sync_interval_minutes: number;
+  max_delete_percent: number;
+  /** Type-specific, non-secret configuration (JSON object). */
+  config: string;
+  /** Sealed secrets (JSON object of vault ciphertexts); never returned by the API. */
+  secrets: string;
+  status: string;
+  status_reason: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IdentityMappingsTable {
+  id: string;
+  connector_id: string;
+  identity_type: string;
+  remote_principal: string;
+  scaidrive_principal_id: string;
+  created_at: string;
+}
+
+export interface SyncJobsTable {
+  id: string;
+  connector_id: string;
+  status: string;
+  trigger: string;
+  full_sync: ColumnType<number, number | undefined, number>;
+  dry_run: ColumnType<number, number | undefined, number>;
+  force: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+  files_scanned: BigIntColumn;
+  files_synced: BigIntColumn;
+  bytes_transferred: BigIntColumn;
+  error_count: BigIntColumn;
+  files_total: BigIntColumn;
+  files_done: BigIntColumn;
+  bytes_done: BigIntColumn;
+  error_code: string | null;
+  error_message: string | null;
+  skip_reason: string | null;
+}
+
+export interface SyncJobEntriesTable {
+  job_id: string;
+  seq: number;
+  at: string;
+  action: string;
+  path: string;
+  result: string;
+  error_code: string | null;
+  error_message: string | null;
+  bytes: BigIntColumn;
+  detail: string | null;
+}
+
+export interface FileStatesTable {
+  connector_id: string;
+  /** Relative path as the remote spells it. */
+  path: string;
+  kind: string;
+  /** 1 when the row is a valid base (both sides were in step); 0 for an error-only row. */
+  synced: number;
+  remote_id: string | null;
+  remote_fingerprint: string | null;
+  remote_mtime_ms: BigIntColumn | null;
+  remote_size: BigIntColumn | null;
+  scaidrive_node_id: string | null;
+  /** The ScaiDrive side's fingerprint: its current version id. */
+  scaidrive_version_id: string | null;
+  sha256: string | null;
+  last_synced_at: string | null;
+  last_error_code: string | null;
+  last_error: string | null;
+  /** Adapter extras (eTag, cTag, quickXorHash...) as JSON. */
+  extra: string | null;
+}
+
+export interface SyncCursorsTable {
+  connector_id: string;
+  cursor: string;
+  updated_at: string;
+}
+
+export interface SyncTables {
+  connectors: ConnectorsTable;
+  identity_mappings: IdentityMappingsTable;
+  sync_jobs: SyncJobsTable;
+  sync_job_entries: SyncJobEntriesTable;
+  file_states: FileStatesTable;
+  sync_cursors: SyncCursorsTable;
+}

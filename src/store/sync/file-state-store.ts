@@ -1,0 +1,154 @@
+/**
+ * file-states: per connector and relative path, what both sides looked like after the last
+ * successful transfer (the planner's base), plus the last per-file error. Each file's row is
+ * written as soon as that file is done, which is what makes a killed run resumable.
+ */
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { Database } from "../db/schema.js";
+import type { FileStatesTable } from "../db/sync-tables.js";
+import type { BaseEntry } from "../../sync/sync-planner.js";
+import { bool, nowIso, numOrNull, parseJson } from "./store-values.js";
+
+export interface FileStateRecord {
+  connector_id: string;
+  path: string;
+  kind: "file" | "folder";
+  /** False for a row that only records an error for a path never synced. */
+  synced: boolean;
+  remote_id: string | null;
+  remote_fingerprint: string | null;
+  remote_mtime_ms: number | null;
+  remote_size: number | null;
+  scaidrive_node_id: string | null;
+  scaidrive_version_id: string | null;
+  sha256: string | null;
+  last_synced_at: string | null;
+  last_error_code: string | null;
+  last_error: string | null;
+  extra: Record<string, unknown> | null;
+}
+
+export interface SyncedState {
+  path: string;
+  kind: "file" | "folder";
+  remote_id: string | null;
+  remote_fingerprint: string;
+  remote_mtime_ms: number | null;
+  remote_size: number | null;
+  scaidrive_node_id: string | null;
+  scaidrive_version_id: string;
+  sha256: string | null;
+  extra?: Record<string, unknown> | null;
+}
+
+function toRecord(row: Selectable<FileStatesTable>): FileStateRecord {
+  return {
+    connector_id: row.connector_id,
+    path: row.path,
+    kind: row.kind === "folder" ? "folder" : "file",
+    synced: bool(row.synced),
+    remote_id: row.remote_id,
+    remote_fingerprint: row.remote_fingerprint,
+    remote_mtime_ms: numOrNull(row.remote_mtime_ms),
+    remote_size: numOrNull(row.remote_size),
+    scaidrive_node_id: row.scaidrive_node_id,
+    scaidrive_version_id: row.scaidrive_version_id,
+    sha256: row.sha256,
+    last_synced_at: row.last_synced_at,
+    last_error_code: row.last_error_code,
+    last_error: row.last_error,
+    extra: parseJson(row.extra, null),
+  };
+}
+
+export class FileStateStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The planner's base: every synced row of the connector. */
+  async loadBase(connectorId: string): Promise<BaseEntry[]> {
+    const rows = await this.db.selectFrom("file_states").selectAll().where("connector_id", "=", connectorId).where("synced", "=", 1).execute();
+    return rows.map((r) => ({
+      path: r.path,
+      kind: r.kind === "folder" ? "folder" : "file",
+      remoteId: r.remote_id,
+      remoteFingerprint: r.remote_fingerprint ?? "",
+      scaidriveId: r.scaidrive_node_id,
+      scaidriveFingerprint: r.scaidrive_version_id ?? "",
+      sha256: r.sha256,
+    }));
+  }
+
+  /** Path order, keyset-paginated by path. */
+  async list(connectorId: string, options: { after?: string; limit?: number } = {}): Promise<FileStateRecord[]> {
+    let q = this.db.selectFrom("file_states").selectAll().where("connector_id", "=", connectorId).orderBy("path");
+    if (options.after !== undefined) q = q.where("path", ">", options.after);
+    if (options.limit) q = q.limit(options.limit);
+    return (await q.execute()).map(toRecord);
+  }
+
+  async get(connectorId: string, path: string): Promise<FileStateRecord | undefined> {
+    const row = await this.db.selectFrom("file_states").selectAll().where("connector_id", "=", connectorId).where("path", "=", path).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Records a completed transfer (or an adopted identical pair) and clears the path's error. */
+  async markSynced(connectorId: string, s: SyncedState): Promise<void> {
+    const values = {
+      kind: s.kind,
+      synced: 1,
+      remote_id: s.remote_id,
+      remote_fingerprint: s.remote_fingerprint,
+      remote_mtime_ms: s.remote_mtime_ms,
+      remote_size: s.remote_size,
+      scaidrive_node_id: s.scaidrive_node_id,
+      scaidrive_version_id: s.scaidrive_version_id,
+      sha256: s.sha256,
+      last_synced_at: nowIso(),
+      last_error_code: null,
+      last_error: null,
+      extra: s.extra ? JSON.stringify(s.extra) : null,
+    };
+    await this.db
+      .insertInto("file_states")
+      .values({ connector_id: connectorId, path: s.path, ...values })
+      .onConflict((oc) => oc.columns(["connector_id", "path"]).doUpdateSet(values))
+      .execute();
+  }
+
+  /** Records a per-file error; an existing base is kept so the next run plans against it again. */
+  async markError(connectorId: string, path: string, kind: "file" | "folder", code: string, message: string): Promise<void> {
+    await this.db
+      .insertInto("file_states")
+      .values({ connector_id: connectorId, path, kind, synced: 0, last_error_code: code, last_error: message })
+      .onConflict((oc) => oc.columns(["connector_id", "path"]).doUpdateSet({ last_error_code: code, last_error: message }))
+      .execute();
+  }
+
+  /** Drops the row of `path` (after a delete propagated, or when both sides are gone). */
+  async forget(connectorId: string, path: string): Promise<void> {
+    await this.db.deleteFrom("file_states").where("connector_id", "=", connectorId).where("path", "=", path).execute();
+  }
+
+  /**
+   * Re-keys `from` and everything below it to `to` after a move, in one transaction. Rows
+   * already at the destination are replaced.
+   */
+  async rename(connectorId: string, from: string, to: string): Promise<void> {
+    if (from === to) return;
+    await this.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom("file_states")
+        .selectAll()
+        .where("connector_id", "=", connectorId)
+        .where((eb) => eb.or([eb("path", "=", from), sql<boolean>`path LIKE ${`${from.replace(/[\\%_]/g, "\\$&")}/%`} ESCAPE '\\'`]))
+        .execute();
+      const moved = rows.filter((r) => r.path === from || r.path.startsWith(`${from}/`));
+      for (const r of moved) {
+        const path = to + r.path.slice(from.length);
+        await trx.deleteFrom("file_states").where("connector_id", "=", connectorId).where("path", "=", path).execute();
+        await trx.deleteFrom("file_states").where("connector_id", "=", connectorId).where("path", "=", r.path).execute();
+        await trx.insertInto("file_states").values({ ...r, path }).execute();
+      }
+    });
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Sync jobs and their per-file log. The database allows at most one queued-or-running job per
+ * connector (a partial unique index), which is the guard against two runs at once even across
+ * processes: {@link SyncJobStore.createActive} returns undefined when one is already active.
+ */
+import { SqliteAdapter, type Kysely, type Selectable } from "kysely";
+import type { Database } from "../db/schema.js";
+import type { SyncJobsTable } from "../db/sync-tables.js";
+import { monotonicFactory } from "ulid";
+import { bool, isUniqueViolation, nowIso, num } from "./store-values.js";
+
+export type JobStatus = "queued" | "running" | "completed" | "failed" | "cancelled" | "skipped";
+/** What started a job: a user, the schedule, or a one-shot push/pull. */
+export type JobTrigger = "manual" | "scheduled" | "push" | "pull";
+
+export interface SyncJobRecord {
+  id: string;
+  connector_id: string;
+  status: JobStatus;
+  trigger: JobTrigger;
+  options: { full_sync: boolean; dry_run: boolean; force: boolean };
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+  files_scanned: number;
+  files_synced: number;
+  bytes_transferred: number;
+  error_count: number;
+  files_total: number;
+  files_done: number;
+  bytes_done: number;
+  error: { code: string; message: string } | null;
+  skip_reason: string | null;
+}
+
+export interface JobEntryRecord {
+  seq: number;
+  at: string;
+  action: string;
+  path: string;
+  /** ok | error | skipped | warning | planned */
+  result: string;
+  error: { code: string; message: string } | null;
+  bytes: number;
+  detail: string | null;
+}
+
+export interface JobCounters {
+  files_scanned?: number;
+  files_synced?: number;
+  bytes_transferred?: number;
+  error_count?: number;
+  files_total?: number;
+  files_done?: number;
+  bytes_done?: number;
+}
+
+/**
+ * Job ids are `job_` + a monotonic ULID so that jobs created within one millisecond still sort in
+ * creation order: lists are ordered (and paginated) by id.
+ */
+const monotonicUlid = monotonicFactory();
+const newJobId = () => `job_${monotonicUlid()}`;
+
+function toRecord(r: Selectable<SyncJobsTable>): SyncJobRecord {
+  return {
+    id: r.id,
+    connector_id: r.connector_id,
+    status: r.status as JobStatus,
+    trigger: r.trigger as JobTrigger,
+    options: { full_sync: bool(r.full_sync), dry_run: bool(r.dry_run), force: bool(r.force) },
+    created_at: r.created_at,
+    started_at: r.started_at,
+    finished_at: r.finished_at,
+    updated_at: r.updated_at,
+    files_scanned: num(r.files_scanned),
+    files_synced: num(r.files_synced),
+    bytes_transferred: num(r.bytes_transferred),
+    error_count: num(r.error_count),
+    files_total: num(r.files_total),
+    files_done: num(r.files_done),
+    bytes_done: num(r.bytes_done),
+    error: r.error_code ? { code: r.error_code, message: r.error_message ?? "" } : null,
+    skip_reason: r.skip_reason,
+  };
+}
+
+export class SyncJobStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * True for the embedded SQLite store, which only one server process opens: a queued/running
+   * job found at startup then belongs to a dead process. PostgreSQL may be shared by several.
+   */
+  get singleProcess(): boolean {
+    return this.db.getExecutor().adapter instanceof SqliteAdapter;
+  }
+
+  /** Inserts a queued job, or returns undefined if the connector already has a queued or running one. */
+  async createActive(
+    connectorId: string,
+    trigger: JobTrigger,
+    options: { full_sync: boolean; dry_run: boolean; force: boolean },
+  ): Promise<SyncJobRecord | undefined> {
+    const now = nowIso();
+    const id = newJobId();
+    try {
+      await this.db
+        .insertInto("sync_jobs")
+        .values({
+          id,
+          connector_id: connectorId,
+          status: "queued",
+          trigger,
+          full_sync: options.full_sync ? 1 : 0,
+          dry_run: options.dry_run ? 1 : 0,
+          force: options.force ? 1 : 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) return undefined;
+      throw err;
+    }
+    return this.get(id);
+  }
+
+  /** Records a run that was due but not started, with the reason (finished immediately). */
+  async createSkipped(connectorId: string, trigger: JobTrigger, reason: string): Promise<SyncJobRecord> {
+    const now = nowIso();
+    const id = newJobId();
+    await this.db
+      .insertInto("sync_jobs")
+      .values({ id, connector_id: connectorId, status: "skipped", trigger, created_at: now, updated_at: now, finished_at: now, skip_reason: reason })
+      .execute();
+    return (await this.get(id))!;
+  }
+
+  async get(id: string): Promise<SyncJobRecord | undefined> {
+    const row = await this.db.selectFrom("sync_jobs").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Newest first; `before` is the last id of the previous page. */
+  async list(connectorId: string, options: { before?: string; limit?: number } = {}): Promise<SyncJobRecord[]> {
+    let q = this.db.selectFrom("sync_jobs").selectAll().where("connector_id", "=", connectorId).orderBy("id", "desc");
+    if (options.before) q = q.where("id", "<", options.before);
+    if (options.limit) q = q.limit(options.limit);
+    return (await q.execute()).map(toRecord);
+  }
+
+  async active(connectorId: string): Promise<SyncJobRecord | undefined> {
+    const row = await this.db
+      .selectFrom("sync_jobs")
+      .selectAll()
+      .where("connector_id", "=", connectorId)
+      .where("status", "in", ["queued", "running"])
+      .executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** The newest job that was actually started or queued (skipped ones excluded): the scheduler's anchor. */
+  async lastRun(connectorId: string): Promise<SyncJobRecord | undefined> {
+    const row = await this.db
+      .selectFrom("sync_jobs")
+      .selectAll()
+      .where("connector_id", "=", connectorId)
+      .where("status", "!=", "skipped")
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  async markRunning(id: string): Promise<void> {
+    const now = nowIso();
+    await this.db.updateTable("sync_jobs").set({ status: "running", started_at: now, updated_at: now }).where("id", "=", id).execute();
+  }
+
+  async updateCounters(id: string, c: JobCounters): Promise<void> {
+    await this.db.updateTable("sync_jobs").set({ ...c, updated_at: nowIso() }).where("id", "=", id).execute();
+  }
+
+  /** Final state; only a queued or running job can finish (a finished job is never rewritten). */
+  async finish(id: string, status: "completed" | "failed" | "cancelled", c: JobCounters, error?: { code: string; message: string }): Promise<void> {
+    const now = nowIso();
+    await this.db
+      .updateTable("sync_jobs")
+      .set({ ...c, status, finished_at: now, updated_at: now, error_code: error?.code ?? null, error_message: error?.message ?? null })
+      .where("id", "=", id)
+      .where("status", "in", ["queued", "running"])
+      .execute();
+  }
+
+  /**
+   * Jobs left queued/running by a process that died: failed with `reason`. Running jobs refresh
+   * `updated_at` every second or so, so `staleBefore` (an RFC 3339 time) spares live runs of other
+   * processes; `exclude` spares this process's own. Returns how many were failed.
+   */
+  async failOrphans(
+    reason: { code: string; message: string },
+    options: { connectorId?: string; staleBefore?: string; exclude?: string[] } = {},
+  ): Promise<number> {
+    const now = nowIso();
+    let q = this.db
+      .updateTable("sync_jobs")
+      .set({ status: "failed", finished_at: now, updated_at: now, error_code: reason.code, error_message: reason.message })
+      .where("status", "in", ["queued", "running"]);
+    if (options.connectorId) q = q.where("connector_id", "=", options.connectorId);
+    if (options.staleBefore) q = q.where("updated_at", "<", options.staleBefore);
+    if (options.exclude && options.exclude.length > 0) q = q.where("id", "not in", options.exclude);
+    const res = await q.executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  async addEntries(jobId: string, entries: Array<Omit<JobEntryRecord, "at"> & { at?: string }>): Promise<void> {
+    if (entries.length === 0) return;
+    const now = nowIso();
+    await this.db
+      .insertInto("sync_job_entries")
+      .values(
+        entries.map((e) => ({
+          job_id: jobId,
+          seq: e.seq,
+          at: e.at ?? now,
+          action: e.action,
+          path: e.path,
+          result: e.result,
+          error_code: e.error?.code ?? null,
+          error_message: e.error?.message ?? null,
+          bytes: e.bytes,
+          detail: e.detail,
+        })),
+      )
+      .execute();
+  }
+
+  async entries(jobId: string, options: { after?: number; limit?: number } = {}): Promise<JobEntryRecord[]> {
+    let q = this.db.selectFrom("sync_job_entries").selectAll().where("job_id", "=", jobId).orderBy("seq");
+    if (options.after !== undefined) q = q.where("seq", ">", options.after);
+    if (options.limit) q = q.limit(options.limit);
+    return (await q.execute()).map((r) => ({
+      seq: num(r.seq),
+      at: r.at,
+      action: r.action,
+      path: r.path,
+      result: r.result,
+      error: r.error_code ? { code: r.error_code, message: r.error_message ?? "" } : null,
+      bytes: num(r.bytes),
+      detail: r.detail,
+    }));
+  }
+}

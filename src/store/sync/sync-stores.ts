@@ -1,0 +1,26 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.js";
+import { ConnectorStore } from "./connector-store.js";
+import { FileStateStore } from "./file-state-store.js";
+import { IdentityMappingStore } from "./identity-mapping-store.js";
+import { SyncCursorStore } from "./sync-cursor-store.js";
+import { SyncJobStore } from "./sync-job-store.js";
+
+/** The sync area's stores over one database handle. */
+export interface SyncStores {
+  connectors: ConnectorStore;
+  identityMappings: IdentityMappingStore;
+  jobs: SyncJobStore;
+  fileStates: FileStateStore;
+  cursors: SyncCursorStore;
+}
+
+export function createSyncStores(db: Kysely<Database>): SyncStores {
+  return {
+    connectors: new ConnectorStore(db),
+    identityMappings: new IdentityMappingStore(db),
+    jobs: new SyncJobStore(db),
+    fileStates: new FileStateStore(db),
+    cursors: new SyncCursorStore(db),
+  };
+}

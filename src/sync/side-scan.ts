@@ -1,0 +1,43 @@
+/**
+ * Scanning one side: the filtered entries the planner compares, and the items the filter
+ * reported (reparse points) rather than silently dropped. Walks are restarted from scratch on an
+ * `unreachable` error (with the retry policy); other errors propagate.
+ */
+import { SubtreeFilter, type SyncFilter } from "./sync-filter.js";
+import type { Remote, RemoteEntry } from "./remote.js";
+import { withRetry, type RetryPolicy } from "./retry-policy.js";
+
+export interface ScanResult {
+  entries: RemoteEntry[];
+  /** Entries not synced that deserve a line in the job log (reparse points). */
+  reported: Array<{ path: string; reason: string }>;
+}
+
+/** Applies the filter to a parents-first list of entries. */
+export function filterEntries(all: Iterable<RemoteEntry>, filter: SyncFilter): ScanResult {
+  const subtree = new SubtreeFilter(filter);
+  const entries: RemoteEntry[] = [];
+  const reported: ScanResult["reported"] = [];
+  for (const e of all) {
+    const v = subtree.check(e);
+    if (v.sync) entries.push(e);
+    else if (v.reason === "reparse_point") reported.push({ path: e.path, reason: "reparse point (symlink or junction) not followed" });
+  }
+  return { entries, reported };
+}
+
+export async function scanSide(remote: Remote, filter: SyncFilter, retry: RetryPolicy, signal: AbortSignal): Promise<ScanResult> {
+  const all = await withRetry(
+    async () => {
+      const out: RemoteEntry[] = [];
+      for await (const e of remote.walk("")) {
+        if (signal.aborted) break;
+        out.push(e);
+      }
+      return out;
+    },
+    retry,
+    signal,
+  );
+  return filterEntries(all, filter);
+}

@@ -1,0 +1,332 @@
+/**
+ * Applies a {@link Plan}: moves and folder creations first (in order, parents first), then file
+ * copies, conflicts and deletes with bounded concurrency, then folder deletions deepest first —
+ * each folder only if it is empty by then. Every finished item commits its file-state row at once,
+ * so a killed run resumes without redoing finished files; a file whose destination was written but
+ * whose state was not committed is recognised next run as identical content and only recorded
+ * (no second version, no second copy).
+ *
+ * Items recorded without a transfer (adopted folders, content found identical on both sides) run
+ * the hook a transfer would have run, so permissions/metadata of pre-existing identical content
+ * are applied too (and re-applied by every `full_sync`).
+ *
+ * Per-file errors (RemoteError kinds other than auth/unreachable, and anything unexpected) are
+ * counted, logged, stored on the file-state and the run goes on. `unreachable` is retried with
+ * backoff; if it persists, or on `auth`, the run stops and the error is rethrown for the job.
+ */
+import type { Logger } from "pino";
+import type { FileStateStore } from "../store/sync/file-state-store.js";
+import type { BaseEntry, Plan, PlanAction } from "./sync-planner.js";
+import { isUnder, parentPath, type Remote, type RemoteEntry } from "./remote.js";
+import { RemoteError, fileErrorCode, isJobLevel, isRemoteError } from "./remote-errors.js";
+import { withRetry, type RetryPolicy } from "./retry-policy.js";
+import { sameContent, transferFile } from "./content-transfer.js";
+import type { JobLog } from "./job-log.js";
+import type { HookContext, SyncHooks } from "./sync-hooks.js";
+import type { Side } from "./sync-options.js";
+
+export interface ExecuteOptions {
+  connectorId: string;
+  remote: Remote;
+  scaidrive: Remote;
+  fileStates: FileStateStore;
+  log: JobLog;
+  logger: Logger;
+  /** Cancellation from the caller (job cancel, shutdown). */
+  signal: AbortSignal;
+  concurrency: number;
+  retry: RetryPolicy;
+  hooks?: SyncHooks;
+  /** Called after each finished action (tests use it to simulate a crash mid-run). */
+  onActionDone?: (done: number) => void;
+}
+
+export interface ExecuteOutcome {
+  /** Set when the run stopped on a job-level error (auth, persistent unreachable). */
+  fatal?: unknown;
+  cancelled: boolean;
+}
+
+type Op = Exclude<PlanAction, { action: "error" }> | Extract<PlanAction, { action: "error" }>;
+
+function actionPath(a: PlanAction): string {
+  switch (a.action) {
+    case "copy":
+      return a.from === "remote" ? a.source.path : a.toPath;
+    case "conflict":
+      return a.remote.path;
+    case "adopt":
+      return a.remote.path;
+    case "move":
+      return a.to;
+    default:
+      return a.path;
+  }
+}
+
+export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<ExecuteOutcome> {
+  const internal = new AbortController();
+  const onAbort = () => internal.abort();
+  o.signal.addEventListener("abort", onAbort, { once: true });
+  const signal = internal.signal;
+  let fatal: unknown;
+  const side = (s: Side) => (s === "remote" ? o.remote : o.scaidrive);
+  const knownFolders: Record<Side, Set<string>> = { remote: new Set([""]), scaidrive: new Set([""]) };
+  const blocked: string[] = [];
+  const hookCtx: HookContext = {
+    remote: o.remote,
+    scaidrive: o.scaidrive,
+    warn: (path, message) => o.log.entry("warning", path, "warning", { detail: message }),
+    signal,
+  };
+
+  const retry = <T>(fn: () => Promise<T>) =>
+    withRetry(fn, o.retry, signal, (err, attempt) => o.logger.warn({ attempt, err: (err as Error).message }, "remote unreachable, retrying"));
+
+  const ensureFolder = async (s: Side, path: string) => {
+    if (path === "" || knownFolders[s].has(path)) return;
+    await retry(() => side(s).mkdir(path));
+    for (let p = path; p !== "" && !knownFolders[s].has(p); p = parentPath(p)) knownFolders[s].add(p);
+  };
+
+  const commit = async (remoteEntry: RemoteEntry, scaidriveEntry: RemoteEntry, sha256: string | null, base?: BaseEntry) => {
+    if (base && base.path !== remoteEntry.path) await o.fileStates.forget(o.connectorId, base.path);
+    await o.fileStates.markSynced(o.connectorId, {
+      path: remoteEntry.path,
+      kind: remoteEntry.kind,
+      remote_id: remoteEntry.id ?? null,
+      remote_fingerprint: remoteEntry.fingerprint,
+      remote_mtime_ms: Number.isFinite(remoteEntry.mtimeMs) ? remoteEntry.mtimeMs : null,
+      remote_size: remoteEntry.size,
+      scaidrive_node_id: scaidriveEntry.id ?? null,
+      scaidrive_version_id: scaidriveEntry.fingerprint,
+      sha256,
+      extra: remoteEntry.extra ?? null,
+    });
+  };
+
+  const runHook = async (name: "afterPull" | "afterPush", a: RemoteEntry, b: RemoteEntry) => {
+    const fn = o.hooks?.[name];
+    if (!fn) return;
+    try {
+      await fn.call(o.hooks, hookCtx, a, b);
+    } catch (err) {
+      if (isJobLevel(err)) throw err;
+      hookCtx.warn(a.path, `${name} hook failed: ${(err as Error).message}`);
+    }
+  };
+
+  /** Copies one file and commits its state; returns bytes moved. */
+  const copy = async (from: Side, source: RemoteEntry, toPath: string, dest: RemoteEntry | undefined, base?: BaseEntry): Promise<number> => {
+    const to: Side = from === "remote" ? "scaidrive" : "remote";
+    if (to === "remote" && dest?.checkoutOwner) {
+      throw new RemoteError("locked", `${dest.path} is checked out by ${dest.checkoutOwner}; not overwritten`, { path: dest.path });
+    }
+    await ensureFolder(to, parentPath(toPath));
+    const { written, sha256, bytes } = await retry(() =>
+      transferFile(side(from), side(to), source, toPath, {
+        ifMatchFingerprint: dest ? dest.fingerprint : null,
+        signal,
+        onBytes: (n) => {
+          o.log.counters.bytes_done += n;
+        },
+      }),
+    );
+    const [r, l] = from === "remote" ? [source, written] : [written, source];
+    await commit(r, l, sha256, base);
+    o.log.counters.files_synced++;
+    o.log.counters.bytes_transferred += bytes;
+    if (from === "remote") await runHook("afterPull", source, written);
+    else await runHook("afterPush", source, written);
+    return bytes;
+  };
+
+  const fileError = async (a: PlanAction, path: string, kind: "file" | "folder", err: unknown) => {
+    const code = fileErrorCode(err);
+    const message = (err as Error)?.message ?? String(err);
+    o.log.entry(a.action, path, "error", { error: { code, message } });
+    try {
+      await o.fileStates.markError(o.connectorId, path, kind, code, message);
+    } catch (storeErr) {
+      o.logger.error({ err: storeErr, path }, "could not record a file error");
+    }
+  };
+
+  const run = async (a: Op): Promise<void> => {
+    if (signal.aborted) return;
+    const path = actionPath(a);
+    if (blocked.some((b) => path === b || isUnder(path, b))) {
+      o.log.entry(a.action, path, "skipped", { detail: "depends on a move that failed" });
+      return;
+    }
+    try {
+      switch (a.action) {
+        case "error":
+          o.log.entry("check", a.path, "error", { error: { code: a.code, message: a.message } });
+          if (!a.logOnly) await o.fileStates.markError(o.connectorId, a.path, a.kind ?? "file", a.code, a.message);
+          break;
+        case "forget":
+          await o.fileStates.forget(o.connectorId, a.path);
+          break;
+        case "adopt":
+          await commit(a.remote, a.scaidrive, a.remote.hashes?.sha256 ?? a.scaidrive.hashes?.sha256 ?? null);
+          if (a.remote.kind === "folder") {
+            knownFolders.remote.add(a.remote.path);
+            knownFolders.scaidrive.add(a.scaidrive.path);
+          }
+          if (a.hook === "afterPull") await runHook("afterPull", a.remote, a.scaidrive);
+          else await runHook("afterPush", a.scaidrive, a.remote);
+          break;
+        case "mkdir": {
+          await ensureFolder(a.side, parentPath(a.path));
+          const created = await retry(() => side(a.side).mkdir(a.path, { mtimeMs: a.other.mtimeMs, owner: a.other.owner }));
+          knownFolders[a.side].add(a.path);
+          const [r, l] = a.side === "scaidrive" ? [a.other, created] : [created, a.other];
+          await commit(r, l, null);
+          o.log.entry("mkdir", a.path, "ok", { detail: `created on ${a.side}` });
+          if (a.side === "scaidrive") await runHook("afterPull", a.other, created);
+          else await runHook("afterPush", a.other, created);
+          break;
+        }
+        case "move": {
+          await ensureFolder(a.side, parentPath(a.to));
+          await retry(() => side(a.side).move(a.from, a.to));
+          if (a.kind === "folder") knownFolders[a.side].add(a.to);
+          if (a.statePath) await o.fileStates.rename(o.connectorId, a.statePath.from, a.statePath.to);
+          o.log.counters.files_synced++;
+          o.log.entry("move", a.to, "ok", { detail: `${a.reason} on ${a.side}: ${a.from} -> ${a.to}` });
+          break;
+        }
+        case "copy": {
+          if (a.checkIdentical && a.dest) {
+            const [r, l] = a.from === "remote" ? [a.source, a.dest] : [a.dest, a.source];
+            const cmp = await retry(() => sameContent(o.remote, r, o.scaidrive, l, signal));
+            if (cmp.same) {
+              await commit(r, l, cmp.sha256, a.base);
+              o.log.entry("copy", path, "ok", { detail: "identical on both sides; recorded" });
+              if (a.from === "remote") await runHook("afterPull", r, l);
+              else await runHook("afterPush", l, r);
+              break;
+            }
+          }
+          const bytes = await copy(a.from, a.source, a.toPath, a.dest, a.base);
+          o.log.entry("copy", path, "ok", { bytes, detail: `${a.reason}: ${a.from === "remote" ? "remote -> scaidrive" : "scaidrive -> remote"}` });
+          break;
+        }
+        case "conflict": {
+          const cmp = await retry(() => sameContent(o.remote, a.remote, o.scaidrive, a.scaidrive, signal));
+          if (cmp.same) {
+            await commit(a.remote, a.scaidrive, cmp.sha256, a.base);
+            o.log.entry("conflict", path, "ok", { detail: "both sides changed to identical content; recorded" });
+            // Conflicts only arise two-way, where the remote is authoritative for permissions.
+            await runHook("afterPull", a.remote, a.scaidrive);
+            break;
+          }
+          if (a.resolution === "remote") {
+            const bytes = await copy("remote", a.remote, a.scaidrive.path, a.scaidrive, a.base);
+            o.log.entry("conflict", path, "ok", { bytes, detail: `${a.strategy}: remote version kept` });
+          } else if (a.resolution === "scaidrive") {
+            const bytes = await copy("scaidrive", a.scaidrive, a.remote.path, a.remote, a.base);
+            o.log.entry("conflict", path, "ok", { bytes, detail: `${a.strategy}: ScaiDrive version kept` });
+          } else {
+            const keep = a.keepBothPath!;
+            const moved = await retry(() => o.scaidrive.move(a.scaidrive.path, keep));
+            let bytes = await copy("remote", a.remote, a.scaidrive.path, undefined, a.base);
+            bytes += await copy("scaidrive", { ...a.scaidrive, ...moved, path: keep }, keep, undefined);
+            o.log.entry("conflict", path, "ok", { bytes, detail: `KEEP_BOTH: ScaiDrive copy renamed to ${keep}` });
+          }
+          break;
+        }
+        case "delete": {
+          const target = side(a.side);
+          let current: RemoteEntry | undefined;
+          try {
+            current = await retry(() => target.stat(a.path));
+          } catch (err) {
+            if (!isRemoteError(err, "not_found")) throw err;
+          }
+          if (current?.checkoutOwner && a.side === "remote") {
+            throw new RemoteError("locked", `${a.path} is checked out by ${current.checkoutOwner}; not deleted`, { path: a.path });
+          }
+          if (current && a.kind === "file" && current.fingerprint !== a.expect.fingerprint) {
+            throw new RemoteError("precondition_failed", `${a.path} changed on the ${a.side} side since it was scanned; not deleted`, { path: a.path });
+          }
+          if (current && a.kind === "folder") {
+            const other = side(a.side === "remote" ? "scaidrive" : "remote");
+            let empty = true;
+            for await (const child of target.walk(a.path)) {
+              void child;
+              empty = false;
+              break;
+            }
+            if (!empty) {
+              // Kept: something is still inside (new content, or items the filters leave alone).
+              let otherEntry: RemoteEntry | undefined;
+              try {
+                otherEntry = await other.stat(a.path);
+              } catch (err) {
+                if (!isRemoteError(err, "not_found")) throw err;
+              }
+              if (otherEntry) {
+                const [r, l] = a.side === "remote" ? [current, otherEntry] : [otherEntry, current];
+                await commit(r, l, null, a.base);
+              } else {
+                await o.fileStates.forget(o.connectorId, a.base.path);
+              }
+              o.log.entry("delete", a.path, "skipped", { detail: `folder not empty on ${a.side}; kept` });
+              break;
+            }
+          }
+          if (current) await retry(() => target.delete(a.path));
+          await o.fileStates.forget(o.connectorId, a.base.path);
+          if (a.kind === "file") o.log.counters.files_synced++;
+          o.log.entry("delete", a.path, "ok", { detail: `deleted on ${a.side}` });
+          break;
+        }
+      }
+    } catch (err) {
+      if (signal.aborted && !fatal) {
+        // Cancelled mid-item: nothing was committed for it; not an error of the file.
+        o.log.entry(a.action, path, "skipped", { detail: "cancelled" });
+        return;
+      }
+      if (isJobLevel(err)) {
+        fatal ??= err;
+        internal.abort();
+        return;
+      }
+      if (a.action === "move") blocked.push(a.to);
+      const kind = a.action === "move" || a.action === "delete" ? a.kind : a.action === "mkdir" ? "folder" : a.action === "error" ? (a.kind ?? "file") : "file";
+      await fileError(a, path, kind, err);
+    } finally {
+      o.log.counters.files_done++;
+      o.onActionDone?.(o.log.counters.files_done);
+    }
+  };
+
+  const sequential = (a: PlanAction) => a.action === "move" || a.action === "mkdir" || (a.action === "delete" && a.kind === "folder");
+  const actions = plan.actions;
+  o.log.counters.files_total = actions.length;
+  try {
+    let i = 0;
+    // Phase 1: moves and mkdirs, in plan order.
+    while (i < actions.length && (actions[i]!.action === "move" || actions[i]!.action === "mkdir") && !signal.aborted) {
+      await run(actions[i++]!);
+    }
+    // Phase 2: everything else except folder deletes, with bounded concurrency.
+    const parallel = actions.slice(i).filter((a) => !sequential(a));
+    let next = 0;
+    const worker = async () => {
+      while (!signal.aborted && next < parallel.length) await run(parallel[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, parallel.length)) }, worker));
+    // Phase 3: folder deletes, deepest first.
+    for (const a of actions.slice(i).filter(sequential)) {
+      if (signal.aborted) break;
+      await run(a);
+    }
+  } finally {
+    o.signal.removeEventListener("abort", onAbort);
+  }
+  return { fatal, cancelled: !fatal && o.signal.aborted };
+}

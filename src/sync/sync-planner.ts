@@ -1,0 +1,456 @@
+/**
+ * The three-way planner: compares each side with the base (the file-states of the last
+ * successful run), never the two sides with each other alone, and returns the actions that bring
+ * both sides in step. Pure: no I/O, so every rule is unit-tested (see README.md for the table).
+ *
+ * Identity is per key: the relative path, lower-cased when the remote is case-insensitive, so
+ * `Report.pdf` on SMB and `report.pdf` in ScaiDrive are one item; each side keeps its own
+ * spelling in the actions. Two ScaiDrive entries that differ only in case cannot both live on
+ * such a remote: they (and what is below them) become per-file `case_conflict` errors.
+ *
+ * A folder flagged `childrenUnknown` (its listing failed) hides nothing: every key below it is
+ * left alone on both sides — no delete, no copy into or out of it, no rename, base kept — and the
+ * folder itself is never deleted; one `folder_unlisted` error names it in the job log.
+ */
+import { conflictPath } from "./conflict-name.js";
+import { isUnder, type EntryKind, type RemoteEntry } from "./remote.js";
+import type { ConflictStrategy, Direction, Side } from "./sync-options.js";
+
+/** What both sides looked like after the last successful transfer of one path. */
+export interface BaseEntry {
+  /** The path as the remote spells it. */
+  path: string;
+  kind: EntryKind;
+  remoteId: string | null;
+  remoteFingerprint: string;
+  scaidriveId: string | null;
+  scaidriveFingerprint: string;
+  sha256: string | null;
+}
+
+export interface PlanInput {
+  remote: RemoteEntry[];
+  scaidrive: RemoteEntry[];
+  base: BaseEntry[];
+  direction: Direction;
+  conflict: ConflictStrategy;
+  caseInsensitive: boolean;
+  /** The remote reuses ids of deleted items (capabilities.reusesIds). */
+  remoteReusesIds?: boolean;
+  /**
+   * Ignore base fingerprints: every path present on both sides is re-compared by content, and
+   * every folder present on both sides is re-adopted, so the pull hooks run for all synced items.
+   */
+  fullSync?: boolean;
+}
+
+export type CopyReason = "new" | "changed" | "restore" | "overwrite";
+
+export type PlanAction =
+  | { action: "move"; side: Side; from: string; to: string; kind: EntryKind; reason: "rename" | "revert_rename"; statePath?: { from: string; to: string } }
+  | { action: "mkdir"; side: Side; path: string; other: RemoteEntry }
+  | {
+      action: "copy";
+      from: Side;
+      source: RemoteEntry;
+      /** Destination path on the other side. */
+      toPath: string;
+      /** The destination as scanned (its fingerprint is the write precondition); absent = must not exist. */
+      dest?: RemoteEntry;
+      /** Compare content first and only record the base if both are already identical. */
+      checkIdentical: boolean;
+      reason: CopyReason;
+      base?: BaseEntry;
+    }
+  | {
+      action: "conflict";
+      remote: RemoteEntry;
+      scaidrive: RemoteEntry;
+      strategy: ConflictStrategy;
+      /** Which side's content wins if the contents differ; `keep_both` renames the ScaiDrive copy to `keepBothPath`. */
+      resolution: Side | "keep_both";
+      keepBothPath?: string;
+      base?: BaseEntry;
+    }
+  | { action: "delete"; side: Side; path: string; kind: EntryKind; expect: RemoteEntry; base: BaseEntry }
+  | {
+      action: "adopt";
+      remote: RemoteEntry;
+      scaidrive: RemoteEntry;
+      /** The hook a transfer would have run (remote authoritative for permissions unless the mode is ScaiDrive → remote). */
+      hook: HookName;
+    }
+  | { action: "forget"; path: string }
+  | {
+      action: "error";
+      path: string;
+      code: string;
+      message: string;
+      kind?: EntryKind;
+      /** Only counted and logged; the path's file-state is not touched (its base stays as it is). */
+      logOnly?: boolean;
+    };
+
+export type HookName = "afterPull" | "afterPush";
+
+export interface Plan {
+  /** Ordered: moves (parents first), mkdirs (parents first), then everything else; folder deletes last, deepest first. */
+  actions: PlanAction[];
+  deletes: { remote: number; scaidrive: number };
+  trackedFiles: number;
+  remoteCount: number;
+  scaidriveCount: number;
+  remoteFiles: number;
+  scaidriveFiles: number;
+}
+
+type State = "same" | "changed" | "new" | "deleted" | "absent";
+
+interface Sides {
+  byKey: Map<string, RemoteEntry>;
+  keyById: Map<string, string>;
+}
+
+function depth(path: string): number {
+  let n = 0;
+  for (const c of path) if (c === "/") n++;
+  return n;
+}
+
+export function planSync(input: PlanInput): Plan {
+  const keyOf = (path: string) => (input.caseInsensitive ? path.toLowerCase() : path);
+  const actions: PlanAction[] = [];
+  const moves: PlanAction[] = [];
+  const mkdirs: PlanAction[] = [];
+  const folderDeletes: PlanAction[] = [];
+  const errorKeys = new Set<string>();
+  /** Keys left alone this run (case twins and what is below them): no copy, no delete, base kept. */
+  const blockedKeys = new Set<string>();
+
+  const index = (entries: RemoteEntry[], side: Side): Sides => {
+    const byKey = new Map<string, RemoteEntry>();
+    const twins = new Set<string>();
+    for (const e of entries) {
+      const k = keyOf(e.path);
+      const prior = byKey.get(k);
+      if (prior) {
+        twins.add(k);
+        if (!errorKeys.has(prior.path)) reportTwin(prior, side);
+        reportTwin(e, side);
+      } else {
+        byKey.set(k, e);
+      }
+    }
+    if (twins.size > 0) {
+      for (const t of twins) blockedKeys.add(t);
+      for (const k of [...byKey.keys()]) {
+        if (twins.has(k) || [...twins].some((t) => isUnder(k, t))) {
+          const e = byKey.get(k)!;
+          if (!twins.has(k)) reportTwin(e, side);
+          byKey.delete(k);
+          blockedKeys.add(k);
+        }
+      }
+    }
+    const keyById = new Map<string, string>();
+    for (const [k, e] of byKey) if (e.id) keyById.set(e.id, k);
+    return { byKey, keyById };
+  };
+  const reportTwin = (e: RemoteEntry, side: Side) => {
+    errorKeys.add(e.path);
+    actions.push({
+      action: "error",
+      path: e.path,
+      code: "case_conflict",
+      message: `"${e.path}" differs from another ${side} name only in case, which the remote cannot hold apart`,
+    });
+  };
+
+  const R = index(input.remote, "remote");
+  const L = index(input.scaidrive, "scaidrive");
+  /** Keys of folders whose content one side could not list; recomputed after renames re-key the sides. */
+  const unlistedKeys = () => {
+    const keys = new Set<string>();
+    for (const s of [R, L]) for (const [k, e] of s.byKey) if (e.kind === "folder" && e.childrenUnknown !== undefined) keys.add(k);
+    return keys;
+  };
+  let unlisted = unlistedKeys();
+  const belowUnlisted = (k: string) => {
+    for (const u of unlisted) if (isUnder(k, u)) return true;
+    return false;
+  };
+  const adoptHook: HookName = input.direction === "scaidrive_to_remote" ? "afterPush" : "afterPull";
+  const B = new Map<string, BaseEntry>();
+  for (const b of input.base) B.set(keyOf(b.path), { ...b });
+  const trackedFiles = input.base.filter((b) => b.kind === "file").length;
+
+  const side = (s: Side) => (s === "remote" ? R : L);
+  const baseId = (b: BaseEntry, s: Side) => (s === "remote" ? b.remoteId : b.scaidriveId);
+  const baseFp = (b: BaseEntry, s: Side) => (s === "remote" ? b.remoteFingerprint : b.scaidriveFingerprint);
+  const allows = (from: Side) =>
+    input.direction === "bidirectional" || input.direction === (from === "remote" ? "remote_to_scaidrive" : "scaidrive_to_remote");
+
+  /** Re-keys `fromKey` (and, for folders, its subtree) to `toKey` in a side's index, spelling the new paths after `toPath`. */
+  const rekeySide = (s: Sides, fromKey: string, toKey: string, toPath: string) => {
+    for (const [k, e] of [...s.byKey]) {
+      if (k !== fromKey && !isUnder(k, fromKey)) continue;
+      const rest = e.path.slice(e.path.length - (k.length - fromKey.length));
+      const moved = { ...e, path: toPath + rest };
+      s.byKey.delete(k);
+      s.byKey.set(toKey + k.slice(fromKey.length), moved);
+      if (moved.id) s.keyById.set(moved.id, toKey + k.slice(fromKey.length));
+    }
+  };
+  const rekeyBase = (fromKey: string, toKey: string, toPath: string) => {
+    for (const [k, b] of [...B]) {
+      if (k !== fromKey && !isUnder(k, fromKey)) continue;
+      const rest = b.path.slice(b.path.length - (k.length - fromKey.length));
+      B.delete(k);
+      B.set(toKey + k.slice(fromKey.length), { ...b, path: toPath + rest });
+    }
+  };
+
+  // Renames: the same id at another path on one side, propagated as a move on the other.
+  const baseOrder = [...B.keys()].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const originalKey of baseOrder) {
+    const b = B.get(originalKey);
+    if (!b) continue; // re-keyed by a parent folder's rename; handled under its new key below
+    detectRename(originalKey, b);
+  }
+  // Children re-keyed under a renamed folder may themselves have been renamed: second pass over the new keys.
+  for (const k of [...B.keys()].sort((a, b) => depth(a) - depth(b))) {
+    const b = B.get(k);
+    if (b) detectRename(k, b);
+  }
+
+  function detectRename(kb: string, b: BaseEntry): void {
+    for (const s of ["remote", "scaidrive"] as const) {
+      const o: Side = s === "remote" ? "scaidrive" : "remote";
+      const id = baseId(b, s);
+      if (!id) continue;
+      const kq = side(s).keyById.get(id);
+      if (kq === undefined || kq === kb) continue;
+      // What lies below an unlisted folder is unknown on one side: no rename into or out of it.
+      if (belowUnlisted(kb) || belowUnlisted(kq)) continue;
+      const eS = side(s).byKey.get(kq)!;
+      if (eS.kind !== b.kind || side(s).byKey.has(kb) || B.has(kq)) continue;
+      // A reused id with other content is a new file that got a deleted one's id, not a rename
+      // (a rename and an edit between two runs then sync as a delete and a create).
+      if (s === "remote" && input.remoteReusesIds && b.kind === "file" && eS.fingerprint !== baseFp(b, "remote")) continue;
+      const eO = side(o).byKey.get(kb);
+      if (!eO || eO.kind !== b.kind) continue;
+      const oId = baseId(b, o);
+      if (oId ? eO.id !== oId : b.kind === "file" && eO.fingerprint !== baseFp(b, o)) continue;
+      if (allows(s)) {
+        if (side(o).byKey.has(kq)) continue;
+        // Either way the remote ends up spelling the item eS.path, which keys its file-state.
+        const newRemotePath = eS.path;
+        moves.push({
+          action: "move",
+          side: o,
+          from: eO.path,
+          to: eS.path,
+          kind: b.kind,
+          reason: "rename",
+          statePath: { from: b.path, to: newRemotePath },
+        });
+        rekeySide(side(o), kb, kq, eS.path);
+        rekeyBase(kb, kq, newRemotePath);
+        return;
+      }
+      if (allows(o)) {
+        // The authoritative side still has it under the old name: undo the rename as a move.
+        moves.push({ action: "move", side: s, from: eS.path, to: eO.path, kind: b.kind, reason: "revert_rename" });
+        rekeySide(side(s), kq, kb, eO.path);
+        return;
+      }
+    }
+  }
+
+  const planned = new Set<string>();
+  const isTaken = (path: string) => {
+    const k = keyOf(path);
+    return R.byKey.has(k) || L.byKey.has(k) || B.has(k) || planned.has(k);
+  };
+
+  unlisted = unlistedKeys();
+  for (const k of unlisted) {
+    for (const [s, idx] of [["remote", R], ["scaidrive", L]] as const) {
+      const e = idx.byKey.get(k);
+      if (e?.childrenUnknown === undefined) continue;
+      actions.push({
+        action: "error",
+        path: e.path,
+        code: "folder_unlisted",
+        kind: "folder",
+        logOnly: true,
+        message: `the content of "${e.path}" could not be listed on the ${s} side (${e.childrenUnknown}); nothing below it was synced, deleted or pushed this run`,
+      });
+    }
+  }
+
+  const keys = new Set<string>([...R.byKey.keys(), ...L.byKey.keys(), ...B.keys()]);
+  const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const deletes = { remote: 0, scaidrive: 0 };
+
+  for (const k of sorted) {
+    if (blockedKeys.has(k) || belowUnlisted(k)) continue;
+    const r = R.byKey.get(k);
+    const l = L.byKey.get(k);
+    let b = B.get(k);
+    if (r && l && r.kind !== l.kind) {
+      actions.push({
+        action: "error",
+        path: r.path,
+        code: "kind_mismatch",
+        message: `"${r.path}" is a ${r.kind} on the remote and a ${l.kind} in ScaiDrive`,
+      });
+      continue;
+    }
+    const kind = (r ?? l ?? b)!.kind;
+    if (b && b.kind !== kind) {
+      actions.push({ action: "forget", path: b.path });
+      b = undefined;
+    }
+    if (kind === "folder") {
+      planFolder(r, l, b);
+    } else {
+      planFile(r, l, b);
+    }
+  }
+
+  function state(e: RemoteEntry | undefined, b: BaseEntry | undefined, s: Side): State {
+    if (!e) return b ? "deleted" : "absent";
+    if (!b) return "new";
+    return input.fullSync || e.fingerprint !== baseFp(b, s) ? "changed" : "same";
+  }
+
+  function pull(r: RemoteEntry, l: RemoteEntry | undefined, b: BaseEntry | undefined, reason: CopyReason, check: boolean) {
+    actions.push({ action: "copy", from: "remote", source: r, toPath: l?.path ?? r.path, dest: l, checkIdentical: check, reason, base: b });
+  }
+  function push(l: RemoteEntry, r: RemoteEntry | undefined, b: BaseEntry | undefined, reason: CopyReason, check: boolean) {
+    actions.push({ action: "copy", from: "scaidrive", source: l, toPath: r?.path ?? l.path, dest: r, checkIdentical: check, reason, base: b });
+  }
+  function del(s: Side, e: RemoteEntry, b: BaseEntry) {
+    if (e.kind === "file") deletes[s]++;
+    const a: PlanAction = { action: "delete", side: s, path: e.path, kind: e.kind, expect: e, base: b };
+    if (e.kind === "folder") folderDeletes.push(a);
+    else actions.push(a);
+  }
+
+  function planFile(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined): void {
+    const rs = state(r, b, "remote");
+    const ls = state(l, b, "scaidrive");
+    if (input.direction === "remote_to_scaidrive") {
+      if (r) {
+        if (rs === "same" && ls === "same") return;
+        pull(r, l, b, !l ? (b ? "restore" : "new") : ls === "same" ? "changed" : "overwrite", !!l && ls !== "same");
+      } else if (l) {
+        del("scaidrive", l, b ?? baseFromEntries(undefined, l));
+      } else if (b) {
+        actions.push({ action: "forget", path: b.path });
+      }
+      return;
+    }
+    if (input.direction === "scaidrive_to_remote") {
+      if (l) {
+        if (rs === "same" && ls === "same") return;
+        push(l, r, b, !r ? (b ? "restore" : "new") : rs === "same" ? "changed" : "overwrite", !!r && rs !== "same");
+      } else if (r) {
+        del("remote", r, b ?? baseFromEntries(r, undefined));
+      } else if (b) {
+        actions.push({ action: "forget", path: b.path });
+      }
+      return;
+    }
+    // bidirectional
+    if (r && l) {
+      if (rs === "same" && ls === "same") return;
+      if (ls === "same") return pull(r, l, b, "changed", false);
+      if (rs === "same") return push(l, r, b, "changed", false);
+      // Both changed (or both new): a conflict unless the contents turn out identical.
+      let resolution: Side | "keep_both";
+      switch (input.conflict) {
+        case "SCAIDRIVE_WINS":
+          resolution = "scaidrive";
+          break;
+        case "REMOTE_WINS":
+          resolution = "remote";
+          break;
+        case "KEEP_BOTH":
+          resolution = "keep_both";
+          break;
+        default:
+          resolution = l.mtimeMs > r.mtimeMs ? "scaidrive" : "remote";
+      }
+      let keepBothPath: string | undefined;
+      if (resolution === "keep_both") {
+        keepBothPath = conflictPath(l.path, isTaken);
+        planned.add(keyOf(keepBothPath));
+      }
+      actions.push({ action: "conflict", remote: r, scaidrive: l, strategy: input.conflict, resolution, keepBothPath, base: b });
+      return;
+    }
+    if (r) {
+      // ScaiDrive side missing.
+      if (rs === "new" || rs === "changed") return pull(r, undefined, b, b ? "restore" : "new", false);
+      if (rs === "same") return del("remote", r, b!);
+    } else if (l) {
+      if (ls === "new" || ls === "changed") return push(l, undefined, b, b ? "restore" : "new", false);
+      if (ls === "same") return del("scaidrive", l, b!);
+    } else if (b) {
+      actions.push({ action: "forget", path: b.path });
+    }
+  }
+
+  function planFolder(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined): void {
+    if (r && l) {
+      if (input.fullSync || !b || (b.remoteId ?? null) !== (r.id ?? null) || (b.scaidriveId ?? null) !== (l.id ?? null)) {
+        actions.push({ action: "adopt", remote: r, scaidrive: l, hook: adoptHook });
+      }
+      return;
+    }
+    if (!r && !l) {
+      if (b) actions.push({ action: "forget", path: b.path });
+      return;
+    }
+    const present: Side = r ? "remote" : "scaidrive";
+    const e = (r ?? l)!;
+    const missing: Side = r ? "scaidrive" : "remote";
+    // bidirectional: a folder that was in the base and is gone on one side was deleted there;
+    // otherwise it is new. One-way: the authoritative side decides.
+    const create =
+      input.direction === "bidirectional" ? !b : allows(present);
+    if (create) {
+      mkdirs.push({ action: "mkdir", side: missing, path: e.path, other: e });
+      planned.add(keyOf(e.path));
+    } else if (e.childrenUnknown === undefined) {
+      del(present, e, b ?? baseFromEntries(r, l));
+    }
+  }
+
+  mkdirs.sort((a, b) => depth((a as { path: string }).path) - depth((b as { path: string }).path));
+  folderDeletes.sort((a, b) => depth((b as { path: string }).path) - depth((a as { path: string }).path));
+  return {
+    actions: [...moves, ...mkdirs, ...actions, ...folderDeletes],
+    deletes,
+    trackedFiles,
+    remoteCount: R.byKey.size,
+    scaidriveCount: L.byKey.size,
+    remoteFiles: [...R.byKey.values()].filter((e) => e.kind === "file").length,
+    scaidriveFiles: [...L.byKey.values()].filter((e) => e.kind === "file").length,
+  };
+}
+
+function baseFromEntries(r: RemoteEntry | undefined, l: RemoteEntry | undefined): BaseEntry {
+  const e = (r ?? l)!;
+  return {
+    path: e.path,
+    kind: e.kind,
+    remoteId: r?.id ?? null,
+    remoteFingerprint: r?.fingerprint ?? "",
+    scaidriveId: l?.id ?? null,
+    scaidriveFingerprint: l?.fingerprint ?? "",
+    sha256: null,
+  };
+}

@@ -1,0 +1,221 @@
+/**
+ * One sync run of one connector, connector-agnostic: scan both sides (walk, or delta pages for
+ * delta remotes), filter, plan against the base, check safety, then either answer the plan (dry
+ * run) or execute it. Job bookkeeping (status, times) is the caller's; counters and the per-file
+ * log go to the {@link JobLog}.
+ *
+ * Errors thrown (job level): AppError `CONNECTOR_AUTH_FAILED`, `CONNECTOR_UNREACHABLE` (after
+ * retries), `SYNC_SAFETY_ABORT` (nothing changed). Cancellation is not an error: the result says
+ * `cancelled`.
+ */
+import type { Logger } from "pino";
+import { AppError } from "../core/errors.js";
+import type { SyncStores } from "../store/sync/sync-stores.js";
+import type { FileStateRecord } from "../store/sync/file-state-store.js";
+import { isRemoteError } from "./remote-errors.js";
+import type { Remote, RemoteEntry, ChangePage } from "./remote.js";
+import { SyncFilter, type FilterConfig } from "./sync-filter.js";
+import { filterEntries, scanSide, type ScanResult } from "./side-scan.js";
+import { applyChangePages } from "./delta-view.js";
+import { planSync, type Plan, type PlanAction } from "./sync-planner.js";
+import { checkPlanSafety } from "./sync-safety.js";
+import { executePlan } from "./sync-executor.js";
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry-policy.js";
+import type { JobLog } from "./job-log.js";
+import type { SyncHooks } from "./sync-hooks.js";
+import type { ConflictStrategy, Direction } from "./sync-options.js";
+
+export interface RunSettings {
+  direction: Direction;
+  conflict: ConflictStrategy;
+  filter: FilterConfig;
+  maxDeletePercent?: number;
+}
+
+export interface RunOptions {
+  fullSync?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+export interface RunParams {
+  connectorId: string;
+  remote: Remote;
+  scaidrive: Remote;
+  settings: RunSettings;
+  options: RunOptions;
+  stores: Pick<SyncStores, "fileStates" | "cursors">;
+  log: JobLog;
+  logger: Logger;
+  signal: AbortSignal;
+  concurrency?: number;
+  retry?: RetryPolicy;
+  hooks?: SyncHooks;
+  onActionDone?: (done: number) => void;
+}
+
+/** A plan action as the dry-run answer and job log show it. */
+export interface PlanItem {
+  action: string;
+  path: string;
+  side?: string;
+  from?: string;
+  to?: string;
+  detail?: string;
+}
+
+export interface RunResult {
+  status: "completed" | "cancelled";
+  plan: Plan;
+  /** Present for dry runs. */
+  planItems?: PlanItem[];
+}
+
+/**
+ * Maps a job-level remote error to the job's error code. A `not_found` about the root (path "")
+ * can only come from listing a remote root that does not exist (e.g. an SMB `base_path` missing
+ * on the share; the ScaiDrive side creates its root) and fails the job with `NOT_FOUND`, the
+ * adapter's message naming what is missing.
+ */
+export function jobError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (isRemoteError(err, "auth")) return new AppError("CONNECTOR_AUTH_FAILED", err.message, undefined, { cause: err });
+  if (isRemoteError(err, "unreachable")) return new AppError("CONNECTOR_UNREACHABLE", err.message, undefined, { cause: err });
+  if (isRemoteError(err, "not_found") && (err.path ?? "") === "") {
+    return new AppError("NOT_FOUND", `remote root not found: ${err.message}`, undefined, { cause: err });
+  }
+  return new AppError("INTERNAL", (err as Error)?.message ?? String(err), undefined, { cause: err });
+}
+
+export function describeAction(a: PlanAction): PlanItem {
+  switch (a.action) {
+    case "copy":
+      return { action: "copy", path: a.toPath, from: a.from, to: a.from === "remote" ? "scaidrive" : "remote", detail: a.reason };
+    case "move":
+      return { action: "move", path: a.to, side: a.side, from: a.from, to: a.to, detail: a.reason };
+    case "mkdir":
+      return { action: "mkdir", path: a.path, side: a.side };
+    case "delete":
+      return { action: "delete", path: a.path, side: a.side, detail: a.kind };
+    case "conflict":
+      return {
+        action: "conflict",
+        path: a.remote.path,
+        detail: a.resolution === "keep_both" ? `KEEP_BOTH: ScaiDrive copy would become ${a.keepBothPath}` : `${a.strategy}: ${a.resolution} wins unless identical`,
+      };
+    case "adopt":
+      return { action: "adopt", path: a.remote.path };
+    case "forget":
+      return { action: "forget", path: a.path };
+    case "error":
+      return { action: "error", path: a.path, detail: `${a.code}: ${a.message}` };
+  }
+}
+
+function stateToEntry(s: FileStateRecord): RemoteEntry {
+  return {
+    path: s.path,
+    kind: s.kind,
+    size: s.remote_size ?? 0,
+    mtimeMs: s.remote_mtime_ms ?? 0,
+    id: s.remote_id ?? undefined,
+    fingerprint: s.remote_fingerprint ?? "",
+    extra: s.extra ?? undefined,
+  };
+}
+
+/**
+ * The remote side's listing. Delta remotes replay the pages since the stored cursor over the last
+ * synced listing; with no cursor (or `fullSync`, or an expired cursor) they enumerate from
+ * scratch. Returns the cursor to store once the run ended cleanly.
+ */
+async function scanRemote(p: RunParams, filter: SyncFilter, retry: RetryPolicy): Promise<ScanResult & { cursor?: string }> {
+  const r = p.remote;
+  if (!(r.capabilities.delta && r.changes)) return scanSide(r, filter, retry, p.signal);
+  const collect = async (cursor: string | null) => {
+    const pages: ChangePage[] = [];
+    for await (const page of r.changes!(cursor)) {
+      pages.push(page);
+      if (p.signal.aborted) break;
+    }
+    return pages;
+  };
+  const stored = p.options.fullSync ? null : await p.stores.cursors.get(p.connectorId);
+  if (stored) {
+    try {
+      const pages = await withRetry(() => collect(stored), retry, p.signal);
+      const previous = (await p.stores.fileStates.list(p.connectorId)).filter((s) => s.synced && s.remote_fingerprint !== null).map(stateToEntry);
+      return { ...filterEntries(applyChangePages(previous, pages), filter), cursor: pages.at(-1)?.cursor ?? stored };
+    } catch (err) {
+      if (!isRemoteError(err, "cursor_expired")) throw err;
+      p.logger.info({ connectorId: p.connectorId }, "delta cursor expired; enumerating the remote again");
+      await p.stores.cursors.clear(p.connectorId);
+    }
+  }
+  const pages = await withRetry(() => collect(null), retry, p.signal);
+  return { ...filterEntries(applyChangePages([], pages), filter), cursor: pages.at(-1)?.cursor };
+}
+
+export async function runSync(p: RunParams): Promise<RunResult> {
+  const retry = p.retry ?? DEFAULT_RETRY;
+  try {
+    const filter = new SyncFilter(p.settings.filter, { caseInsensitive: p.remote.capabilities.caseInsensitive });
+    if (p.hooks?.beforeRun) {
+      await p.hooks.beforeRun({
+        remote: p.remote,
+        scaidrive: p.scaidrive,
+        warn: (path, message) => p.log.entry("warning", path, "warning", { detail: message }),
+        signal: p.signal,
+      });
+    }
+    const [remoteScan, localScan, base] = await Promise.all([
+      scanRemote(p, filter, retry),
+      scanSide(p.scaidrive, filter, retry, p.signal),
+      p.stores.fileStates.loadBase(p.connectorId),
+    ]);
+    const remoteFiles = new Set(remoteScan.entries.filter((e) => e.kind === "file").map((e) => e.path));
+    p.log.counters.files_scanned = remoteFiles.size + localScan.entries.filter((e) => e.kind === "file" && !remoteFiles.has(e.path)).length;
+    for (const r of [...remoteScan.reported, ...localScan.reported]) p.log.entry("scan", r.path, "skipped", { detail: r.reason });
+
+    const plan = planSync({
+      remote: remoteScan.entries,
+      scaidrive: localScan.entries,
+      base,
+      direction: p.settings.direction,
+      conflict: p.settings.conflict,
+      caseInsensitive: p.remote.capabilities.caseInsensitive,
+      remoteReusesIds: p.remote.capabilities.reusesIds === true,
+      fullSync: p.options.fullSync,
+    });
+    checkPlanSafety(plan, { maxDeletePercent: p.settings.maxDeletePercent, force: p.options.force });
+
+    if (p.options.dryRun) {
+      const planItems = plan.actions.map(describeAction);
+      for (const item of planItems) p.log.entry(item.action, item.path, item.action === "error" ? "error" : "planned", { detail: item.detail });
+      p.log.counters.files_total = planItems.length;
+      return { status: "completed", plan, planItems };
+    }
+    if (p.signal.aborted) return { status: "cancelled", plan };
+
+    const outcome = await executePlan(plan, {
+      connectorId: p.connectorId,
+      remote: p.remote,
+      scaidrive: p.scaidrive,
+      fileStates: p.stores.fileStates,
+      log: p.log,
+      logger: p.logger,
+      signal: p.signal,
+      concurrency: p.concurrency ?? 4,
+      retry,
+      hooks: p.hooks,
+      onActionDone: p.onActionDone,
+    });
+    if (outcome.fatal) throw outcome.fatal;
+    if (outcome.cancelled) return { status: "cancelled", plan };
+    // The cursor moves only after a clean run: a failed file is seen again next time.
+    if (remoteScan.cursor && p.log.counters.error_count === 0) await p.stores.cursors.set(p.connectorId, remoteScan.cursor);
+    return { status: "completed", plan };
+  } catch (err) {
+    throw jobError(err);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Wires the engine into a running server: the sync stores over the app's database, the
+ * ScaiDrive side of each connector (its target share subtree through core's node service, with
+ * the system actor, the root created if missing, owners mapped through the connector's identity
+ * mappings), and the {@link SyncService}. The server calls `start()` after listening and `stop()`
+ * before closing the database.
+ */
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { Database } from "../store/db/schema.js";
+import { SYSTEM_ACTOR } from "../core/actor.js";
+import { createSyncStores, type SyncStores } from "../store/sync/sync-stores.js";
+import type { ConnectorRecord } from "../store/sync/connector-store.js";
+import { ScaidriveRemote, type ScaidriveNodes } from "./scaidrive-remote.js";
+import { ConnectorTypeRegistry } from "./connector-types.js";
+import { SyncService, type SyncServiceOptions } from "./sync-service.js";
+
+export interface SyncRuntime {
+  stores: SyncStores;
+  types: ConnectorTypeRegistry;
+  service: SyncService;
+  /** The ScaiDrive side of a connector, as the engine sees it. */
+  openScaidrive(connector: ConnectorRecord): Promise<ScaidriveRemote>;
+}
+
+export interface SyncRuntimeOptions extends Partial<Pick<SyncServiceOptions, "concurrency" | "retry" | "progressFlushMs" | "schedulerTickMs" | "orphanAfterMs" | "onJobFinished">> {
+  db: Kysely<Database>;
+  nodes: ScaidriveNodes;
+  logger: Logger;
+  /**
+   * The ScaiDrive user that owns and authors what the connector writes when no identity mapping
+   * applies. Default: `config.service_user_id` of the connector, else none (system).
+   */
+  serviceUserId?: (connector: ConnectorRecord) => string | null;
+}
+
+export function createSyncRuntime(o: SyncRuntimeOptions): SyncRuntime {
+  const stores = createSyncStores(o.db);
+  const types = new ConnectorTypeRegistry();
+  const serviceUserId =
+    o.serviceUserId ?? ((c: ConnectorRecord) => (typeof c.config.service_user_id === "string" ? c.config.service_user_id : null));
+  const openScaidrive = async (connector: ConnectorRecord): Promise<ScaidriveRemote> => {
+    const mappings = await stores.identityMappings.principalMap(connector.id);
+    const remote = new ScaidriveRemote({
+      nodes: o.nodes,
+      shareId: connector.target_share_id,
+      rootPath: connector.target_path,
+      actor: SYSTEM_ACTOR,
+      serviceUserId: serviceUserId(connector),
+      resolvePrincipal: (p) => {
+        const m = mappings.get(p.toLowerCase());
+        return m && m.identity_type === "user" ? m.scaidrive_principal_id : undefined;
+      },
+    });
+    await remote.ensureRoot();
+    return remote;
+  };
+  const service = new SyncService({
+    stores,
+    types,
+    openScaidrive,
+    logger: o.logger.child({ component: "sync" }),
+    concurrency: o.concurrency,
+    retry: o.retry,
+    progressFlushMs: o.progressFlushMs,
+    schedulerTickMs: o.schedulerTickMs,
+    orphanAfterMs: o.orphanAfterMs,
+    onJobFinished: o.onJobFinished,
+  });
+  return { stores, types, service, openScaidrive };
+}

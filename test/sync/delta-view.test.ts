@@ -1,0 +1,46 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { applyChangePages } from "../../src/sync/delta-view.js";
+import type { RemoteEntry } from "../../src/sync/remote.js";
+import { normalizeConflict, normalizeDirection, directionValues } from "../../src/sync/sync-options.js";
+import { conflictPath } from "../../src/sync/conflict-name.js";
+
+const f = (path: string, id: string, fp = "1"): RemoteEntry => ({ path, kind: "file", size: 1, mtimeMs: 0, id, fingerprint: fp });
+const d = (path: string, id: string): RemoteEntry => ({ path, kind: "folder", size: 0, mtimeMs: 0, id, fingerprint: "" });
+
+describe("delta view", () => {
+  test("upserts add and change, renames move folders with their descendants, deletions remove subtrees", () => {
+    const previous = [d("A", "da"), f("A/x", "x"), f("A/y", "y"), d("B", "db"), f("B/z", "z"), f("top", "t")];
+    const view = applyChangePages(previous, [
+      { upserts: [f("top", "t", "2"), f("new", "n")], deletions: [], cursor: "c1" },
+      { upserts: [d("C", "da")], deletions: [{ id: "db" }, { id: "y" }], cursor: "c2" },
+    ]);
+    assert.deepEqual(
+      view.map((e) => `${e.path}:${e.fingerprint}`),
+      ["C:", "new:1", "top:2", "C/x:1"],
+    );
+  });
+  test("an empty previous listing and one page is a full enumeration", () => {
+    assert.deepEqual(applyChangePages([], [{ upserts: [f("b/c", "c"), d("b", "b")], deletions: [], cursor: "x" }]).map((e) => e.path), ["b", "b/c"]);
+  });
+});
+
+describe("sync options", () => {
+  test("connector spellings map to the engine's", () => {
+    assert.deepEqual(directionValues("smb"), ["bidirectional", "smb_to_scaidrive", "scaidrive_to_smb"]);
+    assert.equal(normalizeDirection("smb_to_scaidrive", "smb"), "remote_to_scaidrive");
+    assert.equal(normalizeDirection("scaidrive_to_sharepoint", "sharepoint"), "scaidrive_to_remote");
+    assert.equal(normalizeConflict("SHAREPOINT_WINS", "sharepoint"), "REMOTE_WINS");
+    assert.equal(normalizeConflict("KEEP_BOTH", "smb"), "KEEP_BOTH");
+    assert.throws(() => normalizeDirection("smb_to_scaidrive", "sharepoint"), /sync_direction must be one of/);
+    assert.throws(() => normalizeConflict("SMB_WINS", "sharepoint"), /conflict_resolution/);
+  });
+  test("conflict names", () => {
+    assert.equal(conflictPath("d/report.pdf", () => false), "d/report (conflict).pdf");
+    assert.equal(conflictPath("Makefile", () => false), "Makefile (conflict)");
+    assert.equal(conflictPath(".env", () => false), ".env (conflict)");
+    assert.equal(conflictPath("a.tar.gz", () => false), "a.tar (conflict).gz");
+    const taken = new Set(["x (conflict).txt", "x (conflict 2).txt"]);
+    assert.equal(conflictPath("x.txt", (c) => taken.has(c)), "x (conflict 3).txt");
+  });
+});
