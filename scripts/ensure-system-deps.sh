@@ -8,6 +8,13 @@ command -v smbclient >/dev/null 2>&1 || need+=(smbclient)
 command -v smbcacls >/dev/null 2>&1 || need+=(smbclient)
 command -v rclone >/dev/null 2>&1 || need+=(rclone)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The ACL tests run a share with `vfs objects = acl_xattr`; Debian ships that module separately.
+if command -v smbd >/dev/null 2>&1; then
+  modules_dir=$(smbd -b 2>/dev/null | awk -F': ' '/MODULESDIR/ {print $2}')
+  [ -n "$modules_dir" ] && [ -f "$modules_dir/vfs/acl_xattr.so" ] || need+=(samba-vfs-modules)
+else
+  need+=(samba-vfs-modules)
+fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "missing system packages: ${need[*]} (run as root or install them: apt-get install -y ${need[*]})" >&2
