@@ -8,7 +8,7 @@ import { clampLimit, decodeCursor, encodeCursor, type Page } from "./pagination.
 import { AclService } from "./acl-service.js";
 import { toNode, toVersion, type ContentSource, type Node, type Version } from "./node-types.js";
 import { inTransaction, isRetryableConflict, isUniqueViolation, type DbExecutor } from "../store/core/db-executor.js";
-import { nodeStore, type NodeRecord } from "../store/core/node-store.js";
+import { CHAIN_JOIN_DEPTH, nodeStore, type NodeRecord } from "../store/core/node-store.js";
 import { versionStore, type VersionRecord } from "../store/core/version-store.js";
 import { shareStore, type ShareRecord } from "../store/core/share-store.js";
 import { aclStore } from "../store/core/acl-store.js";
@@ -551,11 +551,12 @@ export class NodeService {
   /** @throws NOT_FOUND for an unknown share; INVALID_NAME for a bad path. */
   private async resolve(db: DbExecutor, shareId: string, path: string): Promise<Resolved> {
     const parsed = parsePath(path);
-    const found = await nodeStore.shareWithRoot(db, shareId);
-    if (!found) throw new AppError("NOT_FOUND", `share ${shareId} not found`);
-    const { share, root } = found;
-    const chain = [root];
-    let i = 0;
+    const found = await nodeStore.shareChain(db, shareId, parsed.segments.slice(0, CHAIN_JOIN_DEPTH));
+    if (!found || found.chain.length === 0) throw new AppError("NOT_FOUND", `share ${shareId} not found`);
+    const { share, chain } = found;
+    let i = chain.length - 1;
+    // Beyond the joined depth (or never, when the chain stopped early) walk one segment per query.
+    if (i < CHAIN_JOIN_DEPTH) return { share, parsed, chain, missing: parsed.segments.slice(i) };
     for (; i < parsed.segments.length; i++) {
       const parent = chain[chain.length - 1];
       if (parent.type !== "folder") break;

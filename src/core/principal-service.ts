@@ -143,9 +143,7 @@ export class PrincipalService {
 
   /** The actor a bearer token stands for, or undefined for an unknown token. */
   async authenticate(token: string): Promise<Actor | undefined> {
-    const t = await principalStore.tokenByHash(this.db, hashToken(token));
-    if (!t) return undefined;
-    const user = await principalStore.getUser(this.db, t.user_id);
+    const user = await principalStore.userByTokenHash(this.db, hashToken(token));
     if (!user) return undefined;
     const groupIds = await principalStore.groupIdsOfUser(this.db, user.id);
     return { userId: user.id, isAdmin: user.is_admin, groupIds };

@@ -1,7 +1,6 @@
 import Fastify, { LogController } from "fastify";
 import pino, { type Logger } from "pino";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { ulid } from "ulid";
 import type { ServerConfig } from "./config.js";
 import { createContext, type AppContext } from "./app-context.js";
 import type { AppInstance, RouteModule } from "./app-types.js";
@@ -11,6 +10,7 @@ import { installOpenApi } from "./openapi.js";
 import { authenticateApiRoutes } from "./auth.js";
 import { coreRoutes, featureRoutes } from "./routes/index.js";
 import type { User } from "../core/principal-service.js";
+import { newUlid } from "../core/ids.js";
 
 export interface BuildAppOptions {
   /** Extra route modules (after core and the registered feature routes); tests and embedders use this. */
@@ -50,7 +50,7 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
     const app = Fastify({
       loggerInstance: logger,
       logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "req_id" }),
-      genReqId: () => ulid(),
+      genReqId: () => newUlid(),
       requestIdHeader: false,
       bodyLimit: 1024 * 1024,
       ajv: { customOptions: { removeAdditional: false } },

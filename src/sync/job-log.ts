@@ -17,6 +17,11 @@ export class JobLog {
   private seq = 0;
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
+  /**
+   * Runs before each flush writes its entries (the executor commits the file states of the items
+   * logged so far), so a stored entry never names a file whose state is still uncommitted.
+   */
+  beforeFlush?: () => Promise<void>;
 
   constructor(
     private readonly jobs: SyncJobStore | undefined,
@@ -59,6 +64,7 @@ export class JobLog {
       if (!this.jobs || !this.jobId) return;
       const batch = this.pending;
       this.pending = [];
+      await this.beforeFlush?.();
       for (let i = 0; i < batch.length; i += 500) await this.jobs.addEntries(this.jobId, batch.slice(i, i + 500));
       await this.jobs.updateCounters(this.jobId, { ...this.counters } satisfies JobCounters);
     }).catch((err: unknown) => {

@@ -177,6 +177,16 @@ export interface Remote {
   read(path: string, range?: ByteRange): Promise<Readable>;
 
   /**
+   * Reads a whole file of at most `maxBytes` in one request where the remote can (SMB: one
+   * compound CREATE + READ + CLOSE instead of an open, reads, a close and a stat). `data` is null
+   * when the file is larger than `maxBytes` (stream it with `read`). `entry` describes the file as
+   * the request found it when it opened it, before the bytes were read; it is absent when the
+   * remote cannot say (the caller then re-stats). Same errors as `read`. Optional: remotes without
+   * it are always streamed.
+   */
+  readWhole?(path: string, maxBytes: number): Promise<{ entry?: RemoteEntry; data: Buffer | null }>;
+
+  /**
    * Atomically creates or replaces the file at `path` with exactly `options.size` bytes from
    * `source` and returns the new entry. Nothing is
    * visible at `path` until the whole stream arrived: adapters write a temporary name and rename

@@ -10,7 +10,7 @@
  * the connector's service identity unless the source entry's `owner` maps to a ScaiDrive principal
  * through `resolvePrincipal`.
  */
-import { Readable, Transform, pipeline, type TransformCallback } from "node:stream";
+import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { NodeService } from "../core/node-service.js";
 import type { Node } from "../core/node-types.js";
 import type { Actor } from "../core/actor.js";
@@ -187,10 +187,16 @@ export class ScaidriveRemote implements Remote {
 
   async write(path: string, source: Readable, options: WriteOptions): Promise<RemoteEntry> {
     const guard = new SizeGuard(options.size, path);
-    // The consumer (core's blob store) sees the error through its read; these listeners only keep
+    // The consumer (core's blob store) sees the error through its read; this listener only keeps
     // a late error from surfacing as an uncaught exception once the consumer has given up.
     guard.on("error", () => {});
-    pipeline(source, guard, () => {});
+    // pipe() plus error forwarding rather than pipeline(): pipeline costs an AbortController and
+    // a DOMException per call, noticeable per small file. The caller owns `source` and destroys it.
+    source.on("error", (err) => guard.destroy(err));
+    source.once("close", () => {
+      if (!source.readableEnded && !guard.destroyed) guard.destroy(new RemoteError("other", `${path}: the source closed before its end`, { path }));
+    });
+    source.pipe(guard);
     const createOnly = options.ifMatchFingerprint === null;
     const owner = this.owner(options.owner);
     try {

@@ -1,10 +1,14 @@
 /**
  * Applies a {@link Plan}: moves and folder creations first (in order, parents first), then file
  * copies, conflicts and deletes with bounded concurrency, then folder deletions deepest first —
- * each folder only if it is empty by then. Every finished item commits its file-state row at once,
- * so a killed run resumes without redoing finished files; a file whose destination was written but
- * whose state was not committed is recognised next run as identical content and only recorded
- * (no second version, no second copy).
+ * each folder only if it is empty by then.
+ *
+ * File-state rows of finished items are committed in batches: one transaction per
+ * {@link STATE_BATCH_OPS} items, before every progress flush of the job log (so a logged entry
+ * always names a committed file), at once after a large file, and at the end. A killed run thus
+ * loses at most the states of one batch of small files; each of those files had its destination
+ * written, is recognised next run as identical content and only recorded (no second version, no
+ * second copy) — a re-read of a few small files instead of a transaction per file.
  *
  * Items recorded without a transfer (adopted folders, content found identical on both sides) run
  * the hook a transfer would have run, so permissions/metadata of pre-existing identical content
@@ -15,12 +19,12 @@
  * backoff; if it persists, or on `auth`, the run stops and the error is rethrown for the job.
  */
 import type { Logger } from "pino";
-import type { FileStateStore } from "../store/sync/file-state-store.js";
+import type { FileStateOp, FileStateStore } from "../store/sync/file-state-store.js";
 import type { BaseEntry, Plan, PlanAction } from "./sync-planner.js";
 import { isUnder, parentPath, type Remote, type RemoteEntry } from "./remote.js";
 import { RemoteError, fileErrorCode, isJobLevel, isRemoteError } from "./remote-errors.js";
 import { withRetry, type RetryPolicy } from "./retry-policy.js";
-import { sameContent, transferFile } from "./content-transfer.js";
+import { WHOLE_READ_MAX_BYTES, sameContent, transferFile } from "./content-transfer.js";
 import type { JobLog } from "./job-log.js";
 import type { HookContext, SyncHooks } from "./sync-hooks.js";
 import type { Side } from "./sync-options.js";
@@ -34,7 +38,14 @@ export interface ExecuteOptions {
   logger: Logger;
   /** Cancellation from the caller (job cancel, shutdown). */
   signal: AbortSignal;
+  /** Items in flight that move a large file (above {@link WHOLE_READ_MAX_BYTES}). */
   concurrency: number;
+  /**
+   * Items in flight in all (default: `concurrency`). Small files cost a few round trips and a
+   * commit each and little memory, so many of them overlap where large ones would only compete
+   * for the same bandwidth.
+   */
+  smallConcurrency?: number;
   retry: RetryPolicy;
   hooks?: SyncHooks;
   /** Called after each finished action (tests use it to simulate a crash mid-run). */
@@ -48,6 +59,73 @@ export interface ExecuteOutcome {
 }
 
 type Op = Exclude<PlanAction, { action: "error" }> | Extract<PlanAction, { action: "error" }>;
+
+/** File-state changes per transaction at most (more are committed at the next flush). */
+export const STATE_BATCH_OPS = 256;
+
+/**
+ * File-state changes of finished items, committed in order, one transaction per batch. A failed
+ * commit is reported once through `onError` (the run stops: the database is not a per-file
+ * problem) and its changes are dropped; flushes never reject.
+ */
+class StateBatch {
+  private ops: FileStateOp[] = [];
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: FileStateStore,
+    private readonly connectorId: string,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  add(op: FileStateOp): Promise<void> {
+    this.ops.push(op);
+    return this.ops.length >= STATE_BATCH_OPS ? this.flush() : Promise.resolve();
+  }
+
+  flush(): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      const batch = this.ops;
+      this.ops = [];
+      if (batch.length === 0) return;
+      try {
+        await this.store.applyBatch(this.connectorId, batch);
+      } catch (err) {
+        this.onError(err);
+      }
+    });
+    return this.chain;
+  }
+}
+
+/** Whether the item may move a file too large for one whole read. */
+function movesLargeFile(a: PlanAction): boolean {
+  switch (a.action) {
+    case "copy":
+      return a.source.size > WHOLE_READ_MAX_BYTES || (a.checkIdentical && (a.dest?.size ?? 0) > WHOLE_READ_MAX_BYTES);
+    case "conflict":
+      return a.remote.size > WHOLE_READ_MAX_BYTES || a.scaidrive.size > WHOLE_READ_MAX_BYTES;
+    default:
+      return false;
+  }
+}
+
+/** A counting semaphore: at most `limit` holders at once, waiters served in order. */
+function semaphore(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let held = 0;
+  const waiting: Array<() => void> = [];
+  return async (fn) => {
+    if (held >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else held++;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else held--;
+    }
+  };
+}
 
 function actionPath(a: PlanAction): string {
   switch (a.action) {
@@ -80,6 +158,13 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
     signal,
   };
 
+  const states = new StateBatch(o.fileStates, o.connectorId, (err) => {
+    o.logger.error({ err }, "could not record file states");
+    fatal ??= err;
+    internal.abort();
+  });
+  o.log.beforeFlush = () => states.flush();
+
   const retry = <T>(fn: () => Promise<T>) =>
     withRetry(fn, o.retry, signal, (err, attempt) => o.logger.warn({ attempt, err: (err as Error).message }, "remote unreachable, retrying"));
 
@@ -90,18 +175,21 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
   };
 
   const commit = async (remoteEntry: RemoteEntry, scaidriveEntry: RemoteEntry, sha256: string | null, base?: BaseEntry) => {
-    if (base && base.path !== remoteEntry.path) await o.fileStates.forget(o.connectorId, base.path);
-    await o.fileStates.markSynced(o.connectorId, {
-      path: remoteEntry.path,
-      kind: remoteEntry.kind,
-      remote_id: remoteEntry.id ?? null,
-      remote_fingerprint: remoteEntry.fingerprint,
-      remote_mtime_ms: Number.isFinite(remoteEntry.mtimeMs) ? remoteEntry.mtimeMs : null,
-      remote_size: remoteEntry.size,
-      scaidrive_node_id: scaidriveEntry.id ?? null,
-      scaidrive_version_id: scaidriveEntry.fingerprint,
-      sha256,
-      extra: remoteEntry.extra ?? null,
+    if (base && base.path !== remoteEntry.path) await states.add({ op: "forget", path: base.path });
+    await states.add({
+      op: "synced",
+      state: {
+        path: remoteEntry.path,
+        kind: remoteEntry.kind,
+        remote_id: remoteEntry.id ?? null,
+        remote_fingerprint: remoteEntry.fingerprint,
+        remote_mtime_ms: Number.isFinite(remoteEntry.mtimeMs) ? remoteEntry.mtimeMs : null,
+        remote_size: remoteEntry.size,
+        scaidrive_node_id: scaidriveEntry.id ?? null,
+        scaidrive_version_id: scaidriveEntry.fingerprint,
+        sha256,
+        extra: remoteEntry.extra ?? null,
+      },
     });
   };
 
@@ -134,6 +222,8 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
     );
     const [r, l] = from === "remote" ? [source, written] : [written, source];
     await commit(r, l, sha256, base);
+    // Losing a large file's state to a crash would cost a full re-read to recognise it: commit now.
+    if (bytes > WHOLE_READ_MAX_BYTES) await states.flush();
     o.log.counters.files_synced++;
     o.log.counters.bytes_transferred += bytes;
     if (from === "remote") await runHook("afterPull", source, written);
@@ -145,11 +235,7 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
     const code = fileErrorCode(err);
     const message = (err as Error)?.message ?? String(err);
     o.log.entry(a.action, path, "error", { error: { code, message } });
-    try {
-      await o.fileStates.markError(o.connectorId, path, kind, code, message);
-    } catch (storeErr) {
-      o.logger.error({ err: storeErr, path }, "could not record a file error");
-    }
+    await states.add({ op: "error", path, kind, code, message });
   };
 
   const run = async (a: Op): Promise<void> => {
@@ -163,10 +249,10 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
       switch (a.action) {
         case "error":
           o.log.entry("check", a.path, "error", { error: { code: a.code, message: a.message } });
-          if (!a.logOnly) await o.fileStates.markError(o.connectorId, a.path, a.kind ?? "file", a.code, a.message);
+          if (!a.logOnly) await states.add({ op: "error", path: a.path, kind: a.kind ?? "file", code: a.code, message: a.message });
           break;
         case "forget":
-          await o.fileStates.forget(o.connectorId, a.path);
+          await states.add({ op: "forget", path: a.path });
           break;
         case "adopt":
           await commit(a.remote, a.scaidrive, a.remote.hashes?.sha256 ?? a.scaidrive.hashes?.sha256 ?? null);
@@ -192,7 +278,10 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
           await ensureFolder(a.side, parentPath(a.to));
           await retry(() => side(a.side).move(a.from, a.to));
           if (a.kind === "folder") knownFolders[a.side].add(a.to);
-          if (a.statePath) await o.fileStates.rename(o.connectorId, a.statePath.from, a.statePath.to);
+          if (a.statePath) {
+            await states.flush();
+            await o.fileStates.rename(o.connectorId, a.statePath.from, a.statePath.to);
+          }
           o.log.counters.files_synced++;
           o.log.entry("move", a.to, "ok", { detail: `${a.reason} on ${a.side}: ${a.from} -> ${a.to}` });
           break;
@@ -271,14 +360,14 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
                 const [r, l] = a.side === "remote" ? [current, otherEntry] : [otherEntry, current];
                 await commit(r, l, null, a.base);
               } else {
-                await o.fileStates.forget(o.connectorId, a.base.path);
+                await states.add({ op: "forget", path: a.base.path });
               }
               o.log.entry("delete", a.path, "skipped", { detail: `folder not empty on ${a.side}; kept` });
               break;
             }
           }
           if (current) await retry(() => target.delete(a.path));
-          await o.fileStates.forget(o.connectorId, a.base.path);
+          await states.add({ op: "forget", path: a.base.path });
           if (a.kind === "file") o.log.counters.files_synced++;
           o.log.entry("delete", a.path, "ok", { detail: `deleted on ${a.side}` });
           break;
@@ -315,17 +404,24 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
     }
     // Phase 2: everything else except folder deletes, with bounded concurrency.
     const parallel = actions.slice(i).filter((a) => !sequential(a));
+    const large = semaphore(Math.max(1, o.concurrency));
     let next = 0;
     const worker = async () => {
-      while (!signal.aborted && next < parallel.length) await run(parallel[next++]!);
+      while (!signal.aborted && next < parallel.length) {
+        const a = parallel[next++]!;
+        await (movesLargeFile(a) ? large(() => run(a)) : run(a));
+      }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, parallel.length)) }, worker));
+    const workers = Math.max(1, o.concurrency, o.smallConcurrency ?? 0);
+    await Promise.all(Array.from({ length: Math.min(workers, parallel.length) || 1 }, worker));
     // Phase 3: folder deletes, deepest first.
     for (const a of actions.slice(i).filter(sequential)) {
       if (signal.aborted) break;
       await run(a);
     }
   } finally {
+    await states.flush();
+    o.log.beforeFlush = undefined;
     o.signal.removeEventListener("abort", onAbort);
   }
   return { fatal, cancelled: !fatal && o.signal.aborted };

@@ -48,7 +48,10 @@ export interface RunParams {
   log: JobLog;
   logger: Logger;
   signal: AbortSignal;
+  /** Transfers of large files in flight (default 4). */
   concurrency?: number;
+  /** Items in flight in all, small files included (default 4 × `concurrency`). */
+  smallConcurrency?: number;
   retry?: RetryPolicy;
   hooks?: SyncHooks;
   onActionDone?: (done: number) => void;
@@ -206,6 +209,7 @@ export async function runSync(p: RunParams): Promise<RunResult> {
       logger: p.logger,
       signal: p.signal,
       concurrency: p.concurrency ?? 4,
+      smallConcurrency: p.smallConcurrency ?? 4 * (p.concurrency ?? 4),
       retry,
       hooks: p.hooks,
       onActionDone: p.onActionDone,

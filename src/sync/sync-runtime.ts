@@ -23,7 +23,7 @@ export interface SyncRuntime {
   openScaidrive(connector: ConnectorRecord): Promise<ScaidriveRemote>;
 }
 
-export interface SyncRuntimeOptions extends Partial<Pick<SyncServiceOptions, "concurrency" | "retry" | "progressFlushMs" | "schedulerTickMs" | "orphanAfterMs" | "onJobFinished">> {
+export interface SyncRuntimeOptions extends Partial<Pick<SyncServiceOptions, "concurrency" | "smallConcurrency" | "retry" | "progressFlushMs" | "schedulerTickMs" | "orphanAfterMs" | "onJobFinished">> {
   db: Kysely<Database>;
   nodes: ScaidriveNodes;
   logger: Logger;
@@ -61,6 +61,7 @@ export function createSyncRuntime(o: SyncRuntimeOptions): SyncRuntime {
     openScaidrive,
     logger: o.logger.child({ component: "sync" }),
     concurrency: o.concurrency,
+    smallConcurrency: o.smallConcurrency,
     retry: o.retry,
     progressFlushMs: o.progressFlushMs,
     schedulerTickMs: o.schedulerTickMs,

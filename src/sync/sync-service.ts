@@ -34,8 +34,10 @@ export interface SyncServiceOptions {
   /** Opens the ScaiDrive side of a connector (the target share subtree; created if missing). */
   openScaidrive(connector: ConnectorRecord): Promise<Remote>;
   logger: Logger;
-  /** Parallel transfers per run (default 4). */
+  /** Parallel transfers of large files (above 1 MiB) per run (default 4). */
   concurrency?: number;
+  /** Parallel items per run in all, small files included (default 4 × `concurrency`, 16). */
+  smallConcurrency?: number;
   retry?: RetryPolicy;
   /** How often live progress is written (default 1000 ms). */
   progressFlushMs?: number;
@@ -275,6 +277,7 @@ export class SyncService {
         logger,
         signal,
         concurrency: this.o.concurrency,
+        smallConcurrency: this.o.smallConcurrency,
         retry,
         hooks,
         onActionDone: this.o.onActionDone ? (n) => this.o.onActionDone!(job.id, n) : undefined,

@@ -251,5 +251,25 @@ export function runRemoteConformance(name: string, makeRemote: () => Promise<Con
         assert.equal((await r.stat("OPT/V.TXT")).kind, "file");
       }
     });
+
+    test("readWhole, where implemented, returns read's bytes with stat's fingerprint, null above the limit; else read() serves small files whole", async () => {
+      await r.mkdir("whole");
+      const data = bytes(5000, 3);
+      await write("whole/a.bin", data);
+      await write("whole/empty", Buffer.alloc(0));
+      if (!r.readWhole) {
+        // The engine's fallback for small files on adapters without readWhole.
+        assert.ok((await readAll(await r.read("whole/a.bin"))).equals(data));
+        assert.equal((await readAll(await r.read("whole/empty"))).length, 0);
+        return;
+      }
+      const got = await r.readWhole("whole/a.bin", 64 << 10);
+      assert.ok(got.data?.equals(data));
+      if (got.entry) assert.equal(got.entry.fingerprint, (await r.stat("whole/a.bin")).fingerprint);
+      assert.equal((await r.readWhole("whole/empty", 64 << 10)).data?.length, 0);
+      assert.equal((await r.readWhole("whole/a.bin", 1000)).data, null);
+      await rejectsKind(r.readWhole("whole/missing", 64 << 10), "not_found");
+      await rejectsKind(r.readWhole("whole", 64 << 10), "not_found");
+    });
   });
 }

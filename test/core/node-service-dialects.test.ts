@@ -151,5 +151,49 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       const when = new Date("2019-09-09T09:09:09.000Z");
       assert.equal((await nodes.setModifiedAt(f.node.id, when, SYSTEM_ACTOR)).modified_at, when.toISOString());
     });
+
+    test("paths deeper than one lookup query resolve the same way (chain, files in the way, ACL chain)", async () => {
+      // 12 folders: past the segments one chain query joins, so the rest is walked per segment.
+      const names = Array.from({ length: 12 }, (_, i) => `lvl${i}-ä`);
+      const deep = `/${names.join("/")}`;
+      const f = await nodes.writeFile(shareId, `${deep}/leaf.txt`, body("deep"), { actor: SYSTEM_ACTOR });
+      assert.equal(f.created, true);
+      assert.equal(f.node.path, `${deep}/leaf.txt`);
+      for (const depth of [1, 7, 8, 9, 12]) {
+        const path = `/${names.slice(0, depth).join("/")}`;
+        const n = await nodes.stat(shareId, path, SYSTEM_ACTOR);
+        assert.equal(n.path, path);
+        assert.equal(n.type, "folder");
+      }
+      assert.equal((await nodes.stat(shareId, `${deep}/leaf.txt`, SYSTEM_ACTOR)).id, f.node.id);
+      assert.equal(await readText(await nodes.openContent(f.node.current_version_id!)), "deep");
+      assert.deepEqual((await nodes.list(shareId, deep, {}, SYSTEM_ACTOR)).items.map((n) => n.name), ["leaf.txt"]);
+      await assert.rejects(nodes.stat(shareId, `${deep}/nope`, SYSTEM_ACTOR), { code: "NOT_FOUND" });
+      await assert.rejects(nodes.stat(shareId, `/${names.slice(0, 9).join("/")}/nope/${names.slice(9).join("/")}`, SYSTEM_ACTOR), { code: "NOT_FOUND" });
+      await assert.rejects(nodes.writeFile(shareId, `${deep}/leaf.txt/below`, body("x"), { actor: SYSTEM_ACTOR }), { code: "CONFLICT" });
+
+      // A file at depth 3 blocks every deeper path, whether inside the joined depth or past it.
+      await nodes.writeFile(shareId, "/blk/a/file", body("f"), { actor: SYSTEM_ACTOR });
+      const below = `/blk/a/file/${names.join("/")}`;
+      await assert.rejects(nodes.writeFile(shareId, below, body("x"), { actor: SYSTEM_ACTOR }), { code: "CONFLICT" });
+      await assert.rejects(nodes.stat(shareId, below, SYSTEM_ACTOR), { code: "NOT_FOUND" });
+
+      // Moving a deep folder keeps it reachable at the new depth, its old path gone.
+      const moved = await nodes.move(shareId, `/${names.slice(0, 10).join("/")}`, `/${names.slice(0, 2).join("/")}/moved`, { actor: SYSTEM_ACTOR });
+      const newLeaf = `${moved.path}/${names.slice(10).join("/")}/leaf.txt`;
+      assert.equal((await nodes.stat(shareId, newLeaf, SYSTEM_ACTOR)).id, f.node.id);
+      await assert.rejects(nodes.stat(shareId, `${deep}/leaf.txt`, SYSTEM_ACTOR), { code: "NOT_FOUND" });
+
+      // An ACE at depth 1 reaches a file past the joined depth; breaking inheritance deep down stops it.
+      const u = await principals.insertUser({ email: `deep-${dialect}@example.com`, name: "Deep" });
+      const actor: Actor = { userId: u.id, isAdmin: false, groupIds: [] };
+      await assert.rejects(nodes.stat(shareId, newLeaf, actor), { code: "NOT_FOUND" });
+      await nodes.setAcl(shareId, `/${names[0]}`, { aces: [{ principal_id: u.id, permissions: ["READ"] }], inherit: true }, SYSTEM_ACTOR);
+      assert.equal((await nodes.stat(shareId, newLeaf, actor)).id, f.node.id);
+      await nodes.setAcl(shareId, `${moved.path}/${names[10]}`, { aces: [], inherit: false }, SYSTEM_ACTOR);
+      await assert.rejects(nodes.stat(shareId, newLeaf, actor), { code: "NOT_FOUND" });
+
+      await assert.rejects(nodes.stat("shr_01ARZ3NDEKTSV4RRFFQ69G5FAV", "/x", SYSTEM_ACTOR), { code: "NOT_FOUND" });
+    });
   });
 }

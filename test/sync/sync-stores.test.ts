@@ -141,5 +141,44 @@ for (const dialect of DIALECTS) {
       await s.fileStates.forget(c.id, "new.txt");
       assert.deepEqual((await s.fileStates.list(c.id, { after: "e", limit: 2 })).map((r) => r.path), ["e/a.txt", "finished"]);
     });
+
+    test("file-states: a batch applies synced rows, forgets and errors in order, in one transaction", async () => {
+      const c = await newConnector();
+      const st = (path: string, fp = "rf") => ({
+        path, kind: "file" as const, remote_id: `r-${path}`, remote_fingerprint: fp, remote_mtime_ms: 1_700_000_000_000, remote_size: 3,
+        scaidrive_node_id: `n-${path}`, scaidrive_version_id: "v", sha256: "h", extra: fp === "rf" ? null : { etag: fp },
+      });
+      await s.fileStates.markSynced(c.id, st("old.txt"));
+      await s.fileStates.markError(c.id, "retry.txt", "file", "locked", "in use");
+      const many = Array.from({ length: 450 }, (_, i) => ({ op: "synced" as const, state: st(`f/${String(i).padStart(3, "0")}.txt`) }));
+      await s.fileStates.applyBatch(c.id, [
+        ...many,
+        { op: "synced", state: st("retry.txt") },
+        { op: "forget", path: "old.txt" },
+        { op: "synced", state: st("twice.txt", "first") },
+        { op: "synced", state: st("twice.txt", "second") },
+        { op: "error", path: "bad.txt", kind: "file", code: "access_denied", message: "no" },
+        { op: "synced", state: st("gone.txt") },
+        { op: "forget", path: "gone.txt" },
+      ]);
+      const rows = new Map((await s.fileStates.list(c.id)).map((r) => [r.path, r]));
+      assert.equal([...rows.keys()].filter((p) => p.startsWith("f/")).length, 450, "more rows than one multi-row insert holds");
+      assert.equal(rows.has("old.txt"), false);
+      assert.equal(rows.has("gone.txt"), false, "a forget after the path's synced row wins");
+      assert.equal(rows.get("retry.txt")!.synced, true);
+      assert.equal(rows.get("retry.txt")!.last_error, null, "a synced row clears the error");
+      assert.equal(rows.get("twice.txt")!.remote_fingerprint, "second", "the last state of a path named twice");
+      assert.deepEqual(rows.get("twice.txt")!.extra, { etag: "second" });
+      assert.equal(rows.get("bad.txt")!.last_error_code, "access_denied");
+      assert.equal(rows.get("bad.txt")!.synced, false);
+      // All or nothing: a row breaking a constraint rolls the whole batch back.
+      await assert.rejects(s.fileStates.applyBatch(c.id, [
+        { op: "synced", state: st("never.txt") },
+        { op: "forget", path: "f/000.txt" },
+        { op: "synced", state: { ...st("broken.txt"), kind: null as unknown as "file" } },
+      ]));
+      assert.equal(await s.fileStates.get(c.id, "never.txt"), undefined);
+      assert.ok(await s.fileStates.get(c.id, "f/000.txt"));
+    });
   });
 }

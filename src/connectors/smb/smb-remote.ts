@@ -14,7 +14,8 @@
  *   never a mix. Walks skip those temp names ({@link isSmbTempName}) and delete the ones left
  *   behind by this owner ({@link SmbRemoteConfig.tempOwner}) or stale ones of others.
  */
-import { Readable } from "node:stream";
+import { once } from "node:events";
+import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import { NtStatus, SmbClient, SmbError, type SmbTree, type SmbWatcher, type WatchOptions } from "../../protocols/smb/index.js";
 import { closeSidResolver, getResolvedSecurityDescriptor } from "../../protocols/smb/security-api.js";
@@ -193,39 +194,44 @@ class SmbShareRemote implements SmbRemote {
   }
 
   /**
-   * Opens the file (one CREATE, which also tells a folder apart: FILE_IS_A_DIRECTORY) and waits for
-   * its first chunk, so a missing file or a folder rejects the call with `not_found` rather than
-   * failing the stream later — without a separate stat round trip per file.
+   * Opens the file (one CREATE, which also tells a folder apart: FILE_IS_A_DIRECTORY) and waits
+   * until its first chunk is there, so a missing file or a folder rejects the call with
+   * `not_found` rather than failing the stream later — without a separate stat round trip per
+   * file. The SMB read stream itself is returned (no re-buffering, no copies); its errors are
+   * RemoteErrors because every way a Readable fails goes through its `destroy`.
    */
   async read(path: string, range?: ByteRange): Promise<Readable> {
     const rel = this.rel(path);
     const tree = await mapSmbErrors(rel, () => this.tree());
     const source = tree.createReadStream(this.full(rel), range ? { start: range.start, end: range.end } : {});
-    const chunks = source.iterator({ destroyOnReturn: true });
-    const mapped = (e: unknown) =>
+    const mapped = (e: Error) =>
       e instanceof SmbError && e.status === NtStatus.FILE_IS_A_DIRECTORY ? new RemoteError("not_found", `"${rel}" is a folder, not a file`, { path: rel }) : toRemoteError(e, rel);
-    let first: IteratorResult<Buffer>;
+    const destroy = source.destroy.bind(source);
+    source.destroy = (err?: Error) => destroy(err ? mapped(err) : err);
     try {
-      first = await chunks.next();
+      await once(source, "readable");
     } catch (e) {
-      throw mapped(e);
+      source.destroy();
+      throw mapped(e as Error);
     }
-    async function* rest(): AsyncGenerator<Buffer> {
-      try {
-        if (first.done) return;
-        yield first.value;
-        for (;;) {
-          const next = await chunks.next();
-          if (next.done) return;
-          yield next.value;
-        }
-      } catch (e) {
-        throw mapped(e);
-      } finally {
-        await chunks.return?.();
-      }
+    return source;
+  }
+
+  /**
+   * One compound CREATE (asking for the on-disk file id) + READ + CLOSE. The entry is what the
+   * CREATE reported, so it is absent when the server did not return the file id (the fingerprint
+   * would not match the listing's; the caller re-stats instead).
+   */
+  async readWhole(path: string, maxBytes: number): Promise<{ entry?: RemoteEntry; data: Buffer | null }> {
+    const rel = this.rel(path);
+    const tree = await mapSmbErrors(rel, () => this.tree());
+    try {
+      const { info, data } = await tree.readSmall(this.full(rel), maxBytes);
+      return { entry: info.fileId === 0n ? undefined : toRemoteEntry(rel, info), data };
+    } catch (e) {
+      if (e instanceof SmbError && e.status === NtStatus.FILE_IS_A_DIRECTORY) throw new RemoteError("not_found", `"${rel}" is a folder, not a file`, { path: rel });
+      throw toRemoteError(e, rel);
     }
-    return Readable.from(rest(), { objectMode: false });
   }
 
   async write(path: string, source: Readable, options: WriteOptions): Promise<RemoteEntry> {

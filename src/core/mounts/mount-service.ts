@@ -20,10 +20,10 @@
  *   ETag and is enforced again on the remote through the entry's fingerprint.
  */
 import type { Readable } from "node:stream";
-import { ulid } from "ulid";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { AppError } from "../errors.js";
+import { newUlid } from "../ids.js";
 import { SYSTEM_ACTOR, actorUserId, type Actor } from "../actor.js";
 import type { Permission } from "../permissions.js";
 import { parsePath } from "../name-rules.js";
@@ -124,7 +124,7 @@ export class MountService {
     }
     if (root.kind !== "folder") throw new AppError("VALIDATION_FAILED", `remote_path ${remotePath} is a file, not a folder`, { field: "remote_path" });
     const { node } = await this.o.nodes.mkdirp(input.share_id, path, { actor: SYSTEM_ACTOR, ownerId: actorUserId(actor) ?? undefined });
-    const id = `mnt_${ulid()}`;
+    const id = `mnt_${newUlid()}`;
     try {
       await mountStore.insert(this.o.db, {
         id, share_id: input.share_id, node_id: node.id, connector_id: input.connector_id, remote_path: remotePath,

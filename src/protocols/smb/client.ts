@@ -27,6 +27,12 @@ export interface SmbClientOptions {
   encrypt?: "auto" | "required";
   /** Accept a session the server downgraded to guest/anonymous (default false: auth error). */
   allowGuest?: boolean;
+  /**
+   * "auto" (default): sign when the server requires it, as Windows and Samba clients do; the
+   * NEGOTIATE is still protected (3.1.1 pre-auth integrity, 3.0.x validate-negotiate) and
+   * TREE_CONNECT is signed. "required": sign every request and reject unsigned responses.
+   */
+  signing?: "auto" | "required";
 }
 
 export class SmbClient implements SessionSource {
@@ -95,12 +101,13 @@ export class SmbClient implements SessionSource {
       port: this.opts.port ?? 445,
       timeoutMs: this.timeoutMs,
       dialects: this.opts.dialects ?? ALL_DIALECTS,
+      requireSigning: this.opts.signing === "required",
     });
     try {
       const session = await SmbSession.setup(
         conn,
         { domain: this.opts.domain ?? "", username: this.opts.username, password: this.opts.password, workstation: this.opts.workstation },
-        { encrypt: this.opts.encrypt ?? "auto", allowGuest: this.opts.allowGuest ?? false, timeoutMs: this.timeoutMs },
+        { encrypt: this.opts.encrypt ?? "auto", signing: this.opts.signing ?? "auto", allowGuest: this.opts.allowGuest ?? false, timeoutMs: this.timeoutMs },
       );
       this.state = { conn, session, generation: ++this.generation };
       return this.state;

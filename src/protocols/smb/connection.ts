@@ -41,7 +41,7 @@ export interface SessionSecurity {
   cipher?: CipherName;
   encryptionKey?: Buffer;
   decryptionKey?: Buffer;
-  /** Responses must be signed (or encrypted); unsigned ones are rejected. */
+  /** Responses to signed requests must be signed (or encrypted); unsigned ones are rejected. */
   requireSignedResponses: boolean;
 }
 
@@ -107,6 +107,8 @@ export interface ConnectionOptions {
   /** Ciphers offered for 3.1.1 in preference order. */
   ciphers?: CipherName[];
   signingAlgorithms?: SigningName[];
+  /** Announce SIGNING_REQUIRED in NEGOTIATE (the caller demands signing). */
+  requireSigning?: boolean;
   onClose?: (error: SmbError | undefined) => void;
 }
 
@@ -144,7 +146,9 @@ export class SmbConnection {
   /** Connection.PreauthIntegrityHashValue after NEGOTIATE (3.1.1 only). */
   preauth: PreauthIntegrityHash | undefined;
 
-  private constructor(private readonly opts: ConnectionOptions) {}
+  private constructor(private readonly opts: ConnectionOptions) {
+    if (opts.requireSigning) this.sent.securityMode |= SecurityMode.SIGNING_REQUIRED;
+  }
 
   /**
    * Connects and negotiates.
@@ -172,6 +176,11 @@ export class SmbConnection {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Requests sent and not yet answered (interim STATUS_PENDING ones included). */
+  get inFlight(): number {
+    return this.pending.size;
   }
 
   /** Multi-credit operations (LARGE_MTU, 2.1+): payloads above 64 KiB are allowed. */
@@ -559,7 +568,8 @@ export class SmbConnection {
       if (!verifySignature(s.signingAlgorithm, s.signingKey, message)) throw SmbError.protocol(`bad signature on ${commandName(header.command)} response`);
       return;
     }
-    if (s?.requireSignedResponses && (p.opts.sign || p.opts.encrypt)) {
+    // A signed request gets a signed response (MS-SMB2 3.3.4.1.1), whatever the session's policy.
+    if (s?.requireSignedResponses && p.opts.sign) {
       // MS-SMB2 3.2.5.1.3: errors that end the session may come back unsigned.
       if (sessionEnded) return;
       throw SmbError.protocol(`unsigned ${commandName(header.command)} response on a signed session`);

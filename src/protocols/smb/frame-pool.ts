@@ -45,7 +45,10 @@ export class FramePool {
   }
 }
 
-/** Capacity rounded up to 64 KiB, so a 1 MiB READ response plus headers reuses one size class. */
+/**
+ * Capacity rounded up to 4 KiB (a 1 MiB READ response plus headers fits 1 MiB + 4 KiB). Frames
+ * handed to a consumer whole (READ data) are never released, so the slack stays small.
+ */
 function roundUp(n: number): number {
-  return Math.ceil(n / (64 << 10)) * (64 << 10);
+  return Math.ceil(n / 4096) * 4096;
 }

@@ -4,11 +4,11 @@
  * file order. The stream holds at most `depth` chunks beyond what the consumer took, so memory
  * stays bounded whatever the file size; backpressure stops new READs.
  *
- * Memory: a plaintext READ response lands in a pooled receive buffer; its data is copied out into
- * the chunk the consumer will get as soon as the response arrives, and the receive buffer goes
- * straight back to the pool, which therefore stays at one or two buffers. The consumer's chunks
- * are the only per-READ allocation, and they are short-lived (V8 frees them in young-generation
- * scavenges instead of leaving them for a full GC).
+ * Memory and copies: the socket reads a plaintext READ response straight into a receive frame of
+ * its own, and the consumer's chunk is a view of that frame — no copy in user space. The frame
+ * is the only per-READ allocation and is short-lived (V8 frees it in a young-generation
+ * scavenge, which it runs after ~32 MiB of new ArrayBuffers, instead of leaving it for a full
+ * GC). Each _read() delivers one chunk, so Readable.read() never joins (copies) several.
  */
 import { Readable } from "node:stream";
 import type { SmbHandle } from "./file-handle.js";
@@ -35,6 +35,7 @@ export class SmbReadStream extends Readable {
   private inflight = 0;
   private readonly done = new Map<number, Buffer>();
   private wanted = false;
+  private pumpQueued = false;
   private eof = false;
   private epoch = 0;
   private readonly chunk: number;
@@ -66,7 +67,15 @@ export class SmbReadStream extends Readable {
 
   override _read(): void {
     this.wanted = true;
-    this.pump();
+    // Readable.read() calls _read() and then takes everything buffered: a chunk pushed from in
+    // here would be joined (copied) with the one being read. Push on the next tick instead.
+    if (!this.pumpQueued) {
+      this.pumpQueued = true;
+      process.nextTick(() => {
+        this.pumpQueued = false;
+        this.pump();
+      });
+    }
   }
 
   private pump(): void {
@@ -76,7 +85,10 @@ export class SmbReadStream extends Readable {
       const data = this.done.get(this.nextDeliver)!;
       this.done.delete(this.nextDeliver);
       this.nextDeliver += data.length;
-      this.wanted = this.push(data);
+      this.push(data);
+      // One chunk per _read(): a reader (for await, read()) then takes exactly that chunk instead
+      // of a join of several; prefetched chunks wait in `done`, not in the Readable's buffer.
+      this.wanted = false;
     }
     if (this.nextDeliver >= this.limit || (this.eof && this.inflight === 0 && this.done.size === 0)) {
       if (this.inflight === 0 && !this.readableEnded) {
@@ -103,8 +115,9 @@ export class SmbReadStream extends Readable {
               res.release?.();
               return this.pump();
             }
-            const view = res.header.status === NtStatus.END_OF_FILE ? Buffer.alloc(0) : decodeReadResponse(res.message);
-            const data = res.release ? detach(view, res.release) : view;
+            // The consumer gets a view of the receive frame itself (the socket read straight into
+            // it): no copy. The frame is not handed back to the pool; it goes with the chunk.
+            const data = res.header.status === NtStatus.END_OF_FILE ? Buffer.alloc(0) : decodeReadResponse(res.message);
             if (data.length === 0) {
               this.eof = true;
               this.limit = Math.min(this.limit, offset);
@@ -134,12 +147,4 @@ export class SmbReadStream extends Readable {
       (e) => callback(error ?? (e as Error)),
     );
   }
-}
-
-/** A copy of `data` the consumer may keep (empty stays empty); the pooled buffer it came from goes back. */
-function detach(data: Buffer, release: () => void): Buffer {
-  const out = Buffer.allocUnsafe(data.length);
-  data.copy(out);
-  release();
-  return out;
 }

@@ -23,6 +23,8 @@ export interface Credentials {
 export interface SessionOptions {
   /** "required": encrypt every request of the session (fails on servers that cannot). */
   encrypt: "auto" | "required";
+  /** "auto": sign when the server requires it; "required": always. */
+  signing: "auto" | "required";
   allowGuest: boolean;
   timeoutMs: number;
 }
@@ -31,7 +33,10 @@ export class SmbSession {
   private constructor(
     readonly conn: SmbConnection,
     readonly sessionId: bigint,
-    /** Requests carry a signature (false only for guest sessions or when encrypting). */
+    /**
+     * Unencrypted requests carry a signature: the server requires signing or the caller asked
+     * for it. Never for guest sessions (no keys).
+     */
     readonly sign: boolean,
     /** Every request of the session is encrypted (server's ENCRYPT_DATA or encrypt: "required"). */
     readonly encryptAll: boolean,
@@ -39,6 +44,11 @@ export class SmbSession {
     readonly canEncrypt: boolean,
     readonly guest: boolean,
   ) {}
+
+  /** The session has signing keys (not guest): requests that must be signed whatever the policy can be. */
+  get canSign(): boolean {
+    return !this.guest;
+  }
 
   /**
    * Authenticates a new session.
@@ -53,7 +63,8 @@ export class SmbSession {
       throw new SmbError(NtStatus.LOGON_FAILURE, "auth", `cannot start NTLM authentication: ${(e as Error).message}`, { cause: e });
     }
     const preauth = conn.preauth?.clone();
-    const securityMode = SecurityMode.SIGNING_ENABLED;
+    // SIGNING_REQUIRED makes the server sign every response of the session too (MS-SMB2 3.3.5.5.3).
+    const securityMode = SecurityMode.SIGNING_ENABLED | (opts.signing === "required" ? SecurityMode.SIGNING_REQUIRED : 0);
     let token = wrapAuth(() => auth.initialToken(conn.negotiated.securityBuffer));
     let sessionId = 0n;
     for (let round = 0; ; round++) {
@@ -103,18 +114,22 @@ export class SmbSession {
         throw new SmbError(NtStatus.NOT_SUPPORTED, "other", `encryption required but the server negotiated dialect 0x${dialect.toString(16)} without a usable cipher`);
       }
       const encryptAll = canEncrypt && (serverEncrypts || opts.encrypt === "required");
-      const sign = !guest;
+      // What Windows and Samba clients do by default: sign when the server requires it. Signing
+      // costs a MAC over every byte both ways; tampering with the NEGOTIATE (to drop the server's
+      // requirement) is still caught by the 3.1.1 pre-auth hash, checked through the signed final
+      // SESSION_SETUP response, and by FSCTL_VALIDATE_NEGOTIATE_INFO on 3.0.x.
+      const sign = !guest && (opts.signing === "required" || conn.serverRequiresSigning);
       const security: SessionSecurity = {
         signingAlgorithm: alg,
         signingKey: keys.signingKey,
         cipher: canEncrypt ? cipher : undefined,
         encryptionKey: canEncrypt ? keys.encryptionKey : undefined,
         decryptionKey: canEncrypt ? keys.decryptionKey : undefined,
-        requireSignedResponses: sign,
+        requireSignedResponses: !guest,
       };
       conn.registerSession(sessionId, security);
-      if (conn.serverRequiresSigning && guest) {
-        throw new SmbError(NtStatus.ACCESS_DENIED, "auth", "server requires signing but the session is guest/anonymous");
+      if ((conn.serverRequiresSigning || opts.signing === "required") && guest) {
+        throw new SmbError(NtStatus.ACCESS_DENIED, "auth", `${conn.serverRequiresSigning ? "server" : "caller"} requires signing but the session is guest/anonymous`);
       }
       return new SmbSession(conn, sessionId, sign, encryptAll, canEncrypt, guest);
     }

@@ -7,7 +7,13 @@ import { SmbError } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
 
 const MAX_FRAME = 0xffffff;
-const READ_BUFFER = 256 << 10;
+/**
+ * Socket reads outside a large frame land here. Kept small: the first read of a large frame
+ * (a READ response) is copied out of it into the frame's own buffer, the rest is read in place.
+ */
+const READ_BUFFER = 64 << 10;
+/** Messages up to this size are joined with their 4-byte header and written as one buffer. */
+const JOIN_MAX = 4096;
 /** Below this many missing bytes a frame is finished through the shared buffer (fewer tiny reads). */
 const DIRECT_MIN = 16 << 10;
 
@@ -90,6 +96,15 @@ export class SmbTransport {
     let length = 0;
     for (const p of parts) length += p.length;
     if (length > MAX_FRAME) throw SmbError.protocol(`message of ${length} bytes exceeds the transport limit`);
+    if (length <= JOIN_MAX) {
+      // Small messages (READ requests, metadata ops): one buffer, one plain write — cheaper than
+      // a corked writev of header and parts; the copy is a few hundred bytes.
+      const frame = Buffer.allocUnsafe(4 + length);
+      frame.writeUInt32BE(length, 0);
+      let at = 4;
+      for (const p of parts) at += p.copy(frame, at);
+      return onWritten ? this.socket.write(frame, () => onWritten()) : this.socket.write(frame);
+    }
     const head = Buffer.allocUnsafe(4);
     head.writeUInt32BE(length, 0);
     this.socket.cork();

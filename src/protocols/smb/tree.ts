@@ -37,6 +37,7 @@ import { SmbWatcher, type WatchOptions } from "./change-watcher.js";
 import { SmbNamedPipe, type SmbPipe, type SmbPipeOptions } from "./pipe.js";
 import { validateNegotiate } from "./validate-negotiate.js";
 import { NO_FILE_ID } from "./messages/notify-ioctl.js";
+import { decodeReadResponse, encodeReadRequest } from "./messages/read-write.js";
 
 /** What the tree needs from its client: the live session, and a way to learn it was replaced. */
 export interface SessionSource {
@@ -98,7 +99,9 @@ export class SmbTree {
         command: Command.TREE_CONNECT,
         body: encodeTreeConnectRequest(unc),
         sessionId: session.sessionId,
-        sign: session.sign && !encryptSession,
+        // Signed whatever the policy (MS-SMB2 3.2.4.1.1 for 3.1.1): the server's answer, signed
+        // too, vouches for the share flags (e.g. ENCRYPT_DATA) this tree acts on.
+        sign: session.canSign && !encryptSession,
         encrypt: encryptSession,
         timeoutMs: this.source.timeoutMs,
       })
@@ -185,6 +188,56 @@ export class SmbTree {
     ]);
     const all = decodeFileAllInformation(decodeOutputBufferResponse(results[0].message, "QUERY_INFO response"));
     return makeFileInfo({ ...all, name: baseName(p) });
+  }
+
+  /**
+   * A small file's metadata and content in one round trip: CREATE (asking for the on-disk file
+   * id) + READ(maxBytes at offset 0) + CLOSE as one related compound. `info` is what CREATE
+   * reported (the SmbFileInfo stat gives); `data` is the whole content when the file's size is at
+   * most `maxBytes`, else null (stream it with createReadStream). Should the file change between
+   * the open and the READ, `data` is what the READ saw.
+   *
+   * Concurrency: calls overlap on one connection within its 128-credit in-flight window; a READ
+   * costs one credit per 64 KiB of `maxBytes`, so 16 concurrent calls with maxBytes <= 64 KiB
+   * are all in flight at once, with 1 MiB about 7 are.
+   * @throws SmbError like stat / createReadStream: not_found, sharing_violation, access_denied,
+   *   other (STATUS_FILE_IS_A_DIRECTORY for a directory).
+   */
+  async readSmall(path: string, maxBytes: number): Promise<{ info: SmbFileInfo; data: Buffer | null }> {
+    const p = toSmbPath(path);
+    const t = await this.bind();
+    const conn = t.conn;
+    // A READ cannot exceed MaxReadSize; at least 1 byte so the request is well formed.
+    const readLen = Math.max(1, Math.min(Math.floor(maxBytes), conn.maxReadSize));
+    const { create, results } = await t.onPath(
+      {
+        name: p,
+        desiredAccess: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+        fileAttributes: 0,
+        shareAccess: ShareAccess.ALL,
+        disposition: Disposition.OPEN,
+        options: CreateOptions.NON_DIRECTORY_FILE,
+        queryOnDiskId: true,
+      },
+      [
+        {
+          command: Command.READ,
+          body: encodeReadRequest(NO_FILE_ID, 0n, readLen),
+          // An empty file answers STATUS_END_OF_FILE.
+          extra: { creditCharge: conn.creditChargeFor(readLen), ok: [NtStatus.END_OF_FILE] },
+        },
+      ],
+    );
+    const info = makeFileInfo({ ...create, name: baseName(p), fileId: create.diskFileId ?? 0n });
+    if (info.size > maxBytes) return { info, data: null };
+    if (info.size > readLen) {
+      // maxBytes above MaxReadSize: the compound READ could not hold it all.
+      return { info, data: await this.readFile(p) };
+    }
+    const res = results[0];
+    if (res.header.status === NtStatus.END_OF_FILE) return { info, data: Buffer.alloc(0) };
+    // A copy: the view would pin the whole receive frame.
+    return { info, data: Buffer.from(decodeReadResponse(res.message)) };
   }
 
   /** Whether `path` exists (false only for not_found; other errors are thrown). */

@@ -18,11 +18,13 @@ import { NtStatus, SmbError } from "./errors.js";
 export function validateNegotiate(tree: BoundTree): Promise<void> {
   const conn = tree.conn;
   const d = conn.dialect;
-  if ((d !== Dialect.SMB300 && d !== Dialect.SMB302) || tree.session.guest || !tree.session.sign) return Promise.resolve();
+  if ((d !== Dialect.SMB300 && d !== Dialect.SMB302) || !tree.session.canSign) return Promise.resolve();
   return (conn.negotiateValidation ??= (async () => {
     const input = encodeValidateNegotiateInfo(conn.sent.capabilities, conn.clientGuid, conn.sent.securityMode, conn.sent.dialects);
     const res = await tree
-      .send(Command.IOCTL, encodeIoctlRequest(NO_FILE_ID, FSCTL_VALIDATE_NEGOTIATE_INFO, input, 24))
+      // Signed even when the session does not sign (MS-SMB2 3.2.5.5): the point is to catch a
+      // NEGOTIATE rewritten to drop the server's signing requirement.
+      .send(Command.IOCTL, encodeIoctlRequest(NO_FILE_ID, FSCTL_VALIDATE_NEGOTIATE_INFO, input, 24), { sign: !tree.encrypt })
       .catch((e: unknown) => {
         // Servers that do not implement it answer with these; signed, so not forged (3.2.5.5).
         if (e instanceof SmbError && (e.status === NtStatus.NOT_SUPPORTED || e.status === NtStatus.INVALID_DEVICE_REQUEST)) return undefined;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { close, closeSync, createReadStream, createWriteStream, fdatasync, fstatSync, open as openFd, openSync } from "node:fs";
-import { mkdir, open, opendir, rename, stat, unlink } from "node:fs/promises";
+import { close, closeSync, createReadStream, fdatasync, fstatSync, fsync, open as openFd, openSync } from "node:fs";
+import { mkdir, opendir, rename, stat, unlink } from "node:fs/promises";
 import { promisify } from "node:util";
 import { join } from "node:path";
 import { finished as onFinished, Readable, type Writable } from "node:stream";
@@ -72,6 +72,13 @@ export function createFsBlobStore(dir: string): BlobStore {
   const deleting = new Map<string, Promise<void>>();
   /** Renames not yet made durable, so a put deduplicated onto one waits for it before resolving. */
   const landing = new Map<string, Promise<void>>();
+  /**
+   * Fanout leaves (ab/cd, indexed by the first four hex digits) known to exist: they are never
+   * removed, so a put into a known leaf renames straight away, and one into a new leaf creates it
+   * first instead of paying a failed rename.
+   */
+  const knownLeaves = new Uint8Array(0x10000);
+  const creatingLeaf = new Map<number, Promise<void>>();
   let tempReady: Promise<unknown> | undefined;
   /** Temp names: unique per store object (random prefix, counter); "wx" still refuses a clash. */
   const tempPrefix = randomBytes(6).toString("hex");
@@ -139,7 +146,20 @@ export function createFsBlobStore(dir: string): BlobStore {
         await closeAsync(fd);
         fdOpen = false;
         tmpExists = false;
-        const landed = landDurably(dir, tmp, target);
+        const leafIndex = Number.parseInt(sha256.slice(0, 4), 16);
+        // A put that is creating this leaf has not synced its parent yet; landing beside it
+        // before that would let this put resolve with a blob a crash could still lose.
+        await creatingLeaf.get(leafIndex)?.catch(() => undefined);
+        const leafKnown = knownLeaves[leafIndex] === 1;
+        const landed = landDurably(dir, tmp, target, leafKnown).then(() => {
+          knownLeaves[leafIndex] = 1;
+        });
+        if (!leafKnown) {
+          creatingLeaf.set(leafIndex, landed);
+          void landed.catch(() => undefined).finally(() => {
+            if (creatingLeaf.get(leafIndex) === landed) creatingLeaf.delete(leafIndex);
+          });
+        }
         landing.set(sha256, landed);
         try {
           await landed;
@@ -196,9 +216,12 @@ export function createFsBlobStore(dir: string): BlobStore {
       throw err;
     }
     // Small blobs get a buffer their size: a 1 MiB buffer per 4 KiB read dominates small-file reads.
-    const remaining = (end ?? size - 1) - start + 1;
+    // A known end lets the stream stop after the last byte instead of reading once more for EOF
+    // (a whole thread-pool round trip per small download). Blobs never change once in place.
+    end ??= size - 1;
+    const remaining = end - start + 1;
     const highWaterMark = Math.min(IO_CHUNK, Math.max(MIN_READ_CHUNK, remaining));
-    return createReadStream(path, { fd, start, end, highWaterMark, autoClose: true });
+    return createReadStream(path, { fd, start, end: Math.max(end, start), highWaterMark, autoClose: true });
   }
 
   async function has(sha256: string): Promise<boolean> {
@@ -265,23 +288,28 @@ export function createFsBlobStore(dir: string): BlobStore {
  * Renames a synced temp file into place and fsyncs the directories whose entries changed, so
  * the blob survives a crash once this resolves. The temp file is removed if the rename fails.
  */
-async function landDurably(dir: string, tmp: string, target: string): Promise<void> {
+async function landDurably(dir: string, tmp: string, target: string, leafKnown: boolean): Promise<void> {
   const leaf = join(target, "..");
   try {
-    // Fanout directories exist for all but the first blobs of a prefix: rename first, mkdir on ENOENT.
     let created: string | undefined;
+    if (!leafKnown) created = await mkdir(leaf, { recursive: true });
     try {
       await rename(tmp, target);
     } catch (err) {
-      if (!isErrno(err, "ENOENT")) throw err;
+      // A known leaf removed behind our back: recreate it.
+      if (!leafKnown || !isErrno(err, "ENOENT")) throw err;
       created = await mkdir(leaf, { recursive: true });
       await rename(tmp, target);
     }
-    await fsyncDir(leaf);
+    // Only directories that gained an entry need a sync: the leaf (the blob), and the parent of
+    // each directory mkdir created. They are independent, so they are synced concurrently.
+    const dirs = [leaf];
     if (created !== undefined) {
-      await fsyncDir(join(leaf, ".."));
-      await fsyncDir(dir);
+      const l1 = join(leaf, "..");
+      dirs.push(l1);
+      if (created !== leaf) dirs.push(dir);
     }
+    await Promise.all(dirs.map(fsyncDir));
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
     throw err;
@@ -321,13 +349,20 @@ async function hexDirs(path: string): Promise<string[]> {
   return names.sort();
 }
 
-async function fsyncDir(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/** open + fsync + close with the callback API: no FileHandle, one promise (it runs once or more per put). */
+function fsyncDir(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    openFd(path, "r", (openErr, fd) => {
+      if (openErr) return reject(openErr);
+      fsync(fd, (syncErr) => {
+        close(fd, (closeErr) => {
+          const err = syncErr ?? closeErr;
+          if (err) reject(err);
+          else resolve();
+        });
+      });
+    });
+  });
 }
 
 async function exists(path: string): Promise<boolean> {

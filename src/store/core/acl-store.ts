@@ -1,4 +1,5 @@
 import type { DbExecutor } from "./db-executor.js";
+import { runPrepared } from "./prepared.js";
 
 export interface AceRecord {
   node_id: string;
@@ -11,7 +12,12 @@ export const aclStore = {
   /** ACEs of many nodes at once (one query for a whole ancestor chain or listing page). */
   async forNodes(db: DbExecutor, nodeIds: string[]): Promise<AceRecord[]> {
     if (nodeIds.length === 0) return [];
-    return db.selectFrom("aces").selectAll().where("node_id", "in", nodeIds).orderBy("principal_id").execute();
+    // Ancestor chains are short, so one template per chain length; listing pages vary more and are built each time.
+    if (nodeIds.length > 16) return db.selectFrom("aces").selectAll().where("node_id", "in", nodeIds).orderBy("principal_id").execute();
+    const { rows } = await runPrepared(db, `aces.forNodes:${nodeIds.length}`, nodeIds, (q, arg) =>
+      q.selectFrom("aces").selectAll().where("node_id", "in", nodeIds.map((_, i) => arg(i))).orderBy("principal_id"),
+    );
+    return rows;
   },
 
   /** Replaces the node's ACEs with `aces` (an empty list clears them). */

@@ -1,4 +1,5 @@
 import type { DbExecutor } from "./db-executor.js";
+import { runPrepared } from "./prepared.js";
 
 export interface MountRecord {
   id: string;
@@ -37,7 +38,7 @@ export const mountStore = {
 
   /** Every mount of a share with its folder's current path (one query; shares carry few mounts). */
   async forShare(db: DbExecutor, shareId: string): Promise<MountWithPath[]> {
-    return withPath(db).where("mounts.share_id", "=", shareId).execute();
+    return (await runPrepared(db, "mounts.forShare", [shareId], (q, arg) => withPath(q).where("mounts.share_id", "=", arg(0)))).rows;
   },
 
   /** Every mount, ordered by id, strictly after `afterId`. */

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Selectable } from "kysely";
 import type { NodesTable } from "../db/core-tables.js";
 import { toNumber, type DbExecutor } from "./db-executor.js";
+import { runPrepared } from "./prepared.js";
 import type { ShareRecord } from "./share-store.js";
 
 export interface NodeRecord {
@@ -33,18 +34,27 @@ function sqlLength(text: string): number {
 
 export type NodePatch = Partial<Pick<NodeRecord, "parent_id" | "name" | "name_key" | "path" | "size" | "sha256" | "current_version_id" | "owner_id" | "modified_at" | "acl_inherit" | "metadata">>;
 
+/** Path segments resolved per shareChain query; deeper paths take further queries. */
+export const CHAIN_JOIN_DEPTH = 8;
+
+type NodeColumn = keyof NodeRecord;
+const NODE_COLUMNS: readonly NodeColumn[] = [
+  "id", "share_id", "parent_id", "name", "name_key", "path", "type", "size", "sha256", "current_version_id", "owner_id",
+  "created_at", "modified_at", "acl_inherit", "metadata",
+];
+
 /** Folder tree of every share. A name is unique within its parent (case-sensitive). */
 export const nodeStore = {
   async insert(db: DbExecutor, n: NodeRecord): Promise<void> {
-    await db
-      .insertInto("nodes")
-      .values({ ...n, acl_inherit: n.acl_inherit ? 1 : 0 })
-      .execute();
+    const row: Record<NodeColumn, unknown> = { ...n, acl_inherit: n.acl_inherit ? 1 : 0 };
+    await runPrepared(db, "nodes.insert", NODE_COLUMNS.map((c) => row[c]), (q, arg) =>
+      q.insertInto("nodes").values(Object.fromEntries(NODE_COLUMNS.map((c, i) => [c, arg(i)])) as never),
+    );
   },
 
   async get(db: DbExecutor, id: string): Promise<NodeRecord | undefined> {
-    const row = await db.selectFrom("nodes").selectAll().where("id", "=", id).executeTakeFirst();
-    return row && toNode(row);
+    const { rows } = await runPrepared(db, "nodes.get", [id], (q, arg) => q.selectFrom("nodes").selectAll().where("id", "=", arg(0)));
+    return rows[0] && toNode(rows[0]);
   },
 
   async root(db: DbExecutor, shareId: string): Promise<NodeRecord | undefined> {
@@ -57,13 +67,15 @@ export const nodeStore = {
    * Undefined when the share does not exist (or has no root).
    */
   async shareWithRoot(db: DbExecutor, shareId: string): Promise<{ share: ShareRecord; root: NodeRecord } | undefined> {
-    const row = await db
-      .selectFrom("shares")
-      .innerJoin("nodes", (join) => join.onRef("nodes.share_id", "=", "shares.id").on("nodes.parent_id", "is", null))
-      .selectAll("nodes")
-      .select(["shares.name as share_name", "shares.description as share_description", "shares.created_by as share_created_by", "shares.created_at as share_created_at"])
-      .where("shares.id", "=", shareId)
-      .executeTakeFirst();
+    const { rows } = await runPrepared(db, "nodes.shareWithRoot", [shareId], (q, arg) =>
+      q
+        .selectFrom("shares")
+        .innerJoin("nodes", (join) => join.onRef("nodes.share_id", "=", "shares.id").on("nodes.parent_id", "is", null))
+        .selectAll("nodes")
+        .select(["shares.name as share_name", "shares.description as share_description", "shares.created_by as share_created_by", "shares.created_at as share_created_at"])
+        .where("shares.id", "=", arg(0)),
+    );
+    const row = rows[0];
     if (!row) return undefined;
     const { share_name, share_description, share_created_by, share_created_at, ...node } = row;
     return {
@@ -72,9 +84,51 @@ export const nodeStore = {
     };
   },
 
+  /**
+   * A share, its root and the existing chain below it along `names` in one query: a left join
+   * per segment on (parent_id, name), stopping below a file or a missing name. Returns the
+   * share with the chain root first (length 1 + the number of names found, in order), or
+   * undefined for an unknown share. At most {@link CHAIN_JOIN_DEPTH} names per call.
+   */
+  async shareChain(db: DbExecutor, shareId: string, names: readonly string[]): Promise<{ share: ShareRecord; chain: NodeRecord[] } | undefined> {
+    const depth = names.length;
+    if (depth > CHAIN_JOIN_DEPTH) throw new Error(`shareChain takes at most ${CHAIN_JOIN_DEPTH} names`);
+    const { rows } = await runPrepared(db, `nodes.shareChain:${depth}`, [...names, shareId], (q, arg) => {
+      const select = NODE_COLUMNS.flatMap((c) => Array.from({ length: depth + 1 }, (_, i) => `"n${i}"."${c}" as "n${i}_${c}"`));
+      const parts = [
+        sql.raw(`select "s"."name" as "share_name", "s"."description" as "share_description", "s"."created_by" as "share_created_by", "s"."created_at" as "share_created_at", ${select.join(", ")} from "shares" as "s" inner join "nodes" as "n0" on "n0"."share_id" = "s"."id" and "n0"."parent_id" is null`),
+        ...names.map((_, i) =>
+          sql`${sql.raw(` left join "nodes" as "n${i + 1}" on "n${i + 1}"."parent_id" = "n${i}"."id" and "n${i}"."type" = 'folder' and "n${i + 1}"."name" = `)}${arg(i)}`,
+        ),
+        sql` where "s"."id" = ${arg(depth)}`,
+      ];
+      const raw = sql<Record<string, unknown>>`${sql.join(parts, sql.raw(""))}`;
+      return { compile: () => raw.compile(q) };
+    });
+    const row = rows[0];
+    if (!row) return undefined;
+    const chain: NodeRecord[] = [];
+    for (let i = 0; i <= depth; i++) {
+      if (row[`n${i}_id`] === null || row[`n${i}_id`] === undefined) break;
+      chain.push(toNode(Object.fromEntries(NODE_COLUMNS.map((c) => [c, row[`n${i}_${c}`]])) as Selectable<NodesTable>));
+    }
+    return {
+      share: {
+        id: shareId,
+        name: row.share_name as string,
+        description: row.share_description as string | null,
+        created_by: row.share_created_by as string,
+        created_at: row.share_created_at as string,
+      },
+      chain,
+    };
+  },
+
   async child(db: DbExecutor, parentId: string, name: string): Promise<NodeRecord | undefined> {
-    const row = await db.selectFrom("nodes").selectAll().where("parent_id", "=", parentId).where("name", "=", name).executeTakeFirst();
-    return row && toNode(row);
+    const { rows } = await runPrepared(db, "nodes.child", [parentId, name], (q, arg) =>
+      q.selectFrom("nodes").selectAll().where("parent_id", "=", arg(0)).where("name", "=", arg(1)),
+    );
+    return rows[0] && toNode(rows[0]);
   },
 
   /** Children whose lower-cased name equals `key` (case-only twins and the exact name itself). */
@@ -97,11 +151,16 @@ export const nodeStore = {
 
   async update(db: DbExecutor, id: string, patch: NodePatch): Promise<void> {
     const { acl_inherit, ...rest } = patch;
-    await db
-      .updateTable("nodes")
-      .set({ ...rest, ...(acl_inherit === undefined ? {} : { acl_inherit: acl_inherit ? 1 : 0 }) })
-      .where("id", "=", id)
-      .execute();
+    const values: Record<string, unknown> = { ...rest, ...(acl_inherit === undefined ? {} : { acl_inherit: acl_inherit ? 1 : 0 }) };
+    // undefined means "leave the column alone", as Kysely's set() treats it.
+    const columns = Object.keys(values).filter((c) => values[c] !== undefined).sort();
+    if (columns.length === 0) return;
+    await runPrepared(db, `nodes.update:${columns.join(",")}`, [id, ...columns.map((c) => values[c])], (q, arg) =>
+      q
+        .updateTable("nodes")
+        .set(Object.fromEntries(columns.map((c, i) => [c, arg(i + 1)])) as never)
+        .where("id", "=", arg(0)),
+    );
   },
 
   /**

@@ -1,4 +1,5 @@
 import type { DbExecutor } from "./db-executor.js";
+import { runPrepared } from "./prepared.js";
 
 export interface UserRecord {
   id: string;
@@ -36,8 +37,8 @@ export const principalStore = {
   },
 
   async getUser(db: DbExecutor, id: string): Promise<UserRecord | undefined> {
-    const row = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
-    return row && toUser(row);
+    const { rows } = await runPrepared(db, "users.get", [id], (q, arg) => q.selectFrom("users").selectAll().where("id", "=", arg(0)));
+    return rows[0] && toUser(rows[0]);
   },
 
   async getUserByEmail(db: DbExecutor, email: string): Promise<UserRecord | undefined> {
@@ -77,7 +78,9 @@ export const principalStore = {
   },
 
   async groupIdsOfUser(db: DbExecutor, userId: string): Promise<string[]> {
-    const rows = await db.selectFrom("group_members").select("group_id").where("user_id", "=", userId).execute();
+    const { rows } = await runPrepared(db, "group_members.ofUser", [userId], (q, arg) =>
+      q.selectFrom("group_members").select("group_id").where("user_id", "=", arg(0)),
+    );
     return rows.map((r) => r.group_id);
   },
 
@@ -102,12 +105,19 @@ export const principalStore = {
     await db.insertInto("tokens").values(t).execute();
   },
 
+  /** The user a token hash belongs to, in one query (every authenticated request asks). */
+  async userByTokenHash(db: DbExecutor, hash: string): Promise<UserRecord | undefined> {
+    const { rows } = await runPrepared(db, "users.byTokenHash", [hash], (q, arg) =>
+      q.selectFrom("tokens").innerJoin("users", "users.id", "tokens.user_id").selectAll("users").where("tokens.token_hash", "=", arg(0)),
+    );
+    return rows[0] && toUser(rows[0]);
+  },
+
   async tokenByHash(db: DbExecutor, hash: string): Promise<TokenRecord | undefined> {
-    return db
-      .selectFrom("tokens")
-      .select(["id", "user_id", "name", "created_at", "last_used_at"])
-      .where("token_hash", "=", hash)
-      .executeTakeFirst();
+    const { rows } = await runPrepared(db, "tokens.byHash", [hash], (q, arg) =>
+      q.selectFrom("tokens").select(["id", "user_id", "name", "created_at", "last_used_at"]).where("token_hash", "=", arg(0)),
+    );
+    return rows[0];
   },
 
   async getToken(db: DbExecutor, id: string): Promise<TokenRecord | undefined> {

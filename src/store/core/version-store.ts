@@ -1,4 +1,5 @@
 import { toNumber, type DbExecutor } from "./db-executor.js";
+import { runPrepared } from "./prepared.js";
 
 export interface VersionRecord {
   id: string;
@@ -11,11 +12,14 @@ export interface VersionRecord {
 
 export const versionStore = {
   async insert(db: DbExecutor, v: VersionRecord): Promise<void> {
-    await db.insertInto("versions").values(v).execute();
+    await runPrepared(db, "versions.insert", [v.id, v.file_id, v.size, v.sha256, v.author_id, v.created_at], (q, arg) =>
+      q.insertInto("versions").values({ id: arg(0), file_id: arg(1), size: arg(2), sha256: arg(3), author_id: arg(4), created_at: arg(5) }),
+    );
   },
 
   async get(db: DbExecutor, id: string): Promise<VersionRecord | undefined> {
-    const row = await db.selectFrom("versions").selectAll().where("id", "=", id).executeTakeFirst();
+    const { rows } = await runPrepared(db, "versions.get", [id], (q, arg) => q.selectFrom("versions").selectAll().where("id", "=", arg(0)));
+    const row = rows[0];
     return row && { ...row, size: toNumber(row.size) };
   },
 

@@ -41,6 +41,33 @@ export interface SyncedState {
   extra?: Record<string, unknown> | null;
 }
 
+/** One file-state change of a batch (see {@link FileStateStore.applyBatch}). */
+export type FileStateOp =
+  | { op: "synced"; state: SyncedState }
+  | { op: "forget"; path: string }
+  | { op: "error"; path: string; kind: "file" | "folder"; code: string; message: string };
+
+/** Rows per multi-row upsert: 14 parameters each stays far below SQLite's and PostgreSQL's limits. */
+const UPSERT_ROWS = 200;
+
+function syncedValues(s: SyncedState, at: string) {
+  return {
+    kind: s.kind,
+    synced: 1,
+    remote_id: s.remote_id,
+    remote_fingerprint: s.remote_fingerprint,
+    remote_mtime_ms: s.remote_mtime_ms,
+    remote_size: s.remote_size,
+    scaidrive_node_id: s.scaidrive_node_id,
+    scaidrive_version_id: s.scaidrive_version_id,
+    sha256: s.sha256,
+    last_synced_at: at,
+    last_error_code: null,
+    last_error: null,
+    extra: s.extra ? JSON.stringify(s.extra) : null,
+  };
+}
+
 function toRecord(row: Selectable<FileStatesTable>): FileStateRecord {
   return {
     connector_id: row.connector_id,
@@ -93,26 +120,74 @@ export class FileStateStore {
 
   /** Records a completed transfer (or an adopted identical pair) and clears the path's error. */
   async markSynced(connectorId: string, s: SyncedState): Promise<void> {
-    const values = {
-      kind: s.kind,
-      synced: 1,
-      remote_id: s.remote_id,
-      remote_fingerprint: s.remote_fingerprint,
-      remote_mtime_ms: s.remote_mtime_ms,
-      remote_size: s.remote_size,
-      scaidrive_node_id: s.scaidrive_node_id,
-      scaidrive_version_id: s.scaidrive_version_id,
-      sha256: s.sha256,
-      last_synced_at: nowIso(),
-      last_error_code: null,
-      last_error: null,
-      extra: s.extra ? JSON.stringify(s.extra) : null,
-    };
+    const values = syncedValues(s, nowIso());
     await this.db
       .insertInto("file_states")
       .values({ connector_id: connectorId, path: s.path, ...values })
       .onConflict((oc) => oc.columns(["connector_id", "path"]).doUpdateSet(values))
       .execute();
+  }
+
+  /**
+   * Applies `ops` in order in one transaction, as `markSynced` / `forget` / `markError` one by one
+   * would: consecutive `synced` rows go in multi-row upserts (a path named twice keeps its last
+   * state), consecutive forgets in one DELETE. All or nothing.
+   */
+  async applyBatch(connectorId: string, ops: readonly FileStateOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    const at = nowIso();
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < ops.length; ) {
+        const op = ops[i]!;
+        if (op.op === "error") {
+          await trx
+            .insertInto("file_states")
+            .values({ connector_id: connectorId, path: op.path, kind: op.kind, synced: 0, last_error_code: op.code, last_error: op.message })
+            .onConflict((oc) => oc.columns(["connector_id", "path"]).doUpdateSet({ last_error_code: op.code, last_error: op.message }))
+            .execute();
+          i++;
+          continue;
+        }
+        let j = i;
+        while (j < ops.length && ops[j]!.op === op.op) j++;
+        const run = ops.slice(i, j);
+        i = j;
+        if (op.op === "forget") {
+          const paths = [...new Set(run.map((o) => (o as { path: string }).path))];
+          for (let k = 0; k < paths.length; k += UPSERT_ROWS) {
+            await trx.deleteFrom("file_states").where("connector_id", "=", connectorId).where("path", "in", paths.slice(k, k + UPSERT_ROWS)).execute();
+          }
+          continue;
+        }
+        // Both databases refuse an upsert that touches one row twice.
+        const latest = new Map<string, SyncedState>();
+        for (const o of run) latest.set((o as { state: SyncedState }).state.path, (o as { state: SyncedState }).state);
+        const rows = [...latest.values()].map((st) => ({ connector_id: connectorId, path: st.path, ...syncedValues(st, at) }));
+        for (let k = 0; k < rows.length; k += UPSERT_ROWS) {
+          await trx
+            .insertInto("file_states")
+            .values(rows.slice(k, k + UPSERT_ROWS))
+            .onConflict((oc) =>
+              oc.columns(["connector_id", "path"]).doUpdateSet((eb) => ({
+                kind: eb.ref("excluded.kind"),
+                synced: eb.ref("excluded.synced"),
+                remote_id: eb.ref("excluded.remote_id"),
+                remote_fingerprint: eb.ref("excluded.remote_fingerprint"),
+                remote_mtime_ms: eb.ref("excluded.remote_mtime_ms"),
+                remote_size: eb.ref("excluded.remote_size"),
+                scaidrive_node_id: eb.ref("excluded.scaidrive_node_id"),
+                scaidrive_version_id: eb.ref("excluded.scaidrive_version_id"),
+                sha256: eb.ref("excluded.sha256"),
+                last_synced_at: eb.ref("excluded.last_synced_at"),
+                last_error_code: eb.ref("excluded.last_error_code"),
+                last_error: eb.ref("excluded.last_error"),
+                extra: eb.ref("excluded.extra"),
+              })),
+            )
+            .execute();
+        }
+      }
+    });
   }
 
   /** Records a per-file error; an existing base is kept so the next run plans against it again. */

@@ -540,6 +540,49 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
     assert.notEqual(fresh.fingerprint, before.fingerprint, "but the fingerprint differs, so the planner does not take it for a rename");
   });
 
+  test("readWhole: one request returns a small file's bytes with the listing's fingerprint; null above the limit; folders and missing files are not_found", async () => {
+    mkdirSync(onDisk("whole"));
+    own(onDisk("whole"));
+    const small = Buffer.from("small file content");
+    writeFileSync(onDisk("whole", "small.txt"), small);
+    writeFileSync(onDisk("whole", "empty.txt"), "");
+    writeFileSync(onDisk("whole", "big.bin"), Buffer.alloc(300_000, 7));
+    for (const f of ["small.txt", "empty.txt", "big.bin"]) own(onDisk("whole", f));
+    const listed = new Map((await walkAll(remote, "whole")).map((e) => [e.path, e]));
+
+    const got = await remote.readWhole!("whole/small.txt", 64 << 10);
+    assert.deepEqual(got.data, small);
+    assert.equal(got.entry?.fingerprint, listed.get("whole/small.txt")!.fingerprint, "the request's entry carries the walk's fingerprint");
+    const empty = await remote.readWhole!("whole/empty.txt", 64 << 10);
+    assert.equal(empty.data?.length, 0);
+    assert.equal(empty.entry?.fingerprint, listed.get("whole/empty.txt")!.fingerprint);
+    const big = await remote.readWhole!("whole/big.bin", 64 << 10);
+    assert.equal(big.data, null, "larger than maxBytes: stream it instead");
+    assert.equal(big.entry?.size, 300_000);
+    await rejectsKind(remote.readWhole!("whole", 64 << 10), "not_found");
+    await rejectsKind(remote.readWhole!("whole/missing.txt", 64 << 10), "not_found");
+  });
+
+  test("a small file changed after the walk is not copied under the walk's fingerprint", async () => {
+    const { transferFile } = await import("../../../src/sync/content-transfer.js");
+    mkdirSync(onDisk("changed"));
+    own(onDisk("changed"));
+    writeFileSync(onDisk("changed", "a.txt"), "before");
+    own(onDisk("changed", "a.txt"));
+    const listed = await remote.stat("changed/a.txt");
+    writeFileSync(onDisk("changed", "a.txt"), "after, and longer");
+    utimesSync(onDisk("changed", "a.txt"), new Date(), new Date(Date.now() + 5000));
+    await assert.rejects(
+      transferFile(remote, remote, listed, "changed/copy.txt", { ifMatchFingerprint: null, signal: new AbortController().signal, onBytes: () => {} }),
+      (err: unknown) => isRemoteError(err, "changed_during_transfer"),
+    );
+    assert.deepEqual(readdirSync(onDisk("changed")), ["a.txt"], "nothing reached the destination");
+    const now = await remote.stat("changed/a.txt");
+    const copied = await transferFile(remote, remote, now, "changed/copy.txt", { ifMatchFingerprint: null, signal: new AbortController().signal, onBytes: () => {} });
+    assert.equal(copied.sha256, sha(Buffer.from("after, and longer")), "hashed here: the SMB side computes no SHA-256");
+    assert.equal(readFileSync(onDisk("changed", "copy.txt"), "utf8"), "after, and longer");
+  });
+
   test("connection failures map to auth / unreachable / not_found", async () => {
     const wrong = createSmbRemote({ ...cfg, password: "not-the-password" });
     await rejectsKind(wrong.stat(""), "auth");

@@ -63,6 +63,20 @@ export interface CreateRequest {
   shareAccess: number;
   disposition: number;
   options: number;
+  /**
+   * Ask for the on-disk file id (SMB2_CREATE_QUERY_ON_DISK_ID, "QFid", MS-SMB2 2.2.13.2.9) so
+   * the CREATE response alone says what stat would (size, times, attributes, file id).
+   */
+  queryOnDiskId?: boolean;
+}
+
+/** "QFid" context without data (MS-SMB2 2.2.13.2): header 16 bytes, name 4, padded to 8. */
+function qfidContext(): Buffer {
+  const c = Buffer.alloc(24);
+  c.writeUInt16LE(16, 4); // NameOffset
+  c.writeUInt16LE(4, 6); // NameLength
+  c.write("QFid", 16, "latin1");
+  return c;
 }
 
 export function encodeCreateRequest(req: CreateRequest): Buffer {
@@ -79,7 +93,14 @@ export function encodeCreateRequest(req: CreateRequest): Buffer {
   fixed.writeUInt16LE(HEADER_SIZE + 56, 44);
   fixed.writeUInt16LE(name.length, 46);
   // The variable part must be at least one byte even for the share root.
-  return Buffer.concat([fixed, name.length ? name : Buffer.alloc(1)]);
+  const variable = name.length ? name : Buffer.alloc(1);
+  if (!req.queryOnDiskId) return Buffer.concat([fixed, variable]);
+  // Contexts start 8-aligned from the header: 64 + 56 is aligned, so pad the name to 8.
+  const nameArea = (variable.length + 7) & ~7;
+  fixed.writeUInt32LE(HEADER_SIZE + 56 + nameArea, 48);
+  const ctx = qfidContext();
+  fixed.writeUInt32LE(ctx.length, 52);
+  return Buffer.concat([fixed, variable, Buffer.alloc(nameArea - variable.length), ctx]);
 }
 
 export interface FileId {
@@ -97,6 +118,8 @@ export interface CreateResponse {
   endOfFile: bigint;
   fileAttributes: number;
   fileId: FileId;
+  /** The server's file id (inode) when the request asked for QFid and the server answered it. */
+  diskFileId?: bigint;
 }
 
 export function decodeCreateResponse(msg: Buffer): CreateResponse {
@@ -113,7 +136,32 @@ export function decodeCreateResponse(msg: Buffer): CreateResponse {
     endOfFile: r.u64(b + 48),
     fileAttributes: r.u32(b + 56),
     fileId: { persistent: r.u64(b + 64), volatile: r.u64(b + 72) },
+    diskFileId: decodeQfid(r, b),
   };
+}
+
+/** Walks the response's create contexts (MS-SMB2 2.2.14.2) for "QFid"; its first 8 bytes are the file id. */
+function decodeQfid(r: WireReader, b: number): bigint | undefined {
+  if (r.buf.length < b + 88) return undefined;
+  const ctxOffset = r.u32(b + 80);
+  const ctxLength = r.u32(b + 84);
+  if (!ctxOffset || !ctxLength) return undefined;
+  r.need(ctxOffset, ctxLength);
+  const end = ctxOffset + ctxLength;
+  let at = ctxOffset;
+  for (let guard = 0; guard < 64 && at + 16 <= end; guard++) {
+    const next = r.u32(at);
+    const nameOffset = r.u16(at + 4);
+    const nameLength = r.u16(at + 6);
+    const dataOffset = r.u16(at + 10);
+    const dataLength = r.u32(at + 12);
+    if (nameLength === 4 && r.bytes(at + nameOffset, 4).toString("latin1") === "QFid" && dataLength >= 8) {
+      return r.u64(at + dataOffset);
+    }
+    if (!next) break;
+    at += next;
+  }
+  return undefined;
 }
 
 export function writeFileId(out: Buffer, offset: number, id: FileId): void {

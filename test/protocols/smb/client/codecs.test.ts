@@ -88,6 +88,43 @@ describe("SMB2 wire codecs", () => {
     assert.throws(() => decodeCreateResponse(resp.subarray(0, 64 + 70)), isProtocolError);
   });
 
+  test("CREATE with the QFid context (2.2.13.2.9) and its answer (2.2.14.2.9)", () => {
+    const b = encodeCreateRequest({ name: "abc", desiredAccess: 1, fileAttributes: 0, shareAccess: 7, disposition: 1, options: 0, queryOnDiskId: true });
+    const ctxOffset = b.readUInt32LE(48);
+    assert.equal(ctxOffset % 8, 0);
+    assert.equal(ctxOffset, 64 + 56 + 8); // 6 name bytes padded to 8
+    assert.equal(b.readUInt32LE(52), 24);
+    const ctx = b.subarray(ctxOffset - 64);
+    assert.equal(ctx.readUInt16LE(4), 16);
+    assert.equal(ctx.subarray(16, 20).toString("latin1"), "QFid");
+
+    // A response with an unrelated context first, then QFid (32 bytes of data).
+    const resp = Buffer.alloc(64 + 88 + 24 + 56);
+    resp.writeUInt16LE(89, 64);
+    const at = 64 + 88;
+    resp.writeUInt32LE(at, 64 + 80);
+    resp.writeUInt32LE(24 + 56, 64 + 84);
+    resp.writeUInt32LE(24, at); // Next
+    resp.writeUInt16LE(16, at + 4);
+    resp.writeUInt16LE(4, at + 6);
+    resp.write("MxAc", at + 16, "latin1");
+    const q = at + 24;
+    resp.writeUInt16LE(16, q + 4);
+    resp.writeUInt16LE(4, q + 6);
+    resp.writeUInt16LE(24, q + 10);
+    resp.writeUInt32LE(32, q + 12);
+    resp.write("QFid", q + 16, "latin1");
+    resp.writeBigUInt64LE(0x1234n, q + 24);
+    assert.equal(decodeCreateResponse(resp).diskFileId, 0x1234n);
+    // Contexts pointing past the message are a protocol error, not a misread.
+    resp.writeUInt32LE(4096, 64 + 84);
+    assert.throws(() => decodeCreateResponse(resp), isProtocolError);
+    // No contexts: no id.
+    resp.writeUInt32LE(0, 64 + 80);
+    resp.writeUInt32LE(0, 64 + 84);
+    assert.equal(decodeCreateResponse(resp).diskFileId, undefined);
+  });
+
   test("READ request padding and response bounds (2.2.19, 2.2.20)", () => {
     const req = encodeReadRequest({ persistent: 1n, volatile: 2n }, 4096n, 65536);
     assert.equal(req.length, 49);

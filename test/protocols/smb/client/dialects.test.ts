@@ -18,6 +18,7 @@ interface Case {
   cipher?: string;
   signingAlgorithm?: string;
   clientEncrypt?: "auto" | "required";
+  clientSigning?: "auto" | "required";
 }
 
 const cases: Case[] = [
@@ -38,6 +39,7 @@ const cases: Case[] = [
   { name: "AES-256-CCM", global: { "server smb encrypt": "required", "server smb3 encryption algorithms": "AES-256-CCM" }, dialect: Dialect.SMB311, encrypted: true, cipher: "aes-256-ccm" },
   { name: "AES-128-CMAC signing on 3.1.1", global: { "server smb3 signing algorithms": "AES-128-CMAC", "server signing": "mandatory" }, dialect: Dialect.SMB311, encrypted: false, signingAlgorithm: "aes-cmac" },
   { name: "encryption on client request", global: {}, dialect: Dialect.SMB311, encrypted: true, clientEncrypt: "required" },
+  { name: "signing on client request", global: {}, dialect: Dialect.SMB311, encrypted: false, signingAlgorithm: "aes-gmac", clientSigning: "required" },
 ];
 
 describe("SMB client dialects, signing and encryption against smbd", () => {
@@ -45,12 +47,13 @@ describe("SMB client dialects, signing and encryption against smbd", () => {
     test(c.name, async () => {
       const s = await startSamba({ global: c.global });
       try {
-        const client = await connectClient(s, { encrypt: c.clientEncrypt });
+        const client = await connectClient(s, { encrypt: c.clientEncrypt, signing: c.clientSigning });
         try {
           const sec = client.security!;
           assert.equal(sec.dialect, c.dialect);
           assert.equal(sec.encrypted, c.encrypted);
-          assert.equal(sec.signing, true);
+          // Signing "auto": requests are signed when the server requires it (encrypted ones never need to be).
+          assert.equal(sec.signing, c.global["server signing"] === "mandatory" || c.clientSigning === "required");
           if (c.cipher) assert.equal(sec.cipher, c.cipher);
           if (c.signingAlgorithm) assert.equal(sec.signingAlgorithm, c.signingAlgorithm);
           const tree = await client.tree("share");

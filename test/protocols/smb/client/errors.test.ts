@@ -47,6 +47,13 @@ describe("SMB client errors against smbd", () => {
     } finally {
       await guest.close();
     }
+    // A guest session has no keys: a caller that demands signing gets an auth error, not an unsigned session.
+    await assert.rejects(connectClient(s, { username: "nobody-here-" + process.pid, password: "x", allowGuest: true, signing: "required" }), (e: unknown) => {
+      assert.ok(e instanceof SmbError);
+      assert.equal(e.kind, "auth");
+      assert.match(e.message, /requires signing/);
+      return true;
+    });
   });
 
   test("unknown share is not_found with STATUS_BAD_NETWORK_NAME", async () => {

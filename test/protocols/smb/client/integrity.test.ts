@@ -97,6 +97,8 @@ describe("tampered responses are rejected", () => {
           username: s.username,
           password: s.password,
           encrypt: mode === "encrypted" ? "required" : "auto",
+          // smbd does not require signing by default: ask for it (signing "auto" would not sign).
+          signing: mode === "signed" ? "required" : "auto",
           timeoutMs: 10_000,
         });
         try {
