@@ -3,12 +3,11 @@
  * copies, conflicts and deletes with bounded concurrency, then folder deletions deepest first —
  * each folder only if it is empty by then.
  *
- * File-state rows of finished items are committed in batches: one transaction per
- * {@link STATE_BATCH_OPS} items, before every progress flush of the job log (so a logged entry
- * always names a committed file), at once after a large file, and at the end. A killed run thus
- * loses at most the states of one batch of small files; each of those files had its destination
- * written, is recognised next run as identical content and only recorded (no second version, no
- * second copy) — a re-read of a few small files instead of a transaction per file.
+ * Each item counts as done only once its file-state row is committed, so a killed run resumes
+ * without redoing finished files. The rows are group-committed: the items finishing in the same
+ * turn of the event loop (many, with small files in flight) share one transaction. A file whose
+ * destination was written but whose state was not yet committed is recognised next run as
+ * identical content and only recorded (no second version, no second copy).
  *
  * Items recorded without a transfer (adopted folders, content found identical on both sides) run
  * the hook a transfer would have run, so permissions/metadata of pre-existing identical content
@@ -60,17 +59,21 @@ export interface ExecuteOutcome {
 
 type Op = Exclude<PlanAction, { action: "error" }> | Extract<PlanAction, { action: "error" }>;
 
-/** File-state changes per transaction at most (more are committed at the next flush). */
+/** File-state changes per transaction at most (more go into the next one). */
 export const STATE_BATCH_OPS = 256;
+/** How long the first change of a group waits for others to join its transaction. */
+const GROUP_COMMIT_WINDOW_MS = 5;
 
 /**
- * File-state changes of finished items, committed in order, one transaction per batch. A failed
- * commit is reported once through `onError` (the run stops: the database is not a per-file
- * problem) and its changes are dropped; flushes never reject.
+ * Group commit of file-state changes: `add` resolves once the change is committed, in one
+ * transaction with every change added in the same turn of the event loop. Transactions run in
+ * order. A failed commit is reported once through `onError` (the run stops: the database is not
+ * a per-file problem) and its changes are dropped; neither `add` nor `flush` rejects.
  */
 class StateBatch {
   private ops: FileStateOp[] = [];
   private chain: Promise<void> = Promise.resolve();
+  private scheduled: Promise<void> | undefined;
 
   constructor(
     private readonly store: FileStateStore,
@@ -80,10 +83,14 @@ class StateBatch {
 
   add(op: FileStateOp): Promise<void> {
     this.ops.push(op);
-    return this.ops.length >= STATE_BATCH_OPS ? this.flush() : Promise.resolve();
+    if (this.ops.length >= STATE_BATCH_OPS) return this.flush();
+    // setImmediate runs after the I/O callbacks of this turn: items finishing together share it.
+    this.scheduled ??= new Promise<void>((resolve) => setTimeout(resolve, GROUP_COMMIT_WINDOW_MS)).then(() => this.flush());
+    return this.scheduled;
   }
 
   flush(): Promise<void> {
+    this.scheduled = undefined;
     this.chain = this.chain.then(async () => {
       const batch = this.ops;
       this.ops = [];
@@ -222,8 +229,6 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
     );
     const [r, l] = from === "remote" ? [source, written] : [written, source];
     await commit(r, l, sha256, base);
-    // Losing a large file's state to a crash would cost a full re-read to recognise it: commit now.
-    if (bytes > WHOLE_READ_MAX_BYTES) await states.flush();
     o.log.counters.files_synced++;
     o.log.counters.bytes_transferred += bytes;
     if (from === "remote") await runHook("afterPull", source, written);

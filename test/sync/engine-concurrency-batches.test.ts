@@ -1,7 +1,7 @@
 /**
  * How a run spreads its work: many small files in flight at once but never more than
- * `concurrency` large ones, and file states committed in batches that never trail the job's
- * stored log — between two real ScaiDrive shares.
+ * `concurrency` large ones, and file states group-committed so that a file counts as done only
+ * once its state is stored — between two real ScaiDrive shares.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,7 +11,7 @@ import type { Readable } from "node:stream";
 
 const MiB = 1 << 20;
 
-describe("engine: concurrency by file size, batched file states", () => {
+describe("engine: concurrency by file size, group-committed file states", () => {
   let e: EngineFixture;
   before(async () => {
     e = await openEngineFixture({ concurrency: 2 });
@@ -85,5 +85,25 @@ describe("engine: concurrency by file size, batched file states", () => {
     }
     assert.ok(checked > 0);
     assert.deepEqual(violations, []);
+  });
+  test("a file counts as done only once its state is committed (a kill loses no finished file)", async () => {
+    const p = await e.newPair();
+    for (let i = 0; i < 200; i++) await p.writeA(`g/${String(i).padStart(3, "0")}.txt`, `file ${i}`);
+    const samples: Array<{ done: number; committed: Promise<number> }> = [];
+    e.onAction.fn = (_jobId, done) => {
+      // States only grow, so a count read a little later is still a lower bound's witness.
+      if (done % 10 === 0) samples.push({ done, committed: e.stores.fileStates.list(p.connector.id).then((l) => l.filter((x) => x.synced).length) });
+    };
+    try {
+      const job = await p.sync();
+      assert.equal(job.status, "completed", JSON.stringify(job.error));
+    } finally {
+      e.onAction.fn = undefined;
+    }
+    assert.ok(samples.length >= 10);
+    for (const s of samples) {
+      const committed = await s.committed;
+      assert.ok(committed >= s.done, `${s.done} files done but only ${committed} states committed`);
+    }
   });
 });
