@@ -17,6 +17,7 @@
  * counted, logged, stored on the file-state and the run goes on. `unreachable` is retried with
  * backoff; if it persists, or on `auth`, the run stops and the error is rethrown for the job.
  */
+import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 import type { FileStateOp, FileStateStore } from "../store/sync/file-state-store.js";
 import type { BaseEntry, Plan, PlanAction } from "./sync-planner.js";
@@ -154,6 +155,9 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
   const onAbort = () => internal.abort();
   o.signal.addEventListener("abort", onAbort, { once: true });
   const signal = internal.signal;
+  // Each item in flight listens on the run's signal (its transfer, its retry wait, the remote's
+  // request), so the default limit of 10 would report a leak with 16 small files in flight.
+  setMaxListeners(8 * Math.max(1, o.concurrency, o.smallConcurrency ?? 0) + 16, signal);
   let fatal: unknown;
   const side = (s: Side) => (s === "remote" ? o.remote : o.scaidrive);
   const knownFolders: Record<Side, Set<string>> = { remote: new Set([""]), scaidrive: new Set([""]) };
