@@ -1,18 +1,22 @@
 import type { Logger } from "pino";
 import type { BlobStore } from "../store/blobs/fs-blob-store.js";
 import { versionStore } from "../store/core/version-store.js";
-import type { DbExecutor } from "../store/core/db-executor.js";
+import { inlineBlobStore } from "../store/blobs/inline-blob-store.js";
+import { isRetryableConflict, type DbExecutor } from "../store/core/db-executor.js";
 
 /**
- * Collects blobs no version references. Deletes and failed uploads call {@link request}; runs are
- * debounced and never overlap. Blobs pinned by an in-flight upload are skipped by the store, so a
- * collection racing an upload of the same content is safe. {@link start} also collects once soon
- * after start-up and then hourly, which removes blobs orphaned by a crash between storing the
- * bytes and committing the version.
+ * Collects content no version references: blob files and inline blobs (database rows). Deletes
+ * and failed uploads call {@link request}; runs are debounced and never overlap. Blobs pinned by an in-flight upload are skipped by the store, so a
+ * collection racing an upload of the same content is safe. {@link start} also schedules a full
+ * collection a few minutes after start-up and then hourly, which removes blobs orphaned by a crash
+ * between storing the bytes and committing the version. Not sooner: a full collection walks every
+ * blob and asks the database about each, and start-up is when scheduled syncs resume, so it would
+ * compete with them for the main thread; an orphan only costs disk space until then.
  */
 export class BlobCollector {
   private timer: NodeJS.Timeout | undefined;
   private interval: NodeJS.Timeout | undefined;
+  private first: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
 
@@ -23,9 +27,10 @@ export class BlobCollector {
     private readonly delayMs = 2000,
   ) {}
 
-  start(everyMs = 60 * 60 * 1000): void {
+  start(everyMs = 60 * 60 * 1000, firstAfterMs = 5 * 60 * 1000): void {
     if (this.interval || this.closed) return;
-    this.request();
+    this.first = setTimeout(() => this.request(), firstAfterMs);
+    this.first.unref();
     this.interval = setInterval(() => this.request(), everyMs);
     this.interval.unref();
   }
@@ -44,7 +49,14 @@ export class BlobCollector {
     while (this.running) await this.running;
     let result = { removed: 0, bytes: 0 };
     this.running = (async () => {
-      result = await this.blobs.collectGarbage((sha) => versionStore.isBlobReferenced(this.db, sha));
+      const files = await this.blobs.collectGarbage((sha) => versionStore.isBlobReferenced(this.db, sha));
+      // A writer committing a version for one of these rows at the same moment wins (PostgreSQL
+      // reports a serialization failure to one side); the next run collects what is left.
+      const inline = await inlineBlobStore.collect(this.db).catch((err: unknown) => {
+        if (!isRetryableConflict(err)) throw err;
+        return { removed: 0, bytes: 0 };
+      });
+      result = { removed: files.removed + inline.removed, bytes: files.bytes + inline.bytes };
       if (result.removed > 0) this.logger.info({ removed: result.removed, bytes: result.bytes }, "blobs collected");
     })();
     try {
@@ -58,6 +70,7 @@ export class BlobCollector {
   async close(): Promise<void> {
     this.closed = true;
     if (this.interval) clearInterval(this.interval);
+    if (this.first) clearTimeout(this.first);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     while (this.running) await this.running.catch(() => {});

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { AppError } from "./errors.js";
 import { newId } from "./ids.js";
@@ -14,6 +15,20 @@ import { shareStore, type ShareRecord } from "../store/core/share-store.js";
 import { aclStore } from "../store/core/acl-store.js";
 import { principalStore } from "../store/core/principal-store.js";
 import type { BlobStore } from "../store/blobs/fs-blob-store.js";
+import { INLINE_BLOB_MAX_BYTES, inlineBlobStore, inlineContentStream } from "../store/blobs/inline-blob-store.js";
+import { takeSmall } from "./content-head.js";
+import { CommitBatcher } from "./commit-batcher.js";
+
+/** Content stored for a version that is not committed yet (see NodeService.storeContent). */
+interface StoredContent {
+  sha256: string;
+  size: number;
+  /** Kept in the database: nothing to collect if the version is never committed. */
+  inline: boolean;
+  /** Writes what still has to go into the version's transaction (inline bytes). */
+  commitWith(trx: DbExecutor): Promise<void>;
+  release(): void;
+}
 
 /** A resolved path: the existing ancestor chain (root first) and the names that do not exist yet. */
 interface Resolved {
@@ -60,9 +75,11 @@ export interface WriteFileOptions {
   ifMatchSha256?: string;
   /** Refuse to overwrite an existing file (HTTP `If-None-Match: *`). */
   ifNoneMatch?: boolean;
+  /** Handed to the blob store: chunks of `source` it no longer reads go back to their producer (see PutOptions). */
+  recycleChunk?: (chunk: Buffer) => void;
 }
 
-const RETRIES = 8;
+const RETRIES = 12;
 const SERIALIZABLE = { serializable: true } as const;
 
 /**
@@ -73,13 +90,22 @@ const SERIALIZABLE = { serializable: true } as const;
  * file stands where a folder is needed (or the reverse) or a destination exists.
  */
 export class NodeService {
+  private readonly commits: CommitBatcher;
+
   constructor(
     private readonly db: DbExecutor,
     private readonly blobs: BlobStore,
     private readonly acl: AclService,
     private readonly logger: Logger,
-    private readonly opts: { maxUploadBytes?: number; onContentRemoved?: () => void } = {},
-  ) {}
+    private readonly opts: {
+      maxUploadBytes?: number;
+      onContentRemoved?: () => void;
+      /** Let concurrent file writes share a transaction (SQLite; see CommitBatcher). */
+      groupCommit?: boolean;
+    } = {},
+  ) {
+    this.commits = new CommitBatcher(db, { enabled: opts.groupCommit ?? false });
+  }
 
   // ---- lookups -------------------------------------------------------------------------------
 
@@ -303,12 +329,18 @@ export class NodeService {
   async writeFile(shareId: string, path: string, source: ContentSource, opts: WriteFileOptions): Promise<{ node: Node; created: boolean }> {
     const parsed = parsePath(path);
     if (parsed.segments.length === 0) throw new AppError("INVALID_NAME", "invalid path: the path must name a file, not the root", { path });
-    await this.checkWritable(this.db, shareId, parsed.path, opts);
-    const blob = await this.blobs.put(source, { maxBytes: this.opts.maxUploadBytes });
+    const arrived = this.commits.begin();
+    let blob: StoredContent;
+    try {
+      await this.checkWritable(this.db, shareId, parsed.path, opts);
+      blob = await this.storeContent(source, opts.recycleChunk);
+    } finally {
+      arrived();
+    }
     let committed = false;
     try {
       const result = await this.retryOnUnique(() =>
-        inTransaction(this.db, async (trx) => {
+        this.commits.run(async (trx) => {
           const r = await this.checkWritable(trx, shareId, parsed.path, opts);
           const now = new Date().toISOString();
           const modified = opts.mtime ? opts.mtime.toISOString() : now;
@@ -320,6 +352,7 @@ export class NodeService {
               return { node: toNode({ ...file, modified_at: opts.mtime ? modified : file.modified_at }), created: false };
             }
             const version: VersionRecord = { id: newId("ver"), file_id: file.id, size: blob.size, sha256: blob.sha256, author_id: author, created_at: now };
+            await blob.commitWith(trx);
             await versionStore.insert(trx, version);
             const patch = { size: blob.size, sha256: blob.sha256, current_version_id: version.id, modified_at: modified };
             await nodeStore.update(trx, file.id, patch);
@@ -334,6 +367,7 @@ export class NodeService {
             created_at: now, modified_at: modified, acl_inherit: true, metadata: "{}",
           };
           await nodeStore.insert(trx, file);
+          await blob.commitWith(trx);
           await versionStore.insert(trx, { id: file.current_version_id!, file_id: file.id, size: blob.size, sha256: blob.sha256, author_id: author, created_at: now });
           return { node: toNode(file), created: true };
         }, SERIALIZABLE),
@@ -342,8 +376,28 @@ export class NodeService {
       return result;
     } finally {
       blob.release();
-      if (!committed) this.opts.onContentRemoved?.();
+      if (!committed && !blob.inline) this.opts.onContentRemoved?.();
     }
+  }
+
+  /**
+   * Stores content for a version about to be committed: up to INLINE_BLOB_MAX_BYTES in memory,
+   * written to the database by `commitWith` inside the version's transaction (no file at all);
+   * anything larger streamed into the blob store (pinned until `release`).
+   */
+  private async storeContent(source: ContentSource, recycleChunk?: (chunk: Buffer) => void): Promise<StoredContent> {
+    const maxBytes = this.opts.maxUploadBytes;
+    const taken = await takeSmall(source, INLINE_BLOB_MAX_BYTES);
+    if ("rest" in taken) {
+      const blob = await this.blobs.put(taken.rest, { maxBytes, recycleChunk });
+      return { sha256: blob.sha256, size: blob.size, inline: false, commitWith: async () => {}, release: () => blob.release() };
+    }
+    const data = taken.whole;
+    if (maxBytes !== undefined && data.length > maxBytes) {
+      throw new AppError("PAYLOAD_TOO_LARGE", `content exceeds ${maxBytes} bytes`, { max_bytes: maxBytes });
+    }
+    const sha256 = createHash("sha256").update(data).digest("hex");
+    return { sha256, size: data.length, inline: true, commitWith: (trx) => inlineBlobStore.put(trx, sha256, data), release: () => {} };
   }
 
   /**
@@ -355,13 +409,14 @@ export class NodeService {
     const file = await nodeStore.get(this.db, fileId);
     if (!file) throw new AppError("NOT_FOUND", `${fileId} not found`);
     if (file.type !== "file") throw new AppError("CONFLICT", `${fileId} is a folder`);
-    const blob = await this.blobs.put(source, { maxBytes: this.opts.maxUploadBytes });
+    const blob = await this.storeContent(source);
     try {
       const createdAt = (opts.createdAt ?? new Date()).toISOString();
       const version: VersionRecord = { id: newId("ver"), file_id: fileId, size: blob.size, sha256: blob.sha256, author_id: opts.authorId ?? null, created_at: createdAt };
       await inTransaction(this.db, async (trx) => {
         const current = await nodeStore.get(trx, fileId);
         if (!current) throw new AppError("NOT_FOUND", `${fileId} not found`);
+        await blob.commitWith(trx);
         await versionStore.insert(trx, version);
         const cur = current.current_version_id ? await versionStore.get(trx, current.current_version_id) : undefined;
         if (!cur || cur.created_at <= createdAt) {
@@ -378,7 +433,13 @@ export class NodeService {
   async openContent(versionId: string, range?: { start: number; end: number }): Promise<NodeJS.ReadableStream> {
     const v = await versionStore.get(this.db, versionId);
     if (!v) throw new AppError("NOT_FOUND", `version ${versionId} not found`);
-    return this.blobs.open(v.sha256, range);
+    return this.openBlob(v.sha256, range);
+  }
+
+  /** Bytes of stored content by SHA-256 (inline or a blob file), no ACL check. @throws NOT_FOUND, RANGE_NOT_SATISFIABLE. */
+  async openBlob(sha256: string, range?: { start: number; end: number }): Promise<NodeJS.ReadableStream> {
+    const inline = await inlineBlobStore.get(this.db, sha256);
+    return inline ? inlineContentStream(inline, range) : this.blobs.open(sha256, range);
   }
 
   /** A version of a file the actor can READ (the current one when versionId is omitted). */
@@ -597,7 +658,9 @@ export class NodeService {
         if (!isUniqueViolation(err) && !isRetryableConflict(err)) throw err;
         if (attempt >= RETRIES) throw new AppError("CONFLICT", "the destination changed concurrently; try again", undefined, { cause: err });
         this.logger.debug({ attempt, code: (err as { code?: string }).code }, "concurrent change, retrying");
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+        // Exponential backoff with full jitter: many writers creating the same new folders on
+        // PostgreSQL keep conflicting while the machine is busy unless they spread out.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 5 * 2 ** attempt)));
       }
     }
   }

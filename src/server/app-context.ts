@@ -49,6 +49,7 @@ export async function createContext(config: ServerConfig, logger: Logger): Promi
     const nodes = new NodeService(handle.db, blobs, acl, logger.child({ component: "nodes" }), {
       maxUploadBytes: config.maxUploadBytes,
       onContentRemoved,
+      groupCommit: handle.dialect === "sqlite",
     });
     return {
       config, db: handle.db, dialect: handle.dialect, blobs, vault, logger, acl, principals, shares, nodes, blobCollector,

@@ -23,7 +23,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { Readable, Transform, pipeline, type TransformCallback } from "node:stream";
 import { RemoteError, isRemoteError } from "./remote-errors.js";
-import type { ContentHasher, Remote, RemoteEntry } from "./remote.js";
+import { recyclesChunks, type ContentHasher, type Remote, type RemoteEntry, type WriteOptions } from "./remote.js";
 
 /** The listed hash of `entry` that `remote` can recompute while streaming, with a fresh hasher. */
 function listedHashCheck(remote: Remote, entry: RemoteEntry): { algorithm: string; listed: string; hasher: ContentHasher } | undefined {
@@ -175,7 +175,10 @@ export async function transferFile(
   pipeline(input, verifier, () => {});
   try {
     if (options.signal.aborted) abort();
-    const written = await to.write(toPath, verifier, writeOptions);
+    // The verifier hashes each chunk synchronously and passes the same object on, so a chunk the
+    // destination is done with is done with here too: the source may reuse its memory.
+    const recycling: WriteOptions = recyclesChunks(input) ? { ...writeOptions, recycleChunk: (chunk) => input.releaseChunk(chunk) } : writeOptions;
+    const written = await to.write(toPath, verifier, recycling);
     const sha256 = verifier.hash?.digest("hex") ?? written.hashes?.sha256;
     if (sha256 === undefined) throw new RemoteError("other", `${toPath}: the destination reported no SHA-256 for what it wrote`, { path: toPath });
     return { written, sha256, bytes: verifier.bytes };

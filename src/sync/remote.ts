@@ -36,6 +36,12 @@ export interface RemoteCapabilities {
    * base file's id for a rename only while its fingerprint is unchanged, as a rename leaves it.
    */
   reusesIds?: boolean;
+  /**
+   * Most requests the remote should see at once from one run, when it limits them (SharePoint
+   * Online throttles an app that runs many requests in parallel); the engine then runs at most
+   * this many items in flight. Absent: the engine's own limit.
+   */
+  maxInFlight?: number;
 }
 
 export type EntryKind = "file" | "folder";
@@ -108,6 +114,27 @@ export interface WriteOptions {
   ifMatchFingerprint?: string | null;
   /** The source's owner principal (as the source names it); adapters that can set owners map it, others ignore it. */
   owner?: string;
+  /**
+   * Given when the source stream can reuse the memory of chunks it emitted (see
+   * {@link ChunkRecycling}). The destination may call it for a chunk of `source`, exactly as
+   * received, once it will never read that chunk (or any view of it) again; the memory is then
+   * overwritten by later data. Calling it is optional: a chunk never handed back is simply
+   * garbage-collected.
+   */
+  recycleChunk?: (chunk: Buffer) => void;
+}
+
+/**
+ * A source stream whose chunks view buffers it would rather reuse than have collected (the SMB
+ * read stream's receive frames: fresh 1 MiB ArrayBuffers per chunk cost a busy server full GCs).
+ * The same contract as {@link WriteOptions.recycleChunk}: only a chunk nothing reads any more.
+ */
+export interface ChunkRecycling {
+  releaseChunk(chunk: Buffer): void;
+}
+
+export function recyclesChunks(stream: unknown): stream is ChunkRecycling {
+  return typeof (stream as Partial<ChunkRecycling> | null)?.releaseChunk === "function";
 }
 
 export interface MkdirOptions {

@@ -207,6 +207,8 @@ export class ScaidriveRemote implements Remote {
         authorId: owner ?? null,
         ifMatchVersionId: typeof options.ifMatchFingerprint === "string" ? options.ifMatchFingerprint : undefined,
         ifNoneMatch: createOnly || undefined,
+        // The guard passes the source's chunk objects on unchanged.
+        recycleChunk: options.recycleChunk,
       });
       return this.entry(node);
     } catch (err) {

@@ -421,7 +421,7 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
         await (movesLargeFile(a) ? large(() => run(a)) : run(a));
       }
     };
-    const workers = Math.max(1, o.concurrency, o.smallConcurrency ?? 0);
+    const workers = Math.min(Math.max(1, o.concurrency, o.smallConcurrency ?? 0), o.remote.capabilities.maxInFlight ?? Infinity);
     await Promise.all(Array.from({ length: Math.min(workers, parallel.length) || 1 }, worker));
     // Phase 3: folder deletes, deepest first.
     for (const a of actions.slice(i).filter(sequential)) {

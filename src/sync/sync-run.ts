@@ -50,7 +50,7 @@ export interface RunParams {
   signal: AbortSignal;
   /** Transfers of large files in flight (default 4). */
   concurrency?: number;
-  /** Items in flight in all, small files included (default 4 × `concurrency`). */
+  /** Items in flight in all, small files included (default 16 × `concurrency`). */
   smallConcurrency?: number;
   retry?: RetryPolicy;
   hooks?: SyncHooks;
@@ -209,7 +209,7 @@ export async function runSync(p: RunParams): Promise<RunResult> {
       logger: p.logger,
       signal: p.signal,
       concurrency: p.concurrency ?? 4,
-      smallConcurrency: p.smallConcurrency ?? 4 * (p.concurrency ?? 4),
+      smallConcurrency: p.smallConcurrency ?? 16 * (p.concurrency ?? 4),
       retry,
       hooks: p.hooks,
       onActionDone: p.onActionDone,

@@ -38,7 +38,8 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       handle = await openDatabase({ dataDir: dir.path, databaseUrl });
       assert.equal(handle.dialect, dialect);
       const acl = new AclService(handle.db);
-      nodes = new NodeService(handle.db, createFsBlobStore(`${dir.path}/blobs`), acl, pino({ level: "silent" }));
+      // As the server wires it: file writes share transactions on SQLite.
+      nodes = new NodeService(handle.db, createFsBlobStore(`${dir.path}/blobs`), acl, pino({ level: "silent" }), { groupCommit: dialect === "sqlite" });
       shares = new ShareService(handle.db, acl);
       principals = new PrincipalService(handle.db);
       shareId = (await shares.create(SYSTEM_ACTOR, { name: "S" })).id;
@@ -48,6 +49,22 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       if (handle) await handle.close();
       if (schema) await schema.drop();
       dir.remove();
+    });
+
+    test("concurrent writes into new folders all land once; a refused write leaves the others committed", async () => {
+      await nodes.writeFile(shareId, "/conc/taken.txt", body("first"), { actor: SYSTEM_ACTOR });
+      const writes = Array.from({ length: 40 }, (_, i) => nodes.writeFile(shareId, `/conc/${i % 4}/deep/f${i}.txt`, body(`content ${i}`), { actor: SYSTEM_ACTOR }));
+      const refused = nodes.writeFile(shareId, "/conc/taken.txt", body("second"), { actor: SYSTEM_ACTOR, ifNoneMatch: true });
+      const results = await Promise.allSettled([...writes, refused]);
+      assert.deepEqual(results.slice(0, 40).map((r) => (r.status === "rejected" ? String(r.reason) : r.status)), Array(40).fill("fulfilled"));
+      const last = results[40];
+      assert.equal(last.status, "rejected");
+      assert.equal((last as PromiseRejectedResult).reason.code, "PRECONDITION_FAILED");
+      const content = async (path: string) => readText(await nodes.openContent((await nodes.currentVersion(shareId, path, SYSTEM_ACTOR)).version.id));
+      for (let i = 0; i < 40; i++) assert.equal(await content(`/conc/${i % 4}/deep/f${i}.txt`), `content ${i}`);
+      assert.equal(await content("/conc/taken.txt"), "first");
+      const folders = await nodes.list(shareId, "/conc", {}, SYSTEM_ACTOR);
+      assert.deepEqual(folders.items.map((n: Node) => n.name).sort(), ["0", "1", "2", "3", "taken.txt"]);
     });
 
     test("writeFile: mtime kept, identical content adds no version, addVersion imports history", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer, request } from "node:http";
@@ -52,7 +52,7 @@ describe("fs blob store", () => {
     assert.equal(blob.sha256, sha(data));
     assert.equal(blob.size, data.length);
     blob.release();
-    assert.deepEqual(await filesUnder(dir), [`${blob.sha256.slice(0, 2)}/${blob.sha256.slice(2, 4)}/${blob.sha256}`]);
+    assert.deepEqual(await filesUnder(dir), [`${blob.sha256.slice(0, 2)}/${blob.sha256}`]);
     assert.equal(await store.has(blob.sha256), true);
     assert.equal(await store.size(blob.sha256), data.length);
     assert.ok((await readAll(store.open(blob.sha256))).equals(data));
@@ -112,7 +112,7 @@ describe("fs blob store", () => {
     assert.equal(new Set(blobs.map((b) => b.sha256)).size, 1);
     const again = await store.put(Readable.from([data]));
     assert.equal(again.sha256, blobs[0].sha256);
-    assert.deepEqual(await filesUnder(dir), [`${again.sha256.slice(0, 2)}/${again.sha256.slice(2, 4)}/${again.sha256}`]);
+    assert.deepEqual(await filesUnder(dir), [`${again.sha256.slice(0, 2)}/${again.sha256}`]);
     assert.ok((await readAll(store.open(again.sha256))).equals(data));
   });
 
@@ -280,7 +280,7 @@ describe("fs blob store", () => {
     const bigger = Buffer.concat([data, Buffer.from([7])]);
     await assert.rejects(store.put(Readable.from([bigger]), { maxBytes: 100_000 }), isAppError("PAYLOAD_TOO_LARGE"));
     assert.equal(await store.has(sha(bigger)), false);
-    assert.deepEqual(await filesUnder(dir), [`${ok.sha256.slice(0, 2)}/${ok.sha256.slice(2, 4)}/${ok.sha256}`]);
+    assert.deepEqual(await filesUnder(dir), [`${ok.sha256.slice(0, 2)}/${ok.sha256}`]);
   });
 
   test("garbage collection removes only unreferenced, unpinned blobs and stale temp files", async () => {
@@ -320,6 +320,30 @@ describe("fs blob store", () => {
     assert.deepEqual(second, { removed: 1, bytes: 3000 });
     assert.equal(await store.has(blobC.sha256), false);
     assert.equal(await store.has(blobA.sha256), true);
+  });
+
+  test("blobs of the older two-level layout (ab/cd/<sha256>) are still read and collected", async () => {
+    const { dir, store } = await fresh();
+    const kept = randomBytes(5000);
+    const dropped = randomBytes(700);
+    for (const data of [kept, dropped]) {
+      const h = sha(data);
+      await mkdir(join(dir, h.slice(0, 2), h.slice(2, 4)), { recursive: true });
+      await writeFile(join(dir, h.slice(0, 2), h.slice(2, 4), h), data);
+    }
+    assert.equal(await store.has(sha(kept)), true);
+    assert.equal(await store.size(sha(kept)), kept.length);
+    assert.ok((await readAll(store.open(sha(kept), { start: 10, end: 4999 }))).equals(kept.subarray(10)));
+    // A new put of the same content lands in the current layout; reads keep working either way.
+    const again = await store.put(Readable.from([kept]));
+    again.release();
+    assert.ok((await filesUnder(dir)).includes(`${again.sha256.slice(0, 2)}/${again.sha256}`));
+
+    const result = await store.collectGarbage(async (s) => s === sha(kept));
+    assert.deepEqual(result, { removed: 1, bytes: dropped.length });
+    assert.equal(await store.has(sha(dropped)), false);
+    assert.ok((await readAll(store.open(sha(kept)))).equals(kept));
+    assert.ok((await filesUnder(dir)).includes(`${sha(kept).slice(0, 2)}/${sha(kept).slice(2, 4)}/${sha(kept)}`), "a referenced legacy copy stays");
   });
 
   test("a reference check that throws stops collection without deleting", async () => {

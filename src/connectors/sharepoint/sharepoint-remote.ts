@@ -84,6 +84,9 @@ export const SHAREPOINT_CAPABILITIES: RemoteCapabilities = {
   hashes: ["quickXorHash"],
   notify: false,
   preservesMtime: true,
+  // Microsoft's guidance for Graph/SharePoint is a modest degree of parallelism per app; more
+  // only earns 429s and Retry-After waits.
+  maxInFlight: 16,
 };
 
 /** Id → library-relative path memory for delta translation (see the module comment). */

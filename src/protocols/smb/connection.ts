@@ -226,6 +226,15 @@ export class SmbConnection {
     return Math.max(1, Math.ceil(bytes / 65536));
   }
 
+  /**
+   * Hands back the receive frame `view` lies in, for a response that carried `release` when the
+   * caller no longer has the response itself (only a view of its data). No view of the frame may
+   * be used after. Frames this connection's pool does not have out are ignored.
+   */
+  releaseFrame(view: Buffer): void {
+    this.transport.release(view);
+  }
+
   registerSession(sessionId: bigint, security: SessionSecurity): void {
     this.sessions.set(sessionId, security);
   }

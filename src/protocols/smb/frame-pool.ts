@@ -46,8 +46,8 @@ export class FramePool {
 }
 
 /**
- * Capacity rounded up to 4 KiB (a 1 MiB READ response plus headers fits 1 MiB + 4 KiB). Frames
- * handed to a consumer whole (READ data) are never released, so the slack stays small.
+ * Capacity rounded up to 4 KiB (a 1 MiB READ response plus headers fits 1 MiB + 4 KiB): small
+ * slack, yet READs of slightly different lengths (a file's last chunk) can share frames.
  */
 function roundUp(n: number): number {
   return Math.ceil(n / 4096) * 4096;

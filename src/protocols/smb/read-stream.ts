@@ -5,10 +5,13 @@
  * stays bounded whatever the file size; backpressure stops new READs.
  *
  * Memory and copies: the socket reads a plaintext READ response straight into a receive frame of
- * its own, and the consumer's chunk is a view of that frame — no copy in user space. The frame
- * is the only per-READ allocation and is short-lived (V8 frees it in a young-generation
- * scavenge, which it runs after ~32 MiB of new ArrayBuffers, instead of leaving it for a full
- * GC). Each _read() delivers one chunk, so Readable.read() never joins (copies) several.
+ * its own, and the consumer's chunk is a view of that frame — no copy in user space. Each
+ * _read() delivers one chunk, so Readable.read() never joins (copies) several. A frame the
+ * consumer never hands back is garbage: every new ArrayBuffer counts as V8 external memory, and
+ * each ~64 MiB of it starts a full mark-compact, whose cost grows with the host process's heap
+ * (a large share of a busy server's main thread during a 1 GiB read). A consumer that knows when
+ * it is done with a chunk hands it back with {@link SmbReadStream.releaseChunk}; its frame then
+ * serves a later READ, and a whole transfer allocates a handful of frames.
  */
 import { Readable } from "node:stream";
 import type { SmbHandle } from "./file-handle.js";
@@ -40,6 +43,13 @@ export class SmbReadStream extends Readable {
   private epoch = 0;
   private readonly chunk: number;
   private readonly depth: number;
+  /**
+   * Chunks emitted as views of a pooled receive frame, which {@link releaseChunk} may hand back.
+   * Keyed by the chunk object, not its ArrayBuffer: once handed back, the same memory may carry
+   * a later chunk of this stream, and a repeated release of the old chunk must not free that one.
+   * Weak, so a chunk the consumer drops without handing back is collected as before.
+   */
+  private readonly pooled = new WeakSet<Buffer>();
 
   constructor(
     private readonly openHandle: () => Promise<SmbHandle>,
@@ -111,20 +121,26 @@ export class SmbReadStream extends Readable {
         .then(
           (res) => {
             this.inflight--;
-            if (epoch !== this.epoch) {
+            if (epoch !== this.epoch || this.destroyed) {
               res.release?.();
               return this.pump();
             }
             // The consumer gets a view of the receive frame itself (the socket read straight into
-            // it): no copy. The frame is not handed back to the pool; it goes with the chunk.
+            // it): no copy. The frame goes back to the pool only through releaseChunk.
             const data = res.header.status === NtStatus.END_OF_FILE ? Buffer.alloc(0) : decodeReadResponse(res.message);
+            if (res.release && data.length) this.pooled.add(data);
             if (data.length === 0) {
               this.eof = true;
               this.limit = Math.min(this.limit, offset);
             } else if (data.length < len) {
               // The file is shorter than expected: drop the speculative reads and go on from here.
               this.epoch++;
-              for (const k of [...this.done.keys()]) if (k > offset) this.done.delete(k);
+              for (const [k, dropped] of [...this.done]) {
+                if (k > offset) {
+                  this.done.delete(k);
+                  this.releaseChunk(dropped);
+                }
+              }
               this.nextIssue = offset + data.length;
             }
             if (data.length) this.done.set(offset, data);
@@ -138,8 +154,24 @@ export class SmbReadStream extends Readable {
     }
   }
 
+  /**
+   * Hands back a chunk this stream emitted, so its receive frame serves a later READ instead of
+   * a fresh allocation. Optional: a chunk never handed back is garbage-collected. Call it only
+   * once nothing reads the chunk or any view of it any more (a subarray, a pending write, a
+   * queued hash update): the memory is overwritten by a later READ. The stream cannot know this
+   * by itself, hence opt-in. Pass the chunk object as emitted; a repeated call, another view of
+   * it, a chunk of another stream or any other buffer is ignored.
+   */
+  releaseChunk(chunk: Buffer): void {
+    if (!this.pooled.has(chunk)) return;
+    this.pooled.delete(chunk);
+    this.handle?.tree.conn.releaseFrame(chunk);
+  }
+
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const h = this.handle;
+    // Prefetched chunks were never emitted: nobody else views their frames.
+    for (const data of this.done.values()) this.releaseChunk(data);
     this.done.clear();
     if (!h) return callback(error);
     h.close().then(

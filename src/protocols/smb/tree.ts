@@ -255,7 +255,7 @@ export class SmbTree {
    * Streams a file's bytes; `start`/`end` (inclusive) select a range. The handle opens when the
    * stream starts; an error (not_found, ...) arrives as the stream's 'error' event.
    */
-  createReadStream(path: string, opts: ReadStreamOptions = {}): Readable {
+  createReadStream(path: string, opts: ReadStreamOptions = {}): SmbReadStream {
     const p = toSmbPath(path);
     return new SmbReadStream(async () => {
       const t = await this.bind();

@@ -8,11 +8,22 @@ export function isSha256Hex(value: string): boolean {
 }
 
 /**
- * Where a blob lives: `<dir>/ab/cd/<sha256>`. Two levels of 256-way fanout keep directories
- * small (a million blobs is ~15 entries per leaf directory). Callers must validate the digest
- * with {@link isSha256Hex} first, so a crafted id can never escape `dir`.
+ * Where a blob lives: `<dir>/ab/<sha256>`. One level of 256-way fanout: all 256 directories
+ * exist after the first few hundred puts, so storing a blob never creates a directory (a mkdir
+ * plus a parent-directory fsync per blob, nearly half of a small put's cost, for as long as a
+ * deeper tree was still filling). ext4 and XFS index large directories (a million blobs is
+ * ~4,000 entries per directory). Callers must validate the digest with {@link isSha256Hex}
+ * first, so a crafted id can never escape `dir`.
  */
 export function blobPath(dir: string, sha256: string): string {
+  return join(dir, sha256.slice(0, 2), sha256);
+}
+
+/**
+ * Where data dirs written before the one-level layout keep a blob: `<dir>/ab/cd/<sha256>`.
+ * Such blobs are still read and collected, never written.
+ */
+export function legacyBlobPath(dir: string, sha256: string): string {
   return join(dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
 }
 

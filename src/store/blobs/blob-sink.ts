@@ -35,6 +35,8 @@ export class BlobSink extends Writable {
     private readonly fd: number,
     private readonly maxBytes: number | undefined,
     highWaterMark: number,
+    /** Takes each chunk back once it is hashed and on disk (see PutOptions.recycleChunk). */
+    private readonly recycleChunk?: (chunk: Buffer) => void,
   ) {
     super({ highWaterMark });
   }
@@ -96,6 +98,9 @@ export class BlobSink extends Writable {
     this.received += bytes;
     const writing = writeAll(this.fd, bufs, this.written).then(() => {
       this.written += bytes;
+      // Only now: a short write continues from subarrays of these chunks until the whole batch is
+      // written; the hash consumed them above.
+      if (this.recycleChunk) for (const buf of bufs) this.recycleChunk(buf);
       this.maybeFlush();
     });
     this.writing = writing;

@@ -6,9 +6,10 @@ import { join } from "node:path";
 import { finished as onFinished, Readable, type Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { AppError } from "../../core/errors.js";
-import { blobPath, isSha256Hex, tempDir } from "./blob-paths.js";
+import { blobPath, isSha256Hex, legacyBlobPath, tempDir } from "./blob-paths.js";
 import { BlobPins } from "./blob-pins.js";
 import { BlobSink } from "./blob-sink.js";
+import { resolveRange } from "./byte-range.js";
 
 /** Chunk size for reads and the write buffer: big chunks keep syscalls and hash calls few. */
 const IO_CHUNK = 1024 * 1024;
@@ -31,10 +32,16 @@ export interface PutOptions {
   maxBytes?: number;
   /** Aborting fails the put with the signal's AbortError and removes the temp file. */
   signal?: AbortSignal;
+  /**
+   * Called once for each chunk of `source` (the object as received) after its bytes were hashed
+   * and written to the temp file, when the store will never read it again, so its producer may
+   * reuse the memory. Chunks of a failed put may never be handed back.
+   */
+  recycleChunk?: (chunk: Buffer) => void;
 }
 
 export interface BlobStore {
-  /** Streams source to a temp file in the blob dir while hashing (SHA-256) and counting; renames into place as blobs/ab/cd/<sha256>. Identical content stored once. On any stream error or abort the temp file is removed and the error rethrown. maxBytes exceeded -> AppError PAYLOAD_TOO_LARGE. The returned blob is pinned against garbage collection until release() is called (call it after the DB row referencing it is committed, or on failure).
+  /** Streams source to a temp file in the blob dir while hashing (SHA-256) and counting; renames into place as blobs/ab/<sha256>. Identical content stored once. On any stream error or abort the temp file is removed and the error rethrown. maxBytes exceeded -> AppError PAYLOAD_TOO_LARGE. The returned blob is pinned against garbage collection until release() is called (call it after the DB row referencing it is committed, or on failure).
    *
    * On failure a caller's Node stream is unpiped but never destroyed (an HTTP layer can still
    * answer 413 on it); a premature close of the source counts as an error. */
@@ -55,7 +62,8 @@ export interface BlobStore {
 /**
  * Content-addressed blob store on a local filesystem.
  *
- * Layout: blobs at `<dir>/ab/cd/<sha256>`, in-flight uploads at `<dir>/tmp/*.part` (same
+ * Layout: blobs at `<dir>/ab/<sha256>` (older data dirs also hold `<dir>/ab/cd/<sha256>`, which
+ * is read and collected but never written), in-flight uploads at `<dir>/tmp/*.part` (same
  * filesystem, so the final rename is atomic and a reader never sees a partial blob). A put
  * fsyncs the temp file before the rename and the fanout directory after it, so a blob whose
  * put resolved survives a crash; fanout directories are created on first use and never removed.
@@ -73,11 +81,11 @@ export function createFsBlobStore(dir: string): BlobStore {
   /** Renames not yet made durable, so a put deduplicated onto one waits for it before resolving. */
   const landing = new Map<string, Promise<void>>();
   /**
-   * Fanout leaves (ab/cd, indexed by the first four hex digits) known to exist: they are never
-   * removed, so a put into a known leaf renames straight away, and one into a new leaf creates it
+   * Fanout directories (ab, indexed by the first two hex digits) known to exist: they are never
+   * removed, so a put into a known one renames straight away, and one into a new one creates it
    * first instead of paying a failed rename.
    */
-  const knownLeaves = new Uint8Array(0x10000);
+  const knownLeaves = new Uint8Array(0x100);
   const creatingLeaf = new Map<number, Promise<void>>();
   let tempReady: Promise<unknown> | undefined;
   /** Temp names: unique per store object (random prefix, counter); "wx" still refuses a clash. */
@@ -117,7 +125,7 @@ export function createFsBlobStore(dir: string): BlobStore {
     let fdOpen = true;
     let tmpExists = true;
     let pinned: string | undefined;
-    const sink = new BlobSink(fd, maxBytes, IO_CHUNK);
+    const sink = new BlobSink(fd, maxBytes, IO_CHUNK, opts.recycleChunk);
     try {
       const feed = feedInto(source, sink);
       try {
@@ -146,7 +154,7 @@ export function createFsBlobStore(dir: string): BlobStore {
         await closeAsync(fd);
         fdOpen = false;
         tmpExists = false;
-        const leafIndex = Number.parseInt(sha256.slice(0, 4), 16);
+        const leafIndex = Number.parseInt(sha256.slice(0, 2), 16);
         // A put that is creating this leaf has not synced its parent yet; landing beside it
         // before that would let this put resolve with a blob a crash could still lose.
         await creatingLeaf.get(leafIndex)?.catch(() => undefined);
@@ -189,28 +197,25 @@ export function createFsBlobStore(dir: string): BlobStore {
 
   function openBlob(sha256: string, range?: { start: number; end: number }): NodeJS.ReadableStream {
     if (!isSha256Hex(sha256)) throw notFound(sha256);
-    const path = blobPath(dir, sha256);
+    let path = blobPath(dir, sha256);
     let fd: number;
     try {
       fd = openSync(path, "r");
     } catch (err) {
-      if (isErrno(err, "ENOENT")) throw notFound(sha256);
-      throw err;
+      if (!isErrno(err, "ENOENT")) throw err;
+      try {
+        path = legacyBlobPath(dir, sha256);
+        fd = openSync(path, "r");
+      } catch (legacyErr) {
+        if (isErrno(legacyErr, "ENOENT")) throw notFound(sha256);
+        throw legacyErr;
+      }
     }
     // The open descriptor keeps the inode alive even if GC unlinks the blob while it streams.
-    let start = 0;
-    let end: number | undefined;
-    let size: number;
+    let start: number;
+    let end: number;
     try {
-      size = fstatSync(fd).size;
-      if (range) {
-        const valid = Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end) && range.start >= 0;
-        if (!valid || range.end < range.start || range.start >= size) {
-          throw new AppError("RANGE_NOT_SATISFIABLE", "range is outside the content", { start: range.start, end: range.end, size });
-        }
-        start = range.start;
-        end = Math.min(range.end, size - 1);
-      }
+      ({ start, end } = resolveRange(fstatSync(fd).size, range));
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -218,24 +223,25 @@ export function createFsBlobStore(dir: string): BlobStore {
     // Small blobs get a buffer their size: a 1 MiB buffer per 4 KiB read dominates small-file reads.
     // A known end lets the stream stop after the last byte instead of reading once more for EOF
     // (a whole thread-pool round trip per small download). Blobs never change once in place.
-    end ??= size - 1;
     const remaining = end - start + 1;
     const highWaterMark = Math.min(IO_CHUNK, Math.max(MIN_READ_CHUNK, remaining));
     return createReadStream(path, { fd, start, end: Math.max(end, start), highWaterMark, autoClose: true });
   }
 
   async function has(sha256: string): Promise<boolean> {
-    return isSha256Hex(sha256) && (await exists(blobPath(dir, sha256)));
+    return isSha256Hex(sha256) && ((await exists(blobPath(dir, sha256))) || (await exists(legacyBlobPath(dir, sha256))));
   }
 
   async function size(sha256: string): Promise<number> {
     if (!isSha256Hex(sha256)) throw notFound(sha256);
-    try {
-      return (await stat(blobPath(dir, sha256))).size;
-    } catch (err) {
-      if (isErrno(err, "ENOENT")) throw notFound(sha256);
-      throw err;
+    for (const path of [blobPath(dir, sha256), legacyBlobPath(dir, sha256)]) {
+      try {
+        return (await stat(path)).size;
+      } catch (err) {
+        if (!isErrno(err, "ENOENT")) throw err;
+      }
     }
+    throw notFound(sha256);
   }
 
   /**
@@ -250,32 +256,36 @@ export function createFsBlobStore(dir: string): BlobStore {
   ): Promise<{ removed: number; bytes: number }> {
     let removed = 0;
     let bytes = 0;
-    for (const l1 of await hexDirs(dir)) {
-      for (const l2 of await hexDirs(join(dir, l1))) {
-        const leaf = join(dir, l1, l2);
-        for await (const entry of await opendir(leaf)) {
-          const sha256 = entry.name;
-          if (!entry.isFile() || !isSha256Hex(sha256) || !sha256.startsWith(l1 + l2)) continue;
-          if (pins.isPinned(sha256)) continue;
-          if (await isReferenced(sha256)) continue;
-          if (pins.isPinned(sha256) || deleting.has(sha256)) continue;
-          const path = join(leaf, sha256);
-          const removal = (async () => {
-            const st = await stat(path);
-            await unlink(path);
-            removed += 1;
-            bytes += st.size;
-          })();
-          deleting.set(sha256, removal);
-          try {
-            await removal;
-          } catch (err) {
-            if (!isErrno(err, "ENOENT")) throw err;
-          } finally {
-            deleting.delete(sha256);
-          }
+    /** Visits the blobs of one directory; `prefix` is what their names must start with. */
+    const collectIn = async (leaf: string, prefix: string, legacyLeaves?: string[]) => {
+      for await (const entry of await opendir(leaf)) {
+        const sha256 = entry.name;
+        if (legacyLeaves && entry.isDirectory() && /^[0-9a-f]{2}$/.test(sha256)) legacyLeaves.push(sha256);
+        if (!entry.isFile() || !isSha256Hex(sha256) || !sha256.startsWith(prefix)) continue;
+        if (pins.isPinned(sha256)) continue;
+        if (await isReferenced(sha256)) continue;
+        if (pins.isPinned(sha256) || deleting.has(sha256)) continue;
+        const path = join(leaf, sha256);
+        const removal = (async () => {
+          const st = await stat(path);
+          await unlink(path);
+          removed += 1;
+          bytes += st.size;
+        })();
+        deleting.set(sha256, removal);
+        try {
+          await removal;
+        } catch (err) {
+          if (!isErrno(err, "ENOENT")) throw err;
+        } finally {
+          deleting.delete(sha256);
         }
       }
+    };
+    for (const l1 of await hexDirs(dir)) {
+      const legacyLeaves: string[] = [];
+      await collectIn(join(dir, l1), l1, legacyLeaves);
+      for (const l2 of legacyLeaves.sort()) await collectIn(join(dir, l1, l2), l1 + l2);
     }
     await removeStaleTemps(tempDir(dir));
     return { removed, bytes };
@@ -301,13 +311,13 @@ async function landDurably(dir: string, tmp: string, target: string, leafKnown: 
       created = await mkdir(leaf, { recursive: true });
       await rename(tmp, target);
     }
-    // Only directories that gained an entry need a sync: the leaf (the blob), and the parent of
-    // each directory mkdir created. They are independent, so they are synced concurrently.
+    // Only directories that gained an entry need a sync: the fanout directory (the blob), and
+    // the parent of each directory mkdir created. They are independent, so they are synced
+    // concurrently.
     const dirs = [leaf];
     if (created !== undefined) {
-      const l1 = join(leaf, "..");
-      dirs.push(l1);
-      if (created !== leaf) dirs.push(dir);
+      dirs.push(dir);
+      if (created !== leaf) dirs.push(join(dir, ".."));
     }
     await Promise.all(dirs.map(fsyncDir));
   } catch (err) {

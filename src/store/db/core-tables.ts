@@ -77,6 +77,12 @@ export interface VersionsTable {
   created_at: string;
 }
 
+/** Content of at most INLINE_BLOB_MAX_BYTES, kept in the database instead of a blob file. */
+export interface InlineBlobsTable {
+  sha256: string;
+  data: Buffer;
+}
+
 export interface AcesTable {
   node_id: string;
   principal_id: string;
@@ -115,6 +121,7 @@ export interface CoreTables {
   shares: SharesTable;
   nodes: NodesTable;
   versions: VersionsTable;
+  inline_blobs: InlineBlobsTable;
   aces: AcesTable;
   mounts: MountsTable;
   alerts: AlertsTable;
