@@ -96,7 +96,7 @@ describe("chunk recycling", () => {
       assert.equal(recycled.size, chunks.length, "every chunk handed back");
       assert.ok(multiChunkBatches > 0 && batches < chunks.length, "some writes were batched");
       assert.equal(sink.size, total);
-      assert.equal(sink.digest(), sha(expected));
+      assert.equal(await sink.digest(), sha(expected));
       assert.ok(readFileSync(path).equals(expected));
     } finally {
       closeSync(fd);

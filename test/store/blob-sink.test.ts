@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { BlobSink } from "../../src/store/blobs/blob-sink.js";
+import { startFileHash } from "../../src/store/blobs/file-hasher.js";
 import { AppError } from "../../src/core/errors.js";
 
 /** Deterministic chunks of varied sizes (so writes coalesce into writevs of uneven buffers). */
@@ -27,7 +28,7 @@ function* chunks(total: number): Generator<Buffer> {
 async function withFile<T>(fn: (path: string, fd: number) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), "blob-sink-"));
   const path = join(dir, "out.part");
-  const fd = openSync(path, "wx");
+  const fd = openSync(path, "wx+");
   try {
     return await fn(path, fd);
   } finally {
@@ -48,8 +49,35 @@ describe("blob sink", () => {
       assert.equal(sink.size, total);
       assert.equal(statSync(path).size, total);
       const digest = expected.digest("hex");
-      assert.equal(sink.digest(), digest);
+      assert.equal(await sink.digest(), digest);
       assert.equal(createHash("sha256").update(readFileSync(path)).digest("hex"), digest);
+    });
+  });
+
+  test("with a worker hash job, the digest is computed from what was written, off the main thread", async () => {
+    const total = 40 * 1024 * 1024 + 777;
+    const expected = createHash("sha256");
+    for (const c of chunks(total)) expected.update(c);
+    await withFile(async (_path, fd) => {
+      const job = startFileHash(fd);
+      const sink = new BlobSink(fd, undefined, 1024 * 1024, undefined, job);
+      await pipeline(Readable.from(chunks(total), { objectMode: false }), sink);
+      await sink.settle();
+      assert.equal(await sink.digest(), expected.digest("hex"));
+    });
+    // An aborted job stops reading; a job for an empty file digests nothing.
+    await withFile(async (_path, fd) => {
+      const aborted = startFileHash(fd);
+      aborted.advance(0);
+      await aborted.abort();
+      await aborted.abort();
+      const empty = startFileHash(fd);
+      assert.equal(await empty.finish(0), createHash("sha256").digest("hex"));
+    });
+    // A job asked for bytes that were never written fails instead of hashing short content.
+    await withFile(async (_path, fd) => {
+      const short = startFileHash(fd);
+      await assert.rejects(short.finish(10), /hashing failed: file ended at 0 bytes/);
     });
   });
 
@@ -59,7 +87,7 @@ describe("blob sink", () => {
       await pipeline(Readable.from([], { objectMode: false }), sink);
       await sink.settle();
       assert.equal(sink.size, 0);
-      assert.equal(sink.digest(), createHash("sha256").digest("hex"));
+      assert.equal(await sink.digest(), createHash("sha256").digest("hex"));
       assert.equal(statSync(path).size, 0);
     });
   });

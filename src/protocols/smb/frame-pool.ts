@@ -16,7 +16,7 @@ export class FramePool {
   constructor(
     /** Frames smaller than this are plain allocations (the pool is for the big ones). */
     readonly minSize = 64 << 10,
-    readonly maxFree = 4,
+    readonly maxFree = 16,
   ) {}
 
   acquire(n: number): Buffer {

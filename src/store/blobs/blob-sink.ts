@@ -2,6 +2,7 @@ import { createHash, type Hash } from "node:crypto";
 import { fdatasync, writev } from "node:fs";
 import { Writable } from "node:stream";
 import { AppError } from "../../core/errors.js";
+import type { HashJob } from "./file-hasher.js";
 
 /**
  * Dirty bytes after which a background fdatasync is started while the upload continues, so the
@@ -21,7 +22,8 @@ const FLUSH_EVERY = 32 * 1024 * 1024;
  * still running on the descriptor) before it fsyncs, closes or unlinks.
  */
 export class BlobSink extends Writable {
-  private readonly hash: Hash = createHash("sha256");
+  /** In-process hashing, when no worker job was given. */
+  private readonly hash: Hash | undefined;
   private received = 0;
   private offered = 0;
   private written = 0;
@@ -37,8 +39,11 @@ export class BlobSink extends Writable {
     highWaterMark: number,
     /** Takes each chunk back once it is hashed and on disk (see PutOptions.recycleChunk). */
     private readonly recycleChunk?: (chunk: Buffer) => void,
+    /** Hashes what is written on a worker thread (see FileHasher) instead of here. */
+    private readonly hashJob?: HashJob,
   ) {
     super({ highWaterMark });
+    if (!hashJob) this.hash = createHash("sha256");
   }
 
   /** Content length so far (all of it once the stream has finished). */
@@ -46,9 +51,9 @@ export class BlobSink extends Writable {
     return this.received;
   }
 
-  /** Hex digest of the content; call once, after the stream has finished. */
-  digest(): string {
-    return this.hash.digest("hex");
+  /** Hex digest of the content; call once, after the stream has finished and {@link settle}d. */
+  async digest(): Promise<string> {
+    return this.hash ? this.hash.digest("hex") : this.hashJob!.finish(this.written);
   }
 
   /**
@@ -94,10 +99,11 @@ export class BlobSink extends Writable {
         return;
       }
     }
-    for (const buf of bufs) this.hash.update(buf);
+    if (this.hash) for (const buf of bufs) this.hash.update(buf);
     this.received += bytes;
     const writing = writeAll(this.fd, bufs, this.written).then(() => {
       this.written += bytes;
+      this.hashJob?.advance(this.written);
       // Only now: a short write continues from subarrays of these chunks until the whole batch is
       // written; the hash consumed them above.
       if (this.recycleChunk) for (const buf of bufs) this.recycleChunk(buf);

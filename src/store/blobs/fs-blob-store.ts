@@ -10,10 +10,17 @@ import { blobPath, isSha256Hex, legacyBlobPath, tempDir } from "./blob-paths.js"
 import { BlobPins } from "./blob-pins.js";
 import { BlobSink } from "./blob-sink.js";
 import { resolveRange } from "./byte-range.js";
+import { startFileHash } from "./file-hasher.js";
 
 /** Chunk size for reads and the write buffer: big chunks keep syscalls and hash calls few. */
 const IO_CHUNK = 1024 * 1024;
 const MIN_READ_CHUNK = 16 * 1024;
+/**
+ * Bytes a put buffers while a write is in flight: they go out together in the next writev. Large
+ * enough that the writer rides out an fdatasync or a slow write without stopping its source (a
+ * 1 GiB copy from SMB ran 20–30% faster with 8 MiB than with 1 MiB), small enough per upload.
+ */
+const SINK_BUFFER = 8 * IO_CHUNK;
 const openAsync = promisify(openFd);
 const closeAsync = promisify(close);
 const fdatasyncAsync = promisify(fdatasync);
@@ -88,7 +95,7 @@ export function createFsBlobStore(dir: string): BlobStore {
   const knownLeaves = new Uint8Array(0x100);
   const creatingLeaf = new Map<number, Promise<void>>();
   let tempReady: Promise<unknown> | undefined;
-  /** Temp names: unique per store object (random prefix, counter); "wx" still refuses a clash. */
+  /** Temp names: unique per store object (random prefix, counter); "wx+" still refuses a clash (read access is for the hashing worker). */
   const tempPrefix = randomBytes(6).toString("hex");
   let tempSeq = 0;
 
@@ -102,7 +109,7 @@ export function createFsBlobStore(dir: string): BlobStore {
       await tempReady;
       const tmp = join(tempDir(dir), `${Date.now()}-${tempPrefix}-${++tempSeq}.part`);
       try {
-        return { tmp, fd: await openAsync(tmp, "wx", 0o644) };
+        return { tmp, fd: await openAsync(tmp, "wx+", 0o644) };
       } catch (err) {
         if (!isErrno(err, "ENOENT") || attempt > 0) throw err;
         tempReady = undefined;
@@ -125,7 +132,8 @@ export function createFsBlobStore(dir: string): BlobStore {
     let fdOpen = true;
     let tmpExists = true;
     let pinned: string | undefined;
-    const sink = new BlobSink(fd, maxBytes, IO_CHUNK, opts.recycleChunk);
+    const hashJob = startFileHash(fd);
+    const sink = new BlobSink(fd, maxBytes, SINK_BUFFER, opts.recycleChunk, hashJob);
     try {
       const feed = feedInto(source, sink);
       try {
@@ -135,7 +143,7 @@ export function createFsBlobStore(dir: string): BlobStore {
       }
       await sink.settle();
       const size = sink.size;
-      const sha256 = sink.digest();
+      const sha256 = await sink.digest();
       pins.pin(sha256);
       pinned = sha256;
       const pending = deleting.get(sha256);
@@ -189,6 +197,9 @@ export function createFsBlobStore(dir: string): BlobStore {
       if (pinned !== undefined) pins.unpin(pinned);
       sink.destroy();
       await sink.settle().catch(() => undefined);
+      // The hashing worker reads the descriptor until the job is over: a closed descriptor number
+      // could be reused by another file meanwhile.
+      await hashJob.abort().catch(() => undefined);
       if (fdOpen) await closeAsync(fd).catch(() => undefined);
       if (tmpExists) await unlink(tmp).catch(() => undefined);
       throw err;
