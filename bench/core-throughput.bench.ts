@@ -23,7 +23,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { MiB, forEachLimit, freePort, printTable, rate, ratio, run, sha256File, timed } from "./core-bench-util.js";
+import { MiB, forEachLimit, freePort, printTable, rate, ratio, run, sha256File, timed, warmPageCache } from "./core-bench-util.js";
 import { measureCopyReference, prepareWorkload, workloadSettings } from "./core-bench-workload.js";
 import { readJson, send, startServer, type ServerPeer } from "./core-server-peer.js";
 
@@ -95,6 +95,7 @@ try {
     throw new Error(`create share: ${shareRes.statusCode} ${JSON.stringify(share)}`);
   }
 
+  await warmPageCache(root, w.largeBytes / MiB);
   const up = await measureServer(() => upload(share.id, "/large.bin", w.large, w.largeBytes));
   if (up.result.sha256 !== undefined && up.result.sha256 !== w.largeSha) {
     throw new Error(`server reports sha256 ${up.result.sha256}, expected ${w.largeSha}`);

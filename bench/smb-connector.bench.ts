@@ -17,7 +17,7 @@ import { performance } from "node:perf_hooks";
 import { startSamba, type SambaInstance } from "../test/harness/samba.js";
 import { startScaidriveProcess, type ScaidriveProcess } from "../test/harness/scaidrive-process.js";
 import { makeTempDir } from "../test/harness/temp-dir.js";
-import { MiB, envNumber, makeLargeFile, makeSmallFiles, printTable, run } from "./core-bench-util.js";
+import { MiB, envNumber, makeLargeFile, makeSmallFiles, printTable, run, warmPageCache } from "./core-bench-util.js";
 
 const SMALL_COUNT = envNumber("BENCH_SMALL_COUNT", 10_000);
 const SMALL_KIB = envNumber("BENCH_SMALL_KIB", 4);
@@ -129,6 +129,7 @@ async function main(): Promise<void> {
       return dir;
     };
     const flush = () => run("sync", ["-f", work.path]);
+    const warmLarge = () => warmPageCache(work.path, LARGE_MIB);
 
     console.log("small files …");
     await flush();
@@ -149,18 +150,18 @@ async function main(): Promise<void> {
     rmSync(smbclientSmallDir, { recursive: true, force: true });
 
     console.log("large file …");
-    await flush();
+    await warmLarge();
     const scaiLarge = await syncTimed(server, largeCnn);
-    await flush();
+    await warmLarge();
     const rcloneLargeDir = local("rclone-large");
     const rcloneLarge = await time(() => rclone("large", rcloneLargeDir));
     rmSync(rcloneLargeDir, { recursive: true, force: true });
-    await flush();
+    await warmLarge();
     const smbclientLargeDir = local("smbclient-large");
     const smbclientLarge = await time(() => smbclient(`lcd "${smbclientLargeDir}"; get large/big.bin big.bin`));
     rmSync(smbclientLargeDir, { recursive: true, force: true });
     // The same copy made as durable as ScaiDrive's (which fsyncs the blob before committing it).
-    await flush();
+    await warmLarge();
     const smbclientSyncDir = local("smbclient-large-sync");
     const smbclientLargeSync = await time(async () => {
       await smbclient(`lcd "${smbclientSyncDir}"; get large/big.bin big.bin`);
