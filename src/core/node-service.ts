@@ -16,6 +16,7 @@ import { aclStore } from "../store/core/acl-store.js";
 import { principalStore } from "../store/core/principal-store.js";
 import type { BlobStore } from "../store/blobs/fs-blob-store.js";
 import { INLINE_BLOB_MAX_BYTES, inlineBlobStore, inlineContentStream } from "../store/blobs/inline-blob-store.js";
+import { resolveRange } from "../store/blobs/byte-range.js";
 import { takeSmall } from "./content-head.js";
 import { CommitBatcher } from "./commit-batcher.js";
 
@@ -438,8 +439,19 @@ export class NodeService {
 
   /** Bytes of stored content by SHA-256 (inline or a blob file), no ACL check. @throws NOT_FOUND, RANGE_NOT_SATISFIABLE. */
   async openBlob(sha256: string, range?: { start: number; end: number }): Promise<NodeJS.ReadableStream> {
+    const content = await this.openBlobContent(sha256, range);
+    return Buffer.isBuffer(content) ? inlineContentStream(content) : content;
+  }
+
+  /**
+   * Like {@link openBlob}, but content stored inline comes back as the (range of the) Buffer itself,
+   * so an HTTP response can send headers and body in one write instead of piping a stream.
+   */
+  async openBlobContent(sha256: string, range?: { start: number; end: number }): Promise<Buffer | NodeJS.ReadableStream> {
     const inline = await inlineBlobStore.get(this.db, sha256);
-    return inline ? inlineContentStream(inline, range) : this.blobs.open(sha256, range);
+    if (!inline) return this.blobs.open(sha256, range);
+    const { start, end } = resolveRange(inline.length, range);
+    return inline.subarray(start, end + 1);
   }
 
   /** A version of a file the actor can READ (the current one when versionId is omitted). */
