@@ -5,6 +5,7 @@ import type { ServerConfig } from "./config.js";
 import { createContext, type AppContext } from "./app-context.js";
 import type { AppInstance, RouteModule } from "./app-types.js";
 import { installErrorEnvelope } from "./error-envelope.js";
+import { createValidatorCompiler } from "./validator-compiler.js";
 import { installRequestLogging } from "./request-logging.js";
 import { installOpenApi } from "./openapi.js";
 import { authenticateApiRoutes } from "./auth.js";
@@ -53,9 +54,9 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
       genReqId: () => newUlid(),
       requestIdHeader: false,
       bodyLimit: 1024 * 1024,
-      ajv: { customOptions: { removeAdditional: false } },
       routerOptions: { ignoreTrailingSlash: true },
     }).withTypeProvider<TypeBoxTypeProvider>() as unknown as AppInstance;
+    app.setValidatorCompiler(createValidatorCompiler());
     app.decorate("scaidrive", context);
     // JSON is the only request media type of the API (uploads have their own parser in their scope).
     app.removeContentTypeParser("text/plain");

@@ -355,6 +355,11 @@ for (const dialect of ["sqlite", "postgres"] as const) describe(`core API contra
     const badType = await s.api("POST", "/api/v1/shares", { json: { name: { x: 1 } } });
     assert.equal(badType.status, 400);
     assert.equal(badType.body.error.details.field, "name");
+    // JSON bodies carry their own types: a number where a string belongs is reported, not converted.
+    const numberName = await s.api("POST", "/api/v1/shares", { json: { name: 5 } });
+    assert.equal(numberName.status, 400);
+    assert.equal(numberName.body.error.code, "VALIDATION_FAILED");
+    assert.equal(numberName.body.error.details.field, "name");
     const media = await fetch(`${s.url}/api/v1/shares`, { method: "POST", headers: { authorization: `Bearer ${s.adminToken}`, "content-type": "text/plain" }, body: "name=x" });
     assert.equal(media.status, 415);
     assert.equal(((await media.json()) as any).error.code, "UNSUPPORTED_MEDIA_TYPE");
@@ -367,6 +372,10 @@ for (const dialect of ["sqlite", "postgres"] as const) describe(`core API contra
     const limit = await s.api("GET", "/api/v1/users?limit=0");
     assert.equal(limit.status, 400);
     assert.equal(limit.body.error.details.field, "limit");
+    // Query strings are text and are converted: limit=1 is the number 1.
+    const one = await s.api("GET", "/api/v1/users?limit=1");
+    assert.equal(one.status, 200);
+    assert.equal(one.body.items.length, 1);
   });
 
   test("uploads over the configured limit answer 413 and store nothing", async () => {
