@@ -3,18 +3,11 @@
  * (connector, kind) while an alert is open — a connector that keeps failing the same way shows
  * one alert, not one per run — and resolving is idempotent too. Messages never carry secrets.
  */
+import { newId } from "./ids.js";
 import type { Logger } from "pino";
 import { AppError } from "./errors.js";
-import { monotonicFactory } from "ulid";
 import type { DbExecutor } from "../store/core/db-executor.js";
 import { alertStore, type AlertRecord } from "../store/core/alert-store.js";
-
-/**
- * Alert ids are `alr_` + a ULID from a monotonic factory: lists page newest-first by id, and two
- * alerts raised in the same millisecond must still sort in the order they were raised (plain
- * `newId` randomises the order within a millisecond).
- */
-const nextUlid = monotonicFactory();
 
 /** A connector was disabled because the remote refused its credentials. */
 export const CONNECTOR_AUTH_FAILED_ALERT = "connector_auth_failed";
@@ -29,7 +22,9 @@ export class AlertService {
       if (open) return open;
     }
     const alert: AlertRecord = {
-      id: `alr_${nextUlid()}`, kind: o.kind, connector_id: o.connectorId, message: o.message,
+      // newId's ULIDs increase within a millisecond: lists page newest-first by id, and two alerts
+      // raised in the same millisecond still sort in the order they were raised.
+      id: newId("alr"), kind: o.kind, connector_id: o.connectorId, message: o.message,
       created_at: new Date().toISOString(), resolved_at: null,
     };
     await alertStore.insert(this.db, alert);

@@ -3,10 +3,10 @@
  * connector (a partial unique index), which is the guard against two runs at once even across
  * processes: {@link SyncJobStore.createActive} returns undefined when one is already active.
  */
+import { newId } from "../../core/ids.js";
 import { SqliteAdapter, type Kysely, type Selectable } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { SyncJobsTable } from "../db/sync-tables.js";
-import { monotonicFactory } from "ulid";
 import { bool, isUniqueViolation, nowIso, num } from "./store-values.js";
 
 export type JobStatus = "queued" | "running" | "completed" | "failed" | "cancelled" | "skipped";
@@ -57,11 +57,10 @@ export interface JobCounters {
 }
 
 /**
- * Job ids are `job_` + a monotonic ULID so that jobs created within one millisecond still sort in
- * creation order: lists are ordered (and paginated) by id.
+ * Job ids are `job_` + a ULID, which `newId` keeps increasing within a millisecond, so jobs created
+ * in the same millisecond still sort in creation order: lists are ordered (and paginated) by id.
  */
-const monotonicUlid = monotonicFactory();
-const newJobId = () => `job_${monotonicUlid()}`;
+const newJobId = () => newId("job");
 
 function toRecord(r: Selectable<SyncJobsTable>): SyncJobRecord {
   return {
