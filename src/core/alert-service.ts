@@ -3,9 +3,9 @@
  * (connector, kind) while an alert is open — a connector that keeps failing the same way shows
  * one alert, not one per run — and resolving is idempotent too. Messages never carry secrets.
  */
-import { newId } from "./ids.js";
 import type { Logger } from "pino";
 import { AppError } from "./errors.js";
+import { newId } from "./ids.js";
 import type { DbExecutor } from "../store/core/db-executor.js";
 import { alertStore, type AlertRecord } from "../store/core/alert-store.js";
 

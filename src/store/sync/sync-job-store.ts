@@ -3,8 +3,8 @@
  * connector (a partial unique index), which is the guard against two runs at once even across
  * processes: {@link SyncJobStore.createActive} returns undefined when one is already active.
  */
-import { newId } from "../../core/ids.js";
 import { SqliteAdapter, type Kysely, type Selectable } from "kysely";
+import { newId } from "../../core/ids.js";
 import type { Database } from "../db/schema.js";
 import type { SyncJobsTable } from "../db/sync-tables.js";
 import { bool, isUniqueViolation, nowIso, num } from "./store-values.js";
