@@ -15,8 +15,7 @@ import { shareStore, type ShareRecord } from "../store/core/share-store.js";
 import { aclStore } from "../store/core/acl-store.js";
 import { principalStore } from "../store/core/principal-store.js";
 import type { BlobStore } from "../store/blobs/fs-blob-store.js";
-import { INLINE_BLOB_MAX_BYTES, inlineBlobStore, inlineContentStream } from "../store/blobs/inline-blob-store.js";
-import { resolveRange } from "../store/blobs/byte-range.js";
+import { INLINE_BLOB_MAX_BYTES, inlineBlobStore, inlineContentRange, inlineContentStream } from "../store/blobs/inline-blob-store.js";
 import { takeSmall } from "./content-head.js";
 import { CommitBatcher } from "./commit-batcher.js";
 
@@ -449,9 +448,7 @@ export class NodeService {
    */
   async openBlobContent(sha256: string, range?: { start: number; end: number }): Promise<Buffer | NodeJS.ReadableStream> {
     const inline = await inlineBlobStore.get(this.db, sha256);
-    if (!inline) return this.blobs.open(sha256, range);
-    const { start, end } = resolveRange(inline.length, range);
-    return inline.subarray(start, end + 1);
+    return inline ? inlineContentRange(inline, range) : this.blobs.open(sha256, range);
   }
 
   /** A version of a file the actor can READ (the current one when versionId is omitted). */

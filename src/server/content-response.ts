@@ -24,14 +24,14 @@ export async function sendContent(ctx: AppContext, request: FastifyRequest, repl
   const head = request.method === "HEAD";
   // The version row was just read, so its content is opened by hash rather than looked up again.
   if (range) {
-    const stream = head ? Readable.from([]) : await ctx.nodes.openBlobContent(version.sha256, range);
+    const body = head ? Readable.from([]) : await ctx.nodes.openBlobContent(version.sha256, range);
     return reply
       .status(206)
       .header("content-range", `bytes ${range.start}-${range.end}/${version.size}`)
       .header("content-length", range.end - range.start + 1)
-      .send(stream);
+      .send(body);
   }
   if (version.size === 0) return reply.status(200).header("content-length", 0).send(Buffer.alloc(0));
-  const stream = head ? Readable.from([]) : await ctx.nodes.openBlobContent(version.sha256);
-  return reply.status(200).header("content-length", version.size).send(stream);
+  const body = head ? Readable.from([]) : await ctx.nodes.openBlobContent(version.sha256);
+  return reply.status(200).header("content-length", version.size).send(body);
 }

@@ -52,7 +52,7 @@ describe("chunk recycling", () => {
   test("BlobSink hands every chunk back once, after its whole writev batch is on disk", async () => {
     const dir = await mkdtemp(join(tmpdir(), "blob-recycle-"));
     const path = join(dir, "out.part");
-    const fd = openSync(path, "wx");
+    const fd = openSync(path, "wx+");
     try {
       const total = 24 * 1024 * 1024 + 999;
       const { chunks, offsets, expected } = makeChunks(total);

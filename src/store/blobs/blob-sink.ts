@@ -1,8 +1,7 @@
-import { createHash, type Hash } from "node:crypto";
 import { fdatasync, writev } from "node:fs";
 import { Writable } from "node:stream";
 import { AppError } from "../../core/errors.js";
-import type { HashJob } from "./file-hasher.js";
+import { startFileHash, type HashJob } from "./file-hasher.js";
 
 /**
  * Dirty bytes after which a background fdatasync is started while the upload continues, so the
@@ -12,18 +11,19 @@ import type { HashJob } from "./file-hasher.js";
 const FLUSH_EVERY = 32 * 1024 * 1024;
 
 /**
- * The write side of a blob put, in one stream stage: hashes (SHA-256) and counts every chunk,
- * then writes it to `fd` at the running offset. Chunks that arrive while a write is in flight
+ * The write side of a blob put, in one stream stage: counts every chunk and writes it to `fd` at
+ * the running offset; a worker thread hashes (SHA-256) what has been written (see file-hasher),
+ * so `fd` must be open for reading too. Chunks that arrive while a write is in flight
  * are coalesced by the Writable machinery into one writev, so a 1 GiB upload costs a few hundred
  * syscalls, and the next write overlaps with receiving the following chunks.
  *
  * Exceeding maxBytes fails the stream with PAYLOAD_TOO_LARGE before the offending chunk is
  * written. The sink never closes `fd`: the caller must await {@link settle} (no write or flush
- * still running on the descriptor) before it fsyncs, closes or unlinks.
+ * still running on the descriptor) and then {@link digest}, or {@link abandon} instead, before it
+ * closes or unlinks: until then the hashing worker may read the descriptor.
  */
 export class BlobSink extends Writable {
-  /** In-process hashing, when no worker job was given. */
-  private readonly hash: Hash | undefined;
+  private readonly hashJob: HashJob;
   private received = 0;
   private offered = 0;
   private written = 0;
@@ -37,13 +37,11 @@ export class BlobSink extends Writable {
     private readonly fd: number,
     private readonly maxBytes: number | undefined,
     highWaterMark: number,
-    /** Takes each chunk back once it is hashed and on disk (see PutOptions.recycleChunk). */
+    /** Takes each chunk back once it is on disk (see PutOptions.recycleChunk). */
     private readonly recycleChunk?: (chunk: Buffer) => void,
-    /** Hashes what is written on a worker thread (see FileHasher) instead of here. */
-    private readonly hashJob?: HashJob,
   ) {
     super({ highWaterMark });
-    if (!hashJob) this.hash = createHash("sha256");
+    this.hashJob = startFileHash(fd);
   }
 
   /** Content length so far (all of it once the stream has finished). */
@@ -52,8 +50,15 @@ export class BlobSink extends Writable {
   }
 
   /** Hex digest of the content; call once, after the stream has finished and {@link settle}d. */
-  async digest(): Promise<string> {
-    return this.hash ? this.hash.digest("hex") : this.hashJob!.finish(this.written);
+  digest(): Promise<string> {
+    return this.hashJob.finish(this.written);
+  }
+
+  /** Stops the stream and the hashing; resolves once nothing uses the descriptor any more. */
+  async abandon(): Promise<void> {
+    this.destroy();
+    await this.settle().catch(() => undefined);
+    await this.hashJob.abort().catch(() => undefined);
   }
 
   /**
@@ -99,13 +104,12 @@ export class BlobSink extends Writable {
         return;
       }
     }
-    if (this.hash) for (const buf of bufs) this.hash.update(buf);
     this.received += bytes;
     const writing = writeAll(this.fd, bufs, this.written).then(() => {
       this.written += bytes;
-      this.hashJob?.advance(this.written);
+      this.hashJob.advance(this.written);
       // Only now: a short write continues from subarrays of these chunks until the whole batch is
-      // written; the hash consumed them above.
+      // written (the worker hashes the file, not the chunks).
       if (this.recycleChunk) for (const buf of bufs) this.recycleChunk(buf);
       this.maybeFlush();
     });

@@ -10,7 +10,6 @@ import { blobPath, isSha256Hex, legacyBlobPath, tempDir } from "./blob-paths.js"
 import { BlobPins } from "./blob-pins.js";
 import { BlobSink } from "./blob-sink.js";
 import { resolveRange } from "./byte-range.js";
-import { startFileHash } from "./file-hasher.js";
 
 /** Chunk size for reads and the write buffer: big chunks keep syscalls and hash calls few. */
 const IO_CHUNK = 1024 * 1024;
@@ -132,8 +131,7 @@ export function createFsBlobStore(dir: string): BlobStore {
     let fdOpen = true;
     let tmpExists = true;
     let pinned: string | undefined;
-    const hashJob = startFileHash(fd);
-    const sink = new BlobSink(fd, maxBytes, SINK_BUFFER, opts.recycleChunk, hashJob);
+    const sink = new BlobSink(fd, maxBytes, SINK_BUFFER, opts.recycleChunk);
     try {
       const feed = feedInto(source, sink);
       try {
@@ -195,11 +193,9 @@ export function createFsBlobStore(dir: string): BlobStore {
       };
     } catch (err) {
       if (pinned !== undefined) pins.unpin(pinned);
-      sink.destroy();
-      await sink.settle().catch(() => undefined);
       // The hashing worker reads the descriptor until the job is over: a closed descriptor number
       // could be reused by another file meanwhile.
-      await hashJob.abort().catch(() => undefined);
+      await sink.abandon();
       if (fdOpen) await closeAsync(fd).catch(() => undefined);
       if (tmpExists) await unlink(tmp).catch(() => undefined);
       throw err;

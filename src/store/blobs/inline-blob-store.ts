@@ -63,13 +63,17 @@ export const inlineBlobStore = {
   },
 };
 
-/** A stream of (a range of) inline content; range rules as the blob store's `open`. */
-export function inlineContentStream(data: Buffer, range?: { start: number; end: number }): Readable {
+/** A range of inline content (a view, not a copy); range rules as the blob store's `open`. */
+export function inlineContentRange(data: Buffer, range?: { start: number; end: number }): Buffer {
   const { start, end } = resolveRange(data.length, range);
-  const slice = data.subarray(start, end + 1);
+  return data.subarray(start, end + 1);
+}
+
+/** Inline content as a stream of one chunk. */
+export function inlineContentStream(data: Buffer): Readable {
   return new Readable({
     read() {
-      if (slice.length > 0) this.push(slice);
+      if (data.length > 0) this.push(data);
       this.push(null);
     },
   });

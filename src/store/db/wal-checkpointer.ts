@@ -16,8 +16,8 @@ try {
   db = new SQLite(workerData.dbPath, { fileMustExist: true });
   db.pragma("busy_timeout = 0");
   db.pragma("synchronous = NORMAL");
-} catch (err) {
-  parentPort.postMessage({ error: String(err && err.message) });
+} catch {
+  // Cannot open the database: checkpoints stay with the main connection's auto-checkpoint.
   process.exit(0);
 }
 const tick = () => {
@@ -45,8 +45,6 @@ export interface WalCheckpointerOptions {
 }
 
 export interface WalCheckpointer {
-  /** Whether the worker has been started. */
-  readonly running: boolean;
   /** Stops watching; lets a running worker finish its checkpoint and close its connection. */
   close(): Promise<void>;
 }
@@ -78,7 +76,6 @@ export function startWalCheckpointer(dbPath: string, opts: WalCheckpointerOption
     w.unref();
     // A worker that cannot open the database (or dies) leaves checkpoints to the main connection.
     w.on("error", () => undefined);
-    w.on("message", () => undefined);
     w.once("exit", () => (workerExited = true));
     worker = w;
   };
@@ -99,9 +96,6 @@ export function startWalCheckpointer(dbPath: string, opts: WalCheckpointerOption
   watch.unref();
 
   return {
-    get running() {
-      return worker !== undefined;
-    },
     async close() {
       if (closed) return;
       closed = true;
