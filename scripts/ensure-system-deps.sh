@@ -8,6 +8,8 @@ command -v smbclient >/dev/null 2>&1 || need+=(smbclient)
 command -v smbcacls >/dev/null 2>&1 || need+=(smbclient)
 command -v rclone >/dev/null 2>&1 || need+=(rclone)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The core-throughput bench downloads the 1 GiB file with curl.
+command -v curl >/dev/null 2>&1 || need+=(curl)
 # The ACL tests run a share with `vfs objects = acl_xattr`; Debian ships that module separately.
 if command -v smbd >/dev/null 2>&1; then
   modules_dir=$(smbd -b 2>/dev/null | awk -F': ' '/MODULESDIR/ {print $2}')

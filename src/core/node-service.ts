@@ -14,6 +14,7 @@ import { versionStore, type VersionRecord } from "../store/core/version-store.js
 import { shareStore, type ShareRecord } from "../store/core/share-store.js";
 import { aclStore } from "../store/core/acl-store.js";
 import { principalStore } from "../store/core/principal-store.js";
+import type { BlobReader } from "../store/blobs/blob-reader.js";
 import type { BlobStore } from "../store/blobs/fs-blob-store.js";
 import { INLINE_BLOB_MAX_BYTES, inlineBlobStore, inlineContentRange, inlineContentStream } from "../store/blobs/inline-blob-store.js";
 import { takeSmall } from "./content-head.js";
@@ -438,17 +439,18 @@ export class NodeService {
 
   /** Bytes of stored content by SHA-256 (inline or a blob file), no ACL check. @throws NOT_FOUND, RANGE_NOT_SATISFIABLE. */
   async openBlob(sha256: string, range?: { start: number; end: number }): Promise<NodeJS.ReadableStream> {
-    const content = await this.openBlobContent(sha256, range);
-    return Buffer.isBuffer(content) ? inlineContentStream(content) : content;
+    const inline = await inlineBlobStore.get(this.db, sha256);
+    return inline ? inlineContentStream(inlineContentRange(inline, range)) : this.blobs.open(sha256, range);
   }
 
   /**
-   * Like {@link openBlob}, but content stored inline comes back as the (range of the) Buffer itself,
-   * so an HTTP response can send headers and body in one write instead of piping a stream.
+   * Like {@link openBlob}, for an HTTP response: content stored inline comes back as the (range
+   * of the) Buffer itself, sent with the headers in one write, and a blob file as a reader into
+   * reusable buffers.
    */
-  async openBlobContent(sha256: string, range?: { start: number; end: number }): Promise<Buffer | NodeJS.ReadableStream> {
+  async openBlobContent(sha256: string, range?: { start: number; end: number }): Promise<Buffer | BlobReader> {
     const inline = await inlineBlobStore.get(this.db, sha256);
-    return inline ? inlineContentRange(inline, range) : this.blobs.open(sha256, range);
+    return inline ? inlineContentRange(inline, range) : this.blobs.openReader(sha256, range);
   }
 
   /** A version of a file the actor can READ (the current one when versionId is omitted). */

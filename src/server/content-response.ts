@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Node, Version } from "../core/node-types.js";
 import type { AppContext } from "./app-context.js";
+import { sendBlobReader } from "./blob-response.js";
 import { etagMatches, parseRange } from "./range-header.js";
 
 /** The ETag of a version's content: its SHA-256, so equal bytes give equal ETags across versions. */
@@ -22,16 +23,17 @@ export async function sendContent(ctx: AppContext, request: FastifyRequest, repl
   reply.header("content-type", "application/octet-stream").header("content-disposition", disposition);
   // HEAD: headers only. An empty stream, because Fastify's HEAD handler would drain a real one.
   const head = request.method === "HEAD";
-  // The version row was just read, so its content is opened by hash rather than looked up again.
   if (range) {
-    const body = head ? Readable.from([]) : await ctx.nodes.openBlobContent(version.sha256, range);
-    return reply
+    reply
       .status(206)
       .header("content-range", `bytes ${range.start}-${range.end}/${version.size}`)
-      .header("content-length", range.end - range.start + 1)
-      .send(body);
+      .header("content-length", range.end - range.start + 1);
+  } else {
+    if (version.size === 0) return reply.status(200).header("content-length", 0).send(Buffer.alloc(0));
+    reply.status(200).header("content-length", version.size);
   }
-  if (version.size === 0) return reply.status(200).header("content-length", 0).send(Buffer.alloc(0));
-  const body = head ? Readable.from([]) : await ctx.nodes.openBlobContent(version.sha256);
-  return reply.status(200).header("content-length", version.size).send(body);
+  if (head) return reply.send(Readable.from([]));
+  // The version row was just read, so its content is opened by hash rather than looked up again.
+  const body = await ctx.nodes.openBlobContent(version.sha256, range ?? undefined);
+  return Buffer.isBuffer(body) ? reply.send(body) : sendBlobReader(reply, body);
 }

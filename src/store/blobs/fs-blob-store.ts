@@ -8,6 +8,7 @@ import { finished } from "node:stream/promises";
 import { AppError } from "../../core/errors.js";
 import { blobPath, isSha256Hex, legacyBlobPath, tempDir } from "./blob-paths.js";
 import { BlobPins } from "./blob-pins.js";
+import { fileBlobReader, type BlobReader } from "./blob-reader.js";
 import { BlobSink } from "./blob-sink.js";
 import { resolveRange } from "./byte-range.js";
 
@@ -58,6 +59,8 @@ export interface BlobStore {
    * start or end < start throws RANGE_NOT_SATISFIABLE. The stream holds the file open, so it
    * reads to the end even if the blob is collected meanwhile. */
   open(sha256: string, range?: { start: number; end: number }): NodeJS.ReadableStream;
+  /** The same bytes as {@link open}, read into the caller's buffers (see BlobReader); same errors. Close it when done. */
+  openReader(sha256: string, range?: { start: number; end: number }): BlobReader;
   has(sha256: string): Promise<boolean>;
   /** Deletes blobs for which isReferenced() is false (skipping pinned ones and temp files younger than an hour). */
   collectGarbage(isReferenced: (sha256: string) => Promise<boolean>): Promise<{ removed: number; bytes: number }>;
@@ -202,7 +205,8 @@ export function createFsBlobStore(dir: string): BlobStore {
     }
   }
 
-  function openBlob(sha256: string, range?: { start: number; end: number }): NodeJS.ReadableStream {
+  /** Opens the blob's file and resolves the range; the caller owns the descriptor. */
+  function openRange(sha256: string, range?: { start: number; end: number }): { fd: number; path: string; start: number; end: number } {
     if (!isSha256Hex(sha256)) throw notFound(sha256);
     let path = blobPath(dir, sha256);
     let fd: number;
@@ -218,21 +222,28 @@ export function createFsBlobStore(dir: string): BlobStore {
         throw legacyErr;
       }
     }
-    // The open descriptor keeps the inode alive even if GC unlinks the blob while it streams.
-    let start: number;
-    let end: number;
+    // The open descriptor keeps the inode alive even if GC unlinks the blob while it is read.
     try {
-      ({ start, end } = resolveRange(fstatSync(fd).size, range));
+      return { fd, path, ...resolveRange(fstatSync(fd).size, range) };
     } catch (err) {
       closeSync(fd);
       throw err;
     }
+  }
+
+  function openBlob(sha256: string, range?: { start: number; end: number }): NodeJS.ReadableStream {
+    const { fd, path, start, end } = openRange(sha256, range);
     // Small blobs get a buffer their size: a 1 MiB buffer per 4 KiB read dominates small-file reads.
     // A known end lets the stream stop after the last byte instead of reading once more for EOF
     // (a whole thread-pool round trip per small download). Blobs never change once in place.
     const remaining = end - start + 1;
     const highWaterMark = Math.min(IO_CHUNK, Math.max(MIN_READ_CHUNK, remaining));
     return createReadStream(path, { fd, start, end: Math.max(end, start), highWaterMark, autoClose: true });
+  }
+
+  function openReader(sha256: string, range?: { start: number; end: number }): BlobReader {
+    const { fd, start, end } = openRange(sha256, range);
+    return fileBlobReader(fd, start, end);
   }
 
   async function has(sha256: string): Promise<boolean> {
@@ -298,7 +309,7 @@ export function createFsBlobStore(dir: string): BlobStore {
     return { removed, bytes };
   }
 
-  return { put, open: openBlob, has, collectGarbage, size };
+  return { put, open: openBlob, openReader, has, collectGarbage, size };
 }
 
 /**

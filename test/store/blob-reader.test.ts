@@ -1,0 +1,101 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { openSync, readdirSync, readlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileBlobReader } from "../../src/store/blobs/blob-reader.js";
+import { makeTempDir } from "../harness/temp-dir.js";
+
+/** Descriptors of this process open on `path`. */
+function openCount(path: string): number {
+  let n = 0;
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === path) n++;
+    } catch {
+      // closed while listing
+    }
+  }
+  return n;
+}
+
+async function eventually(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await sleep(10);
+  assert.ok(check());
+}
+
+describe("fileBlobReader", () => {
+  test("reads exactly the range into the caller's buffers, then 0, and closes the file", async () => {
+    const dir = makeTempDir("blob-reader");
+    try {
+      const path = join(dir.path, "blob");
+      const data = randomBytes(10_000);
+      writeFileSync(path, data);
+      const reader = fileBlobReader(openSync(path, "r"), 1234, 8765);
+      assert.equal(reader.length, 8765 - 1234 + 1);
+      const into = Buffer.alloc(3000);
+      const parts: Buffer[] = [];
+      for (let n = await reader.read(into); n > 0; n = await reader.read(into)) parts.push(Buffer.from(into.subarray(0, n)));
+      assert.deepEqual(parts.map((p) => p.length), [3000, 3000, 1532]);
+      assert.ok(Buffer.concat(parts).equals(data.subarray(1234, 8766)));
+      assert.equal(await reader.read(into), 0);
+      reader.close();
+      reader.close();
+      await eventually(() => openCount(path) === 0);
+      await assert.rejects(reader.read(into), /closed/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test("a file shorter than its range fails the read instead of delivering fewer bytes", async () => {
+    const dir = makeTempDir("blob-reader");
+    try {
+      const path = join(dir.path, "blob");
+      writeFileSync(path, randomBytes(5000));
+      const reader = fileBlobReader(openSync(path, "r"), 0, 4999);
+      truncateSync(path, 4000);
+      await assert.rejects(reader.read(Buffer.alloc(8192)), /1000 bytes early at offset 4000/);
+      reader.close();
+      await eventually(() => openCount(path) === 0);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test("close during a read releases the file when the read ends; overlapping reads are refused", async () => {
+    const dir = makeTempDir("blob-reader");
+    try {
+      const path = join(dir.path, "blob");
+      const data = randomBytes(64 * 1024);
+      writeFileSync(path, data);
+      const reader = fileBlobReader(openSync(path, "r"), 0, data.length - 1);
+      const into = Buffer.alloc(data.length);
+      const reading = reader.read(into);
+      await assert.rejects(reader.read(Buffer.alloc(10)), /one read at a time/);
+      reader.close();
+      // The read already under way still completes into the buffer the caller handed over.
+      assert.equal(await reading, data.length);
+      assert.ok(into.equals(data));
+      await eventually(() => openCount(path) === 0);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test("an empty range reads nothing", async () => {
+    const dir = makeTempDir("blob-reader");
+    try {
+      const path = join(dir.path, "blob");
+      writeFileSync(path, Buffer.alloc(0));
+      const reader = fileBlobReader(openSync(path, "r"), 0, -1);
+      assert.equal(reader.length, 0);
+      assert.equal(await reader.read(Buffer.alloc(16)), 0);
+      reader.close();
+      await eventually(() => openCount(path) === 0);
+    } finally {
+      dir.remove();
+    }
+  });
+});
