@@ -4,6 +4,7 @@
  *   - initial sync of BENCH_SMALL_COUNT (10,000) files of BENCH_SMALL_KIB (4) KiB,
  *   - initial sync of one BENCH_LARGE_MIB (1024) MiB file,
  *   - a no-op resync of the small files,
+ *   - the 1 GiB file pushed back (`scaidrive_to_smb` into an empty folder) against `smbclient put`,
  * each through the real server (child process, `smb_to_scaidrive` connectors, POST .../sync then
  * GET .../jobs/{id} polled every 50 ms). rclone and smbclient copy the same data into a local dir.
  * Targets (issue 4): small files at least as fast as rclone; 1 GiB ≥ 0.9× smbclient; no-op
@@ -91,12 +92,12 @@ async function main(): Promise<void> {
 
     server = await startScaidriveProcess({ dataDir: join(work.path, "scaidrive") });
     const shareId = (await server.api("POST", "/api/v1/shares", { json: { name: "Bench" } })).body.id as string;
-    const connector = async (base: string) => {
+    const connector = async (base: string, targetPath = `/${base}`, direction = "smb_to_scaidrive") => {
       const r = await server!.api("POST", BASE, {
         json: {
           name: `bench ${base}`, server_host: samba!.host, server_port: samba!.port, share_name: "share", base_path: base,
           domain: samba!.domain, username: samba!.username, password: samba!.password, target_share_id: shareId,
-          target_path: `/${base}`, sync_direction: "smb_to_scaidrive", sync_interval_minutes: 0,
+          target_path: targetPath, sync_direction: direction, sync_interval_minutes: 0,
         },
       });
       if (r.status !== 201) throw new Error(`connector: ${r.status} ${JSON.stringify(r.body)}`);
@@ -104,6 +105,10 @@ async function main(): Promise<void> {
     };
     const smallCnn = await connector("small");
     const largeCnn = await connector("large");
+    mkdirSync(join(share, "push"));
+    chownSync(join(share, "push"), samba.uid, samba.gid);
+    // Pushes what largeCnn brought in (/large in ScaiDrive) into the empty SMB folder push/.
+    const pushCnn = await connector("push", "/large", "scaidrive_to_smb");
 
     // rclone: smb backend configured only through the environment; password obscured by rclone.
     const obscured = (await output("rclone", ["obscure", samba.password])).trim();
@@ -169,6 +174,14 @@ async function main(): Promise<void> {
     });
     rmSync(smbclientSyncDir, { recursive: true, force: true });
 
+    console.log("large file, pushed …");
+    await warmLarge();
+    const scaiPush = await syncTimed(server, pushCnn);
+    if (scaiPush.job.files_synced !== 1) throw new Error(`push copied ${scaiPush.job.files_synced} files`);
+    await warmLarge();
+    const smbclientPut = await time(() => smbclient(`lcd "${join(share, "large")}"; put big.bin push/put.bin`));
+    rmSync(join(share, "push", "put.bin"), { force: true });
+
     const stat = await server.api("GET", `/api/v1/shares/${shareId}/files/stat?path=${encodeURIComponent(`/small/${names[names.length - 1]}`)}`);
     if (stat.status !== 200) throw new Error(`last small file missing in ScaiDrive: ${stat.status}`);
 
@@ -184,6 +197,7 @@ async function main(): Promise<void> {
       [`initial ${SMALL_COUNT} × ${SMALL_KIB} KiB`, s(scaiSmall), job(scaiSmall), cpu(scaiSmall), s(rcloneSmall), s(smbclientSmall), `${(SMALL_COUNT / scaiSmall.seconds).toFixed(0)} files/s`, `${(rcloneSmall.seconds / scaiSmall.seconds).toFixed(2)}x`, `${(smbclientSmall.seconds / scaiSmall.seconds).toFixed(2)}x`],
       [`initial 1 × ${LARGE_MIB} MiB`, s(scaiLarge), job(scaiLarge), cpu(scaiLarge), s(rcloneLarge), s(smbclientLarge), per(largeBytes, scaiLarge), `${(rcloneLarge.seconds / scaiLarge.seconds).toFixed(2)}x`, `${(smbclientLarge.seconds / scaiLarge.seconds).toFixed(2)}x`],
       [`  (smbclient get + sync)`, "", "", "", "", s(smbclientLargeSync), "", "", `${(smbclientLargeSync.seconds / scaiLarge.seconds).toFixed(2)}x`],
+      [`push 1 × ${LARGE_MIB} MiB (put)`, s(scaiPush), job(scaiPush), cpu(scaiPush), "", s(smbclientPut), per(largeBytes, scaiPush), "", `${(smbclientPut.seconds / scaiPush.seconds).toFixed(2)}x`],
       [`no-op resync ${SMALL_COUNT}`, s(scaiNoop), job(scaiNoop), cpu(scaiNoop), s(rcloneNoop), "", "", `${(rcloneNoop.seconds / scaiNoop.seconds).toFixed(2)}x`, ""],
     ]);
     console.log(`\nratios: >1 = ScaiDrive faster. small data ${(smallBytes / MiB).toFixed(1)} MiB.`);

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import { AppError } from "./errors.js";
 import { newId } from "./ids.js";
@@ -15,6 +16,7 @@ import { shareStore, type ShareRecord } from "../store/core/share-store.js";
 import { aclStore } from "../store/core/acl-store.js";
 import { principalStore } from "../store/core/principal-store.js";
 import type { BlobReader } from "../store/blobs/blob-reader.js";
+import { BlobReadStream } from "../store/blobs/blob-read-stream.js";
 import type { BlobStore } from "../store/blobs/fs-blob-store.js";
 import { INLINE_BLOB_MAX_BYTES, inlineBlobStore, inlineContentRange, inlineContentStream } from "../store/blobs/inline-blob-store.js";
 import { takeSmall } from "./content-head.js";
@@ -430,23 +432,21 @@ export class NodeService {
     }
   }
 
-  /** Bytes of a version (inclusive range), no ACL check. @throws NOT_FOUND for an unknown version. */
-  async openContent(versionId: string, range?: { start: number; end: number }): Promise<NodeJS.ReadableStream> {
+  /**
+   * Bytes of a version (inclusive range), no ACL check. A blob file's stream lends its chunks
+   * (`BlobReadStream.releaseChunk`). @throws NOT_FOUND for an unknown version.
+   */
+  async openContent(versionId: string, range?: { start: number; end: number }): Promise<Readable> {
     const v = await versionStore.get(this.db, versionId);
     if (!v) throw new AppError("NOT_FOUND", `version ${versionId} not found`);
-    return this.openBlob(v.sha256, range);
-  }
-
-  /** Bytes of stored content by SHA-256 (inline or a blob file), no ACL check. @throws NOT_FOUND, RANGE_NOT_SATISFIABLE. */
-  async openBlob(sha256: string, range?: { start: number; end: number }): Promise<NodeJS.ReadableStream> {
-    const inline = await inlineBlobStore.get(this.db, sha256);
-    return inline ? inlineContentStream(inlineContentRange(inline, range)) : this.blobs.open(sha256, range);
+    const content = await this.openBlobContent(v.sha256, range);
+    return Buffer.isBuffer(content) ? inlineContentStream(content) : new BlobReadStream(content);
   }
 
   /**
-   * Like {@link openBlob}, for an HTTP response: content stored inline comes back as the (range
-   * of the) Buffer itself, sent with the headers in one write, and a blob file as a reader into
-   * reusable buffers.
+   * Bytes of stored content by SHA-256, no ACL check: content stored inline comes back as the
+   * (range of the) Buffer itself (an HTTP response sends it with the headers in one write), a
+   * blob file as a reader into reusable buffers. @throws NOT_FOUND, RANGE_NOT_SATISFIABLE.
    */
   async openBlobContent(sha256: string, range?: { start: number; end: number }): Promise<Buffer | BlobReader> {
     const inline = await inlineBlobStore.get(this.db, sha256);

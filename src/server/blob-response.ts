@@ -1,19 +1,6 @@
 import type { FastifyReply } from "fastify";
 import type { BlobReader } from "../store/blobs/blob-reader.js";
-
-const CHUNK = 1024 * 1024;
-/** Whole chunks kept for the next response; more concurrent downloads allocate (and GC frees) the rest. */
-const POOL_MAX = 8;
-const pool: Buffer[] = [];
-
-function takeChunk(bytes: number): Buffer {
-  // The tail of a file (or a small one) gets a buffer its size: a pool chunk would be mostly idle.
-  return bytes >= CHUNK ? (pool.pop() ?? Buffer.allocUnsafeSlow(CHUNK)) : Buffer.allocUnsafe(bytes);
-}
-
-function giveBack(chunk: Buffer): void {
-  if (chunk.length === CHUNK && pool.length < POOL_MAX) pool.push(chunk);
-}
+import { CHUNK_BYTES, giveBackChunk, takeChunk } from "../store/blobs/chunk-pool.js";
 
 /**
  * Sends a blob as the body of `reply` (status and headers as set on it), reading into pooled
@@ -48,18 +35,18 @@ export function sendBlobReader(reply: FastifyReply, reader: BlobReader): Fastify
   // fed meanwhile, as a page-cache read of 1 MiB takes a fraction of a millisecond.
   const pump = (): void => {
     if (done || busy || remaining === 0) return;
-    const chunk = takeChunk(Math.min(CHUNK, remaining));
+    const chunk = takeChunk(Math.min(CHUNK_BYTES, remaining));
     busy = true;
     reader.read(chunk).then(
       (n) => {
         if (done) {
           busy = false;
-          return giveBack(chunk);
+          return giveBackChunk(chunk);
         }
         remaining -= n;
         res.write(n === chunk.length ? chunk : chunk.subarray(0, n), (err) => {
           busy = false;
-          giveBack(chunk);
+          giveBackChunk(chunk);
           if (err) stop(err);
           else pump();
         });
@@ -70,7 +57,7 @@ export function sendBlobReader(reply: FastifyReply, reader: BlobReader): Fastify
       },
       (err: Error) => {
         busy = false;
-        giveBack(chunk);
+        giveBackChunk(chunk);
         stop(err);
       },
     );

@@ -16,14 +16,15 @@
  * from the one recorded as the base, so the next run copies it again: the base never claims newer
  * content than what was copied. (Memory: at most that limit per transfer in flight.)
  *
- * The SHA-256 of the copied bytes is taken from the destination when it computes one itself
- * (ScaiDrive's blob store hashes what it commits), and computed here otherwise: one hash pass
- * per byte, not two.
+ * The SHA-256 of the copied bytes is taken from the source when it reads by hash (ScaiDrive's
+ * versions, see `KnownContent`), from the destination when it computes one itself (ScaiDrive's
+ * blob store hashes what it commits), and computed here otherwise: at most one hash pass per
+ * byte.
  */
 import { createHash, type Hash } from "node:crypto";
 import { Readable, Transform, pipeline, type TransformCallback } from "node:stream";
 import { RemoteError, isRemoteError } from "./remote-errors.js";
-import { recyclesChunks, type ContentHasher, type Remote, type RemoteEntry, type WriteOptions } from "./remote.js";
+import { knowsContent, recyclesChunks, type ContentHasher, type Remote, type RemoteEntry, type WriteOptions } from "./remote.js";
 
 /** The listed hash of `entry` that `remote` can recompute while streaming, with a fresh hasher. */
 function listedHashCheck(remote: Remote, entry: RemoteEntry): { algorithm: string; listed: string; hasher: ContentHasher } | undefined {
@@ -168,7 +169,14 @@ export async function transferFile(
   }
 
   const input = await from.read(source.path);
-  const verifier = new Verifier(source, () => from.stat(source.path), options.onBytes, listedHashCheck(from, source), !destinationHashes);
+  // A content-addressed source names the hash of what it delivers: nothing to hash here, and a
+  // hash other than the listed one means the file changed since it was listed.
+  const known = knowsContent(input) ? input.contentSha256 : undefined;
+  if (known !== undefined && source.hashes?.sha256 !== undefined && known !== source.hashes.sha256) {
+    input.destroy();
+    throw new RemoteError("changed_during_transfer", `${source.path} changed while it was copied (not as listed when opened)`, { path: source.path });
+  }
+  const verifier = new Verifier(source, () => from.stat(source.path), options.onBytes, listedHashCheck(from, source), !destinationHashes && known === undefined);
   verifier.on("error", () => {});
   const abort = () => verifier.destroy(cancelled());
   options.signal.addEventListener("abort", abort, { once: true });
@@ -179,7 +187,7 @@ export async function transferFile(
     // destination is done with is done with here too: the source may reuse its memory.
     const recycling: WriteOptions = recyclesChunks(input) ? { ...writeOptions, recycleChunk: (chunk) => input.releaseChunk(chunk) } : writeOptions;
     const written = await to.write(toPath, verifier, recycling);
-    const sha256 = verifier.hash?.digest("hex") ?? written.hashes?.sha256;
+    const sha256 = verifier.hash?.digest("hex") ?? known ?? written.hashes?.sha256;
     if (sha256 === undefined) throw new RemoteError("other", `${toPath}: the destination reported no SHA-256 for what it wrote`, { path: toPath });
     return { written, sha256, bytes: verifier.bytes };
   } finally {

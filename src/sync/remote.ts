@@ -137,6 +137,19 @@ export function recyclesChunks(stream: unknown): stream is ChunkRecycling {
   return typeof (stream as Partial<ChunkRecycling> | null)?.releaseChunk === "function";
 }
 
+/**
+ * A source stream that delivers exactly the bytes whose SHA-256 is `contentSha256` (a read of
+ * content-addressed storage by its hash, as ScaiDrive's versions are), so a copy need not hash
+ * them again.
+ */
+export interface KnownContent {
+  readonly contentSha256: string;
+}
+
+export function knowsContent(stream: unknown): stream is KnownContent {
+  return typeof (stream as Partial<KnownContent> | null)?.contentSha256 === "string";
+}
+
 export interface MkdirOptions {
   mtimeMs?: number;
   owner?: string;

@@ -10,13 +10,13 @@
  * the connector's service identity unless the source entry's `owner` maps to a ScaiDrive principal
  * through `resolvePrincipal`.
  */
-import { Readable, Transform, type TransformCallback } from "node:stream";
+import { Transform, type Readable, type TransformCallback } from "node:stream";
 import type { NodeService } from "../core/node-service.js";
 import type { Node } from "../core/node-types.js";
 import type { Actor } from "../core/actor.js";
 import { isAppError } from "../core/errors.js";
 import { RemoteError, type RemoteErrorKind } from "./remote-errors.js";
-import type { AclEntry, ByteRange, MkdirOptions, Remote, RemoteAcl, RemoteCapabilities, RemoteEntry, RemoteVersion, WriteOptions } from "./remote.js";
+import type { AclEntry, ByteRange, KnownContent, MkdirOptions, Remote, RemoteAcl, RemoteCapabilities, RemoteEntry, RemoteVersion, WriteOptions } from "./remote.js";
 
 export type ScaidriveNodes = Pick<
   NodeService,
@@ -179,7 +179,9 @@ export class ScaidriveRemote implements Remote {
     try {
       const r = range ? { start: range.start, end: Math.min(range.end ?? e.size - 1, e.size - 1) } : undefined;
       const stream = await this.o.nodes.openContent(e.fingerprint, r && e.size > 0 ? r : undefined);
-      return stream instanceof Readable ? stream : Readable.from(stream as AsyncIterable<Buffer>);
+      // The fingerprint names one version, whose bytes never change: they are the listed SHA-256.
+      const sha256 = e.hashes?.sha256;
+      return r || sha256 === undefined ? stream : Object.assign(stream, { contentSha256: sha256 } satisfies KnownContent);
     } catch (err) {
       throw toRemoteError(err, path);
     }
@@ -297,8 +299,7 @@ export class ScaidriveRemote implements Remote {
   async readVersion(path: string, versionId: string): Promise<Readable> {
     const known = await this.versions(path);
     if (!known.some((v) => v.id === versionId)) throw new RemoteError("not_found", `${path} has no version ${versionId}`, { path });
-    const stream = await this.o.nodes.openContent(versionId);
-    return stream instanceof Readable ? stream : Readable.from(stream as AsyncIterable<Buffer>);
+    return this.o.nodes.openContent(versionId);
   }
 
   async fields(path: string): Promise<Record<string, unknown>> {

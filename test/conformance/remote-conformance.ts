@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { isRemoteError, type RemoteErrorKind } from "../../src/sync/remote-errors.js";
-import type { Remote, RemoteEntry } from "../../src/sync/remote.js";
+import { knowsContent, recyclesChunks, type Remote, type RemoteEntry } from "../../src/sync/remote.js";
 import { readAll } from "../harness/read-stream.js";
 
 export interface ConformanceTarget {
@@ -270,6 +270,33 @@ export function runRemoteConformance(name: string, makeRemote: () => Promise<Con
       assert.equal((await r.readWhole("whole/a.bin", 1000)).data, null);
       await rejectsKind(r.readWhole("whole/missing", 64 << 10), "not_found");
       await rejectsKind(r.readWhole("whole", 64 << 10), "not_found");
+    });
+
+    test("a read stream that names its content's SHA-256 or lends its chunks keeps that promise", async () => {
+      await r.mkdir("lend");
+      const data = bytes(3 * 1024 * 1024 + 17, 4);
+      const sha256 = createHash("sha256").update(data).digest("hex");
+      await write("lend/big.bin", data);
+      const whole = await r.read("lend/big.bin");
+      if (knowsContent(whole)) {
+        assert.equal(whole.contentSha256, sha256);
+        const listed = (await r.stat("lend/big.bin")).hashes?.sha256;
+        if (listed !== undefined) assert.equal(whole.contentSha256, listed);
+      }
+      // Chunks handed back (twice, even) as soon as they are copied: what arrives must still be
+      // the file, since a lent chunk is reused by the reads that follow.
+      const parts: Buffer[] = [];
+      for await (const chunk of whole as AsyncIterable<Buffer>) {
+        parts.push(Buffer.from(chunk));
+        if (recyclesChunks(whole)) {
+          whole.releaseChunk(chunk);
+          whole.releaseChunk(chunk);
+        }
+      }
+      assert.ok(Buffer.concat(parts).equals(data));
+      const part = await r.read("lend/big.bin", { start: 10, end: 2_000_000 });
+      if (knowsContent(part)) assert.equal(part.contentSha256, createHash("sha256").update(data.subarray(10, 2_000_001)).digest("hex"));
+      assert.ok((await readAll(part)).equals(data.subarray(10, 2_000_001)));
     });
   });
 }

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { openSync, readdirSync, readlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { BlobReadStream } from "../../src/store/blobs/blob-read-stream.js";
 import { fileBlobReader } from "../../src/store/blobs/blob-reader.js";
 import { makeTempDir } from "../harness/temp-dir.js";
 
@@ -93,6 +94,62 @@ describe("fileBlobReader", () => {
       assert.equal(reader.length, 0);
       assert.equal(await reader.read(Buffer.alloc(16)), 0);
       reader.close();
+      await eventually(() => openCount(path) === 0);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe("BlobReadStream", () => {
+  const MiB = 1024 * 1024;
+
+  test("streams the range; chunks handed back are reused, twice-returned and foreign ones are not", async () => {
+    const dir = makeTempDir("blob-read-stream");
+    try {
+      const path = join(dir.path, "blob");
+      const data = randomBytes(9 * MiB + 321);
+      writeFileSync(path, data);
+      const stream = new BlobReadStream(fileBlobReader(openSync(path, "r"), 100, data.length - 1));
+      const foreign = Buffer.alloc(MiB);
+      stream.releaseChunk(foreign);
+      const seen = new Set<ArrayBufferLike>();
+      let reused = 0;
+      const parts: Buffer[] = [];
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        assert.notEqual(chunk.buffer, foreign.buffer);
+        if (seen.has(chunk.buffer)) reused++;
+        seen.add(chunk.buffer);
+        parts.push(Buffer.from(chunk));
+        // A consumer that hands a chunk back twice must not get one buffer lent out twice: the
+        // read-ahead chunk would then be overwritten under the reader's feet.
+        stream.releaseChunk(chunk);
+        stream.releaseChunk(chunk);
+      }
+      assert.ok(Buffer.concat(parts).equals(data.subarray(100)));
+      assert.ok(reused >= 5, `only ${reused} of ${parts.length} chunks reused a returned buffer`);
+      await eventually(() => openCount(path) === 0);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  test("destroyed half-way, it closes the file; a blob cut short fails the stream", async () => {
+    const dir = makeTempDir("blob-read-stream");
+    try {
+      const path = join(dir.path, "blob");
+      writeFileSync(path, randomBytes(4 * MiB));
+      const stream = new BlobReadStream(fileBlobReader(openSync(path, "r"), 0, 4 * MiB - 1));
+      for await (const _chunk of stream) break;
+      await eventually(() => openCount(path) === 0);
+
+      const cut = new BlobReadStream(fileBlobReader(openSync(path, "r"), 0, 4 * MiB - 1));
+      truncateSync(path, 2 * MiB + 5);
+      await assert.rejects(async () => {
+        for await (const _chunk of cut) {
+          // drain
+        }
+      }, /bytes early at offset 2097157/);
       await eventually(() => openCount(path) === 0);
     } finally {
       dir.remove();

@@ -1,7 +1,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { SYSTEM_ACTOR } from "../../src/core/actor.js";
+import { transferFile } from "../../src/sync/content-transfer.js";
+import { isRemoteError } from "../../src/sync/remote-errors.js";
+import { knowsContent, recyclesChunks } from "../../src/sync/remote.js";
 import { openScaidriveFixture, type ScaidriveFixture } from "./helpers/scaidrive-fixture.js";
 
 const src = (s: string) => Readable.from([Buffer.from(s)]);
@@ -49,6 +53,33 @@ describe("ScaiDrive side adapter: owners, authors, ACLs, metadata, version impor
     const chunks: Buffer[] = [];
     for await (const c of await remote.readVersion("doc.txt", old)) chunks.push(c as Buffer);
     assert.equal(Buffer.concat(chunks).toString(), "older");
+  });
+
+  test("a read of a file names its version's SHA-256 and lends pooled chunks; a copy of a file changed since its listing fails", async () => {
+    const share = await fx.newShare();
+    const remote = await fx.remoteFor(share, "/src");
+    const dest = await fx.remoteFor(share, "/dest");
+    const data = randomBytes(3 * 1024 * 1024 + 5);
+    const listed = await remote.write("big.bin", Readable.from([data]), { size: data.length, mtimeMs: Date.UTC(2024, 0, 1) });
+    const sha256 = createHash("sha256").update(data).digest("hex");
+    const stream = await remote.read("big.bin");
+    assert.ok(knowsContent(stream) && stream.contentSha256 === sha256);
+    assert.ok(recyclesChunks(stream));
+    stream.destroy();
+    assert.ok(!knowsContent(await remote.read("big.bin", { start: 1, end: 10 })), "a range is not the version's content");
+
+    const copied = await transferFile(remote, dest, listed, "copy.bin", { signal: new AbortController().signal, onBytes: () => {} });
+    assert.equal(copied.sha256, sha256);
+    assert.equal(copied.bytes, data.length);
+
+    const newer = randomBytes(data.length);
+    await remote.write("big.bin", Readable.from([newer]), { size: newer.length, mtimeMs: Date.UTC(2024, 0, 2) });
+    await assert.rejects(
+      transferFile(remote, dest, listed, "stale.bin", { signal: new AbortController().signal, onBytes: () => {} }),
+      // Refused before a byte moves: the stream names other content than the listing.
+      (err: unknown) => isRemoteError(err, "changed_during_transfer") && /not as listed when opened/.test(err.message),
+    );
+    await assert.rejects(dest.stat("stale.bin"), (err: unknown) => isRemoteError(err, "not_found"));
   });
 
   test("a missing root walks as empty and is created by ensureRoot", async () => {

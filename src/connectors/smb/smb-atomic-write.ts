@@ -89,9 +89,9 @@ export async function atomicWrite(
       await tree.writeFile(temp, Buffer.alloc(0), { disposition: "create" });
       created = true;
       await tree.setInfo(temp, { attributes: { hidden: true } });
-      ws = tree.createWriteStream(temp, { disposition: "open" });
+      ws = tree.createWriteStream(temp, { disposition: "open", onChunkFree: options.recycleChunk });
     } else {
-      ws = tree.createWriteStream(temp, { disposition: "create" });
+      ws = tree.createWriteStream(temp, { disposition: "create", onChunkFree: options.recycleChunk });
       created = true;
     }
     await pipeline(source, counter, ws);

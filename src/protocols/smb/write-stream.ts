@@ -23,6 +23,12 @@ export interface WriteStreamOptions {
   depth?: number;
   /** Byte offset of the first write (default 0). */
   start?: number;
+  /**
+   * Called with each chunk written to the stream once nothing here reads it (or a view of it)
+   * any more, right after its write callback, so its owner may reuse the memory. Not called for
+   * a chunk whose WRITEs failed: the socket may still hold views of it.
+   */
+  onChunkFree?: (chunk: Buffer) => void;
 }
 
 export class SmbWriteStream extends Writable {
@@ -36,6 +42,7 @@ export class SmbWriteStream extends Writable {
   private unwritten = 0;
   /** The callback of the current chunk, held until it may be called (one chunk at a time). */
   private waiting: ((error?: Error | null) => void) | undefined;
+  private waitingChunk: Buffer | undefined;
   private failed: Error | undefined;
   private idle: (() => void) | undefined;
   private readonly depth: number;
@@ -80,6 +87,7 @@ export class SmbWriteStream extends Writable {
     }
     if (off < chunk.length) this.gather(chunk, off, size);
     this.waiting = callback;
+    this.waitingChunk = chunk;
     this.release();
   }
 
@@ -105,8 +113,11 @@ export class SmbWriteStream extends Writable {
   private release(): void {
     const cb = this.waiting;
     if (!cb || (!this.failed && (this.unwritten > 0 || this.inflight >= this.depth))) return;
+    const chunk = this.waitingChunk!;
     this.waiting = undefined;
+    this.waitingChunk = undefined;
     cb(this.failed);
+    if (!this.failed) this.opts.onChunkFree?.(chunk);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -158,6 +169,7 @@ export class SmbWriteStream extends Writable {
     const h = this.handle;
     this.acc = undefined;
     this.accBytes = 0;
+    this.waitingChunk = undefined;
     if (!h || h.isClosed) return callback(error);
     h.close().then(
       () => callback(error),

@@ -6,9 +6,11 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { startSamba } from "../../../harness/samba.js";
 import { connectClient, generatedData, sha256Of } from "./smb-test-helpers.js";
 
@@ -65,8 +67,40 @@ describe("pooled receive buffers, zero-copy WRITEs and the in-flight window", { 
             const onDisk = await sha256Of(createReadStream(join(s.shares.share, `reuse-${piece}.bin`)));
             assert.deepEqual(onDisk, { hash: h.digest("hex"), bytes: 12 * piece }, `reused ${piece}-byte buffer`);
           };
+          // onChunkFree, under the same load: each chunk comes back once, after its callback, and
+          // is overwritten at once, as a pool would reuse it; the file must hold what was written.
+          const freedWrite = async () => {
+            const freed = new Set<Buffer>();
+            let freedTwice = 0;
+            const sent: Buffer[] = [];
+            const hash = createHash("sha256");
+            const sizes = [MiB, MiB, 2 * MiB + 7, 100, MiB - 3, 3 * MiB, 5, 4 * MiB, MiB];
+            const ws = tree.createWriteStream("freed.bin", {
+              onChunkFree: (chunk) => {
+                if (freed.has(chunk)) freedTwice++;
+                freed.add(chunk);
+                chunk.fill(0xee);
+              },
+            });
+            const chunks = function* () {
+              for (const [i, n] of sizes.entries()) {
+                const chunk = randomBytes(n);
+                chunk[0] = i;
+                hash.update(chunk);
+                sent.push(chunk);
+                yield chunk;
+              }
+            };
+            await pipeline(Readable.from(chunks(), { objectMode: false }), ws);
+            assert.equal(freedTwice, 0);
+            assert.equal(freed.size, sizes.length, "every chunk handed back");
+            for (const chunk of sent) assert.ok(freed.has(chunk));
+            const onDisk = await sha256Of(createReadStream(join(s.shares.share, "freed.bin")));
+            assert.deepEqual(onDisk, { hash: hash.digest("hex"), bytes: sizes.reduce((a, b) => a + b, 0) });
+          };
           const pieces = [MiB + 1000, 3 * MiB, 2 * MiB, 40_000];
           await Promise.all([
+            freedWrite(),
             ...pieces.map(reuse),
             ...[1, 2, 3, 4].map((seed) => tree.writeFile(`w${seed}.bin`, generatedData(6 * MiB + seed, seed))),
           ]);
@@ -76,6 +110,7 @@ describe("pooled receive buffers, zero-copy WRITEs and the in-flight window", { 
               await sha256Of(generatedData(6 * MiB + seed, seed)),
             );
           }
+
         } finally {
           await client.close();
         }
