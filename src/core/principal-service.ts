@@ -4,7 +4,7 @@ import { newId } from "./ids.js";
 import type { Actor } from "./actor.js";
 import { clampLimit, decodeCursor, encodeCursor, type Page } from "./pagination.js";
 import { isUniqueViolation, type DbExecutor } from "../store/core/db-executor.js";
-import { principalStore, type GroupRecord, type UserRecord } from "../store/core/principal-store.js";
+import { principalStore, type GroupRecord, type TokenRecord, type UserRecord } from "../store/core/principal-store.js";
 
 export type User = UserRecord;
 export interface Group extends GroupRecord {
@@ -22,8 +22,14 @@ export function hashToken(token: string): string {
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
+/** A token's `last_used_at` is exact to this much. */
+export const TOKEN_USE_RESOLUTION_MS = 60_000;
+
 /** Users, groups, memberships, tokens and authentication. */
 export class PrincipalService {
+  /** Token id → when this process last recorded its use. */
+  private readonly tokenUseNoted = new Map<string, number>();
+
   constructor(private readonly db: DbExecutor) {}
 
   /** @throws FORBIDDEN unless admin; VALIDATION_FAILED for a bad email; CONFLICT if the email exists. */
@@ -141,12 +147,40 @@ export class PrincipalService {
     await principalStore.deleteToken(this.db, tokenId);
   }
 
-  /** The actor a bearer token stands for, or undefined for an unknown token. */
+  /**
+   * A user's tokens, without their secrets: the caller's own, or anyone's for an admin.
+   * @throws FORBIDDEN when a non-admin asks for another user's tokens; NOT_FOUND for an unknown user.
+   */
+  async listTokens(actor: Actor, opts: { user_id?: string; limit?: number; cursor?: string }): Promise<Page<TokenRecord>> {
+    const userId = opts.user_id ?? actor.userId;
+    if (!actor.isAdmin && userId !== actor.userId) throw new AppError("FORBIDDEN", "only admins can list other users' tokens");
+    await this.getUser(userId);
+    const limit = clampLimit(opts.limit);
+    const after = decodeCursor(opts.cursor, ["id"]);
+    return pageOf(await principalStore.listTokens(this.db, userId, after?.id, limit + 1), limit);
+  }
+
+  /**
+   * The actor a bearer token stands for, or undefined for an unknown token. Records the token's
+   * use at most once per {@link TOKEN_USE_RESOLUTION_MS}, so a busy client costs one write a minute,
+   * not one per request.
+   */
   async authenticate(token: string): Promise<Actor | undefined> {
-    const user = await principalStore.userByTokenHash(this.db, hashToken(token));
-    if (!user) return undefined;
-    const groupIds = await principalStore.groupIdsOfUser(this.db, user.id);
+    const found = await principalStore.userByTokenHash(this.db, hashToken(token));
+    if (!found) return undefined;
+    const { user } = found;
+    const [groupIds] = await Promise.all([principalStore.groupIdsOfUser(this.db, user.id), this.noteTokenUse(found.tokenId, found.lastUsedAt)]);
     return { userId: user.id, isAdmin: user.is_admin, groupIds };
+  }
+
+  private async noteTokenUse(tokenId: string, stored: string | null): Promise<void> {
+    const now = Date.now();
+    const last = Math.max(stored ? Date.parse(stored) : 0, this.tokenUseNoted.get(tokenId) ?? 0);
+    if (now - last < TOKEN_USE_RESOLUTION_MS) return;
+    // Concurrent requests with the same token see the same stale row; the map lets one of them write.
+    this.tokenUseNoted.set(tokenId, now);
+    if (this.tokenUseNoted.size > 10_000) this.tokenUseNoted.clear();
+    await principalStore.touchToken(this.db, tokenId, new Date(now).toISOString());
   }
 
   async principalExists(id: string): Promise<boolean> {

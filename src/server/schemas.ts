@@ -24,6 +24,10 @@ const Timestamp = Type.String({ format: "date-time" });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const User = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), is_admin: Type.Boolean(), created_at: Timestamp });
+export const Token = Type.Object({
+  id: Type.String(), user_id: Type.String(), name: Type.String(), created_at: Timestamp,
+  last_used_at: Type.Union([Timestamp, Type.Null()], { description: "last request made with it, to the minute; null if never used" }),
+});
 export const Group = Type.Object({ id: Type.String(), name: Type.String(), created_at: Timestamp, member_ids: Type.Array(Type.String()) });
 export const Share = Type.Object({
   id: Type.String(), name: Type.String(), description: Nullable(Type.String()), created_by: Type.String(), created_at: Timestamp, root_id: Type.String(),

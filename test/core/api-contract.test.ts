@@ -88,6 +88,40 @@ for (const dialect of ["sqlite", "postgres"] as const) describe(`core API contra
     assert.equal((await s.api("DELETE", `/api/v1/tokens/${adminTok.body.id}`)).status, 204);
   });
 
+  test("tokens are listed without their secrets, with when each was last used", async () => {
+    const u = await s.api("POST", "/api/v1/users", { json: { email: "lister@example.com", name: "Lister" } });
+    const laptop = await s.api("POST", "/api/v1/tokens", { json: { user_id: u.body.id, name: "laptop" } });
+    const phone = await s.api("POST", "/api/v1/tokens", { json: { user_id: u.body.id, name: "phone" } });
+    const before = new Date().toISOString();
+    const list = await s.api("GET", "/api/v1/tokens", { token: laptop.body.token });
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.items.map((t: any) => t.name).sort(), ["laptop", "phone"]);
+    for (const t of list.body.items) assert.deepEqual(Object.keys(t).sort(), ["created_at", "id", "last_used_at", "name", "user_id"]);
+    const used = list.body.items.find((t: any) => t.id === laptop.body.id);
+    assert.ok(used.last_used_at >= before && used.last_used_at <= new Date().toISOString(), used.last_used_at);
+    assert.equal(list.body.items.find((t: any) => t.id === phone.body.id).last_used_at, null);
+    // Recorded to the minute: a second request right away writes nothing new.
+    const again = await s.api("GET", "/api/v1/tokens", { token: laptop.body.token });
+    assert.equal(again.body.items.find((t: any) => t.id === laptop.body.id).last_used_at, used.last_used_at);
+
+    const page1 = await s.api("GET", "/api/v1/tokens?limit=1", { token: laptop.body.token });
+    assert.equal(page1.body.items.length, 1);
+    const page2 = await s.api("GET", `/api/v1/tokens?limit=1&cursor=${q(page1.body.next_cursor)}`, { token: laptop.body.token });
+    assert.equal(page2.body.items.length, 1);
+    assert.notEqual(page2.body.items[0].id, page1.body.items[0].id);
+    assert.equal(page2.body.next_cursor, null);
+
+    const asAdmin = await s.api("GET", `/api/v1/tokens?user_id=${u.body.id}`);
+    assert.equal(asAdmin.body.items.length, 2);
+    const others = await s.api("GET", `/api/v1/tokens?user_id=${s.built.bootstrap.admin.id}`, { token: laptop.body.token });
+    assert.equal(others.status, 403);
+    assert.equal(others.body.error.code, "FORBIDDEN");
+    assert.equal((await s.api("GET", "/api/v1/tokens?user_id=usr_00000000000000000000000000")).body.error.code, "NOT_FOUND");
+    const bad = await s.api("GET", "/api/v1/tokens?user_id=nobody");
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.details.field, "user_id");
+  });
+
   test("users list is paginated with an opaque cursor", async () => {
     for (let i = 0; i < 5; i++) await s.api("POST", "/api/v1/users", { json: { email: `page${i}@example.com`, name: `P${i}` } });
     const seen: string[] = [];

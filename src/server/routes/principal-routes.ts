@@ -2,7 +2,7 @@ import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireAdmin, requireUser } from "../auth.js";
 import { AppError } from "../../core/errors.js";
-import { Group, GroupId, Page, PageQuery, User, UserId, errorResponses } from "../schemas.js";
+import { Group, GroupId, Page, PageQuery, Token, User, UserId, errorResponses } from "../schemas.js";
 
 /**
  * Users, groups, members and tokens. Creating users and groups and changing membership needs an
@@ -104,6 +104,14 @@ export const principalRoutes: RouteModule = (app, ctx) => {
     const actor = await requireUser(req);
     return reply.status(201).send(await p.createToken(actor, req.body));
   });
+
+  app.get("/api/v1/tokens", {
+    schema: {
+      tags: ["tokens"], summary: "List API tokens (never their secrets): your own, or another user's as admin",
+      querystring: Type.Object({ ...PageQuery, user_id: Type.Optional(UserId) }),
+      response: { 200: Page(Token), ...errorResponses },
+    },
+  }, async (req) => p.listTokens(await requireUser(req), req.query));
 
   app.delete("/api/v1/tokens/:id", {
     schema: { tags: ["tokens"], summary: "Revoke a token (your own, or anyone's as admin)", params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...errorResponses } },

@@ -105,12 +105,29 @@ export const principalStore = {
     await db.insertInto("tokens").values(t).execute();
   },
 
-  /** The user a token hash belongs to, in one query (every authenticated request asks). */
-  async userByTokenHash(db: DbExecutor, hash: string): Promise<UserRecord | undefined> {
+  /** The user a token hash belongs to and the token's id and last use, in one query (every authenticated request asks). */
+  async userByTokenHash(db: DbExecutor, hash: string): Promise<{ user: UserRecord; tokenId: string; lastUsedAt: string | null } | undefined> {
     const { rows } = await runPrepared(db, "users.byTokenHash", [hash], (q, arg) =>
-      q.selectFrom("tokens").innerJoin("users", "users.id", "tokens.user_id").selectAll("users").where("tokens.token_hash", "=", arg(0)),
+      q
+        .selectFrom("tokens")
+        .innerJoin("users", "users.id", "tokens.user_id")
+        .selectAll("users")
+        .select(["tokens.id as token_id", "tokens.last_used_at as token_last_used_at"])
+        .where("tokens.token_hash", "=", arg(0)),
     );
-    return rows[0] && toUser(rows[0]);
+    const row = rows[0];
+    return row && { user: toUser(row), tokenId: row.token_id, lastUsedAt: row.token_last_used_at };
+  },
+
+  async touchToken(db: DbExecutor, id: string, at: string): Promise<void> {
+    await db.updateTable("tokens").set({ last_used_at: at }).where("id", "=", id).execute();
+  },
+
+  /** A user's tokens ordered by id, strictly after `afterId`. */
+  async listTokens(db: DbExecutor, userId: string, afterId: string | undefined, limit: number): Promise<TokenRecord[]> {
+    let q = db.selectFrom("tokens").select(["id", "user_id", "name", "created_at", "last_used_at"]).where("user_id", "=", userId).orderBy("id").limit(limit);
+    if (afterId) q = q.where("id", ">", afterId);
+    return q.execute();
   },
 
   async tokenByHash(db: DbExecutor, hash: string): Promise<TokenRecord | undefined> {
