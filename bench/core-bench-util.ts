@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
 import { performance } from "node:perf_hooks";
@@ -18,16 +19,39 @@ export function envNumber(name: string, fallback: number): number {
   return value;
 }
 
+export interface Timed<T> {
+  seconds: number;
+  /** CPU time (user + system) of this process. */
+  cpuSeconds: number;
+  /** Non-idle CPU time of the whole machine: every process (peers, servers, clients) and kernel thread. */
+  machineCpuSeconds: number;
+  result: T;
+}
+
 /**
- * Wall time of fn, and the CPU time (user + system) this process spent meanwhile: on a shared
- * machine the wall time swings with other load, the CPU time much less.
+ * Wall time of fn, and the CPU time this process and the whole machine spent meanwhile: on a
+ * shared machine the wall time swings with other load, the CPU time much less, and the machine's
+ * CPU time shows when a case was bound by the cores rather than by the disk or the network.
  */
-export async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; cpuSeconds: number; result: T }> {
+export async function timed<T>(fn: () => Promise<T>): Promise<Timed<T>> {
   const cpu0 = process.cpuUsage();
+  const busy0 = machineBusySeconds();
   const t0 = performance.now();
   const result = await fn();
   const cpu = process.cpuUsage(cpu0);
-  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, result };
+  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, machineCpuSeconds: machineBusySeconds() - busy0, result };
+}
+
+/** Non-idle CPU time of the whole machine so far, from the first line of /proc/stat (USER_HZ = 100). */
+export function machineBusySeconds(): number {
+  const f = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are not work.
+  return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / 100;
+}
+
+/** "1.23 s (1.71 of 2 cores)": the machine's CPU time during a section and how many cores that kept busy. */
+export function machineLoad(t: { seconds: number; machineCpuSeconds: number }): string {
+  return `${t.machineCpuSeconds.toFixed(2)} s (${(t.machineCpuSeconds / t.seconds).toFixed(2)} of ${cpus().length})`;
 }
 
 /** Writes `mib` MiB of incompressible data (each MiB distinct) and returns its SHA-256. */
@@ -131,17 +155,18 @@ export function printTable(rows: string[][]): void {
  * Flushes dirty pages of the filesystem holding `dir` (syncfs), then times fn: every timed
  * section starts without writeback left over from the previous one, whoever caused it.
  */
-export async function measure<T>(dir: string, fn: () => Promise<T>): Promise<{ seconds: number; cpuSeconds: number; result: T }> {
+export async function measure<T>(dir: string, fn: () => Promise<T>): Promise<Timed<T>> {
   await run("sync", ["-f", dir]);
   return timed(fn);
 }
 
 /** Measures fn `runs` times (cleanup after each) and keeps the fastest: the reference peer gets its best showing. */
-export async function bestOf(runs: number, dir: string, fn: () => Promise<void>, cleanup: () => Promise<void>): Promise<{ seconds: number }> {
-  let best = Infinity;
+export async function bestOf(runs: number, dir: string, fn: () => Promise<void>, cleanup: () => Promise<void>): Promise<{ seconds: number; machineCpuSeconds: number }> {
+  let best = { seconds: Infinity, machineCpuSeconds: 0 };
   for (let i = 0; i < runs; i++) {
-    best = Math.min(best, (await measure(dir, fn)).seconds);
+    const t = await measure(dir, fn);
+    if (t.seconds < best.seconds) best = t;
     await cleanup();
   }
-  return { seconds: best };
+  return { seconds: best.seconds, machineCpuSeconds: best.machineCpuSeconds };
 }

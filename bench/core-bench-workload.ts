@@ -21,11 +21,16 @@ export interface Workload extends WorkloadSettings {
 }
 
 /** Times of the physical reference: `cp` of the same bytes on the same disk, best of two runs each. */
+interface Section {
+  seconds: number;
+  machineCpuSeconds: number;
+}
+
 export interface CopyReference {
-  cpLarge: { seconds: number };
+  cpLarge: Section;
   /** `cp` then `sync` of the copy: the same durability as an fsynced upload. */
-  cpLargeSync: { seconds: number };
-  cpSmall: { seconds: number };
+  cpLargeSync: Section;
+  cpSmall: Section;
 }
 
 export function workloadSettings(): WorkloadSettings {

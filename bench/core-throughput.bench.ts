@@ -24,7 +24,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { MiB, forEachLimit, freePort, printTable, rate, ratio, run, sha256File, timed, warmPageCache } from "./core-bench-util.js";
+import { MiB, forEachLimit, freePort, machineLoad, printTable, rate, ratio, run, sha256File, timed, warmPageCache } from "./core-bench-util.js";
 import { measureCopyReference, prepareWorkload, workloadSettings } from "./core-bench-workload.js";
 import { readJson, send, startServer, type ServerPeer } from "./core-server-peer.js";
 
@@ -43,7 +43,7 @@ watchdog.unref();
 process.once("SIGINT", () => void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(130)));
 
 /** measure() plus the CPU time the server spent during the section. */
-async function measureServer<T>(fn: () => Promise<T>): Promise<{ seconds: number; serverCpu: number; result: T }> {
+async function measureServer<T>(fn: () => Promise<T>): Promise<{ seconds: number; serverCpu: number; machineCpuSeconds: number; result: T }> {
   await run("sync", ["-f", root]);
   const cpu0 = server!.cpuSeconds();
   const t = await timed(fn);
@@ -155,16 +155,16 @@ try {
   console.log(`\nserver pid ${server.pid}; ${w.smallCount} small files of ${w.smallBytes} B over ${w.concurrency} connections`);
   const cpu = (t: { serverCpu: number }) => `${t.serverCpu.toFixed(2)} s`;
   printTable([
-    ["case", "time", "server cpu", "throughput", "vs cp", "vs cp+sync", "target"],
-    [`cp ${large}`, secs(cpLarge), "", rate(w.largeBytes, cpLarge), "1.00x", "", ""],
-    [`cp+sync ${large}`, secs(cpLargeSync), "", rate(w.largeBytes, cpLargeSync), ratio(cpLarge, cpLargeSync), "1.00x", ""],
-    [`upload ${large}`, secs(up), cpu(up), rate(w.largeBytes, up), ratio(cpLarge, up), ratio(cpLargeSync, up), halfCp(up)],
-    [`download ${large} to file (curl)`, secs(down), cpu(down), rate(w.largeBytes, down), ratio(cpLarge, down), "", halfCp(down)],
-    [`download ${large}, discarded (curl)`, secs(downDiscard), cpu(downDiscard), rate(w.largeBytes, downDiscard), ratio(cpLarge, downDiscard), "", halfCp(downDiscard)],
-    [`download ${large}, discarded (Node)`, secs(downNode), cpu(downNode), rate(w.largeBytes, downNode), ratio(cpLarge, downNode), "", ""],
-    [`cp -r ${small}`, secs(cpSmall), "", `${rate(w.smallTotal, cpSmall)}, ${files(cpSmall)}`, "1.00x", "", ""],
-    [`upload ${small}`, secs(upSmall), cpu(upSmall), `${rate(w.smallTotal, upSmall)}, ${files(upSmall)}`, ratio(cpSmall, upSmall), "", ""],
-    [`download ${small}`, secs(downSmall), cpu(downSmall), `${rate(w.smallTotal, downSmall)}, ${files(downSmall)}`, ratio(cpSmall, downSmall), "", ""],
+    ["case", "time", "server cpu", "machine cpu (cores busy)", "throughput", "vs cp", "vs cp+sync", "target"],
+    [`cp ${large}`, secs(cpLarge), "", machineLoad(cpLarge), rate(w.largeBytes, cpLarge), "1.00x", "", ""],
+    [`cp+sync ${large}`, secs(cpLargeSync), "", machineLoad(cpLargeSync), rate(w.largeBytes, cpLargeSync), ratio(cpLarge, cpLargeSync), "1.00x", ""],
+    [`upload ${large}`, secs(up), cpu(up), machineLoad(up), rate(w.largeBytes, up), ratio(cpLarge, up), ratio(cpLargeSync, up), halfCp(up)],
+    [`download ${large} to file (curl)`, secs(down), cpu(down), machineLoad(down), rate(w.largeBytes, down), ratio(cpLarge, down), "", halfCp(down)],
+    [`download ${large}, discarded (curl)`, secs(downDiscard), cpu(downDiscard), machineLoad(downDiscard), rate(w.largeBytes, downDiscard), ratio(cpLarge, downDiscard), "", halfCp(downDiscard)],
+    [`download ${large}, discarded (Node)`, secs(downNode), cpu(downNode), machineLoad(downNode), rate(w.largeBytes, downNode), ratio(cpLarge, downNode), "", ""],
+    [`cp -r ${small}`, secs(cpSmall), "", machineLoad(cpSmall), `${rate(w.smallTotal, cpSmall)}, ${files(cpSmall)}`, "1.00x", "", ""],
+    [`upload ${small}`, secs(upSmall), cpu(upSmall), machineLoad(upSmall), `${rate(w.smallTotal, upSmall)}, ${files(upSmall)}`, ratio(cpSmall, upSmall), "", ""],
+    [`download ${small}`, secs(downSmall), cpu(downSmall), machineLoad(downSmall), `${rate(w.smallTotal, downSmall)}, ${files(downSmall)}`, ratio(cpSmall, downSmall), "", ""],
   ]);
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (${cpus().length} cores)`);
   console.log("");
