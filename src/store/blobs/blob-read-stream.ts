@@ -9,8 +9,11 @@ import { CHUNK_BYTES, giveBackChunk, takeChunk } from "./chunk-pool.js";
  */
 export class BlobReadStream extends Readable {
   private left: number;
-  /** Chunks pushed and not yet handed back: only those may go back to the pool. */
-  private readonly lent = new Set<Buffer>();
+  /**
+   * Chunks pushed and not yet handed back: only those may go back to the pool. Weak, because a
+   * consumer that never hands chunks back (most do not) must not keep the whole blob in memory.
+   */
+  private readonly lent = new WeakSet<Buffer>();
 
   constructor(private readonly reader: BlobReader) {
     // One chunk read ahead: the consumer holds the ones it is writing.
@@ -46,7 +49,6 @@ export class BlobReadStream extends Readable {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.reader.close();
-    this.lent.clear();
     callback(error);
   }
 }

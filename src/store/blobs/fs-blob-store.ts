@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { close, closeSync, createReadStream, fdatasync, fstatSync, fsync, open as openFd, openSync } from "node:fs";
+import { close, closeSync, fdatasync, fstatSync, fsync, open as openFd, openSync } from "node:fs";
 import { mkdir, opendir, rename, stat, unlink } from "node:fs/promises";
 import { promisify } from "node:util";
 import { join } from "node:path";
@@ -8,13 +8,13 @@ import { finished } from "node:stream/promises";
 import { AppError } from "../../core/errors.js";
 import { blobPath, isSha256Hex, legacyBlobPath, tempDir } from "./blob-paths.js";
 import { BlobPins } from "./blob-pins.js";
+import { BlobReadStream } from "./blob-read-stream.js";
 import { fileBlobReader, type BlobReader } from "./blob-reader.js";
 import { BlobSink } from "./blob-sink.js";
 import { resolveRange } from "./byte-range.js";
 
 /** Chunk size for reads and the write buffer: big chunks keep syscalls and hash calls few. */
 const IO_CHUNK = 1024 * 1024;
-const MIN_READ_CHUNK = 16 * 1024;
 /**
  * Bytes a put buffers while a write is in flight: they go out together in the next writev. Large
  * enough that the writer rides out an fdatasync or a slow write without stopping its source (a
@@ -57,8 +57,9 @@ export interface BlobStore {
    *
    * An `end` past the content is clamped to the last byte; a start beyond it, a negative
    * start or end < start throws RANGE_NOT_SATISFIABLE. The stream holds the file open, so it
-   * reads to the end even if the blob is collected meanwhile. */
-  open(sha256: string, range?: { start: number; end: number }): NodeJS.ReadableStream;
+   * reads to the end even if the blob is collected meanwhile; it lends its chunks (see
+   * BlobReadStream.releaseChunk). */
+  open(sha256: string, range?: { start: number; end: number }): BlobReadStream;
   /** The same bytes as {@link open}, read into the caller's buffers (see BlobReader); same errors. Close it when done. */
   openReader(sha256: string, range?: { start: number; end: number }): BlobReader;
   has(sha256: string): Promise<boolean>;
@@ -206,17 +207,15 @@ export function createFsBlobStore(dir: string): BlobStore {
   }
 
   /** Opens the blob's file and resolves the range; the caller owns the descriptor. */
-  function openRange(sha256: string, range?: { start: number; end: number }): { fd: number; path: string; start: number; end: number } {
+  function openRange(sha256: string, range?: { start: number; end: number }): { fd: number; start: number; end: number } {
     if (!isSha256Hex(sha256)) throw notFound(sha256);
-    let path = blobPath(dir, sha256);
     let fd: number;
     try {
-      fd = openSync(path, "r");
+      fd = openSync(blobPath(dir, sha256), "r");
     } catch (err) {
       if (!isErrno(err, "ENOENT")) throw err;
       try {
-        path = legacyBlobPath(dir, sha256);
-        fd = openSync(path, "r");
+        fd = openSync(legacyBlobPath(dir, sha256), "r");
       } catch (legacyErr) {
         if (isErrno(legacyErr, "ENOENT")) throw notFound(sha256);
         throw legacyErr;
@@ -224,21 +223,11 @@ export function createFsBlobStore(dir: string): BlobStore {
     }
     // The open descriptor keeps the inode alive even if GC unlinks the blob while it is read.
     try {
-      return { fd, path, ...resolveRange(fstatSync(fd).size, range) };
+      return { fd, ...resolveRange(fstatSync(fd).size, range) };
     } catch (err) {
       closeSync(fd);
       throw err;
     }
-  }
-
-  function openBlob(sha256: string, range?: { start: number; end: number }): NodeJS.ReadableStream {
-    const { fd, path, start, end } = openRange(sha256, range);
-    // Small blobs get a buffer their size: a 1 MiB buffer per 4 KiB read dominates small-file reads.
-    // A known end lets the stream stop after the last byte instead of reading once more for EOF
-    // (a whole thread-pool round trip per small download). Blobs never change once in place.
-    const remaining = end - start + 1;
-    const highWaterMark = Math.min(IO_CHUNK, Math.max(MIN_READ_CHUNK, remaining));
-    return createReadStream(path, { fd, start, end: Math.max(end, start), highWaterMark, autoClose: true });
   }
 
   function openReader(sha256: string, range?: { start: number; end: number }): BlobReader {
@@ -309,7 +298,7 @@ export function createFsBlobStore(dir: string): BlobStore {
     return { removed, bytes };
   }
 
-  return { put, open: openBlob, openReader, has, collectGarbage, size };
+  return { put, open: (sha256, range) => new BlobReadStream(openReader(sha256, range)), openReader, has, collectGarbage, size };
 }
 
 /**
