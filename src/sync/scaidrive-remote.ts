@@ -179,7 +179,7 @@ export class ScaidriveRemote implements Remote {
     try {
       const r = range ? { start: range.start, end: Math.min(range.end ?? e.size - 1, e.size - 1) } : undefined;
       const stream = await this.o.nodes.openContent(e.fingerprint, r && e.size > 0 ? r : undefined);
-      // The fingerprint names one version, whose bytes never change: they are the listed SHA-256.
+      // The fingerprint names one version, whose bytes never change and hash to the entry's SHA-256.
       const sha256 = e.hashes?.sha256;
       return r || sha256 === undefined ? stream : Object.assign(stream, { contentSha256: sha256 } satisfies KnownContent);
     } catch (err) {

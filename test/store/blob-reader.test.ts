@@ -21,6 +21,18 @@ function openCount(path: string): number {
   return n;
 }
 
+/** Runs `fn` with the path of a file holding `data` in a fresh temp dir, removed afterwards. */
+async function withBlobFile(data: Buffer, fn: (path: string) => Promise<void>): Promise<void> {
+  const dir = makeTempDir("blob-reader");
+  try {
+    const path = join(dir.path, "blob");
+    writeFileSync(path, data);
+    await fn(path);
+  } finally {
+    dir.remove();
+  }
+}
+
 async function eventually(check: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !check(); i++) await sleep(10);
   assert.ok(check());
@@ -28,11 +40,8 @@ async function eventually(check: () => boolean): Promise<void> {
 
 describe("fileBlobReader", () => {
   test("reads exactly the range into the caller's buffers, then 0, and closes the file", async () => {
-    const dir = makeTempDir("blob-reader");
-    try {
-      const path = join(dir.path, "blob");
-      const data = randomBytes(10_000);
-      writeFileSync(path, data);
+    const data = randomBytes(10_000);
+    await withBlobFile(data, async (path) => {
       const reader = fileBlobReader(openSync(path, "r"), 1234, 8765);
       assert.equal(reader.length, 8765 - 1234 + 1);
       const into = Buffer.alloc(3000);
@@ -45,32 +54,22 @@ describe("fileBlobReader", () => {
       reader.close();
       await eventually(() => openCount(path) === 0);
       await assert.rejects(reader.read(into), /closed/);
-    } finally {
-      dir.remove();
-    }
+    });
   });
 
   test("a file shorter than its range fails the read instead of delivering fewer bytes", async () => {
-    const dir = makeTempDir("blob-reader");
-    try {
-      const path = join(dir.path, "blob");
-      writeFileSync(path, randomBytes(5000));
+    await withBlobFile(randomBytes(5000), async (path) => {
       const reader = fileBlobReader(openSync(path, "r"), 0, 4999);
       truncateSync(path, 4000);
       await assert.rejects(reader.read(Buffer.alloc(8192)), /1000 bytes early at offset 4000/);
       reader.close();
       await eventually(() => openCount(path) === 0);
-    } finally {
-      dir.remove();
-    }
+    });
   });
 
   test("close during a read releases the file when the read ends; overlapping reads are refused", async () => {
-    const dir = makeTempDir("blob-reader");
-    try {
-      const path = join(dir.path, "blob");
-      const data = randomBytes(64 * 1024);
-      writeFileSync(path, data);
+    const data = randomBytes(64 * 1024);
+    await withBlobFile(data, async (path) => {
       const reader = fileBlobReader(openSync(path, "r"), 0, data.length - 1);
       const into = Buffer.alloc(data.length);
       const reading = reader.read(into);
@@ -80,24 +79,17 @@ describe("fileBlobReader", () => {
       assert.equal(await reading, data.length);
       assert.ok(into.equals(data));
       await eventually(() => openCount(path) === 0);
-    } finally {
-      dir.remove();
-    }
+    });
   });
 
   test("an empty range reads nothing", async () => {
-    const dir = makeTempDir("blob-reader");
-    try {
-      const path = join(dir.path, "blob");
-      writeFileSync(path, Buffer.alloc(0));
+    await withBlobFile(Buffer.alloc(0), async (path) => {
       const reader = fileBlobReader(openSync(path, "r"), 0, -1);
       assert.equal(reader.length, 0);
       assert.equal(await reader.read(Buffer.alloc(16)), 0);
       reader.close();
       await eventually(() => openCount(path) === 0);
-    } finally {
-      dir.remove();
-    }
+    });
   });
 });
 
@@ -105,11 +97,8 @@ describe("BlobReadStream", () => {
   const MiB = 1024 * 1024;
 
   test("streams the range; chunks handed back are reused, twice-returned and foreign ones are not", async () => {
-    const dir = makeTempDir("blob-read-stream");
-    try {
-      const path = join(dir.path, "blob");
-      const data = randomBytes(9 * MiB + 321);
-      writeFileSync(path, data);
+    const data = randomBytes(9 * MiB + 321);
+    await withBlobFile(data, async (path) => {
       const stream = new BlobReadStream(fileBlobReader(openSync(path, "r"), 100, data.length - 1));
       const foreign = Buffer.alloc(MiB);
       stream.releaseChunk(foreign);
@@ -129,16 +118,11 @@ describe("BlobReadStream", () => {
       assert.ok(Buffer.concat(parts).equals(data.subarray(100)));
       assert.ok(reused >= 5, `only ${reused} of ${parts.length} chunks reused a returned buffer`);
       await eventually(() => openCount(path) === 0);
-    } finally {
-      dir.remove();
-    }
+    });
   });
 
   test("destroyed half-way, it closes the file; a blob cut short fails the stream", async () => {
-    const dir = makeTempDir("blob-read-stream");
-    try {
-      const path = join(dir.path, "blob");
-      writeFileSync(path, randomBytes(4 * MiB));
+    await withBlobFile(randomBytes(4 * MiB), async (path) => {
       const stream = new BlobReadStream(fileBlobReader(openSync(path, "r"), 0, 4 * MiB - 1));
       for await (const _chunk of stream) break;
       await eventually(() => openCount(path) === 0);
@@ -151,8 +135,6 @@ describe("BlobReadStream", () => {
         }
       }, /bytes early at offset 2097157/);
       await eventually(() => openCount(path) === 0);
-    } finally {
-      dir.remove();
-    }
+    });
   });
 });
