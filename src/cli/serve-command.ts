@@ -7,6 +7,8 @@ import { loadConfig } from "../server/config.js";
  */
 export async function serveCommand(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadConfig(env);
+  // Everything the server creates (database, WAL, blobs, temp files, key) is its own business.
+  process.umask(0o077);
   const built = await buildApp(config);
   if (built.bootstrap.generatedToken) {
     process.stdout.write(

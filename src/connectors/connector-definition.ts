@@ -87,6 +87,19 @@ export interface ConnectorDefinition {
   secretFields: readonly string[];
   /** Type-specific fields PATCH refuses with 409 IMMUTABLE_FIELD (`target_share_id` always is). */
   immutableFields: readonly string[];
+  /**
+   * Fields that decide where the stored secrets are presented or what they reach (host, share,
+   * tenant, site...). A PATCH that changes one must send the secrets again — otherwise whoever may
+   * edit the connector could aim the stored credential at a server of their choosing or at data
+   * the connector was never meant to reach (see secret-scope.ts).
+   */
+  secretScopeFields: readonly string[];
+  /**
+   * Secrets the server obtains itself rather than from the request (a refresh token from the OAuth
+   * callback): a scope change drops them instead of requiring them, and the connector needs that
+   * flow again.
+   */
+  reissuedSecrets?: readonly string[];
   /** Name of the remote-principal field of identity mappings ("smb_principal"). */
   principalField: string;
   /** Default `sync_direction` on create (one of the remote's direction values). */

@@ -7,6 +7,15 @@ import type { ShareRecord } from "../store/core/share-store.js";
 import type { DbExecutor } from "../store/core/db-executor.js";
 
 /**
+ * The one 404 for a node: `<path> not found` with `details.path` for a path, `<id> not found` for an
+ * id. A missing node and one the caller may not read get the same answer, naming what was asked
+ * for and nothing else (never an existing ancestor).
+ */
+export function notFound(requested: string): AppError {
+  return new AppError("NOT_FOUND", `${requested} not found`, requested.startsWith("/") ? { path: requested } : undefined);
+}
+
+/**
  * Effective permissions. Rules (design §5):
  * - admins and the system actor hold everything;
  * - the share's creator always holds READ and MANAGE_PERMISSIONS everywhere in it (so it can
@@ -54,11 +63,14 @@ export class AclService {
   }
 
   /**
-   * @throws AppError NOT_FOUND when the actor lacks READ (what it cannot see does not exist for
-   *   it), FORBIDDEN when it can read but lacks `perm`.
+   * `what` is the node the permissions belong to; `requested` what the caller asked for (a path
+   * below `what` when a write creates missing folders).
+   * @throws AppError NOT_FOUND naming `requested` when the actor lacks READ — exactly the answer a
+   *   missing node gets (see {@link notFound}), so a 404 never tells "hidden" from "missing";
+   *   FORBIDDEN when it can read but lacks `perm`.
    */
-  static check(perms: Set<Permission>, perm: Permission, what: string): void {
-    if (!perms.has("READ")) throw new AppError("NOT_FOUND", `${what} not found`);
+  static check(perms: Set<Permission>, perm: Permission, what: string, requested: string = what): void {
+    if (!perms.has("READ")) throw notFound(requested);
     if (!perms.has(perm)) throw new AppError("FORBIDDEN", `${perm} permission required on ${what}`, { permission: perm });
   }
 

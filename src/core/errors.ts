@@ -7,6 +7,7 @@
 export const ERROR_CODES = {
   VALIDATION_FAILED: { status: 400, retryable: false },
   INVALID_NAME: { status: 400, retryable: false },
+  SECRET_REQUIRED: { status: 400, retryable: false },
   UNAUTHENTICATED: { status: 401, retryable: false },
   FORBIDDEN: { status: 403, retryable: false },
   NOT_FOUND: { status: 404, retryable: false },

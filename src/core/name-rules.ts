@@ -22,6 +22,8 @@ export function normalizeName(raw: string): string {
   if (name.includes("/")) fail('a name must not contain "/"');
   if (name.includes("\u0000")) fail("a name must not contain NUL");
   if (CONTROL.test(name)) fail("a name must not contain control characters");
+  // A lone UTF-16 surrogate has no UTF-8 form: it would be stored as U+FFFD and never match again.
+  if (Buffer.from(name, "utf8").toString("utf8") !== name) fail("a name must be valid Unicode (no lone surrogates)");
   if (Buffer.byteLength(name, "utf8") > MAX_NAME_BYTES) fail(`a name must be at most ${MAX_NAME_BYTES} UTF-8 bytes`);
   return name;
 }

@@ -7,7 +7,7 @@ import { actorUserId, type Actor } from "./actor.js";
 import { decodePermissions, encodePermissions, isPermission, type Permission } from "./permissions.js";
 import { joinPath, nameKey, parsePath, parentPath, type ParsedPath } from "./name-rules.js";
 import { clampLimit, decodeCursor, encodeCursor, type Page } from "./pagination.js";
-import { AclService } from "./acl-service.js";
+import { AclService, notFound } from "./acl-service.js";
 import { toNode, toVersion, type ContentSource, type Node, type Version } from "./node-types.js";
 import { inTransaction, isRetryableConflict, isUniqueViolation, type DbExecutor } from "../store/core/db-executor.js";
 import { CHAIN_JOIN_DEPTH, nodeStore, type NodeRecord } from "../store/core/node-store.js";
@@ -118,7 +118,7 @@ export class NodeService {
    */
   async locate(actor: Actor, shareId: string, path: string, perm: Permission = "READ"): Promise<Located> {
     const r = await this.resolve(this.db, shareId, path);
-    if (r.missing.length > 0) throw new AppError("NOT_FOUND", `${r.parsed.path} not found`, { path: r.parsed.path });
+    if (r.missing.length > 0) throw notFound(r.parsed.path);
     const node = r.chain[r.chain.length - 1];
     AclService.check(await this.acl.effective(actor, r.share, r.chain), perm, r.parsed.path);
     return { share: r.share, chain: r.chain, node };
@@ -127,10 +127,10 @@ export class NodeService {
   /** Like {@link locate} by node id (stable across moves and renames). */
   async locateById(actor: Actor, id: string, perm: Permission = "READ", db: DbExecutor = this.db): Promise<Located> {
     const node = await nodeStore.get(db, id);
-    if (!node) throw new AppError("NOT_FOUND", `${id} not found`);
+    if (!node) throw notFound(id);
     const chain = await this.chainOf(db, node);
     const share = await shareStore.get(db, node.share_id);
-    if (!share) throw new AppError("NOT_FOUND", `${id} not found`);
+    if (!share) throw notFound(id);
     AclService.check(await this.acl.effective(actor, share, chain, db), perm, id);
     return { share, chain, node };
   }
@@ -227,12 +227,11 @@ export class NodeService {
       inTransaction(this.db, async (trx) => {
         const r = await this.resolve(trx, shareId, path);
         const last = r.chain[r.chain.length - 1];
+        const perms = await this.acl.effective(opts.actor, r.share, r.chain, trx);
+        AclService.check(perms, "READ", last.path, r.parsed.path);
         if (last.type !== "folder") throw new AppError("CONFLICT", `${last.path} is a file`, { path: last.path });
-        if (r.missing.length === 0) {
-          AclService.check(await this.acl.effective(opts.actor, r.share, r.chain, trx), "READ", r.parsed.path);
-          return { node: toNode(last), created: false };
-        }
-        AclService.check(await this.acl.effective(opts.actor, r.share, r.chain, trx), "WRITE", last.path);
+        if (r.missing.length === 0) return { node: toNode(last), created: false };
+        AclService.check(perms, "WRITE", last.path, r.parsed.path);
         const chain = await this.createFolders(trx, r, opts.ownerId ?? actorUserId(opts.actor), opts.mtime);
         return { node: toNode(chain[chain.length - 1]), created: true };
       }, SERIALIZABLE),
@@ -269,17 +268,19 @@ export class NodeService {
     return this.retryOnUnique(() =>
       inTransaction(this.db, async (trx) => {
         const s = await this.resolve(trx, shareId, src.path);
-        if (s.missing.length > 0) throw new AppError("NOT_FOUND", `${src.path} not found`, { path: src.path });
+        if (s.missing.length > 0) throw notFound(src.path);
         const node = s.chain[s.chain.length - 1];
         AclService.check(await this.acl.effective(opts.actor, s.share, s.chain, trx), "DELETE", src.path);
         if (dst.path === src.path) return toNode(node);
         if (dst.path.startsWith(`${src.path}/`)) throw new AppError("VALIDATION_FAILED", "a folder cannot be moved into itself", { field: "to" });
 
         let d = await this.resolve(trx, shareId, dst.path);
+        const dstPerms = await this.acl.effective(opts.actor, d.share, d.chain, trx);
+        AclService.check(dstPerms, "READ", d.chain[d.chain.length - 1].path, dst.path);
         if (d.missing.length === 0) {
           const existing = d.chain[d.chain.length - 1];
           if (!opts.replace) throw new AppError("CONFLICT", `${dst.path} already exists`, { path: dst.path });
-          AclService.check(await this.acl.effective(opts.actor, d.share, d.chain, trx), "DELETE", dst.path);
+          AclService.check(dstPerms, "DELETE", dst.path);
           if (existing.type !== node.type) throw new AppError("CONFLICT", `${dst.path} exists and is a ${existing.type}`, { path: dst.path });
           if (existing.type === "folder" && (await nodeStore.countChildren(trx, existing.id)) > 0) {
             throw new AppError("CONFLICT", `${dst.path} is a folder that is not empty`, { path: dst.path });
@@ -290,7 +291,7 @@ export class NodeService {
         }
         const deepest = d.chain[d.chain.length - 1];
         if (deepest.type !== "folder") throw new AppError("CONFLICT", `${deepest.path} is a file`, { path: deepest.path });
-        AclService.check(await this.acl.effective(opts.actor, d.share, d.chain, trx), "WRITE", deepest.path);
+        AclService.check(await this.acl.effective(opts.actor, d.share, d.chain, trx), "WRITE", deepest.path, dst.path);
         const name = d.missing[d.missing.length - 1];
         const parentChain = d.missing.length > 1 ? await this.createFolders(trx, { ...d, missing: d.missing.slice(0, -1) }, actorUserId(opts.actor)) : d.chain;
         const parent = parentChain[parentChain.length - 1];
@@ -595,8 +596,9 @@ export class NodeService {
         throw new AppError("PRECONDITION_FAILED", `${path} has changed`, { sha256: last.sha256 });
       }
     } else {
+      AclService.check(perms, "READ", last.path, path);
       if (last.type !== "folder") throw new AppError("CONFLICT", `${last.path} is a file`, { path: last.path });
-      AclService.check(perms, "WRITE", last.path);
+      AclService.check(perms, "WRITE", last.path, path);
       if (opts.ifMatchVersionId !== undefined || opts.ifMatchSha256 !== undefined) {
         throw new AppError("PRECONDITION_FAILED", `${path} does not exist`, { path });
       }

@@ -3,7 +3,7 @@ import { AppError } from "./errors.js";
 import { newId } from "./ids.js";
 import type { Actor } from "./actor.js";
 import { clampLimit, decodeCursor, encodeCursor, type Page } from "./pagination.js";
-import { isUniqueViolation, type DbExecutor } from "../store/core/db-executor.js";
+import { inTransaction, isUniqueViolation, type DbExecutor } from "../store/core/db-executor.js";
 import { principalStore, type GroupRecord, type TokenRecord, type UserRecord } from "../store/core/principal-store.js";
 
 export type User = UserRecord;
@@ -124,15 +124,17 @@ export class PrincipalService {
 
   /**
    * Creates an API token; the plain token is returned only here. Users create tokens for
-   * themselves, admins for anyone. `token` may be supplied (bootstrap admin token); it must be at
-   * least 16 characters.
+   * themselves, admins for anyone. The secret is always generated: a caller-chosen one could be
+   * weak, and a clash with a live token's hash would tell the caller it had guessed one.
    */
-  async createToken(actor: Actor, input: { user_id: string; name: string; token?: string }): Promise<{ id: string; user_id: string; name: string; token: string; created_at: string }> {
+  async createToken(actor: Actor, input: { user_id: string; name: string }): Promise<{ id: string; user_id: string; name: string; token: string; created_at: string }> {
     if (!actor.isAdmin && actor.userId !== input.user_id) throw new AppError("FORBIDDEN", "only admins can create tokens for other users");
     await this.getUser(input.user_id);
-    const token = input.token ?? generateToken();
-    if (token.length < 16) throw new AppError("VALIDATION_FAILED", "token must be at least 16 characters", { field: "token" });
-    const rec = { id: newId("tok"), user_id: input.user_id, name: input.name.trim() || "token", created_at: new Date().toISOString(), last_used_at: null };
+    return this.insertToken(input.user_id, input.name, generateToken());
+  }
+
+  private async insertToken(userId: string, name: string, token: string): Promise<{ id: string; user_id: string; name: string; token: string; created_at: string }> {
+    const rec = { id: newId("tok"), user_id: userId, name: name.trim() || "token", created_at: new Date().toISOString(), last_used_at: null };
     await principalStore.insertToken(this.db, { ...rec, token_hash: hashToken(token) });
     return { id: rec.id, user_id: rec.user_id, name: rec.name, token, created_at: rec.created_at };
   }
@@ -144,7 +146,7 @@ export class PrincipalService {
   async revokeToken(actor: Actor, tokenId: string): Promise<void> {
     const t = await principalStore.getToken(this.db, tokenId);
     if (!t || (!actor.isAdmin && t.user_id !== actor.userId)) throw new AppError("NOT_FOUND", `token ${tokenId} not found`);
-    await principalStore.deleteToken(this.db, tokenId);
+    await inTransaction(this.db, (trx) => principalStore.revokeToken(trx, tokenId, new Date().toISOString()));
   }
 
   /**
@@ -189,21 +191,24 @@ export class PrincipalService {
 
   /**
    * First start: creates the admin user unless one exists. With `adminToken` (SCAIDRIVE_ADMIN_TOKEN)
-   * that token is made valid for the admin (also on later starts, so setting the variable later
-   * works). Returns the generated token only when one had to be generated, so the caller prints it
-   * exactly once.
+   * that token is made valid for the admin, also on later starts (so setting the variable later
+   * works) — unless it was revoked: a revoked configured token stays revoked across restarts
+   * (`revokedAdminToken` is then true and the caller says so in its log). Returns the generated
+   * token only when one had to be generated, so the caller prints it exactly once.
    */
-  async bootstrapAdmin(opts: { adminToken?: string; email?: string }): Promise<{ admin: User; generatedToken?: string }> {
+  async bootstrapAdmin(opts: { adminToken?: string; email?: string }): Promise<{ admin: User; generatedToken?: string; revokedAdminToken?: boolean }> {
     let admin = await principalStore.firstAdmin(this.db);
-    const system: Actor = { userId: "system", isAdmin: true, groupIds: [], isSystem: true };
     let generatedToken: string | undefined;
     if (!admin) {
       admin = await this.insertUser({ email: opts.email ?? "admin@localhost", name: "Administrator", is_admin: true });
-      if (!opts.adminToken) generatedToken = (await this.createToken(system, { user_id: admin.id, name: "bootstrap" })).token;
+      if (!opts.adminToken) generatedToken = (await this.insertToken(admin.id, "bootstrap", generateToken())).token;
     }
     if (opts.adminToken) {
-      const existing = await principalStore.tokenByHash(this.db, hashToken(opts.adminToken));
-      if (!existing) await this.createToken(system, { user_id: admin.id, name: "SCAIDRIVE_ADMIN_TOKEN", token: opts.adminToken });
+      if (opts.adminToken.length < 16) throw new AppError("VALIDATION_FAILED", "SCAIDRIVE_ADMIN_TOKEN must be at least 16 characters", { field: "SCAIDRIVE_ADMIN_TOKEN" });
+      const hash = hashToken(opts.adminToken);
+      if (await principalStore.isRevoked(this.db, hash)) return { admin, revokedAdminToken: true };
+      const existing = await principalStore.tokenByHash(this.db, hash);
+      if (!existing) await this.insertToken(admin.id, "SCAIDRIVE_ADMIN_TOKEN", opts.adminToken);
     }
     return { admin, generatedToken };
   }

@@ -4,6 +4,7 @@ import { actorPrincipals, actorUserId, type Actor } from "./actor.js";
 import { PERMISSIONS, encodePermissions } from "./permissions.js";
 import { clampLimit, decodeCursor, encodeCursor, type Page } from "./pagination.js";
 import { AclService } from "./acl-service.js";
+import { normalizeName } from "./name-rules.js";
 import { inTransaction, type DbExecutor } from "../store/core/db-executor.js";
 import { shareStore, type ShareRecord } from "../store/core/share-store.js";
 import { nodeStore } from "../store/core/node-store.js";
@@ -30,10 +31,19 @@ export class ShareService {
     private readonly onContentRemoved: () => void = () => {},
   ) {}
 
-  /** Creates the share, its root folder and a full ACE for the creator on the root. */
+  /**
+   * Creates the share, its root folder and a full ACE for the creator on the root. The name
+   * (surrounding white space trimmed) follows the rules of file names (see name-rules.ts): a share
+   * name ends up in paths, mount points and logs. @throws INVALID_NAME with `details.field: "name"`.
+   */
   async create(actor: Actor, input: { name: string; description?: string | null }): Promise<Share> {
-    const name = input.name.trim();
-    if (!name) throw new AppError("VALIDATION_FAILED", "name must not be empty", { field: "name" });
+    let name: string;
+    try {
+      name = normalizeName(input.name.trim());
+    } catch (err) {
+      if (err instanceof AppError) throw new AppError(err.code, err.message.replace(/^invalid name/, "invalid share name"), { ...err.details, field: "name" });
+      throw err;
+    }
     const now = new Date().toISOString();
     const creator = actorUserId(actor) ?? "system";
     const share: ShareRecord = { id: newId("shr"), name, description: input.description ?? null, created_by: creator, created_at: now };

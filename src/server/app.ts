@@ -26,7 +26,7 @@ export interface BuiltApp {
   app: AppInstance;
   context: AppContext;
   /** The admin user; `generatedToken` is set only on the start that created it without SCAIDRIVE_ADMIN_TOKEN. */
-  bootstrap: { admin: User; generatedToken?: string };
+  bootstrap: { admin: User; generatedToken?: string; revokedAdminToken?: boolean };
   /** Closes the HTTP server (if listening), then the context (db, blob collector). Idempotent. */
   close(): Promise<void>;
 }
@@ -48,6 +48,7 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
   const context = await createContext(config, logger);
   try {
     const bootstrap = await context.principals.bootstrapAdmin({ adminToken: config.adminToken });
+    if (bootstrap.revokedAdminToken) logger.warn("SCAIDRIVE_ADMIN_TOKEN was revoked and stays revoked; set a new value or remove the variable");
     const app = Fastify({
       loggerInstance: logger,
       logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "req_id" }),

@@ -16,6 +16,21 @@ export interface ServerConfig {
   maxUploadBytes: number;
   /** pino level (LOG_LEVEL, default "info"; "silent" for tests). */
   logLevel: string;
+  /**
+   * Who may create connectors and change where they connect (SCAIDRIVE_CONNECTOR_CREATORS):
+   * `admins` (default) or `share-managers` (anyone with MANAGE_PERMISSIONS on the target share).
+   */
+  connectorCreators: ConnectorCreators;
+  /** Connector jobs (syncs, pushes, pulls) running at once (SCAIDRIVE_MAX_CONCURRENT_JOBS, default 4); the rest wait, queued. */
+  maxConcurrentJobs: number;
+}
+
+export type ConnectorCreators = "admins" | "share-managers";
+
+function oneOf<T extends string>(name: string, raw: string | undefined, values: readonly T[], fallback: T): T {
+  if (raw === undefined) return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${values.join(", ")}, got "${raw}"`);
+  return raw as T;
 }
 
 /**
@@ -40,5 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     adminToken: opt("SCAIDRIVE_ADMIN_TOKEN"),
     maxUploadBytes: int("SCAIDRIVE_MAX_UPLOAD_BYTES", 2 ** 40, 0, Number.MAX_SAFE_INTEGER),
     logLevel: opt("LOG_LEVEL") ?? "info",
+    maxConcurrentJobs: int("SCAIDRIVE_MAX_CONCURRENT_JOBS", 4, 1, 1000),
+    connectorCreators: oneOf("SCAIDRIVE_CONNECTOR_CREATORS", opt("SCAIDRIVE_CONNECTOR_CREATORS"), ["admins", "share-managers"] as const, "admins"),
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, ERROR_CODES, isAppError, type ErrorCode } from "../core/errors.js";
+import { isUniqueViolation } from "../store/core/db-executor.js";
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -40,6 +41,12 @@ export function toErrorResponse(err: unknown, request: FastifyRequest): { status
     400: "VALIDATION_FAILED", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
     409: "CONFLICT", 412: "PRECONDITION_FAILED", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 416: "RANGE_NOT_SATISFIABLE", 429: "TOO_MANY_REQUESTS",
   };
+  // A unique index refusing a row the service did not expect to clash: a conflict of the caller's
+  // making (a duplicate), never a 500 that would also confirm what exists.
+  if (status === 500 && isUniqueViolation(err)) {
+    request.log.warn({ code: (err as { code?: string }).code }, "unique constraint refused a write");
+    return { status: 409, body: envelope("ALREADY_EXISTS", "a record with these values already exists") };
+  }
   const code = byStatus[status];
   if (code) {
     const details = code === "VALIDATION_FAILED" ? { field: "body" } : undefined;

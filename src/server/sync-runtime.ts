@@ -38,6 +38,8 @@ export interface ServerSyncOptions {
   orphanAfterMs?: number;
   /** Definitions to register (default: every one in connectors/index.ts). */
   definitions?: readonly ConnectorDefinition[];
+  /** Jobs running at once in this process (default: ServerConfig.maxConcurrentJobs). */
+  maxConcurrentJobs?: number;
 }
 
 export interface ServerSyncRuntime extends SyncRuntime {
@@ -133,6 +135,7 @@ export function syncRuntimeOf(ctx: AppContext, options: ServerSyncOptions = {}):
     progressFlushMs: options.progressFlushMs,
     concurrency: options.concurrency,
     orphanAfterMs: options.orphanAfterMs ?? orphanAfterMsFromEnv(),
+    maxConcurrentJobs: options.maxConcurrentJobs ?? ctx.config.maxConcurrentJobs,
   });
   const definitions = new Map<string, ConnectorDefinition>();
   authGuard = new ConnectorAuthGuard({

@@ -6,11 +6,34 @@ import addFormatsModule from "ajv-formats";
 const Ajv = AjvModule.default;
 const addFormats = addFormatsModule.default;
 
+type JsonSchema = Record<string, unknown>;
+
 /**
- * Request validation with Fastify's Ajv settings, except that JSON bodies are not coerced.
- * Query strings, path parameters and headers arrive as text, so `?limit=10` must become a
- * number; a JSON body already carries its types, and `{"name": 5}` or `{"enabled": "yes"}`
- * is a client error to report (400 VALIDATION_FAILED naming the field), not a value to convert.
+ * A copy of `schema` in which every object that lists `properties` and says nothing about
+ * `additionalProperties` refuses unknown ones. A field the API does not document is a client
+ * mistake (a misspelt option silently ignored) or a probe (a caller choosing its own token
+ * secret), so it is answered with 400 naming the field. Free-form dictionaries (metadata) declare
+ * no `properties` and stay open; a schema that sets `additionalProperties` itself is left alone.
+ */
+export function closeObjects(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closeObjects);
+  if (schema === null || typeof schema !== "object") return schema;
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(schema as JsonSchema)) {
+    out[k] = k === "properties" || k === "patternProperties" || k === "$defs" || k === "definitions"
+      ? Object.fromEntries(Object.entries(v as JsonSchema).map(([name, s]) => [name, closeObjects(s)]))
+      : closeObjects(v);
+  }
+  if (typeof out.properties === "object" && !("additionalProperties" in out)) out.additionalProperties = false;
+  return out;
+}
+
+/**
+ * Request validation with Fastify's Ajv settings, except that JSON bodies are not coerced and are
+ * closed (see {@link closeObjects}). Query strings, path parameters and headers arrive as text, so
+ * `?limit=10` must become a number; a JSON body already carries its types, and `{"name": 5}` or
+ * `{"enabled": "yes"}` is a client error to report (400 VALIDATION_FAILED naming the field), not
+ * a value to convert.
  */
 export function createValidatorCompiler(): FastifySchemaCompiler<FastifySchema> {
   const make = (coerceTypes: "array" | false) => {
@@ -20,5 +43,5 @@ export function createValidatorCompiler(): FastifySchemaCompiler<FastifySchema> 
   };
   const body = make(false);
   const text = make("array");
-  return ({ schema, httpPart }) => (httpPart === "body" ? body : text).compile(schema as object);
+  return ({ schema, httpPart }) => (httpPart === "body" ? body.compile(closeObjects(schema) as object) : text.compile(schema as object));
 }

@@ -14,16 +14,21 @@ import type { ConnectorRecord } from "../store/sync/connector-store.js";
 import { ScaidriveRemote, type ScaidriveNodes } from "./scaidrive-remote.js";
 import { ConnectorTypeRegistry } from "./connector-types.js";
 import { SyncService, type SyncServiceOptions } from "./sync-service.js";
+import { JobRunner, type JobRunnerOptions } from "./job-runner.js";
 
 export interface SyncRuntime {
   stores: SyncStores;
   types: ConnectorTypeRegistry;
+  /** Runs every job (sync, push, pull) of this process: shared by the sync and push/pull services. */
+  runner: JobRunner;
   service: SyncService;
   /** The ScaiDrive side of a connector, as the engine sees it. */
   openScaidrive(connector: ConnectorRecord): Promise<ScaidriveRemote>;
 }
 
-export interface SyncRuntimeOptions extends Partial<Pick<SyncServiceOptions, "concurrency" | "smallConcurrency" | "retry" | "progressFlushMs" | "schedulerTickMs" | "orphanAfterMs" | "onJobFinished">> {
+export interface SyncRuntimeOptions
+  extends Partial<Pick<SyncServiceOptions, "concurrency" | "smallConcurrency" | "retry" | "schedulerTickMs" | "orphanAfterMs">>,
+    Partial<Pick<JobRunnerOptions, "progressFlushMs" | "onJobFinished" | "maxConcurrentJobs">> {
   db: Kysely<Database>;
   nodes: ScaidriveNodes;
   logger: Logger;
@@ -55,18 +60,25 @@ export function createSyncRuntime(o: SyncRuntimeOptions): SyncRuntime {
     await remote.ensureRoot();
     return remote;
   };
+  const logger = o.logger.child({ component: "sync" });
+  const runner = new JobRunner({
+    stores,
+    logger,
+    maxConcurrentJobs: o.maxConcurrentJobs,
+    progressFlushMs: o.progressFlushMs,
+    onJobFinished: o.onJobFinished,
+  });
   const service = new SyncService({
     stores,
     types,
+    runner,
     openScaidrive,
-    logger: o.logger.child({ component: "sync" }),
+    logger,
     concurrency: o.concurrency,
     smallConcurrency: o.smallConcurrency,
     retry: o.retry,
-    progressFlushMs: o.progressFlushMs,
     schedulerTickMs: o.schedulerTickMs,
     orphanAfterMs: o.orphanAfterMs,
-    onJobFinished: o.onJobFinished,
   });
-  return { stores, types, service, openScaidrive };
+  return { stores, types, runner, service, openScaidrive };
 }

@@ -23,14 +23,17 @@ import type { ConnectorRecord } from "../store/sync/connector-store.js";
 import type { JobTrigger, SyncJobRecord } from "../store/sync/sync-job-store.js";
 import type { Remote } from "./remote.js";
 import { ConnectorTypeRegistry } from "./connector-types.js";
-import { JobLog } from "./job-log.js";
-import { jobError, runSync, type PlanItem } from "./sync-run.js";
+import { runSync, type PlanItem } from "./sync-run.js";
+import type { JobBodyContext, JobBodyResult, JobRunner } from "./job-runner.js";
+import { openUnlessAborted } from "./open-unless-aborted.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry-policy.js";
 import { normalizeConflict, normalizeDirection } from "./sync-options.js";
 
 export interface SyncServiceOptions {
   stores: SyncStores;
   types: ConnectorTypeRegistry;
+  /** Runs the jobs (shared with push/pull): one active job per connector, a global limit, cancel, finishing. */
+  runner: JobRunner;
   /** Opens the ScaiDrive side of a connector (the target share subtree; created if missing). */
   openScaidrive(connector: ConnectorRecord): Promise<Remote>;
   logger: Logger;
@@ -39,25 +42,16 @@ export interface SyncServiceOptions {
   /** Parallel items per run in all, small files included (default 4 × `concurrency`, 16). */
   smallConcurrency?: number;
   retry?: RetryPolicy;
-  /** How often live progress is written (default 1000 ms). */
-  progressFlushMs?: number;
   /** How often the scheduler looks for due connectors (default 30 s). */
   schedulerTickMs?: number;
   /**
-   * A queued/running job whose heartbeat (`updated_at`, refreshed with progress every
-   * `progressFlushMs`) is older than this belongs to a dead process and is marked failed
-   * (default 60 s), at start and on every scheduler tick.
+   * A queued/running job whose heartbeat (`updated_at`, refreshed with progress, and by the
+   * runner while a job waits for a slot) is older than this belongs to a dead process and is
+   * marked failed (default 60 s), at start and on every scheduler tick.
    */
   orphanAfterMs?: number;
   /** Test hook: called after each finished plan action of a run. */
   onActionDone?: (jobId: string, done: number) => void;
-  /**
-   * Called once per run that ends (completed, failed, cancelled), with the job as it is about to
-   * be recorded, before the end is stored: a client that sees the finished job also sees what the
-   * callback did (the server disables a connector after CONNECTOR_AUTH_FAILED). A rejection is
-   * logged and never changes the job.
-   */
-  onJobFinished?: (job: SyncJobRecord, connector: ConnectorRecord) => Promise<void>;
 }
 
 export interface SyncRequest {
@@ -67,14 +61,7 @@ export interface SyncRequest {
   trigger?: JobTrigger;
 }
 
-interface Running {
-  controller: AbortController;
-  done: Promise<void>;
-  planItems?: PlanItem[];
-}
-
 export class SyncService {
-  private readonly running = new Map<string, Running>();
   private readonly dryRunPlans = new Map<string, PlanItem[]>();
   private timer?: NodeJS.Timeout;
   /** The scheduler pass in progress, if any: `stop()` waits for it. */
@@ -85,7 +72,7 @@ export class SyncService {
 
   /**
    * Marks orphaned jobs failed and starts the scheduler. With a single-process store (embedded
-   * SQLite) every queued/running job not run by this service is an orphan of a dead process and
+   * SQLite) every queued/running job not run by this process is an orphan of a dead process and
    * is failed at once, heartbeat or not; with a shared store (PostgreSQL) only stale ones are.
    */
   async start(): Promise<void> {
@@ -112,23 +99,21 @@ export class SyncService {
 
   /**
    * Stops the scheduler, waits for a scheduler pass in progress (its failure is not rethrown),
-   * then cancels running jobs — including any the pass just started — and waits for them to wind
-   * down.
+   * then stops the job runner: every job of this process — including any the pass just started,
+   * and push/pull jobs — is cancelled and waited for.
    */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.pass?.catch(() => undefined);
-    const all = [...this.running.values()];
-    for (const r of all) r.controller.abort();
-    await Promise.all(all.map((r) => r.done));
+    await this.o.runner.stop();
   }
 
   /**
-   * Queues a run and starts it. Manual: throws SYNC_ALREADY_RUNNING if one is queued or running,
-   * NOT_FOUND for an unknown connector, CONFLICT for a disabled one. Scheduled: records and returns
-   * a `skipped` job in those cases instead.
+   * Queues a run; it starts when the runner has a free slot. Manual: throws SYNC_ALREADY_RUNNING
+   * if one is queued or running, NOT_FOUND for an unknown connector, CONFLICT for a disabled one.
+   * Scheduled: records and returns a `skipped` job in those cases instead.
    */
   async requestSync(connectorId: string, req: SyncRequest = {}): Promise<SyncJobRecord> {
     const trigger = req.trigger ?? "manual";
@@ -139,7 +124,7 @@ export class SyncService {
     }
     if (this.stopped) throw new AppError("CONFLICT", "the sync service is shutting down");
     const options = { full_sync: !!req.fullSync, dry_run: !!req.dryRun, force: !!req.force };
-    const job = await this.o.stores.jobs.createActive(connectorId, trigger, options);
+    const job = await this.o.runner.submit(connector, trigger, options, (ctx) => this.execute(ctx));
     if (!job) {
       const active = await this.o.stores.jobs.active(connectorId);
       if (trigger === "scheduled") {
@@ -147,36 +132,17 @@ export class SyncService {
       }
       throw new AppError("SYNC_ALREADY_RUNNING", `a sync of connector ${connectorId} is already ${active?.status ?? "running"}`, { job_id: active?.id });
     }
-    const controller = new AbortController();
-    const entry: Running = { controller, done: Promise.resolve() };
-    this.running.set(job.id, entry);
-    // execute() records its own failures on the job; this catches the store failing while it
-    // does so (e.g. the database closed under it), which would otherwise be an unhandled rejection.
-    entry.done = this.execute(job, connector, controller.signal)
-      .catch((err) => this.o.logger.error({ connectorId, jobId: job.id, err }, "could not record the end of a sync job"))
-      .finally(() => this.running.delete(job.id));
     return job;
   }
 
   /** Cancels a queued or running job; a finished job is returned unchanged. Throws NOT_FOUND. */
-  async cancel(connectorId: string, jobId: string): Promise<SyncJobRecord> {
-    const job = await this.o.stores.jobs.get(jobId);
-    if (!job || job.connector_id !== connectorId) throw new AppError("NOT_FOUND", `job ${jobId} not found`);
-    const r = this.running.get(jobId);
-    if (r) {
-      r.controller.abort();
-      await r.done;
-    } else if (job.status === "queued" || job.status === "running") {
-      // Owned by no live run here (another process, or an orphan): mark it cancelled.
-      await this.o.stores.jobs.finish(jobId, "cancelled", {});
-    }
-    return (await this.o.stores.jobs.get(jobId))!;
+  cancel(connectorId: string, jobId: string): Promise<SyncJobRecord> {
+    return this.o.runner.cancel(connectorId, jobId);
   }
 
   /** Resolves when the job's run in this process has finished (immediately if none). */
-  async waitForJob(jobId: string): Promise<SyncJobRecord | undefined> {
-    await this.running.get(jobId)?.done;
-    return this.o.stores.jobs.get(jobId);
+  waitForJob(jobId: string): Promise<SyncJobRecord | undefined> {
+    return this.o.runner.waitForJob(jobId);
   }
 
   /** The plan of a finished dry run started by this process (also in the job's log as `planned` entries). */
@@ -192,7 +158,7 @@ export class SyncService {
     const staleBefore = everyInactive ? undefined : new Date(Date.now() - (this.o.orphanAfterMs ?? 60_000)).toISOString();
     const n = await this.o.stores.jobs.failOrphans(
       { code: "INTERNAL", message: "interrupted: the process running it stopped; the next run resumes" },
-      { staleBefore, exclude: [...this.running.keys()] },
+      { staleBefore, exclude: this.o.runner.activeJobIds() },
     );
     if (n > 0) this.o.logger.warn({ jobs: n }, "marked interrupted sync jobs as failed");
     return n;
@@ -237,28 +203,14 @@ export class SyncService {
     }
   }
 
-  private async notifyFinished(job: SyncJobRecord, connector: ConnectorRecord, status: "completed" | "failed" | "cancelled", logger: Logger, error?: { code: string; message: string }): Promise<void> {
-    if (!this.o.onJobFinished) return;
-    try {
-      await this.o.onJobFinished({ ...job, status, error: error ?? null }, connector);
-    } catch (err) {
-      logger.error({ err }, "onJobFinished failed");
-    }
-  }
-
-  private async execute(job: SyncJobRecord, connector: ConnectorRecord, signal: AbortSignal): Promise<void> {
-    const logger = this.o.logger.child({ connectorId: connector.id, jobId: job.id });
-    const jobs = this.o.stores.jobs;
-    const log = new JobLog(jobs, job.id, logger, this.o.progressFlushMs ?? 1000);
+  private async execute({ job, connector, log, logger, signal }: JobBodyContext): Promise<JobBodyResult> {
     const retry = this.o.retry ?? DEFAULT_RETRY;
     let remote: Remote | undefined;
     let scaidrive: Remote | undefined;
     try {
-      await jobs.markRunning(job.id);
-      log.start();
       const type = this.o.types.get(connector.type);
       if (!type) throw new AppError("INTERNAL", `no connector type "${connector.type}" is registered`);
-      remote = await withRetry(() => type.openRemote(connector, signal), retry, signal);
+      remote = await withRetry(() => openUnlessAborted(() => type.openRemote(connector, signal), signal), retry, signal);
       scaidrive = await this.o.openScaidrive(connector);
       const hooks = type.hooks ? await type.hooks(connector) : undefined;
       const result = await runSync({
@@ -283,21 +235,7 @@ export class SyncService {
         onActionDone: this.o.onActionDone ? (n) => this.o.onActionDone!(job.id, n) : undefined,
       });
       if (result.planItems) this.dryRunPlans.set(job.id, result.planItems);
-      await log.stop();
-      await this.notifyFinished(job, connector, result.status, logger);
-      await jobs.finish(job.id, result.status, log.counters);
-      logger.info({ status: result.status, ...log.counters }, "sync finished");
-    } catch (err) {
-      await log.stop();
-      const e = signal.aborted && !(err instanceof AppError) ? undefined : jobError(err);
-      if (!e) {
-        await this.notifyFinished(job, connector, "cancelled", logger);
-        await jobs.finish(job.id, "cancelled", log.counters);
-      } else {
-        await this.notifyFinished(job, connector, "failed", logger, { code: e.code, message: e.message });
-        await jobs.finish(job.id, "failed", log.counters, { code: e.code, message: e.message });
-        logger.warn({ code: e.code, err: e.message }, "sync failed");
-      }
+      return { status: result.status };
     } finally {
       await remote?.close().catch(() => {});
       await scaidrive?.close().catch(() => {});

@@ -33,6 +33,7 @@ describe("remote mount on a SharePoint connector (Graph emulator)", () => {
       configSchema: Type.Object({ library_label: Type.String({ default: "Documents", description: "label only; the emulator's drive is used" }) }),
       secretFields: [],
       immutableFields: [],
+      secretScopeFields: [],
       principalField: "sharepoint_principal",
       defaultDirection: "sharepoint_to_scaidrive",
       async openRemote() {

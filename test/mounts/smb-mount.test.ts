@@ -185,12 +185,12 @@ for (const dialect of ["sqlite", "postgres"] as const) describe(`remote mount on
 
   test("an unreachable remote answers 504 CONNECTOR_UNREACHABLE; the cached connection follows connector changes", async () => {
     const dead = await freePort();
-    const patch = await kit.api("PATCH", `/api/v1/smb-connectors/${connectorId}`, { json: { server_port: dead } });
+    const patch = await kit.api("PATCH", `/api/v1/smb-connectors/${connectorId}`, { json: { server_port: dead, password: samba.password } });
     assert.equal(patch.status, 200, JSON.stringify(patch.body));
     const r = await kit.api("GET", `/api/v1/shares/${shareId}/files${q("/remote")}`);
     assert.equal(r.status, 504, JSON.stringify(r.body));
     assert.equal(r.body.error.code, "CONNECTOR_UNREACHABLE");
-    await kit.api("PATCH", `/api/v1/smb-connectors/${connectorId}`, { json: { server_port: samba.port } });
+    await kit.api("PATCH", `/api/v1/smb-connectors/${connectorId}`, { json: { server_port: samba.port, password: samba.password } });
     assert.equal((await kit.api("GET", `/api/v1/shares/${shareId}/files${q("/remote")}`)).status, 200);
   });
 

@@ -15,6 +15,7 @@ import { createSyncStores, type SyncStores } from "../../src/store/sync/sync-sto
 import type { ConnectorRecord } from "../../src/store/sync/connector-store.js";
 import { ConnectorTypeRegistry } from "../../src/sync/connector-types.js";
 import { SyncService } from "../../src/sync/sync-service.js";
+import { JobRunner } from "../../src/sync/job-runner.js";
 import { createSmbRemote } from "../../src/connectors/smb/smb-remote.js";
 import { openScaidriveFixture, type ScaidriveFixture } from "./helpers/scaidrive-fixture.js";
 import { readText } from "../harness/read-stream.js";
@@ -52,8 +53,8 @@ describe("engine + SMB: an unlistable folder is not a deletion", { timeout: 180_
       types,
       openScaidrive: (c) => fx.remoteFor(c.target_share_id, c.target_path),
       logger: pino({ level: "silent" }),
+      runner: new JobRunner({ stores, logger: pino({ level: "silent" }), progressFlushMs: 20 }),
       retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
-      progressFlushMs: 20,
       schedulerTickMs: 3_600_000,
     });
   });

@@ -8,6 +8,7 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { createSyncStores, type SyncStores } from "../../src/store/sync/sync-stores.js";
 import { SyncService } from "../../src/sync/sync-service.js";
+import { JobRunner } from "../../src/sync/job-runner.js";
 import { ConnectorTypeRegistry } from "../../src/sync/connector-types.js";
 import { openSqlite, type TestDatabase } from "./helpers/test-databases.js";
 
@@ -66,6 +67,7 @@ describe("sync service: scheduler passes and shutdown", () => {
     const service = new SyncService({
       stores: gated.stores,
       types: new ConnectorTypeRegistry(),
+      runner: new JobRunner({ stores: gated.stores, logger: log.logger }),
       openScaidrive: () => Promise.reject(new Error("unused")),
       logger: log.logger,
       schedulerTickMs: 3_600_000,

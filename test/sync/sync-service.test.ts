@@ -5,6 +5,7 @@ import { openEngineFixture, type EngineFixture } from "./helpers/engine-fixture.
 import { decorateRemote } from "./helpers/remote-decorator.js";
 import { AppError } from "../../src/core/errors.js";
 import { SyncService } from "../../src/sync/sync-service.js";
+import { JobRunner } from "../../src/sync/job-runner.js";
 import { ConnectorTypeRegistry } from "../../src/sync/connector-types.js";
 import { RemoteError } from "../../src/sync/remote-errors.js";
 
@@ -85,6 +86,7 @@ describe("sync service: jobs, schedule, one run at a time", () => {
     const restarted = new SyncService({
       stores: e.stores,
       types: new ConnectorTypeRegistry(),
+      runner: new JobRunner({ stores: e.stores, logger: pino({ level: "silent" }) }),
       openScaidrive: () => Promise.reject(new Error("unused")),
       logger: pino({ level: "silent" }),
     });
@@ -173,10 +175,14 @@ describe("sync service: jobs, schedule, one run at a time", () => {
       openScaidrive: () => Promise.reject(new Error("not reached")),
       logger: pino({ level: "silent" }),
       retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
-      onJobFinished: async (job, connector) => {
-        seen.push({ status: job.status, code: job.error?.code, storedStatus: (await e.stores.jobs.get(job.id))?.status, connectorId: connector.id });
-        if (reject) throw new Error("callback failed");
-      },
+      runner: new JobRunner({
+        stores: e.stores,
+        logger: pino({ level: "silent" }),
+        onJobFinished: async (job, connector) => {
+          seen.push({ status: job.status, code: job.error?.code, storedStatus: (await e.stores.jobs.get(job.id))?.status, connectorId: connector.id });
+          if (reject) throw new Error("callback failed");
+        },
+      }),
     });
     const first = await service.requestSync(p.connector.id);
     const failed = (await service.waitForJob(first.id))!;

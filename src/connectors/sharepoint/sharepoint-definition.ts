@@ -121,6 +121,10 @@ export const sharepointDefinition: ConnectorDefinition = {
   configSchema,
   secretFields: ["azure_client_secret", "azure_client_certificate_pem", "refresh_token"],
   immutableFields: [],
+  // The credentials are presented for this tenant and app and reach this site, library and folder.
+  secretScopeFields: ["azure_tenant_id", "azure_client_id", "site_url", "site_id", "drive_id", "library_name", "base_path"],
+  // A user's refresh token comes from the sign-in (POST /{id}/authorize), never from a request body.
+  reissuedSecrets: ["refresh_token"],
   principalField: "smb_principal",
   // SharePoint stays the system of record until an admin opts into two-way sync.
   defaultDirection: "sharepoint_to_scaidrive",

@@ -73,6 +73,8 @@ export const smbDefinition: ConnectorDefinition = {
   configSchema,
   secretFields: ["password"],
   immutableFields: [],
+  // The password is presented to this host and port and opens this share for this account.
+  secretScopeFields: ["server_host", "server_port", "share_name", "base_path", "domain", "username"],
   principalField: "smb_principal",
   // SMB is the system of record until an admin opts into two-way sync (the spec's onboarding advice).
   defaultDirection: "smb_to_scaidrive",

@@ -28,7 +28,8 @@ export function mountError(err: unknown, path: string): AppError {
   if (isRemoteError(err)) {
     const msg = err.message;
     switch (err.kind) {
-      case "not_found": return new AppError("NOT_FOUND", `${path} not found on the remote`, details, { cause: err });
+      // The same body as a missing ScaiDrive node (see notFound).
+      case "not_found": return new AppError("NOT_FOUND", `${path} not found`, details, { cause: err });
       case "access_denied": return new AppError("FORBIDDEN", `the remote denied access to ${path}: ${msg}`, details, { cause: err });
       case "invalid_name": return new AppError("INVALID_NAME", `the remote refuses the name: ${msg}`, details, { cause: err });
       case "auth": return new AppError("CONNECTOR_AUTH_FAILED", `the remote rejected the connector's credentials: ${msg}`, details, { cause: err });

@@ -23,6 +23,7 @@ import type { Readable } from "node:stream";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import { AppError } from "../errors.js";
+import { notFound } from "../acl-service.js";
 import { newUlid } from "../ids.js";
 import { SYSTEM_ACTOR, actorUserId, type Actor } from "../actor.js";
 import type { Permission } from "../permissions.js";
@@ -359,8 +360,14 @@ export class MountService {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
+  /** @throws NOT_FOUND naming the requested path (never the mount point), FORBIDDEN. */
   private async check(actor: Actor, hit: MountHit, perm: Permission): Promise<void> {
-    await this.o.nodes.locate(actor, hit.mount.share_id, hit.mount.path, perm);
+    try {
+      await this.o.nodes.locate(actor, hit.mount.share_id, hit.mount.path, perm);
+    } catch (err) {
+      if (err instanceof AppError && err.code === "NOT_FOUND") throw notFound(hit.path);
+      throw err;
+    }
   }
 
   private async statOrUndefined(remote: Remote, target: string, sharePath: string): Promise<RemoteEntry | undefined> {

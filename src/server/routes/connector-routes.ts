@@ -36,6 +36,8 @@ import type { FileStateRecord } from "../../store/sync/file-state-store.js";
 import type { IdentityMappingRecord } from "../../store/sync/identity-mapping-store.js";
 import { conflictValues, directionValues, DEFAULT_MAX_DELETE_PERCENT } from "../../sync/sync-options.js";
 import { configView, splitConfig, type ConnectorDefinition } from "../../connectors/connector-definition.js";
+import { scopeChange, type ScopeChange } from "../../connectors/secret-scope.js";
+import type { ConnectorAuditRecord } from "../../store/sync/connector-audit-store.js";
 
 type Json = Record<string, unknown>;
 type Body = Record<string, unknown>;
@@ -161,6 +163,14 @@ const EntrySchema: Json = {
     error: JobError, bytes: { type: "integer" }, detail: nullable({ type: "string" }),
   },
 };
+const AuditSchema: Json = {
+  type: "object",
+  properties: {
+    id: { type: "string" }, at: { type: "string", format: "date-time" }, actor_id: { type: "string", description: "usr_ id of who made the change" },
+    action: { type: "string", enum: ["created", "updated", "deleted"] },
+    fields: { type: "array", items: { type: "string" } }, scope_fields: { type: "array", items: { type: "string" } }, secrets_dropped: { type: "array", items: { type: "string" } },
+  },
+};
 const PlanItemSchema: Json = {
   type: "object",
   properties: { action: { type: "string" }, path: { type: "string" }, side: { type: "string" }, from: { type: "string" }, to: { type: "string" }, detail: { type: "string" } },
@@ -265,15 +275,20 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
     const tags = [`${def.type}-connectors`];
     const log = ctx.logger.child({ component: "connector-api", connectorType: def.type });
 
-    const view = (c: ConnectorRecord): Json => ({
+    /**
+     * A connector as `actor` may see it: managers (MANAGE_PERMISSIONS on the target share's root)
+     * get every field; readers get what the connector does and its state, not where it connects
+     * or as whom (host, share, user, site…), nor its filters.
+     */
+    const view = (c: ConnectorRecord, full: boolean): Json => ({
       id: c.id, type: c.type, name: c.name, description: c.description,
       target_share_id: c.target_share_id, target_path: c.target_path,
       sync_direction: c.sync_direction, conflict_resolution: c.conflict_resolution,
       sync_permissions: c.sync_permissions, sync_hidden_files: c.sync_hidden_files, sync_system_files: c.sync_system_files,
-      include_patterns: c.include_patterns, exclude_patterns: c.exclude_patterns,
+      ...(full ? { include_patterns: c.include_patterns, exclude_patterns: c.exclude_patterns } : {}),
       sync_interval_minutes: c.sync_interval_minutes, max_delete_percent: c.max_delete_percent,
       enabled: c.status === "enabled", status_reason: c.status_reason,
-      ...configView(def, c),
+      ...(full ? configView(def, c) : {}),
       ...Object.fromEntries(columnFlags.map((k) => [k, c[k]])),
       created_by: c.created_by, created_at: c.created_at, updated_at: c.updated_at,
     });
@@ -289,23 +304,46 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       }
     };
 
-    /** The connector if the caller may see it (and, for "manage", change it). @throws NOT_FOUND, FORBIDDEN */
-    const load = async (req: FastifyRequest, id: string, need: "read" | "manage"): Promise<{ actor: Actor; connector: ConnectorRecord }> => {
+    const canManage = async (actor: Actor, c: ConnectorRecord): Promise<boolean> => {
+      if (actor.isAdmin) return true;
+      try {
+        await ctx.nodes.locate(actor, c.target_share_id, "/", "MANAGE_PERMISSIONS");
+        return true;
+      } catch (err) {
+        if (isAppError(err) && (err.code === "NOT_FOUND" || err.code === "FORBIDDEN")) return false;
+        throw err;
+      }
+    };
+
+    /**
+     * The connector if the caller may see it (and, for "manage", change it); `manager` says
+     * whether the caller holds MANAGE_PERMISSIONS on the target share. @throws NOT_FOUND, FORBIDDEN
+     */
+    const load = async (req: FastifyRequest, id: string, need: "read" | "manage"): Promise<{ actor: Actor; connector: ConnectorRecord; manager: boolean }> => {
       const actor = await requireUser(req);
       const connector = await stores.connectors.get(id);
       if (!connector || connector.type !== def.type || !(await canSee(actor, connector))) {
         throw new AppError("NOT_FOUND", `connector ${id} not found`);
       }
-      if (need === "manage" && !actor.isAdmin) {
-        await ctx.nodes.locate(actor, connector.target_share_id, "/", "MANAGE_PERMISSIONS").catch((err: unknown) => {
-          if (isAppError(err) && err.code === "FORBIDDEN") {
-            throw new AppError("FORBIDDEN", `changing connector ${id} needs MANAGE_PERMISSIONS on its target share`);
-          }
-          throw err;
-        });
+      const manager = await canManage(actor, connector);
+      if (need === "manage" && !manager) {
+        throw new AppError("FORBIDDEN", `connector ${id} needs MANAGE_PERMISSIONS on its target share for this`);
       }
-      return { actor, connector };
+      return { actor, connector, manager };
     };
+
+    /** Who may create connectors and re-aim them (SCAIDRIVE_CONNECTOR_CREATORS). @throws FORBIDDEN */
+    const requireCreator = (actor: Actor, what: string): void => {
+      if (ctx.config.connectorCreators === "admins" && !actor.isAdmin) {
+        throw new AppError("FORBIDDEN", `${what} is reserved to administrators on this server (SCAIDRIVE_CONNECTOR_CREATORS=admins)`);
+      }
+    };
+
+    const audit = (c: Pick<ConnectorRecord, "id">, actor: Actor, action: "created" | "updated" | "deleted", fields: string[], scope: ScopeChange = { changed: [], dropped: [] }) =>
+      stores.connectorAudit.record({
+        connector_id: c.id, connector_type: def.type, actor_id: actor.userId ?? "system", action,
+        fields, scope_fields: scope.changed, secrets_dropped: scope.dropped,
+      });
 
     /** Creates the target folder (system actor: the MANAGE_PERMISSIONS holder configures, the engine writes). */
     const ensureTarget = async (shareId: string, path: string, ownerId: string | null): Promise<void> => {
@@ -343,6 +381,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       },
     }, async (req, reply) => {
       const actor = await requireUser(req);
+      requireCreator(actor, "creating connectors");
       const body = req.body as Body;
       const shareId = body.target_share_id as string;
       try {
@@ -386,8 +425,9 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
         status_reason: v<boolean>("enabled") ? null : "disabled by an administrator",
         created_by: actor.userId,
       });
+      await audit(created, actor, "created", Object.keys(body).sort());
       log.info({ connectorId: created.id, shareId, userId: actor.userId }, "connector created");
-      return reply.status(201).send(view(created));
+      return reply.status(201).send(view(created, true));
     });
 
     app.get(basePath, {
@@ -419,12 +459,16 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
         const rest = await stores.connectors.list({ type: def.type, after: items[items.length - 1]!.id, limit: 50 });
         for (const c of rest) if (await canSee(actor, c)) { more = true; break; }
       }
-      return { items: items.map(view), next_cursor: more ? encodeCursor({ after: items[items.length - 1]!.id }) : null };
+      const views = await Promise.all(items.map(async (c) => view(c, await canManage(actor, c))));
+      return { items: views, next_cursor: more ? encodeCursor({ after: items[items.length - 1]!.id }) : null };
     });
 
     app.get(`${basePath}/:id`, {
       schema: { tags, summary: `One ${def.title} connector`, params: IdParams, response: { 200: Connector, ...errorResponses } },
-    }, async (req) => view((await load(req, req.params.id, "read")).connector));
+    }, async (req) => {
+      const { connector, manager } = await load(req, req.params.id, "read");
+      return view(connector, manager);
+    });
 
     app.patch(`${basePath}/:id`, {
       schema: {
@@ -444,12 +488,15 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       const drops = def.preparePatch?.(input, { config: c.config, storedSecrets: Object.keys(c.secrets) }) ?? {};
       const { config, secrets } = splitConfig(def, configInput(input), ctx.vault);
       const keptConfig = Object.fromEntries(Object.entries(c.config).filter(([k]) => !drops.config?.includes(k)));
-      const keptSecrets = Object.fromEntries(Object.entries(c.secrets).filter(([k]) => !drops.secrets?.includes(k)));
       const mergedConfig = { ...keptConfig, ...config };
       def.validate?.({ ...mergedConfig, ...input });
+      const scope = scopeChange(def, c, Object.keys(c.secrets).filter((k) => !drops.secrets?.includes(k)), input);
+      if (scope.changed.length > 0) requireCreator(actor, `changing ${scope.changed.join(", ")}`);
+      const droppedSecrets = [...(drops.secrets ?? []), ...scope.dropped];
+      const keptSecrets = Object.fromEntries(Object.entries(c.secrets).filter(([k]) => !droppedSecrets.includes(k)));
       const patch: ConnectorPatch = {};
       if (Object.keys(config).length > 0 || drops.config?.length) patch.config = mergedConfig;
-      if (Object.keys(secrets).length > 0 || drops.secrets?.length) patch.secrets = { ...keptSecrets, ...secrets };
+      if (Object.keys(secrets).length > 0 || droppedSecrets.length > 0) patch.secrets = { ...keptSecrets, ...secrets };
       if ("target_path" in body) {
         patch.target_path = normalizeTargetPath(body.target_path as string);
         await ensureTarget(c.target_share_id, patch.target_path, actor.userId);
@@ -464,8 +511,9 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       }
       let updated = await stores.connectors.update(c.id, patch);
       if (body.enabled !== false) updated = await runtime.authGuard.saved(updated);
-      log.info({ connectorId: c.id, userId: actor.userId, fields: Object.keys(body) }, "connector updated");
-      return view(updated);
+      await audit(c, actor, "updated", Object.keys(body).sort(), scope);
+      log.info({ connectorId: c.id, userId: actor.userId, fields: Object.keys(body), scopeFields: scope.changed, secretsDropped: scope.dropped }, "connector updated");
+      return view(updated, true);
     });
 
     app.delete(`${basePath}/:id`, {
@@ -479,6 +527,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       const active = await stores.jobs.active(c.id);
       if (active) await service.cancel(c.id, active.id);
       await stores.connectors.delete(c.id);
+      await audit(c, actor, "deleted", []);
       log.info({ connectorId: c.id, userId: actor.userId }, "connector deleted");
       return reply.status(204).send(null);
     });
@@ -547,6 +596,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
     app.get(`${basePath}/:id/jobs/:job_id`, {
       schema: {
         tags, summary: "One job with its per-file log (paginated by limit/cursor)",
+        description: "The per-file log (`entries`, `next_cursor`) names files and folders, so it is included only for callers with MANAGE_PERMISSIONS on the target share; readers get the job alone.",
         params: JobParams, querystring: PageQuery,
         response: {
           200: schema({ ...JobSchema, properties: { ...(JobSchema.properties as Json), entries: { type: "array", items: EntrySchema }, next_cursor: nullable({ type: "string" }) } }),
@@ -554,8 +604,9 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
         },
       },
     }, async (req) => {
-      const { connector } = await load(req, req.params.id, "read");
+      const { connector, manager } = await load(req, req.params.id, "read");
       const job = await loadJob(connector.id, req.params.job_id);
+      if (!manager) return jobView(job);
       const limit = clampLimit(req.query.limit);
       const after = decodeCursor(req.query.cursor, ["after"])?.after;
       const rows = await stores.jobs.entries(job.id, { after: after !== undefined ? Number(after) : undefined, limit: limit + 1 });
@@ -574,11 +625,12 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
     app.get(`${basePath}/:id/file-states`, {
       schema: {
         tags, summary: "Tracked files: last sync, last error, fingerprint/checksum on both sides (path order)",
+        description: "Needs MANAGE_PERMISSIONS on the target share (403 otherwise): the list names every synced path, including folders whose ACL hides them from readers of the share root.",
         params: IdParams, querystring: PageQuery,
         response: { 200: schema({ type: "object", properties: { file_states: { type: "array", items: FileStateSchema }, next_cursor: nullable({ type: "string" }) } }), ...errorResponses },
       },
     }, async (req) => {
-      const { connector } = await load(req, req.params.id, "read");
+      const { connector } = await load(req, req.params.id, "manage");
       const limit = clampLimit(req.query.limit);
       const after = decodeCursor(req.query.cursor, ["after"])?.after;
       const rows = await stores.fileStates.list(connector.id, { after, limit: limit + 1 });
@@ -619,18 +671,18 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
 
     app.get(`${basePath}/:id/identity-mappings`, {
       schema: {
-        tags, summary: "Identity mappings of the connector", params: IdParams,
+        tags, summary: "Identity mappings of the connector (MANAGE_PERMISSIONS on the target share)", params: IdParams,
         response: { 200: schema({ type: "object", properties: { identity_mappings: { type: "array", items: mapping.item } } }), ...errorResponses },
       },
     }, async (req) => {
-      const { connector } = await load(req, req.params.id, "read");
+      const { connector } = await load(req, req.params.id, "manage");
       return { identity_mappings: (await stores.identityMappings.list(connector.id)).map(mappingView) };
     });
 
     app.get(`${basePath}/:id/identity-mappings/:map_id`, {
-      schema: { tags, summary: "One identity mapping", params: MapParams, response: { 200: schema(mapping.item), ...errorResponses } },
+      schema: { tags, summary: "One identity mapping (MANAGE_PERMISSIONS on the target share)", params: MapParams, response: { 200: schema(mapping.item), ...errorResponses } },
     }, async (req) => {
-      const { connector } = await load(req, req.params.id, "read");
+      const { connector } = await load(req, req.params.id, "manage");
       const m = await stores.identityMappings.get(connector.id, req.params.map_id);
       if (!m) throw new AppError("NOT_FOUND", `identity mapping ${req.params.map_id} not found`);
       return mappingView(m);
@@ -645,6 +697,28 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       }
       return reply.status(204).send(null);
     });
+
+    const auditView = (a: ConnectorAuditRecord): Json => ({
+      id: a.id, at: a.at, actor_id: a.actor_id, action: a.action, fields: a.fields, scope_fields: a.scope_fields, secrets_dropped: a.secrets_dropped,
+    });
+
+    app.get(`${basePath}/:id/audit`, {
+      schema: {
+        tags, summary: "Who created and changed the connector, when, and which fields (names only, never values); newest first",
+        description: "Needs MANAGE_PERMISSIONS on the target share. `scope_fields` are the changed fields that decide where the stored secrets go; `secrets_dropped` the stored secrets such a change removed.",
+        params: IdParams, querystring: PageQuery,
+        response: {
+          200: schema({ type: "object", properties: { items: { type: "array", items: AuditSchema }, next_cursor: nullable({ type: "string" }) } }),
+          ...errorResponses,
+        },
+      },
+    }, async (req) => {
+      const { connector } = await load(req, req.params.id, "manage");
+      const limit = clampLimit(req.query.limit);
+      const before = decodeCursor(req.query.cursor, ["before"])?.before;
+      const rows = await stores.connectorAudit.list(connector.id, { before, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      return { items: page.map(auditView), next_cursor: rows.length > limit ? encodeCursor({ before: page[page.length - 1]!.id }) : null };
+    });
   };
 }
-

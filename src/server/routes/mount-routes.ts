@@ -53,6 +53,7 @@ function servicesOf(ctx: AppContext): { mounts: MountService; pushPull: PushPull
   });
   const pushPull = new PushPullService({
     stores: runtime.stores,
+    runner: runtime.runner,
     openRemote: (connector, signal) => {
       const type = runtime.types.get(connector.type);
       if (!type) throw new AppError("INTERNAL", `no connector type "${connector.type}" is registered`);
@@ -60,7 +61,6 @@ function servicesOf(ctx: AppContext): { mounts: MountService; pushPull: PushPull
     },
     openScaidrive: (connector) => runtime.openScaidrive(connector),
     logger: ctx.logger.child({ component: "push-pull" }),
-    onJobFinished: (job, connector) => runtime.authGuard.onJobFinished(job, connector),
   });
   const made = { mounts, pushPull };
   services.set(ctx, made);
@@ -121,8 +121,8 @@ export const mountRoutes: RouteModule = (app: AppInstance, ctx) => {
   app.addHook("onReady", async () => {
     mounts.startSweeping();
   });
+  // Push/pull jobs run on the sync runtime's job runner, which the runtime stops on close.
   app.addHook("onClose", async () => {
-    await pushPull.stop();
     await mounts.close();
   });
 

@@ -12,6 +12,7 @@ import { BlobReadStream } from "./blob-read-stream.js";
 import { fileBlobReader, type BlobReader } from "./blob-reader.js";
 import { BlobSink } from "./blob-sink.js";
 import { resolveRange } from "./byte-range.js";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../data-dir.js";
 
 /** Chunk size for reads and the write buffer: big chunks keep syscalls and hash calls few. */
 const IO_CHUNK = 1024 * 1024;
@@ -105,14 +106,14 @@ export function createFsBlobStore(dir: string): BlobStore {
   /** Creates and opens a fresh temp file; the temp dir is made on first use (and again if removed). */
   async function newTempFile(): Promise<{ tmp: string; fd: number }> {
     for (let attempt = 0; ; attempt++) {
-      tempReady ??= mkdir(tempDir(dir), { recursive: true }).catch((err: unknown) => {
+      tempReady ??= mkdir(tempDir(dir), { recursive: true, mode: PRIVATE_DIR_MODE }).catch((err: unknown) => {
         tempReady = undefined;
         throw err;
       });
       await tempReady;
       const tmp = join(tempDir(dir), `${Date.now()}-${tempPrefix}-${++tempSeq}.part`);
       try {
-        return { tmp, fd: await openAsync(tmp, "wx+", 0o644) };
+        return { tmp, fd: await openAsync(tmp, "wx+", PRIVATE_FILE_MODE) };
       } catch (err) {
         if (!isErrno(err, "ENOENT") || attempt > 0) throw err;
         tempReady = undefined;
@@ -309,13 +310,13 @@ async function landDurably(dir: string, tmp: string, target: string, leafKnown: 
   const leaf = join(target, "..");
   try {
     let created: string | undefined;
-    if (!leafKnown) created = await mkdir(leaf, { recursive: true });
+    if (!leafKnown) created = await mkdir(leaf, { recursive: true, mode: PRIVATE_DIR_MODE });
     try {
       await rename(tmp, target);
     } catch (err) {
       // A known leaf removed behind our back: recreate it.
       if (!leafKnown || !isErrno(err, "ENOENT")) throw err;
-      created = await mkdir(leaf, { recursive: true });
+      created = await mkdir(leaf, { recursive: true, mode: PRIVATE_DIR_MODE });
       await rename(tmp, target);
     }
     // Only directories that gained an entry need a sync: the fanout directory (the blob), and

@@ -141,8 +141,16 @@ export const principalStore = {
     return db.selectFrom("tokens").select(["id", "user_id", "name", "created_at", "last_used_at"]).where("id", "=", id).executeTakeFirst();
   },
 
-  async deleteToken(db: DbExecutor, id: string): Promise<void> {
+  /** Deletes the token and remembers its hash as revoked (see {@link isRevoked}). */
+  async revokeToken(db: DbExecutor, id: string, at: string): Promise<void> {
+    const row = await db.selectFrom("tokens").select("token_hash").where("id", "=", id).executeTakeFirst();
+    if (!row) return;
     await db.deleteFrom("tokens").where("id", "=", id).execute();
+    await db.insertInto("revoked_tokens").values({ token_hash: row.token_hash, revoked_at: at }).onConflict((oc) => oc.column("token_hash").doNothing()).execute();
+  },
+
+  async isRevoked(db: DbExecutor, hash: string): Promise<boolean> {
+    return !!(await db.selectFrom("revoked_tokens").select("token_hash").where("token_hash", "=", hash).executeTakeFirst());
   },
 
 

@@ -113,11 +113,18 @@ export interface AlertsTable {
   resolved_at: string | null;
 }
 
+/** Hash of a revoked token (migration 0005): configured tokens are never re-created once revoked. */
+export interface RevokedTokensTable {
+  token_hash: string;
+  revoked_at: string;
+}
+
 export interface CoreTables {
   users: UsersTable;
   user_groups: UserGroupsTable;
   group_members: GroupMembersTable;
   tokens: TokensTable;
+  revoked_tokens: RevokedTokensTable;
   shares: SharesTable;
   nodes: NodesTable;
   versions: VersionsTable;

@@ -1,10 +1,10 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
 import type { Database } from "./schema.js";
 import { migrateToLatest } from "./migrate.js";
+import { preparePrivateDir, preparePrivateFile } from "../data-dir.js";
 import { startWalCheckpointer, type WalCheckpointerOptions } from "./wal-checkpointer.js";
 
 export type DialectName = "sqlite" | "postgres";
@@ -41,8 +41,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     handle = { db, dialect: "postgres", close: () => db.destroy() };
   } else {
-    mkdirSync(options.dataDir, { recursive: true });
+    preparePrivateDir(options.dataDir);
     const dbPath = join(options.dataDir, "scaidrive.db");
+    preparePrivateFile(dbPath);
     const sqlite = new SQLite(dbPath);
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("foreign_keys = ON");

@@ -112,6 +112,24 @@ export interface SyncCursorsTable {
   updated_at: string;
 }
 
+/** One change of a connector's configuration (migration 0101); field names only, never values. */
+export interface ConnectorAuditTable {
+  id: string;
+  connector_id: string;
+  connector_type: string;
+  at: string;
+  /** The user who made the change (`usr_…`), or "system". */
+  actor_id: string;
+  /** created | updated | deleted */
+  action: string;
+  /** JSON array of the fields the request set. */
+  fields: string;
+  /** JSON array of the fields among them that decide where the stored secrets go. */
+  scope_fields: string;
+  /** JSON array of stored secrets the change dropped. */
+  secrets_dropped: string;
+}
+
 export interface SyncTables {
   connectors: ConnectorsTable;
   identity_mappings: IdentityMappingsTable;
@@ -119,4 +137,5 @@ export interface SyncTables {
   sync_job_entries: SyncJobEntriesTable;
   file_states: FileStatesTable;
   sync_cursors: SyncCursorsTable;
+  connector_audit: ConnectorAuditTable;
 }

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { AppError } from "../../core/errors.js";
 import { loadKeyFile, parseSecretKey, type SecretKey } from "./secret-key.js";
+import { preparePrivateDir } from "../data-dir.js";
 
 export interface SecretsVault {
   /** Id of the key new ciphertexts are sealed with. */
@@ -49,7 +49,7 @@ const TAG_BYTES = 16;
  * Throws at open time on an invalid key string.
  */
 export function openSecretsVault(opts: { dataDir: string; secretKey?: string; previousKeys?: string[] }): SecretsVault {
-  mkdirSync(opts.dataDir, { recursive: true });
+  preparePrivateDir(opts.dataDir);
   const configured = opts.secretKey?.trim() ? parseSecretKey(opts.secretKey) : undefined;
   const current = configured ?? loadKeyFile(opts.dataDir, true)!;
   const keys = new Map<string, SecretKey>([[current.id, current]]);

@@ -178,6 +178,19 @@ export class SyncJobStore {
     await this.db.updateTable("sync_jobs").set({ status: "running", started_at: now, updated_at: now }).where("id", "=", id).execute();
   }
 
+  /** Refreshes the heartbeat (`updated_at`) of queued/running jobs, e.g. those waiting for a slot. */
+  async touch(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable("sync_jobs").set({ updated_at: nowIso() }).where("id", "in", [...ids]).where("status", "in", ["queued", "running"]).execute();
+  }
+
+  /** Which of `ids` are marked cancelled (by a cancel request that another process answered). */
+  async cancelledAmong(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom("sync_jobs").select("id").where("id", "in", [...ids]).where("status", "=", "cancelled").execute();
+    return rows.map((r) => r.id);
+  }
+
   async updateCounters(id: string, c: JobCounters): Promise<void> {
     await this.db.updateTable("sync_jobs").set({ ...c, updated_at: nowIso() }).where("id", "=", id).execute();
   }

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import { ConnectorStore } from "./connector-store.js";
+import { ConnectorAuditStore } from "./connector-audit-store.js";
 import { FileStateStore } from "./file-state-store.js";
 import { IdentityMappingStore } from "./identity-mapping-store.js";
 import { SyncCursorStore } from "./sync-cursor-store.js";
@@ -9,6 +10,7 @@ import { SyncJobStore } from "./sync-job-store.js";
 /** The sync area's stores over one database handle. */
 export interface SyncStores {
   connectors: ConnectorStore;
+  connectorAudit: ConnectorAuditStore;
   identityMappings: IdentityMappingStore;
   jobs: SyncJobStore;
   fileStates: FileStateStore;
@@ -18,6 +20,7 @@ export interface SyncStores {
 export function createSyncStores(db: Kysely<Database>): SyncStores {
   return {
     connectors: new ConnectorStore(db),
+    connectorAudit: new ConnectorAuditStore(db),
     identityMappings: new IdentityMappingStore(db),
     jobs: new SyncJobStore(db),
     fileStates: new FileStateStore(db),

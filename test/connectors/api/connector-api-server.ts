@@ -7,6 +7,7 @@
  */
 import pino from "pino";
 import type { BuiltApp } from "../../../src/server/app.js";
+import type { ServerConfig } from "../../../src/server/config.js";
 import { createSyncRuntimeModule, syncRuntimeOf, type ServerSyncOptions, type ServerSyncRuntime } from "../../../src/server/sync-runtime.js";
 import { smbConnectorRoutes } from "../../../src/server/routes/smb-connector-routes.js";
 import { startTestServer } from "../../harness/server.js";
@@ -32,13 +33,13 @@ export const FAST_RETRY = { attempts: 2, baseDelayMs: 50, maxDelayMs: 100 };
 
 export type Dialect = "sqlite" | "postgres";
 
-export async function startConnectorApiServer(sync: ServerSyncOptions = {}, opts: { dialect?: Dialect } = {}): Promise<ConnectorApiServer> {
+export async function startConnectorApiServer(sync: ServerSyncOptions = {}, opts: { dialect?: Dialect; config?: Partial<ServerConfig> } = {}): Promise<ConnectorApiServer> {
   const lines: string[] = [];
   const logger = pino({ level: "trace" }, { write: (s: string) => void lines.push(s) });
   const server = await startTestServer({
     dialect: opts.dialect,
     logger,
-    config: { logLevel: "trace" },
+    config: { logLevel: "trace", ...opts.config },
     plugins: [createSyncRuntimeModule({ retry: FAST_RETRY, progressFlushMs: 100, ...sync }), smbConnectorRoutes],
   });
   const { built, api } = server;

@@ -34,7 +34,8 @@ describe("SMB connector: ACLs and owners through identity mappings", () => {
         `ACL:${user}:ALLOWED/0x0/FULL,ACL:S-1-1-0:ALLOWED/0x0/READ,ACL:S-1-5-32-545:ALLOWED/0x0/CHANGE`]);
       assert.equal(r.code, 0, r.stderr + r.stdout);
     }
-    s = await startConnectorApiServer();
+    // Carol, a share manager, creates the connector and so becomes its service account.
+    s = await startConnectorApiServer({}, { config: { connectorCreators: "share-managers" } });
   });
   after(async () => {
     await s?.close();

@@ -189,7 +189,7 @@ describe("SMB connector e2e: crashes and outages", () => {
     assert.deepEqual(smbFiles(smb, B), [`${B}/big.bin`, `${B}/small.txt`], "no temp file on SMB");
 
     const samba = await smb.restart();
-    await patchConnector(server, cnn, { server_host: samba.host, server_port: samba.port });
+    await patchConnector(server, cnn, { server_host: samba.host, server_port: samba.port, password: samba.password });
     expectClean(await syncAndWait(server, cnn, "", 300_000));
     const now = await scai.stat("big.bin");
     assert.equal(now.id, before.id);
@@ -240,7 +240,7 @@ describe("SMB connector e2e: crashes and outages", () => {
       assert.equal(readFileSync(join(smb.dir, B, "big.bin"), "utf8"), "previous version", "the SMB file was never half-written");
 
       const samba = await smb.restart();
-      await patchConnector(server, cnn, { server_host: samba.host, server_port: samba.port });
+      await patchConnector(server, cnn, { server_host: samba.host, server_port: samba.port, password: samba.password });
       expectClean(await syncAndWait(server, cnn, "", 300_000));
       assert.equal(await sha256OfFile(join(smb.dir, B, "big.bin")), bigDigest);
       // The upload's temp file, orphaned when smbd died, carries this connector's key: the next

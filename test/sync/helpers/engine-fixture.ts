@@ -11,6 +11,7 @@ import { createSyncStores, type SyncStores } from "../../../src/store/sync/sync-
 import type { ConnectorRecord } from "../../../src/store/sync/connector-store.js";
 import { ConnectorTypeRegistry } from "../../../src/sync/connector-types.js";
 import { SyncService } from "../../../src/sync/sync-service.js";
+import { JobRunner } from "../../../src/sync/job-runner.js";
 import type { Remote } from "../../../src/sync/remote.js";
 import type { SyncHooks } from "../../../src/sync/sync-hooks.js";
 import type { SyncJobRecord } from "../../../src/store/sync/sync-job-store.js";
@@ -82,7 +83,7 @@ export async function openEngineFixture(options: { concurrency?: number } = {}):
     logger: pino({ level: "silent" }),
     concurrency: options.concurrency ?? 4,
     retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
-    progressFlushMs: 20,
+    runner: new JobRunner({ stores, logger: pino({ level: "silent" }), progressFlushMs: 20 }),
     schedulerTickMs: 3_600_000,
     orphanAfterMs: 0,
     onActionDone: (jobId, n) => onAction.fn?.(jobId, n),

@@ -10,6 +10,7 @@ import { SYSTEM_ACTOR } from "../../../src/core/actor.js";
 import { createSyncStores } from "../../../src/store/sync/sync-stores.js";
 import { ConnectorTypeRegistry } from "../../../src/sync/connector-types.js";
 import { SyncService } from "../../../src/sync/sync-service.js";
+import { JobRunner } from "../../../src/sync/job-runner.js";
 import { ScaidriveRemote } from "../../../src/sync/scaidrive-remote.js";
 
 const [dataDir, connectorId] = process.argv.slice(2);
@@ -22,8 +23,9 @@ types.register({
   remoteName: "share",
   openRemote: async (c) => open((c.config as { share_id: string }).share_id, (c.config as { root: string }).root),
 });
+const stores = createSyncStores(ctx.db);
 const service = new SyncService({
-  stores: createSyncStores(ctx.db),
+  stores,
   types,
   openScaidrive: async (c) => {
     const remote = open(c.target_share_id, c.target_path);
@@ -32,7 +34,7 @@ const service = new SyncService({
   },
   logger: pino({ level: "silent" }),
   concurrency: 1,
-  progressFlushMs: 20,
+  runner: new JobRunner({ stores, logger: pino({ level: "silent" }), progressFlushMs: 20 }),
 });
 const job = await service.requestSync(connectorId!);
 process.stdout.write(`started ${job.id}\n`);
