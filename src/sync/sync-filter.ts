@@ -15,7 +15,7 @@
  * relative path. Globs are case-insensitive when the remote is; extensions are always compared
  * case-insensitively and with or without a leading dot.
  */
-import { globToRegExp } from "./glob-match.js";
+import { compileGlob, type Glob } from "./glob-match.js";
 import { baseName, type EntryKind } from "./remote.js";
 
 export interface PatternSet {
@@ -44,21 +44,30 @@ export type FilterVerdict =
 
 interface CompiledSet {
   extensions: Set<string>;
-  nameGlobs: RegExp[];
-  pathGlobs: RegExp[];
+  nameGlobs: Glob[];
+  pathGlobs: Glob[];
   empty: boolean;
 }
 
 function compileSet(set: PatternSet | null | undefined, caseInsensitive: boolean): CompiledSet {
   const extensions = new Set((set?.extensions ?? []).map((e) => e.replace(/^\./, "").toLowerCase()).filter((e) => e !== ""));
-  const nameGlobs: RegExp[] = [];
-  const pathGlobs: RegExp[] = [];
-  for (const p of set?.patterns ?? []) {
+  const nameGlobs: Glob[] = [];
+  const pathGlobs: Glob[] = [];
+  for (const p of new Set(set?.patterns ?? [])) {
     if (p === "") continue;
-    const trimmed = p.replace(/^\/+/, "").replace(/\/+$/, "");
-    (trimmed.includes("/") ? pathGlobs : nameGlobs).push(globToRegExp(trimmed.normalize("NFC"), caseInsensitive));
+    const trimmed = trimSlashes(p);
+    (trimmed.includes("/") ? pathGlobs : nameGlobs).push(compileGlob(trimmed.normalize("NFC"), { caseInsensitive }));
   }
   return { extensions, nameGlobs, pathGlobs, empty: extensions.size === 0 && nameGlobs.length === 0 && pathGlobs.length === 0 };
+}
+
+/** Leading and trailing "/" removed (a loop: `/\/+$/` backtracks quadratically over a run of slashes). */
+function trimSlashes(p: string): string {
+  let start = 0;
+  let end = p.length;
+  while (start < end && p[start] === "/") start++;
+  while (end > start && p[end - 1] === "/") end--;
+  return p.slice(start, end);
 }
 
 function extensionOf(name: string): string {

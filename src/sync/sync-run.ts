@@ -148,7 +148,7 @@ async function scanRemote(p: RunParams, filter: SyncFilter, retry: RetryPolicy):
     try {
       const pages = await withRetry(() => collect(stored), retry, p.signal);
       const previous = (await p.stores.fileStates.list(p.connectorId)).filter((s) => s.synced && s.remote_fingerprint !== null).map(stateToEntry);
-      return { ...filterEntries(applyChangePages(previous, pages), filter), cursor: pages.at(-1)?.cursor ?? stored };
+      return { ...(await filterEntries(applyChangePages(previous, pages), filter)), cursor: pages.at(-1)?.cursor ?? stored };
     } catch (err) {
       if (!isRemoteError(err, "cursor_expired")) throw err;
       p.logger.info({ connectorId: p.connectorId }, "delta cursor expired; enumerating the remote again");
@@ -156,7 +156,7 @@ async function scanRemote(p: RunParams, filter: SyncFilter, retry: RetryPolicy):
     }
   }
   const pages = await withRetry(() => collect(null), retry, p.signal);
-  return { ...filterEntries(applyChangePages([], pages), filter), cursor: pages.at(-1)?.cursor };
+  return { ...(await filterEntries(applyChangePages([], pages), filter)), cursor: pages.at(-1)?.cursor };
 }
 
 export async function runSync(p: RunParams): Promise<RunResult> {

@@ -1,24 +1,24 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { SubtreeFilter, SyncFilter } from "../../src/sync/sync-filter.js";
-import { globToRegExp } from "../../src/sync/glob-match.js";
+import { compileGlob } from "../../src/sync/glob-match.js";
 
 const file = (path: string, extra: object = {}) => ({ path, kind: "file" as const, ...extra });
 const folder = (path: string, extra: object = {}) => ({ path, kind: "folder" as const, ...extra });
 
 describe("glob", () => {
   test("* stays in a segment, ** crosses, ? and classes", () => {
-    assert.ok(globToRegExp("*.tmp", false).test("a.tmp"));
-    assert.ok(!globToRegExp("*.tmp", false).test("d/a.tmp"));
-    assert.ok(globToRegExp("**/*.tmp", false).test("d/e/a.tmp"));
-    assert.ok(globToRegExp("**/*.tmp", false).test("a.tmp"));
-    assert.ok(globToRegExp("build/**", false).test("build/x/y"));
-    assert.ok(globToRegExp("file?.[ch]", false).test("file1.c"));
-    assert.ok(!globToRegExp("file?.[!ch]", false).test("file1.c"));
-    assert.ok(globToRegExp("~$*", false).test("~$budget.xlsx"));
-    assert.ok(globToRegExp("a+b (1).txt", false).test("a+b (1).txt"));
-    assert.ok(globToRegExp("THUMBS.DB", true).test("Thumbs.db"));
-    assert.ok(!globToRegExp("THUMBS.DB", false).test("Thumbs.db"));
+    assert.ok(compileGlob("*.tmp", { caseInsensitive: false }).test("a.tmp"));
+    assert.ok(!compileGlob("*.tmp", { caseInsensitive: false }).test("d/a.tmp"));
+    assert.ok(compileGlob("**/*.tmp", { caseInsensitive: false }).test("d/e/a.tmp"));
+    assert.ok(compileGlob("**/*.tmp", { caseInsensitive: false }).test("a.tmp"));
+    assert.ok(compileGlob("build/**", { caseInsensitive: false }).test("build/x/y"));
+    assert.ok(compileGlob("file?.[ch]", { caseInsensitive: false }).test("file1.c"));
+    assert.ok(!compileGlob("file?.[!ch]", { caseInsensitive: false }).test("file1.c"));
+    assert.ok(compileGlob("~$*", { caseInsensitive: false }).test("~$budget.xlsx"));
+    assert.ok(compileGlob("a+b (1).txt", { caseInsensitive: false }).test("a+b (1).txt"));
+    assert.ok(compileGlob("THUMBS.DB", { caseInsensitive: true }).test("Thumbs.db"));
+    assert.ok(!compileGlob("THUMBS.DB", { caseInsensitive: false }).test("Thumbs.db"));
   });
 });
 

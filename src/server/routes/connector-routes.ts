@@ -49,7 +49,9 @@ const PatternSet = {
   additionalProperties: false,
   properties: {
     extensions: { type: "array", maxItems: 1000, items: { type: "string", minLength: 1, maxLength: 64 }, description: "file extensions, with or without the dot, case-insensitive" },
-    patterns: { type: "array", maxItems: 1000, items: { type: "string", minLength: 1, maxLength: 1024 }, description: "globs (* ? [abc] **); without / they match names, with / relative paths" },
+    // Matching costs up to (pattern length × path length) per glob and entry, so the product of
+    // these two bounds is what a connector can make every entry of a sync cost.
+    patterns: { type: "array", maxItems: 200, items: { type: "string", minLength: 1, maxLength: 512 }, description: "globs (* ? [abc] **), at most 200 of at most 512 characters; without / they match names, with / relative paths" },
   },
 };
 

@@ -75,6 +75,8 @@ for (const dialect of ["sqlite", "postgres"] as const) describe(`connector API: 
     ["include_patterns not an object", { include_patterns: ["pdf"] }, "include_patterns"],
     ["include_patterns unknown key", { include_patterns: { suffixes: ["pdf"] } }, "include_patterns.suffixes"],
     ["exclude_patterns.patterns not strings", { exclude_patterns: { patterns: [{ glob: "*" }] } }, "exclude_patterns.patterns.0"],
+    ["more than 200 exclude patterns", { exclude_patterns: { patterns: Array.from({ length: 201 }, (_, i) => `p${i}`) } }, "exclude_patterns.patterns"],
+    ["an include pattern over 512 characters", { include_patterns: { patterns: ["*.tmp", `${"*a".repeat(256)}b`] } }, "include_patterns.patterns.1"],
     ["unknown field", { colour: "blue" }, "colour"],
     ["missing password", { password: undefined }, "password"],
     ["bad share id", { target_share_id: "shr_nope" }, "target_share_id"],
