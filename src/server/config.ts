@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { ALLOW_VARIABLE, DENY_VARIABLE, NetworkPolicy } from "../connectors/network-policy.js";
 
 /** Everything the server reads from its environment (design §6). */
 export interface ServerConfig {
@@ -16,6 +17,12 @@ export interface ServerConfig {
   maxUploadBytes: number;
   /** pino level (LOG_LEVEL, default "info"; "silent" for tests). */
   logLevel: string;
+  /**
+   * Where connectors may connect (SCAIDRIVE_CONNECTOR_DENY_NETWORKS, default loopback,
+   * link-local/metadata and unspecified; SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS, default unset). See
+   * `connectors/network-policy.ts` for the rule.
+   */
+  connectorNetwork: NetworkPolicy;
 }
 
 /**
@@ -40,5 +47,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     adminToken: opt("SCAIDRIVE_ADMIN_TOKEN"),
     maxUploadBytes: int("SCAIDRIVE_MAX_UPLOAD_BYTES", 2 ** 40, 0, Number.MAX_SAFE_INTEGER),
     logLevel: opt("LOG_LEVEL") ?? "info",
+    connectorNetwork: NetworkPolicy.fromText({ deny: env[DENY_VARIABLE], allow: env[ALLOW_VARIABLE] }),
   };
 }

@@ -16,6 +16,7 @@ import type { ConnectorRecord } from "../../src/store/sync/connector-store.js";
 import { ConnectorTypeRegistry } from "../../src/sync/connector-types.js";
 import { SyncService } from "../../src/sync/sync-service.js";
 import { createSmbRemote } from "../../src/connectors/smb/smb-remote.js";
+import { NetworkPolicy } from "../../src/connectors/network-policy.js";
 import { openScaidriveFixture, type ScaidriveFixture } from "./helpers/scaidrive-fixture.js";
 import { readText } from "../harness/read-stream.js";
 
@@ -42,6 +43,7 @@ describe("engine + SMB: an unlistable folder is not a deletion", { timeout: 180_
           password: samba.password,
           shareName: "share",
           basePath: (c.config as { base_path: string }).base_path,
+          network: NetworkPolicy.unrestricted(),
         });
         await remote.connect();
         return remote;
