@@ -11,6 +11,7 @@
  * one address moves on to the next (dual-stack names on hosts without IPv6), as Node's own
  * connect would.
  */
+import { canonicalAddress } from "./network-cidr.js";
 import { findDestinationDenied, type NetworkPolicy } from "./network-policy.js";
 
 /** The slice of undici's Dispatcher / DispatchHandler contract used here (Node bundles undici; its types are not a dependency). */
@@ -98,7 +99,13 @@ class PolicyDispatcher implements Dispatcher {
     const attempt = (i: number): void => {
       let connected = false;
       const target = new URL(origin.href);
-      target.hostname = addresses[i].family === 6 ? `[${addresses[i].address}]` : addresses[i].address;
+      const address = addresses[i].address.split("%")[0];
+      target.hostname = addresses[i].family === 6 ? `[${address}]` : address;
+      // A URL refuses some spellings (zone ids) by keeping its old host: never let the name through.
+      if (canonicalAddress(target.hostname)?.address !== canonicalAddress(address)?.address) {
+        handler.onError?.(new Error(`cannot address ${addresses[i].address} (from ${origin.hostname}) in a URL`));
+        return;
+      }
       const watched = watchedHandler(
         handler,
         () => {
@@ -110,22 +117,19 @@ class PolicyDispatcher implements Dispatcher {
           handler.onError?.(err);
         },
       );
-      let inner: Dispatcher;
       try {
-        inner = processDispatcher();
+        processDispatcher().dispatch(
+          {
+            ...options,
+            origin: target.origin,
+            headers: withHost(options.headers, origin.host),
+            ...(name && !nameIsIp ? { servername: name } : {}),
+          },
+          watched,
+        );
       } catch (err) {
         handler.onError?.(err as Error);
-        return;
       }
-      inner.dispatch(
-        {
-          ...options,
-          origin: target.origin,
-          headers: withHost(options.headers, origin.host),
-          ...(name && !nameIsIp ? { servername: name } : {}),
-        },
-        watched,
-      );
     };
     attempt(0);
   }

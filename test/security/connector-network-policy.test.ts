@@ -226,9 +226,13 @@ describe("SMB client lookup: IP literals are checked too, before any socket", ()
       );
     }
     assert.equal(accepted, 0);
-    // Positive control: a permitted address is connected to (and times out: nobody speaks SMB there).
-    await assert.rejects(SmbClient.connect({ host: "127.0.0.1", port, username: "u", password: "p", timeoutMs: 500, lookup: NetworkPolicy.unrestricted().lookup }));
+    // Positive control: a permitted address is connected to (and times out: nobody speaks SMB there),
+    // a name through net.connect's own use of the lookup (every address it returns was checked).
+    const open = NetworkPolicy.unrestricted();
+    await assert.rejects(SmbClient.connect({ host: "127.0.0.1", port, username: "u", password: "p", timeoutMs: 500, lookup: open.lookup }));
     assert.equal(accepted, 1);
+    await assert.rejects(SmbClient.connect({ host: "localhost", port, username: "u", password: "p", timeoutMs: 500, lookup: open.lookup }));
+    assert.equal(accepted, 2);
   });
 });
 
