@@ -18,6 +18,8 @@ import type { SecretsVault } from "../store/secrets/secrets-vault.js";
 import type { Remote } from "../sync/remote.js";
 import type { SyncHooks } from "../sync/sync-hooks.js";
 import type { FileStateStore } from "../store/sync/file-state-store.js";
+import { canonicalAddress } from "./network-cidr.js";
+import { ALLOW_VARIABLE, DENY_VARIABLE, type NetworkPolicy } from "./network-policy.js";
 
 /**
  * The answer of `POST /{id}/test` as the specs print it. A definition's `test` may return more
@@ -32,6 +34,16 @@ export interface ConnectionTestResult {
 }
 
 /**
+ * What every connection a definition opens must respect: the server's connector network policy
+ * (`SCAIDRIVE_CONNECTOR_DENY_NETWORKS` / `_ALLOW_NETWORKS`). A refused address fails before any
+ * socket is opened: RemoteError `destination_denied` from `openRemote` and the Remote's calls,
+ * `error: "DESTINATION_DENIED"` from `test`.
+ */
+export interface ConnectorNetworkEnv {
+  network: NetworkPolicy;
+}
+
+/**
  * What `openRemote` may use besides the configuration.
  *
  * `saveConfig` persists type-specific fields the remote learned or changed while opening or
@@ -40,7 +52,7 @@ export interface ConnectionTestResult {
  * as stored now, so concurrent PATCHes of other fields survive. @throws Error for a key that is not
  * a field of the definition's configSchema (a programming error). Never logs values.
  */
-export interface RemoteOpenEnv {
+export interface RemoteOpenEnv extends ConnectorNetworkEnv {
   logger: Logger;
   signal: AbortSignal;
   connectorId: string;
@@ -110,6 +122,13 @@ export interface ConnectorDefinition {
    */
   validate?(config: OpenConfig): void;
   /**
+   * Fields holding the host name or IP address the connector connects to (SMB: `server_host`).
+   * On create, and on PATCH when the request sets them, an IP literal the network policy refuses
+   * is 400 VALIDATION_FAILED naming the field (see {@link checkDestinationFields}); names are
+   * checked when connecting, since what they resolve to can change.
+   */
+  destinationFields?: readonly string[];
+  /**
    * Whether a job (sync, push/pull) or mount that fails with CONNECTOR_AUTH_FAILED disables the
    * connector and raises a `connector_auth_failed` alert until it is saved again (PATCH, even
    * `{}`). Types whose retries with a refused credential do harm set it: OAuth grants that were
@@ -127,7 +146,7 @@ export interface ConnectorDefinition {
    * Connects like a sync would and reports what happened. Never throws, never echoes secrets.
    * Extra fields of the result reach the client when {@link testResultSchema} declares them.
    */
-  test(config: OpenConfig): Promise<ConnectionTestResult>;
+  test(config: OpenConfig, env: ConnectorNetworkEnv): Promise<ConnectionTestResult>;
   /**
    * Fields of the test answer beyond `{success, message, error}` (JSON schema properties with
    * descriptions); its `description` documents the test route. Absent: exactly the three fields.
@@ -145,6 +164,25 @@ export interface ConnectorDefinition {
    * the generic identity/ACL hooks of sync-runtime.ts. Called once per run.
    */
   hooks?(config: OpenConfig, env: ConnectorHookEnv): SyncHooks;
+}
+
+/**
+ * Refuses destination fields of `input` (only those present) that are IP literals `network`
+ * refuses. @throws AppError VALIDATION_FAILED with `details.field`.
+ */
+export function checkDestinationFields(def: ConnectorDefinition, input: Record<string, unknown>, network: NetworkPolicy): void {
+  for (const field of def.destinationFields ?? []) {
+    const value = input[field];
+    if (typeof value !== "string") continue;
+    const literal = canonicalAddress(value);
+    if (!literal || network.permits(value)) continue;
+    const shown = literal.address === value.trim() ? value.trim() : `${value.trim()} (${literal.address})`;
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `${field}: ${shown} is an address this server's connector network policy refuses (${DENY_VARIABLE} / ${ALLOW_VARIABLE})`,
+      { field },
+    );
+  }
 }
 
 /** Splits type-specific input into plain config and sealed secrets (only keys present in `input`). */

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   TOO_MANY_REQUESTS: { status: 429, retryable: true },
   CONNECTOR_AUTH_FAILED: { status: 502, retryable: false },
   CONNECTOR_UNREACHABLE: { status: 504, retryable: true },
+  /** The server's connector network policy refuses the address a connector would connect to. */
+  DESTINATION_DENIED: { status: 400, retryable: false },
   INTERNAL: { status: 500, retryable: false },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { ALLOW_VARIABLE, DENY_VARIABLE, NetworkPolicy } from "../connectors/network-policy.js";
 
 /** Everything the server reads from its environment (design §6). */
 export interface ServerConfig {
@@ -23,6 +24,12 @@ export interface ServerConfig {
   connectorCreators: ConnectorCreators;
   /** Connector jobs (syncs, pushes, pulls) running at once (SCAIDRIVE_MAX_CONCURRENT_JOBS, default 4); the rest wait, queued. */
   maxConcurrentJobs: number;
+  /**
+   * Where connectors may connect (SCAIDRIVE_CONNECTOR_DENY_NETWORKS, default loopback,
+   * link-local/metadata and unspecified; SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS, default unset). See
+   * `connectors/network-policy.ts` for the rule.
+   */
+  connectorNetwork: NetworkPolicy;
 }
 
 export type ConnectorCreators = "admins" | "share-managers";
@@ -57,5 +64,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel: opt("LOG_LEVEL") ?? "info",
     maxConcurrentJobs: int("SCAIDRIVE_MAX_CONCURRENT_JOBS", 4, 1, 1000),
     connectorCreators: oneOf("SCAIDRIVE_CONNECTOR_CREATORS", opt("SCAIDRIVE_CONNECTOR_CREATORS"), ["admins", "share-managers"] as const, "admins"),
+    connectorNetwork: NetworkPolicy.fromText({ deny: env[DENY_VARIABLE], allow: env[ALLOW_VARIABLE] }),
   };
 }

@@ -150,6 +150,7 @@ export function syncRuntimeOf(ctx: AppContext, options: ServerSyncOptions = {}):
     return def.openRemote(effectiveConfig(def, connector, ctx.vault), {
       logger: ctx.logger.child({ component: `${def.type}-${o.purpose === "mount" ? "mount" : "remote"}`, connectorId: connector.id }),
       signal: o.signal,
+      network: ctx.config.connectorNetwork,
       connectorId: connector.id,
       purpose: o.purpose,
       saveConfig: saveConfigFor(def, connector.id, base.stores.connectors, ctx.vault),

@@ -7,12 +7,14 @@
  * |---|---|
  * | `auth` | job fails with `CONNECTOR_AUTH_FAILED`, no retry |
  * | `unreachable` | retried with backoff; if it persists the job fails with `CONNECTOR_UNREACHABLE` |
+ * | `destination_denied` | job fails with `DESTINATION_DENIED`, no retry: the server's connector network policy refuses the address (nothing was sent to it) |
  * | `cursor_expired` | delta cursor dropped, the run falls back to walk + compare |
  * | `not_found`, `access_denied`, `locked`, `invalid_name`, `precondition_failed`, `exists`, `changed_during_transfer`, `other` | per-file error: counted, logged, retried next run |
  */
 export type RemoteErrorKind =
   | "auth"
   | "unreachable"
+  | "destination_denied"
   | "not_found"
   | "access_denied"
   | "locked"
@@ -47,7 +49,7 @@ export function isRemoteError(err: unknown, kind?: RemoteErrorKind): err is Remo
 
 /** Errors that end the whole job rather than one file. */
 export function isJobLevel(err: unknown): err is RemoteError {
-  return isRemoteError(err) && (err.kind === "auth" || err.kind === "unreachable");
+  return isRemoteError(err) && (err.kind === "auth" || err.kind === "unreachable" || err.kind === "destination_denied");
 }
 
 /** A short lower_snake code for per-file logs: the remote kind, or `other` for anything foreign. */

@@ -5,7 +5,8 @@
  * log go to the {@link JobLog}.
  *
  * Errors thrown (job level): AppError `CONNECTOR_AUTH_FAILED`, `CONNECTOR_UNREACHABLE` (after
- * retries), `SYNC_SAFETY_ABORT` (nothing changed). Cancellation is not an error: the result says
+ * retries), `DESTINATION_DENIED` (the network policy refuses the remote's address; no retry),
+ * `SYNC_SAFETY_ABORT` (nothing changed). Cancellation is not an error: the result says
  * `cancelled`.
  */
 import type { Logger } from "pino";
@@ -84,6 +85,7 @@ export function jobError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (isRemoteError(err, "auth")) return new AppError("CONNECTOR_AUTH_FAILED", err.message, undefined, { cause: err });
   if (isRemoteError(err, "unreachable")) return new AppError("CONNECTOR_UNREACHABLE", err.message, undefined, { cause: err });
+  if (isRemoteError(err, "destination_denied")) return new AppError("DESTINATION_DENIED", err.message, undefined, { cause: err });
   if (isRemoteError(err, "not_found") && (err.path ?? "") === "") {
     return new AppError("NOT_FOUND", `remote root not found: ${err.message}`, undefined, { cause: err });
   }

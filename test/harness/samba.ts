@@ -38,6 +38,12 @@ export interface SambaInstance {
   run(tool: "smbclient" | "smbcacls", args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Pids of the smbd children currently serving connections (one per client connection). */
   childPids(): number[];
+  /**
+   * TCP connections smbd has accepted so far (its "Allowed connection from" log lines, the
+   * harness's own start-up probes included). Needs `logConnections`; lines of a connection just
+   * accepted may lag a moment behind it.
+   */
+  acceptedConnections(): number;
   stop(): Promise<void>;
 }
 
@@ -48,6 +54,8 @@ export interface StartSambaOptions {
   shares?: Record<string, Record<string, string>>;
   /** Listen on a private 127.x.y.z:445 instead of 127.0.0.1:<random port>. */
   ownAddress?: boolean;
+  /** Log every accepted connection (`log level = 3`), for {@link SambaInstance.acceptedConnections}. */
+  logConnections?: boolean;
 }
 
 export const SAMBA_TEST_USER = "scaidrive-smbtest";
@@ -258,7 +266,7 @@ export async function startSamba(opts: StartSambaOptions = {}): Promise<SambaIns
     "pid directory": pidDir,
     "ncalrpc dir": ncalrpcDir,
     "log file": join(logDir, "log.%m"),
-    "log level": "1",
+    "log level": opts.logConnections ? "3" : "1",
     "max log size": "0",
     "smb ports": String(port),
     "disable netbios": "yes",
@@ -367,6 +375,18 @@ export async function startSamba(opts: StartSambaOptions = {}): Promise<SambaIns
       const base = ["-s", confPath, `--user=SCAIDOM/${SAMBA_TEST_USER}%${SAMBA_TEST_PASSWORD}`];
       if (tool === "smbclient" && !opts.ownAddress) base.push("-p", String(port));
       return runTool(tool, [...base, ...args], 600_000);
+    },
+    acceptedConnections() {
+      if (!opts.logConnections) throw new Error("startSamba({logConnections: true}) is needed to count connections");
+      let n = 0;
+      for (const f of readdirSync(logDir)) {
+        try {
+          n += readFileSync(join(logDir, f), "utf8").split("Allowed connection from ").length - 1;
+        } catch {
+          // a sub-directory or a file being rotated away
+        }
+      }
+      return n;
     },
     childPids() {
       return childrenOf(smbdPid).filter((p) => alive(p) && comm(p).startsWith("smbd") && !/notifyd|cleanupd|scavenger/.test(comm(p)));

@@ -7,7 +7,8 @@
  * `kill()` sends SIGKILL to this child's pid only; `start()` afterwards restarts on the same port,
  * data dir and admin token. `stop()` (SIGTERM, then SIGKILL after 10 s) is safe to call twice and
  * removes the temp data dir unless one was passed in. A process exit hook kills a child a failed
- * test left behind.
+ * test left behind. Connectors may connect anywhere (`SCAIDRIVE_CONNECTOR_DENY_NETWORKS=none`)
+ * unless `env` sets the connector network variables.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -94,7 +95,17 @@ export async function startScaidriveProcess(opts: { dataDir?: string; logLevel?:
       const fd = openSync(logFile, "a");
       const c = spawn(process.execPath, ["--import", "tsx", "src/cli/scaidrive.ts", "serve"], {
         cwd: repoRoot,
-        env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", SCAIDRIVE_DATA_DIR: dataDir, SCAIDRIVE_ADMIN_TOKEN: adminToken, LOG_LEVEL: opts.logLevel ?? "warn", ...opts.env },
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: "127.0.0.1",
+          SCAIDRIVE_DATA_DIR: dataDir,
+          SCAIDRIVE_ADMIN_TOKEN: adminToken,
+          LOG_LEVEL: opts.logLevel ?? "warn",
+          // Test peers (smbd, the Graph emulator) listen on loopback, which the default policy refuses.
+          SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "none",
+          ...opts.env,
+        },
         stdio: ["ignore", fd, fd],
       });
       closeSync(fd);

@@ -21,19 +21,35 @@ export interface TestServer {
 }
 
 /**
+ * The connector network policy of a test server, as the two variables would set it: `deny` is
+ * SCAIDRIVE_CONNECTOR_DENY_NETWORKS, `allow` SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS (an absent field
+ * is the server's own default, so `{}` is the production default policy).
+ */
+export interface ConnectorNetworks {
+  deny?: string;
+  allow?: string;
+}
+
+/**
  * Starts the real server in-process on a random loopback port with a temp data dir (or `dataDir`,
  * to restart on existing data). Only core routes plus `plugins` are mounted unless
  * `withFeatureRoutes` (routes/index.ts featureRoutes) is set. `dialect: "postgres"` puts the
  * database in a fresh PostgreSQL database (dropped on close). Logs are silent unless SCAIDRIVE_TEST_LOG is
  * set or a `logger` is given (e.g. one that captures lines to prove secrets never reach the log).
+ * Connectors may connect anywhere (every test peer — smbd, the Graph emulator — listens on
+ * loopback, which the production default refuses) unless `connectorNetworks` says otherwise.
  */
-export async function startTestServer(opts: { dataDir?: string; config?: Partial<ServerConfig>; plugins?: RouteModule[]; adminToken?: string; withFeatureRoutes?: boolean; dialect?: "sqlite" | "postgres"; logger?: Logger } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { dataDir?: string; config?: Partial<ServerConfig>; plugins?: RouteModule[]; adminToken?: string; withFeatureRoutes?: boolean; dialect?: "sqlite" | "postgres"; logger?: Logger; connectorNetworks?: ConnectorNetworks } = {}): Promise<TestServer> {
   const temp = opts.dataDir ? undefined : makeTempDir("server");
   const dataDir = opts.dataDir ?? temp!.path;
   const adminToken = opts.adminToken ?? `test-admin-${randomBytes(16).toString("hex")}`;
   const pgDatabase: PgDatabase | undefined = opts.dialect === "postgres" ? await createPgDatabase() : undefined;
+  const networks = opts.connectorNetworks ?? { deny: "none" };
   const config: ServerConfig = {
-    ...loadConfig({}),
+    ...loadConfig({
+      ...(networks.deny !== undefined ? { SCAIDRIVE_CONNECTOR_DENY_NETWORKS: networks.deny } : {}),
+      ...(networks.allow !== undefined ? { SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS: networks.allow } : {}),
+    }),
     port: 0,
     host: "127.0.0.1",
     dataDir,

@@ -17,6 +17,7 @@ import { ConnectorTypeRegistry } from "../../src/sync/connector-types.js";
 import { SyncService } from "../../src/sync/sync-service.js";
 import { JobRunner } from "../../src/sync/job-runner.js";
 import { createSmbRemote } from "../../src/connectors/smb/smb-remote.js";
+import { NetworkPolicy } from "../../src/connectors/network-policy.js";
 import { openScaidriveFixture, type ScaidriveFixture } from "./helpers/scaidrive-fixture.js";
 import { readText } from "../harness/read-stream.js";
 
@@ -43,6 +44,7 @@ describe("engine + SMB: an unlistable folder is not a deletion", { timeout: 180_
           password: samba.password,
           shareName: "share",
           basePath: (c.config as { base_path: string }).base_path,
+          network: NetworkPolicy.unrestricted(),
         });
         await remote.connect();
         return remote;

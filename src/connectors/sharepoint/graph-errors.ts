@@ -15,9 +15,11 @@
  * | 423 (`resourceLocked`) | `locked` |
  * | 400 with `invalidName` / `pathIsTooLong` or a "name is not valid" message | `invalid_name` |
  * | 429 / 5xx after the retries, connection reset/refused, DNS, timeouts | `unreachable` |
+ * | an address the connector network policy refuses (Graph, Entra, a download URL or redirect) | `destination_denied` |
  * | anything else | `other` |
  */
 import { RemoteError, type RemoteErrorKind } from "../../sync/remote-errors.js";
+import { DESTINATION_DENIED_ERROR_NAME, findDestinationDenied } from "../network-policy.js";
 
 /** Status, codes and message extracted from whatever failed. */
 export interface GraphFailure {
@@ -42,6 +44,18 @@ export function networkErrorCode(err: unknown): string | undefined {
     if (cur instanceof TypeError && cur.message === "fetch failed" && !(cur as { cause?: unknown }).cause) return "FETCH_FAILED";
     cur = (cur as { cause?: unknown }).cause;
   }
+  return undefined;
+}
+
+/**
+ * The message of a refused destination: a DestinationDeniedError in the cause chain, or the
+ * SDK's GraphError(-1) rebuilt from one (the SDK keeps only the thrown error's name and message).
+ */
+export function deniedMessage(err: unknown): string | undefined {
+  const denied = findDestinationDenied(err);
+  if (denied) return denied.message;
+  const e = err as { statusCode?: unknown; code?: unknown; message?: unknown } | null;
+  if (e?.statusCode === -1 && e.code === DESTINATION_DENIED_ERROR_NAME && typeof e.message === "string") return e.message;
   return undefined;
 }
 
@@ -132,6 +146,8 @@ export function remoteErrorFromFailure(f: GraphFailure, context: string, path?: 
  */
 export function toRemoteError(err: unknown, context: string, path?: string): RemoteError {
   if (err instanceof RemoteError) return err;
+  const denied = deniedMessage(err);
+  if (denied) return new RemoteError("destination_denied", denied, { path, cause: err });
   const net = networkErrorCode(err);
   if (net) return new RemoteError("unreachable", `${context}: network failure talking to Graph (${net})`, { path, cause: err });
   const e = err as { statusCode?: unknown; code?: unknown; body?: unknown; message?: unknown; headers?: { get?(n: string): string | null } };

@@ -5,6 +5,11 @@
  * resets) → Redirect → Telemetry → HTTP), plus plain `fetch` for pre-authenticated URLs
  * (downloads, upload fragments), which must NOT carry the bearer token.
  *
+ * Every request — the SDK's, redirects it follows, pre-authenticated URLs and their redirects —
+ * goes through the connector network policy's fetch (`network-policy-fetch.ts`), so a download
+ * URL or nextLink that points at a refused address fails with RemoteError `destination_denied`
+ * without a connection to it.
+ *
  * Where Graph lives is configuration (`graphBaseUrl`, the ORIGIN: the SDK appends `/v1.0`). The
  * SDK only attaches the token to graph.microsoft.com and to `customHosts` (host names, https
  * only), so the configured host is added there. Every failure leaves this module as a
@@ -18,14 +23,17 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import {
   AuthenticationHandler,
   Client,
-  HTTPMessageHandler,
   RedirectHandler,
   RedirectHandlerOptions,
   RetryHandler,
   RetryHandlerOptions,
   TelemetryHandler,
+  type Context,
+  type Middleware,
 } from "@microsoft/microsoft-graph-client";
 import type { Logger } from "pino";
+import type { NetworkPolicy } from "../network-policy.js";
+import { policyFetch } from "../network-policy-fetch.js";
 import { failureFromResponse, remoteErrorFromFailure, toRemoteError } from "./graph-errors.js";
 import { Pacer, PacerMiddleware, type PacerOptions } from "./graph-pacer.js";
 import type { GraphPage } from "./graph-types.js";
@@ -40,6 +48,8 @@ export interface GraphHttpOptions {
   /** Origin of Graph, e.g. `https://graph.microsoft.com` (from SCAIDRIVE_GRAPH_BASE_URL). */
   graphBaseUrl: string;
   tokens: GraphTokenSource;
+  /** Where requests may go (the server's connector network policy). */
+  network: NetworkPolicy;
   logger?: Logger;
   pacer?: PacerOptions;
   /** SDK RetryHandler: first delay in seconds (default 1) and retries (default 5). */
@@ -74,12 +84,27 @@ export function encodeItemPath(path: string): string {
   return path.split("/").map(encodeURIComponent).join("/");
 }
 
+/**
+ * The SDK's last middleware (its HTTPMessageHandler does the same with the global fetch): sends
+ * the request through the given fetch. The SDK rebuilds a failure thrown here as a GraphError
+ * keeping only its name and message, which is how graph-errors.ts still recognises a refused
+ * destination.
+ */
+class FetchHandler implements Middleware {
+  constructor(private readonly fetchFn: typeof fetch) {}
+
+  async execute(context: Context): Promise<void> {
+    context.response = await this.fetchFn(context.request, context.options);
+  }
+}
+
 export class GraphHttp {
   readonly client: Client;
   readonly pacer: Pacer;
   readonly baseUrl: string;
   readonly userAgent = scaidriveUserAgent();
   private readonly logger?: Logger;
+  private readonly fetch: typeof fetch;
   /** The SDK turns a token-provider failure into a bare GraphError(-1); this keeps the real one. */
   private tokenError: unknown;
 
@@ -88,6 +113,7 @@ export class GraphHttp {
     if (base.protocol !== "https:") throw new Error(`graphBaseUrl must be https (the Graph SDK sends tokens over https only): ${o.graphBaseUrl}`);
     this.baseUrl = base.origin;
     this.logger = o.logger;
+    this.fetch = policyFetch(o.network);
     this.pacer = new Pacer({ logger: o.logger, ...o.pacer });
     const retry = new RetryHandler(new RetryHandlerOptions(o.sdkRetry?.delaySec ?? 1, o.sdkRetry?.maxRetries ?? 5));
     this.client = Client.initWithMiddleware({
@@ -111,7 +137,7 @@ export class GraphHttp {
         new PacerMiddleware(this.pacer, this.userAgent),
         new RedirectHandler(new RedirectHandlerOptions()),
         new TelemetryHandler(),
-        new HTTPMessageHandler(),
+        new FetchHandler(this.fetch),
       ],
     });
   }
@@ -178,7 +204,7 @@ export class GraphHttp {
     headers.set("User-Agent", this.userAgent);
     let res: Response;
     try {
-      res = await this.pacer.run(what, opts.idempotent, () => fetch(url, { ...init, headers, redirect: "follow" }));
+      res = await this.pacer.run(what, opts.idempotent, () => this.fetch(url, { ...init, headers, redirect: "follow" }));
     } catch (err) {
       throw toRemoteError(err, what, opts.path);
     }

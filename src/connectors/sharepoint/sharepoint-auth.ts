@@ -14,6 +14,9 @@
  * `SCAIDRIVE_ENTRA_AUTHORITY_HOST` / `SCAIDRIVE_GRAPH_BASE_URL`). MSAL gets `knownAuthorities`
  * (host AND port) and `authorityMetadata`, so it never calls instance or OpenID discovery.
  *
+ * Every MSAL request goes through the connector network policy ({@link msalNetworkClient} over
+ * the policy's fetch): an authority host at a refused address fails with `destination_denied`.
+ *
  * Failures leave as RemoteError: `auth` for what only a person can fix (invalid_client, a revoked
  * or expired refresh token, consent missing, unknown tenant), `unreachable` for network errors,
  * throttling and Entra 5xx.
@@ -23,7 +26,11 @@ import type { Logger } from "pino";
 import { RemoteError } from "../../sync/remote-errors.js";
 import { networkErrorCode } from "./graph-errors.js";
 import type { GraphTokenSource } from "./graph-http.js";
+import { findDestinationDenied } from "../network-policy.js";
 import { parseClientCertificatePem } from "./sharepoint-certificate.js";
+import { msalNetworkClient } from "./msal-network-client.js";
+import type { NetworkPolicy } from "../network-policy.js";
+import { policyFetch } from "../network-policy-fetch.js";
 
 export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
 export const DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com";
@@ -79,7 +86,7 @@ export function msalAuthority(endpoints: SharePointEndpoints, tenantId: string):
  * A ConfidentialClientApplication for the app. @throws RemoteError `auth` when neither a secret
  * nor a usable certificate is configured (the message says why, never the secret).
  */
-export function createConfidentialClient(cfg: ClientCredentialConfig, endpoints: SharePointEndpoints, logger?: Logger): ConfidentialClientApplication {
+export function createConfidentialClient(cfg: ClientCredentialConfig, endpoints: SharePointEndpoints, network: NetworkPolicy, logger?: Logger): ConfidentialClientApplication {
   const auth: Configuration["auth"] = { clientId: cfg.clientId, ...msalAuthority(endpoints, cfg.tenantId) };
   if (cfg.certificatePem) {
     let cert;
@@ -97,6 +104,7 @@ export function createConfidentialClient(cfg: ClientCredentialConfig, endpoints:
   return new ConfidentialClientApplication({
     auth,
     system: {
+      networkClient: msalNetworkClient(policyFetch(network)),
       loggerOptions: {
         piiLoggingEnabled: false,
         logLevel: 1,
@@ -114,6 +122,8 @@ const AUTH_CODES = new Set([
 /** MSAL / Entra failure → RemoteError (see the module comment). */
 export function authError(err: unknown, what: string): RemoteError {
   if (err instanceof RemoteError) return err;
+  const denied = findDestinationDenied(err);
+  if (denied) return new RemoteError("destination_denied", denied.message, { cause: err });
   const e = err as { errorCode?: string; errorMessage?: string; subError?: string; errorNo?: string; status?: number; name?: string; message?: string };
   const code = e?.errorCode ?? "";
   const first = (e?.errorMessage ?? e?.message ?? String(err)).split(/\r?\n/)[0];
@@ -133,8 +143,8 @@ export class AppTokenSource implements GraphTokenSource {
   readonly app: ConfidentialClientApplication;
   private readonly scopes: string[];
 
-  constructor(cfg: ClientCredentialConfig, endpoints: SharePointEndpoints, logger?: Logger) {
-    this.app = createConfidentialClient(cfg, endpoints, logger);
+  constructor(cfg: ClientCredentialConfig, endpoints: SharePointEndpoints, network: NetworkPolicy, logger?: Logger) {
+    this.app = createConfidentialClient(cfg, endpoints, network, logger);
     this.scopes = [graphDefaultScope(endpoints)];
   }
 
@@ -180,8 +190,8 @@ export class UserAuthFlow {
   private readonly scopes: string[];
   private readonly crypto = new CryptoProvider();
 
-  constructor(cfg: ClientCredentialConfig, private readonly endpoints: SharePointEndpoints, logger?: Logger) {
-    this.app = createConfidentialClient(cfg, endpoints, logger);
+  constructor(cfg: ClientCredentialConfig, private readonly endpoints: SharePointEndpoints, network: NetworkPolicy, logger?: Logger) {
+    this.app = createConfidentialClient(cfg, endpoints, network, logger);
     this.scopes = [graphDefaultScope(endpoints)];
   }
 
@@ -248,8 +258,8 @@ export class UserTokenSource implements GraphTokenSource {
   private refreshToken: string;
   private inflight: Promise<string> | null = null;
 
-  constructor(private readonly o: UserTokenSourceOptions, endpoints: SharePointEndpoints, private readonly logger?: Logger) {
-    this.app = createConfidentialClient(o, endpoints, logger);
+  constructor(private readonly o: UserTokenSourceOptions, endpoints: SharePointEndpoints, network: NetworkPolicy, private readonly logger?: Logger) {
+    this.app = createConfidentialClient(o, endpoints, network, logger);
     this.scopes = [graphDefaultScope(endpoints)];
     this.refreshToken = o.refreshToken;
   }
@@ -298,10 +308,10 @@ export type SharePointAuthConfig =
   | ({ authType: "app_auth" } & ClientCredentialConfig)
   | ({ authType: "user_auth" } & UserTokenSourceOptions);
 
-export function createTokenSource(cfg: SharePointAuthConfig, endpoints: SharePointEndpoints, logger?: Logger): AppTokenSource | UserTokenSource {
+export function createTokenSource(cfg: SharePointAuthConfig, endpoints: SharePointEndpoints, network: NetworkPolicy, logger?: Logger): AppTokenSource | UserTokenSource {
   if (cfg.authType === "user_auth") {
     if (!cfg.refreshToken) throw new RemoteError("auth", "user_auth connector has not been authorized yet: run POST .../authorize and sign in");
-    return new UserTokenSource(cfg, endpoints, logger);
+    return new UserTokenSource(cfg, endpoints, network, logger);
   }
-  return new AppTokenSource(cfg, endpoints, logger);
+  return new AppTokenSource(cfg, endpoints, network, logger);
 }

@@ -7,6 +7,7 @@
  */
 import type { Logger } from "pino";
 import { RemoteError } from "../../sync/remote-errors.js";
+import type { NetworkPolicy } from "../network-policy.js";
 import { GraphHttp } from "./graph-http.js";
 import { createTokenSource, type AppTokenSource, type SharePointEndpoints, type UserTokenSource } from "./sharepoint-auth.js";
 import { resolveSiteAndDrive } from "./sharepoint-discovery.js";
@@ -32,6 +33,8 @@ export interface SharePointConnectorSettings {
 
 export interface SharePointRuntime {
   endpoints: SharePointEndpoints;
+  /** Where Entra, Graph and the URLs Graph hands back may be reached (the server's connector network policy). */
+  network: NetworkPolicy;
   logger?: Logger;
   /** user_auth: Entra rotated the refresh token; seal and store it (replacing `user_refresh_token`). */
   onRefreshTokenRotated?(refreshToken: string): void | Promise<void>;
@@ -42,9 +45,9 @@ export function openGraph(s: SharePointConnectorSettings, rt: SharePointRuntime)
   const cred = { tenantId: s.azure_tenant_id, clientId: s.azure_client_id, clientSecret: s.azure_client_secret, certificatePem: s.azure_client_certificate_pem };
   const tokens =
     s.auth_type === "user_auth"
-      ? createTokenSource({ authType: "user_auth", ...cred, refreshToken: s.user_refresh_token ?? "", onRefreshTokenRotated: rt.onRefreshTokenRotated }, rt.endpoints, rt.logger)
-      : createTokenSource({ authType: "app_auth", ...cred }, rt.endpoints, rt.logger);
-  return { graph: new GraphHttp({ graphBaseUrl: rt.endpoints.graphBaseUrl, tokens, logger: rt.logger }), tokens };
+      ? createTokenSource({ authType: "user_auth", ...cred, refreshToken: s.user_refresh_token ?? "", onRefreshTokenRotated: rt.onRefreshTokenRotated }, rt.endpoints, rt.network, rt.logger)
+      : createTokenSource({ authType: "app_auth", ...cred }, rt.endpoints, rt.network, rt.logger);
+  return { graph: new GraphHttp({ graphBaseUrl: rt.endpoints.graphBaseUrl, tokens, network: rt.network, logger: rt.logger }), tokens };
 }
 
 /** `site_id` + `drive_id` as configured, or resolved from `site_url` + `library_name`. */

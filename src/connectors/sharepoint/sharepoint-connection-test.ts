@@ -6,7 +6,8 @@
  *
  * Result: `{success, message, error, site_accessible, permissions: {access, via}}` where `error`
  * is the failing code (`invalid_client`, `invalid_grant`, `accessDenied`, `itemNotFound`, a
- * network code…) or null, `access` is `write` | `read` | `none`, and `via` names the grant that
+ * network code…; `DESTINATION_DENIED` when the server's connector network policy refuses the
+ * address of Entra, Graph or a URL Graph handed back) or null, `access` is `write` | `read` | `none`, and `via` names the grant that
  * gave it (e.g. `application permission Sites.ReadWrite.All`, `Sites.Selected grant on the site`,
  * `delegated permission Sites.ReadWrite.All as alice@contoso.com`).
  */
@@ -52,6 +53,7 @@ function via(claims: Record<string, unknown>, access: "read" | "write"): string 
 }
 
 function codeOf(err: RemoteError): string {
+  if (err.kind === "destination_denied") return "DESTINATION_DENIED";
   const cause = err.cause as { errorCode?: string; code?: string } | undefined;
   return cause?.errorCode ?? (typeof cause?.code === "string" ? cause.code : undefined) ?? err.kind;
 }
@@ -68,6 +70,7 @@ export async function testSharePointConnection(s: SharePointConnectorSettings, r
     token = await opened.tokens.getAccessToken();
   } catch (err) {
     const e = err instanceof RemoteError ? err : new RemoteError("auth", String(err));
+    if (e.kind === "destination_denied") return fail(e.message, codeOf(e));
     return fail(`Authentication with Entra ID failed: ${e.message}`, codeOf(e));
   }
   const claims = claimsOf(token);
@@ -82,6 +85,7 @@ export async function testSharePointConnection(s: SharePointConnectorSettings, r
     }
   } catch (err) {
     const e = err as RemoteError;
+    if (e.kind === "destination_denied") return fail(e.message, codeOf(e));
     return fail(`The site cannot be read: ${e.message}`, codeOf(e));
   }
   let library = driveId;
@@ -92,6 +96,7 @@ export async function testSharePointConnection(s: SharePointConnectorSettings, r
     await graph.get(`/drives/${encodeURIComponent(driveId)}/root${base ? `:/${encodeItemPath(base)}:` : ""}`, "read base folder");
   } catch (err) {
     const e = err as RemoteError;
+    if (e.kind === "destination_denied") return fail(e.message, codeOf(e), true);
     return fail(`The library or base path cannot be read: ${e.message}`, codeOf(e), true, e.kind === "access_denied" ? "none" : "read", e.kind === "access_denied" ? null : via(claims, "read"));
   }
   const probeName = `.scaidrive-write-test-${randomBytes(6).toString("hex")}`;

@@ -9,7 +9,8 @@
  * given). `auth_type: user_auth` gets its `refresh_token` from the OAuth callback
  * (`POST /{id}/authorize`). Secrets are sealed at rest and only reported as `<field>_set`.
  * Entra and Graph locations come from `SCAIDRIVE_ENTRA_AUTHORITY_HOST` / `SCAIDRIVE_GRAPH_BASE_URL`
- * (Microsoft's public cloud by default), read when a remote is opened.
+ * (Microsoft's public cloud by default), read when a remote is opened; every request to them and
+ * to the URLs Graph hands back goes through the server's connector network policy (`env.network`).
  *
  * Opening a remote persists, through `env.saveConfig`, a refresh token Entra rotated and the
  * `site_id` / `drive_id` resolved from `site_url` + `library_name` (so later runs skip the lookup).
@@ -140,7 +141,7 @@ export const sharepointDefinition: ConnectorDefinition = {
   },
   disableOnAuthFailure: true,
   async openRemote(config, env) {
-    const rt = { endpoints: endpoints(), logger: env.logger };
+    const rt = { endpoints: endpoints(), network: env.network, logger: env.logger };
     let settings = sharePointSettings(config);
     const siteUrl = str(config, "site_url");
     if (!settings.drive_id && siteUrl) {
@@ -151,8 +152,8 @@ export const sharepointDefinition: ConnectorDefinition = {
     }
     return openSharePointRemote(settings, { ...rt, onRefreshTokenRotated: (refreshToken) => env.saveConfig({ refresh_token: refreshToken }) });
   },
-  test(config): Promise<ConnectionTestResult & Omit<SharePointConnectionTestResult, keyof ConnectionTestResult>> {
-    return testSharePointConnection(sharePointSettings(config), { endpoints: endpoints() });
+  test(config, env): Promise<ConnectionTestResult & Omit<SharePointConnectionTestResult, keyof ConnectionTestResult>> {
+    return testSharePointConnection(sharePointSettings(config), { endpoints: endpoints(), network: env.network });
   },
   testResultSchema: Type.Object(
     {

@@ -279,7 +279,7 @@ export class SharePointRemote implements Remote {
       } catch (err) {
         // An expired or revoked URL: forget it and ask Graph for the item again.
         this.downloads.forget(this.lib(rel));
-        if (!(err instanceof RemoteError) || err.kind === "unreachable") throw err;
+        if (!(err instanceof RemoteError) || err.kind === "unreachable" || err.kind === "destination_denied") throw err;
       }
     }
     const item = await this.getItem(rel);

@@ -8,10 +8,13 @@
  * step that failed, `error` the SMB-level reason: the NTSTATUS name the server answered
  * (`STATUS_LOGON_FAILURE`, `STATUS_BAD_NETWORK_NAME`, `STATUS_OBJECT_NAME_NOT_FOUND`…) or, when no
  * server answered, the socket error code (`ENOTFOUND` for DNS, `ECONNREFUSED`, `ETIMEDOUT`,
- * `EHOSTUNREACH`…); `NOT_A_DIRECTORY` when the base path is a file.
+ * `EHOSTUNREACH`…); `NOT_A_DIRECTORY` when the base path is a file; `DESTINATION_DENIED` when the
+ * server's connector network policy refuses the address `host` resolves to (then no connection
+ * was attempted, so the answer says nothing about whether anything listens there).
  */
 import { NtStatus, SmbClient, SmbError } from "../../protocols/smb/index.js";
 import { normalizeBasePath } from "./smb-paths.js";
+import { findDestinationDenied, type NetworkPolicy } from "../network-policy.js";
 
 export interface SmbConnectionConfig {
   host: string;
@@ -21,6 +24,8 @@ export interface SmbConnectionConfig {
   password: string;
   shareName: string;
   basePath?: string;
+  /** Where the test may connect (the same policy a sync uses). */
+  network: NetworkPolicy;
   /** Connect and per-request timeout (default 15 s). */
   timeoutMs?: number;
 }
@@ -92,6 +97,7 @@ export async function testSmbConnection(config: SmbConnectionConfig): Promise<Sm
       domain: config.domain,
       username: config.username,
       password: config.password,
+      lookup: config.network.lookup,
       timeoutMs: config.timeoutMs ?? 15_000,
     });
     step = "share";
@@ -105,6 +111,8 @@ export async function testSmbConnection(config: SmbConnectionConfig): Promise<Sm
     }
     return { success: true, message: `Connected to ${config.host}\\${config.shareName} as ${account(config)}`, error: null };
   } catch (e) {
+    const denied = findDestinationDenied(e);
+    if (denied) return fail(denied.message, "DESTINATION_DENIED");
     if (!(e instanceof SmbError)) return fail(`SMB connection test failed: ${(e as Error).message ?? String(e)}`, "ERROR");
     if (e.kind === "unreachable") {
       const code = socketCode(e);

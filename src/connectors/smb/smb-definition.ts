@@ -1,7 +1,9 @@
 /**
  * The SMB connector as data: its configuration fields (spec `smb-connector.md`, "All
  * configuration fields"), the write-only password, the Remote factory and the connection test.
- * `server_port` defaults to 445, `domain` and `base_path` to "" (the share root).
+ * `server_port` defaults to 445, `domain` and `base_path` to "" (the share root). Every
+ * connection (runs, mounts, the test) resolves `server_host` through the server's connector
+ * network policy; an IP-literal `server_host` it refuses is already refused on create/PATCH.
  */
 import { Type } from "typebox";
 import { AppError } from "../../core/errors.js";
@@ -13,7 +15,7 @@ const configSchema = Type.Object(
   {
     server_host: Type.String({
       minLength: 1, maxLength: 253, pattern: "^[^\\s\\\\/]+$",
-      description: "SMB server: DNS name or IP address (no scheme, no backslashes), e.g. fs01.corp.example.com",
+      description: "SMB server: DNS name or IP address (no scheme, no backslashes), e.g. fs01.corp.example.com; its address must be one the server's connector network policy permits (SCAIDRIVE_CONNECTOR_DENY_NETWORKS / _ALLOW_NETWORKS)",
     }),
     server_port: Type.Integer({ minimum: 1, maximum: 65535, default: 445, description: "TCP port of the SMB service (1-65535); default 445" }),
     share_name: Type.String({
@@ -84,8 +86,9 @@ export const smbDefinition: ConnectorDefinition = {
   validate(config) {
     validateBasePath(str(config, "base_path"));
   },
+  destinationFields: ["server_host"],
   async openRemote(config, env) {
-    const remote = createSmbRemote({ ...smbConfig(config), logger: env.logger, tempOwner: runTempOwner(env) });
+    const remote = createSmbRemote({ ...smbConfig(config), network: env.network, logger: env.logger, tempOwner: runTempOwner(env) });
     try {
       await remote.connect();
     } catch (err) {
@@ -94,7 +97,7 @@ export const smbDefinition: ConnectorDefinition = {
     }
     return remote;
   },
-  test(config) {
-    return testSmbConnection(smbConfig(config));
+  test(config, env) {
+    return testSmbConnection({ ...smbConfig(config), network: env.network });
   },
 };

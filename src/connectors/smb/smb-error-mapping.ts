@@ -15,12 +15,16 @@
  * | `invalid_name` | `invalid_name` | a name the server refuses (`:` `*` `?` trailing dot...) |
  * | `other` | `other` | anything else, including protocol violations |
  *
+ * A connect the server's network policy refused (a DestinationDeniedError anywhere in the cause
+ * chain) is `destination_denied`, whatever SmbError carries it: it is not retried.
+ *
  * Errors of the LSA/RPC layer (`RpcError`) and undecodable security descriptors are `other`:
  * they concern one item's ACL, not the connection (a dropped pipe arrives as an SmbError).
  * An error that already is a RemoteError passes through unchanged.
  */
 import { SmbError, type SmbErrorKind } from "../../protocols/smb/index.js";
 import { RemoteError, type RemoteErrorKind } from "../../sync/remote-errors.js";
+import { findDestinationDenied } from "../network-policy.js";
 
 const KINDS: Record<SmbErrorKind, RemoteErrorKind> = {
   auth: "auth",
@@ -44,6 +48,8 @@ export function remoteKindOf(kind: SmbErrorKind): RemoteErrorKind {
  */
 export function toRemoteError(err: unknown, path?: string): RemoteError {
   if (err instanceof RemoteError) return err;
+  const denied = findDestinationDenied(err);
+  if (denied) return new RemoteError("destination_denied", denied.message, { path, cause: err });
   if (err instanceof SmbError) {
     return new RemoteError(remoteKindOf(err.kind), err.message, { path, cause: err });
   }

@@ -7,6 +7,8 @@
  *   next call. `close()` logs off; calls after it fail with `unreachable`.
  * - Paths: remote paths are relative to `basePath`; a missing base path makes every call fail
  *   with `not_found` (`stat("")` included). Names from listings are returned NFC-normalised.
+ * - Network policy: the server name is resolved through {@link SmbRemoteConfig.network}; a refused
+ *   address fails with `destination_denied` (never retried) and no packet reaches it.
  * - Errors: always {@link RemoteError}, translated in `smb-error-mapping.ts` — except that
  *   `write` rethrows the source stream's own error when the source is what failed.
  * - Writes are atomic: the bytes go to a temporary `.~scaidrive-<owner key>-<random>.tmp` in the
@@ -20,6 +22,7 @@ import type { Logger } from "pino";
 import { NtStatus, SmbClient, SmbError, type SmbTree, type SmbWatcher, type WatchOptions } from "../../protocols/smb/index.js";
 import { closeSidResolver, getResolvedSecurityDescriptor } from "../../protocols/smb/security-api.js";
 import { RemoteError } from "../../sync/remote-errors.js";
+import type { NetworkPolicy } from "../network-policy.js";
 import {
   normalizeRelPath,
   parentPath,
@@ -54,6 +57,11 @@ export interface SmbRemoteConfig {
   shareName: string;
   /** Folder inside the share that acts as the remote root ("" or absent: the share root). */
   basePath?: string;
+  /**
+   * Where connections may go: `host` is resolved through it on every (re)connect and a refused
+   * address fails with RemoteError `destination_denied` before any socket is opened.
+   */
+  network: NetworkPolicy;
   logger?: Logger;
   /** Per-request timeout of the SMB client (default 30 s). */
   timeoutMs?: number;
@@ -122,6 +130,7 @@ class SmbShareRemote implements SmbRemote {
     this.connecting ??= SmbClient.connect({
       host: this.config.host,
       port: this.config.port ?? 445,
+      lookup: this.config.network.lookup,
       domain: this.config.domain,
       username: this.config.username,
       password: this.config.password,

@@ -9,6 +9,7 @@
  * | invalid_name | INVALID_NAME (400) |
  * | auth | CONNECTOR_AUTH_FAILED (502) |
  * | unreachable | CONNECTOR_UNREACHABLE (504) |
+ * | destination_denied | DESTINATION_DENIED (400) |
  * | locked | CONFLICT (409, details.reason "locked") — the table has no 423 |
  * | exists | ALREADY_EXISTS (409) |
  * | precondition_failed, changed_during_transfer | CONFLICT (409) |
@@ -34,6 +35,7 @@ export function mountError(err: unknown, path: string): AppError {
       case "invalid_name": return new AppError("INVALID_NAME", `the remote refuses the name: ${msg}`, details, { cause: err });
       case "auth": return new AppError("CONNECTOR_AUTH_FAILED", `the remote rejected the connector's credentials: ${msg}`, details, { cause: err });
       case "unreachable": return new AppError("CONNECTOR_UNREACHABLE", `the remote is unreachable: ${msg}`, details, { cause: err });
+      case "destination_denied": return new AppError("DESTINATION_DENIED", msg, details, { cause: err });
       case "locked": return new AppError("CONFLICT", `${path} is locked on the remote: ${msg}`, { ...details, reason: "locked" }, { cause: err });
       case "exists": return new AppError("ALREADY_EXISTS", `${path} already exists on the remote`, details, { cause: err });
       case "precondition_failed":
@@ -51,5 +53,5 @@ export function mountError(err: unknown, path: string): AppError {
 
 /** Whether the failure means the cached connection is no longer usable (reconnect next time). */
 export function dropsConnection(err: unknown): boolean {
-  return err instanceof AppError && (err.code === "CONNECTOR_UNREACHABLE" || err.code === "CONNECTOR_AUTH_FAILED");
+  return err instanceof AppError && (err.code === "CONNECTOR_UNREACHABLE" || err.code === "CONNECTOR_AUTH_FAILED" || err.code === "DESTINATION_DENIED");
 }

@@ -4,6 +4,7 @@
  * SmbError; the next call reconnects and re-authenticates (open handles and streams of the
  * old connection stay failed).
  */
+import type { LookupFunction } from "node:net";
 import { SmbConnection, ALL_DIALECTS } from "./connection.js";
 import { SmbSession } from "./session.js";
 import { SmbError } from "./errors.js";
@@ -12,9 +13,17 @@ import type { SmbPipe, SmbPipeOptions } from "./pipe.js";
 import type { DialectRevision } from "./messages/negotiate.js";
 
 export interface SmbClientOptions {
+  /** Server name or IP address, as UNC paths (TREE_CONNECT) name it; `lookup` decides where the TCP connection goes. */
   host: string;
   /** Default 445. */
   port?: number;
+  /**
+   * Resolves `host` for every (re)connect, in `net.connect`'s `lookup` signature — and, unlike
+   * `net.connect`, for an IP-literal host too, so a lookup that refuses an address (a caller's
+   * network policy) refuses it however the host is written. Its error fails the connect as an
+   * "unreachable" SmbError whose `cause` is that error. Default: the system resolver.
+   */
+  lookup?: LookupFunction;
   domain?: string;
   username: string;
   password: string;
@@ -99,6 +108,7 @@ export class SmbClient implements SessionSource {
     const conn = await SmbConnection.open({
       host: this.opts.host,
       port: this.opts.port ?? 445,
+      lookup: this.opts.lookup,
       timeoutMs: this.timeoutMs,
       dialects: this.opts.dialects ?? ALL_DIALECTS,
       requireSigning: this.opts.signing === "required",

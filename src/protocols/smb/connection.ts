@@ -11,6 +11,7 @@
  * itself (the client does that on the next call).
  */
 import { randomBytes } from "node:crypto";
+import type { LookupFunction } from "node:net";
 import { SmbTransport } from "./transport.js";
 import { SmbError, NtStatus } from "./errors.js";
 import { pad8 } from "./messages/wire-reader.js";
@@ -103,6 +104,8 @@ export interface ConnectionOptions {
   host: string;
   port: number;
   timeoutMs: number;
+  /** Name resolution for the TCP connect, IP literals included (see {@link SmbTransport.open}). */
+  lookup?: LookupFunction;
   dialects?: DialectRevision[];
   /** Ciphers offered for 3.1.1 in preference order. */
   ciphers?: CipherName[];
@@ -160,7 +163,7 @@ export class SmbConnection {
     c.transport = await SmbTransport.open(opts.host, opts.port, opts.timeoutMs, {
       onFrame: (f) => c.onFrame(f),
       onClose: (e) => c.onTransportClose(e),
-    });
+    }, opts.lookup);
     try {
       await c.negotiate();
     } catch (e) {

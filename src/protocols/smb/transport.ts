@@ -2,7 +2,7 @@
  * Direct TCP transport (MS-SMB2 2.1): every SMB2 message travels behind a 4-byte header, a zero
  * byte and a 24-bit big-endian length. The transport only frames bytes; it knows nothing of SMB.
  */
-import { connect, type Socket } from "node:net";
+import { connect, isIP, type LookupFunction, type Socket } from "node:net";
 import { SmbError } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
 
@@ -43,39 +43,61 @@ export class SmbTransport {
   }
 
   /**
-   * Opens the TCP connection.
-   * @throws SmbError kind "unreachable" on refusal, DNS failure or timeout.
+   * Opens the TCP connection to `host` (a name or an IP literal). With `lookup` (net's signature),
+   * names are resolved through it, and so are IP literals — which `net.connect` would connect to
+   * without asking — so a lookup that refuses an address refuses it however the host is written.
+   * @throws SmbError kind "unreachable" on refusal, DNS failure, a lookup error (its `cause`) or timeout.
    */
-  static open(host: string, port: number, timeoutMs: number, handlers: TransportHandlers): Promise<SmbTransport> {
+  static open(host: string, port: number, timeoutMs: number, handlers: TransportHandlers, lookup?: LookupFunction): Promise<SmbTransport> {
     return new Promise((resolve, reject) => {
-      // Reads land in a reused buffer, or — in the middle of a large frame — straight into that
-      // frame's own buffer (no copy, no per-read allocation). See nextReadTarget().
-      const sink: { t?: SmbTransport } = {};
-      const fallback = Buffer.allocUnsafe(READ_BUFFER);
-      const socket = connect({
-        host,
-        port,
-        onread: {
-          buffer: () => sink.t?.nextReadTarget() ?? fallback,
-          callback: (n: number, buf: Uint8Array) => {
-            sink.t?.onRead(n, buf);
-            return true;
+      let settled = false;
+      let socket: Socket | undefined;
+      const fail = (e: SmbError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket?.destroy();
+        reject(e);
+      };
+      const timer = setTimeout(() => fail(SmbError.unreachable(`connecting to ${host}:${port} timed out after ${timeoutMs} ms`)), timeoutMs);
+      const start = (address: string) => {
+        if (settled) return;
+        // Reads land in a reused buffer, or — in the middle of a large frame — straight into that
+        // frame's own buffer (no copy, no per-read allocation). See nextReadTarget().
+        const sink: { t?: SmbTransport } = {};
+        const fallback = Buffer.allocUnsafe(READ_BUFFER);
+        const s = connect({
+          host: address,
+          port,
+          ...(lookup ? { lookup } : {}),
+          onread: {
+            buffer: () => sink.t?.nextReadTarget() ?? fallback,
+            callback: (n: number, buf: Uint8Array) => {
+              sink.t?.onRead(n, buf);
+              return true;
+            },
           },
-        },
-      });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(SmbError.unreachable(`connecting to ${host}:${port} timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      socket.once("error", (e) => {
-        clearTimeout(timer);
-        reject(SmbError.unreachable(`cannot connect to ${host}:${port}: ${e.message}`, e));
-      });
-      socket.once("connect", () => {
-        clearTimeout(timer);
-        socket.removeAllListeners("error");
-        sink.t = new SmbTransport(socket, handlers);
-        resolve(sink.t);
+        });
+        socket = s;
+        s.once("error", (e) => fail(SmbError.unreachable(`cannot connect to ${host}:${port}: ${e.message}`, e)));
+        s.once("connect", () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          s.removeAllListeners("error");
+          sink.t = new SmbTransport(s, handlers);
+          resolve(sink.t);
+        });
+      };
+      if (!lookup || isIP(host) === 0) {
+        start(host);
+        return;
+      }
+      lookup(host, { all: true }, (err, addresses) => {
+        if (err) return fail(SmbError.unreachable(`cannot connect to ${host}:${port}: ${err.message}`, err));
+        const first = Array.isArray(addresses) ? addresses[0]?.address : addresses;
+        if (!first) return fail(SmbError.unreachable(`cannot connect to ${host}:${port}: no address`));
+        start(first);
       });
     });
   }

@@ -35,7 +35,7 @@ import type { SyncJobRecord, JobEntryRecord } from "../../store/sync/sync-job-st
 import type { FileStateRecord } from "../../store/sync/file-state-store.js";
 import type { IdentityMappingRecord } from "../../store/sync/identity-mapping-store.js";
 import { conflictValues, directionValues, DEFAULT_MAX_DELETE_PERCENT } from "../../sync/sync-options.js";
-import { configView, splitConfig, type ConnectorDefinition } from "../../connectors/connector-definition.js";
+import { checkDestinationFields, configView, splitConfig, type ConnectorDefinition } from "../../connectors/connector-definition.js";
 import { scopeChange, type ScopeChange } from "../../connectors/secret-scope.js";
 import type { ConnectorAuditRecord } from "../../store/sync/connector-audit-store.js";
 
@@ -152,7 +152,7 @@ const JobSchema: Json = {
     files_total: { type: "integer", description: "planned actions (live while running)" },
     files_done: { type: "integer", description: "finished actions (live while running)" },
     bytes_done: { type: "integer", description: "bytes moved so far (live while running)" },
-    error: { ...JobError, description: "job-level failure: CONNECTOR_AUTH_FAILED, CONNECTOR_UNREACHABLE, SYNC_SAFETY_ABORT, INTERNAL" },
+    error: { ...JobError, description: "job-level failure: CONNECTOR_AUTH_FAILED, CONNECTOR_UNREACHABLE, DESTINATION_DENIED, SYNC_SAFETY_ABORT, INTERNAL" },
     skip_reason: nullable({ type: "string", description: "why a scheduled run was skipped" }),
     options: { type: "object", properties: { full_sync: { type: "boolean" }, dry_run: { type: "boolean" }, force: { type: "boolean" } } },
   },
@@ -399,6 +399,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       }
       const input = typeInput(body);
       def.validate?.(input);
+      checkDestinationFields(def, input, ctx.config.connectorNetwork);
       const targetPath = normalizeTargetPath((body.target_path as string | undefined) ?? "/");
       const { config, secrets } = splitConfig(def, configInput(input), ctx.vault);
       const v = <T>(k: string): T => (k in body && body[k] !== undefined ? body[k] : generic[k]?.default) as T;
@@ -492,6 +493,9 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       const keptConfig = Object.fromEntries(Object.entries(c.config).filter(([k]) => !drops.config?.includes(k)));
       const mergedConfig = { ...keptConfig, ...config };
       def.validate?.({ ...mergedConfig, ...input });
+      // Only what the request sets: a stored address the policy has since come to refuse must not
+      // block renaming or disabling the connector (its runs fail with DESTINATION_DENIED).
+      checkDestinationFields(def, input, ctx.config.connectorNetwork);
       const scope = scopeChange(def, c, Object.keys(c.secrets).filter((k) => !drops.secrets?.includes(k)), input);
       if (scope.changed.length > 0) requireCreator(actor, `changing ${scope.changed.join(", ")}`);
       const droppedSecrets = [...(drops.secrets ?? []), ...scope.dropped];
@@ -552,7 +556,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       },
     }, async (req) => {
       const { connector } = await load(req, req.params.id, "manage");
-      const r = await def.test(effectiveConfig(def, connector, ctx.vault));
+      const r = await def.test(effectiveConfig(def, connector, ctx.vault), { network: ctx.config.connectorNetwork });
       const extra = r as unknown as Record<string, unknown>;
       return { success: r.success, message: r.message, error: r.error, ...Object.fromEntries(Object.keys(testExtraProps).filter((k) => k in extra).map((k) => [k, extra[k]])) };
     });

@@ -53,6 +53,7 @@ function apiError(err: unknown, what: string): unknown {
   switch (err.kind) {
     case "auth": return new AppError("CONNECTOR_AUTH_FAILED", `${what}: ${err.message}`, undefined, { cause: err });
     case "unreachable": return new AppError("CONNECTOR_UNREACHABLE", `${what}: ${err.message}`, undefined, { cause: err });
+    case "destination_denied": return new AppError("DESTINATION_DENIED", `${what}: ${err.message}`, undefined, { cause: err });
     case "not_found": return new AppError("NOT_FOUND", `${what}: ${err.message}`, undefined, { cause: err });
     case "access_denied": return new AppError("FORBIDDEN", `${what}: SharePoint refused access: ${err.message}`, undefined, { cause: err });
     default: return new AppError("CONNECTOR_UNREACHABLE", `${what}: ${err.message}`, undefined, { cause: err });
@@ -98,7 +99,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
   };
 
   const graphOf = (c: ConnectorRecord) =>
-    openGraph(sharePointSettings(openConfig(def, c, ctx.vault)), { endpoints: endpointsFromEnv(process.env), logger: log.child({ connectorId: c.id }) }).graph;
+    openGraph(sharePointSettings(openConfig(def, c, ctx.vault)), { endpoints: endpointsFromEnv(process.env), network: ctx.config.connectorNetwork, logger: log.child({ connectorId: c.id }) }).graph;
 
   await createConnectorRoutes(def, SHAREPOINT_BASE)(app, ctx);
 
@@ -122,7 +123,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
     const config = openConfig(def, connector, ctx.vault);
     const s = sharePointSettings(config);
     const redirectUri = `${publicUrl(app, ctx)}${OAUTH_CALLBACK_PATH}`;
-    const flow = new UserAuthFlow({ tenantId: s.azure_tenant_id, clientId: s.azure_client_id, clientSecret: s.azure_client_secret, certificatePem: s.azure_client_certificate_pem }, endpointsFromEnv(process.env), log);
+    const flow = new UserAuthFlow({ tenantId: s.azure_tenant_id, clientId: s.azure_client_id, clientSecret: s.azure_client_secret, certificatePem: s.azure_client_certificate_pem }, endpointsFromEnv(process.env), ctx.config.connectorNetwork, log);
     const state = states.newState();
     let built;
     try {
@@ -159,7 +160,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
     const connector = await stores.connectors.get(entry.connectorId);
     if (!connector || connector.type !== def.type) throw new AppError("NOT_FOUND", `connector ${entry.connectorId} no longer exists`);
     const s = sharePointSettings(openConfig(def, connector, ctx.vault));
-    const flow = new UserAuthFlow({ tenantId: s.azure_tenant_id, clientId: s.azure_client_id, clientSecret: s.azure_client_secret, certificatePem: s.azure_client_certificate_pem }, endpointsFromEnv(process.env), log);
+    const flow = new UserAuthFlow({ tenantId: s.azure_tenant_id, clientId: s.azure_client_id, clientSecret: s.azure_client_secret, certificatePem: s.azure_client_certificate_pem }, endpointsFromEnv(process.env), ctx.config.connectorNetwork, log);
     let redeemed;
     try {
       redeemed = await flow.redeemCode({ code: q.code, pkceVerifier: entry.pkceVerifier, redirectUri: entry.redirectUri, state: q.state, nonce: entry.nonce, clientInfo: q.client_info });

@@ -46,7 +46,7 @@ const FAST_RETRY = { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 };
  */
 export async function startSharePointServer(o: { dataDir: string; adminToken: string; port: number; logger: pino.Logger; schedulerTickMs?: number }): Promise<{ built: BuiltApp; url: string }> {
   const def: ConnectorDefinition = sharepointDefinition;
-  const config: ServerConfig = { ...loadConfig({}), port: o.port, host: "127.0.0.1", dataDir: o.dataDir, adminToken: o.adminToken, logLevel: "debug" };
+  const config: ServerConfig = { ...loadConfig({ SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "none" }), port: o.port, host: "127.0.0.1", dataDir: o.dataDir, adminToken: o.adminToken, logLevel: "debug" };
   const built = await buildApp(config, {
     coreOnly: true,
     logger: o.logger,

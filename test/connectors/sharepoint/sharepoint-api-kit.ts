@@ -40,7 +40,7 @@ export async function startApiWorld(): Promise<ApiWorld> {
   delete process.env.SCAIDRIVE_PUBLIC_URL;
   const temp = makeTempDir("sp-api");
   const adminToken = `test-admin-${randomBytes(16).toString("hex")}`;
-  const config: ServerConfig = { ...loadConfig({}), port: 0, host: "127.0.0.1", dataDir: temp.path, adminToken, logLevel: "silent" };
+  const config: ServerConfig = { ...loadConfig({ SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "none" }), port: 0, host: "127.0.0.1", dataDir: temp.path, adminToken, logLevel: "silent" };
   let built: BuiltApp;
   try {
     built = await buildApp(config, {

@@ -11,7 +11,7 @@ import { isRemoteError } from "../../../src/sync/remote-errors.js";
 import { AppTokenSource, UserAuthFlow, UserTokenSource, msalAuthority } from "../../../src/connectors/sharepoint/sharepoint-auth.js";
 import { CertificateError, parseClientCertificatePem } from "../../../src/connectors/sharepoint/sharepoint-certificate.js";
 import { createSharePointRemote } from "../../../src/connectors/sharepoint/sharepoint-remote.js";
-import { control, endpointsOf, graphFor, startEmulator } from "./sharepoint-test-kit.js";
+import { anyNetwork, control, endpointsOf, graphFor, startEmulator } from "./sharepoint-test-kit.js";
 
 function claims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8")) as Record<string, unknown>;
@@ -47,7 +47,7 @@ describe("SharePoint auth (MSAL against the Entra emulator)", () => {
   test("app auth with a client secret: token cached by MSAL, Graph reachable", async () => {
     await control(emu, "counters", {}, "DELETE");
     const before = (await control<{ issued: Record<string, number> }>(emu, "tokens/stats", undefined, "GET")).issued.client_credentials ?? 0;
-    const tokens = new AppTokenSource({ tenantId: emu.info.tenant_id, clientId: emu.info.client_id, clientSecret: emu.info.client_secret }, endpointsOf(emu));
+    const tokens = new AppTokenSource({ tenantId: emu.info.tenant_id, clientId: emu.info.client_id, clientSecret: emu.info.client_secret }, endpointsOf(emu), anyNetwork);
     const t1 = await tokens.getAccessToken();
     const t2 = await tokens.getAccessToken();
     assert.equal(t1, t2, "the second call is answered from MSAL's cache");
@@ -61,7 +61,7 @@ describe("SharePoint auth (MSAL against the Entra emulator)", () => {
   });
 
   test("a wrong client secret is an auth error (invalid_client), not a retry", async () => {
-    const tokens = new AppTokenSource({ tenantId: emu.info.tenant_id, clientId: emu.info.client_id, clientSecret: "wrong-secret" }, endpointsOf(emu));
+    const tokens = new AppTokenSource({ tenantId: emu.info.tenant_id, clientId: emu.info.client_id, clientSecret: "wrong-secret" }, endpointsOf(emu), anyNetwork);
     await rejectsAuth(tokens.getAccessToken(), /invalid_client/);
     const remote = createSharePointRemote({ graph: graphFor(emu, tokens), driveId: emu.info.drive_id });
     await rejectsAuth(remote.stat(""));
@@ -70,7 +70,7 @@ describe("SharePoint auth (MSAL against the Entra emulator)", () => {
   test("a throttled or failing token endpoint is unreachable (retry later), never auth", async () => {
     for (const kind of ["429", "503", "500", "reset"]) {
       await control(emu, "faults", { kind, path: "/oauth2/v2\\.0/token$", count: 1, retryAfterSec: 1 });
-      const tokens = new AppTokenSource({ tenantId: emu.info.tenant_id, clientId: emu.info.client_id, clientSecret: emu.info.client_secret }, endpointsOf(emu));
+      const tokens = new AppTokenSource({ tenantId: emu.info.tenant_id, clientId: emu.info.client_id, clientSecret: emu.info.client_secret }, endpointsOf(emu), anyNetwork);
       await assert.rejects(tokens.getAccessToken(), (e: unknown) => {
         assert.ok(isRemoteError(e, "unreachable"), `${kind}: ${String(e)}`);
         return true;
@@ -85,7 +85,7 @@ describe("SharePoint auth (MSAL against the Entra emulator)", () => {
     const parsed = parseClientCertificatePem(pem);
     assert.equal(parsed.thumbprintSha256.toLowerCase(), app.thumbprint_sha256!.replace(/:/g, "").toLowerCase());
     assert.equal(parsed.thumbprintSha1.toLowerCase(), app.thumbprint_sha1!.replace(/:/g, "").toLowerCase());
-    const tokens = new AppTokenSource({ tenantId: emu.info.tenant_id, clientId: app.client_id, certificatePem: pem }, endpointsOf(emu));
+    const tokens = new AppTokenSource({ tenantId: emu.info.tenant_id, clientId: app.client_id, certificatePem: pem }, endpointsOf(emu), anyNetwork);
     const token = await tokens.getAccessToken();
     assert.equal(claims(token).appidacr, "2", "certificate credential");
     const remote = createSharePointRemote({ graph: graphFor(emu, tokens), driveId: emu.info.drive_id, basePath: "Campaigns/2026" });
@@ -105,12 +105,12 @@ describe("SharePoint auth (MSAL against the Entra emulator)", () => {
       () => parseClientCertificatePem(`-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n${cert}`),
       (e: unknown) => e instanceof CertificateError && /encrypted/.test(e.message),
     );
-    assert.throws(() => new AppTokenSource({ tenantId: emu.info.tenant_id, clientId: app.client_id, certificatePem: cert }, endpointsOf(emu)), (e: unknown) => isRemoteError(e, "auth"));
+    assert.throws(() => new AppTokenSource({ tenantId: emu.info.tenant_id, clientId: app.client_id, certificatePem: cert }, endpointsOf(emu), anyNetwork), (e: unknown) => isRemoteError(e, "auth"));
   });
 
   test("user auth: authorize URL → sign-in → code → refresh token; refresh rotates and is reported; revoked → auth", async () => {
     const cred = { tenantId: emu.info.tenant_id, clientId: emu.info.client_id, clientSecret: emu.info.client_secret };
-    const flow = new UserAuthFlow(cred, endpointsOf(emu));
+    const flow = new UserAuthFlow(cred, endpointsOf(emu), anyNetwork);
     const alice = emu.info.users.find((u) => u.name === "Alice Cooper")!;
     const state = "cnn_test.state-123";
     const { url, pkceVerifier, nonce } = await flow.buildAuthorizationUrl({ state, redirectUri, loginHint: alice.email });
@@ -135,7 +135,7 @@ describe("SharePoint auth (MSAL against the Entra emulator)", () => {
     // Tokens issued from now on live 120 s (< MSAL's 300 s renewal window): every call refreshes.
     await control(emu, "tokens/lifetime", { access_token_seconds: 120 });
     const rotated: string[] = [];
-    const tokens = new UserTokenSource({ ...cred, refreshToken: redeemed.refreshToken, onRefreshTokenRotated: (rt) => void rotated.push(rt) }, endpointsOf(emu));
+    const tokens = new UserTokenSource({ ...cred, refreshToken: redeemed.refreshToken, onRefreshTokenRotated: (rt) => void rotated.push(rt) }, endpointsOf(emu), anyNetwork);
     const t1 = await tokens.getAccessToken();
     assert.equal(claims(t1).oid, alice.id);
     assert.equal(rotated.length, 1, "the refresh-token grant rotated the token and reported it");
@@ -147,7 +147,7 @@ describe("SharePoint auth (MSAL against the Entra emulator)", () => {
 
     const revoked = await control<{ revoked: number }>(emu, "tokens/revoke", { user: alice.email });
     assert.ok(revoked.revoked >= 1);
-    const stale = new UserTokenSource({ ...cred, refreshToken: rotated[1]! }, endpointsOf(emu));
+    const stale = new UserTokenSource({ ...cred, refreshToken: rotated[1]! }, endpointsOf(emu), anyNetwork);
     await rejectsAuth(stale.getAccessToken(), /invalid_grant/);
     const staleRemote = createSharePointRemote({ graph: graphFor(emu, stale), driveId: emu.info.drive_id });
     await rejectsAuth(staleRemote.stat(""));

@@ -9,7 +9,7 @@ import type { GraphEmulator } from "../../emulators/graph/emulator.js";
 import { isRemoteError } from "../../../src/sync/remote-errors.js";
 import { GraphHttp } from "../../../src/connectors/sharepoint/graph-http.js";
 import { createSharePointRemote } from "../../../src/connectors/sharepoint/sharepoint-remote.js";
-import { appTokens, control, readAll, remoteFor, startEmulator } from "./sharepoint-test-kit.js";
+import { anyNetwork, appTokens, control, readAll, remoteFor, startEmulator } from "./sharepoint-test-kit.js";
 
 describe("Graph transport: pacing and error mapping", () => {
   let emu: GraphEmulator;
@@ -36,7 +36,7 @@ describe("Graph transport: pacing and error mapping", () => {
   });
 
   test("retries exhausted → unreachable (503 on every read, reset on every read)", async () => {
-    const graph = new GraphHttp({ graphBaseUrl: emu.info.graph_base_url, tokens: appTokens(emu), pacer: { maxAttempts: 2, baseDelayMs: 10 }, sdkRetry: { delaySec: 0, maxRetries: 1 } });
+    const graph = new GraphHttp({ graphBaseUrl: emu.info.graph_base_url, tokens: appTokens(emu), network: anyNetwork, pacer: { maxAttempts: 2, baseDelayMs: 10 }, sdkRetry: { delaySec: 0, maxRetries: 1 } });
     const remote = createSharePointRemote({ graph, driveId: emu.info.drive_id, basePath: "Campaigns/2026" });
     await remote.stat("");
     await control(emu, "faults", { kind: "503", path: itemRoute, retryAfterSec: 0 });
@@ -47,7 +47,7 @@ describe("Graph transport: pacing and error mapping", () => {
   });
 
   test("Graph's own refusals keep their kinds: invalid name 400, 404, 409, 403", async () => {
-    const graph = new GraphHttp({ graphBaseUrl: emu.info.graph_base_url, tokens: appTokens(emu) });
+    const graph = new GraphHttp({ graphBaseUrl: emu.info.graph_base_url, tokens: appTokens(emu), network: anyNetwork });
     const children = `/drives/${emu.info.drive_id}/root:/Campaigns/2026:/children`;
     await assert.rejects(graph.post(children, { name: "bad|name", folder: {} }, "create"), (e: unknown) => isRemoteError(e, "invalid_name"));
     await assert.rejects(graph.get(`/drives/${emu.info.drive_id}/root:/nope/nothing:`, "stat"), (e: unknown) => isRemoteError(e, "not_found"));

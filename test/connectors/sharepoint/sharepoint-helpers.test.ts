@@ -13,13 +13,13 @@ import { openGraph, openSharePointRemote, type SharePointConnectorSettings } fro
 import { testSharePointConnection } from "../../../src/connectors/sharepoint/sharepoint-connection-test.js";
 import { listDrives, resolveSiteAndDrive, searchGroups, searchSites, searchUsers } from "../../../src/connectors/sharepoint/sharepoint-discovery.js";
 import { sharePointNameProblem } from "../../../src/connectors/sharepoint/sharepoint-names.js";
-import { control, endpointsOf, startEmulator } from "./sharepoint-test-kit.js";
+import { anyNetwork, control, endpointsOf, startEmulator } from "./sharepoint-test-kit.js";
 
 describe("SharePoint helpers for the API", () => {
   let emu: GraphEmulator;
   let secretApp: SharePointConnectorSettings;
   let certApp: SharePointConnectorSettings;
-  const rt = () => ({ endpoints: endpointsOf(emu) });
+  const rt = () => ({ endpoints: endpointsOf(emu), network: anyNetwork });
 
   before(async () => {
     emu = await startEmulator();

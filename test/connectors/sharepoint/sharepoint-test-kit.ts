@@ -11,6 +11,10 @@ import { trustCaInProcess } from "../../emulators/graph/tls.js";
 import { GraphHttp, type GraphTokenSource } from "../../../src/connectors/sharepoint/graph-http.js";
 import { AppTokenSource, type SharePointEndpoints } from "../../../src/connectors/sharepoint/sharepoint-auth.js";
 import { createSharePointRemote, type SharePointRemote, type SharePointRemoteOptions } from "../../../src/connectors/sharepoint/sharepoint-remote.js";
+import { NetworkPolicy } from "../../../src/connectors/network-policy.js";
+
+/** The emulator listens on loopback, which the server's default connector network policy refuses: these tests deny nothing. */
+export const anyNetwork = NetworkPolicy.unrestricted();
 
 export async function startEmulator(opts: { fixture?: EmulatorFixture; tokenLifetimeSec?: number } = {}): Promise<GraphEmulator> {
   const emu = await startGraphEmulator(opts);
@@ -23,12 +27,12 @@ export function endpointsOf(emu: GraphEmulator): SharePointEndpoints {
 }
 
 export function appTokens(emu: GraphEmulator): AppTokenSource {
-  return new AppTokenSource({ tenantId: emu.info.tenant_id, clientId: emu.info.client_id, clientSecret: emu.info.client_secret }, endpointsOf(emu));
+  return new AppTokenSource({ tenantId: emu.info.tenant_id, clientId: emu.info.client_id, clientSecret: emu.info.client_secret }, endpointsOf(emu), anyNetwork);
 }
 
 /** Graph transport with short backoff steps so fault-injection tests stay quick (Retry-After is still honoured). */
 export function graphFor(emu: GraphEmulator, tokens: GraphTokenSource = appTokens(emu)): GraphHttp {
-  return new GraphHttp({ graphBaseUrl: emu.info.graph_base_url, tokens, pacer: { baseDelayMs: 20 }, sdkRetry: { delaySec: 1, maxRetries: 6 } });
+  return new GraphHttp({ graphBaseUrl: emu.info.graph_base_url, tokens, network: anyNetwork, pacer: { baseDelayMs: 20 }, sdkRetry: { delaySec: 1, maxRetries: 6 } });
 }
 
 export function remoteFor(emu: GraphEmulator, basePath: string, extra: Partial<SharePointRemoteOptions> = {}): SharePointRemote {

@@ -11,6 +11,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { createTlsMaterial, trustCaInProcess, type TlsMaterial } from "../../emulators/graph/tls.js";
 import { GraphHttp, scaidriveUserAgent } from "../../../src/connectors/sharepoint/graph-http.js";
+import { NetworkPolicy } from "../../../src/connectors/network-policy.js";
 
 describe("Graph transport headers", () => {
   let tls: TlsMaterial;
@@ -36,7 +37,7 @@ describe("Graph transport headers", () => {
   });
 
   test("Graph calls: token + User-Agent; pre-authenticated URLs: User-Agent only", async () => {
-    const graph = new GraphHttp({ graphBaseUrl: origin, tokens: { getAccessToken: async () => "test-token" } });
+    const graph = new GraphHttp({ graphBaseUrl: origin, tokens: { getAccessToken: async () => "test-token" }, network: NetworkPolicy.unrestricted() });
     await graph.get("/drives/d/root", "stat");
     await graph.fetchPreauthenticated(`${origin}/_upload/session-1`, { method: "PUT", body: "abc" }, "fragment", { idempotent: false });
     assert.equal(seen.length, 2);

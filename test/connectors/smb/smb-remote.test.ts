@@ -14,6 +14,7 @@ import { createServer, type AddressInfo, type Socket } from "node:net";
 import { startSamba, type SambaInstance } from "../../harness/samba.js";
 import { freePort } from "../../harness/free-port.js";
 import { createSmbRemote, isSmbTempName, type SmbRemote, type SmbRemoteConfig } from "../../../src/connectors/smb/smb-remote.js";
+import { NetworkPolicy } from "../../../src/connectors/network-policy.js";
 import { testSmbConnection } from "../../../src/connectors/smb/smb-connection-test.js";
 import { smbTempKeyFor, smbTempOwnerKey } from "../../../src/connectors/smb/smb-temp-name.js";
 import { SmbClient } from "../../../src/protocols/smb/index.js";
@@ -88,7 +89,7 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
       },
     });
     dir = samba.shares.share;
-    cfg = { host: samba.host, port: samba.port, domain: samba.domain, username: samba.username, password: samba.password, shareName: "share" };
+    cfg = { host: samba.host, port: samba.port, domain: samba.domain, username: samba.username, password: samba.password, shareName: "share", network: NetworkPolicy.unrestricted() };
     remote = createSmbRemote(cfg);
     await remote.connect();
   });
@@ -425,7 +426,7 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
     mkdirSync(onDisk("2026"));
     own(onDisk("2026"));
     writeFileSync(onDisk("file.txt"), "f");
-    const base = { host: samba.host, port: samba.port, domain: samba.domain, username: samba.username, password: samba.password, shareName: "share" };
+    const base = { host: samba.host, port: samba.port, domain: samba.domain, username: samba.username, password: samba.password, shareName: "share", network: NetworkPolicy.unrestricted() };
     assert.deepEqual(await testSmbConnection({ ...base, basePath: "2026" }), {
       success: true,
       message: `Connected to ${samba.host}\\share as SCAIDOM\\${samba.username}`,

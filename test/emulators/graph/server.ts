@@ -80,6 +80,7 @@ export function createServer(opts: ServerOptions): FastifyInstance {
       req.raw.socket.destroy();
       return;
     }
+    if (action.kind === "redirect") return reply.redirect(action.location, 302);
     throw action.error;
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { GraphError } from "../graph/graph-error.js";
 
-export type FaultKind = "429" | "503" | "500" | "reset" | "slow";
+export type FaultKind = "429" | "503" | "500" | "reset" | "slow" | "redirect";
 
 /** One fault rule as the control API accepts it (POST /_emulator/faults). */
 export interface FaultRuleInput {
@@ -20,6 +20,8 @@ export interface FaultRuleInput {
   retryAfterSec?: number;
   /** Delay before answering for `slow` (default 2000 ms). */
   delayMs?: number;
+  /** `redirect`: the absolute URL the 302 points at (a pre-authenticated URL handing the client elsewhere). */
+  location?: string;
 }
 
 export interface FaultRule extends FaultRuleInput {
@@ -28,7 +30,7 @@ export interface FaultRule extends FaultRuleInput {
 }
 
 /** What the request hook must do for a matched rule. */
-export type FaultAction = { kind: "error"; error: GraphError } | { kind: "reset" } | { kind: "slow"; delayMs: number };
+export type FaultAction = { kind: "error"; error: GraphError } | { kind: "reset" } | { kind: "slow"; delayMs: number } | { kind: "redirect"; location: string };
 
 /**
  * Fault injection for the control API. Rules are checked in the order they were added; the
@@ -39,8 +41,17 @@ export class FaultRules {
   private rules: FaultRule[] = [];
 
   add(input: FaultRuleInput): FaultRule {
-    if (!["429", "503", "500", "reset", "slow"].includes(String(input.kind))) {
-      throw new GraphError(400, "invalidRequest", "kind must be one of 429, 503, 500, reset, slow");
+    if (!["429", "503", "500", "reset", "slow", "redirect"].includes(String(input.kind))) {
+      throw new GraphError(400, "invalidRequest", "kind must be one of 429, 503, 500, reset, slow, redirect");
+    }
+    if (input.kind === "redirect") {
+      let ok = false;
+      try {
+        ok = typeof input.location === "string" && /^https?:$/.test(new URL(input.location).protocol);
+      } catch {
+        ok = false;
+      }
+      if (!ok) throw new GraphError(400, "invalidRequest", "a redirect rule needs location: an absolute http(s) URL");
     }
     if (input.path !== undefined) {
       try {
@@ -82,6 +93,8 @@ export class FaultRules {
           return { kind: "reset" };
         case "slow":
           return { kind: "slow", delayMs: rule.delayMs ?? 2000 };
+        case "redirect":
+          return { kind: "redirect", location: rule.location! };
       }
     }
     return undefined;
