@@ -8,10 +8,14 @@ export const ERROR_CODES = {
   VALIDATION_FAILED: { status: 400, retryable: false },
   INVALID_NAME: { status: 400, retryable: false },
   SECRET_REQUIRED: { status: 400, retryable: false },
+  /** Not valid HTTP or not a valid URL (bad bytes, conflicting Content-Length, bad chunk, unknown method...). */
+  MALFORMED_REQUEST: { status: 400, retryable: false },
   UNAUTHENTICATED: { status: 401, retryable: false },
   FORBIDDEN: { status: 403, retryable: false },
   NOT_FOUND: { status: 404, retryable: false },
   METHOD_NOT_ALLOWED: { status: 405, retryable: false },
+  /** The request (its headers, or a body that stopped arriving) took too long. */
+  REQUEST_TIMEOUT: { status: 408, retryable: true },
   CONFLICT: { status: 409, retryable: false },
   IMMUTABLE_FIELD: { status: 409, retryable: false },
   ALREADY_EXISTS: { status: 409, retryable: false },
@@ -19,9 +23,11 @@ export const ERROR_CODES = {
   PRECONDITION_FAILED: { status: 412, retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
+  URI_TOO_LONG: { status: 414, retryable: false },
   RANGE_NOT_SATISFIABLE: { status: 416, retryable: false },
   SYNC_SAFETY_ABORT: { status: 409, retryable: false },
   TOO_MANY_REQUESTS: { status: 429, retryable: true },
+  HEADERS_TOO_LARGE: { status: 431, retryable: false },
   CONNECTOR_AUTH_FAILED: { status: 502, retryable: false },
   CONNECTOR_UNREACHABLE: { status: 504, retryable: true },
   /** The server's connector network policy refuses the address a connector would connect to. */

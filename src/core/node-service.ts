@@ -78,6 +78,8 @@ export interface WriteFileOptions {
   ifMatchSha256?: string;
   /** Refuse to overwrite an existing file (HTTP `If-None-Match: *`). */
   ifNoneMatch?: boolean;
+  /** Refuse to overwrite a file whose current SHA-256 is one of these (HTTP `If-None-Match` with entity-tags). */
+  ifNoneMatchSha256?: readonly string[];
   /** Handed to the blob store: chunks of `source` it no longer reads go back to their producer (see PutOptions). */
   recycleChunk?: (chunk: Buffer) => void;
 }
@@ -589,6 +591,9 @@ export class NodeService {
       }
       AclService.check(perms, "WRITE", path);
       if (opts.ifNoneMatch) throw new AppError("PRECONDITION_FAILED", `${path} already exists`, { path });
+      if (last.sha256 !== null && opts.ifNoneMatchSha256?.includes(last.sha256)) {
+        throw new AppError("PRECONDITION_FAILED", `${path} already has this content (If-None-Match)`, { path, sha256: last.sha256 });
+      }
       if (opts.ifMatchVersionId !== undefined && last.current_version_id !== opts.ifMatchVersionId) {
         throw new AppError("PRECONDITION_FAILED", `${path} is not at version ${opts.ifMatchVersionId}`, { current_version_id: last.current_version_id });
       }

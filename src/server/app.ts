@@ -4,9 +4,12 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { ServerConfig } from "./config.js";
 import { createContext, type AppContext } from "./app-context.js";
 import type { AppInstance, RouteModule } from "./app-types.js";
-import { installErrorEnvelope } from "./error-envelope.js";
+import { frameworkErrorHandler, installErrorEnvelope } from "./error-envelope.js";
+import { createClientErrorHandler, requireHostHeader, trackResponses } from "./client-error-handler.js";
+import { installSecurityHeaders, securityHeadersFor } from "./security-headers.js";
 import { createValidatorCompiler } from "./validator-compiler.js";
-import { installRequestLogging } from "./request-logging.js";
+import { installRequestLogging, logFrameworkAnswer } from "./request-logging.js";
+import { installJsonBodyParser } from "./json-body-parser.js";
 import { installOpenApi } from "./openapi.js";
 import { authenticateApiRoutes } from "./auth.js";
 import { coreRoutes, featureRoutes } from "./routes/index.js";
@@ -38,6 +41,12 @@ export function createLogger(level: string): Logger {
   });
 }
 
+/** How often Node checks the headers/request timeouts: a quarter of the shorter one, at most Node's 30 s. */
+function checkingInterval(config: ServerConfig): number {
+  const timeouts = [config.headersTimeoutMs, config.requestTimeoutMs].filter((t) => t > 0);
+  return timeouts.length === 0 ? 30_000 : Math.max(50, Math.min(30_000, Math.floor(Math.min(...timeouts) / 4)));
+}
+
 /**
  * Assembles the server: context (db with migrations, blobs, vault, services), bootstrap admin,
  * error envelope, request logging, OpenAPI, then core routes, feature routes and `plugins`,
@@ -56,14 +65,30 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
       requestIdHeader: false,
       bodyLimit: 1024 * 1024,
       routerOptions: { ignoreTrailingSlash: true },
+      // Timeouts (README "HTTP limits"): headers must arrive within headersTimeoutMs and a whole
+      // request within requestTimeoutMs, except upload bodies, which only must not stall
+      // (uploadIdleTimeoutMs, upload-guard.ts). Neither counts time the server spends answering.
+      requestTimeout: config.requestTimeoutMs,
+      http: {
+        headersTimeout: config.headersTimeoutMs,
+        connectionsCheckingInterval: checkingInterval(config),
+        // Answered by requireHostHeader with the envelope instead of Node's empty 400.
+        requireHostHeader: false,
+      },
+      clientErrorHandler: createClientErrorHandler(logger),
+      frameworkErrors: frameworkErrorHandler(securityHeadersFor, logFrameworkAnswer),
     }).withTypeProvider<TypeBoxTypeProvider>() as unknown as AppInstance;
+    trackResponses(app.server);
     app.setValidatorCompiler(createValidatorCompiler());
     app.decorate("scaidrive", context);
     // JSON is the only request media type of the API (uploads have their own parser in their scope).
     app.removeContentTypeParser("text/plain");
+    installJsonBodyParser(app as never);
+    installSecurityHeaders(app as never);
     app.addHook("onRequest", async (request, reply) => {
       reply.header("x-request-id", request.id);
     });
+    app.addHook("onRequest", requireHostHeader);
     app.addHook("onRequest", authenticateApiRoutes);
     installErrorEnvelope(app as never);
     installRequestLogging(app as never);

@@ -30,6 +30,20 @@ export interface ServerConfig {
    * `connectors/network-policy.ts` for the rule.
    */
   connectorNetwork: NetworkPolicy;
+  /**
+   * An upload body from which no byte arrives for this long is aborted with 408 and nothing is
+   * kept (SCAIDRIVE_UPLOAD_IDLE_TIMEOUT_MS, default 60 s). Idle time only: a slow upload that
+   * keeps sending is never cut.
+   */
+  uploadIdleTimeoutMs: number;
+  /** Time to receive a request's headers (SCAIDRIVE_HEADERS_TIMEOUT_MS, default 30 s; 0 = none). */
+  headersTimeoutMs: number;
+  /**
+   * Time to receive a whole request, body included, except uploads (SCAIDRIVE_REQUEST_TIMEOUT_MS,
+   * default 60 s; 0 = none). Counts until the last body byte arrived, not while the server works
+   * on the answer, so long operations are unaffected.
+   */
+  requestTimeoutMs: number;
 }
 
 export type ConnectorCreators = "admins" | "share-managers";
@@ -65,5 +79,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     maxConcurrentJobs: int("SCAIDRIVE_MAX_CONCURRENT_JOBS", 4, 1, 1000),
     connectorCreators: oneOf("SCAIDRIVE_CONNECTOR_CREATORS", opt("SCAIDRIVE_CONNECTOR_CREATORS"), ["admins", "share-managers"] as const, "admins"),
     connectorNetwork: NetworkPolicy.fromText({ deny: env[DENY_VARIABLE], allow: env[ALLOW_VARIABLE] }),
+    uploadIdleTimeoutMs: int("SCAIDRIVE_UPLOAD_IDLE_TIMEOUT_MS", 60_000, 1, 2 ** 31 - 1),
+    ...requestTimeouts(int("SCAIDRIVE_HEADERS_TIMEOUT_MS", 30_000, 0, 2 ** 31 - 1), int("SCAIDRIVE_REQUEST_TIMEOUT_MS", 60_000, 0, 2 ** 31 - 1)),
   };
+}
+
+/** Node refuses a headers timeout longer than the request timeout; say so at start-up. */
+function requestTimeouts(headersTimeoutMs: number, requestTimeoutMs: number): { headersTimeoutMs: number; requestTimeoutMs: number } {
+  if (requestTimeoutMs > 0 && (headersTimeoutMs === 0 || headersTimeoutMs > requestTimeoutMs)) {
+    throw new Error(`SCAIDRIVE_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must be between 1 and SCAIDRIVE_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  return { headersTimeoutMs, requestTimeoutMs };
 }

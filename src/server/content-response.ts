@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Node, Version } from "../core/node-types.js";
 import type { AppContext } from "./app-context.js";
 import { sendBlobReader } from "./blob-response.js";
-import { etagMatches, parseRange } from "./range-header.js";
+import { etagMatches, ifRangeHolds, parseRange } from "./range-header.js";
+import { requireUser } from "./auth.js";
 
 /** The ETag of a version's content: its SHA-256, so equal bytes give equal ETags across versions. */
 export function contentEtag(sha256: string): string {
@@ -11,14 +12,17 @@ export function contentEtag(sha256: string): string {
 }
 
 /**
- * Streams a version's bytes honouring If-None-Match (304) and a single Range (206/416).
+ * Streams a version's bytes honouring If-None-Match (304), If-Range and a single Range (206/416).
  * Content-Type is always application/octet-stream: ScaiDrive does not guess types.
  */
 export async function sendContent(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, node: Node, version: Version): Promise<FastifyReply> {
   const etag = contentEtag(version.sha256);
   reply.header("etag", etag).header("accept-ranges", "bytes").header("last-modified", new Date(node.modified_at).toUTCString());
   if (etagMatches(request.headers["if-none-match"], etag)) return reply.status(304).send();
-  const range = parseRange(request.headers.range, version.size);
+  const lastModified = new Date(node.modified_at);
+  const rangeHeader = request.headers.range;
+  const honourRange = rangeHeader !== undefined && (await ifRangeHolds(single(request.headers["if-range"]), { etag, lastModified, lastModifiedIsStrong: () => lastModifiedIsStrong(ctx, request, node, version) }));
+  const range = honourRange ? parseRange(rangeHeader, version.size) : undefined;
   const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(node.name)}`;
   reply.header("content-type", "application/octet-stream").header("content-disposition", disposition);
   // HEAD: headers only. An empty stream, because Fastify's HEAD handler would drain a real one.
@@ -36,4 +40,23 @@ export async function sendContent(ctx: AppContext, request: FastifyRequest, repl
   // The version row was just read, so its content is opened by hash rather than looked up again.
   const body = await ctx.nodes.openBlobContent(version.sha256, range ?? undefined);
   return Buffer.isBuffer(body) ? reply.send(body) : sendBlobReader(reply, body);
+}
+
+/**
+ * Whether the file's Last-Modified second identifies its current content (RFC 9110 §8.8.2.2): the
+ * modification time is the second the current content was committed (not a time a client or a
+ * sync supplied), that second is over, and no other version was committed in it. Otherwise an
+ * If-Range date could match content that changed within the same second, so it must not count.
+ */
+async function lastModifiedIsStrong(ctx: AppContext, request: FastifyRequest, node: Node, version: Version): Promise<boolean> {
+  const second = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+  const lastModified = second(node.modified_at);
+  if (second(version.created_at) !== lastModified || Math.floor(Date.now() / 1000) <= lastModified) return false;
+  const recent = await ctx.nodes.listVersions(node.id, { limit: 3 }, await requireUser(request));
+  return recent.items.every((v) => v.id === version.id || second(v.created_at) < lastModified);
+}
+
+/** A header sent more than once is joined, which makes an If-Range value invalid (and so false). */
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(", ") : value;
 }

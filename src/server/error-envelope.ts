@@ -22,9 +22,26 @@ function validationField(err: FastifyError): string | undefined {
 }
 
 /**
+ * Fastify's own errors (`FST_ERR_*`) that a client causes, by code. Anything else Fastify throws
+ * with a 4xx status is mapped by status below.
+ */
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_BAD_URL: "MALFORMED_REQUEST",
+  FST_ERR_INVALID_URL: "MALFORMED_REQUEST",
+  FST_ERR_MAX_PARAM_LENGTH: "URI_TOO_LONG",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "MALFORMED_REQUEST",
+  FST_ERR_CTP_BODY_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "VALIDATION_FAILED",
+  FST_ERR_CTP_INVALID_JSON_BODY: "VALIDATION_FAILED",
+  FST_ERR_ROUTE_MISSING_CONTENT_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  FST_ERR_ROUTE_MISSING_CONTENT: "VALIDATION_FAILED",
+};
+
+/**
  * Turns any error into the §5 envelope: AppErrors by their table entry, Fastify's own errors
- * (validation, body parsing, media type, size) by status, everything else as a logged 500
- * whose message reveals nothing internal.
+ * (validation, body parsing, media type, size, URL) by code or status, everything else as a
+ * logged 500 whose message reveals nothing internal.
  */
 export function toErrorResponse(err: unknown, request: FastifyRequest): { status: number; body: ErrorBody } {
   if (isAppError(err)) return { status: err.status, body: envelope(err.code, err.message, err.details) };
@@ -36,10 +53,16 @@ export function toErrorResponse(err: unknown, request: FastifyRequest): { status
       body: envelope("VALIDATION_FAILED", fe.message, { field: field ?? fe.validationContext ?? "request", location: fe.validationContext }),
     };
   }
+  const known = typeof fe.code === "string" ? FASTIFY_CODES[fe.code] : undefined;
+  if (known) {
+    const details = known === "VALIDATION_FAILED" ? { field: "body" } : undefined;
+    return { status: ERROR_CODES[known].status, body: envelope(known, fe.message, details) };
+  }
   const status = typeof fe.statusCode === "number" ? fe.statusCode : 500;
   const byStatus: Partial<Record<number, ErrorCode>> = {
-    400: "VALIDATION_FAILED", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
-    409: "CONFLICT", 412: "PRECONDITION_FAILED", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 416: "RANGE_NOT_SATISFIABLE", 429: "TOO_MANY_REQUESTS",
+    400: "VALIDATION_FAILED", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 408: "REQUEST_TIMEOUT",
+    409: "CONFLICT", 412: "PRECONDITION_FAILED", 413: "PAYLOAD_TOO_LARGE", 414: "URI_TOO_LONG", 415: "UNSUPPORTED_MEDIA_TYPE", 416: "RANGE_NOT_SATISFIABLE",
+    429: "TOO_MANY_REQUESTS", 431: "HEADERS_TOO_LARGE",
   };
   // A unique index refusing a row the service did not expect to clash: a conflict of the caller's
   // making (a duplicate), never a 500 that would also confirm what exists.
@@ -56,9 +79,29 @@ export function toErrorResponse(err: unknown, request: FastifyRequest): { status
   return { status: 500, body: envelope("INTERNAL", "internal error; see the server log for request " + request.id) };
 }
 
-/** Installs the error handler and the 404 handler (unknown routes answer NOT_FOUND too). */
+/**
+ * Whether the client went away (connection closed) before the answer: an error then (the body
+ * stream cut, `ECONNRESET: aborted`) is the client's doing, not a server fault, and there is
+ * nobody to answer.
+ */
+export function clientGone(request: FastifyRequest): boolean {
+  return request.raw.socket?.destroyed === true && !request.raw.complete;
+}
+
+/**
+ * Installs the error handler and the 404 handler (unknown routes answer NOT_FOUND too). The
+ * answers of Fastify's framework errors (bad URL encoding, over-long path parameter) go through
+ * {@link frameworkErrorHandler}, given to Fastify as its `frameworkErrors` option.
+ */
 export function installErrorEnvelope(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (clientGone(request)) {
+      // Logged by the request log (aborted) and, for uploads, by the upload guard.
+      request.log.debug({ err }, "request failed after the client went away");
+      reply.hijack();
+      reply.raw.destroy();
+      return;
+    }
     const { status, body } = toErrorResponse(err, request);
     if (status === 401) reply.header("www-authenticate", 'Bearer realm="scaidrive"');
     if (isAppError(err) && err.code === "RANGE_NOT_SATISFIABLE" && typeof err.details?.size === "number") {
@@ -72,3 +115,18 @@ export function installErrorEnvelope(app: FastifyInstance): void {
 }
 
 export { AppError };
+
+/**
+ * Fastify's `frameworkErrors` option: errors Fastify meets while routing, before any hook runs
+ * (FST_ERR_BAD_URL for broken percent-encoding, FST_ERR_MAX_PARAM_LENGTH for a path parameter
+ * over `maxParamLength`). Answered with the envelope, the security headers and a request id,
+ * and logged like any request.
+ */
+export function frameworkErrorHandler(headers: (url: string) => Record<string, string>, onAnswer: (request: FastifyRequest, reply: FastifyReply) => void) {
+  return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const { status, body } = toErrorResponse(err, request);
+    onAnswer(request, reply);
+    reply.headers(headers(request.raw.url ?? "/")).header("x-request-id", request.id);
+    void reply.status(status).type("application/json; charset=utf-8").send(body);
+  };
+}

@@ -1,6 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { AppInstance } from "./app-types.js";
+import { DOCS_CSP, DOCS_PREFIX } from "./security-headers.js";
 
 /**
  * OpenAPI 3 generated from the routes' own TypeBox schemas. Must be registered before any route so
@@ -22,6 +23,7 @@ export async function installOpenApi(app: AppInstance): Promise<void> {
       return (doc as { openapiObject: Record<string, unknown> }).openapiObject;
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/api/docs", uiConfig: { docExpansion: "list" } });
+  // The page gets its own Content-Security-Policy (scripts and styles of its own origin), not the API's.
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { docExpansion: "list" }, staticCSP: DOCS_CSP });
   app.get("/api/v1/openapi.json", { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
 }

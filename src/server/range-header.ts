@@ -33,3 +33,68 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
   const bare = etag.replace(/^W\//, "");
   return header.split(",").some((t) => t.trim().replace(/^W\//, "") === bare);
 }
+
+/** An entity-tag as sent (RFC 9110 §8.8.3): `opaque` keeps its quotes, `weak` is the `W/` prefix. */
+export interface EntityTag {
+  weak: boolean;
+  opaque: string;
+}
+
+const ENTITY_TAG = /^\s*(W\/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)/;
+
+/**
+ * Parses an If-Match / If-None-Match value: `*`, or a comma-separated list of entity-tags (empty
+ * list elements allowed, as the list syntax has them). @returns undefined when it is neither.
+ */
+export function parseEntityTags(header: string): "*" | EntityTag[] | undefined {
+  if (header.trim() === "*") return "*";
+  const tags: EntityTag[] = [];
+  let rest = header;
+  while (rest.trim() !== "") {
+    const empty = /^\s*,/.exec(rest);
+    if (empty) {
+      rest = rest.slice(empty[0].length);
+      continue;
+    }
+    const m = ENTITY_TAG.exec(rest);
+    if (!m) return undefined;
+    tags.push({ weak: m[1] !== undefined, opaque: m[2]! });
+    rest = rest.slice(m[0].length);
+  }
+  return tags.length > 0 ? tags : undefined;
+}
+
+/**
+ * The HTTP-date of a header (IMF-fixdate, or the obsolete RFC 850 and asctime forms), in whole
+ * seconds since the epoch; undefined when it is not a date.
+ */
+export function parseHttpDate(value: string): number | undefined {
+  const v = value.trim();
+  if (!/^[A-Za-z]{3,9},? /.test(v)) return undefined;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
+/**
+ * Evaluates If-Range (RFC 9110 §13.1.5) for a request that has a Range: true to honour the Range,
+ * false to ignore it and send the whole representation (200). An entity-tag must equal `etag` by
+ * strong comparison, so a weak tag never matches. An HTTP-date must equal the Last-Modified
+ * second exactly, and only counts when that date is a strong validator (§8.8.2.2), which
+ * `lastModifiedIsStrong` decides (absent: dates never match). Anything unparsable is false.
+ */
+export async function ifRangeHolds(
+  header: string | undefined,
+  current: { etag: string; lastModified: Date; lastModifiedIsStrong?: () => Promise<boolean> },
+): Promise<boolean> {
+  if (header === undefined) return true;
+  const v = header.trim();
+  if (v.startsWith('"') || v.startsWith("W/")) {
+    const tags = parseEntityTags(v);
+    if (!Array.isArray(tags) || tags.length !== 1) return false;
+    const tag = tags[0]!;
+    return !tag.weak && !current.etag.startsWith("W/") && tag.opaque === current.etag;
+  }
+  const date = parseHttpDate(v);
+  if (date === undefined || date !== Math.floor(current.lastModified.getTime() / 1000)) return false;
+  return current.lastModifiedIsStrong ? current.lastModifiedIsStrong() : false;
+}

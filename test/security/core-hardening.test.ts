@@ -211,3 +211,21 @@ describe("a unique index refusing a write is a 409, never a 500", () => {
     }
   });
 });
+
+describe("JSON bodies must be valid UTF-8", () => {
+  test("a share name with invalid UTF-8 bytes is refused (400), not stored as U+FFFD", async () => {
+    const s = await startTestServer();
+    try {
+      const body = Buffer.concat([Buffer.from('{"name":"bad'), Buffer.from([0xff, 0xfe]), Buffer.from('name"}')]);
+      const res = await fetch(`${s.url}/api/v1/shares`, { method: "POST", headers: { authorization: `Bearer ${s.adminToken}`, "content-type": "application/json" }, body });
+      const json = (await res.json()) as { error: { code: string; details: { field: string } } };
+      assert.equal(res.status, 400);
+      assert.equal(json.error.code, "VALIDATION_FAILED");
+      assert.equal(json.error.details.field, "body");
+      const shares = (await s.api("GET", "/api/v1/shares")).body.items;
+      assert.ok(!shares.some((x: { name: string }) => x.name.includes("\ufffd")));
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -249,7 +249,12 @@ export class MountService {
    */
   async divertUpload(
     shareId: string, rawPath: string, source: Readable,
-    opts: { size: number | undefined; mtime?: Date; ifNoneMatch?: boolean; /** An If-Match header other than `*`: the ETag of a download from this mount. */ ifMatch?: string; actor: Actor },
+    opts: {
+      size: number | undefined; mtime?: Date; ifNoneMatch?: boolean;
+      /** An If-Match header other than `*`: the ETag of a download from this mount. */ ifMatch?: string;
+      /** An If-None-Match list of entity-tags: refuse (412) when the current file's ETag is among them. */ ifNoneMatchEtags?: string;
+      actor: Actor;
+    },
   ): Promise<{ node: Node; created: boolean } | undefined> {
     const hit = await this.resolve(shareId, rawPath);
     if (!hit) return undefined;
@@ -264,6 +269,9 @@ export class MountService {
       const before = await this.statOrUndefined(remote, target, hit.path);
       if (before?.kind === "folder") throw new AppError("CONFLICT", `${hit.path} is a folder`, { path: hit.path });
       if (before && opts.ifNoneMatch) throw new AppError("PRECONDITION_FAILED", `${hit.path} exists (If-None-Match: *)`, { path: hit.path });
+      if (before && opts.ifNoneMatchEtags !== undefined && etagListMatches(opts.ifNoneMatchEtags, mountEtag(before))) {
+        throw new AppError("PRECONDITION_FAILED", `${hit.path} already has this content (If-None-Match)`, { path: hit.path });
+      }
       if (opts.ifMatch !== undefined && (!before || !etagListMatches(opts.ifMatch, mountEtag(before)))) {
         throw new AppError("PRECONDITION_FAILED", `${hit.path} changed (If-Match)`, { path: hit.path });
       }

@@ -4,6 +4,8 @@ import { requireUser } from "../auth.js";
 import { AppError } from "../../core/errors.js";
 import { Node, PathQuery, errorResponses } from "../schemas.js";
 import { sendContent } from "../content-response.js";
+import { parseEntityTags } from "../range-header.js";
+import { UploadGuard, markUpload } from "../upload-guard.js";
 import { mountsOf, sendMountDownload } from "./mount-routes.js";
 
 const ShareParams = Type.Object({ share_id: Type.String() });
@@ -18,6 +20,24 @@ function ifMatchSha(header: string | undefined): string | undefined {
 }
 
 /**
+ * Parses If-None-Match for uploads: `*` (only create), or entity-tags whose match with the
+ * current file's ETag refuses the upload (RFC 9110 §13.1.2, weak comparison).
+ * @throws AppError VALIDATION_FAILED for a value that is neither.
+ */
+function ifNoneMatch(header: string | undefined): { any: boolean; tags?: string[] } {
+  if (header === undefined) return { any: false };
+  const parsed = parseEntityTags(header);
+  if (parsed === undefined) throw new AppError("VALIDATION_FAILED", "If-None-Match must be * or a list of entity-tags (\"...\")", { field: "if-none-match" });
+  if (parsed === "*") return { any: true };
+  return { any: false, tags: parsed.map((t) => t.opaque) };
+}
+
+/** SHA-256 values named by ETags of ScaiDrive content (`"<sha256>"`); other tags can match no file. */
+function shaTags(tags: string[]): string[] {
+  return tags.map((t) => /^"([0-9a-f]{64})"$/.exec(t)?.[1]).filter((sha): sha is string => sha !== undefined);
+}
+
+/**
  * Upload and download by path. The upload body is raw bytes of any media type, streamed straight
  * into the blob store (never buffered); its own scope swaps the JSON parser for a pass-through.
  * Paths under a remote mount point stream to/from the remote instead (mount-routes.ts).
@@ -29,10 +49,15 @@ export const contentRoutes: RouteModule = async (app, ctx) => {
   app.put("/api/v1/shares/:share_id/content", {
     schema: {
       tags: ["content"], summary: "Upload a file (raw body): 201 new file, 200 new version; parents are created",
-      description: "Optional headers: If-Match (ETag of the current content), If-None-Match: * (only create), X-Modified-At (RFC 3339 mtime).",
+      description: "Optional headers: If-Match (ETag of the current content), If-None-Match: * (only create) or a list of ETags (412 when the current content has one of them), X-Modified-At (RFC 3339 mtime).",
       params: ShareParams, querystring: PathQuery,
       headers: Type.Object({ "if-match": Type.Optional(Type.String()), "if-none-match": Type.Optional(Type.String()), "x-modified-at": Type.Optional(Type.String({ format: "date-time" })) }),
       response: { 200: Node, 201: Node, ...errorResponses },
+    },
+    // The whole-request timeout does not apply while the body arrives; the idle timeout does.
+    onRequest: (req, _reply, done) => {
+      markUpload(req);
+      done();
     },
   }, async (req, reply) => {
     const actor = await requireUser(req);
@@ -41,23 +66,36 @@ export const contentRoutes: RouteModule = async (app, ctx) => {
       throw new AppError("PAYLOAD_TOO_LARGE", `uploads are limited to ${ctx.config.maxUploadBytes} bytes`, { max_bytes: ctx.config.maxUploadBytes });
     }
     const mtime = req.headers["x-modified-at"] ? new Date(req.headers["x-modified-at"]) : undefined;
-    const mounted = await mountsOf(ctx).divertUpload(req.params.share_id, req.query.path, req.raw, {
-      actor, mtime, size: length === undefined ? undefined : Number(length), ifNoneMatch: req.headers["if-none-match"]?.trim() === "*",
-      ifMatch: req.headers["if-match"]?.trim() === "*" ? undefined : req.headers["if-match"],
-    });
-    if (mounted) return reply.status(mounted.created ? 201 : 200).send(mounted.node);
-    const { node, created } = await ctx.nodes.writeFile(req.params.share_id, req.query.path, req.raw, {
-      actor,
-      mtime,
-      ifMatchSha256: ifMatchSha(req.headers["if-match"]),
-      ifNoneMatch: req.headers["if-none-match"]?.trim() === "*",
-    });
-    return reply.status(created ? 201 : 200).header("etag", `"${node.sha256}"`).send(node);
+    const noneMatch = ifNoneMatch(req.headers["if-none-match"]);
+    const guard = new UploadGuard(req, reply, ctx.config.uploadIdleTimeoutMs);
+    try {
+      const mounted = await mountsOf(ctx).divertUpload(req.params.share_id, req.query.path, req.raw, {
+        actor, mtime, size: length === undefined ? undefined : Number(length), ifNoneMatch: noneMatch.any,
+        ifNoneMatchEtags: noneMatch.tags?.join(", "),
+        ifMatch: req.headers["if-match"]?.trim() === "*" ? undefined : req.headers["if-match"],
+      });
+      if (mounted) return reply.status(mounted.created ? 201 : 200).send(mounted.node);
+      const { node, created } = await ctx.nodes.writeFile(req.params.share_id, req.query.path, req.raw, {
+        actor,
+        mtime,
+        ifMatchSha256: ifMatchSha(req.headers["if-match"]),
+        ifNoneMatch: noneMatch.any,
+        ifNoneMatchSha256: noneMatch.tags ? shaTags(noneMatch.tags) : undefined,
+      });
+      return reply.status(created ? 201 : 200).header("etag", `"${node.sha256}"`).send(node);
+    } catch (err) {
+      // The idle timeout already answered 408 (or cut the connection) and logged it.
+      if (guard.timedOut) return reply;
+      guard.noteFailure(err);
+      throw err;
+    } finally {
+      guard.stop();
+    }
   });
 
   app.get("/api/v1/shares/:share_id/content", {
     schema: {
-      tags: ["content"], summary: "Download the current version; Range, ETag and If-None-Match honoured",
+      tags: ["content"], summary: "Download the current version; Range, If-Range, ETag and If-None-Match honoured",
       params: ShareParams, querystring: PathQuery,
       response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errorResponses },
     },

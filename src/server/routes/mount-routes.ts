@@ -16,7 +16,7 @@ import { RemoteError } from "../../sync/remote-errors.js";
 import { PushPullService } from "../../sync/push-pull-service.js";
 import { syncRuntimeOf } from "../sync-runtime.js";
 import { jobView } from "./connector-routes.js";
-import { etagMatches, parseRange } from "../range-header.js";
+import { etagMatches, ifRangeHolds, parseRange } from "../range-header.js";
 import { PageQuery, errorResponses } from "../schemas.js";
 
 const services = new WeakMap<AppContext, { mounts: MountService; pushPull: PushPullService }>();
@@ -78,7 +78,7 @@ export function pushPullOf(ctx: AppContext): PushPullService {
 }
 
 /**
- * Answers a download under a mount (ETag / If-None-Match / single Range like core downloads), or
+ * Answers a download under a mount (ETag / If-None-Match / If-Range / single Range like core downloads), or
  * returns undefined when the path is not under a mount.
  */
 export async function sendMountDownload(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, shareId: string, path: string): Promise<FastifyReply | undefined> {
@@ -86,7 +86,10 @@ export async function sendMountDownload(ctx: AppContext, req: FastifyRequest, re
   if (!d) return undefined;
   reply.header("etag", d.etag).header("accept-ranges", "bytes").header("last-modified", new Date(d.node.modified_at).toUTCString());
   if (etagMatches(req.headers["if-none-match"], d.etag)) return reply.status(304).send();
-  const range = parseRange(req.headers.range, d.size);
+  // A remote's modification time may repeat for different content, so only the ETag can validate If-Range.
+  const ifRange = req.headers["if-range"];
+  const honourRange = await ifRangeHolds(Array.isArray(ifRange) ? ifRange.join(", ") : ifRange, { etag: d.etag, lastModified: new Date(d.node.modified_at) });
+  const range = honourRange ? parseRange(req.headers.range, d.size) : undefined;
   reply.header("content-type", "application/octet-stream").header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(d.node.name)}`);
   const head = req.method === "HEAD";
   if (range) {
