@@ -40,7 +40,12 @@ const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const children = new Set<ChildProcess>();
 let hooked = false;
 
-export async function startScaidriveProcess(opts: { dataDir?: string; logLevel?: string; env?: Record<string, string> } = {}): Promise<ScaidriveProcess> {
+/**
+ * `entry` is the server's entry file relative to the repository (default `src/cli/scaidrive.ts`,
+ * run with tsx); a built `.js` (`dist/src/cli/scaidrive.js` after `npm run build`) runs on plain
+ * node as `npm start` does — what benchmarks of memory should measure.
+ */
+export async function startScaidriveProcess(opts: { dataDir?: string; logLevel?: string; env?: Record<string, string>; entry?: string } = {}): Promise<ScaidriveProcess> {
   if (!hooked) {
     hooked = true;
     process.once("exit", () => {
@@ -93,7 +98,8 @@ export async function startScaidriveProcess(opts: { dataDir?: string; logLevel?:
     async start() {
       if (alive()) throw new Error("server already running");
       const fd = openSync(logFile, "a");
-      const c = spawn(process.execPath, ["--import", "tsx", "src/cli/scaidrive.ts", "serve"], {
+      const entry = opts.entry ?? "src/cli/scaidrive.ts";
+      const c = spawn(process.execPath, [...(entry.endsWith(".ts") ? ["--import", "tsx"] : []), entry, "serve"], {
         cwd: repoRoot,
         env: {
           ...process.env,
