@@ -31,24 +31,9 @@ import { parseClientCertificatePem } from "./sharepoint-certificate.js";
 import { msalNetworkClient } from "./msal-network-client.js";
 import type { NetworkPolicy } from "../network-policy.js";
 import { policyFetch } from "../network-policy-fetch.js";
+import type { SharePointEndpoints } from "./sharepoint-endpoints.js";
 
-export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
-export const DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com";
-
-export interface SharePointEndpoints {
-  /** Entra authority host, e.g. `https://login.microsoftonline.com` (https required by MSAL). */
-  authorityHost: string;
-  /** Graph origin, e.g. `https://graph.microsoft.com` (the SDK appends `/v1.0`). */
-  graphBaseUrl: string;
-}
-
-/** Reads the two endpoint variables with their defaults (for callers that own process.env). */
-export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): SharePointEndpoints {
-  return {
-    authorityHost: env.SCAIDRIVE_ENTRA_AUTHORITY_HOST || DEFAULT_AUTHORITY_HOST,
-    graphBaseUrl: env.SCAIDRIVE_GRAPH_BASE_URL || DEFAULT_GRAPH_BASE_URL,
-  };
-}
+export { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, endpointsFromEnv, type SharePointEndpoints } from "./sharepoint-endpoints.js";
 
 /** The app's credential: a client secret, or a PEM holding the private key and the certificate. */
 export interface ClientCredentialConfig {

@@ -20,12 +20,12 @@
 import { Type } from "typebox";
 import { AppError } from "../../core/errors.js";
 import type { ConnectorDefinition, ConnectionTestResult, OpenConfig } from "../connector-definition.js";
-import { endpointsFromEnv, type SharePointEndpoints } from "./sharepoint-auth.js";
+import { endpointsFromEnv, type SharePointEndpoints } from "./sharepoint-endpoints.js";
 import { CertificateError, parseClientCertificatePem } from "./sharepoint-certificate.js";
-import { openGraph, openSharePointRemote, type SharePointConnectorSettings } from "./sharepoint-connect.js";
-import { resolveSiteAndDrive } from "./sharepoint-discovery.js";
-import { testSharePointConnection, type SharePointConnectionTestResult } from "./sharepoint-connection-test.js";
+import type { SharePointConnectorSettings } from "./sharepoint-connect.js";
+import type { SharePointConnectionTestResult } from "./sharepoint-connection-test.js";
 import { createSharePointSyncHooks } from "./sharepoint-sync-hooks.js";
+import { loadSharePointRuntime } from "./sharepoint-runtime-loader.js";
 
 const GUIDISH = "^[0-9A-Za-z][0-9A-Za-z.-]{0,127}$";
 
@@ -141,6 +141,7 @@ export const sharepointDefinition: ConnectorDefinition = {
   },
   disableOnAuthFailure: true,
   async openRemote(config, env) {
+    const { openGraph, openSharePointRemote, resolveSiteAndDrive } = await loadSharePointRuntime();
     const rt = { endpoints: endpoints(), network: env.network, logger: env.logger };
     let settings = sharePointSettings(config);
     const siteUrl = str(config, "site_url");
@@ -152,7 +153,8 @@ export const sharepointDefinition: ConnectorDefinition = {
     }
     return openSharePointRemote(settings, { ...rt, onRefreshTokenRotated: (refreshToken) => env.saveConfig({ refresh_token: refreshToken }) });
   },
-  test(config, env): Promise<ConnectionTestResult & Omit<SharePointConnectionTestResult, keyof ConnectionTestResult>> {
+  async test(config, env): Promise<ConnectionTestResult & Omit<SharePointConnectionTestResult, keyof ConnectionTestResult>> {
+    const { testSharePointConnection } = await loadSharePointRuntime();
     return testSharePointConnection(sharePointSettings(config), { endpoints: endpoints(), network: env.network });
   },
   testResultSchema: Type.Object(

@@ -39,9 +39,8 @@ import type { Actor } from "../../core/actor.js";
 import type { ConnectorRecord } from "../../store/sync/connector-store.js";
 import { openConfig } from "../../connectors/connector-definition.js";
 import { sharePointSettings, sharepointDefinition as def } from "../../connectors/sharepoint/sharepoint-definition.js";
-import { endpointsFromEnv, UserAuthFlow } from "../../connectors/sharepoint/sharepoint-auth.js";
-import { openGraph } from "../../connectors/sharepoint/sharepoint-connect.js";
-import { listDrives, searchGroups, searchSites, searchUsers } from "../../connectors/sharepoint/sharepoint-discovery.js";
+import { endpointsFromEnv } from "../../connectors/sharepoint/sharepoint-endpoints.js";
+import { loadSharePointRuntime } from "../../connectors/sharepoint/sharepoint-runtime-loader.js";
 import { RemoteError } from "../../sync/remote-errors.js";
 import { OAuthStateStore, oauthStatesOf } from "./sharepoint-oauth-state.js";
 
@@ -98,8 +97,8 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
     return { actor, connector };
   };
 
-  const graphOf = (c: ConnectorRecord) =>
-    openGraph(sharePointSettings(openConfig(def, c, ctx.vault)), { endpoints: endpointsFromEnv(process.env), network: ctx.config.connectorNetwork, logger: log.child({ connectorId: c.id }) }).graph;
+  const graphOf = async (c: ConnectorRecord) =>
+    (await loadSharePointRuntime()).openGraph(sharePointSettings(openConfig(def, c, ctx.vault)), { endpoints: endpointsFromEnv(process.env), network: ctx.config.connectorNetwork, logger: log.child({ connectorId: c.id }) }).graph;
 
   await createConnectorRoutes(def, SHAREPOINT_BASE)(app, ctx);
 
@@ -123,6 +122,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
     const config = openConfig(def, connector, ctx.vault);
     const s = sharePointSettings(config);
     const redirectUri = `${publicUrl(app, ctx)}${OAUTH_CALLBACK_PATH}`;
+    const { UserAuthFlow } = await loadSharePointRuntime();
     const flow = new UserAuthFlow({ tenantId: s.azure_tenant_id, clientId: s.azure_client_id, clientSecret: s.azure_client_secret, certificatePem: s.azure_client_certificate_pem }, endpointsFromEnv(process.env), ctx.config.connectorNetwork, log);
     const state = states.newState();
     let built;
@@ -160,6 +160,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
     const connector = await stores.connectors.get(entry.connectorId);
     if (!connector || connector.type !== def.type) throw new AppError("NOT_FOUND", `connector ${entry.connectorId} no longer exists`);
     const s = sharePointSettings(openConfig(def, connector, ctx.vault));
+    const { UserAuthFlow } = await loadSharePointRuntime();
     const flow = new UserAuthFlow({ tenantId: s.azure_tenant_id, clientId: s.azure_client_id, clientSecret: s.azure_client_secret, certificatePem: s.azure_client_certificate_pem }, endpointsFromEnv(process.env), ctx.config.connectorNetwork, log);
     let redeemed;
     try {
@@ -195,7 +196,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
   }, async (req) => {
     const { connector } = await loadManaged(req, req.params.id);
     try {
-      return { sites: await searchSites(graphOf(connector), req.query.search ?? "") };
+      return { sites: await (await loadSharePointRuntime()).searchSites(await graphOf(connector), req.query.search ?? "") };
     } catch (err) {
       throw apiError(err, "site search");
     }
@@ -216,7 +217,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
     const siteId = req.query.site_id ?? (typeof connector.config.site_id === "string" ? connector.config.site_id : undefined);
     if (!siteId) throw new AppError("VALIDATION_FAILED", "site_id is required (the connector has none)", { field: "site_id" });
     try {
-      return { drives: await listDrives(graphOf(connector), siteId) };
+      return { drives: await (await loadSharePointRuntime()).listDrives(await graphOf(connector), siteId) };
     } catch (err) {
       throw apiError(err, "drive listing");
     }
@@ -232,7 +233,8 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
     }, async (req) => {
       const { connector } = await loadManaged(req, req.params.id);
       try {
-        const graph = graphOf(connector);
+        const graph = await graphOf(connector);
+        const { searchUsers, searchGroups } = await loadSharePointRuntime();
         const found = kind === "users" ? await searchUsers(graph, req.body.query) : await searchGroups(graph, req.body.query);
         return { [kind]: found };
       } catch (err) {

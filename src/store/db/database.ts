@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
-import pg from "pg";
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
 import type { Database } from "./schema.js";
 import { migrateToLatest } from "./migrate.js";
@@ -34,6 +33,8 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   let handle: DatabaseHandle;
   if (options.databaseUrl && /^postgres(ql)?:\/\//.test(options.databaseUrl)) {
+    // Loaded only for PostgreSQL: the embedded store should not carry the driver's memory.
+    const { default: pg } = await import("pg");
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     // An idle pooled connection that the server drops (restart, admin termination) emits 'error';
     // unhandled, that would crash the process. pg discards the client and the next query reconnects.
