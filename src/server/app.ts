@@ -10,6 +10,7 @@ import { installSecurityHeaders, securityHeadersFor } from "./security-headers.j
 import { createValidatorCompiler } from "./validator-compiler.js";
 import { installRequestLogging, logFrameworkAnswer } from "./request-logging.js";
 import { installJsonBodyParser } from "./json-body-parser.js";
+import { installJsonNewline } from "./json-newline.js";
 import { installOpenApi } from "./openapi.js";
 import { authenticateApiRoutes } from "./auth.js";
 import { coreRoutes, featureRoutes } from "./routes/index.js";
@@ -85,6 +86,7 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
     app.removeContentTypeParser("text/plain");
     installJsonBodyParser(app as never);
     installSecurityHeaders(app as never);
+    installJsonNewline(app as never);
     app.addHook("onRequest", async (request, reply) => {
       reply.header("x-request-id", request.id);
     });

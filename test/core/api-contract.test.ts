@@ -449,3 +449,21 @@ for (const dialect of ["sqlite", "postgres"] as const) describe(`core API contra
     assert.match(await page.text(), /swagger/i);
   });
 });
+
+test("JSON answers end with a newline; downloads are byte for byte", async () => {
+  const s = await startTestServer();
+  try {
+    for (const path of ["/api/v1/health", "/api/v1/users/me", "/api/v1/no-such-route"]) {
+      const res = await fetch(`${s.url}${path}`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+      const text = await res.text();
+      assert.ok(text.endsWith("}\n"), `${path}: ${JSON.stringify(text.slice(-5))}`);
+      assert.equal(Number(res.headers.get("content-length") ?? Buffer.byteLength(text)), Buffer.byteLength(text));
+    }
+    const shareId = (await s.api("POST", "/api/v1/shares", { json: { name: "NL" } })).body.id;
+    await s.api("PUT", `/api/v1/shares/${shareId}/content?path=${encodeURIComponent("/a.json")}`, { raw: '{"a":1}' });
+    const raw = await fetch(`${s.url}/api/v1/shares/${shareId}/content?path=${encodeURIComponent("/a.json")}`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+    assert.equal(await raw.text(), '{"a":1}', "file content is not touched");
+  } finally {
+    await s.close();
+  }
+});

@@ -12,7 +12,7 @@
  * server's connector network policy refuses the address `host` resolves to (then no connection
  * was attempted, so the answer says nothing about whether anything listens there).
  */
-import { NtStatus, SmbClient, SmbError } from "../../protocols/smb/index.js";
+import { NtStatus, SmbClient, SmbError, TransportStatus } from "../../protocols/smb/index.js";
 import { normalizeBasePath } from "./smb-paths.js";
 import { findDestinationDenied, type NetworkPolicy } from "../network-policy.js";
 
@@ -117,6 +117,10 @@ export async function testSmbConnection(config: SmbConnectionConfig): Promise<Sm
     if (e.kind === "unreachable") {
       const code = socketCode(e);
       return fail(unreachableMessage(config, port, code, e.message), code ?? e.statusName);
+    }
+    // Something listens there, but it is not SMB (a web server, SSH, a database...).
+    if (step === "connect" && e.status === TransportStatus.PROTOCOL) {
+      return fail(`The server at ${config.host}:${port} did not answer as an SMB server: check the host and port (SMB uses 445)`, "NOT_AN_SMB_SERVER");
     }
     if (e.kind === "auth") {
       return fail(`Authentication failed for ${account(config)} on ${config.host}: wrong user name or password, or the account is locked or disabled`, e.statusName);

@@ -13,7 +13,7 @@
  */
 export { SmbClient, type SmbClientOptions } from "./client.js";
 export { SmbTree, type SetInfoOptions, type SecurityParts, type WriteDisposition } from "./tree.js";
-export { SmbError, NtStatus, ntStatusName, classifyStatus, type SmbErrorKind } from "./errors.js";
+export { SmbError, NtStatus, TransportStatus, ntStatusName, classifyStatus, type SmbErrorKind } from "./errors.js";
 export type { SmbFileInfo, SmbAttributes } from "./file-info.js";
 export { filetimeToDate, dateToFiletime } from "./file-info.js";
 export type { ReadStreamOptions } from "./read-stream.js";

@@ -223,7 +223,7 @@ export class SmbTransport {
         this.buffered = 0;
       }
       if (data[0] !== 0) {
-        this.destroy(SmbError.protocol("bad direct-TCP frame header"));
+        this.destroy(SmbError.protocol("the peer did not answer as an SMB server (bad direct-TCP frame header)"));
         return;
       }
       const len = data.readUInt32BE(0) & MAX_FRAME;

@@ -448,6 +448,14 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const silentPort = (silent.address() as AddressInfo).port;
     cases.push(["no answer", { ...base, host: "127.0.0.1", port: silentPort, timeoutMs: 1_000 }, "ETIMEDOUT", /timed out/]);
+    // A peer that answers, but not in SMB (a web server on the port).
+    const web = createServer((socket) => {
+      sockets.add(socket.on("error", () => undefined));
+      socket.once("data", () => socket.end("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"));
+    });
+    await new Promise<void>((resolve) => web.listen(0, "127.0.0.1", resolve));
+    const webPort = (web.address() as AddressInfo).port;
+    cases.push(["not SMB", { ...base, host: "127.0.0.1", port: webPort }, "NOT_AN_SMB_SERVER", new RegExp(`The server at 127\\.0\\.0\\.1:${webPort} did not answer as an SMB server`)]);
     for (const [label, config, error, message] of cases) {
       const r = await testSmbConnection(config);
       assert.equal(r.success, false, label);
@@ -457,6 +465,7 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
     }
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => silent.close(resolve));
+    await new Promise((resolve) => web.close(resolve));
   });
 
   test("temp uploads carry their owner's key: the owner's next walk deletes its leftovers, another owner's fresh temp stays until stale", async () => {
