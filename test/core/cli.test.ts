@@ -5,6 +5,8 @@ import { promisify } from "node:util";
 import { setTimeout as delay } from "node:timers/promises";
 import { freePort } from "../harness/free-port.js";
 import { makeTempDir } from "../harness/temp-dir.js";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 
 const CLI = "src/cli/scaidrive.ts";
 const run = promisify(execFile);
@@ -71,7 +73,24 @@ describe("scaidrive CLI", () => {
       const { stdout } = await run(process.execPath, ["--import", "tsx", CLI, "token", "create", "--user", "admin@localhost", "--name", "ci", "--data-dir", dir.path]);
       const cliToken = stdout.trim();
       assert.match(cliToken, /^sdt_[A-Za-z0-9_-]{43}$/);
-      await assert.rejects(run(process.execPath, ["--import", "tsx", CLI, "token", "create", "--user", "nobody@example.com", "--data-dir", dir.path]), /not found/);
+      await assert.rejects(
+        run(process.execPath, ["--import", "tsx", CLI, "token", "create", "--user", "nobody@example.com", "--data-dir", dir.path]),
+        (err: { stderr: string }) => err.stderr.includes(`user nobody@example.com not found in the data dir ${dir.path}`),
+      );
+      // SCAIDRIVE_DATA_DIR is honoured like --data-dir.
+      const viaEnv = await run(process.execPath, ["--import", "tsx", CLI, "token", "create", "--user", "admin@localhost"], { env: { ...process.env, SCAIDRIVE_DATA_DIR: dir.path } });
+      assert.match(viaEnv.stdout.trim(), /^sdt_/);
+      // A data dir without a database is named in the error and left without one.
+      const empty = makeTempDir("cli-empty");
+      try {
+        await assert.rejects(
+          run(process.execPath, ["--import", "tsx", CLI, "token", "create", "--user", "admin@localhost", "--data-dir", empty.path]),
+          (err: { stderr: string }) => err.stderr.includes(`no ScaiDrive database in ${empty.path}`),
+        );
+        assert.equal(existsSync(join(empty.path, "scaidrive.db")), false, "a read of a wrong dir creates no database");
+      } finally {
+        empty.remove();
+      }
 
       const second = await serve(env);
       try {
