@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, ERROR_CODES, isAppError, type ErrorCode } from "../core/errors.js";
 import { isUniqueViolation } from "../store/core/db-executor.js";
+import type { ErrorObject } from "ajv";
+import { fieldProblems, problemsMessage } from "./validation-message.js";
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -8,17 +10,6 @@ export interface ErrorBody {
 
 export function envelope(code: ErrorCode, message: string, details?: Record<string, unknown>): ErrorBody {
   return { error: details ? { code, message, details } : { code, message } };
-}
-
-/** The field a Fastify/ajv validation error is about: "body.email", "query.limit", ... */
-function validationField(err: FastifyError): string | undefined {
-  const v = err.validation?.[0];
-  if (!v) return undefined;
-  const params = v.params as { missingProperty?: string; additionalProperty?: string } | undefined;
-  const path = v.instancePath.replace(/^\//, "").replace(/\//g, ".");
-  const leaf = params?.missingProperty ?? params?.additionalProperty;
-  const field = [path, leaf].filter(Boolean).join(".");
-  return field || err.validationContext;
 }
 
 /**
@@ -47,16 +38,20 @@ export function toErrorResponse(err: unknown, request: FastifyRequest): { status
   if (isAppError(err)) return { status: err.status, body: envelope(err.code, err.message, err.details) };
   const fe = err as FastifyError;
   if (fe.validation) {
-    const field = validationField(fe);
-    return {
-      status: 400,
-      body: envelope("VALIDATION_FAILED", fe.message, { field: field ?? fe.validationContext ?? "request", location: fe.validationContext }),
-    };
+    const part = fe.validationContext ?? "request";
+    const problems = fieldProblems(fe.validation as ErrorObject[]);
+    const details: Record<string, unknown> = { field: problems[0]?.field || part, location: part };
+    if (problems.length > 1) details.errors = problems;
+    return { status: 400, body: envelope("VALIDATION_FAILED", `${part}: ${problemsMessage(part, problems)}`, details) };
   }
   const known = typeof fe.code === "string" ? FASTIFY_CODES[fe.code] : undefined;
   if (known) {
     const details = known === "VALIDATION_FAILED" ? { field: "body" } : undefined;
-    return { status: ERROR_CODES[known].status, body: envelope(known, fe.message, details) };
+    // The client sent a body without a media type, or the wrong one: say which one is expected.
+    const message = known === "UNSUPPORTED_MEDIA_TYPE"
+      ? `send JSON bodies with Content-Type: application/json (got ${request.headers["content-type"] ? `"${request.headers["content-type"]}"` : "no Content-Type"})`
+      : fe.message;
+    return { status: ERROR_CODES[known].status, body: envelope(known, message, details) };
   }
   const status = typeof fe.statusCode === "number" ? fe.statusCode : 500;
   const byStatus: Partial<Record<number, ErrorCode>> = {
