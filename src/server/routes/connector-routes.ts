@@ -26,7 +26,7 @@ import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
 import { errorResponses } from "../schemas.js";
 import { attachSyncRuntime, columnFlagsOf, effectiveConfig } from "../sync-runtime.js";
-import { AppError, isAppError } from "../../core/errors.js";
+import { AppError, ERROR_CODES, isAppError, type ErrorCode } from "../../core/errors.js";
 import type { Actor } from "../../core/actor.js";
 import { SYSTEM_ACTOR } from "../../core/actor.js";
 import { clampLimit, decodeCursor, encodeCursor } from "../../core/pagination.js";
@@ -564,7 +564,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
     app.post(`${basePath}/:id/sync`, {
       schema: {
         tags, summary: "Start a sync run",
-        description: "202 with the queued job (409 SYNC_ALREADY_RUNNING while one runs). dry_run=true waits for the plan and answers 200 with the finished job and `plan`.",
+        description: "202 with the queued job (409 SYNC_ALREADY_RUNNING while one runs). dry_run=true waits for the plan and answers 200 with the finished job and `plan`; a dry run that cannot plan answers with the job's error code and its status (502 CONNECTOR_AUTH_FAILED, 504 CONNECTOR_UNREACHABLE, 409 SYNC_SAFETY_ABORT — add force=true to see such a plan…), `details.job_id` naming the failed job.",
         params: IdParams, querystring: SyncQuery,
         response: { 200: schema({ ...JobSchema, properties: { ...(JobSchema.properties as Json), plan: { type: "array", items: PlanItemSchema } } }), 202: schema(JobSchema), ...errorResponses },
       },
@@ -575,6 +575,12 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       log.info({ connectorId: connector.id, jobId: job.id, userId: actor.userId, dryRun: !!q.dry_run }, "sync requested");
       if (!q.dry_run) return reply.status(202).send(jobView(job));
       const finished = (await service.waitForJob(job.id)) ?? job;
+      // A plan that could not be made is an error, not an empty plan ("nothing to do").
+      if (finished.status === "failed") {
+        const code = finished.error?.code && finished.error.code in ERROR_CODES ? (finished.error.code as ErrorCode) : "INTERNAL";
+        throw new AppError(code, `the dry run could not plan: ${finished.error?.message ?? "unknown error"}`, { job_id: finished.id, job_error: finished.error });
+      }
+      if (finished.status === "cancelled") throw new AppError("CONFLICT", "the dry run was cancelled before its plan was complete", { job_id: finished.id });
       return reply.status(200).send({ ...jobView(finished), plan: service.dryRunPlan(job.id) ?? [] });
     });
 

@@ -61,6 +61,24 @@ describe("SMB connector jobs: unreachable, schedule, skip, cancel", () => {
     assert.equal(done.status, "failed");
     assert.equal(done.error.code, "CONNECTOR_UNREACHABLE");
     assert.ok(done.finished_at);
+    // A dry run that cannot connect is an error with the job's code, not an empty plan.
+    const dry = await fast.api("POST", `${BASE}/${c.body.id}/sync?dry_run=true`);
+    assert.equal(dry.status, 504, JSON.stringify(dry.body));
+    assert.equal(dry.body.error.code, "CONNECTOR_UNREACHABLE");
+    assert.match(dry.body.error.details.job_id, /^job_/);
+    assert.ok(!("plan" in dry.body));
+  });
+
+  test("a dry run while another job of the connector runs is refused with 409 SYNC_ALREADY_RUNNING", async () => {
+    const shareId = await newShare(slow);
+    const c = await slow.api("POST", BASE, { json: body(shareId, { server_host: "127.0.0.1", server_port: closedPort }) });
+    const running = await slow.api("POST", `${BASE}/${c.body.id}/sync`);
+    assert.equal(running.status, 202);
+    const dry = await slow.api("POST", `${BASE}/${c.body.id}/sync?dry_run=true`);
+    assert.equal(dry.status, 409, JSON.stringify(dry.body));
+    assert.equal(dry.body.error.code, "SYNC_ALREADY_RUNNING");
+    assert.equal(dry.body.error.details.job_id, running.body.id);
+    await slow.api("POST", `${BASE}/${c.body.id}/jobs/${running.body.id}/cancel`);
   });
 
   test("the scheduler timer starts a due run (trigger scheduled) and it completes", async () => {
