@@ -11,10 +11,15 @@
  *   address fails with `destination_denied` (never retried) and no packet reaches it.
  * - Errors: always {@link RemoteError}, translated in `smb-error-mapping.ts` — except that
  *   `write` rethrows the source stream's own error when the source is what failed.
- * - Writes are atomic: the bytes go to a temporary `.~scaidrive-<owner key>-<random>.tmp` in the
- *   target's folder, which is then renamed over the target; readers see the old or the new file,
- *   never a mix. Walks skip those temp names ({@link isSmbTempName}) and delete the ones left
- *   behind by this owner ({@link SmbRemoteConfig.tempOwner}) or stale ones of others.
+ * - Names: a name Windows cannot hold as spelled (reserved device names, a trailing dot or space,
+ *   `\ : * ? " < > |`, control characters) is refused with `invalid_name` before anything is
+ *   written, made or moved to it (`smb-name-rules.ts`).
+ * - Writes are atomic: the bytes go to a hidden temporary `scaidrive-upload-<owner key>-<random>`
+ *   in the target's folder (another spelling when the share vetoes it), which is then renamed
+ *   over the target; readers see the old or the new file, never a mix. A target another client
+ *   holds open denying write or delete is `locked`, never replaced (`smb-atomic-write.ts`). Walks
+ *   skip temp names ({@link isSmbTempName}) and delete the ones left behind by this owner
+ *   ({@link SmbRemoteConfig.tempOwner}) or stale ones of others.
  */
 import { once } from "node:events";
 import type { Readable } from "node:stream";
@@ -24,6 +29,7 @@ import { closeSidResolver, getResolvedSecurityDescriptor } from "../../protocols
 import { RemoteError } from "../../sync/remote-errors.js";
 import type { NetworkPolicy } from "../network-policy.js";
 import {
+  baseName,
   normalizeRelPath,
   parentPath,
   type ByteRange,
@@ -42,6 +48,7 @@ import { PathSpelling } from "./smb-path-spelling.js";
 import { normalizeBasePath, shareRelative } from "./smb-paths.js";
 import { walkSmbTree } from "./smb-walk.js";
 import { smbTempKeyFor } from "./smb-temp-name.js";
+import { forbiddenCharacter, vetoMessage, windowsNameProblem } from "./smb-name-rules.js";
 
 export { isSmbTempName } from "./smb-temp-name.js";
 
@@ -173,12 +180,20 @@ class SmbShareRemote implements SmbRemote {
     // "\" is SMB's path separator and the others are refused by Windows servers (":" names a
     // stream): refuse them here with a message that names the character, instead of letting
     // "a\b.txt" land in a sub-folder "a" or fail as an opaque STATUS_OBJECT_NAME_INVALID.
-    const bad = /[\\:*?"<>|\x00-\x1f]/.exec(rel);
-    if (bad) {
-      const shown = bad[0] < " " ? `control character 0x${bad[0].charCodeAt(0).toString(16).padStart(2, "0")}` : `"${bad[0]}"`;
-      throw new RemoteError("invalid_name", `SMB names cannot contain ${shown}: ${rel}`, { path });
-    }
+    const bad = forbiddenCharacter(rel.replaceAll("/", ""));
+    if (bad) throw new RemoteError("invalid_name", `"${rel}" cannot be stored on SMB: contains ${bad}`, { path });
     return rel;
+  }
+
+  /**
+   * Refuses a name about to be created (written, made a folder, moved to) that a Windows server
+   * cannot hold as spelled — reserved device names, a trailing dot or space (`smb-name-rules.ts`).
+   * Samba would store it and list it under a mangled 8.3 alias afterwards. Existing items are
+   * still read, listed and deleted under whatever name the server shows.
+   */
+  private checkNewName(rel: string): void {
+    const problem = windowsNameProblem(baseName(rel));
+    if (problem) throw new RemoteError("invalid_name", `"${rel}" cannot be stored on SMB: ${problem}`, { path: rel });
   }
 
   async stat(path: string): Promise<RemoteEntry> {
@@ -246,12 +261,14 @@ class SmbShareRemote implements SmbRemote {
   async write(path: string, source: Readable, options: WriteOptions): Promise<RemoteEntry> {
     const rel = this.rel(path);
     if (rel === "") throw new RemoteError("exists", "cannot write over the remote root", { path: rel });
+    this.checkNewName(rel);
     const tree = await mapSmbErrors(rel, () => this.tree());
     return atomicWrite(tree, this.full(rel), rel, source, options, this.tempKey, this.log);
   }
 
   async mkdir(path: string, options: MkdirOptions = {}): Promise<RemoteEntry> {
     const rel = this.rel(path);
+    if (rel !== "") this.checkNewName(rel);
     return mapSmbErrors(rel, async () => {
       const tree = await this.tree();
       await this.mkdirp(tree, rel);
@@ -278,10 +295,16 @@ class SmbShareRemote implements SmbRemote {
       }
       if (e.kind !== "not_found") throw e;
     }
-    await this.mkdirp(tree, parentPath(rel));
+    const parent = parentPath(rel);
+    if (parent !== "") this.checkNewName(parent);
+    await this.mkdirp(tree, parent);
     try {
       await tree.mkdir(this.full(rel));
     } catch (e) {
+      // The parent exists now, so a missing name means the server refused this one (Samba's veto files).
+      if (e instanceof SmbError && e.status === NtStatus.OBJECT_NAME_NOT_FOUND) {
+        throw new RemoteError("invalid_name", vetoMessage(`folder name '${baseName(rel)}'`), { path: rel, cause: e });
+      }
       // Another writer may have created it between our two attempts.
       if (!(e instanceof SmbError && e.kind === "exists") || !(await tree.stat(this.full(rel))).isDirectory) throw e;
     }
@@ -324,9 +347,18 @@ class SmbShareRemote implements SmbRemote {
     const src = this.rel(from);
     const dst = this.rel(to);
     if (src === "" || dst === "") throw new RemoteError("invalid_name", "cannot move the remote root", { path: src });
+    this.checkNewName(dst);
     return mapSmbErrors(src, async () => {
       const tree = await this.tree();
-      await tree.rename(this.full(src), this.full(dst), { replace: false });
+      try {
+        await tree.rename(this.full(src), this.full(dst), { replace: false });
+      } catch (e) {
+        // The source is there, so a missing name means the server refused the new one (Samba's veto files).
+        if (e instanceof SmbError && e.status === NtStatus.OBJECT_NAME_NOT_FOUND && (await tree.exists(this.full(src)).catch(() => false))) {
+          throw new RemoteError("invalid_name", vetoMessage(`name '${baseName(dst)}'`), { path: dst, cause: e });
+        }
+        throw e;
+      }
       this.spelling.forget(src);
       return toRemoteEntry(dst, await tree.stat(this.full(dst)));
     });

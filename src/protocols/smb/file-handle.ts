@@ -8,6 +8,7 @@ import type { SmbSession } from "./session.js";
 import { Command } from "./messages/header.js";
 import { decodeCloseResponse, decodeCreateResponse, encodeCloseRequest, encodeCreateRequest, type CreateRequest, type CreateResponse, type FileId } from "./messages/create.js";
 import { NO_FILE_ID } from "./messages/notify-ioctl.js";
+import { SmbError } from "./errors.js";
 
 export class BoundTree {
   constructor(
@@ -38,14 +39,28 @@ export class BoundTree {
    * response and the middle responses.
    * @throws SmbError of the CREATE when it fails, else of the first failed middle request.
    */
-  async onPath(create: CreateRequest, middle: { command: number; body: Buffer; extra?: Partial<RequestOptions> }[]): Promise<{ create: CreateResponse; results: SmbResponse[] }> {
+  async onPath(
+    create: CreateRequest,
+    middle: { command: number; body: Buffer; extra?: Partial<RequestOptions> }[],
+    opts: { closeFirst?: SmbHandle } = {},
+  ): Promise<{ create: CreateResponse; results: SmbResponse[] }> {
     const base = { sessionId: this.session.sessionId, treeId: this.treeId, sign: this.session.sign && !this.encrypt, encrypt: this.encrypt, timeoutMs: this.timeoutMs };
     const chain: RequestOptions[] = [
       { ...base, command: Command.CREATE, body: encodeCreateRequest(create) },
       ...middle.map((m) => ({ ...base, command: m.command, body: m.body, ...m.extra })),
       { ...base, command: Command.CLOSE, body: encodeCloseRequest(NO_FILE_ID) },
     ];
+    // A leading CLOSE of another handle (MS-SMB2 3.3.5.2.7.2: the first request of a related
+    // chain names its FileId itself; the CREATE after it needs none, so it runs whatever the
+    // CLOSE answered). The server handles the chain in order without waiting for the network.
+    const held = opts.closeFirst;
+    if (held) {
+      if (held.tree !== this) throw SmbError.unreachable("the handle to close belongs to an earlier connection");
+      chain.unshift({ ...base, command: Command.CLOSE, body: encodeCloseRequest(held.fileId) });
+      held.markClosed();
+    }
     const settled = await Promise.allSettled(await this.conn.compound(chain));
+    if (held) settled.shift();
     const [c, ...rest] = settled;
     if (c.status === "rejected") throw c.reason;
     const created = decodeCreateResponse(c.value.message);
@@ -85,6 +100,11 @@ export class SmbHandle {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** The handle is closed by a request sent elsewhere (a compound's leading CLOSE): close() does nothing more. */
+  markClosed(): void {
+    this.closed = true;
   }
 
   /** CLOSE; idempotent. Failures on a dead connection are swallowed (the server drops the handle). */

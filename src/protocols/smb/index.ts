@@ -12,7 +12,8 @@
  * Every failure is an {@link SmbError} with `kind` telling the caller what to do.
  */
 export { SmbClient, type SmbClientOptions } from "./client.js";
-export { SmbTree, type SetInfoOptions, type SecurityParts, type WriteDisposition } from "./tree.js";
+export { SmbTree, type SetInfoOptions, type SecurityParts, type WriteDisposition, type WriteStreamOpenOptions, type RenameOptions } from "./tree.js";
+export { SmbOpenFile, FileAccess, FileShare, type OpenOptions } from "./open-file.js";
 export { SmbError, NtStatus, TransportStatus, ntStatusName, classifyStatus, type SmbErrorKind } from "./errors.js";
 export type { SmbFileInfo, SmbAttributes } from "./file-info.js";
 export { filetimeToDate, dateToFiletime } from "./file-info.js";

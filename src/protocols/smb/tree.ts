@@ -38,6 +38,7 @@ import { SmbNamedPipe, type SmbPipe, type SmbPipeOptions } from "./pipe.js";
 import { validateNegotiate } from "./validate-negotiate.js";
 import { NO_FILE_ID } from "./messages/notify-ioctl.js";
 import { decodeReadResponse, encodeReadRequest } from "./messages/read-write.js";
+import { SmbOpenFile, type OpenOptions } from "./open-file.js";
 
 /** What the tree needs from its client: the live session, and a way to learn it was replaced. */
 export interface SessionSource {
@@ -54,6 +55,31 @@ const DISPOSITIONS: Record<WriteDisposition, number> = {
   overwrite: Disposition.OVERWRITE,
   open: Disposition.OPEN,
 };
+
+export interface WriteStreamOpenOptions extends WriteStreamOptions {
+  /** Default "overwriteIf" (create or truncate). */
+  disposition?: WriteDisposition;
+  /**
+   * Create the file with FILE_ATTRIBUTE_HIDDEN (MS-FSCC 2.6) in the CREATE itself, so it is
+   * hidden from the moment it exists, at no extra round trip. Only applies when the CREATE
+   * creates the file; an existing file keeps its attributes.
+   */
+  hidden?: boolean;
+}
+
+export interface RenameOptions {
+  /** Replace an existing `to` (FileRenameInformation ReplaceIfExists); default false: `exists`. */
+  replace?: boolean;
+  /**
+   * A handle of this tree to close in the same compound request, right before the rename
+   * (MS-SMB2 3.2.4.1.4): the server closes it and renames without a network round trip in
+   * between. A caller holding the target open (with DELETE access, so no other client can open it
+   * denying delete or write meanwhile) lets go of it exactly when the rename needs it gone —
+   * servers refuse to rename over a file the renaming session itself holds open. The handle is
+   * closed whatever the rename answers.
+   */
+  closeFirst?: SmbOpenFile;
+}
 
 export interface SetInfoOptions {
   creationTime?: Date | bigint;
@@ -272,26 +298,64 @@ export class SmbTree {
   }
 
   /**
-   * A Writable that writes the file (default disposition "overwriteIf": create or truncate).
-   * 'finish' means every byte is acknowledged and the handle closed.
+   * Opens `path` with the access rights and share modes given (MS-SMB2 2.2.13 DesiredAccess,
+   * ShareAccess; disposition OPEN) and keeps the handle until the caller closes it. `info` comes
+   * from the CREATE response with the on-disk file id (QFid; 0n when the server does not answer
+   * it). While held, other opens are checked against its share mode, and it against theirs.
+   * @throws SmbError not_found, sharing_violation (an open of another client does not share what
+   *   is asked, or asks what `share` refuses), access_denied, other (STATUS_FILE_IS_A_DIRECTORY /
+   *   STATUS_NOT_A_DIRECTORY against `directory`).
    */
-  createWriteStream(path: string, opts: WriteStreamOptions & { disposition?: WriteDisposition } = {}): SmbWriteStream {
+  async open(path: string, opts: OpenOptions): Promise<SmbOpenFile> {
     const p = toSmbPath(path);
-    return new SmbWriteStream(async () => {
-      const t = await this.bind();
-      return t.open({
+    const t = await this.bind();
+    const h = await t.open({
+      name: p,
+      desiredAccess: opts.access,
+      fileAttributes: 0,
+      shareAccess: opts.share,
+      disposition: Disposition.OPEN,
+      options: opts.directory === true ? CreateOptions.DIRECTORY_FILE : opts.directory === false ? CreateOptions.NON_DIRECTORY_FILE : 0,
+      queryOnDiskId: true,
+    });
+    return new SmbOpenFile(h, makeFileInfo({ ...h.info, name: baseName(p), fileId: h.info.diskFileId ?? 0n }));
+  }
+
+  private openForWrite(p: string, opts: WriteStreamOpenOptions): Promise<SmbHandle> {
+    return this.bind().then((t) =>
+      t.open({
         name: p,
         desiredAccess: Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA | Access.FILE_READ_ATTRIBUTES | Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE,
-        fileAttributes: FileAttribute.NORMAL,
+        fileAttributes: opts.hidden ? FileAttribute.HIDDEN : FileAttribute.NORMAL,
         shareAccess: ShareAccess.READ,
         disposition: DISPOSITIONS[opts.disposition ?? "overwriteIf"],
         options: CreateOptions.NON_DIRECTORY_FILE,
-      });
-    }, opts);
+      }),
+    );
+  }
+
+  /**
+   * A Writable that writes the file (default disposition "overwriteIf": create or truncate).
+   * The file is opened when the stream starts; a failed CREATE arrives as the stream's 'error'.
+   * 'finish' means every byte is acknowledged and the handle closed.
+   */
+  createWriteStream(path: string, opts: WriteStreamOpenOptions = {}): SmbWriteStream {
+    const p = toSmbPath(path);
+    return new SmbWriteStream(() => this.openForWrite(p, opts), opts);
+  }
+
+  /**
+   * Like {@link createWriteStream}, but the CREATE is answered before the stream is handed out,
+   * so a refused name (not_found for a name the share vetoes, exists for "create", ...) rejects
+   * here, before any source is piped into it. End or destroy the stream to close the handle.
+   */
+  async openWriteStream(path: string, opts: WriteStreamOpenOptions = {}): Promise<SmbWriteStream> {
+    const h = await this.openForWrite(toSmbPath(path), opts);
+    return new SmbWriteStream(async () => h, opts);
   }
 
   /** Writes `source` (bytes, a Readable or any async iterable of chunks) to `path`, streamed. */
-  async writeFile(path: string, source: Buffer | string | Readable | AsyncIterable<Buffer | Uint8Array>, opts?: WriteStreamOptions & { disposition?: WriteDisposition }): Promise<void> {
+  async writeFile(path: string, source: Buffer | string | Readable | AsyncIterable<Buffer | Uint8Array>, opts?: WriteStreamOpenOptions): Promise<void> {
     const ws = this.createWriteStream(path, opts);
     if (typeof source === "string" || Buffer.isBuffer(source)) {
       const data = typeof source === "string" ? Buffer.from(source) : source;
@@ -335,14 +399,27 @@ export class SmbTree {
   }
 
   /**
-   * Renames or moves within the share. @throws SmbError "exists" when `to` exists and `replace`
-   * is false (the default).
+   * Renames or moves within the share: CREATE(from, DELETE) + SET_INFO FileRenameInformation
+   * (MS-FSCC 2.4.37.2) + CLOSE in one compound, preceded by a CLOSE of `closeFirst` when given.
+   * @throws SmbError "exists" when `to` exists and `replace` is false (the default); not_found
+   *   when `from` is missing (STATUS_OBJECT_NAME_NOT_FOUND from the CREATE) or the server refuses
+   *   the name `to` (Samba answers a vetoed target STATUS_OBJECT_NAME_NOT_FOUND from the SET_INFO).
    */
-  async rename(from: string, to: string, opts: { replace?: boolean } = {}): Promise<void> {
+  async rename(from: string, to: string, opts: RenameOptions = {}): Promise<void> {
     const data = encodeFileRenameInformation(toSmbPath(to), opts.replace ?? false);
-    const { results } = await this.onPath(from, { access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE }, [
-      { command: Command.SET_INFO, body: encodeSetInfoRequest(NO_FILE_ID, InfoType.FILE, FileInfoClass.RENAME, data) },
-    ]);
+    const t = await this.bind();
+    const { results } = await t.onPath(
+      {
+        name: toSmbPath(from),
+        desiredAccess: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+        fileAttributes: 0,
+        shareAccess: ShareAccess.ALL,
+        disposition: Disposition.OPEN,
+        options: 0,
+      },
+      [{ command: Command.SET_INFO, body: encodeSetInfoRequest(NO_FILE_ID, InfoType.FILE, FileInfoClass.RENAME, data) }],
+      { closeFirst: opts.closeFirst?.handle },
+    );
     decodeSetInfoResponse(results[0].message);
   }
 

@@ -17,7 +17,7 @@ import { createSmbRemote, isSmbTempName, type SmbRemote, type SmbRemoteConfig } 
 import { NetworkPolicy } from "../../../src/connectors/network-policy.js";
 import { testSmbConnection } from "../../../src/connectors/smb/smb-connection-test.js";
 import { smbTempKeyFor, smbTempOwnerKey } from "../../../src/connectors/smb/smb-temp-name.js";
-import { SmbClient } from "../../../src/protocols/smb/index.js";
+import { FileAccess, FileShare, SmbClient } from "../../../src/protocols/smb/index.js";
 import { permissionsOfMask } from "../../../src/connectors/smb/smb-acl-translation.js";
 import { isRemoteError, type RemoteErrorKind } from "../../../src/sync/remote-errors.js";
 import type { RemoteEntry } from "../../../src/sync/remote.js";
@@ -86,6 +86,8 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
         share: { "hide dot files": "no" },
         nolinks: { "follow symlinks": "no" },
         acl: { "vfs objects": "acl_xattr", "acl_xattr:ignore system acls": "yes" },
+        // Vetoes both temp spellings: writes go in place.
+        vetoall: { "veto files": "/*.tmp/~*/.*/*scaidrive*/" },
       },
     });
     dir = samba.shares.share;
@@ -158,7 +160,7 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
 
   test("hidden and system DOS attributes are reported; temp names are skipped by walk", async () => {
     mkdirSync(onDisk("attrs"));
-    for (const n of ["plain.txt", "hidden.txt", "system.txt", "both.txt", ".~scaidrive-0123456789abcdef.tmp"]) {
+    for (const n of ["plain.txt", "hidden.txt", "system.txt", "both.txt", ".~scaidrive-0123456789abcdef.tmp", "scaidrive-upload-0a1b2c3d-0123456789abcdef", "upload-0a1b2c3d-0123456789abcdef.scaidrive"]) {
       writeFileSync(onDisk("attrs", n), n);
       own(onDisk("attrs", n));
     }
@@ -184,7 +186,10 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
     assert.ok(!existsSync(onDisk("attrs", "plain.txt")), "a read-only file is deleted too");
     assert.ok(isSmbTempName(".~scaidrive-0123456789abcdef.tmp"));
     assert.ok(isSmbTempName(".~scaidrive-0a1b2c3d-0123456789abcdef.tmp"));
+    assert.ok(isSmbTempName("scaidrive-upload-0a1b2c3d-0123456789abcdef") && isSmbTempName("upload-0a1b2c3d-0123456789abcdef.scaidrive"));
+    assert.equal(smbTempOwnerKey("upload-0a1b2c3d-0123456789abcdef.scaidrive"), "0a1b2c3d");
     assert.ok(!isSmbTempName("~scaidrive-0123456789abcdef.tmp") && !isSmbTempName(".~scaidrive-x.tmp") && !isSmbTempName("report.tmp"));
+    assert.ok(!isSmbTempName("scaidrive-upload-notes.txt") && !isSmbTempName("upload-0a1b2c3d-0123.scaidrive") && !isSmbTempName("scaidrive-upload-0a1b2c3d-0123456789abcdef.txt"));
   });
 
   test("a sub-folder the account may not list is yielded flagged childrenUnknown, its content skipped, the walk goes on", async () => {
@@ -376,7 +381,98 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
     assert.deepEqual(readdirSync(onDisk("badnames")), []);
   });
 
-  test("a file another client holds open without delete sharing is locked for delete", async () => {
+  test("names Windows cannot hold as spelled are refused for writes, folders and move targets, with the reason", async () => {
+    await remote.mkdir("reserved");
+    await remote.write("reserved/ok.txt", Readable.from([Buffer.from("x")]), { size: 1, mtimeMs: Date.now() });
+    const cases: Array<[string, RegExp]> = [
+      ["aux.txt", /reserved device name \(AUX\)/],
+      ["Con", /reserved device name \(CON\)/],
+      ["NUL.tar.gz", /reserved device name \(NUL\)/],
+      ["com0.txt", /reserved device name \(COM0\)/],
+      ["lpt9", /reserved device name \(LPT9\)/],
+      ["COM\u00b2.log", /reserved device name \(COM\u00b2\)/],
+      ["dot.", /ends with a dot/],
+      ["space ", /ends with a space/],
+    ];
+    const rejects = async (p: Promise<unknown>, reason: RegExp) =>
+      assert.rejects(p, (err: unknown) => {
+        assert.ok(isRemoteError(err, "invalid_name"), String(err));
+        assert.match(err.message, reason);
+        return true;
+      });
+    for (const [name, reason] of cases) {
+      await rejects(remote.write(`reserved/${name}`, Readable.from([Buffer.from("x")]), { size: 1, mtimeMs: Date.now() }), reason);
+      await rejects(remote.mkdir(`reserved/${name}`), reason);
+      await rejects(remote.mkdir(`reserved/${name}/below`), reason);
+      await rejects(remote.move("reserved/ok.txt", `reserved/${name}`), reason);
+    }
+    // Names that merely contain such a word are fine.
+    for (const name of ["auxiliary.txt", "com10.txt", "lpt.txt", "my con.txt", ".dot start"]) {
+      await remote.write(`reserved/${name}`, Readable.from([Buffer.from("y")]), { size: 1, mtimeMs: Date.now() });
+    }
+    assert.deepEqual(readdirSync(onDisk("reserved")).sort(), [".dot start", "auxiliary.txt", "com10.txt", "lpt.txt", "my con.txt", "ok.txt"]);
+  });
+
+  test("a share that vetoes every temp name: writes go in place, checked for locks and size; a failure says what it leaves", async () => {
+    const vetoed = createSmbRemote({ ...cfg, shareName: "vetoall" });
+    const vdir = samba.shares.vetoall!;
+    try {
+      await vetoed.mkdir("inplace");
+      const first = await vetoed.write("inplace/f.txt", Readable.from([Buffer.from("first")]), { size: 5, mtimeMs: Date.UTC(2021, 0, 1) });
+      assert.equal(first.mtimeMs, Date.UTC(2021, 0, 1));
+      const second = await vetoed.write("inplace/f.txt", Readable.from([Buffer.from("second, longer")]), { size: 14, mtimeMs: Date.UTC(2022, 0, 1), ifMatchFingerprint: first.fingerprint });
+      assert.equal(readFileSync(join(vdir, "inplace/f.txt"), "utf8"), "second, longer");
+      assert.equal(second.id, first.id, "written in place: the same file");
+      await rejectsKind(vetoed.write("inplace/f.txt", Readable.from([Buffer.from("stale")]), { size: 5, mtimeMs: Date.now(), ifMatchFingerprint: first.fingerprint }), "precondition_failed");
+      await rejectsKind(vetoed.write("inplace/f.txt", Readable.from([Buffer.from("x")]), { size: 1, mtimeMs: Date.now(), ifMatchFingerprint: null }), "exists");
+
+      // A source that fails: a new file is removed again, an existing one is reported incomplete.
+      const broken = () => {
+        const src = manualSource();
+        src.feed(Buffer.from("part"));
+        setTimeout(() => src.fail(new Error("source broke")), 50);
+        return src.stream;
+      };
+      await assert.rejects(vetoed.write("inplace/new.txt", broken(), { size: 100, mtimeMs: Date.now(), ifMatchFingerprint: null }), /source broke/);
+      assert.deepEqual(readdirSync(join(vdir, "inplace")), ["f.txt"], "the half-written new file is gone");
+      await assert.rejects(vetoed.write("inplace/f.txt", Readable.from([Buffer.from("short")]), { size: 100, mtimeMs: Date.now() }), (err: unknown) => {
+        assert.ok(isRemoteError(err, "changed_during_transfer"), String(err));
+        assert.match(err.message, /written in place .*veto files.* may now be incomplete on the share/);
+        return true;
+      });
+
+      // Another client holding the file open denying writes: locked before anything is truncated.
+      writeFileSync(join(vdir, "inplace/f.txt"), "user's document");
+      own(join(vdir, "inplace/f.txt"));
+      const other = await SmbClient.connect({ host: samba.host, port: samba.port, domain: samba.domain, username: samba.username, password: samba.password });
+      try {
+        const held = await (await other.tree("vetoall")).open("inplace/f.txt", { access: FileAccess.READ_DATA | FileAccess.WRITE_DATA | FileAccess.READ_ATTRIBUTES, share: FileShare.READ });
+        await rejectsKind(vetoed.write("inplace/f.txt", Readable.from([Buffer.from("replacement")]), { size: 11, mtimeMs: Date.now() }), "locked");
+        assert.equal(readFileSync(join(vdir, "inplace/f.txt"), "utf8"), "user's document");
+        await held.close();
+      } finally {
+        await other.close();
+      }
+
+      // A move target and a folder name the share vetoes.
+      await assert.rejects(vetoed.move("inplace/f.txt", "inplace/f.tmp"), (err: unknown) => {
+        assert.ok(isRemoteError(err, "invalid_name"), String(err));
+        assert.match(err.message, /the server refused the name 'f\.tmp'.*"veto files" setting likely matches it/);
+        return true;
+      });
+      await rejectsKind(vetoed.move("inplace/absent.txt", "inplace/g.txt"), "not_found");
+      assert.deepEqual(readdirSync(join(vdir, "inplace")), ["f.txt"]);
+      await assert.rejects(vetoed.mkdir("inplace/.git"), (err: unknown) => {
+        assert.ok(isRemoteError(err, "invalid_name"), String(err));
+        assert.match(err.message, /the server refused the folder name '\.git'.*"veto files" setting likely matches it/);
+        return true;
+      });
+    } finally {
+      await vetoed.close();
+    }
+  });
+
+  test("a file another client holds open without delete sharing is locked for delete and never replaced", async () => {
     await remote.mkdir("busy");
     const before = await remote.write("busy/open.txt", Readable.from([Buffer.from("original")]), { size: 8, mtimeMs: Date.now() });
     const other = await SmbClient.connect({ host: samba.host, port: samba.port, domain: samba.domain, username: samba.username, password: samba.password });
@@ -386,13 +482,17 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
       await new Promise<void>((resolve, reject) => ws.write(Buffer.from("O"), (e) => (e ? reject(e) : resolve())));
       await rejectsKind(remote.delete("busy/open.txt"), "locked");
       assert.equal((await remote.stat("busy/open.txt")).id, before.id);
-      // Samba (POSIX rename) still lets a rename replace the name; Windows answers access denied,
-      // which the engine counts and retries. Either way the name holds a whole file afterwards.
+      // Samba (POSIX rename) would let a rename replace the name under the open handle: the write
+      // checks the share modes first and leaves the file alone.
+      await rejectsKind(remote.write("busy/open.txt", Readable.from([Buffer.from("replacement")]), { size: 11, mtimeMs: Date.now() }), "locked");
+      assert.match(readFileSync(onDisk("busy", "open.txt"), "utf8"), /^[oO]riginal$/, "the open file keeps its content (the other client's own WRITE may be on its way)");
+      assert.equal((await remote.stat("busy/open.txt")).id, before.id, "the same file, not a replacement");
+      assert.deepEqual(readdirSync(onDisk("busy")), ["open.txt"], "no temp file left behind");
+      ws.destroy();
+      await new Promise((r) => ws.once("close", r));
       const replaced = await remote.write("busy/open.txt", Readable.from([Buffer.from("replacement")]), { size: 11, mtimeMs: Date.now() });
       assert.equal(readFileSync(onDisk("busy", "open.txt"), "utf8"), "replacement");
       assert.notEqual(replaced.id, before.id);
-      assert.deepEqual(readdirSync(onDisk("busy")), ["open.txt"], "no temp file left behind");
-      ws.destroy();
     } finally {
       await other.close();
     }
@@ -495,23 +595,25 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
         own(onDisk(rel));
         if (mtime) utimesSync(onDisk(rel), mtime, mtime);
       };
-      const mineTemp = `leftovers/sub/.~scaidrive-${mineKey}-0123456789abcdef.tmp`;
-      const theirTemp = `leftovers/.~scaidrive-${theirKey}-0123456789abcdef.tmp`;
-      const staleTemp = `leftovers/.~scaidrive-99999999-0123456789abcdef.tmp`;
+      // Today's spellings and those of earlier versions, which walks still recognise and clean up.
+      const mineTemp = `leftovers/sub/scaidrive-upload-${mineKey}-0123456789abcdef`;
+      const mineOld = `leftovers/sub/.~scaidrive-${mineKey}-0123456789abcdef.tmp`;
+      const theirTemp = `leftovers/upload-${theirKey}-0123456789abcdef.scaidrive`;
+      const theirOld = `leftovers/.~scaidrive-${theirKey}-0123456789abcdef.tmp`;
+      const staleTemp = `leftovers/scaidrive-upload-99999999-0123456789abcdef`;
+      const staleOld = `leftovers/.~scaidrive-99999999-0123456789abcdef.tmp`;
       const legacyStale = `leftovers/.~scaidrive-0123456789abcdef.tmp`;
-      leave(mineTemp);
-      leave(theirTemp);
-      leave(staleTemp, new Date(Date.now() - 2 * 3600_000));
-      leave(legacyStale, new Date(Date.now() - 2 * 3600_000));
+      for (const t of [mineTemp, mineOld, theirTemp, theirOld]) leave(t);
+      for (const t of [staleTemp, staleOld, legacyStale]) leave(t, new Date(Date.now() - 2 * 3600_000));
 
       // Another owner's walk leaves my fresh temp alone (it may be in flight), removes its own and stale ones.
       assert.deepEqual((await walkAll(theirs, "leftovers")).map((e) => e.path), ["leftovers/sub"]);
-      assert.ok(existsSync(onDisk(mineTemp)), "another owner's fresh temp file is left alone");
-      assert.ok(!existsSync(onDisk(theirTemp)), "the owner's own leftover is deleted by its next walk");
-      assert.ok(!existsSync(onDisk(staleTemp)) && !existsSync(onDisk(legacyStale)), "stale temp files of anyone are deleted");
+      assert.ok(existsSync(onDisk(mineTemp)) && existsSync(onDisk(mineOld)), "another owner's fresh temp file is left alone");
+      assert.ok(!existsSync(onDisk(theirTemp)) && !existsSync(onDisk(theirOld)), "the owner's own leftover is deleted by its next walk");
+      assert.ok(!existsSync(onDisk(staleTemp)) && !existsSync(onDisk(staleOld)) && !existsSync(onDisk(legacyStale)), "stale temp files of anyone are deleted");
       // An anonymous remote (no stable owner) deletes nothing fresh.
       assert.deepEqual((await walkAll(remote, "leftovers")).map((e) => e.path), ["leftovers/sub"]);
-      assert.ok(existsSync(onDisk(mineTemp)));
+      assert.ok(existsSync(onDisk(mineTemp)) && existsSync(onDisk(mineOld)));
       // My next walk removes my leftover.
       assert.deepEqual((await walkAll(mine, "leftovers")).map((e) => e.path), ["leftovers/sub"]);
       assert.deepEqual(readdirSync(onDisk("leftovers")), ["sub"]);
