@@ -15,7 +15,7 @@ export { SmbClient, type SmbClientOptions } from "./client.js";
 export { SmbTree, type SetInfoOptions, type SecurityParts, type WriteDisposition } from "./tree.js";
 export { SmbError, NtStatus, ntStatusName, classifyStatus, type SmbErrorKind } from "./errors.js";
 export type { SmbFileInfo, SmbAttributes } from "./file-info.js";
-export { filetimeToDate, dateToFiletime } from "./file-info.js";
+export { filetimeToDate, dateToFiletime, ReparseTag } from "./file-info.js";
 export type { ReadStreamOptions } from "./read-stream.js";
 export type { WriteStreamOptions, SmbWriteStream } from "./write-stream.js";
 export type { ReaddirOptions } from "./directory-listing.js";
