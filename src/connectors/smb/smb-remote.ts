@@ -173,7 +173,8 @@ class SmbShareRemote implements SmbRemote {
     // "\" is SMB's path separator and the others are refused by Windows servers (":" names a
     // stream): refuse them here with a message that names the character, instead of letting
     // "a\b.txt" land in a sub-folder "a" or fail as an opaque STATUS_OBJECT_NAME_INVALID.
-    const bad = /[\\:*?"<>|\x00-\x1f]/.exec(rel);
+    // Checked as sent: a real name known under an alias (Samba's mangled names) goes as the alias.
+    const bad = /[\\:*?"<>|\x00-\x1f]/.exec(this.spelling.onServer(rel));
     if (bad) {
       const shown = bad[0] < " " ? `control character 0x${bad[0].charCodeAt(0).toString(16).padStart(2, "0")}` : `"${bad[0]}"`;
       throw new RemoteError("invalid_name", `SMB names cannot contain ${shown}: ${rel}`, { path });
