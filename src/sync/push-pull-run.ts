@@ -57,7 +57,7 @@ export async function runPushPull(o: PushPullRunOptions): Promise<void> {
   for await (const entry of source.walk(o.root)) {
     if (o.signal.aborted) throw new Error("cancelled");
     if (entry.reparsePoint || entry.opaquePackage) {
-      log.entry(o.action, entry.path, "skipped", { detail: entry.reparsePoint ? "reparse point" : "opaque package" });
+      log.entry(o.action, entry.path, "skipped", { detail: entry.reparsePoint ? (entry.reparseReason ?? "reparse point") : "opaque package" });
       continue;
     }
     try {

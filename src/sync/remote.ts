@@ -65,8 +65,21 @@ export interface RemoteEntry {
   hashes?: Record<string, string>;
   hidden?: boolean;
   system?: boolean;
-  /** Symlink, junction or other reparse point: reported, never followed, never synced. */
+  /**
+   * Symlink, junction or other reparse point — or a folder the walk found to loop back to one of
+   * its ancestors: reported, never followed, never synced. A link's target is synced where it lives.
+   */
   reparsePoint?: boolean;
+  /** For a flagged `reparsePoint`: what it is, for the job log's skipped entry (absent: a link). */
+  reparseReason?: string;
+  /**
+   * The item's own name when the listing shows it under a server-made alias in `path` (Samba
+   * lists a name Windows clients cannot hold, such as `aux.txt`, as a mangled 8.3 name such as
+   * `AHY9U3~9.TXT`; both names reach the item). The planner matches such an entry to an item it
+   * already knows by the real name (base or other side), never taking one name for a rename of
+   * the other; otherwise the item keeps the alias.
+   */
+  realName?: string;
   /** Who holds the file checked out, when the remote has check-outs. */
   checkoutOwner?: string;
   /** Owner principal as the remote names it, when the walk gets it cheaply (used to map owners). */

@@ -30,7 +30,7 @@ export async function filterEntries(all: Iterable<RemoteEntry>, filter: SyncFilt
   for (const e of all) {
     const v = subtree.check(e);
     if (v.sync) entries.push(e);
-    else if (v.reason === "reparse_point") reported.push({ path: e.path, reason: "reparse point (symlink or junction) not followed" });
+    else if (v.reason === "reparse_point") reported.push({ path: e.path, reason: e.reparseReason ?? "reparse point (symbolic link or junction), not followed; its target is synced where it lives" });
     if (performance.now() - sliceStart >= SLICE_MS) {
       await nextTurn();
       sliceStart = performance.now();

@@ -11,9 +11,14 @@
  * A folder flagged `childrenUnknown` (its listing failed) hides nothing: every key below it is
  * left alone on both sides — no delete, no copy into or out of it, no rename, base kept — and the
  * folder itself is never deleted; one `folder_unlisted` error names it in the job log.
+ *
+ * Renames are found by id, but an id is not always one item: Samba shows a file and a symbolic
+ * link to it as two names with one file id, and lists a name Windows clients cannot hold under a
+ * mangled alias with the item's id. Two live names sharing an id are two items (never a rename of
+ * one another), and an aliased entry (`realName`) is matched to the item known by its real name.
  */
 import { conflictPath } from "./conflict-name.js";
-import { isUnder, type EntryKind, type RemoteEntry } from "./remote.js";
+import { isUnder, joinPath, parentPath, type EntryKind, type RemoteEntry } from "./remote.js";
 import type { ConflictStrategy, Direction, Side } from "./sync-options.js";
 
 /** What both sides looked like after the last successful transfer of one path. */
@@ -108,7 +113,17 @@ type State = "same" | "changed" | "new" | "deleted" | "absent";
 
 interface Sides {
   byKey: Map<string, RemoteEntry>;
-  keyById: Map<string, string>;
+  /**
+   * The live keys carrying each id. Usually one; Samba shows a file or folder reached through a
+   * symbolic link under both names with the same file id, and neither name is then a rename.
+   */
+  keysById: Map<string, Set<string>>;
+}
+
+function addId(keysById: Map<string, Set<string>>, id: string, key: string): void {
+  const keys = keysById.get(id);
+  if (keys) keys.add(key);
+  else keysById.set(id, new Set([key]));
 }
 
 function depth(path: string): number {
@@ -152,9 +167,9 @@ export function planSync(input: PlanInput): Plan {
         }
       }
     }
-    const keyById = new Map<string, string>();
-    for (const [k, e] of byKey) if (e.id) keyById.set(e.id, k);
-    return { byKey, keyById };
+    const keysById = new Map<string, Set<string>>();
+    for (const [k, e] of byKey) if (e.id) addId(keysById, e.id, k);
+    return { byKey, keysById };
   };
   const reportTwin = (e: RemoteEntry, side: Side) => {
     errorKeys.add(e.path);
@@ -196,9 +211,13 @@ export function planSync(input: PlanInput): Plan {
       if (k !== fromKey && !isUnder(k, fromKey)) continue;
       const rest = e.path.slice(e.path.length - (k.length - fromKey.length));
       const moved = { ...e, path: toPath + rest };
+      const newKey = toKey + k.slice(fromKey.length);
       s.byKey.delete(k);
-      s.byKey.set(toKey + k.slice(fromKey.length), moved);
-      if (moved.id) s.keyById.set(moved.id, toKey + k.slice(fromKey.length));
+      s.byKey.set(newKey, moved);
+      if (moved.id) {
+        s.keysById.get(moved.id)?.delete(k);
+        addId(s.keysById, moved.id, newKey);
+      }
     }
   };
   const rekeyBase = (fromKey: string, toKey: string, toPath: string) => {
@@ -210,7 +229,18 @@ export function planSync(input: PlanInput): Plan {
     }
   };
 
+  resolveNameAliases();
+  unlisted = unlistedKeys();
+
   // Renames: the same id at another path on one side, propagated as a move on the other.
+  // An id several synced names share (a file and a symbolic link to it, as Samba shows them)
+  // never makes a rename: which name went where cannot be told.
+  const baseIdCounts = new Map<string, number>();
+  for (const b of B.values()) {
+    for (const id of [b.remoteId === null ? null : `remote:${b.remoteId}`, b.scaidriveId === null ? null : `scaidrive:${b.scaidriveId}`]) {
+      if (id !== null) baseIdCounts.set(id, (baseIdCounts.get(id) ?? 0) + 1);
+    }
+  }
   const baseOrder = [...B.keys()].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
   for (const originalKey of baseOrder) {
     const b = B.get(originalKey);
@@ -223,13 +253,41 @@ export function planSync(input: PlanInput): Plan {
     if (b) detectRename(k, b);
   }
 
+  /**
+   * Samba lists a name Windows clients cannot hold (`aux.txt`) under a mangled alias
+   * (`AHY9U3~9.TXT`) with the item's file id, and the adapter gives the real name in
+   * `realName`. Such an entry takes the real name's key when the base or ScaiDrive knows the
+   * item by that name and neither knows the alias, so it is the same item (no rename, no copy,
+   * ScaiDrive's spelling kept); otherwise it keeps the alias, under which an item created on the
+   * server keeps arriving, run after run. Parents first: a re-keyed folder takes its subtree along.
+   */
+  function resolveNameAliases(): void {
+    let pending = [...R.byKey].filter(([, e]) => e.realName !== undefined).map(([k]) => k);
+    if (pending.length === 0) return;
+    pending.sort((a, b) => depth(a) - depth(b));
+    while (pending.length > 0) {
+      const ka = pending.shift()!;
+      const e = R.byKey.get(ka);
+      if (!e?.realName) continue;
+      const parent = parentPath(e.path);
+      const realPath = joinPath(parent, e.realName);
+      const kr = keyOf(realPath);
+      if (kr === ka || R.byKey.has(kr) || B.has(ka) || L.byKey.has(ka) || !(B.has(kr) || L.byKey.has(kr))) continue;
+      rekeySide(R, ka, kr, realPath);
+      pending = pending.map((k) => (isUnder(k, ka) ? kr + k.slice(ka.length) : k));
+    }
+  }
+
   function detectRename(kb: string, b: BaseEntry): void {
     for (const s of ["remote", "scaidrive"] as const) {
       const o: Side = s === "remote" ? "scaidrive" : "remote";
       const id = baseId(b, s);
-      if (!id) continue;
-      const kq = side(s).keyById.get(id);
-      if (kq === undefined || kq === kb) continue;
+      if (!id || (baseIdCounts.get(`${s}:${id}`) ?? 0) > 1) continue;
+      // A rename only if the id left the old key and shows at exactly one new live key: two
+      // live names sharing an id (a link and its target) are two items, not a rename.
+      const keys = side(s).keysById.get(id);
+      if (keys === undefined || keys.size !== 1 || keys.has(kb)) continue;
+      const kq = keys.values().next().value!;
       // What lies below an unlisted folder is unknown on one side: no rename into or out of it.
       if (belowUnlisted(kb) || belowUnlisted(kq)) continue;
       const eS = side(s).byKey.get(kq)!;

@@ -20,6 +20,19 @@ describe("delta view", () => {
       ["C:", "new:1", "top:2", "C/x:1"],
     );
   });
+  test("an id known at several paths (a link and its target): a deletion removes every name, an upsert moves none", () => {
+    const previous = [f("link", "x"), f("target", "x"), d("D", "dd"), f("D/in", "i"), d("L", "dd"), f("L/in", "i")];
+    const deleted = applyChangePages(previous, [{ upserts: [], deletions: [{ id: "x" }, { id: "dd" }], cursor: "c" }]);
+    assert.deepEqual(deleted.map((e) => e.path), []);
+    const upserted = applyChangePages(previous, [{ upserts: [f("third", "x", "2"), f("target", "x", "3")], deletions: [], cursor: "c" }]);
+    assert.deepEqual(
+      upserted.map((e) => `${e.path}:${e.fingerprint}`),
+      ["D:", "L:", "link:1", "target:3", "third:2", "D/in:1", "L/in:1"],
+    );
+    // Once one name is left, an upsert elsewhere is a rename again.
+    const renamed = applyChangePages([f("only", "x")], [{ upserts: [f("moved", "x")], deletions: [], cursor: "c" }]);
+    assert.deepEqual(renamed.map((e) => e.path), ["moved"]);
+  });
   test("an empty previous listing and one page is a full enumeration", () => {
     assert.deepEqual(applyChangePages([], [{ upserts: [f("b/c", "c"), d("b", "b")], deletions: [], cursor: "x" }]).map((e) => e.path), ["b", "b/c"]);
   });

@@ -179,6 +179,108 @@ describe("planner: renames", () => {
   });
 });
 
+describe("planner: names that share an id (a symbolic link and its target, as Samba shows them)", () => {
+  test("a synced file beside a new link to it: the link is a new item, the file stays", () => {
+    for (const order of [["link.txt", "target.txt"], ["target.txt", "link.txt"]]) {
+      const p = plan({
+        remote: order.map((n) => f(n, "r1", "R1")),
+        scaidrive: [f("target.txt", "l1", "L1")],
+        base: [base("target.txt", "r1", "l1", { r: "R1", l: "L1" })],
+      });
+      assert.deepEqual(summary(p.actions), ["copy remote:link.txt->link.txt"], order.join(" before "));
+    }
+  });
+  test("a renamed file whose id shows at two new live names (it and a link to it) is no rename", () => {
+    for (const order of [["link.txt", "new.txt"], ["new.txt", "link.txt"]]) {
+      const p = plan({
+        remote: order.map((n) => f(n, "r1", "R1")),
+        scaidrive: [f("old.txt", "l1", "L1")],
+        base: [base("old.txt", "r1", "l1", { r: "R1", l: "L1" })],
+        remoteReusesIds: true,
+      });
+      assert.deepEqual(summary(p.actions).sort(), ["copy remote:link.txt->link.txt", "copy remote:new.txt->new.txt", "delete scaidrive:old.txt"], order.join(" before "));
+    }
+  });
+  test("two synced names of one id, one new name left: neither synced name is taken for its rename", () => {
+    const p = plan({
+      remote: [f("t2.txt", "r1", "R1")],
+      scaidrive: [f("link.txt", "l1", "L1"), f("target.txt", "l2", "L2")],
+      base: [base("link.txt", "r1", "l1", { r: "R1", l: "L1" }), base("target.txt", "r1", "l2", { r: "R1", l: "L2" })],
+    });
+    assert.deepEqual(summary(p.actions).sort(), ["copy remote:t2.txt->t2.txt", "delete scaidrive:link.txt", "delete scaidrive:target.txt"]);
+  });
+  test("a synced folder renamed with a new link to it: no move, its content is deleted and both new names created", () => {
+    const p = plan({
+      remote: [d("lnk", "RD"), f("lnk/inner.txt", "r1", "RI"), d("real2", "RD"), f("real2/inner.txt", "r1", "RI")],
+      scaidrive: [d("real", "LD"), f("real/inner.txt", "l1", "LI")],
+      base: [base("real", "", "", { r: "RD", l: "LD" }, "folder"), base("real/inner.txt", "r1", "l1", { r: "RI", l: "LI" })],
+    });
+    assert.ok(!p.actions.some((a) => a.action === "move"), summary(p.actions).join(", "));
+    assert.deepEqual(summary(p.actions).sort(), [
+      "copy remote:lnk/inner.txt->lnk/inner.txt",
+      "copy remote:real2/inner.txt->real2/inner.txt",
+      "delete scaidrive:real",
+      "delete scaidrive:real/inner.txt",
+      "mkdir scaidrive:lnk",
+      "mkdir scaidrive:real2",
+    ]);
+  });
+  test("a link and its target both synced and unchanged: nothing to do; deleting the link deletes only its copy", () => {
+    const b = [base("link.txt", "r1", "l1", { r: "R1", l: "L1" }), base("target.txt", "r1", "l2", { r: "R1", l: "L2" })];
+    const scaidrive = [f("link.txt", "l1", "L1"), f("target.txt", "l2", "L2")];
+    assert.deepEqual(summary(plan({ remote: [f("link.txt", "r1", "R1"), f("target.txt", "r1", "R1")], scaidrive, base: b }).actions), []);
+    assert.deepEqual(summary(plan({ remote: [f("target.txt", "r1", "R1")], scaidrive, base: b }).actions), ["delete scaidrive:link.txt"]);
+    // A ScaiDrive rename still propagates: ScaiDrive ids are never shared.
+    assert.deepEqual(summary(plan({ remote: [f("link.txt", "r1", "R1"), f("target.txt", "r1", "R1")], scaidrive: [f("link.txt", "l1", "L1"), f("t2.txt", "l2", "L2")], base: b }).actions), [
+      "move remote:target.txt->t2.txt rename",
+    ]);
+  });
+});
+
+describe("planner: Samba's mangled aliases (realName)", () => {
+  const alias = (path: string, realName: string, fp: string, id: string): RemoteEntry => ({ ...f(path, fp, id), realName });
+  const synced = [base("aux.txt", "r1", "l1", { r: "R1", l: "L1" })];
+  test("an item synced under its real name and listed under its alias is the same item: no rename, no change", () => {
+    for (const direction of ["bidirectional", "scaidrive_to_remote", "remote_to_scaidrive"] as const) {
+      const p = plan({ direction, caseInsensitive: true, remote: [alias("AHY9U3~9.TXT", "aux.txt", "r1", "R1")], scaidrive: [f("aux.txt", "l1", "L1")], base: synced });
+      assert.deepEqual(summary(p.actions), [], direction);
+    }
+  });
+  test("changes on either side go to the real name, keeping ScaiDrive's spelling", () => {
+    const remote = [alias("AHY9U3~9.TXT", "aux.txt", "r2", "R1")];
+    assert.deepEqual(summary(plan({ caseInsensitive: true, remote, scaidrive: [f("aux.txt", "l1", "L1")], base: synced }).actions), ["copy remote:aux.txt->aux.txt"]);
+    const p = plan({ caseInsensitive: true, remote: [alias("AHY9U3~9.TXT", "aux.txt", "r1", "R1")], scaidrive: [f("aux2.txt", "l1", "L1")], base: synced });
+    assert.deepEqual(summary(p.actions), ["move remote:aux.txt->aux2.txt rename"]);
+  });
+  test("a first run with the real name in ScaiDrive pairs them (content decides), no copy under the alias", () => {
+    const p = plan({ caseInsensitive: true, remote: [alias("AHY9U3~9.TXT", "aux.txt", "r1", "R1")], scaidrive: [f("aux.txt", "l1", "L1")] });
+    assert.deepEqual(summary(p.actions), ["conflict aux.txt remote"]);
+  });
+  test("an item only the server has arrives under its alias and keeps it, run after run", () => {
+    const remote = [alias("AHY9U3~9.TXT", "aux.txt", "r1", "R1")];
+    assert.deepEqual(summary(plan({ caseInsensitive: true, remote }).actions), ["copy remote:AHY9U3~9.TXT->AHY9U3~9.TXT"]);
+    const b = [base("AHY9U3~9.TXT", "r1", "l1", { r: "R1", l: "L1" })];
+    assert.deepEqual(summary(plan({ caseInsensitive: true, remote, scaidrive: [f("AHY9U3~9.TXT", "l1", "L1")], base: b }).actions), []);
+    // Even if ScaiDrive meanwhile holds the real name as another item, the alias keeps its own.
+    assert.deepEqual(summary(plan({ caseInsensitive: true, remote, scaidrive: [f("AHY9U3~9.TXT", "l1", "L1"), f("aux.txt", "x", "L9")], base: b }).actions), [
+      "copy scaidrive:aux.txt->aux.txt",
+    ]);
+  });
+  test("a folder under its alias takes its subtree to the real name", () => {
+    const p = plan({
+      caseInsensitive: true,
+      remote: [{ ...d("PITWVK~3", "RD"), realName: "prn" }, f("PITWVK~3/child.txt", "r1", "RC"), alias("PITWVK~3/AHY9U3~9.TXT", "aux.txt", "r1", "RA")],
+      scaidrive: [d("prn", "LD"), f("prn/child.txt", "l2", "LC"), f("prn/aux.txt", "l1", "LA")],
+      base: [
+        base("prn", "", "", { r: "RD", l: "LD" }, "folder"),
+        base("prn/child.txt", "r1", "l1", { r: "RC", l: "LC" }),
+        base("prn/aux.txt", "r1", "l1", { r: "RA", l: "LA" }),
+      ],
+    });
+    assert.deepEqual(summary(p.actions), ["copy scaidrive:prn/child.txt->prn/child.txt"]);
+  });
+});
+
 describe("planner: folders and case", () => {
   test("new folders are created parents first; deleted folders removed deepest first, last", () => {
     const p = plan({

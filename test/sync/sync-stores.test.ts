@@ -142,6 +142,20 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await s.fileStates.list(c.id, { after: "e", limit: 2 })).map((r) => r.path), ["e/a.txt", "finished"]);
     });
 
+    test("file-states: several paths may carry one remote id (a file and a symbolic link to it)", async () => {
+      const c = await newConnector();
+      const st = (path: string, node: string) => ({
+        path, kind: "file" as const, remote_id: "4711", remote_fingerprint: "6:1:4711", remote_mtime_ms: 1, remote_size: 6,
+        scaidrive_node_id: node, scaidrive_version_id: "v", sha256: "h",
+      });
+      await s.fileStates.applyBatch(c.id, [{ op: "synced", state: st("target.txt", "n1") }, { op: "synced", state: st("link.txt", "n2") }]);
+      await s.fileStates.markSynced(c.id, st("z-link.txt", "n3"));
+      const base = await s.fileStates.loadBase(c.id);
+      assert.deepEqual(base.map((b) => [b.path, b.remoteId, b.scaidriveId]).sort(), [["link.txt", "4711", "n2"], ["target.txt", "4711", "n1"], ["z-link.txt", "4711", "n3"]]);
+      await s.fileStates.forget(c.id, "link.txt");
+      assert.deepEqual((await s.fileStates.list(c.id)).map((r) => r.path), ["target.txt", "z-link.txt"]);
+    });
+
     test("file-states: a batch applies synced rows, forgets and errors in order, in one transaction", async () => {
       const c = await newConnector();
       const st = (path: string, fp = "rf") => ({

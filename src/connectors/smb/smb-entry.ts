@@ -13,7 +13,7 @@
  * renames and moves but not replacement (a write through {@link createSmbRemote} renames a new
  * file over the old one, so the returned entry has the new id).
  */
-import type { SmbFileInfo } from "../../protocols/smb/index.js";
+import { ReparseTag, type SmbFileInfo } from "../../protocols/smb/index.js";
 import type { RemoteEntry } from "../../sync/remote.js";
 
 export function smbFingerprint(info: SmbFileInfo): string {
@@ -36,6 +36,25 @@ export function toRemoteEntry(path: string, info: SmbFileInfo): RemoteEntry {
   };
   if (a.hidden) entry.hidden = true;
   if (a.system) entry.system = true;
-  if (a.reparsePoint) entry.reparsePoint = true;
+  if (a.reparsePoint) {
+    entry.reparsePoint = true;
+    entry.reparseReason = describeReparsePoint(info.reparseTag);
+  }
   return entry;
+}
+
+/** The job log's words for a reparse point the walk does not follow, by its tag. */
+export function describeReparsePoint(tag: number | undefined): string {
+  switch (tag) {
+    case ReparseTag.SYMLINK:
+    case ReparseTag.LX_SYMLINK:
+    case ReparseTag.NFS:
+      return "symbolic link, not followed; its target is synced where it lives";
+    case ReparseTag.MOUNT_POINT:
+      return "junction, not followed; its target is synced where it lives";
+    case undefined:
+      return "reparse point (symbolic link or junction), not followed; its target is synced where it lives";
+    default:
+      return `reparse point (tag 0x${tag.toString(16).padStart(8, "0")}), not followed`;
+  }
 }

@@ -3,6 +3,11 @@
  * server (NFD, as some clients and local tools write them) is listed NFC by the walk, and this
  * map remembers how the server spells it so later calls with the NFC path reach that same item
  * instead of missing it or creating an NFC twin beside it. Only non-NFC paths are stored.
+ *
+ * It also remembers the aliases Samba lists names Windows clients cannot hold under (its mangled
+ * 8.3 names): the engine may address such an item by its real path (`aux.txt`, `a:b.txt`), and
+ * the request then names the alias, which reaches the same item and is a name any SMB request
+ * can carry.
  */
 import { joinPath, parentPath } from "../../sync/remote.js";
 
@@ -25,6 +30,11 @@ export class PathSpelling {
     const path = joinPath(dir, name);
     if (name !== serverName) this.byNfc.set(path, joinPath(this.onServer(dir), serverName));
     return path;
+  }
+
+  /** Records that `realPath` (NFC) is the item the walk listed at `listedPath` (an alias). */
+  alias(realPath: string, listedPath: string): void {
+    this.byNfc.set(realPath, this.onServer(listedPath));
   }
 
   /** Drops what is known about `rel` and everything below it (after a move or delete). */

@@ -180,7 +180,8 @@ class SmbShareRemote implements SmbRemote {
     // "\" is SMB's path separator and the others are refused by Windows servers (":" names a
     // stream): refuse them here with a message that names the character, instead of letting
     // "a\b.txt" land in a sub-folder "a" or fail as an opaque STATUS_OBJECT_NAME_INVALID.
-    const bad = forbiddenCharacter(rel.replaceAll("/", ""));
+    // Checked as sent: a real name known under an alias (Samba's mangled names) goes as the alias.
+    const bad = forbiddenCharacter(this.spelling.onServer(rel).replaceAll("/", ""));
     if (bad) throw new RemoteError("invalid_name", `"${rel}" cannot be stored on SMB: contains ${bad}`, { path });
     return rel;
   }

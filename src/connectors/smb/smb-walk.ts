@@ -9,11 +9,19 @@
  *   runs twice at once) and is deleted; another owner's is deleted only once stale (no write or
  *   change for {@link TEMP_STALE_AFTER_MS}), since it may be in flight. A failed delete is logged
  *   and retried by the next walk.
- * - Reparse points are yielded and not descended. Samba (4.17 defaults) follows symlinks inside
- *   the share and reports them as their target, with the target's file id, so the second name
- *   met for a file id is treated as an alias: yielded with `reparsePoint: true` and
- *   `extra.aliasOf` (the first name), never descended — a linked folder is walked once and a
- *   link to an ancestor cannot loop. Which name counts as the original is the first in walk order.
+ * - Links: an entry the server flags as a reparse point (FILE_ATTRIBUTE_REPARSE_POINT; Windows
+ *   symlinks and junctions, with the reparse tag the listing carries) is yielded flagged
+ *   `reparsePoint` and never descended — its target is walked where it lives. Samba with its
+ *   defaults (`follow symlinks = yes`) flags nothing: it presents a link inside the share as
+ *   its target, same attributes and same file id, and no request tells the two names apart. Both
+ *   are then yielded as ordinary items, as Windows Explorer or robocopy see them, and a linked
+ *   folder is walked under each name. Only a real loop is cut: a folder whose file id is already
+ *   one of its ancestors on the current path (`loop -> .`, `sub/up -> ..`) is yielded flagged
+ *   `reparsePoint` with a `reparseReason` naming that ancestor, not descended, and logged.
+ * - Samba's mangled aliases: a name in Samba's 8.3 alias form ({@link looksLikeSambaMangledName})
+ *   is checked with the server; when the item is stored under another name (one Windows clients
+ *   cannot hold, such as `aux.txt`), the entry keeps the listed alias as its path and carries the
+ *   real name in `realName`, so the engine can match it to an item it knows by that name.
  * - A missing or non-folder start throws `not_found`; a sub-folder that vanished or denies
  *   listing is yielded flagged `childrenUnknown` (the reason) and its content skipped (logged),
  *   so the engine does not take its silence for deletions. Connection loss throws `unreachable`.
@@ -24,9 +32,10 @@
 import type { Logger } from "pino";
 import type { SmbFileInfo, SmbTree } from "../../protocols/smb/index.js";
 import { RemoteError } from "../../sync/remote-errors.js";
-import type { RemoteEntry } from "../../sync/remote.js";
+import { baseName, joinPath, type RemoteEntry } from "../../sync/remote.js";
 import { smbEntryId, toRemoteEntry } from "./smb-entry.js";
 import { mapSmbErrors, toRemoteError } from "./smb-error-mapping.js";
+import { looksLikeSambaMangledName } from "./smb-mangled-name.js";
 import type { PathSpelling } from "./smb-path-spelling.js";
 import { isSmbTempName, smbTempOwnerKey, TEMP_STALE_AFTER_MS } from "./smb-temp-name.js";
 
@@ -43,17 +52,30 @@ export interface SmbWalkContext {
   describeRoot?(): string;
 }
 
+/** The folders from the start folder down to one folder, by file id (a linked list, innermost first). */
+interface Ancestry {
+  id: string;
+  path: string;
+  /** `path` with the real names of aliased folders (Samba's mangled names) in it. */
+  real: string;
+  up?: Ancestry;
+}
+
+/** Stored-name queries (one compound round trip each) in flight for one folder's aliases. */
+const ALIAS_LOOKUPS_AT_ONCE = 16;
+
 interface Listing {
   dir: string;
   /** The folder's own entry, held back until its listing is known (absent for the start folder). */
   entry?: RemoteEntry;
+  ancestry: Ancestry;
   /** The folder's children, or why they could not be listed. */
   result: Promise<SmbFileInfo[] | { unlisted: string }>;
 }
 
 export async function* walkSmbTree(ctx: SmbWalkContext, start: string): AsyncGenerator<RemoteEntry> {
   const { tree } = ctx;
-  const list = (dir: string, entry?: RemoteEntry): Listing => {
+  const list = (dir: string, ancestry: Ancestry, entry?: RemoteEntry): Listing => {
     const result = (async () => {
       const out: SmbFileInfo[] = [];
       try {
@@ -69,7 +91,7 @@ export async function* walkSmbTree(ctx: SmbWalkContext, start: string): AsyncGen
       }
     })();
     result.catch(() => undefined);
-    return { dir, entry, result };
+    return { dir, entry, ancestry, result };
   };
 
   const root = await mapSmbErrors(start, () => tree.stat(ctx.full(start))).catch((e: unknown) => {
@@ -79,19 +101,18 @@ export async function* walkSmbTree(ctx: SmbWalkContext, start: string): AsyncGen
     throw e;
   });
   if (!root.isDirectory) throw new RemoteError("not_found", `"${start}" is a file, not a folder`, { path: start });
-  const seen = new Map<string, string>([[smbEntryId(root), start]]);
-  const pending: Array<{ dir: string; entry?: RemoteEntry }> = [{ dir: start }];
+  const pending: Array<{ dir: string; entry?: RemoteEntry; ancestry: Ancestry }> = [{ dir: start, ancestry: { id: smbEntryId(root), path: start, real: start } }];
   const inflight: Listing[] = [];
   const fill = () => {
     while (inflight.length < ctx.concurrency && pending.length > 0) {
       const next = pending.shift()!;
-      inflight.push(list(next.dir, next.entry));
+      inflight.push(list(next.dir, next.ancestry, next.entry));
     }
   };
   try {
     fill();
     while (inflight.length > 0) {
-      const { dir, entry: folder, result } = inflight.shift()!;
+      const { dir, entry: folder, ancestry, result } = inflight.shift()!;
       const listed = await result;
       const entries: RemoteEntry[] = [];
       if (folder) {
@@ -100,20 +121,33 @@ export async function* walkSmbTree(ctx: SmbWalkContext, start: string): AsyncGen
       }
       const infos = Array.isArray(listed) ? listed : [];
       infos.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const children: RemoteEntry[] = [];
+      const aliases: RemoteEntry[] = [];
       for (const info of infos) {
         if (isSmbTempName(info.name)) {
           await removeLeftoverTemp(ctx, dir, info);
           continue;
         }
         const entry = toRemoteEntry(ctx.spelling.child(dir, info.name), info);
-        const first = seen.get(entry.id!);
-        if (first !== undefined) {
-          entry.reparsePoint = true;
-          entry.extra = { aliasOf: first };
-        } else {
-          seen.set(entry.id!, entry.path);
+        if (looksLikeSambaMangledName(info.name)) aliases.push(entry);
+        children.push(entry);
+      }
+      for (let i = 0; i < aliases.length; i += ALIAS_LOOKUPS_AT_ONCE) {
+        await Promise.all(aliases.slice(i, i + ALIAS_LOOKUPS_AT_ONCE).map((e) => resolveRealName(ctx, e)));
+      }
+      for (const entry of children) {
+        // The engine may address an aliased item by its real path: it then reaches the alias.
+        const real = joinPath(ancestry.real, entry.realName ?? baseName(entry.path));
+        if (real !== entry.path) ctx.spelling.alias(real, entry.path);
+        if (entry.kind === "folder" && !entry.reparsePoint) {
+          const loopOf = ancestorWithId(ancestry, entry.id!);
+          if (loopOf) {
+            entry.reparsePoint = true;
+            entry.reparseReason = `folder loop: the same folder as ${loopOf.path === "" ? "the remote root" : `its ancestor "${loopOf.path}"`} (a link back up the tree), not descended`;
+            ctx.log?.warn({ path: entry.path, ancestor: loopOf.path }, "folder loop cut during walk");
+          }
         }
-        if (entry.kind === "folder" && !entry.reparsePoint) pending.push({ dir: entry.path, entry });
+        if (entry.kind === "folder" && !entry.reparsePoint) pending.push({ dir: entry.path, entry, ancestry: { id: entry.id!, path: entry.path, real, up: ancestry } });
         else entries.push(entry);
       }
       // Sub-folder listings run while the consumer handles this folder's entries.
@@ -122,6 +156,33 @@ export async function* walkSmbTree(ctx: SmbWalkContext, start: string): AsyncGen
     }
   } finally {
     for (const l of inflight) l.result.catch(() => undefined);
+  }
+}
+
+function ancestorWithId(ancestry: Ancestry, id: string): Ancestry | undefined {
+  for (let a: Ancestry | undefined = ancestry; a; a = a.up) if (a.id === id) return a;
+  return undefined;
+}
+
+/**
+ * Sets `entry.realName` when the server stores the item under another name than the listed one
+ * (Samba's mangled alias of a name Windows clients cannot hold). The answer must have as many
+ * components as the request: a Unix name holding a backslash would otherwise be cut wrongly.
+ * Failures leave the entry as listed.
+ */
+async function resolveRealName(ctx: SmbWalkContext, entry: RemoteEntry): Promise<void> {
+  const asked = ctx.full(entry.path);
+  try {
+    const stored = await ctx.tree.storedPath(asked);
+    if (stored === undefined) return;
+    const parts = stored.split("\\");
+    if (parts.length !== asked.split("/").length) return;
+    const name = parts[parts.length - 1]!.normalize("NFC");
+    const listed = baseName(entry.path);
+    if (name === "" || name.toLowerCase() === listed.toLowerCase()) return;
+    entry.realName = name;
+  } catch (e) {
+    ctx.log?.debug({ path: entry.path, err: (e as Error).message }, "could not ask the server for the stored name of a mangled-looking name");
   }
 }
 

@@ -31,7 +31,20 @@ export interface SmbFileInfo {
   isDirectory: boolean;
   /** Server file id (FileId / IndexNumber); stable for the life of the file on most servers. */
   fileId: bigint;
+  /**
+   * The reparse tag (MS-FSCC 2.1.2.1) of a reparse point, as a directory listing reports it
+   * ({@link ReparseTag}); absent for other items and in what stat / CREATE return.
+   */
+  reparseTag?: number;
 }
+
+/** Reparse tags (MS-FSCC 2.1.2.1) that make an item a link to another place. */
+export const ReparseTag = {
+  MOUNT_POINT: 0xa0000003,
+  SYMLINK: 0xa000000c,
+  NFS: 0x80000014,
+  LX_SYMLINK: 0xa000001d,
+} as const;
 
 const EPOCH_DIFF = 116444736000000000n;
 
@@ -66,9 +79,10 @@ export function makeFileInfo(v: {
   changeTime: bigint;
   fileAttributes: number;
   fileId: bigint;
+  reparseTag?: number;
 }): SmbFileInfo {
   const attributes = decodeAttributes(v.fileAttributes);
-  return {
+  const info: SmbFileInfo = {
     name: v.name,
     size: Number(v.endOfFile),
     allocationSize: Number(v.allocationSize),
@@ -81,6 +95,8 @@ export function makeFileInfo(v: {
     isDirectory: attributes.directory,
     fileId: v.fileId,
   };
+  if (v.reparseTag !== undefined) info.reparseTag = v.reparseTag;
+  return info;
 }
 
 /** Share-relative path with backslashes, no leading/trailing separator; "" is the share root. */

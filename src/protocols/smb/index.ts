@@ -16,7 +16,7 @@ export { SmbTree, type SetInfoOptions, type SecurityParts, type WriteDisposition
 export { SmbOpenFile, FileAccess, FileShare, type OpenOptions } from "./open-file.js";
 export { SmbError, NtStatus, TransportStatus, ntStatusName, classifyStatus, type SmbErrorKind } from "./errors.js";
 export type { SmbFileInfo, SmbAttributes } from "./file-info.js";
-export { filetimeToDate, dateToFiletime } from "./file-info.js";
+export { filetimeToDate, dateToFiletime, ReparseTag } from "./file-info.js";
 export type { ReadStreamOptions } from "./read-stream.js";
 export type { WriteStreamOptions, SmbWriteStream } from "./write-stream.js";
 export type { ReaddirOptions } from "./directory-listing.js";

@@ -20,6 +20,7 @@ import {
   InfoType,
   SecurityInformation,
   decodeFileAllInformation,
+  type FileAllInformation,
   decodeSetInfoResponse,
   encodeFileBasicInformation,
   encodeFileDispositionInformation,
@@ -209,11 +210,29 @@ export class SmbTree {
   /** Metadata of a file or directory (FileAllInformation). The root's name is "". */
   async stat(path: string): Promise<SmbFileInfo> {
     const p = toSmbPath(path);
+    const all = await this.queryAll(p);
+    return makeFileInfo({ ...all, name: baseName(p) });
+  }
+
+  /**
+   * The item's path from the share root as the server stores it (FileAllInformation's FileName,
+   * backslash-separated, no leading separator), whatever spelling `path` used. Its names differ
+   * from those of `path` where `path` used an alias: Samba lists a name Windows clients cannot
+   * hold (`aux.txt`, `a:b.txt`, `dir.`) under a mangled 8.3 name (`AHY9U3~9.TXT`) and answers
+   * with the real name here. A Unix name holding a backslash cannot be told apart from a
+   * separator in this answer. undefined when the answer holds no (whole) name.
+   * @throws SmbError like stat.
+   */
+  async storedPath(path: string): Promise<string | undefined> {
+    const name = (await this.queryAll(toSmbPath(path))).name;
+    return name === undefined ? undefined : name.replace(/^\\+/, "");
+  }
+
+  private async queryAll(p: string): Promise<FileAllInformation> {
     const { results } = await this.onPath(p, { access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE }, [
       { command: Command.QUERY_INFO, body: encodeQueryInfoRequest(NO_FILE_ID, InfoType.FILE, FileInfoClass.ALL, 4096), extra: { ok: [NtStatus.BUFFER_OVERFLOW] } },
     ]);
-    const all = decodeFileAllInformation(decodeOutputBufferResponse(results[0].message, "QUERY_INFO response"));
-    return makeFileInfo({ ...all, name: baseName(p) });
+    return decodeFileAllInformation(decodeOutputBufferResponse(results[0].message, "QUERY_INFO response"));
   }
 
   /**

@@ -209,39 +209,51 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
     await rejectsKind(walkAll(remote, "denied/closed"), "access_denied");
   });
 
-  test("symlinks are never followed: Samba shows in-share links as their target, the walk descends each folder once", async () => {
+  test("symlinks: Samba shows in-share links as their target; both names are ordinary items and only real loops are cut", async () => {
     mkdirSync(join(outside, "secret"), { recursive: true });
     writeFileSync(join(outside, "secret", "outside.txt"), "outside");
     for (const share of ["share", "nolinks"]) {
       const root = join(samba.shares[share]!, "links");
       mkdirSync(join(root, "real", "sub"), { recursive: true });
       writeFileSync(join(root, "real", "sub", "f.txt"), "f");
-      symlinkSync("real", join(root, "alias-dir"));
+      symlinkSync("real", join(root, "alias-dir")); // sorts before "real"
+      symlinkSync("real", join(root, "z-dir")); // sorts after it
       symlinkSync("real/sub/f.txt", join(root, "alias-file"));
       symlinkSync(join(outside, "secret"), join(root, "escape"));
       symlinkSync("no-such-target", join(root, "dangling"));
       symlinkSync("..", join(root, "real", "sub", "loop"));
+      symlinkSync(".", join(root, "self"));
     }
 
     // Defaults (follow symlinks = yes, wide links = no): links leaving the share and dangling
     // links are invisible; links inside the share look like their target, with its file id.
     const entries = await walkAll(remote, "links");
+    const byPath = new Map(entries.map((e) => [e.path, e]));
     const paths = entries.map((e) => e.path);
     assert.ok(!paths.some((p) => p.startsWith("links/escape") || p.startsWith("links/dangling")), paths.join(", "));
     assert.ok(!paths.some((p) => p.includes("outside.txt")));
-    const folders = entries.filter((e) => e.kind === "folder" && (e.path === "links/alias-dir" || e.path === "links/real"));
-    assert.equal(folders.length, 2);
-    assert.equal(folders[0]!.id, folders[1]!.id, "Samba reports the link with the target's file id");
-    const flagged = folders.filter((e) => e.reparsePoint);
-    assert.equal(flagged.length, 1, "exactly one name of the aliased folder is treated as a reparse point");
-    const flaggedPath = flagged[0]!.path;
-    assert.ok(!paths.some((p) => p.startsWith(`${flaggedPath}/`)), "the flagged name is not descended");
-    const fId = entries.find((e) => e.path.endsWith("/sub/f.txt"))!.id;
-    assert.equal(entries.filter((e) => e.id === fId && !e.reparsePoint).length, 1, "the file is synced through one name only");
-    assert.ok(entries.find((e) => e.path === "links/alias-file")!.reparsePoint || entries.filter((e) => e.id === fId)[0]!.path === "links/alias-file");
-    const loop = entries.find((e) => e.path.endsWith("/sub/loop"));
-    assert.ok(loop?.reparsePoint, "a link back to an ancestor is flagged, so the walk ends");
-    assert.ok(entries.length < 20);
+    const dirs = ["links/alias-dir", "links/real", "links/z-dir"].map((p) => byPath.get(p)!);
+    assert.ok(dirs.every((d) => d.kind === "folder" && !d.reparsePoint), "the real folder and both links are ordinary folders");
+    assert.equal(new Set(dirs.map((d) => d.id)).size, 1, "Samba reports a link with its target's file id");
+    for (const d of ["alias-dir", "real", "z-dir"]) assert.equal(byPath.get(`links/${d}/sub/f.txt`)?.kind, "file", `${d} is walked`);
+    const fId = byPath.get("links/real/sub/f.txt")!.id;
+    assert.deepEqual(
+      entries.filter((e) => e.id === fId).map((e) => [e.path, e.reparsePoint === true]),
+      [["links/alias-file", false], ["links/alias-dir/sub/f.txt", false], ["links/real/sub/f.txt", false], ["links/z-dir/sub/f.txt", false]],
+      "the file is an ordinary item under each of its names",
+    );
+    // Loops: a folder whose file id is one of its ancestors' is flagged, explained and not descended.
+    const loops = entries.filter((e) => e.reparsePoint).map((e) => [e.path, e.reparseReason]);
+    assert.deepEqual(loops, [
+      ["links/self", 'folder loop: the same folder as its ancestor "links" (a link back up the tree), not descended'],
+      ["links/alias-dir/sub/loop", 'folder loop: the same folder as its ancestor "links/alias-dir" (a link back up the tree), not descended'],
+      ["links/real/sub/loop", 'folder loop: the same folder as its ancestor "links/real" (a link back up the tree), not descended'],
+      ["links/z-dir/sub/loop", 'folder loop: the same folder as its ancestor "links/z-dir" (a link back up the tree), not descended'],
+    ]);
+    assert.ok(!paths.some((p) => p.includes("/loop/") || p.startsWith("links/self/")));
+    // From the share root, `self` loops back to the walk's start.
+    const fromRoot = await walkAll(remote, "");
+    assert.equal(fromRoot.find((e) => e.path === "links/self")?.reparsePoint, true);
 
     // With "follow symlinks = no" Samba hides every link: nothing to flag, nothing followed.
     const noLinks = createSmbRemote({ ...cfg, shareName: "nolinks" });
@@ -254,6 +266,46 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
       ]);
     } finally {
       await noLinks.close();
+    }
+  });
+
+  test("Samba's mangled aliases carry the item's real name; a real file named like an alias does not", async () => {
+    mkdirSync(onDisk("mangled", "prn"), { recursive: true });
+    own(onDisk("mangled"));
+    for (const n of ["aux.txt", "a:b.txt", "trailing space ", "prn/child.txt", "ABCDEF~1.TXT", "plain.txt"]) {
+      writeFileSync(onDisk("mangled", n), n);
+      own(onDisk("mangled", n));
+    }
+    const entries = await walkAll(remote, "mangled");
+    const prnAlias = entries.find((e) => e.realName === "prn")!.path;
+    const real = entries.map((e) => [e.realName !== undefined ? "<alias>" : e.path.replace(prnAlias, "<prn alias>").replace(/^mangled\//, ""), e.realName ?? null]).sort();
+    assert.deepEqual(real, [
+      ["<alias>", "a:b.txt"],
+      ["<alias>", "aux.txt"],
+      ["<alias>", "prn"],
+      ["<alias>", "trailing space "],
+      ["<prn alias>/child.txt", null],
+      ["ABCDEF~1.TXT", null],
+      ["plain.txt", null],
+    ].sort());
+    const aux = entries.find((e) => e.realName === "aux.txt")!;
+    assert.match(aux.path, /^mangled\/[A-Z0-9]{6}~[A-Z0-9]\.TXT$/);
+    assert.equal(aux.id, (await remote.stat("mangled/aux.txt")).id, "alias and real name are one item");
+    assert.equal((await readAll(await remote.read(aux.path))).toString(), "aux.txt");
+    // After the walk, the real paths reach the items through their aliases — ":" included.
+    assert.equal((await readAll(await remote.read("mangled/a:b.txt"))).toString(), "a:b.txt");
+    assert.equal((await remote.stat("mangled/prn/child.txt")).kind, "file");
+    const data = Buffer.from("new content");
+    const written = await remote.write("mangled/aux.txt", Readable.from([data]), { size: data.length, mtimeMs: Date.UTC(2024, 0, 1), ifMatchFingerprint: aux.fingerprint });
+    assert.equal(readFileSync(onDisk("mangled", "aux.txt"), "utf8"), "new content", "written over the real file");
+    assert.deepEqual(readdirSync(onDisk("mangled")).sort(), ["ABCDEF~1.TXT", "a:b.txt", "aux.txt", "plain.txt", "prn", "trailing space "].sort(), "no file named like the alias");
+    assert.equal(written.path, "mangled/aux.txt");
+    // A remote that has not walked them knows no alias: ":" is refused as before.
+    const fresh = createSmbRemote(cfg);
+    try {
+      await rejectsKind(fresh.read("mangled/a:b.txt"), "invalid_name");
+    } finally {
+      await fresh.close();
     }
   });
 

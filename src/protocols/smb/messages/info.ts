@@ -64,6 +64,11 @@ export interface FileAllInformation {
   deletePending: boolean;
   directory: boolean;
   fileId: bigint;
+  /**
+   * FileNameInformation: the item's path from the share root as the server stores it (leading
+   * "\\"), whatever name the request used; absent when the output buffer cut it off.
+   */
+  name?: string;
 }
 
 export function decodeFileAllInformation(buf: Buffer): FileAllInformation {
@@ -80,7 +85,15 @@ export function decodeFileAllInformation(buf: Buffer): FileAllInformation {
     deletePending: r.u8(60) !== 0,
     directory: r.u8(61) !== 0,
     fileId: r.u64(64),
+    name: decodeTrailingName(buf, r),
   };
+}
+
+/** The FileNameInformation at offset 96 of FileAllInformation, if the buffer holds all of it. */
+function decodeTrailingName(buf: Buffer, r: WireReader): string | undefined {
+  if (buf.length < 100) return undefined;
+  const len = r.u32(96);
+  return 100 + len <= buf.length ? r.utf16(100, len) : undefined;
 }
 
 /** MS-FSCC 2.4.7 FileBasicInformation; 0n for a time and 0 for attributes mean "leave unchanged". */

@@ -42,7 +42,11 @@ export interface RawDirEntry {
   allocationSize: bigint;
   fileAttributes: number;
   fileId: bigint;
+  /** The reparse tag (MS-FSCC 2.1.2.1), present when FILE_ATTRIBUTE_REPARSE_POINT is set: EaSize then carries it. */
+  reparseTag?: number;
 }
+
+const FILE_ATTRIBUTE_REPARSE_POINT = 0x400;
 
 export function decodeFileIdBothDirectoryInformation(buf: Buffer): RawDirEntry[] {
   const r = new WireReader(buf, "FileIdBothDirectoryInformation");
@@ -51,6 +55,7 @@ export function decodeFileIdBothDirectoryInformation(buf: Buffer): RawDirEntry[]
   for (;;) {
     const next = r.u32(off);
     const nameLen = r.u32(off + 60);
+    const fileAttributes = r.u32(off + 56);
     out.push({
       creationTime: r.u64(off + 8),
       lastAccessTime: r.u64(off + 16),
@@ -58,9 +63,10 @@ export function decodeFileIdBothDirectoryInformation(buf: Buffer): RawDirEntry[]
       changeTime: r.u64(off + 32),
       endOfFile: r.u64(off + 40),
       allocationSize: r.u64(off + 48),
-      fileAttributes: r.u32(off + 56),
+      fileAttributes,
       fileId: r.u64(off + 96),
       name: r.utf16(off + 104, nameLen),
+      ...((fileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) !== 0 ? { reparseTag: r.u32(off + 64) } : {}),
     });
     if (next === 0) break;
     off += next;

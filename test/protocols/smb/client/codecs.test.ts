@@ -160,6 +160,14 @@ describe("SMB2 wire codecs", () => {
     const bad = Buffer.from(buf);
     bad.writeUInt32LE(10_000, 0); // NextEntryOffset past the end
     assert.throws(() => decodeFileIdBothDirectoryInformation(bad), isProtocolError);
+    // FILE_ATTRIBUTE_REPARSE_POINT: EaSize carries the reparse tag.
+    const link = entry("link", true);
+    link.writeUInt32LE(0x400 | 0x10, 56);
+    link.writeUInt32LE(0xa000000c, 64);
+    const ea = entry("plain", true);
+    ea.writeUInt32LE(123, 64);
+    assert.deepEqual(decodeFileIdBothDirectoryInformation(link).map((e) => e.reparseTag), [0xa000000c]);
+    assert.deepEqual(decodeFileIdBothDirectoryInformation(ea).map((e) => e.reparseTag), [undefined], "EaSize of an ordinary item is no tag");
   });
 
   test("FileAllInformation, FILE_NOTIFY_INFORMATION and FileRenameInformation", () => {
@@ -169,7 +177,12 @@ describe("SMB2 wire codecs", () => {
     all[61] = 1;
     all.writeBigUInt64LE(99n, 64);
     const d = decodeFileAllInformation(all);
-    assert.deepEqual([d.fileAttributes, d.endOfFile, d.directory, d.fileId], [0x10, 5n, true, 99n]);
+    assert.deepEqual([d.fileAttributes, d.endOfFile, d.directory, d.fileId, d.name], [0x10, 5n, true, 99n, ""]);
+    const named = Buffer.concat([all, Buffer.from("\\dir\\aux.txt", "utf16le")]);
+    named.writeUInt32LE(Buffer.byteLength("\\dir\\aux.txt", "utf16le"), 96);
+    assert.equal(decodeFileAllInformation(named).name, "\\dir\\aux.txt");
+    assert.equal(decodeFileAllInformation(named.subarray(0, 110)).name, undefined, "a name the buffer cut off is left out");
+    assert.equal(decodeFileAllInformation(all.subarray(0, 72)).name, undefined);
     assert.throws(() => decodeFileAllInformation(all.subarray(0, 60)), isProtocolError);
     const n = Buffer.alloc(12 + 8);
     n.writeUInt32LE(1, 4);

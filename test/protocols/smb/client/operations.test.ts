@@ -199,6 +199,22 @@ describe("SMB client operations against smbd", () => {
     assert.ok(existsSync(join(dir, "名前", "renamed ✓.txt")));
   });
 
+  test("storedPath: Samba's mangled alias of a name Windows cannot hold leads back to the real name", async () => {
+    // Made on the server's disk: names Samba (mangled names = illegal) lists under 8.3 aliases.
+    mkdirSync(join(dir, "mangled", "prn"), { recursive: true });
+    for (const n of ["aux.txt", "a:b.txt", "trailing dot.", "prn/child.txt", "ABCDEF~1.TXT"]) writeFileSync(join(dir, "mangled", n), n);
+    const listed = (await tree.list("mangled")).map((e) => e.name).sort();
+    assert.ok(!listed.includes("aux.txt") && !listed.includes("prn"), listed.join(", "));
+    const real = new Map<string, string | undefined>();
+    for (const name of listed) real.set(name, await tree.storedPath(`mangled/${name}`));
+    assert.deepEqual([...real.values()].sort(), ["mangled\\ABCDEF~1.TXT", "mangled\\a:b.txt", "mangled\\aux.txt", "mangled\\prn", "mangled\\trailing dot."]);
+    const prnAlias = [...real].find(([, v]) => v === "mangled\\prn")![0];
+    assert.match(prnAlias, /^[A-Z0-9]{6}~[A-Z0-9]$/);
+    assert.equal(await tree.storedPath(`mangled/${prnAlias}/child.txt`), "mangled\\prn\\child.txt");
+    assert.equal(await tree.storedPath("mangled/aux.txt"), "mangled\\aux.txt", "the real name reaches the item too");
+    assert.equal(await tree.storedPath(""), "");
+  });
+
   test("querySecurityDescriptor returns a self-relative descriptor with owner, group and DACL", async () => {
     await tree.writeFile("sd.txt", "s");
     const sd = await tree.querySecurityDescriptor("sd.txt");
