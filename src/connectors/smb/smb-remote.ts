@@ -190,9 +190,12 @@ class SmbShareRemote implements SmbRemote {
    * Refuses a name about to be created (written, made a folder, moved to) that a Windows server
    * cannot hold as spelled — reserved device names, a trailing dot or space (`smb-name-rules.ts`).
    * Samba would store it and list it under a mangled 8.3 alias afterwards. Existing items are
-   * still read, listed and deleted under whatever name the server shows.
+   * still read, listed and deleted under whatever name the server shows — and one a walk found
+   * under an alias (an earlier build or a Unix user made it) is updated through that alias: its
+   * name is not created, it exists.
    */
   private checkNewName(rel: string): void {
+    if (this.spelling.onServer(rel) !== rel) return;
     const problem = windowsNameProblem(baseName(rel));
     if (problem) throw new RemoteError("invalid_name", `"${rel}" cannot be stored on SMB: ${problem}`, { path: rel });
   }
