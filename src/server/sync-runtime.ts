@@ -161,6 +161,7 @@ export function syncRuntimeOf(ctx: AppContext, options: ServerSyncOptions = {}):
     base.types.register({
       type: def.type,
       remoteName: def.remoteName,
+      title: def.title,
       openRemote: (connector, signal) => openDefinitionRemote(connector, { purpose: "run", signal }),
       hooks: (connector) => {
         const acl = createIdentityAclHooks({

@@ -10,6 +10,8 @@ import type { SyncHooks } from "./sync-hooks.js";
 export interface ConnectorType {
   type: string;
   remoteName: string;
+  /** How people call the remote ("SMB", "SharePoint"), for the job log; default "the remote". */
+  title?: string;
   /**
    * Opens (and authenticates) the remote for `connector`. Throws RemoteError `auth` for rejected
    * credentials and `unreachable` for network failures (the engine retries that with backoff).

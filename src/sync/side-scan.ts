@@ -1,15 +1,29 @@
 /**
- * Scanning one side: the filtered entries the planner compares, and the items the filter
- * reported (reparse points) rather than silently dropped. Walks are restarted from scratch on an
- * `unreachable` error (with the retry policy); other errors propagate.
+ * Scanning one side: the filtered entries the planner compares, the items the filter left out
+ * (present but out of scope, and why — the planner must not take them for deletions), and the
+ * items that deserve a line in the job log every run (reparse points). Walks are restarted from
+ * scratch on an `unreachable` error (with the retry policy); other errors propagate.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { SubtreeFilter, type SyncFilter } from "./sync-filter.js";
-import type { Remote, RemoteEntry } from "./remote.js";
+import { SubtreeFilter, type OutOfScopeReason, type SyncFilter } from "./sync-filter.js";
+import type { EntryKind, Remote, RemoteEntry } from "./remote.js";
 import { withRetry, type RetryPolicy } from "./retry-policy.js";
+
+/**
+ * An entry the side lists but the filter leaves out, by its own verdict. The descendants of such
+ * a folder are not listed one by one: they are out of scope as "inside" it, which the planner
+ * derives from the folder (so an excluded tree of a million files costs one record).
+ */
+export interface OutOfScopeItem {
+  path: string;
+  kind: EntryKind;
+  reason: OutOfScopeReason;
+}
 
 export interface ScanResult {
   entries: RemoteEntry[];
+  /** Present but not synced (see {@link OutOfScopeItem}). */
+  outOfScope: OutOfScopeItem[];
   /** Entries not synced that deserve a line in the job log (reparse points). */
   reported: Array<{ path: string; reason: string }>;
 }
@@ -25,18 +39,22 @@ const SLICE_MS = 20;
 export async function filterEntries(all: Iterable<RemoteEntry>, filter: SyncFilter): Promise<ScanResult> {
   const subtree = new SubtreeFilter(filter);
   const entries: RemoteEntry[] = [];
+  const outOfScope: OutOfScopeItem[] = [];
   const reported: ScanResult["reported"] = [];
   let sliceStart = performance.now();
   for (const e of all) {
     const v = subtree.check(e);
     if (v.sync) entries.push(e);
-    else if (v.reason === "reparse_point") reported.push({ path: e.path, reason: e.reparseReason ?? "reparse point (symbolic link or junction), not followed; its target is synced where it lives" });
+    else if (v.reason !== "inside_skipped_folder") {
+      outOfScope.push({ path: e.path, kind: e.kind, reason: v.reason });
+      if (v.reason === "reparse_point") reported.push({ path: e.path, reason: e.reparseReason ?? "reparse point (symbolic link or junction), not followed; its target is synced where it lives" });
+    }
     if (performance.now() - sliceStart >= SLICE_MS) {
       await nextTurn();
       sliceStart = performance.now();
     }
   }
-  return { entries, reported };
+  return { entries, outOfScope, reported };
 }
 
 export async function scanSide(remote: Remote, filter: SyncFilter, retry: RetryPolicy, signal: AbortSignal): Promise<ScanResult> {

@@ -16,6 +16,15 @@
  * Per-file errors (RemoteError kinds other than auth/unreachable, and anything unexpected) are
  * counted, logged, stored on the file-state and the run goes on. `unreachable` is retried with
  * backoff; if it persists, or on `auth`, the run stops and the error is rethrown for the job.
+ * `files_done` and `bytes_done` count only items whose outcome was stored (a file-state or its
+ * error): what was in flight when the run stopped or was cancelled counts for nothing.
+ *
+ * A folder whose delete cannot happen because it still holds items the connector does not sync
+ * (left out by the filter, hidden by the server, in a sub-folder that cannot be listed) is a
+ * per-file `not_empty` error once; the folder stays deleted on the side where it was deleted and
+ * its file-state carries a `kept_on_<side>` note, so the next runs neither re-create it there nor
+ * report it again. They retry the delete quietly: once the folder is empty it is deleted (logged);
+ * new synced content in it brings it back like any new content (see README.md, Planning).
  */
 import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
@@ -50,6 +59,8 @@ export interface ExecuteOptions {
   hooks?: SyncHooks;
   /** Called after each finished action (tests use it to simulate a crash mid-run). */
   onActionDone?: (done: number) => void;
+  /** How messages name the remote ("SMB"); default "the remote". */
+  remoteTitle?: string;
 }
 
 export interface ExecuteOutcome {
@@ -59,6 +70,11 @@ export interface ExecuteOutcome {
 }
 
 type Op = Exclude<PlanAction, { action: "error" }> | Extract<PlanAction, { action: "error" }>;
+
+/** Bytes one item added to `bytes_done` so far. */
+interface Progress {
+  bytes: number;
+}
 
 /** File-state changes per transaction at most (more go into the next one). */
 export const STATE_BATCH_OPS = 256;
@@ -75,6 +91,8 @@ class StateBatch {
   private ops: FileStateOp[] = [];
   private chain: Promise<void> = Promise.resolve();
   private scheduled: Promise<void> | undefined;
+  /** A commit failed: changes added since may not have been stored. */
+  failed = false;
 
   constructor(
     private readonly store: FileStateStore,
@@ -99,6 +117,7 @@ class StateBatch {
       try {
         await this.store.applyBatch(this.connectorId, batch);
       } catch (err) {
+        this.failed = true;
         this.onError(err);
       }
     });
@@ -148,6 +167,16 @@ function actionPath(a: PlanAction): string {
     default:
       return a.path;
   }
+}
+
+/** Up to `max` names of what `path` holds on `remote` (nothing: an empty list). */
+async function firstChildren(remote: Remote, path: string, max: number): Promise<string[]> {
+  const names: string[] = [];
+  for await (const child of remote.walk(path)) {
+    names.push(child.path);
+    if (names.length >= max) break;
+  }
+  return names;
 }
 
 export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<ExecuteOutcome> {
@@ -215,22 +244,30 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
     }
   };
 
-  /** Copies one file and commits its state; returns bytes moved. */
-  const copy = async (from: Side, source: RemoteEntry, toPath: string, dest: RemoteEntry | undefined, base?: BaseEntry): Promise<number> => {
+  /**
+   * Copies one file and commits its state; returns bytes moved. `progress.bytes` holds what this
+   * item added to `bytes_done`, so an item that ends without storing anything can take it back.
+   */
+  const copy = async (from: Side, source: RemoteEntry, toPath: string, dest: RemoteEntry | undefined, progress: Progress, base?: BaseEntry): Promise<number> => {
     const to: Side = from === "remote" ? "scaidrive" : "remote";
     if (to === "remote" && dest?.checkoutOwner) {
       throw new RemoteError("locked", `${dest.path} is checked out by ${dest.checkoutOwner}; not overwritten`, { path: dest.path });
     }
     await ensureFolder(to, parentPath(toPath));
-    const { written, sha256, bytes } = await retry(() =>
-      transferFile(side(from), side(to), source, toPath, {
+    const attemptStart = progress.bytes;
+    const { written, sha256, bytes } = await retry(() => {
+      // A retried attempt streams the file again from the start: its bytes count once.
+      o.log.counters.bytes_done -= progress.bytes - attemptStart;
+      progress.bytes = attemptStart;
+      return transferFile(side(from), side(to), source, toPath, {
         ifMatchFingerprint: dest ? dest.fingerprint : null,
         signal,
         onBytes: (n) => {
           o.log.counters.bytes_done += n;
+          progress.bytes += n;
         },
-      }),
-    );
+      });
+    });
     const [r, l] = from === "remote" ? [source, written] : [written, source];
     await commit(r, l, sha256, base);
     o.log.counters.files_synced++;
@@ -247,13 +284,44 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
     await states.add({ op: "error", path, kind, code, message });
   };
 
+  /**
+   * A folder delete that cannot happen because the folder holds items this connector does not
+   * sync: reported once as `not_empty`, then remembered (a `kept_on_<side>` note) so the next
+   * runs neither re-create the folder on the other side nor report it again.
+   */
+  const keptNotEmpty = async (a: Extract<PlanAction, { action: "delete" }>, what: string) => {
+    if (a.kept) return;
+    const remoteAt = `on ${o.remoteTitle ?? "the remote"}`;
+    const [folder, deletedAt, keptAt] =
+      a.side === "remote" ? [`the ${o.remoteTitle ?? "remote"} folder`, "in ScaiDrive", remoteAt] : ["the ScaiDrive folder", remoteAt, "in ScaiDrive"];
+    const message = `${folder} still holds items this connector does not sync (${what}); it stays deleted ${deletedAt} and is kept ${keptAt}`;
+    o.log.entry("delete", a.path, "error", { error: { code: "not_empty", message } });
+    await states.add({
+      op: "note",
+      path: a.base.path,
+      kind: "folder",
+      code: `kept_on_${a.side}`,
+      message: `deleted ${deletedAt}; kept ${keptAt} because it still holds items this connector does not sync`,
+      error: { code: "not_empty", message },
+    });
+  };
+
+  /** Counts an item whose outcome (state, error or deliberate skip) is stored or logged. */
+  const done = () => {
+    if (states.failed) return;
+    o.log.counters.files_done++;
+    o.onActionDone?.(o.log.counters.files_done);
+  };
+
   const run = async (a: Op): Promise<void> => {
     if (signal.aborted) return;
     const path = actionPath(a);
     if (blocked.some((b) => path === b || isUnder(path, b))) {
       o.log.entry(a.action, path, "skipped", { detail: "depends on a move that failed" });
+      done();
       return;
     }
+    const progress: Progress = { bytes: 0 };
     try {
       switch (a.action) {
         case "error":
@@ -262,6 +330,12 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
           break;
         case "forget":
           await states.add({ op: "forget", path: a.path });
+          break;
+        case "untrack":
+        case "out_of_scope":
+          // Neither side is touched: the row stops being a base and says why.
+          await states.add({ op: "note", path: a.path, kind: a.kind, code: "out_of_scope", message: a.message });
+          o.log.entry(a.action, a.path, "skipped", { detail: a.detail });
           break;
         case "adopt":
           await commit(a.remote, a.scaidrive, a.remote.hashes?.sha256 ?? a.scaidrive.hashes?.sha256 ?? null);
@@ -307,7 +381,7 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
               break;
             }
           }
-          const bytes = await copy(a.from, a.source, a.toPath, a.dest, a.base);
+          const bytes = await copy(a.from, a.source, a.toPath, a.dest, progress, a.base);
           o.log.entry("copy", path, "ok", { bytes, detail: `${a.reason}: ${a.from === "remote" ? "remote -> scaidrive" : "scaidrive -> remote"}` });
           break;
         }
@@ -321,16 +395,16 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
             break;
           }
           if (a.resolution === "remote") {
-            const bytes = await copy("remote", a.remote, a.scaidrive.path, a.scaidrive, a.base);
+            const bytes = await copy("remote", a.remote, a.scaidrive.path, a.scaidrive, progress, a.base);
             o.log.entry("conflict", path, "ok", { bytes, detail: `${a.strategy}: remote version kept` });
           } else if (a.resolution === "scaidrive") {
-            const bytes = await copy("scaidrive", a.scaidrive, a.remote.path, a.remote, a.base);
+            const bytes = await copy("scaidrive", a.scaidrive, a.remote.path, a.remote, progress, a.base);
             o.log.entry("conflict", path, "ok", { bytes, detail: `${a.strategy}: ScaiDrive version kept` });
           } else {
             const keep = a.keepBothPath!;
             const moved = await retry(() => o.scaidrive.move(a.scaidrive.path, keep));
-            let bytes = await copy("remote", a.remote, a.scaidrive.path, undefined, a.base);
-            bytes += await copy("scaidrive", { ...a.scaidrive, ...moved, path: keep }, keep, undefined);
+            let bytes = await copy("remote", a.remote, a.scaidrive.path, undefined, progress, a.base);
+            bytes += await copy("scaidrive", { ...a.scaidrive, ...moved, path: keep }, keep, undefined, progress);
             o.log.entry("conflict", path, "ok", { bytes, detail: `KEEP_BOTH: ScaiDrive copy renamed to ${keep}` });
           }
           break;
@@ -350,15 +424,9 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
             throw new RemoteError("precondition_failed", `${a.path} changed on the ${a.side} side since it was scanned; not deleted`, { path: a.path });
           }
           if (current && a.kind === "folder") {
-            const other = side(a.side === "remote" ? "scaidrive" : "remote");
-            let empty = true;
-            for await (const child of target.walk(a.path)) {
-              void child;
-              empty = false;
-              break;
-            }
-            if (!empty) {
-              // Kept: something is still inside (new content, or items the filters leave alone).
+            const held = await retry(() => firstChildren(target, a.path, 3));
+            if (held.length > 0) {
+              const other = side(a.side === "remote" ? "scaidrive" : "remote");
               let otherEntry: RemoteEntry | undefined;
               try {
                 otherEntry = await other.stat(a.path);
@@ -366,14 +434,26 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
                 if (!isRemoteError(err, "not_found")) throw err;
               }
               if (otherEntry) {
+                // New content arrived on the other side (pulled or pushed into it this run): keep both.
                 const [r, l] = a.side === "remote" ? [current, otherEntry] : [otherEntry, current];
                 await commit(r, l, null, a.base);
-              } else {
-                await states.add({ op: "forget", path: a.base.path });
+                o.log.entry("delete", a.path, "skipped", { detail: `folder not empty on ${a.side}; kept` });
+                break;
               }
-              o.log.entry("delete", a.path, "skipped", { detail: `folder not empty on ${a.side}; kept` });
+              await keptNotEmpty(a, `${held.map((h) => `"${h}"`).join(", ")}${held.length >= 3 ? "…" : ""}`);
               break;
             }
+            try {
+              await retry(() => target.delete(a.path));
+            } catch (err) {
+              // The side lists nothing, yet refuses: it holds what it does not show (e.g. vetoed files).
+              if (!isRemoteError(err, "precondition_failed")) throw err;
+              await keptNotEmpty(a, `it lists nothing, yet the server refused to remove it: ${(err as Error).message}`);
+              break;
+            }
+            await states.add({ op: "forget", path: a.base.path });
+            o.log.entry("delete", a.path, "ok", { detail: a.kept ? `deleted on ${a.side}: it no longer holds items this connector does not sync` : `deleted on ${a.side}` });
+            break;
           }
           if (current) await retry(() => target.delete(a.path));
           await states.add({ op: "forget", path: a.base.path });
@@ -382,7 +462,9 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
           break;
         }
       }
+      done();
     } catch (err) {
+      o.log.counters.bytes_done -= progress.bytes;
       if (signal.aborted && !fatal) {
         // Cancelled mid-item: nothing was committed for it; not an error of the file.
         o.log.entry(a.action, path, "skipped", { detail: "cancelled" });
@@ -393,12 +475,21 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
         internal.abort();
         return;
       }
+      // Stopped by another item's job-level failure: this one was in flight, nothing is stored.
+      if (signal.aborted) return;
       if (a.action === "move") blocked.push(a.to);
-      const kind = a.action === "move" || a.action === "delete" ? a.kind : a.action === "mkdir" ? "folder" : a.action === "error" ? (a.kind ?? "file") : "file";
+      const kind =
+        a.action === "move" || a.action === "delete"
+          ? a.kind
+          : a.action === "mkdir"
+            ? "folder"
+            : a.action === "error" || a.action === "untrack" || a.action === "out_of_scope"
+              ? (a.kind ?? "file")
+              : a.action === "adopt"
+                ? a.remote.kind
+                : "file";
       await fileError(a, path, kind, err);
-    } finally {
-      o.log.counters.files_done++;
-      o.onActionDone?.(o.log.counters.files_done);
+      done();
     }
   };
 

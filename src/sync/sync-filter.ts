@@ -38,9 +38,10 @@ export interface FilterSubject {
   reparsePoint?: boolean;
 }
 
-export type FilterVerdict =
-  | { sync: true }
-  | { sync: false; reason: "reparse_point" | "hidden" | "system" | "excluded" | "not_included" };
+/** Why an entry is not synced (its own verdict; descendants of such a folder go with it). */
+export type OutOfScopeReason = "reparse_point" | "hidden" | "system" | "excluded" | "not_included";
+
+export type FilterVerdict = { sync: true } | { sync: false; reason: OutOfScopeReason };
 
 interface CompiledSet {
   extensions: Set<string>;

@@ -16,10 +16,19 @@
  * link to it as two names with one file id, and lists a name Windows clients cannot hold under a
  * mangled alias with the item's id. Two live names sharing an id are two items (never a rename of
  * one another), and an aliased entry (`realName`) is matched to the item known by its real name.
+ *
+ * Out of scope is not deleted: a key that a side lists but the filter leaves out (hidden, system,
+ * excluded, not included, a reparse point, or inside such a folder) is never copied, deleted or
+ * conflicted on either side. A base row of such a key is *untracked* (the row stops being a base,
+ * one `untrack` entry says why); a key with no base whose other side holds an in-scope item gets
+ * one `out_of_scope` entry, stored as a note so later runs stay quiet until the reason changes.
+ * Back in scope, the key has no base: both sides present are compared by content, one side is
+ * copied to the other — the existing ScaiDrive node is matched again, never created anew.
  */
 import { conflictPath } from "./conflict-name.js";
 import { isUnder, joinPath, parentPath, type EntryKind, type RemoteEntry } from "./remote.js";
 import type { ConflictStrategy, Direction, Side } from "./sync-options.js";
+import type { OutOfScopeItem } from "./side-scan.js";
 
 /** What both sides looked like after the last successful transfer of one path. */
 export interface BaseEntry {
@@ -33,10 +42,25 @@ export interface BaseEntry {
   sha256: string | null;
 }
 
+/** A file-state row carrying a standing note (see the file-state store), keyed like the base. */
+export interface NoteEntry {
+  path: string;
+  kind: EntryKind;
+  /** `out_of_scope`, `kept_on_remote`, `kept_on_scaidrive`. */
+  code: string;
+  message: string;
+}
+
 export interface PlanInput {
   remote: RemoteEntry[];
   scaidrive: RemoteEntry[];
   base: BaseEntry[];
+  /** What each side lists but the filter leaves out (each item's own verdict; a folder takes its subtree). */
+  outOfScope?: { remote?: OutOfScopeItem[]; scaidrive?: OutOfScopeItem[] };
+  /** File-state rows with a standing note (out of scope, folder kept on one side). */
+  notes?: NoteEntry[];
+  /** How messages name the remote ("SMB"); default "the remote". */
+  remoteTitle?: string;
   direction: Direction;
   conflict: ConflictStrategy;
   caseInsensitive: boolean;
@@ -77,7 +101,19 @@ export type PlanAction =
       keepBothPath?: string;
       base?: BaseEntry;
     }
-  | { action: "delete"; side: Side; path: string; kind: EntryKind; expect: RemoteEntry; base: BaseEntry }
+  | {
+      action: "delete";
+      side: Side;
+      path: string;
+      kind: EntryKind;
+      expect: RemoteEntry;
+      base: BaseEntry;
+      /**
+       * A folder already kept on this side because it was not empty (a `kept_on_<side>` note):
+       * the delete is retried quietly; only its success is logged.
+       */
+      kept?: boolean;
+    }
   | {
       action: "adopt";
       remote: RemoteEntry;
@@ -86,6 +122,12 @@ export type PlanAction =
       hook: HookName;
     }
   | { action: "forget"; path: string }
+  /**
+   * `untrack`: a base row whose item left the filter's scope on a side; `out_of_scope`: no base,
+   * the item of one side is out of scope while the other side holds one in scope. Neither side
+   * is touched; the row gets an `out_of_scope` note (`message`); `detail` is the job log's line.
+   */
+  | { action: "untrack" | "out_of_scope"; path: string; kind: EntryKind; message: string; detail: string }
   | {
       action: "error";
       path: string;
@@ -111,6 +153,13 @@ export interface Plan {
 
 type State = "same" | "changed" | "new" | "deleted" | "absent";
 
+/** Why a key is out of scope: its own item, or a folder above it. */
+interface ScopeVerdict {
+  side: Side;
+  item: OutOfScopeItem;
+  how: "own" | "inside";
+}
+
 interface Sides {
   byKey: Map<string, RemoteEntry>;
   /**
@@ -134,6 +183,9 @@ function depth(path: string): number {
 
 export function planSync(input: PlanInput): Plan {
   const keyOf = (path: string) => (input.caseInsensitive ? path.toLowerCase() : path);
+  /** The remote as a place ("on SMB", "on the remote") and as a qualifier ("an SMB name", "a remote name"). */
+  const remoteTitle = input.remoteTitle ?? "the remote";
+  const remoteWord = input.remoteTitle ?? "remote";
   const actions: PlanAction[] = [];
   const moves: PlanAction[] = [];
   const mkdirs: PlanAction[] = [];
@@ -144,26 +196,37 @@ export function planSync(input: PlanInput): Plan {
 
   const index = (entries: RemoteEntry[], side: Side): Sides => {
     const byKey = new Map<string, RemoteEntry>();
-    const twins = new Set<string>();
+    /** Twin keys and how their names differ. */
+    const twins = new Map<string, { how: string }>();
     for (const e of entries) {
       const k = keyOf(e.path);
       const prior = byKey.get(k);
       if (prior) {
-        twins.add(k);
-        if (!errorKeys.has(prior.path)) reportTwin(prior, side);
-        reportTwin(e, side);
+        // Paths are NFC: two names that are the same string differ only in their Unicode normal
+        // form on that side (an NFC and an NFD spelling of one name), not in case.
+        const how = prior.path === e.path ? "in Unicode normalisation (NFC/NFD)" : "in case";
+        twins.set(k, { how });
+        if (!errorKeys.has(prior.path)) reportTwin(prior, side, how);
+        reportTwin(e, side, how);
       } else {
         byKey.set(k, e);
       }
     }
     if (twins.size > 0) {
-      for (const t of twins) blockedKeys.add(t);
+      for (const t of twins.keys()) blockedKeys.add(t);
       for (const k of [...byKey.keys()]) {
-        if (twins.has(k) || [...twins].some((t) => isUnder(k, t))) {
+        if (twins.has(k)) {
+          byKey.delete(k);
+          continue;
+        }
+        for (const [t, twin] of twins) {
+          if (!isUnder(k, t)) continue;
           const e = byKey.get(k)!;
-          if (!twins.has(k)) reportTwin(e, side);
+          // The folder as this item's own path spells it.
+          reportTwin(e, side, twin.how, e.path.slice(0, t.length));
           byKey.delete(k);
           blockedKeys.add(k);
+          break;
         }
       }
     }
@@ -171,13 +234,21 @@ export function planSync(input: PlanInput): Plan {
     for (const [k, e] of byKey) if (e.id) addId(keysById, e.id, k);
     return { byKey, keysById };
   };
-  const reportTwin = (e: RemoteEntry, side: Side) => {
+  const reportTwin = (e: RemoteEntry, side: Side, how: string, inside?: string) => {
     errorKeys.add(e.path);
+    const sideName = side === "remote" ? remoteWord : "ScaiDrive";
+    // Names differing in case collide on a case-insensitive remote; NFC/NFD twins collide in the
+    // engine itself, which speaks NFC.
+    const which = how === "in case" ? "the remote" : "the sync";
     actions.push({
       action: "error",
       path: e.path,
       code: "case_conflict",
-      message: `"${e.path}" differs from another ${side} name only in case, which the remote cannot hold apart`,
+      kind: e.kind,
+      message:
+        inside === undefined
+          ? `"${e.path}" differs from another ${sideName} name only ${how}, which ${which} cannot hold apart`
+          : `"${e.path}" is inside "${inside}", whose name differs from another ${sideName} name only ${how}, which ${which} cannot hold apart`,
     });
   };
 
@@ -198,6 +269,12 @@ export function planSync(input: PlanInput): Plan {
   const B = new Map<string, BaseEntry>();
   for (const b of input.base) B.set(keyOf(b.path), { ...b });
   const trackedFiles = input.base.filter((b) => b.kind === "file").length;
+  const indexOutOfScope = (items: OutOfScopeItem[] | undefined) => {
+    const byKey = new Map<string, OutOfScopeItem>();
+    for (const item of items ?? []) byKey.set(keyOf(item.path), item);
+    return { byKey };
+  };
+  const oos = { remote: indexOutOfScope(input.outOfScope?.remote), scaidrive: indexOutOfScope(input.outOfScope?.scaidrive) };
 
   const side = (s: Side) => (s === "remote" ? R : L);
   const baseId = (b: BaseEntry, s: Side) => (s === "remote" ? b.remoteId : b.scaidriveId);
@@ -328,7 +405,7 @@ export function planSync(input: PlanInput): Plan {
   const planned = new Set<string>();
   const isTaken = (path: string) => {
     const k = keyOf(path);
-    return R.byKey.has(k) || L.byKey.has(k) || B.has(k) || planned.has(k);
+    return R.byKey.has(k) || L.byKey.has(k) || B.has(k) || planned.has(k) || oos.remote.byKey.has(k) || oos.scaidrive.byKey.has(k);
   };
 
   unlisted = unlistedKeys();
@@ -347,7 +424,9 @@ export function planSync(input: PlanInput): Plan {
     }
   }
 
-  const keys = new Set<string>([...R.byKey.keys(), ...L.byKey.keys(), ...B.keys()]);
+  const notes = new Map<string, NoteEntry>();
+  for (const n of input.notes ?? []) notes.set(keyOf(n.path), n);
+  const keys = new Set<string>([...R.byKey.keys(), ...L.byKey.keys(), ...B.keys(), ...notes.keys()]);
   const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const deletes = { remote: 0, scaidrive: 0 };
 
@@ -356,6 +435,17 @@ export function planSync(input: PlanInput): Plan {
     const r = R.byKey.get(k);
     const l = L.byKey.get(k);
     let b = B.get(k);
+    const note = notes.get(k);
+    const scope = outOfScope(k);
+    if (scope) {
+      planOutOfScope(r, l, b, note, scope);
+      continue;
+    }
+    if (!r && !l && !b) {
+      // Only a note is left (the item is gone, or back in scope and gone): nothing to keep.
+      actions.push({ action: "forget", path: note!.path });
+      continue;
+    }
     if (r && l && r.kind !== l.kind) {
       actions.push({
         action: "error",
@@ -371,10 +461,74 @@ export function planSync(input: PlanInput): Plan {
       b = undefined;
     }
     if (kind === "folder") {
-      planFolder(r, l, b);
+      planFolder(r, l, b, note);
     } else {
       planFile(r, l, b);
     }
+  }
+
+  /**
+   * Why `k` is out of scope on a side, if it is: the item itself is left out there, or a folder
+   * above it is. The remote's reason comes first. (An item renamed or moved to a left-out name is
+   * a delete of its old name, as before: untracking it would bring the old name back next run.)
+   */
+  function outOfScope(k: string): ScopeVerdict | undefined {
+    for (const s of ["remote", "scaidrive"] as const) {
+      const m = oos[s];
+      if (m.byKey.size === 0) continue;
+      const own = m.byKey.get(k);
+      if (own) return { side: s, item: own, how: "own" };
+      for (let i = k.indexOf("/"); i >= 0; i = k.indexOf("/", i + 1)) {
+        const above = m.byKey.get(k.slice(0, i));
+        if (above?.kind === "folder") return { side: s, item: above, how: "inside" };
+      }
+    }
+    return undefined;
+  }
+
+  function planOutOfScope(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined, note: NoteEntry | undefined, scope: ScopeVerdict): void {
+    const why = scopeText(scope);
+    const message = `${why}: out of scope, not synced; nothing deleted`;
+    const ownRemote = scope.side === "remote" && scope.how === "own" ? scope.item : undefined;
+    const ownLocal = scope.side === "scaidrive" && scope.how === "own" ? scope.item : undefined;
+    const path = b?.path ?? note?.path ?? ownRemote?.path ?? r?.path ?? ownLocal?.path ?? l!.path;
+    const kind = b?.kind ?? ownRemote?.kind ?? r?.kind ?? ownLocal?.kind ?? l?.kind ?? note!.kind;
+    if (b) {
+      actions.push({ action: "untrack", path, kind, message, detail: `${why}: no longer synced; nothing deleted` });
+      return;
+    }
+    if (note?.code === "out_of_scope" && note.message === message) return;
+    // The in-scope item of the other side, if any, that a copy would otherwise overwrite or delete.
+    const counterpart = scope.side === "remote" ? l : r;
+    if (!counterpart && !note) return;
+    if (!counterpart && note && note.code !== "out_of_scope") {
+      actions.push({ action: "forget", path: note.path });
+      return;
+    }
+    const otherName = scope.side === "remote" ? "ScaiDrive" : remoteWord;
+    const detail = counterpart
+      ? `${why}: not synced; the ${otherName} ${counterpart.kind} of the same name is neither copied over it nor deleted`
+      : `${why}: not synced; nothing deleted`;
+    actions.push({ action: "out_of_scope", path, kind, message, detail });
+  }
+
+  function scopeText(v: ScopeVerdict): string {
+    const where = v.side === "remote" ? `on ${remoteTitle}` : "in ScaiDrive";
+    const reason = (() => {
+      switch (v.item.reason) {
+        case "hidden":
+          return `hidden ${where}`;
+        case "system":
+          return `a system ${v.item.kind} ${where}`;
+        case "excluded":
+          return "excluded by the connector's exclude patterns";
+        case "not_included":
+          return "not matched by the connector's include patterns";
+        case "reparse_point":
+          return `a link (reparse point) ${where}`;
+      }
+    })();
+    return v.how === "inside" ? `inside "${v.item.path}", which is ${reason}` : reason;
   }
 
   function state(e: RemoteEntry | undefined, b: BaseEntry | undefined, s: Side): State {
@@ -389,9 +543,9 @@ export function planSync(input: PlanInput): Plan {
   function push(l: RemoteEntry, r: RemoteEntry | undefined, b: BaseEntry | undefined, reason: CopyReason, check: boolean) {
     actions.push({ action: "copy", from: "scaidrive", source: l, toPath: r?.path ?? l.path, dest: r, checkIdentical: check, reason, base: b });
   }
-  function del(s: Side, e: RemoteEntry, b: BaseEntry) {
+  function del(s: Side, e: RemoteEntry, b: BaseEntry, kept?: boolean) {
     if (e.kind === "file") deletes[s]++;
-    const a: PlanAction = { action: "delete", side: s, path: e.path, kind: e.kind, expect: e, base: b };
+    const a: PlanAction = { action: "delete", side: s, path: e.path, kind: e.kind, expect: e, base: b, ...(kept ? { kept } : {}) };
     if (e.kind === "folder") folderDeletes.push(a);
     else actions.push(a);
   }
@@ -461,7 +615,7 @@ export function planSync(input: PlanInput): Plan {
     }
   }
 
-  function planFolder(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined): void {
+  function planFolder(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined, note: NoteEntry | undefined): void {
     if (r && l) {
       if (input.fullSync || !b || (b.remoteId ?? null) !== (r.id ?? null) || (b.scaidriveId ?? null) !== (l.id ?? null)) {
         actions.push({ action: "adopt", remote: r, scaidrive: l, hook: adoptHook });
@@ -475,15 +629,19 @@ export function planSync(input: PlanInput): Plan {
     const present: Side = r ? "remote" : "scaidrive";
     const e = (r ?? l)!;
     const missing: Side = r ? "scaidrive" : "remote";
+    // A folder deleted on one side and kept on this one because it was not empty is still
+    // deleted, not new: it is not re-created on the other side, and its delete is retried.
+    const kept = !b && note?.code === `kept_on_${present}` ? { ...baseFromEntries(r, l), path: note.path } : undefined;
+    const tracked = b ?? kept;
     // bidirectional: a folder that was in the base and is gone on one side was deleted there;
     // otherwise it is new. One-way: the authoritative side decides.
     const create =
-      input.direction === "bidirectional" ? !b : allows(present);
+      input.direction === "bidirectional" ? !tracked : allows(present);
     if (create) {
       mkdirs.push({ action: "mkdir", side: missing, path: e.path, other: e });
       planned.add(keyOf(e.path));
     } else if (e.childrenUnknown === undefined) {
-      del(present, e, b ?? baseFromEntries(r, l));
+      del(present, e, tracked ?? baseFromEntries(r, l), kept !== undefined);
     }
   }
 
@@ -493,8 +651,9 @@ export function planSync(input: PlanInput): Plan {
     actions: [...moves, ...mkdirs, ...actions, ...folderDeletes],
     deletes,
     trackedFiles,
-    remoteCount: R.byKey.size,
-    scaidriveCount: L.byKey.size,
+    // What a side lists out of scope still shows it is there (an unmounted share lists nothing).
+    remoteCount: R.byKey.size + oos.remote.byKey.size,
+    scaidriveCount: L.byKey.size + oos.scaidrive.byKey.size,
     remoteFiles: [...R.byKey.values()].filter((e) => e.kind === "file").length,
     scaidriveFiles: [...L.byKey.values()].filter((e) => e.kind === "file").length,
   };

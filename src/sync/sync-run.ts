@@ -9,6 +9,7 @@
  * `SYNC_SAFETY_ABORT` (nothing changed). Cancellation is not an error: the result says
  * `cancelled`.
  */
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { AppError } from "../core/errors.js";
 import type { SyncStores } from "../store/sync/sync-stores.js";
@@ -56,6 +57,8 @@ export interface RunParams {
   retry?: RetryPolicy;
   hooks?: SyncHooks;
   onActionDone?: (done: number) => void;
+  /** How the job log names the remote ("SMB", "SharePoint"); default "the remote". */
+  remoteTitle?: string;
 }
 
 /** A plan action as the dry-run answer and job log show it. */
@@ -101,7 +104,7 @@ export function describeAction(a: PlanAction): PlanItem {
     case "mkdir":
       return { action: "mkdir", path: a.path, side: a.side };
     case "delete":
-      return { action: "delete", path: a.path, side: a.side, detail: a.kind };
+      return { action: "delete", path: a.path, side: a.side, detail: a.kept ? `${a.kind}, kept before because it was not empty; retried` : a.kind };
     case "conflict":
       return {
         action: "conflict",
@@ -112,6 +115,9 @@ export function describeAction(a: PlanAction): PlanItem {
       return { action: "adopt", path: a.remote.path };
     case "forget":
       return { action: "forget", path: a.path };
+    case "untrack":
+    case "out_of_scope":
+      return { action: a.action, path: a.path, detail: a.detail };
     case "error":
       return { action: "error", path: a.path, detail: `${a.code}: ${a.message}` };
   }
@@ -130,11 +136,29 @@ function stateToEntry(s: FileStateRecord): RemoteEntry {
 }
 
 /**
+ * What decides which items a run syncs. A delta cursor is replayed only under the filter its
+ * listing was taken with: items the last runs left out (or untracked) are not in the synced
+ * listing with their current state, so a changed filter enumerates the remote afresh.
+ */
+export function scopeKey(filter: FilterConfig): string {
+  const canonical = JSON.stringify([
+    filter.include_patterns?.extensions ?? [],
+    filter.include_patterns?.patterns ?? [],
+    filter.exclude_patterns?.extensions ?? [],
+    filter.exclude_patterns?.patterns ?? [],
+    filter.sync_hidden_files ?? false,
+    filter.sync_system_files ?? false,
+  ]);
+  return createHash("sha256").update(canonical).digest("hex").slice(0, 32);
+}
+
+/**
  * The remote side's listing. Delta remotes replay the pages since the stored cursor over the last
- * synced listing; with no cursor (or `fullSync`, or an expired cursor) they enumerate from
+ * synced listing (untracked and kept items included: they are still there); with no cursor (or
+ * `fullSync`, an expired cursor, or a cursor taken under another filter) they enumerate from
  * scratch. Returns the cursor to store once the run ended cleanly.
  */
-async function scanRemote(p: RunParams, filter: SyncFilter, retry: RetryPolicy): Promise<ScanResult & { cursor?: string }> {
+async function scanRemote(p: RunParams, filter: SyncFilter, retry: RetryPolicy, scope: string): Promise<ScanResult & { cursor?: string }> {
   const r = p.remote;
   if (!(r.capabilities.delta && r.changes)) return scanSide(r, filter, retry, p.signal);
   const collect = async (cursor: string | null) => {
@@ -145,12 +169,19 @@ async function scanRemote(p: RunParams, filter: SyncFilter, retry: RetryPolicy):
     }
     return pages;
   };
-  const stored = p.options.fullSync ? null : await p.stores.cursors.get(p.connectorId);
+  let stored = p.options.fullSync ? null : await p.stores.cursors.getScoped(p.connectorId);
+  if (stored && stored.scopeKey !== null && stored.scopeKey !== scope) {
+    p.logger.info({ connectorId: p.connectorId }, "the filter changed since the delta cursor was stored; enumerating the remote again");
+    stored = null;
+  }
   if (stored) {
+    const from = stored.cursor;
     try {
-      const pages = await withRetry(() => collect(stored), retry, p.signal);
-      const previous = (await p.stores.fileStates.list(p.connectorId)).filter((s) => s.synced && s.remote_fingerprint !== null).map(stateToEntry);
-      return { ...(await filterEntries(applyChangePages(previous, pages), filter)), cursor: pages.at(-1)?.cursor ?? stored };
+      const pages = await withRetry(() => collect(from), retry, p.signal);
+      const previous = (await p.stores.fileStates.list(p.connectorId))
+        .filter((s) => (s.synced || s.note_code !== null) && s.remote_fingerprint !== null)
+        .map(stateToEntry);
+      return { ...(await filterEntries(applyChangePages(previous, pages), filter)), cursor: pages.at(-1)?.cursor ?? from };
     } catch (err) {
       if (!isRemoteError(err, "cursor_expired")) throw err;
       p.logger.info({ connectorId: p.connectorId }, "delta cursor expired; enumerating the remote again");
@@ -165,6 +196,7 @@ export async function runSync(p: RunParams): Promise<RunResult> {
   const retry = p.retry ?? DEFAULT_RETRY;
   try {
     const filter = new SyncFilter(p.settings.filter, { caseInsensitive: p.remote.capabilities.caseInsensitive });
+    const scope = scopeKey(p.settings.filter);
     if (p.hooks?.beforeRun) {
       await p.hooks.beforeRun({
         remote: p.remote,
@@ -173,10 +205,11 @@ export async function runSync(p: RunParams): Promise<RunResult> {
         signal: p.signal,
       });
     }
-    const [remoteScan, localScan, base] = await Promise.all([
-      scanRemote(p, filter, retry),
+    const [remoteScan, localScan, base, notes] = await Promise.all([
+      scanRemote(p, filter, retry, scope),
       scanSide(p.scaidrive, filter, retry, p.signal),
       p.stores.fileStates.loadBase(p.connectorId),
+      p.stores.fileStates.loadNotes(p.connectorId),
     ]);
     const remoteFiles = new Set(remoteScan.entries.filter((e) => e.kind === "file").map((e) => e.path));
     p.log.counters.files_scanned = remoteFiles.size + localScan.entries.filter((e) => e.kind === "file" && !remoteFiles.has(e.path)).length;
@@ -186,6 +219,9 @@ export async function runSync(p: RunParams): Promise<RunResult> {
       remote: remoteScan.entries,
       scaidrive: localScan.entries,
       base,
+      outOfScope: { remote: remoteScan.outOfScope, scaidrive: localScan.outOfScope },
+      notes,
+      remoteTitle: p.remoteTitle,
       direction: p.settings.direction,
       conflict: p.settings.conflict,
       caseInsensitive: p.remote.capabilities.caseInsensitive,
@@ -215,11 +251,12 @@ export async function runSync(p: RunParams): Promise<RunResult> {
       retry,
       hooks: p.hooks,
       onActionDone: p.onActionDone,
+      remoteTitle: p.remoteTitle,
     });
     if (outcome.fatal) throw outcome.fatal;
     if (outcome.cancelled) return { status: "cancelled", plan };
     // The cursor moves only after a clean run: a failed file is seen again next time.
-    if (remoteScan.cursor && p.log.counters.error_count === 0) await p.stores.cursors.set(p.connectorId, remoteScan.cursor);
+    if (remoteScan.cursor && p.log.counters.error_count === 0) await p.stores.cursors.set(p.connectorId, remoteScan.cursor, scope);
     return { status: "completed", plan };
   } catch (err) {
     throw jobError(err);

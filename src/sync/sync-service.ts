@@ -233,6 +233,7 @@ export class SyncService {
         retry,
         hooks,
         onActionDone: this.o.onActionDone ? (n) => this.o.onActionDone!(job.id, n) : undefined,
+        remoteTitle: type.title,
       });
       if (result.planItems) this.dryRunPlans.set(job.id, result.planItems);
       return { status: result.status };

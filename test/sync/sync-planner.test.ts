@@ -36,6 +36,9 @@ function summary(actions: PlanAction[]): string[] {
         return `forget ${a.path}`;
       case "error":
         return `error ${a.path} ${a.code}`;
+      case "untrack":
+      case "out_of_scope":
+        return `${a.action} ${a.path}`;
     }
   });
 }

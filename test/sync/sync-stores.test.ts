@@ -194,5 +194,44 @@ for (const dialect of DIALECTS) {
       assert.equal(await s.fileStates.get(c.id, "never.txt"), undefined);
       assert.ok(await s.fileStates.get(c.id, "f/000.txt"));
     });
+
+    test("file-states: a note ends the base but keeps the row's columns; a synced row clears it; cursors carry their filter", async () => {
+      const c = await newConnector();
+      const st = (path: string, kind: "file" | "folder" = "file") => ({
+        path, kind, remote_id: `r-${path}`, remote_fingerprint: "rf", remote_mtime_ms: 1_700_000_000_000, remote_size: 3,
+        scaidrive_node_id: `n-${path}`, scaidrive_version_id: "v", sha256: "h",
+      });
+      await s.fileStates.markSynced(c.id, st("hidden.txt"));
+      await s.fileStates.markSynced(c.id, st("proj", "folder"));
+      await s.fileStates.applyBatch(c.id, [
+        { op: "note", path: "hidden.txt", kind: "file", code: "out_of_scope", message: "hidden on SMB: out of scope, not synced; nothing deleted" },
+        { op: "note", path: "proj", kind: "folder", code: "kept_on_remote", message: "kept", error: { code: "not_empty", message: "holds x.secret" } },
+        { op: "note", path: "never-synced.txt", kind: "file", code: "out_of_scope", message: "m" },
+      ]);
+      assert.deepEqual((await s.fileStates.loadBase(c.id)).map((b) => b.path), []);
+      assert.deepEqual(
+        (await s.fileStates.loadNotes(c.id)).map((n) => `${n.path} ${n.kind} ${n.code}`).sort(),
+        ["hidden.txt file out_of_scope", "never-synced.txt file out_of_scope", "proj folder kept_on_remote"],
+      );
+      const hidden = (await s.fileStates.get(c.id, "hidden.txt"))!;
+      assert.equal(hidden.synced, false);
+      assert.equal(hidden.scaidrive_node_id, "n-hidden.txt", "the row still names the node");
+      assert.equal(hidden.note, "hidden on SMB: out of scope, not synced; nothing deleted");
+      const proj = (await s.fileStates.get(c.id, "proj"))!;
+      assert.equal(proj.last_error_code, "not_empty");
+      await s.fileStates.applyBatch(c.id, [{ op: "error", path: "proj", kind: "folder", code: "access_denied", message: "no" }]);
+      assert.equal((await s.fileStates.get(c.id, "proj"))!.note_code, "kept_on_remote", "an error leaves the note");
+      await s.fileStates.applyBatch(c.id, [{ op: "synced", state: st("hidden.txt") }]);
+      const back = (await s.fileStates.get(c.id, "hidden.txt"))!;
+      assert.equal(back.synced, true);
+      assert.equal(back.note_code, null);
+      assert.equal(back.note, null);
+
+      await s.cursors.set(c.id, "cur-1");
+      assert.deepEqual(await s.cursors.getScoped(c.id), { cursor: "cur-1", scopeKey: null });
+      await s.cursors.set(c.id, "cur-2", "k1");
+      assert.deepEqual(await s.cursors.getScoped(c.id), { cursor: "cur-2", scopeKey: "k1" });
+      assert.equal(await s.cursors.get(c.id), "cur-2");
+    });
   });
 }

@@ -36,13 +36,16 @@ export class BoundTree {
   /**
    * CREATE, the `middle` requests on the new handle, CLOSE — one compound chain, one round trip.
    * Middle bodies must carry the all-ones FileId ({@link NO_FILE_ID}). Resolves the CREATE
-   * response and the middle responses.
-   * @throws SmbError of the CREATE when it fails, else of the first failed middle request.
+   * response and the middle responses. With `closeMatters`, a failed CLOSE fails the call too:
+   * a delete-on-close happens at CLOSE, and that is where a server refuses it (Samba answers
+   * STATUS_DIRECTORY_NOT_EMPTY there for a folder holding only vetoed files).
+   * @throws SmbError of the CREATE when it fails, else of the first failed middle request, else
+   * (with `closeMatters`) of the CLOSE.
    */
   async onPath(
     create: CreateRequest,
     middle: { command: number; body: Buffer; extra?: Partial<RequestOptions> }[],
-    opts: { closeFirst?: SmbHandle } = {},
+    opts: { closeFirst?: SmbHandle; closeMatters?: boolean } = {},
   ): Promise<{ create: CreateResponse; results: SmbResponse[] }> {
     const base = { sessionId: this.session.sessionId, treeId: this.treeId, sign: this.session.sign && !this.encrypt, encrypt: this.encrypt, timeoutMs: this.timeoutMs };
     const chain: RequestOptions[] = [
@@ -74,6 +77,7 @@ export class BoundTree {
       if (r.status === "rejected") throw r.reason;
       results.push(r.value);
     }
+    if (opts.closeMatters && close.status === "rejected") throw close.reason;
     return { create: created, results };
   }
 

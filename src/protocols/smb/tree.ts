@@ -158,6 +158,7 @@ export class SmbTree {
     path: string,
     req: { access: number; options?: number; disposition?: number; attributes?: number },
     middle: Parameters<BoundTree["onPath"]>[1],
+    opts?: Parameters<BoundTree["onPath"]>[2],
   ): ReturnType<BoundTree["onPath"]> {
     const t = await this.bind();
     return t.onPath(
@@ -170,6 +171,7 @@ export class SmbTree {
         options: req.options ?? 0,
       },
       middle,
+      opts,
     );
   }
 
@@ -403,6 +405,8 @@ export class SmbTree {
       path,
       { access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, options: directory ? CreateOptions.DIRECTORY_FILE : CreateOptions.NON_DIRECTORY_FILE },
       [{ command: Command.SET_INFO, body: encodeSetInfoRequest(NO_FILE_ID, InfoType.FILE, FileInfoClass.DISPOSITION, encodeFileDispositionInformation(true)) }],
+      // The delete happens at CLOSE; a server may refuse it only there.
+      { closeMatters: true },
     );
     decodeSetInfoResponse(results[0].message);
   }

@@ -150,7 +150,7 @@ const JobSchema: Json = {
     bytes_transferred: { type: "integer" },
     error_count: { type: "integer", description: "per-file errors (the job still completes)" },
     files_total: { type: "integer", description: "planned actions (live while running)" },
-    files_done: { type: "integer", description: "finished actions (live while running)" },
+    files_done: { type: "integer", description: "finished actions whose outcome was stored (live while running); what was in flight when a job failed or was cancelled is not counted" },
     bytes_done: { type: "integer", description: "bytes moved so far (live while running)" },
     error: { ...JobError, description: "job-level failure: CONNECTOR_AUTH_FAILED, CONNECTOR_UNREACHABLE, DESTINATION_DENIED, SYNC_SAFETY_ABORT, INTERNAL" },
     skip_reason: nullable({ type: "string", description: "why a scheduled run was skipped" }),
@@ -185,6 +185,12 @@ const FileStateSchema: Json = {
     synced: { type: "boolean", description: "false: the path only carries an error and was never synced" },
     last_synced_at: nullable({ type: "string", format: "date-time" }),
     last_error: JobError,
+    note: nullable({
+      type: "object",
+      description:
+        "a standing state that is not an error: `out_of_scope` (the item left the filter's scope — hidden, system, excluded, a link — and is not synced; nothing was deleted), `kept_on_remote` / `kept_on_scaidrive` (a folder deleted on one side and kept on the other because it still holds items this connector does not sync)",
+      properties: { code: { type: "string" }, message: { type: "string" } },
+    }),
     remote: {
       type: "object",
       properties: { id: nullable({ type: "string" }), fingerprint: nullable({ type: "string" }), size: nullable({ type: "integer" }), modified_at: nullable({ type: "string", format: "date-time" }) },
@@ -227,6 +233,7 @@ function fileStateView(s: FileStateRecord): Json {
   return {
     path: s.path, kind: s.kind, synced: s.synced, last_synced_at: s.last_synced_at,
     last_error: s.last_error_code ? { code: s.last_error_code, message: s.last_error ?? "" } : null,
+    note: s.note_code ? { code: s.note_code, message: s.note ?? "" } : null,
     remote: {
       id: s.remote_id, fingerprint: s.remote_fingerprint, size: s.remote_size,
       modified_at: s.remote_mtime_ms !== null ? new Date(s.remote_mtime_ms).toISOString() : null,

@@ -104,12 +104,20 @@ export interface FileStatesTable {
   last_error: string | null;
   /** Adapter extras (eTag, cTag, quickXorHash...) as JSON. */
   extra: string | null;
+  /**
+   * A standing state of the path that is not an error (migration 0102): `out_of_scope`,
+   * `kept_on_remote`, `kept_on_scaidrive`; `note` says it in words. Null for ordinary rows.
+   */
+  note_code: ColumnType<string | null, string | null | undefined, string | null>;
+  note: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SyncCursorsTable {
   connector_id: string;
   cursor: string;
   updated_at: string;
+  /** The filter the listing behind the cursor was taken under (migration 0102). */
+  scope_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One change of a connector's configuration (migration 0101); field names only, never values. */

@@ -1,12 +1,13 @@
 /**
  * file-states: per connector and relative path, what both sides looked like after the last
- * successful transfer (the planner's base), plus the last per-file error. Each file's row is
- * written as soon as that file is done, which is what makes a killed run resumable.
+ * successful transfer (the planner's base), plus the last per-file error and a standing note
+ * (an item out of the filter's scope, a folder kept on one side because it is not empty). Each
+ * file's row is written as soon as that file is done, which is what makes a killed run resumable.
  */
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { FileStatesTable } from "../db/sync-tables.js";
-import type { BaseEntry } from "../../sync/sync-planner.js";
+import type { BaseEntry, NoteEntry } from "../../sync/sync-planner.js";
 import { bool, nowIso, numOrNull, parseJson } from "./store-values.js";
 
 export interface FileStateRecord {
@@ -26,6 +27,9 @@ export interface FileStateRecord {
   last_error_code: string | null;
   last_error: string | null;
   extra: Record<string, unknown> | null;
+  /** A standing state that is not an error: `out_of_scope`, `kept_on_remote`, `kept_on_scaidrive`. */
+  note_code: string | null;
+  note: string | null;
 }
 
 export interface SyncedState {
@@ -45,7 +49,13 @@ export interface SyncedState {
 export type FileStateOp =
   | { op: "synced"; state: SyncedState }
   | { op: "forget"; path: string }
-  | { op: "error"; path: string; kind: "file" | "folder"; code: string; message: string };
+  | { op: "error"; path: string; kind: "file" | "folder"; code: string; message: string }
+  /**
+   * A standing note: the row stops being a base (`synced` false) but keeps the columns it had
+   * (which node it was, for people and for a delta remote's listing); the error is replaced by
+   * `error` (none if absent).
+   */
+  | { op: "note"; path: string; kind: "file" | "folder"; code: string; message: string; error?: { code: string; message: string } };
 
 /** Rows per multi-row upsert: 14 parameters each stays far below SQLite's and PostgreSQL's limits. */
 const UPSERT_ROWS = 200;
@@ -65,6 +75,8 @@ function syncedValues(s: SyncedState, at: string) {
     last_error_code: null,
     last_error: null,
     extra: s.extra ? JSON.stringify(s.extra) : null,
+    note_code: null,
+    note: null,
   };
 }
 
@@ -85,6 +97,8 @@ function toRecord(row: Selectable<FileStatesTable>): FileStateRecord {
     last_error_code: row.last_error_code,
     last_error: row.last_error,
     extra: parseJson(row.extra, null),
+    note_code: row.note_code ?? null,
+    note: row.note ?? null,
   };
 }
 
@@ -103,6 +117,17 @@ export class FileStateStore {
       scaidriveFingerprint: r.scaidrive_version_id ?? "",
       sha256: r.sha256,
     }));
+  }
+
+  /** Rows carrying a standing note (out of scope, folder kept on one side), for the planner. */
+  async loadNotes(connectorId: string): Promise<NoteEntry[]> {
+    const rows = await this.db
+      .selectFrom("file_states")
+      .select(["path", "kind", "note_code", "note"])
+      .where("connector_id", "=", connectorId)
+      .where("note_code", "is not", null)
+      .execute();
+    return rows.map((r) => ({ path: r.path, kind: r.kind === "folder" ? "folder" : "file", code: r.note_code!, message: r.note ?? "" }));
   }
 
   /** Path order, keyset-paginated by path. */
@@ -148,6 +173,23 @@ export class FileStateStore {
           i++;
           continue;
         }
+        if (op.op === "note") {
+          const values = {
+            kind: op.kind,
+            synced: 0,
+            note_code: op.code,
+            note: op.message,
+            last_error_code: op.error?.code ?? null,
+            last_error: op.error?.message ?? null,
+          };
+          await trx
+            .insertInto("file_states")
+            .values({ connector_id: connectorId, path: op.path, ...values })
+            .onConflict((oc) => oc.columns(["connector_id", "path"]).doUpdateSet(values))
+            .execute();
+          i++;
+          continue;
+        }
         let j = i;
         while (j < ops.length && ops[j]!.op === op.op) j++;
         const run = ops.slice(i, j);
@@ -182,6 +224,8 @@ export class FileStateStore {
                 last_error_code: eb.ref("excluded.last_error_code"),
                 last_error: eb.ref("excluded.last_error"),
                 extra: eb.ref("excluded.extra"),
+                note_code: eb.ref("excluded.note_code"),
+                note: eb.ref("excluded.note"),
               })),
             )
             .execute();

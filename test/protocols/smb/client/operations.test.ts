@@ -17,7 +17,7 @@ describe("SMB client operations against smbd", () => {
   let dir: string;
 
   before(async () => {
-    s = await startSamba({ ownAddress: true, global: { "store dos attributes": "yes", "ea support": "yes" } });
+    s = await startSamba({ ownAddress: true, global: { "store dos attributes": "yes", "ea support": "yes", "veto files": "/*.vetoed/" } });
     client = await connectClient(s);
     tree = await client.tree("share");
     dir = s.shares.share;
@@ -144,6 +144,14 @@ describe("SMB client operations against smbd", () => {
     await tree.rmdir("gone");
     assert.equal(existsSync(join(dir, "gone")), false);
     await assert.rejects(tree.unlink("gone/f.txt"), (e: unknown) => e instanceof SmbError && e.kind === "not_found");
+  });
+
+  test("rmdir of a folder that lists nothing but holds a vetoed file throws not_empty (refused at CLOSE)", async () => {
+    await tree.mkdir("holds-vetoed");
+    writeFileSync(join(dir, "holds-vetoed/x.vetoed"), "hidden by veto files");
+    assert.deepEqual(await tree.list("holds-vetoed"), []);
+    await assert.rejects(tree.rmdir("holds-vetoed"), (e: unknown) => e instanceof SmbError && e.kind === "not_empty");
+    assert.ok(existsSync(join(dir, "holds-vetoed/x.vetoed")));
   });
 
   test("setInfo sets times and hidden/system/readOnly flags; smbclient setmode is read back", async () => {
