@@ -76,7 +76,10 @@ export class UploadGuard {
    * nobody and logs nothing more (the request log line still follows).
    */
   noteFailure(err: unknown): void {
-    if (this.timedOut || this.abortLogged || !this.socket.destroyed) return;
+    // The client is gone when its socket is destroyed, or when it half-closed (FIN) before the
+    // body was complete: the request stream then ends aborted while the socket still lives.
+    const clientGone = this.socket.destroyed || !this.socket.readable || this.raw.readableAborted;
+    if (this.timedOut || this.abortLogged || !clientGone) return;
     this.abortLogged = true;
     this.request.log.info(
       { bytes_received: this.bytesReceived(), expected_bytes: expectedBytes(this.raw), reason: (err as { code?: string }).code ?? (err as Error).message },
