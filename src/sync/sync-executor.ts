@@ -1,7 +1,8 @@
 /**
- * Applies a {@link Plan}: moves and folder creations first (in order, parents first), then file
- * copies, conflicts and deletes with bounded concurrency, then folder deletions deepest first —
- * each folder only if it is empty by then.
+ * Applies a plan from the run's working set ({@link RunWorkspace}), phase by phase: moves and
+ * folder creations first (in order, parents first), then file copies, conflicts and deletes with
+ * bounded concurrency, then folder deletions deepest first — each folder only if it is empty by
+ * then. Actions are read in pages as they are run, so a plan of any size runs in bounded memory.
  *
  * Each item counts as done only once its file-state row is committed, so a killed run resumes
  * without redoing finished files. The rows are group-committed: the items finishing in the same
@@ -29,7 +30,8 @@
 import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 import type { FileStateOp, FileStateStore } from "../store/sync/file-state-store.js";
-import type { BaseEntry, Plan, PlanAction } from "./sync-planner.js";
+import { PHASE, type BaseEntry, type PlanAction } from "./sync-planner.js";
+import type { RunWorkspace } from "../store/sync/run-workspace-store.js";
 import { isUnder, parentPath, type Remote, type RemoteEntry } from "./remote.js";
 import { RemoteError, fileErrorCode, isJobLevel, isRemoteError } from "./remote-errors.js";
 import { withRetry, type RetryPolicy } from "./retry-policy.js";
@@ -179,7 +181,7 @@ async function firstChildren(remote: Remote, path: string, max: number): Promise
   return names;
 }
 
-export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<ExecuteOutcome> {
+export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<ExecuteOutcome> {
   const internal = new AbortController();
   const onAbort = () => internal.abort();
   o.signal.addEventListener("abort", onAbort, { once: true });
@@ -493,29 +495,34 @@ export async function executePlan(plan: Plan, o: ExecuteOptions): Promise<Execut
     }
   };
 
-  const sequential = (a: PlanAction) => a.action === "move" || a.action === "mkdir" || (a.action === "delete" && a.kind === "folder");
-  const actions = plan.actions;
-  o.log.counters.files_total = actions.length;
+  o.log.counters.files_total = await ws.actionCount();
   try {
-    let i = 0;
-    // Phase 1: moves and mkdirs, in plan order.
-    while (i < actions.length && (actions[i]!.action === "move" || actions[i]!.action === "mkdir") && !signal.aborted) {
-      await run(actions[i++]!);
-    }
-    // Phase 2: everything else except folder deletes, with bounded concurrency.
-    const parallel = actions.slice(i).filter((a) => !sequential(a));
-    const large = semaphore(Math.max(1, o.concurrency));
-    let next = 0;
-    const worker = async () => {
-      while (!signal.aborted && next < parallel.length) {
-        const a = parallel[next++]!;
-        await (movesLargeFile(a) ? large(() => run(a)) : run(a));
+    // Phase 1: moves, then folder creations (parents first), one at a time in plan order.
+    for (const phase of [PHASE.moves, PHASE.mkdirs]) {
+      for await (const a of ws.actions(phase)) {
+        if (signal.aborted) break;
+        await run(a);
       }
-    };
-    const workers = Math.min(Math.max(1, o.concurrency, o.smallConcurrency ?? 0), o.remote.capabilities.maxInFlight ?? Infinity);
-    await Promise.all(Array.from({ length: Math.min(workers, parallel.length) || 1 }, worker));
-    // Phase 3: folder deletes, deepest first.
-    for (const a of actions.slice(i).filter(sequential)) {
+    }
+    // Phase 2: everything else but folder deletes, with bounded concurrency. The workers share one
+    // reader of the plan (an async generator serves concurrent next() calls in order).
+    if (!signal.aborted) {
+      const pending = ws.actions(PHASE.main)[Symbol.asyncIterator]();
+      const large = semaphore(Math.max(1, o.concurrency));
+      const worker = async () => {
+        while (!signal.aborted) {
+          const next = await pending.next();
+          if (next.done) return;
+          const a = next.value;
+          await (movesLargeFile(a) ? large(() => run(a)) : run(a));
+        }
+      };
+      const workers = Math.min(Math.max(1, o.concurrency, o.smallConcurrency ?? 0), o.remote.capabilities.maxInFlight ?? Infinity);
+      await Promise.all(Array.from({ length: workers }, worker));
+      await pending.return?.(undefined);
+    }
+    // Phase 3: folder deletes, deepest first (the plan lists parents first).
+    for await (const a of ws.actions(PHASE.folderDeletes, "desc")) {
       if (signal.aborted) break;
       await run(a);
     }

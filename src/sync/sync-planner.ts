@@ -1,7 +1,16 @@
 /**
  * The three-way planner: compares each side with the base (the file-states of the last
  * successful run), never the two sides with each other alone, and returns the actions that bring
- * both sides in step. Pure: no I/O, so every rule is unit-tested (see README.md for the table).
+ * both sides in step (see README.md for the table).
+ *
+ * It works on the run's working set in the database ({@link RunWorkspace}): both listings and the
+ * base are rows, read as one merged stream in key order (a folder right before its subtree), and
+ * the plan is written back as actions by phase — so a run over a million items plans in bounded
+ * memory. The steps are the {@link Planner}'s methods, in order: names that collide, Samba's
+ * mangled aliases, renames (the only step that looks items up by id across the tree), unlisted
+ * folders, then one pass over the merged keys that decides each key on its own (`planFile`,
+ * `planFolder`, `planOutOfScope`). What that pass must know about a key's ancestors (a folder out of
+ * scope, unlisted, set aside) is a stack of the ancestors seen, so it stays bounded by depth.
  *
  * Identity is per key: the relative path, lower-cased when the remote is case-insensitive, so
  * `Report.pdf` on SMB and `report.pdf` in ScaiDrive are one item; each side keeps its own
@@ -26,9 +35,10 @@
  * copied to the other — the existing ScaiDrive node is matched again, never created anew.
  */
 import { conflictPath } from "./conflict-name.js";
-import { isUnder, joinPath, parentPath, type EntryKind, type RemoteEntry } from "./remote.js";
+import { joinPath, parentPath, type EntryKind, type RemoteEntry } from "./remote.js";
 import type { ConflictStrategy, Direction, Side } from "./sync-options.js";
-import type { OutOfScopeItem } from "./side-scan.js";
+import type { OutOfScopeReason } from "./sync-filter.js";
+import { isBelowKey, type BaseRow, type KeyGroup, type RunWorkspace, type SideRow } from "../store/sync/run-workspace-store.js";
 
 /** What both sides looked like after the last successful transfer of one path. */
 export interface BaseEntry {
@@ -51,16 +61,8 @@ export interface NoteEntry {
   message: string;
 }
 
-export interface PlanInput {
-  remote: RemoteEntry[];
-  scaidrive: RemoteEntry[];
-  base: BaseEntry[];
-  /** What each side lists but the filter leaves out (each item's own verdict; a folder takes its subtree). */
-  outOfScope?: { remote?: OutOfScopeItem[]; scaidrive?: OutOfScopeItem[] };
-  /** File-state rows with a standing note (out of scope, folder kept on one side). */
-  notes?: NoteEntry[];
-  /** How messages name the remote ("SMB"); default "the remote". */
-  remoteTitle?: string;
+/** How a run plans: the connector's settings and the remote's nature. */
+export interface PlanSettings {
   direction: Direction;
   conflict: ConflictStrategy;
   caseInsensitive: boolean;
@@ -71,6 +73,8 @@ export interface PlanInput {
    * every folder present on both sides is re-adopted, so the pull hooks run for all synced items.
    */
   fullSync?: boolean;
+  /** How messages name the remote ("SMB"); default "the remote". */
+  remoteTitle?: string;
 }
 
 export type CopyReason = "new" | "changed" | "restore" | "overwrite";
@@ -140,18 +144,43 @@ export type PlanAction =
 
 export type HookName = "afterPull" | "afterPush";
 
-export interface Plan {
-  /** Ordered: moves (parents first), mkdirs (parents first), then everything else; folder deletes last, deepest first. */
-  actions: PlanAction[];
+/** The plan's phases: each runs after the previous one (see the executor). */
+export const PHASE = {
+  /** Moves (renames and their reverts), in the order planned. */
+  moves: 0,
+  /** Folder creations, parents first. */
+  mkdirs: 1,
+  /** Copies, conflicts, file deletes, records, errors: run with bounded concurrency. */
+  main: 2,
+  /** Folder deletions: read in reverse, so children go before their parents. */
+  folderDeletes: 3,
+} as const;
+
+/** What the safety stop and the job need to know about a plan (the actions are in the workspace). */
+export interface PlanSummary {
   deletes: { remote: number; scaidrive: number };
+  /** Synced files of the base. */
   trackedFiles: number;
+  /** Entries each side lists, in scope or not (an unmounted share lists nothing). */
   remoteCount: number;
   scaidriveCount: number;
+  /** In-scope files each side lists. */
   remoteFiles: number;
   scaidriveFiles: number;
+  /** Actions planned in all phases. */
+  actionCount: number;
+  /** Distinct in-scope file paths of both sides (the job's `files_scanned`). */
+  distinctFiles: number;
 }
 
 type State = "same" | "changed" | "new" | "deleted" | "absent";
+
+/** An item a side lists out of the filter's scope. */
+interface OutOfScopeItem {
+  path: string;
+  kind: EntryKind;
+  reason: OutOfScopeReason;
+}
 
 /** Why a key is out of scope: its own item, or a folder above it. */
 interface ScopeVerdict {
@@ -160,87 +189,123 @@ interface ScopeVerdict {
   how: "own" | "inside";
 }
 
-interface Sides {
-  byKey: Map<string, RemoteEntry>;
+/** Actions buffered per phase before they are written in one batch. */
+const ACTION_BATCH = 500;
+
+/** Plans one run into `ws` (its listings and base filled in). @returns the plan's figures */
+export async function planRun(ws: RunWorkspace, settings: PlanSettings): Promise<PlanSummary> {
+  return new Planner(ws, settings).run();
+}
+
+class Planner {
+  private readonly remoteTitle: string;
+  private readonly remoteWord: string;
+  private readonly pending = new Map<number, PlanAction[]>();
+  private readonly deletes = { remote: 0, scaidrive: 0 };
+  /** Sort keys of folders whose content a side could not list (few). */
+  private unlisted: string[] = [];
+  /** Sort keys of folders and conflict copies this plan creates (what `isTaken` must also see). */
+  private readonly planned = new Set<string>();
+  /** Folders out of scope above the current key of the merge pass, per side (a stack by depth). */
+  private readonly outOfScopeAbove: Record<Side, Array<{ sortKey: string; item: OutOfScopeItem }>> = { remote: [], scaidrive: [] };
+
+  constructor(
+    private readonly ws: RunWorkspace,
+    private readonly s: PlanSettings,
+  ) {
+    this.remoteTitle = s.remoteTitle ?? "the remote";
+    this.remoteWord = s.remoteTitle ?? "remote";
+  }
+
+  async run(): Promise<PlanSummary> {
+    await this.setAsideCollisions("remote");
+    await this.setAsideCollisions("scaidrive");
+    await this.resolveNameAliases();
+    this.unlisted = await this.unlistedKeys();
+    await this.detectRenames();
+    this.unlisted = await this.unlistedKeys();
+    await this.reportUnlisted();
+    for await (const g of this.ws.groups()) await this.planKey(g);
+    for (const phase of this.pending.keys()) await this.flush(phase);
+    const c = await this.ws.counts();
+    return {
+      deletes: this.deletes,
+      trackedFiles: c.baseFiles,
+      remoteCount: c.live.remote.all + c.outOfScope.remote,
+      scaidriveCount: c.live.scaidrive.all + c.outOfScope.scaidrive,
+      remoteFiles: c.live.remote.files,
+      scaidriveFiles: c.live.scaidrive.files,
+      actionCount: await this.ws.actionCount(),
+      distinctFiles: c.distinctFiles,
+    };
+  }
+
+  // ---- output ------------------------------------------------------------------------------------
+
+  private async emit(phase: number, action: PlanAction): Promise<void> {
+    let list = this.pending.get(phase);
+    if (!list) this.pending.set(phase, (list = []));
+    list.push(action);
+    if (list.length >= ACTION_BATCH) await this.flush(phase);
+  }
+
+  private async flush(phase: number): Promise<void> {
+    const list = this.pending.get(phase);
+    if (!list || list.length === 0) return;
+    this.pending.set(phase, []);
+    await this.ws.addActions(phase, list);
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------
+
+  private sortKey(path: string): string {
+    return this.ws.sortKey(path);
+  }
+
+  private allows(from: Side): boolean {
+    return this.s.direction === "bidirectional" || this.s.direction === (from === "remote" ? "remote_to_scaidrive" : "scaidrive_to_remote");
+  }
+
+  private belowUnlisted(sk: string): boolean {
+    return this.unlisted.some((u) => isBelowKey(sk, u));
+  }
+
+  private async isTaken(path: string): Promise<boolean> {
+    const sk = this.sortKey(path);
+    return this.planned.has(sk) || (await this.ws.taken(sk));
+  }
+
+  // ---- step 1: names that collide ----------------------------------------------------------------
+
   /**
-   * The live keys carrying each id. Usually one; Samba shows a file or folder reached through a
-   * symbolic link under both names with the same file id, and neither name is then a rename.
+   * Two names of one side with the same key (case twins on a case-insensitive remote, NFC/NFD
+   * twins anywhere) cannot both be synced: each, and everything below them on that side, is a
+   * per-file `case_conflict` error and is set aside — the key is left alone this run.
    */
-  keysById: Map<string, Set<string>>;
-}
-
-function addId(keysById: Map<string, Set<string>>, id: string, key: string): void {
-  const keys = keysById.get(id);
-  if (keys) keys.add(key);
-  else keysById.set(id, new Set([key]));
-}
-
-function depth(path: string): number {
-  let n = 0;
-  for (const c of path) if (c === "/") n++;
-  return n;
-}
-
-export function planSync(input: PlanInput): Plan {
-  const keyOf = (path: string) => (input.caseInsensitive ? path.toLowerCase() : path);
-  /** The remote as a place ("on SMB", "on the remote") and as a qualifier ("an SMB name", "a remote name"). */
-  const remoteTitle = input.remoteTitle ?? "the remote";
-  const remoteWord = input.remoteTitle ?? "remote";
-  const actions: PlanAction[] = [];
-  const moves: PlanAction[] = [];
-  const mkdirs: PlanAction[] = [];
-  const folderDeletes: PlanAction[] = [];
-  const errorKeys = new Set<string>();
-  /** Keys left alone this run (case twins and what is below them): no copy, no delete, base kept. */
-  const blockedKeys = new Set<string>();
-
-  const index = (entries: RemoteEntry[], side: Side): Sides => {
-    const byKey = new Map<string, RemoteEntry>();
-    /** Twin keys and how their names differ. */
-    const twins = new Map<string, { how: string }>();
-    for (const e of entries) {
-      const k = keyOf(e.path);
-      const prior = byKey.get(k);
-      if (prior) {
-        // Paths are NFC: two names that are the same string differ only in their Unicode normal
-        // form on that side (an NFC and an NFD spelling of one name), not in case.
-        const how = prior.path === e.path ? "in Unicode normalisation (NFC/NFD)" : "in case";
-        twins.set(k, { how });
-        if (!errorKeys.has(prior.path)) reportTwin(prior, side, how);
-        reportTwin(e, side, how);
-      } else {
-        byKey.set(k, e);
+  private async setAsideCollisions(side: Side): Promise<void> {
+    for (const sk of await this.ws.collidingKeys(side)) {
+      const rows = (await this.ws.sideAt(side, sk)).filter((r) => r.scope === null && !r.blocked);
+      if (rows.length < 2) continue;
+      // Paths are NFC: two names that are the same string differ only in their Unicode normal form
+      // on that side (an NFC and an NFD spelling of one name), not in case.
+      const how = rows.every((r) => r.entry.path === rows[0]!.entry.path) ? "in Unicode normalisation (NFC/NFD)" : "in case";
+      for (const r of rows) await this.reportTwin(r.entry, side, how);
+      const segments = rows[0]!.entry.path.split("/").length;
+      for await (const below of this.ws.below(side, sk)) {
+        if (below.scope !== null) continue;
+        // The colliding folder as this item's own path spells it.
+        await this.reportTwin(below.entry, side, how, below.entry.path.split("/").slice(0, segments).join("/"));
       }
+      await this.ws.block(side, sk, true);
     }
-    if (twins.size > 0) {
-      for (const t of twins.keys()) blockedKeys.add(t);
-      for (const k of [...byKey.keys()]) {
-        if (twins.has(k)) {
-          byKey.delete(k);
-          continue;
-        }
-        for (const [t, twin] of twins) {
-          if (!isUnder(k, t)) continue;
-          const e = byKey.get(k)!;
-          // The folder as this item's own path spells it.
-          reportTwin(e, side, twin.how, e.path.slice(0, t.length));
-          byKey.delete(k);
-          blockedKeys.add(k);
-          break;
-        }
-      }
-    }
-    const keysById = new Map<string, Set<string>>();
-    for (const [k, e] of byKey) if (e.id) addId(keysById, e.id, k);
-    return { byKey, keysById };
-  };
-  const reportTwin = (e: RemoteEntry, side: Side, how: string, inside?: string) => {
-    errorKeys.add(e.path);
-    const sideName = side === "remote" ? remoteWord : "ScaiDrive";
+  }
+
+  private async reportTwin(e: RemoteEntry, side: Side, how: string, inside?: string): Promise<void> {
+    const sideName = side === "remote" ? this.remoteWord : "ScaiDrive";
     // Names differing in case collide on a case-insensitive remote; NFC/NFD twins collide in the
     // engine itself, which speaks NFC.
     const which = how === "in case" ? "the remote" : "the sync";
-    actions.push({
+    await this.emit(PHASE.main, {
       action: "error",
       path: e.path,
       code: "case_conflict",
@@ -250,85 +315,9 @@ export function planSync(input: PlanInput): Plan {
           ? `"${e.path}" differs from another ${sideName} name only ${how}, which ${which} cannot hold apart`
           : `"${e.path}" is inside "${inside}", whose name differs from another ${sideName} name only ${how}, which ${which} cannot hold apart`,
     });
-  };
-
-  const R = index(input.remote, "remote");
-  const L = index(input.scaidrive, "scaidrive");
-  /** Keys of folders whose content one side could not list; recomputed after renames re-key the sides. */
-  const unlistedKeys = () => {
-    const keys = new Set<string>();
-    for (const s of [R, L]) for (const [k, e] of s.byKey) if (e.kind === "folder" && e.childrenUnknown !== undefined) keys.add(k);
-    return keys;
-  };
-  let unlisted = unlistedKeys();
-  const belowUnlisted = (k: string) => {
-    for (const u of unlisted) if (isUnder(k, u)) return true;
-    return false;
-  };
-  const adoptHook: HookName = input.direction === "scaidrive_to_remote" ? "afterPush" : "afterPull";
-  const B = new Map<string, BaseEntry>();
-  for (const b of input.base) B.set(keyOf(b.path), { ...b });
-  const trackedFiles = input.base.filter((b) => b.kind === "file").length;
-  const indexOutOfScope = (items: OutOfScopeItem[] | undefined) => {
-    const byKey = new Map<string, OutOfScopeItem>();
-    for (const item of items ?? []) byKey.set(keyOf(item.path), item);
-    return { byKey };
-  };
-  const oos = { remote: indexOutOfScope(input.outOfScope?.remote), scaidrive: indexOutOfScope(input.outOfScope?.scaidrive) };
-
-  const side = (s: Side) => (s === "remote" ? R : L);
-  const baseId = (b: BaseEntry, s: Side) => (s === "remote" ? b.remoteId : b.scaidriveId);
-  const baseFp = (b: BaseEntry, s: Side) => (s === "remote" ? b.remoteFingerprint : b.scaidriveFingerprint);
-  const allows = (from: Side) =>
-    input.direction === "bidirectional" || input.direction === (from === "remote" ? "remote_to_scaidrive" : "scaidrive_to_remote");
-
-  /** Re-keys `fromKey` (and, for folders, its subtree) to `toKey` in a side's index, spelling the new paths after `toPath`. */
-  const rekeySide = (s: Sides, fromKey: string, toKey: string, toPath: string) => {
-    for (const [k, e] of [...s.byKey]) {
-      if (k !== fromKey && !isUnder(k, fromKey)) continue;
-      const rest = e.path.slice(e.path.length - (k.length - fromKey.length));
-      const moved = { ...e, path: toPath + rest };
-      const newKey = toKey + k.slice(fromKey.length);
-      s.byKey.delete(k);
-      s.byKey.set(newKey, moved);
-      if (moved.id) {
-        s.keysById.get(moved.id)?.delete(k);
-        addId(s.keysById, moved.id, newKey);
-      }
-    }
-  };
-  const rekeyBase = (fromKey: string, toKey: string, toPath: string) => {
-    for (const [k, b] of [...B]) {
-      if (k !== fromKey && !isUnder(k, fromKey)) continue;
-      const rest = b.path.slice(b.path.length - (k.length - fromKey.length));
-      B.delete(k);
-      B.set(toKey + k.slice(fromKey.length), { ...b, path: toPath + rest });
-    }
-  };
-
-  resolveNameAliases();
-  unlisted = unlistedKeys();
-
-  // Renames: the same id at another path on one side, propagated as a move on the other.
-  // An id several synced names share (a file and a symbolic link to it, as Samba shows them)
-  // never makes a rename: which name went where cannot be told.
-  const baseIdCounts = new Map<string, number>();
-  for (const b of B.values()) {
-    for (const id of [b.remoteId === null ? null : `remote:${b.remoteId}`, b.scaidriveId === null ? null : `scaidrive:${b.scaidriveId}`]) {
-      if (id !== null) baseIdCounts.set(id, (baseIdCounts.get(id) ?? 0) + 1);
-    }
   }
-  const baseOrder = [...B.keys()].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
-  for (const originalKey of baseOrder) {
-    const b = B.get(originalKey);
-    if (!b) continue; // re-keyed by a parent folder's rename; handled under its new key below
-    detectRename(originalKey, b);
-  }
-  // Children re-keyed under a renamed folder may themselves have been renamed: second pass over the new keys.
-  for (const k of [...B.keys()].sort((a, b) => depth(a) - depth(b))) {
-    const b = B.get(k);
-    if (b) detectRename(k, b);
-  }
+
+  // ---- step 2: Samba's mangled aliases ----------------------------------------------------------
 
   /**
    * Samba lists a name Windows clients cannot hold (`aux.txt`) under a mangled alias
@@ -338,163 +327,170 @@ export function planSync(input: PlanInput): Plan {
    * ScaiDrive's spelling kept); otherwise it keeps the alias, under which an item created on the
    * server keeps arriving, run after run. Parents first: a re-keyed folder takes its subtree along.
    */
-  function resolveNameAliases(): void {
-    let pending = [...R.byKey].filter(([, e]) => e.realName !== undefined).map(([k]) => k);
-    if (pending.length === 0) return;
-    pending.sort((a, b) => depth(a) - depth(b));
-    while (pending.length > 0) {
-      const ka = pending.shift()!;
-      const e = R.byKey.get(ka);
-      if (!e?.realName) continue;
-      const parent = parentPath(e.path);
-      const realPath = joinPath(parent, e.realName);
-      const kr = keyOf(realPath);
-      if (kr === ka || R.byKey.has(kr) || B.has(ka) || L.byKey.has(ka) || !(B.has(kr) || L.byKey.has(kr))) continue;
-      rekeySide(R, ka, kr, realPath);
-      pending = pending.map((k) => (isUnder(k, ka) ? kr + k.slice(ka.length) : k));
+  private async resolveNameAliases(): Promise<void> {
+    const decided = new Set<number>();
+    for (;;) {
+      const next = (await this.ws.aliasedRemoteRows()).find((r) => !decided.has(r.seq));
+      if (!next) return;
+      decided.add(next.seq);
+      const e = next.entry;
+      const realPath = joinPath(parentPath(e.path), e.realName!);
+      const kr = this.sortKey(realPath);
+      const ka = next.sortKey;
+      if (kr === ka || (await this.ws.liveAt("remote", kr))) continue;
+      if ((await this.ws.baseAt(ka))?.base || (await this.ws.liveAt("scaidrive", ka))) continue;
+      if (!((await this.ws.baseAt(kr))?.base || (await this.ws.liveAt("scaidrive", kr)))) continue;
+      await this.ws.rekey("remote", { sortKey: ka, path: e.path }, { sortKey: kr, path: realPath });
     }
   }
 
-  function detectRename(kb: string, b: BaseEntry): void {
+  // ---- step 3: renames ---------------------------------------------------------------------------
+
+  private async unlistedKeys(): Promise<string[]> {
+    return [...new Set((await this.ws.unlistedFolders()).map((u) => u.row.sortKey))];
+  }
+
+  /**
+   * The same id at another path on one side is a rename there, propagated as a move on the other
+   * (a folder's subtree moves with it) or reverted on the non-authoritative side of a one-way
+   * mode. Parents first; children re-keyed under a renamed folder get a second pass, since they
+   * may have been renamed themselves.
+   */
+  private async detectRenames(): Promise<void> {
+    for (let pass = 0; pass < 2; pass++) {
+      let after: [number, string] | undefined;
+      for (;;) {
+        const page = await this.ws.renameCandidates(after);
+        if (page.length === 0) break;
+        for (const c of page) {
+          // Re-read: an earlier rename in this pass may have moved it.
+          const current = await this.ws.baseAt(c.sortKey);
+          if (current?.base && current.seq === c.seq) await this.detectRename(c.sortKey, current.base);
+        }
+        const last = page[page.length - 1]!;
+        after = [last.depth, last.sortKey];
+      }
+    }
+  }
+
+  private async detectRename(kb: string, b: BaseEntry): Promise<void> {
     for (const s of ["remote", "scaidrive"] as const) {
       const o: Side = s === "remote" ? "scaidrive" : "remote";
-      const id = baseId(b, s);
-      if (!id || (baseIdCounts.get(`${s}:${id}`) ?? 0) > 1) continue;
+      const id = s === "remote" ? b.remoteId : b.scaidriveId;
+      // An id several synced names share (a file and a symbolic link to it, as Samba shows them)
+      // never makes a rename: which name went where cannot be told.
+      if (!id || (await this.ws.baseRowsWithId(s, id)) > 1) continue;
       // A rename only if the id left the old key and shows at exactly one new live key: two
       // live names sharing an id (a link and its target) are two items, not a rename.
-      const keys = side(s).keysById.get(id);
-      if (keys === undefined || keys.size !== 1 || keys.has(kb)) continue;
-      const kq = keys.values().next().value!;
+      const keys = await this.ws.liveKeysWithId(s, id);
+      if (keys.length !== 1 || keys[0] === kb) continue;
+      const kq = keys[0]!;
       // What lies below an unlisted folder is unknown on one side: no rename into or out of it.
-      if (belowUnlisted(kb) || belowUnlisted(kq)) continue;
-      const eS = side(s).byKey.get(kq)!;
-      if (eS.kind !== b.kind || side(s).byKey.has(kb) || B.has(kq)) continue;
+      if (this.belowUnlisted(kb) || this.belowUnlisted(kq)) continue;
+      const eS = (await this.ws.liveAt(s, kq))!.entry;
+      if (eS.kind !== b.kind || (await this.ws.liveAt(s, kb)) || (await this.ws.baseAt(kq))?.base) continue;
       // A reused id with other content is a new file that got a deleted one's id, not a rename
       // (a rename and an edit between two runs then sync as a delete and a create).
-      if (s === "remote" && input.remoteReusesIds && b.kind === "file" && eS.fingerprint !== baseFp(b, "remote")) continue;
-      const eO = side(o).byKey.get(kb);
+      if (s === "remote" && this.s.remoteReusesIds && b.kind === "file" && eS.fingerprint !== b.remoteFingerprint) continue;
+      const eO = (await this.ws.liveAt(o, kb))?.entry;
       if (!eO || eO.kind !== b.kind) continue;
-      const oId = baseId(b, o);
-      if (oId ? eO.id !== oId : b.kind === "file" && eO.fingerprint !== baseFp(b, o)) continue;
-      if (allows(s)) {
-        if (side(o).byKey.has(kq)) continue;
+      const oId = o === "remote" ? b.remoteId : b.scaidriveId;
+      const oFp = o === "remote" ? b.remoteFingerprint : b.scaidriveFingerprint;
+      if (oId ? eO.id !== oId : b.kind === "file" && eO.fingerprint !== oFp) continue;
+      if (this.allows(s)) {
+        if (await this.ws.liveAt(o, kq)) continue;
         // Either way the remote ends up spelling the item eS.path, which keys its file-state.
-        const newRemotePath = eS.path;
-        moves.push({
-          action: "move",
-          side: o,
-          from: eO.path,
-          to: eS.path,
-          kind: b.kind,
-          reason: "rename",
-          statePath: { from: b.path, to: newRemotePath },
-        });
-        rekeySide(side(o), kb, kq, eS.path);
-        rekeyBase(kb, kq, newRemotePath);
+        await this.emit(PHASE.moves, { action: "move", side: o, from: eO.path, to: eS.path, kind: b.kind, reason: "rename", statePath: { from: b.path, to: eS.path } });
+        await this.ws.rekey(o, { sortKey: kb, path: eO.path }, { sortKey: kq, path: eS.path });
+        await this.ws.rekey("base", { sortKey: kb, path: b.path }, { sortKey: kq, path: eS.path });
         return;
       }
-      if (allows(o)) {
+      if (this.allows(o)) {
         // The authoritative side still has it under the old name: undo the rename as a move.
-        moves.push({ action: "move", side: s, from: eS.path, to: eO.path, kind: b.kind, reason: "revert_rename" });
-        rekeySide(side(s), kq, kb, eO.path);
+        await this.emit(PHASE.moves, { action: "move", side: s, from: eS.path, to: eO.path, kind: b.kind, reason: "revert_rename" });
+        await this.ws.rekey(s, { sortKey: kq, path: eS.path }, { sortKey: kb, path: eO.path });
         return;
       }
     }
   }
 
-  const planned = new Set<string>();
-  const isTaken = (path: string) => {
-    const k = keyOf(path);
-    return R.byKey.has(k) || L.byKey.has(k) || B.has(k) || planned.has(k) || oos.remote.byKey.has(k) || oos.scaidrive.byKey.has(k);
-  };
+  // ---- step 4: unlisted folders ------------------------------------------------------------------
 
-  unlisted = unlistedKeys();
-  for (const k of unlisted) {
-    for (const [s, idx] of [["remote", R], ["scaidrive", L]] as const) {
-      const e = idx.byKey.get(k);
-      if (e?.childrenUnknown === undefined) continue;
-      actions.push({
+  private async reportUnlisted(): Promise<void> {
+    for (const { side, row } of await this.ws.unlistedFolders()) {
+      const e = row.entry;
+      await this.emit(PHASE.main, {
         action: "error",
         path: e.path,
         code: "folder_unlisted",
         kind: "folder",
         logOnly: true,
-        message: `the content of "${e.path}" could not be listed on the ${s} side (${e.childrenUnknown}); nothing below it was synced, deleted or pushed this run`,
+        message: `the content of "${e.path}" could not be listed on the ${side} side (${e.childrenUnknown}); nothing below it was synced, deleted or pushed this run`,
       });
     }
   }
 
-  const notes = new Map<string, NoteEntry>();
-  for (const n of input.notes ?? []) notes.set(keyOf(n.path), n);
-  const keys = new Set<string>([...R.byKey.keys(), ...L.byKey.keys(), ...B.keys(), ...notes.keys()]);
-  const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const deletes = { remote: 0, scaidrive: 0 };
+  // ---- step 5: the merged pass -------------------------------------------------------------------
 
-  for (const k of sorted) {
-    if (blockedKeys.has(k) || belowUnlisted(k)) continue;
-    const r = R.byKey.get(k);
-    const l = L.byKey.get(k);
-    let b = B.get(k);
-    const note = notes.get(k);
-    const scope = outOfScope(k);
-    if (scope) {
-      planOutOfScope(r, l, b, note, scope);
-      continue;
+  private async planKey(g: KeyGroup): Promise<void> {
+    const k = g.sortKey;
+    const own = { remote: ownOutOfScope(g.remote), scaidrive: ownOutOfScope(g.scaidrive) };
+    const scope = this.outOfScope(k, own);
+    for (const side of ["remote", "scaidrive"] as const) {
+      const item = own[side];
+      if (item?.kind === "folder") this.outOfScopeAbove[side].push({ sortKey: k, item });
     }
+    // Names set aside (colliding, or below colliding ones) leave the key alone; so does an unlisted folder.
+    if (g.remote.some((r) => r.blocked) || g.scaidrive.some((r) => r.blocked) || this.belowUnlisted(k)) return;
+    const r = live(g.remote);
+    const l = live(g.scaidrive);
+    let b = g.base?.base ?? undefined;
+    const note = g.base?.note ?? undefined;
+    if (scope) return this.planOutOfScope(r, l, b, note, scope);
     if (!r && !l && !b) {
       // Only a note is left (the item is gone, or back in scope and gone): nothing to keep.
-      actions.push({ action: "forget", path: note!.path });
-      continue;
+      if (note) await this.emit(PHASE.main, { action: "forget", path: note.path });
+      return;
     }
     if (r && l && r.kind !== l.kind) {
-      actions.push({
-        action: "error",
-        path: r.path,
-        code: "kind_mismatch",
-        message: `"${r.path}" is a ${r.kind} on the remote and a ${l.kind} in ScaiDrive`,
-      });
-      continue;
+      await this.emit(PHASE.main, { action: "error", path: r.path, code: "kind_mismatch", message: `"${r.path}" is a ${r.kind} on the remote and a ${l.kind} in ScaiDrive` });
+      return;
     }
     const kind = (r ?? l ?? b)!.kind;
     if (b && b.kind !== kind) {
-      actions.push({ action: "forget", path: b.path });
+      await this.emit(PHASE.main, { action: "forget", path: b.path });
       b = undefined;
     }
-    if (kind === "folder") {
-      planFolder(r, l, b, note);
-    } else {
-      planFile(r, l, b);
-    }
+    if (kind === "folder") await this.planFolder(r, l, b, note);
+    else await this.planFile(r, l, b);
   }
 
   /**
-   * Why `k` is out of scope on a side, if it is: the item itself is left out there, or a folder
-   * above it is. The remote's reason comes first. (An item renamed or moved to a left-out name is
-   * a delete of its old name, as before: untracking it would bring the old name back next run.)
+   * Why the key is out of scope on a side, if it is: the item itself is left out there, or a
+   * folder above it is. The remote's reason comes first. (An item renamed or moved to a left-out
+   * name is a delete of its old name, as before: untracking it would bring the old name back.)
    */
-  function outOfScope(k: string): ScopeVerdict | undefined {
-    for (const s of ["remote", "scaidrive"] as const) {
-      const m = oos[s];
-      if (m.byKey.size === 0) continue;
-      const own = m.byKey.get(k);
-      if (own) return { side: s, item: own, how: "own" };
-      for (let i = k.indexOf("/"); i >= 0; i = k.indexOf("/", i + 1)) {
-        const above = m.byKey.get(k.slice(0, i));
-        if (above?.kind === "folder") return { side: s, item: above, how: "inside" };
-      }
+  private outOfScope(k: string, own: Record<Side, OutOfScopeItem | undefined>): ScopeVerdict | undefined {
+    for (const side of ["remote", "scaidrive"] as const) {
+      const above = this.outOfScopeAbove[side];
+      while (above.length > 0 && !isBelowKey(k, above[above.length - 1]!.sortKey)) above.pop();
+      const item = own[side];
+      if (item) return { side, item, how: "own" };
+      const folder = above[above.length - 1];
+      if (folder) return { side, item: folder.item, how: "inside" };
     }
     return undefined;
   }
 
-  function planOutOfScope(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined, note: NoteEntry | undefined, scope: ScopeVerdict): void {
-    const why = scopeText(scope);
+  private async planOutOfScope(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined, note: NoteEntry | undefined, scope: ScopeVerdict): Promise<void> {
+    const why = this.scopeText(scope);
     const message = `${why}: out of scope, not synced; nothing deleted`;
     const ownRemote = scope.side === "remote" && scope.how === "own" ? scope.item : undefined;
     const ownLocal = scope.side === "scaidrive" && scope.how === "own" ? scope.item : undefined;
     const path = b?.path ?? note?.path ?? ownRemote?.path ?? r?.path ?? ownLocal?.path ?? l!.path;
     const kind = b?.kind ?? ownRemote?.kind ?? r?.kind ?? ownLocal?.kind ?? l?.kind ?? note!.kind;
     if (b) {
-      actions.push({ action: "untrack", path, kind, message, detail: `${why}: no longer synced; nothing deleted` });
+      await this.emit(PHASE.main, { action: "untrack", path, kind, message, detail: `${why}: no longer synced; nothing deleted` });
       return;
     }
     if (note?.code === "out_of_scope" && note.message === message) return;
@@ -502,18 +498,18 @@ export function planSync(input: PlanInput): Plan {
     const counterpart = scope.side === "remote" ? l : r;
     if (!counterpart && !note) return;
     if (!counterpart && note && note.code !== "out_of_scope") {
-      actions.push({ action: "forget", path: note.path });
+      await this.emit(PHASE.main, { action: "forget", path: note.path });
       return;
     }
-    const otherName = scope.side === "remote" ? "ScaiDrive" : remoteWord;
+    const otherName = scope.side === "remote" ? "ScaiDrive" : this.remoteWord;
     const detail = counterpart
       ? `${why}: not synced; the ${otherName} ${counterpart.kind} of the same name is neither copied over it nor deleted`
       : `${why}: not synced; nothing deleted`;
-    actions.push({ action: "out_of_scope", path, kind, message, detail });
+    await this.emit(PHASE.main, { action: "out_of_scope", path, kind, message, detail });
   }
 
-  function scopeText(v: ScopeVerdict): string {
-    const where = v.side === "remote" ? `on ${remoteTitle}` : "in ScaiDrive";
+  private scopeText(v: ScopeVerdict): string {
+    const where = v.side === "remote" ? `on ${this.remoteTitle}` : "in ScaiDrive";
     const reason = (() => {
       switch (v.item.reason) {
         case "hidden":
@@ -531,99 +527,103 @@ export function planSync(input: PlanInput): Plan {
     return v.how === "inside" ? `inside "${v.item.path}", which is ${reason}` : reason;
   }
 
-  function state(e: RemoteEntry | undefined, b: BaseEntry | undefined, s: Side): State {
+  private state(e: RemoteEntry | undefined, b: BaseEntry | undefined, s: Side): State {
     if (!e) return b ? "deleted" : "absent";
     if (!b) return "new";
-    return input.fullSync || e.fingerprint !== baseFp(b, s) ? "changed" : "same";
+    return this.s.fullSync || e.fingerprint !== (s === "remote" ? b.remoteFingerprint : b.scaidriveFingerprint) ? "changed" : "same";
   }
 
-  function pull(r: RemoteEntry, l: RemoteEntry | undefined, b: BaseEntry | undefined, reason: CopyReason, check: boolean) {
-    actions.push({ action: "copy", from: "remote", source: r, toPath: l?.path ?? r.path, dest: l, checkIdentical: check, reason, base: b });
+  private pull(r: RemoteEntry, l: RemoteEntry | undefined, b: BaseEntry | undefined, reason: CopyReason, check: boolean): Promise<void> {
+    return this.emit(PHASE.main, { action: "copy", from: "remote", source: r, toPath: l?.path ?? r.path, dest: l, checkIdentical: check, reason, base: b });
   }
-  function push(l: RemoteEntry, r: RemoteEntry | undefined, b: BaseEntry | undefined, reason: CopyReason, check: boolean) {
-    actions.push({ action: "copy", from: "scaidrive", source: l, toPath: r?.path ?? l.path, dest: r, checkIdentical: check, reason, base: b });
+
+  private push(l: RemoteEntry, r: RemoteEntry | undefined, b: BaseEntry | undefined, reason: CopyReason, check: boolean): Promise<void> {
+    return this.emit(PHASE.main, { action: "copy", from: "scaidrive", source: l, toPath: r?.path ?? l.path, dest: r, checkIdentical: check, reason, base: b });
   }
-  function del(s: Side, e: RemoteEntry, b: BaseEntry, kept?: boolean) {
-    if (e.kind === "file") deletes[s]++;
+
+  private del(s: Side, e: RemoteEntry, b: BaseEntry, kept?: boolean): Promise<void> {
+    if (e.kind === "file") this.deletes[s]++;
     const a: PlanAction = { action: "delete", side: s, path: e.path, kind: e.kind, expect: e, base: b, ...(kept ? { kept } : {}) };
-    if (e.kind === "folder") folderDeletes.push(a);
-    else actions.push(a);
+    return this.emit(e.kind === "folder" ? PHASE.folderDeletes : PHASE.main, a);
   }
 
-  function planFile(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined): void {
-    const rs = state(r, b, "remote");
-    const ls = state(l, b, "scaidrive");
-    if (input.direction === "remote_to_scaidrive") {
+  private async planFile(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined): Promise<void> {
+    const rs = this.state(r, b, "remote");
+    const ls = this.state(l, b, "scaidrive");
+    if (this.s.direction === "remote_to_scaidrive") {
       if (r) {
         if (rs === "same" && ls === "same") return;
-        pull(r, l, b, !l ? (b ? "restore" : "new") : ls === "same" ? "changed" : "overwrite", !!l && ls !== "same");
+        await this.pull(r, l, b, !l ? (b ? "restore" : "new") : ls === "same" ? "changed" : "overwrite", !!l && ls !== "same");
       } else if (l) {
-        del("scaidrive", l, b ?? baseFromEntries(undefined, l));
+        await this.del("scaidrive", l, b ?? baseFromEntries(undefined, l));
       } else if (b) {
-        actions.push({ action: "forget", path: b.path });
+        await this.emit(PHASE.main, { action: "forget", path: b.path });
       }
       return;
     }
-    if (input.direction === "scaidrive_to_remote") {
+    if (this.s.direction === "scaidrive_to_remote") {
       if (l) {
         if (rs === "same" && ls === "same") return;
-        push(l, r, b, !r ? (b ? "restore" : "new") : rs === "same" ? "changed" : "overwrite", !!r && rs !== "same");
+        await this.push(l, r, b, !r ? (b ? "restore" : "new") : rs === "same" ? "changed" : "overwrite", !!r && rs !== "same");
       } else if (r) {
-        del("remote", r, b ?? baseFromEntries(r, undefined));
+        await this.del("remote", r, b ?? baseFromEntries(r, undefined));
       } else if (b) {
-        actions.push({ action: "forget", path: b.path });
+        await this.emit(PHASE.main, { action: "forget", path: b.path });
       }
       return;
     }
     // bidirectional
     if (r && l) {
       if (rs === "same" && ls === "same") return;
-      if (ls === "same") return pull(r, l, b, "changed", false);
-      if (rs === "same") return push(l, r, b, "changed", false);
-      // Both changed (or both new): a conflict unless the contents turn out identical.
-      let resolution: Side | "keep_both";
-      switch (input.conflict) {
-        case "SCAIDRIVE_WINS":
-          resolution = "scaidrive";
-          break;
-        case "REMOTE_WINS":
-          resolution = "remote";
-          break;
-        case "KEEP_BOTH":
-          resolution = "keep_both";
-          break;
-        default:
-          resolution = l.mtimeMs > r.mtimeMs ? "scaidrive" : "remote";
-      }
-      let keepBothPath: string | undefined;
-      if (resolution === "keep_both") {
-        keepBothPath = conflictPath(l.path, isTaken);
-        planned.add(keyOf(keepBothPath));
-      }
-      actions.push({ action: "conflict", remote: r, scaidrive: l, strategy: input.conflict, resolution, keepBothPath, base: b });
-      return;
+      if (ls === "same") return this.pull(r, l, b, "changed", false);
+      if (rs === "same") return this.push(l, r, b, "changed", false);
+      return this.planConflict(r, l, b);
     }
     if (r) {
       // ScaiDrive side missing.
-      if (rs === "new" || rs === "changed") return pull(r, undefined, b, b ? "restore" : "new", false);
-      if (rs === "same") return del("remote", r, b!);
+      if (rs === "new" || rs === "changed") return this.pull(r, undefined, b, b ? "restore" : "new", false);
+      if (rs === "same") return this.del("remote", r, b!);
     } else if (l) {
-      if (ls === "new" || ls === "changed") return push(l, undefined, b, b ? "restore" : "new", false);
-      if (ls === "same") return del("scaidrive", l, b!);
+      if (ls === "new" || ls === "changed") return this.push(l, undefined, b, b ? "restore" : "new", false);
+      if (ls === "same") return this.del("scaidrive", l, b!);
     } else if (b) {
-      actions.push({ action: "forget", path: b.path });
+      await this.emit(PHASE.main, { action: "forget", path: b.path });
     }
   }
 
-  function planFolder(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined, note: NoteEntry | undefined): void {
+  /** Both changed (or both new): a conflict unless the contents turn out identical. */
+  private async planConflict(r: RemoteEntry, l: RemoteEntry, b: BaseEntry | undefined): Promise<void> {
+    let resolution: Side | "keep_both";
+    switch (this.s.conflict) {
+      case "SCAIDRIVE_WINS":
+        resolution = "scaidrive";
+        break;
+      case "REMOTE_WINS":
+        resolution = "remote";
+        break;
+      case "KEEP_BOTH":
+        resolution = "keep_both";
+        break;
+      default:
+        resolution = l.mtimeMs > r.mtimeMs ? "scaidrive" : "remote";
+    }
+    let keepBothPath: string | undefined;
+    if (resolution === "keep_both") {
+      keepBothPath = await conflictPath(l.path, (c) => this.isTaken(c));
+      this.planned.add(this.sortKey(keepBothPath));
+    }
+    await this.emit(PHASE.main, { action: "conflict", remote: r, scaidrive: l, strategy: this.s.conflict, resolution, keepBothPath, base: b });
+  }
+
+  private async planFolder(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined, note: NoteEntry | undefined): Promise<void> {
     if (r && l) {
-      if (input.fullSync || !b || (b.remoteId ?? null) !== (r.id ?? null) || (b.scaidriveId ?? null) !== (l.id ?? null)) {
-        actions.push({ action: "adopt", remote: r, scaidrive: l, hook: adoptHook });
+      if (this.s.fullSync || !b || (b.remoteId ?? null) !== (r.id ?? null) || (b.scaidriveId ?? null) !== (l.id ?? null)) {
+        await this.emit(PHASE.main, { action: "adopt", remote: r, scaidrive: l, hook: this.s.direction === "scaidrive_to_remote" ? "afterPush" : "afterPull" });
       }
       return;
     }
     if (!r && !l) {
-      if (b) actions.push({ action: "forget", path: b.path });
+      if (b) await this.emit(PHASE.main, { action: "forget", path: b.path });
       return;
     }
     const present: Side = r ? "remote" : "scaidrive";
@@ -635,28 +635,24 @@ export function planSync(input: PlanInput): Plan {
     const tracked = b ?? kept;
     // bidirectional: a folder that was in the base and is gone on one side was deleted there;
     // otherwise it is new. One-way: the authoritative side decides.
-    const create =
-      input.direction === "bidirectional" ? !tracked : allows(present);
+    const create = this.s.direction === "bidirectional" ? !tracked : this.allows(present);
     if (create) {
-      mkdirs.push({ action: "mkdir", side: missing, path: e.path, other: e });
-      planned.add(keyOf(e.path));
+      await this.emit(PHASE.mkdirs, { action: "mkdir", side: missing, path: e.path, other: e });
+      this.planned.add(this.sortKey(e.path));
     } else if (e.childrenUnknown === undefined) {
-      del(present, e, tracked ?? baseFromEntries(r, l), kept !== undefined);
+      await this.del(present, e, tracked ?? baseFromEntries(r, l), kept !== undefined);
     }
   }
+}
 
-  mkdirs.sort((a, b) => depth((a as { path: string }).path) - depth((b as { path: string }).path));
-  folderDeletes.sort((a, b) => depth((b as { path: string }).path) - depth((a as { path: string }).path));
-  return {
-    actions: [...moves, ...mkdirs, ...actions, ...folderDeletes],
-    deletes,
-    trackedFiles,
-    // What a side lists out of scope still shows it is there (an unmounted share lists nothing).
-    remoteCount: R.byKey.size + oos.remote.byKey.size,
-    scaidriveCount: L.byKey.size + oos.scaidrive.byKey.size,
-    remoteFiles: [...R.byKey.values()].filter((e) => e.kind === "file").length,
-    scaidriveFiles: [...L.byKey.values()].filter((e) => e.kind === "file").length,
-  };
+/** The in-scope, not set-aside entry of a key on a side (at most one once collisions are set aside). */
+function live(rows: SideRow[]): RemoteEntry | undefined {
+  return rows.find((r) => r.scope === null && !r.blocked)?.entry;
+}
+
+function ownOutOfScope(rows: SideRow[]): OutOfScopeItem | undefined {
+  const row = rows.find((r) => r.scope !== null);
+  return row ? { path: row.entry.path, kind: row.entry.kind, reason: row.scope as OutOfScopeReason } : undefined;
 }
 
 function baseFromEntries(r: RemoteEntry | undefined, l: RemoteEntry | undefined): BaseEntry {
@@ -671,3 +667,5 @@ function baseFromEntries(r: RemoteEntry | undefined, l: RemoteEntry | undefined)
     sha256: null,
   };
 }
+
+export type { BaseRow };

@@ -14,12 +14,13 @@ import type { Logger } from "pino";
 import { AppError } from "../core/errors.js";
 import type { SyncStores } from "../store/sync/sync-stores.js";
 import type { FileStateRecord } from "../store/sync/file-state-store.js";
+import type { RunWorkspace } from "../store/sync/run-workspace-store.js";
 import { isRemoteError } from "./remote-errors.js";
-import type { Remote, RemoteEntry, ChangePage } from "./remote.js";
+import type { Remote, RemoteEntry } from "./remote.js";
 import { SyncFilter, type FilterConfig } from "./sync-filter.js";
-import { filterEntries, scanSide, type ScanResult } from "./side-scan.js";
-import { applyChangePages } from "./delta-view.js";
-import { planSync, type Plan, type PlanAction } from "./sync-planner.js";
+import { filterSideInPlace, scanSide, type ReportedEntry } from "./side-scan.js";
+import { applyChangePage } from "./delta-view.js";
+import { PHASE, planRun, type BaseEntry, type NoteEntry, type PlanAction, type PlanSummary } from "./sync-planner.js";
 import { checkPlanSafety } from "./sync-safety.js";
 import { executePlan } from "./sync-executor.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry-policy.js";
@@ -42,6 +43,8 @@ export interface RunOptions {
 
 export interface RunParams {
   connectorId: string;
+  /** The run's working set (listings, base and plan in the database); the caller clears it. */
+  workspace: RunWorkspace;
   remote: Remote;
   scaidrive: Remote;
   settings: RunSettings;
@@ -73,10 +76,13 @@ export interface PlanItem {
 
 export interface RunResult {
   status: "completed" | "cancelled";
-  plan: Plan;
-  /** Present for dry runs. */
+  plan: PlanSummary;
+  /** Dry runs: the first {@link DRY_RUN_PLAN_ITEMS} actions (all are in the job's `planned` entries). */
   planItems?: PlanItem[];
 }
+
+/** Plan items a dry run answers with; the job's log holds every one. */
+export const DRY_RUN_PLAN_ITEMS = 1000;
 
 /**
  * Maps a job-level remote error to the job's error code. A `not_found` about the root (path "")
@@ -135,6 +141,23 @@ function stateToEntry(s: FileStateRecord): RemoteEntry {
   };
 }
 
+function stateToBase(s: FileStateRecord): BaseEntry | null {
+  if (!s.synced) return null;
+  return {
+    path: s.path,
+    kind: s.kind,
+    remoteId: s.remote_id,
+    remoteFingerprint: s.remote_fingerprint ?? "",
+    scaidriveId: s.scaidrive_node_id,
+    scaidriveFingerprint: s.scaidrive_version_id ?? "",
+    sha256: s.sha256,
+  };
+}
+
+function stateToNote(s: FileStateRecord): NoteEntry | null {
+  return s.note_code ? { path: s.path, kind: s.kind, code: s.note_code, message: s.note ?? "" } : null;
+}
+
 /**
  * What decides which items a run syncs. A delta cursor is replayed only under the filter its
  * listing was taken with: items the last runs left out (or untracked) are not in the synced
@@ -152,48 +175,76 @@ export function scopeKey(filter: FilterConfig): string {
   return createHash("sha256").update(canonical).digest("hex").slice(0, 32);
 }
 
+/** The base and notes (file-states) into the working set, a page at a time. */
+async function loadBase(p: RunParams): Promise<void> {
+  for await (const page of p.stores.fileStates.pages(p.connectorId)) {
+    const rows = page
+      .map((s) => ({ path: s.path, kind: s.kind, base: stateToBase(s), note: stateToNote(s) }))
+      .filter((r) => r.base !== null || r.note !== null);
+    await p.workspace.addBase(rows);
+  }
+}
+
 /**
- * The remote side's listing. Delta remotes replay the pages since the stored cursor over the last
- * synced listing (untracked and kept items included: they are still there); with no cursor (or
- * `fullSync`, an expired cursor, or a cursor taken under another filter) they enumerate from
- * scratch. Returns the cursor to store once the run ended cleanly.
+ * The remote side's listing into the working set. Delta remotes replay the pages since the stored
+ * cursor over the last synced listing (untracked and kept items included: they are still there),
+ * page by page; with no cursor (or `fullSync`, an expired cursor, or a cursor taken under another
+ * filter) they enumerate from scratch. Returns what to log and the cursor to store once the run
+ * ended cleanly.
  */
-async function scanRemote(p: RunParams, filter: SyncFilter, retry: RetryPolicy, scope: string): Promise<ScanResult & { cursor?: string }> {
+async function scanRemote(p: RunParams, filter: SyncFilter, retry: RetryPolicy, scope: string): Promise<{ reported: ReportedEntry[]; cursor?: string }> {
   const r = p.remote;
-  if (!(r.capabilities.delta && r.changes)) return scanSide(r, filter, retry, p.signal);
-  const collect = async (cursor: string | null) => {
-    const pages: ChangePage[] = [];
-    for await (const page of r.changes!(cursor)) {
-      pages.push(page);
+  const ws = p.workspace;
+  if (!(r.capabilities.delta && r.changes)) return { reported: await scanSide(r, "remote", ws, filter, retry, p.signal) };
+  /** Rebuilds the listing: the last synced one (when replaying) plus every page; returns the last cursor. */
+  const replay = async (from: string | null): Promise<string | undefined> => {
+    await ws.clearSide("remote");
+    if (from !== null) {
+      for await (const page of p.stores.fileStates.pages(p.connectorId)) {
+        const previous = page.filter((s) => (s.synced || s.note_code !== null) && s.remote_fingerprint !== null).map((s) => ({ entry: stateToEntry(s) }));
+        await ws.addEntries("remote", previous);
+      }
+    }
+    let cursor: string | undefined;
+    for await (const page of r.changes!(from)) {
+      await applyChangePage(ws, "remote", page);
+      cursor = page.cursor;
       if (p.signal.aborted) break;
     }
-    return pages;
+    return cursor;
   };
   let stored = p.options.fullSync ? null : await p.stores.cursors.getScoped(p.connectorId);
   if (stored && stored.scopeKey !== null && stored.scopeKey !== scope) {
     p.logger.info({ connectorId: p.connectorId }, "the filter changed since the delta cursor was stored; enumerating the remote again");
     stored = null;
   }
+  let cursor: string | undefined;
   if (stored) {
     const from = stored.cursor;
     try {
-      const pages = await withRetry(() => collect(from), retry, p.signal);
-      const previous = (await p.stores.fileStates.list(p.connectorId))
-        .filter((s) => (s.synced || s.note_code !== null) && s.remote_fingerprint !== null)
-        .map(stateToEntry);
-      return { ...(await filterEntries(applyChangePages(previous, pages), filter)), cursor: pages.at(-1)?.cursor ?? from };
+      cursor = (await withRetry(() => replay(from), retry, p.signal)) ?? from;
     } catch (err) {
       if (!isRemoteError(err, "cursor_expired")) throw err;
       p.logger.info({ connectorId: p.connectorId }, "delta cursor expired; enumerating the remote again");
       await p.stores.cursors.clear(p.connectorId);
+      stored = null;
     }
   }
-  const pages = await withRetry(() => collect(null), retry, p.signal);
-  return { ...(await filterEntries(applyChangePages([], pages), filter)), cursor: pages.at(-1)?.cursor };
+  if (!stored) cursor = await withRetry(() => replay(null), retry, p.signal);
+  return { reported: await filterSideInPlace(ws, "remote", filter), cursor };
+}
+
+/** Every action of the plan in execution order (phases in turn, folder deletes deepest first). */
+async function* planInOrder(ws: RunWorkspace): AsyncIterable<PlanAction> {
+  yield* ws.actions(PHASE.moves);
+  yield* ws.actions(PHASE.mkdirs);
+  yield* ws.actions(PHASE.main);
+  yield* ws.actions(PHASE.folderDeletes, "desc");
 }
 
 export async function runSync(p: RunParams): Promise<RunResult> {
   const retry = p.retry ?? DEFAULT_RETRY;
+  const ws = p.workspace;
   try {
     const filter = new SyncFilter(p.settings.filter, { caseInsensitive: p.remote.capabilities.caseInsensitive });
     const scope = scopeKey(p.settings.filter);
@@ -205,22 +256,13 @@ export async function runSync(p: RunParams): Promise<RunResult> {
         signal: p.signal,
       });
     }
-    const [remoteScan, localScan, base, notes] = await Promise.all([
-      scanRemote(p, filter, retry, scope),
-      scanSide(p.scaidrive, filter, retry, p.signal),
-      p.stores.fileStates.loadBase(p.connectorId),
-      p.stores.fileStates.loadNotes(p.connectorId),
-    ]);
-    const remoteFiles = new Set(remoteScan.entries.filter((e) => e.kind === "file").map((e) => e.path));
-    p.log.counters.files_scanned = remoteFiles.size + localScan.entries.filter((e) => e.kind === "file" && !remoteFiles.has(e.path)).length;
-    for (const r of [...remoteScan.reported, ...localScan.reported]) p.log.entry("scan", r.path, "skipped", { detail: r.reason });
+    // Both sides are listed at once (the remote's round trips overlap ScaiDrive's reads), each
+    // streaming into its own rows of the working set; then the base joins them.
+    const [remoteScan, localReported] = await Promise.all([scanRemote(p, filter, retry, scope), scanSide(p.scaidrive, "scaidrive", ws, filter, retry, p.signal)]);
+    await loadBase(p);
+    for (const r of [...remoteScan.reported, ...localReported]) p.log.entry("scan", r.path, "skipped", { detail: r.reason });
 
-    const plan = planSync({
-      remote: remoteScan.entries,
-      scaidrive: localScan.entries,
-      base,
-      outOfScope: { remote: remoteScan.outOfScope, scaidrive: localScan.outOfScope },
-      notes,
+    const plan = await planRun(ws, {
       remoteTitle: p.remoteTitle,
       direction: p.settings.direction,
       conflict: p.settings.conflict,
@@ -228,17 +270,22 @@ export async function runSync(p: RunParams): Promise<RunResult> {
       remoteReusesIds: p.remote.capabilities.reusesIds === true,
       fullSync: p.options.fullSync,
     });
+    p.log.counters.files_scanned = plan.distinctFiles;
     checkPlanSafety(plan, { maxDeletePercent: p.settings.maxDeletePercent, force: p.options.force });
 
     if (p.options.dryRun) {
-      const planItems = plan.actions.map(describeAction);
-      for (const item of planItems) p.log.entry(item.action, item.path, item.action === "error" ? "error" : "planned", { detail: item.detail });
-      p.log.counters.files_total = planItems.length;
+      const planItems: PlanItem[] = [];
+      for await (const a of planInOrder(ws)) {
+        const item = describeAction(a);
+        if (planItems.length < DRY_RUN_PLAN_ITEMS) planItems.push(item);
+        p.log.entry(item.action, item.path, item.action === "error" ? "error" : "planned", { detail: item.detail });
+      }
+      p.log.counters.files_total = plan.actionCount;
       return { status: "completed", plan, planItems };
     }
     if (p.signal.aborted) return { status: "cancelled", plan };
 
-    const outcome = await executePlan(plan, {
+    const outcome = await executePlan(ws, {
       connectorId: p.connectorId,
       remote: p.remote,
       scaidrive: p.scaidrive,

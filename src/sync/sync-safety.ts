@@ -4,7 +4,7 @@
  * library, a wrong base_path), is refused before anything changes. `force` overrides.
  */
 import { AppError } from "../core/errors.js";
-import type { Plan } from "./sync-planner.js";
+import type { PlanSummary } from "./sync-planner.js";
 import { DEFAULT_MAX_DELETE_PERCENT } from "./sync-options.js";
 
 export interface SafetyOptions {
@@ -13,7 +13,7 @@ export interface SafetyOptions {
 }
 
 /** Throws `SYNC_SAFETY_ABORT` (details: counts and the limit) unless the plan is within limits or forced. */
-export function checkPlanSafety(plan: Plan, options: SafetyOptions = {}): void {
+export function checkPlanSafety(plan: PlanSummary, options: SafetyOptions = {}): void {
   if (options.force) return;
   const limit = options.maxDeletePercent ?? DEFAULT_MAX_DELETE_PERCENT;
   const tracked = plan.trackedFiles;

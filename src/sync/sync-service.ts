@@ -26,6 +26,7 @@ import { ConnectorTypeRegistry } from "./connector-types.js";
 import { runSync, type PlanItem } from "./sync-run.js";
 import type { JobBodyContext, JobBodyResult, JobRunner } from "./job-runner.js";
 import { openUnlessAborted } from "./open-unless-aborted.js";
+import type { RunWorkspace } from "../store/sync/run-workspace-store.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry-policy.js";
 import { normalizeConflict, normalizeDirection } from "./sync-options.js";
 
@@ -77,6 +78,8 @@ export class SyncService {
    */
   async start(): Promise<void> {
     await this.sweepOrphans(this.o.stores.jobs.singleProcess);
+    // Working sets of runs a process that died left behind (their jobs are over by now).
+    await this.o.stores.sweepRunWorkspaces();
     this.stopped = false;
     const tick = this.o.schedulerTickMs ?? 30_000;
     this.timer = setInterval(() => void this.scheduledPass(), tick);
@@ -207,14 +210,17 @@ export class SyncService {
     const retry = this.o.retry ?? DEFAULT_RETRY;
     let remote: Remote | undefined;
     let scaidrive: Remote | undefined;
+    let workspace: RunWorkspace | undefined;
     try {
       const type = this.o.types.get(connector.type);
       if (!type) throw new AppError("INTERNAL", `no connector type "${connector.type}" is registered`);
       remote = await withRetry(() => openUnlessAborted(() => type.openRemote(connector, signal), signal), retry, signal);
       scaidrive = await this.o.openScaidrive(connector);
       const hooks = type.hooks ? await type.hooks(connector) : undefined;
+      workspace = this.o.stores.runWorkspace(job.id, remote.capabilities.caseInsensitive);
       const result = await runSync({
         connectorId: connector.id,
+        workspace,
         remote,
         scaidrive,
         settings: {
@@ -238,6 +244,7 @@ export class SyncService {
       if (result.planItems) this.dryRunPlans.set(job.id, result.planItems);
       return { status: result.status };
     } finally {
+      await workspace?.clear().catch((err: unknown) => logger.warn({ err }, "could not clear the run's working set; the next start removes it"));
       await remote?.close().catch(() => {});
       await scaidrive?.close().catch(() => {});
     }

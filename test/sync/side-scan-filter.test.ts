@@ -4,7 +4,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { filterEntries } from "../../src/sync/side-scan.js";
+import { filterAll } from "./helpers/filter-entries.js";
 import { SyncFilter } from "../../src/sync/sync-filter.js";
 import type { RemoteEntry } from "../../src/sync/remote.js";
 
@@ -14,7 +14,7 @@ const folder = (path: string): RemoteEntry => ({ path, kind: "folder", size: 0, 
 describe("filterEntries", () => {
   test("drops excluded entries and their subtrees, reports reparse points", async () => {
     const filter = new SyncFilter({ exclude_patterns: { patterns: ["tmp", "*.bak"] } }, { caseInsensitive: false });
-    const got = await filterEntries([folder("tmp"), file("tmp/a.txt"), file("b.bak"), file("c.txt"), { ...file("link"), reparsePoint: true }], filter);
+    const got = await filterAll([folder("tmp"), file("tmp/a.txt"), file("b.bak"), file("c.txt"), { ...file("link"), reparsePoint: true }], filter);
     assert.deepEqual(got.entries.map((e) => e.path), ["c.txt"]);
     assert.deepEqual(got.reported.map((r) => r.path), ["link"]);
   });
@@ -27,7 +27,7 @@ describe("filterEntries", () => {
     const entries = Array.from({ length: 40 }, (_, i) => file(`${"a".repeat(250)}${String(i).padStart(5, "0")}`));
     let ranMeanwhile = false;
     setImmediate(() => (ranMeanwhile = true));
-    const got = await filterEntries(entries, filter);
+    const got = await filterAll(entries, filter);
     assert.equal(got.entries.length, 40);
     assert.ok(ranMeanwhile, "a callback queued before the filter ran before it finished");
   });

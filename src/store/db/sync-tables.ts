@@ -138,6 +138,37 @@ export interface ConnectorAuditTable {
   secrets_dropped: string;
 }
 
+/** One row of a sync run's working set (migration 0103): a listed item of a side, or a base row. */
+export interface SyncRunRowsTable {
+  run_id: string;
+  /** `r` remote, `s` ScaiDrive, `b` base (file-state). */
+  src: string;
+  seq: BigIntColumn;
+  /** The key with "/" encoded as U+0001: a subtree sorts right after its folder. */
+  sort_key: string;
+  /** The path as that source spells it. */
+  path: string;
+  kind: string;
+  /** r/s: the entry's id; b: the remote id. */
+  item_id: string | null;
+  /** b: the ScaiDrive node id. */
+  item_id2: string | null;
+  /** r/s: why the filter leaves the item out (null: in scope). */
+  scope: string | null;
+  /** 1 for entries the planner set aside (names that collide, and what is below them). */
+  blocked: ColumnType<number, number | undefined, number>;
+  /** The entry (or base row and note) as JSON, without its path. */
+  body: string;
+}
+
+/** One planned action of a sync run (migration 0103); phases run in order. */
+export interface SyncRunActionsTable {
+  run_id: string;
+  phase: number;
+  seq: BigIntColumn;
+  body: string;
+}
+
 export interface SyncTables {
   connectors: ConnectorsTable;
   identity_mappings: IdentityMappingsTable;
@@ -146,4 +177,6 @@ export interface SyncTables {
   file_states: FileStatesTable;
   sync_cursors: SyncCursorsTable;
   connector_audit: ConnectorAuditTable;
+  sync_run_rows: SyncRunRowsTable;
+  sync_run_actions: SyncRunActionsTable;
 }

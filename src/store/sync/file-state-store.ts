@@ -130,6 +130,18 @@ export class FileStateStore {
     return rows.map((r) => ({ path: r.path, kind: r.kind === "folder" ? "folder" : "file", code: r.note_code!, message: r.note ?? "" }));
   }
 
+  /** Every row of the connector, a page at a time (bounded memory for a million rows). */
+  async *pages(connectorId: string, pageSize = 1000): AsyncIterable<FileStateRecord[]> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.list(connectorId, { after, limit: pageSize });
+      if (page.length === 0) return;
+      yield page;
+      if (page.length < pageSize) return;
+      after = page[page.length - 1]!.path;
+    }
+  }
+
   /** Path order, keyset-paginated by path. */
   async list(connectorId: string, options: { after?: string; limit?: number } = {}): Promise<FileStateRecord[]> {
     let q = this.db.selectFrom("file_states").selectAll().where("connector_id", "=", connectorId).orderBy("path");

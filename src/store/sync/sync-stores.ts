@@ -6,6 +6,7 @@ import { FileStateStore } from "./file-state-store.js";
 import { IdentityMappingStore } from "./identity-mapping-store.js";
 import { SyncCursorStore } from "./sync-cursor-store.js";
 import { SyncJobStore } from "./sync-job-store.js";
+import { RunWorkspace } from "./run-workspace-store.js";
 
 /** The sync area's stores over one database handle. */
 export interface SyncStores {
@@ -15,6 +16,13 @@ export interface SyncStores {
   jobs: SyncJobStore;
   fileStates: FileStateStore;
   cursors: SyncCursorStore;
+  /**
+   * The working set of run `runId` (its job id); keys are paths, lower-cased when the remote is
+   * case-insensitive. The caller clears it when the run ends.
+   */
+  runWorkspace(runId: string, caseInsensitive: boolean): RunWorkspace;
+  /** Removes working sets of runs whose job is over (left by a process that died mid-run). */
+  sweepRunWorkspaces(): Promise<void>;
 }
 
 export function createSyncStores(db: Kysely<Database>): SyncStores {
@@ -25,5 +33,7 @@ export function createSyncStores(db: Kysely<Database>): SyncStores {
     jobs: new SyncJobStore(db),
     fileStates: new FileStateStore(db),
     cursors: new SyncCursorStore(db),
+    runWorkspace: (runId, caseInsensitive) => new RunWorkspace(db, runId, caseInsensitive ? (p) => p.toLowerCase() : (p) => p),
+    sweepRunWorkspaces: () => RunWorkspace.sweep(db),
   };
 }
