@@ -105,7 +105,7 @@ class StateBatch {
   add(op: FileStateOp): Promise<void> {
     this.ops.push(op);
     if (this.ops.length >= STATE_BATCH_OPS) return this.flush();
-    // setImmediate runs after the I/O callbacks of this turn: items finishing together share it.
+    // A short window rather than the next tick: items finishing within it share one commit.
     this.scheduled ??= new Promise<void>((resolve) => setTimeout(resolve, GROUP_COMMIT_WINDOW_MS)).then(() => this.flush());
     return this.scheduled;
   }

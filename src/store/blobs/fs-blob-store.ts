@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { close, closeSync, fdatasync, fstatSync, fsync, open as openFd, openSync } from "node:fs";
+import { close, closeSync, fstatSync, fsync, open as openFd, openSync } from "node:fs";
 import { mkdir, opendir, rename, stat, unlink } from "node:fs/promises";
 import { promisify } from "node:util";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { BlobPins } from "./blob-pins.js";
 import { BlobReadStream } from "./blob-read-stream.js";
 import { fileBlobReader, type BlobReader } from "./blob-reader.js";
 import { BlobSink } from "./blob-sink.js";
+import { TempFile } from "./temp-file.js";
 import { resolveRange } from "./byte-range.js";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../data-dir.js";
 
@@ -23,8 +24,6 @@ const IO_CHUNK = 1024 * 1024;
  */
 const SINK_BUFFER = 8 * IO_CHUNK;
 const openAsync = promisify(openFd);
-const closeAsync = promisify(close);
-const fdatasyncAsync = promisify(fdatasync);
 /** A temp file this old belongs to no live put (a crash left it); GC may remove it. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
@@ -104,7 +103,7 @@ export function createFsBlobStore(dir: string): BlobStore {
   let tempSeq = 0;
 
   /** Creates and opens a fresh temp file; the temp dir is made on first use (and again if removed). */
-  async function newTempFile(): Promise<{ tmp: string; fd: number }> {
+  async function newTempFile(): Promise<TempFile> {
     for (let attempt = 0; ; attempt++) {
       tempReady ??= mkdir(tempDir(dir), { recursive: true, mode: PRIVATE_DIR_MODE }).catch((err: unknown) => {
         tempReady = undefined;
@@ -113,7 +112,7 @@ export function createFsBlobStore(dir: string): BlobStore {
       await tempReady;
       const tmp = join(tempDir(dir), `${Date.now()}-${tempPrefix}-${++tempSeq}.part`);
       try {
-        return { tmp, fd: await openAsync(tmp, "wx+", PRIVATE_FILE_MODE) };
+        return new TempFile(tmp, await openAsync(tmp, "wx+", PRIVATE_FILE_MODE));
       } catch (err) {
         if (!isErrno(err, "ENOENT") || attempt > 0) throw err;
         tempReady = undefined;
@@ -130,81 +129,85 @@ export function createFsBlobStore(dir: string): BlobStore {
       throw new AppError("VALIDATION_FAILED", "maxBytes must be a non-negative integer", { maxBytes });
     }
     signal?.throwIfAborted();
-    // A plain descriptor, not a FileHandle: the sink must not own it, because the
-    // descriptor outlives the stream for the fsync that makes the rename crash-safe.
-    const { tmp, fd } = await newTempFile();
-    let fdOpen = true;
-    let tmpExists = true;
+    const temp = await newTempFile();
+    // The sink writes to the plain descriptor but does not own it: the descriptor outlives the
+    // stream for the fsync that makes the rename crash-safe.
+    const sink = new BlobSink(temp.fd, maxBytes, SINK_BUFFER, opts.recycleChunk);
     let pinned: string | undefined;
-    const sink = new BlobSink(fd, maxBytes, SINK_BUFFER, opts.recycleChunk);
     try {
-      const feed = feedInto(source, sink);
-      try {
-        await finished(sink, signal ? { signal } : {});
-      } finally {
-        feed.stop();
-      }
-      await sink.settle();
+      await receive(source, sink, signal);
       const size = sink.size;
       const sha256 = await sink.digest();
       pins.pin(sha256);
       pinned = sha256;
-      const pending = deleting.get(sha256);
-      if (pending) await pending.catch(() => undefined);
-
-      const target = blobPath(dir, sha256);
-      if (await exists(target)) {
-        // The copy may have been renamed by a put whose directory fsync is still running.
-        await landing.get(sha256)?.catch(() => undefined);
-        await closeAsync(fd);
-        fdOpen = false;
-        await unlink(tmp);
-        tmpExists = false;
-      } else {
-        await fdatasyncAsync(fd);
-        await closeAsync(fd);
-        fdOpen = false;
-        tmpExists = false;
-        const leafIndex = Number.parseInt(sha256.slice(0, 2), 16);
-        // A put that is creating this leaf has not synced its parent yet; landing beside it
-        // before that would let this put resolve with a blob a crash could still lose.
-        await creatingLeaf.get(leafIndex)?.catch(() => undefined);
-        const leafKnown = knownLeaves[leafIndex] === 1;
-        const landed = landDurably(dir, tmp, target, leafKnown).then(() => {
-          knownLeaves[leafIndex] = 1;
-        });
-        if (!leafKnown) {
-          creatingLeaf.set(leafIndex, landed);
-          void landed.catch(() => undefined).finally(() => {
-            if (creatingLeaf.get(leafIndex) === landed) creatingLeaf.delete(leafIndex);
-          });
-        }
-        landing.set(sha256, landed);
-        try {
-          await landed;
-        } finally {
-          if (landing.get(sha256) === landed) landing.delete(sha256);
-        }
-      }
-      let released = false;
-      return {
-        sha256,
-        size,
-        release() {
-          if (released) return;
-          released = true;
-          pins.unpin(sha256);
-        },
-      };
+      await deleting.get(sha256)?.catch(() => undefined);
+      if (await exists(blobPath(dir, sha256))) await dropDuplicate(sha256, temp);
+      else await landNew(sha256, temp);
+      return pinnedBlob(sha256, size);
     } catch (err) {
       if (pinned !== undefined) pins.unpin(pinned);
       // The hashing worker reads the descriptor until the job is over: a closed descriptor number
       // could be reused by another file meanwhile.
       await sink.abandon();
-      if (fdOpen) await closeAsync(fd).catch(() => undefined);
-      if (tmpExists) await unlink(tmp).catch(() => undefined);
+      await temp.discard();
       throw err;
     }
+  }
+
+  async function receive(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, sink: BlobSink, signal?: AbortSignal): Promise<void> {
+    const feed = feedInto(source, sink);
+    try {
+      await finished(sink, signal ? { signal } : {});
+    } finally {
+      feed.stop();
+    }
+    await sink.settle();
+  }
+
+  /** The content is stored already: this copy goes. */
+  async function dropDuplicate(sha256: string, temp: TempFile): Promise<void> {
+    // The copy may have been renamed by a put whose directory fsync is still running.
+    await landing.get(sha256)?.catch(() => undefined);
+    await temp.remove();
+  }
+
+  /** Renames the temp file into place and waits until a crash can no longer lose it. */
+  async function landNew(sha256: string, temp: TempFile): Promise<void> {
+    await temp.syncAndClose();
+    const tmp = temp.handOver();
+    const leafIndex = Number.parseInt(sha256.slice(0, 2), 16);
+    // A put that is creating this leaf has not synced its parent yet; landing beside it
+    // before that would let this put resolve with a blob a crash could still lose.
+    await creatingLeaf.get(leafIndex)?.catch(() => undefined);
+    const leafKnown = knownLeaves[leafIndex] === 1;
+    const landed = landDurably(dir, tmp, blobPath(dir, sha256), leafKnown).then(() => {
+      knownLeaves[leafIndex] = 1;
+    });
+    if (!leafKnown) {
+      creatingLeaf.set(leafIndex, landed);
+      void landed.catch(() => undefined).finally(() => {
+        if (creatingLeaf.get(leafIndex) === landed) creatingLeaf.delete(leafIndex);
+      });
+    }
+    landing.set(sha256, landed);
+    try {
+      await landed;
+    } finally {
+      if (landing.get(sha256) === landed) landing.delete(sha256);
+    }
+  }
+
+  function pinnedBlob(sha256: string, size: number): StoredBlob {
+    let released = false;
+    return {
+      sha256,
+      size,
+      release() {
+        if (released) return;
+        released = true;
+        pins.unpin(sha256);
+      },
+    };
   }
 
   /** Opens the blob's file and resolves the range; the caller owns the descriptor. */
