@@ -8,7 +8,8 @@
  * same tree (time and its own peak RSS, from GNU time when installed, else /proc polling).
  *
  * Measures what `npm start` runs with BENCH_SERVER_ENTRY=dist/src/cli/scaidrive.js (after
- * `npm run build`); the default (src/cli/scaidrive.ts through tsx) carries the loader's memory.
+ * `npm run build`; the harness passes the same node flags); the default (src/cli/scaidrive.ts
+ * through tsx) carries the loader's memory.
  * Target (issue 15): peak under 200 MiB for 30,000 files, and no growth with the file count.
  */
 import { spawn } from "node:child_process";

@@ -1,5 +1,6 @@
 import { buildApp } from "../server/app.js";
 import { loadConfig } from "../server/config.js";
+import { tuneHeap } from "./heap-tuning.js";
 
 /**
  * `scaidrive serve`: runs the server until SIGINT/SIGTERM, then closes it cleanly. A generated
@@ -7,6 +8,7 @@ import { loadConfig } from "../server/config.js";
  */
 export async function serveCommand(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadConfig(env);
+  tuneHeap(env);
   // Everything the server creates (database, WAL, blobs, temp files, key) is its own business.
   process.umask(0o077);
   const built = await buildApp(config);

@@ -11,6 +11,7 @@
  * unless `env` sets the connector network variables.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { SERVER_NODE_FLAGS } from "../../src/cli/heap-tuning.js";
 import { randomBytes } from "node:crypto";
 import { openSync, closeSync, readFileSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -99,7 +100,8 @@ export async function startScaidriveProcess(opts: { dataDir?: string; logLevel?:
       if (alive()) throw new Error("server already running");
       const fd = openSync(logFile, "a");
       const entry = opts.entry ?? "src/cli/scaidrive.ts";
-      const c = spawn(process.execPath, [...(entry.endsWith(".ts") ? ["--import", "tsx"] : []), entry, "serve"], {
+      // The flags `npm start` passes, so what runs here (and in bench/) is what users run.
+      const c = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(entry.endsWith(".ts") ? ["--import", "tsx"] : []), entry, "serve"], {
         cwd: repoRoot,
         env: {
           ...process.env,
