@@ -6,10 +6,15 @@
  * | kind | engine reaction |
  * |---|---|
  * | `auth` | job fails with `CONNECTOR_AUTH_FAILED`, no retry |
- * | `unreachable` | retried with backoff; if it persists the job fails with `CONNECTOR_UNREACHABLE` |
+ * | `unreachable` | the job fails with `CONNECTOR_UNREACHABLE` (after the engine's retries when `retryable`) |
  * | `destination_denied` | job fails with `DESTINATION_DENIED`, no retry: the server's connector network policy refuses the address (nothing was sent to it) |
  * | `cursor_expired` | delta cursor dropped, the run falls back to walk + compare |
  * | `not_found`, `access_denied`, `locked`, `invalid_name`, `precondition_failed`, `exists`, `changed_during_transfer`, `other` | per-file error: counted, logged, retried next run |
+ *
+ * Independently of the kind, `retryable` tells the engine whether to try the same call again
+ * within the run (retry-policy.ts): only `unreachable` is retryable unless the adapter says
+ * otherwise, and an adapter that already retried a failure itself (a pacer that spent its budget)
+ * hands it over with `retryable: false`, so no failure is retried in two layers.
  */
 export type RemoteErrorKind =
   | "auth"
@@ -25,11 +30,15 @@ export type RemoteErrorKind =
   | "cursor_expired"
   | "other";
 
-const RETRYABLE_BY_DEFAULT: ReadonlySet<RemoteErrorKind> = new Set(["unreachable", "locked", "changed_during_transfer"]);
+/** A locked file or one that changed mid-copy waits for the next run rather than a quick retry. */
+const RETRYABLE_BY_DEFAULT: ReadonlySet<RemoteErrorKind> = new Set(["unreachable"]);
 
 export class RemoteError extends Error {
   readonly kind: RemoteErrorKind;
-  /** True when the same call may succeed later without anyone changing anything. */
+  /**
+   * True when the engine should try the same call again soon: the failure is transient (the same
+   * call may succeed without anyone changing anything) and no layer below retried it already.
+   */
   readonly retryable: boolean;
   /** Relative path the error is about, when there is one. */
   readonly path?: string;

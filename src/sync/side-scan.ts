@@ -3,8 +3,8 @@
  * in scope, or present but out of scope and why (the planner must not take it for a deletion) —
  * and the items that deserve a line in the job log every run (reparse points). The descendants of
  * a folder out of scope are not kept one by one: the planner derives "inside" from the folder, so
- * an excluded tree of a million files costs one row. Walks are restarted from scratch on an
- * `unreachable` error (with the retry policy); other errors propagate.
+ * an excluded tree of a million files costs one row. Walks are restarted from scratch on a
+ * `retryable` RemoteError (with the retry policy); other errors propagate.
  *
  * Entries stream from the walk into the database in batches: a listing is never held in memory.
  */

@@ -15,8 +15,9 @@
  * are applied too (and re-applied by every `full_sync`).
  *
  * Per-file errors (RemoteError kinds other than auth/unreachable, and anything unexpected) are
- * counted, logged, stored on the file-state and the run goes on. `unreachable` is retried with
- * backoff; if it persists, or on `auth`, the run stops and the error is rethrown for the job.
+ * counted, logged, stored on the file-state and the run goes on. A `retryable` RemoteError is
+ * retried with backoff (retry-policy.ts); `unreachable` that persists (or is not retryable: the
+ * adapter's pacer gave up), or `auth`, stops the run and is rethrown for the job.
  * `files_done` and `bytes_done` count only items whose outcome was stored (a file-state or its
  * error): what was in flight when the run stopped or was cancelled counts for nothing.
  *
@@ -208,7 +209,7 @@ export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<
   o.log.beforeFlush = () => states.flush();
 
   const retry = <T>(fn: () => Promise<T>) =>
-    withRetry(fn, o.retry, signal, (err, attempt) => o.logger.warn({ attempt, err: (err as Error).message }, "remote unreachable, retrying"));
+    withRetry(fn, o.retry, signal, (err, attempt) => o.logger.warn({ attempt, err: (err as Error).message }, "remote failed transiently, retrying"));
 
   const ensureFolder = async (s: Side, path: string) => {
     if (path === "" || knownFolders[s].has(path)) return;

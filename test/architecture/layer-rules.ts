@@ -51,7 +51,7 @@ function targetIn(edge: ImportEdge, areas: readonly string[]): boolean {
 const CORE_FOUNDATION = new Set(["src/core/errors.ts", "src/core/ids.ts"]);
 
 /** The sync modules that form the engine's contract with connectors (design §3). */
-const SYNC_INTERFACES = new Set(["src/sync/remote.ts", "src/sync/remote-errors.ts", "src/sync/sync-hooks.ts", "src/sync/connector-types.ts"]);
+const SYNC_INTERFACES = new Set(["src/sync/remote.ts", "src/sync/remote-errors.ts", "src/sync/retry-policy.ts", "src/sync/sync-hooks.ts", "src/sync/connector-types.ts"]);
 
 export const LAYER_RULES: readonly LayerRule[] = [
   {
@@ -104,7 +104,7 @@ export const LAYER_RULES: readonly LayerRule[] = [
   {
     name: "connectors-use-sync-interfaces",
     text:
-      "src/connectors/** imports from src/sync/ only the engine's interfaces (remote.ts, remote-errors.ts, sync-hooks.ts, connector-types.ts): " +
+      "src/connectors/** imports from src/sync/ only the engine's interfaces (remote.ts, remote-errors.ts, retry-policy.ts, sync-hooks.ts, connector-types.ts): " +
       "connectors meet the engine through the Remote interface, never its planner, executor or services",
     appliesTo: under("src/connectors/"),
     forbids: (edge) => targetIn(edge, ["sync"]) && !SYNC_INTERFACES.has(edge.target!),

@@ -14,11 +14,16 @@
  * | 412 (`resourceModified`) | `precondition_failed` |
  * | 423 (`resourceLocked`) | `locked` |
  * | 400 with `invalidName` / `pathIsTooLong` or a "name is not valid" message | `invalid_name` |
- * | 429 / 5xx after the retries, connection reset/refused, DNS, timeouts | `unreachable` |
+ * | 408 / 429 / 500 / 502 / 503 / 504, connection reset/refused, DNS, timeouts | `unreachable` |
  * | an address the connector network policy refuses (Graph, Entra, a download URL or redirect) | `destination_denied` |
  * | anything else | `other` |
+ *
+ * `retryable` is true exactly for `unreachable`: every 4xx Graph means (404, 403, 409…) fails at
+ * once. The transport (graph-http.ts) then clears it for what its pacer already retried and gave
+ * up on (graph-pacer.ts), so the engine never retries a request a second time over.
  */
 import { RemoteError, type RemoteErrorKind } from "../../sync/remote-errors.js";
+import { retryAfterMs } from "../../sync/retry-policy.js";
 import { DESTINATION_DENIED_ERROR_NAME, findDestinationDenied } from "../network-policy.js";
 
 /** Status, codes and message extracted from whatever failed. */
@@ -87,14 +92,6 @@ export function parseGraphErrorBody(text: string | undefined): { code?: string; 
   }
 }
 
-export function retryAfterSeconds(value: string | null | undefined): number | undefined {
-  if (!value) return undefined;
-  const n = Number(value);
-  if (Number.isFinite(n)) return Math.max(0, n);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
-
 function kindFor(f: GraphFailure): RemoteErrorKind {
   const codes = [f.code ?? "", ...f.innerCodes].map((c) => c.toLowerCase());
   switch (f.status) {
@@ -128,16 +125,20 @@ function kindFor(f: GraphFailure): RemoteErrorKind {
   }
 }
 
+function secondsOf(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : Math.ceil(ms / 1000);
+}
+
 /** Describes a failure from an HTTP answer (status, body text, headers). */
 export function failureFromResponse(status: number, bodyText: string | undefined, retryAfter?: string | null): GraphFailure {
   const parsed = parseGraphErrorBody(bodyText);
-  return { status, code: parsed.code, innerCodes: parsed.inner, message: parsed.message ?? `HTTP ${status}`, retryAfterSec: retryAfterSeconds(retryAfter) };
+  return { status, code: parsed.code, innerCodes: parsed.inner, message: parsed.message ?? `HTTP ${status}`, retryAfterSec: secondsOf(retryAfterMs(retryAfter)) };
 }
 
 export function remoteErrorFromFailure(f: GraphFailure, context: string, path?: string, cause?: unknown): RemoteError {
   const kind = kindFor(f);
   const code = f.code ? ` ${f.code}` : "";
-  return new RemoteError(kind, `${context}: Graph answered ${f.status}${code}: ${f.message}`, { path, cause });
+  return new RemoteError(kind, `${context}: Graph answered ${f.status}${code}: ${f.message}`, { path, cause, retryable: kind === "unreachable" });
 }
 
 /**

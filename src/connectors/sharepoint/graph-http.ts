@@ -1,9 +1,9 @@
 /**
- * The Graph transport: Microsoft's `@microsoft/microsoft-graph-client` with our middleware chain
- * (Authentication → SDK RetryHandler (429/503/504 on replayable bodies) → our
- * {@link PacerMiddleware} (User-Agent, uploads' throttling, idempotent reads on other 5xx and
- * resets) → Redirect → Telemetry → HTTP), plus plain `fetch` for pre-authenticated URLs
- * (downloads, upload fragments), which must NOT carry the bearer token.
+ * The Graph transport: Microsoft's `@microsoft/microsoft-graph-client` with our own middleware
+ * chain (Authentication → our {@link PacerMiddleware} (User-Agent, every retry) → Redirect →
+ * Telemetry → HTTP) — deliberately without the SDK's RetryHandler, so the pacer is the one layer
+ * that retries a Graph request — plus plain `fetch` for pre-authenticated URLs (downloads, upload
+ * fragments), which must NOT carry the bearer token and go through the same pacer.
  *
  * Every request — the SDK's, redirects it follows, pre-authenticated URLs and their redirects —
  * goes through the connector network policy's fetch (`network-policy-fetch.ts`), so a download
@@ -13,7 +13,7 @@
  * Where Graph lives is configuration (`graphBaseUrl`, the ORIGIN: the SDK appends `/v1.0`). The
  * SDK only attaches the token to graph.microsoft.com and to `customHosts` (host names, https
  * only), so the configured host is added there. Every failure leaves this module as a
- * RemoteError (see graph-errors.ts).
+ * RemoteError (see graph-errors.ts), `retryable: false` when the pacer already gave up on it.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -25,8 +25,7 @@ import {
   Client,
   RedirectHandler,
   RedirectHandlerOptions,
-  RetryHandler,
-  RetryHandlerOptions,
+  ResponseType,
   TelemetryHandler,
   type Context,
   type Middleware,
@@ -35,7 +34,7 @@ import type { Logger } from "pino";
 import type { NetworkPolicy } from "../network-policy.js";
 import { policyFetch } from "../network-policy-fetch.js";
 import { failureFromResponse, remoteErrorFromFailure, toRemoteError } from "./graph-errors.js";
-import { Pacer, PacerMiddleware, type PacerOptions } from "./graph-pacer.js";
+import { Pacer, PacerMiddleware, type PacerOptions, type PacerTrace } from "./graph-pacer.js";
 import type { GraphPage } from "./graph-types.js";
 
 /** Supplies bearer tokens for Graph (MSAL behind it caches and refreshes them). */
@@ -51,9 +50,8 @@ export interface GraphHttpOptions {
   /** Where requests may go (the server's connector network policy). */
   network: NetworkPolicy;
   logger?: Logger;
+  /** The one retry layer of every Graph request (attempts, backoff, longest Retry-After). */
   pacer?: PacerOptions;
-  /** SDK RetryHandler: first delay in seconds (default 1) and retries (default 5). */
-  sdkRetry?: { delaySec?: number; maxRetries?: number };
 }
 
 let cachedVersion: string | undefined;
@@ -115,7 +113,6 @@ export class GraphHttp {
     this.logger = o.logger;
     this.fetch = policyFetch(o.network);
     this.pacer = new Pacer({ logger: o.logger, ...o.pacer });
-    const retry = new RetryHandler(new RetryHandlerOptions(o.sdkRetry?.delaySec ?? 1, o.sdkRetry?.maxRetries ?? 5));
     this.client = Client.initWithMiddleware({
       baseUrl: this.baseUrl,
       defaultVersion: "v1.0",
@@ -133,7 +130,6 @@ export class GraphHttp {
             }
           },
         }),
-        retry,
         new PacerMiddleware(this.pacer, this.userAgent),
         new RedirectHandler(new RedirectHandlerOptions()),
         new TelemetryHandler(),
@@ -144,15 +140,15 @@ export class GraphHttp {
 
   /**
    * Runs one SDK call and maps its failure. `what` names the operation for messages; `path` is
-   * the relative path the error is about.
+   * the relative path the error is about; `trace` records what the pacer did (see {@link Pacer.within}).
    */
-  async call<T>(what: string, fn: (client: Client) => Promise<T>, path?: string): Promise<T> {
+  async call<T>(what: string, fn: (client: Client) => Promise<T>, path?: string, trace: PacerTrace = { attempts: 0 }): Promise<T> {
     try {
-      return await fn(this.client);
+      return await this.pacer.within(trace, () => fn(this.client));
     } catch (err) {
       const te = this.tokenError as { name?: string } | undefined;
       if (te && (err as { statusCode?: number }).statusCode === -1 && (err as { code?: string }).code === te.name) throw toRemoteError(te, what, path);
-      throw toRemoteError(err, what, path);
+      throw Pacer.settle(toRemoteError(err, what, path), trace);
     }
   }
 
@@ -179,6 +175,18 @@ export class GraphHttp {
     }, opts.path);
   }
 
+  /**
+   * GET of a Graph route whose body is wanted as a stream (a content route: 302 to a download URL,
+   * followed). A non-2xx answer becomes a RemoteError, not retryable when the pacer gave up on it.
+   */
+  async getRaw(url: string, what: string, opts: { headers?: Record<string, string>; path?: string } = {}): Promise<Response> {
+    const trace: PacerTrace = { attempts: 0 };
+    const res = await this.call(what, (c) => c.api(url).headers(opts.headers ?? {}).responseType(ResponseType.RAW).get() as Promise<Response>, opts.path, trace);
+    if (res.ok) return res;
+    const text = await res.text().catch(() => "");
+    throw Pacer.settle(remoteErrorFromFailure(failureFromResponse(res.status, text, res.headers.get("retry-after")), what, opts.path), trace);
+  }
+
   /** Every page of a collection, following `@odata.nextLink`. */
   async *pages<T>(url: string, what: string, opts: { headers?: Record<string, string>; path?: string } = {}): AsyncGenerator<GraphPage<T>> {
     let next: string | undefined = url;
@@ -192,7 +200,8 @@ export class GraphHttp {
   /**
    * A request to a pre-authenticated URL (download URL, upload URL): plain fetch, no bearer
    * token, our User-Agent, paced. Non-2xx answers become RemoteErrors after the retries
-   * (`okStatuses` lists answers that are not errors, e.g. 416 for a resumable upload probe).
+   * (`okStatuses` lists answers that are not errors, e.g. 416 for a resumable upload probe);
+   * what the pacer gave up on is not retryable.
    */
   async fetchPreauthenticated(
     url: string,
@@ -202,15 +211,18 @@ export class GraphHttp {
   ): Promise<Response> {
     const headers = new Headers(init.headers);
     headers.set("User-Agent", this.userAgent);
+    const trace: PacerTrace = { attempts: 0 };
     let res: Response;
     try {
-      res = await this.pacer.run(what, opts.idempotent, () => this.fetch(url, { ...init, headers, redirect: "follow" }));
+      res = await this.pacer.within(trace, () =>
+        this.pacer.run(what, opts.idempotent, () => this.fetch(url, { ...init, headers, redirect: "follow" }), Pacer.replayable(init.body)),
+      );
     } catch (err) {
-      throw toRemoteError(err, what, opts.path);
+      throw Pacer.settle(toRemoteError(err, what, opts.path), trace);
     }
     if (res.ok || opts.okStatuses?.includes(res.status)) return res;
     const text = await res.text().catch(() => "");
-    throw remoteErrorFromFailure(failureFromResponse(res.status, text, res.headers.get("retry-after")), what, opts.path);
+    throw Pacer.settle(remoteErrorFromFailure(failureFromResponse(res.status, text, res.headers.get("retry-after")), what, opts.path), trace);
   }
 
   /** Turns a fetch body into a Node stream whose errors are RemoteErrors. */

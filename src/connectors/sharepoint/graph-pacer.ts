@@ -1,62 +1,66 @@
 /**
- * Our retry policy for what the Graph SDK's RetryHandler does not cover (rclone's `lib/pacer`
- * habit: one place decides how long to wait and when to give up):
- * - 429 / 503 / 504 on requests the SDK refuses to replay (`application/octet-stream` bodies,
- *   i.e. uploads), honouring `Retry-After`;
- * - 500 / 502 / 503 / 504 and connection failures (reset, refused, timeouts) on idempotent reads
- *   (GET / HEAD), with exponential backoff and jitter;
- * - the same for pre-authenticated URLs (downloads, upload fragments) through {@link Pacer.run}.
+ * The one layer that retries Graph requests (rclone's `lib/pacer` habit: one place decides how long
+ * to wait and when to give up). The SDK's own RetryHandler is NOT in the middleware chain, and the
+ * engine does not retry what this pacer gave up on, so a request is sent at most `maxAttempts`
+ * times in total (default 8). Retried, for SDK requests ({@link PacerMiddleware}) and
+ * pre-authenticated URLs (downloads, upload fragments: {@link Pacer.run}) alike:
+ * - 429 / 503 / 504 on any method: Graph did not process the request. The wait is `Retry-After`
+ *   (seconds or an HTTP date) when given; a server asking for more than `maxRetryAfterMs`
+ *   (default 120 s) is not waited for: the pacer gives up at once;
+ * - 500 / 502 and connection failures (reset, refused, timeouts) on idempotent reads (GET / HEAD).
+ * Waits without `Retry-After` follow the shared backoff (`sync/retry-policy.ts`: 500 ms, 1 s, 2 s…
+ * ±25 %, capped at 30 s).
  *
  * Only replayable bodies (Buffers, strings, none) are ever retried — the adapter never hands a
- * stream to a request that may be replayed. When the attempts are spent the last answer (or
- * error) is returned to the caller, who maps it to RemoteError `unreachable`.
+ * stream to a request that may be replayed. When the pacer gives up, the last answer (or error)
+ * goes to the caller, and {@link Pacer.settle} marks the RemoteError made of it `retryable: false`
+ * (the calls run inside {@link Pacer.within}, which records what the pacer did). A failure the
+ * pacer must not replay (a reset of a POST: Graph may have processed it) stays retryable for the
+ * engine, which repeats the whole Remote operation.
  */
-import type { Context } from "@microsoft/microsoft-graph-client";
-import type { Middleware } from "@microsoft/microsoft-graph-client";
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
 import type { Logger } from "pino";
-import { networkErrorCode, retryAfterSeconds } from "./graph-errors.js";
+import { RemoteError } from "../../sync/remote-errors.js";
+import { backoffMs, retryAfterMs, sleep, type RetryPolicy } from "../../sync/retry-policy.js";
+import { networkErrorCode } from "./graph-errors.js";
 
 export interface PacerOptions {
-  /** Attempts in total, first included (default 6). */
+  /** Attempts in total, first included (default 8). */
   maxAttempts?: number;
-  /** First backoff step (default 250 ms); doubles per attempt. */
+  /** First backoff step (default 500 ms); doubles per attempt. */
   baseDelayMs?: number;
-  /** Cap on any single wait, including Retry-After (default 60 s). */
+  /** Cap on a backoff step (default 30 s). */
   maxDelayMs?: number;
+  /** Longest `Retry-After` waited for (default 120 s); a longer one makes the pacer give up at once. */
+  maxRetryAfterMs?: number;
   logger?: Logger;
 }
 
-/** Statuses the SDK's RetryHandler retries for buffered (non-octet-stream) bodies. */
-export const SDK_RETRIED_STATUSES: ReadonlySet<number> = new Set([429, 503, 504]);
+/** What the pacer did for the requests made inside one {@link Pacer.within} call. */
+export interface PacerTrace {
+  /** Requests sent, retries included. */
+  attempts: number;
+  /** Why the pacer stopped retrying a failure it would otherwise retry; unset when it never gave up. */
+  gaveUp?: string;
+}
+
+const traces = new AsyncLocalStorage<PacerTrace>();
+
 const THROTTLE_STATUSES: ReadonlySet<number> = new Set([429, 503, 504]);
 const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export class Pacer {
   readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
+  readonly policy: RetryPolicy;
+  private readonly maxRetryAfterMs: number;
   private readonly logger?: Logger;
 
   constructor(o: PacerOptions = {}) {
-    this.maxAttempts = o.maxAttempts ?? 6;
-    this.baseDelayMs = o.baseDelayMs ?? 250;
-    this.maxDelayMs = o.maxDelayMs ?? 60_000;
+    this.maxAttempts = Math.max(1, o.maxAttempts ?? 8);
+    this.policy = { attempts: this.maxAttempts, baseDelayMs: o.baseDelayMs ?? 500, maxDelayMs: o.maxDelayMs ?? 30_000 };
+    this.maxRetryAfterMs = o.maxRetryAfterMs ?? 120_000;
     this.logger = o.logger;
-  }
-
-  /** Wait before attempt `attempt + 1`: Retry-After when given, else exponential backoff with jitter. */
-  delayMs(attempt: number, retryAfter?: string | null): number {
-    const ra = retryAfterSeconds(retryAfter);
-    const backoff = this.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
-    return Math.min(ra !== undefined ? ra * 1000 : backoff, this.maxDelayMs);
-  }
-
-  log(what: string, attempt: number, status: number, waitMs: number): void {
-    this.logger?.warn({ what, attempt, status, waitMs: Math.round(waitMs) }, "graph answered a transient error, retrying");
   }
 
   /**
@@ -67,26 +71,88 @@ export class Pacer {
     return THROTTLE_STATUSES.has(status) || (idempotent && TRANSIENT_STATUSES.has(status));
   }
 
+  /** A body that can be sent again as it is (never a stream). */
+  static replayable(body: unknown): boolean {
+    return (
+      body === undefined ||
+      body === null ||
+      typeof body === "string" ||
+      body instanceof ArrayBuffer ||
+      ArrayBuffer.isView(body) ||
+      body instanceof Blob ||
+      body instanceof URLSearchParams
+    );
+  }
+
+  /**
+   * Wait in ms before attempt `attempt + 1`: `Retry-After` when the server sent one, else backoff.
+   * Undefined when the server asks for longer than `maxRetryAfterMs` (the pacer gives up).
+   */
+  waitMs(attempt: number, retryAfter?: string | null): number | undefined {
+    const asked = retryAfterMs(retryAfter);
+    if (asked === undefined) return backoffMs(this.policy, attempt);
+    return asked <= this.maxRetryAfterMs ? asked : undefined;
+  }
+
+  /** Runs `fn` recording in `trace` what the pacer does for the requests `fn` makes. */
+  within<T>(trace: PacerTrace, fn: () => Promise<T>): Promise<T> {
+    return traces.run(trace, fn);
+  }
+
+  /**
+   * The error to hand to the engine for a failure of a {@link within} call: when the pacer gave
+   * up on one of its requests, the retries are spent and the engine must not start over.
+   */
+  static settle(err: RemoteError, trace: PacerTrace): RemoteError {
+    if (!trace.gaveUp || !err.retryable) return err;
+    return Pacer.exhausted(err, trace.gaveUp);
+  }
+
+  /** `err` marked not retryable, with why the retries stopped. */
+  static exhausted(err: RemoteError, why: string): RemoteError {
+    return new RemoteError(err.kind, `${err.message} (${why})`, { path: err.path, retryable: false, cause: err.cause });
+  }
+
+  private giveUp(trace: PacerTrace | undefined, why: string): void {
+    if (trace) trace.gaveUp = why;
+  }
+
   /**
    * Runs `attempt` until it returns a Response that is not retryable, or throws a non-network
    * error, or the attempts are spent (then the last Response is returned / the last error thrown).
-   * Failed responses' bodies are discarded before the next attempt.
+   * Failed responses' bodies are discarded before the next attempt. `replayable: false` (a
+   * streamed body) sends once.
    */
-  async run(what: string, idempotent: boolean, attempt: () => Promise<Response>): Promise<Response> {
+  async run(what: string, idempotent: boolean, attempt: () => Promise<Response>, replayable = true): Promise<Response> {
+    const trace = traces.getStore();
     for (let n = 1; ; n++) {
+      if (trace) trace.attempts++;
       let res: Response;
       try {
         res = await attempt();
       } catch (err) {
         const net = networkErrorCode(err);
-        if (!net || !idempotent || n >= this.maxAttempts) throw err;
-        const wait = this.delayMs(n);
+        if (!net || !idempotent || !replayable) throw err;
+        if (n >= this.maxAttempts) {
+          this.giveUp(trace, `gave up after ${n} attempts`);
+          throw err;
+        }
+        const wait = backoffMs(this.policy, n);
         this.logger?.warn({ what, attempt: n, error: net, waitMs: Math.round(wait) }, "graph request failed, retrying");
         await sleep(wait);
         continue;
       }
-      if (!Pacer.retryableStatus(res.status, idempotent) || n >= this.maxAttempts) return res;
-      const wait = this.delayMs(n, res.headers.get("retry-after"));
+      if (!replayable || !Pacer.retryableStatus(res.status, idempotent)) return res;
+      if (n >= this.maxAttempts) {
+        this.giveUp(trace, `gave up after ${n} attempts`);
+        return res;
+      }
+      const retryAfter = res.headers.get("retry-after");
+      const wait = this.waitMs(n, retryAfter);
+      if (wait === undefined) {
+        this.giveUp(trace, `Graph asked to retry after ${retryAfter}, later than the ${Math.round(this.maxRetryAfterMs / 1000)} s the pacer waits`);
+        return res;
+      }
       this.logger?.warn({ what, attempt: n, status: res.status, waitMs: Math.round(wait) }, "graph answered a transient error, retrying");
       await res.body?.cancel().catch(() => undefined);
       await sleep(wait);
@@ -94,17 +160,10 @@ export class Pacer {
   }
 }
 
-function headerOf(headers: unknown, name: string): string | undefined {
-  if (!headers) return undefined;
-  if (headers instanceof Headers) return headers.get(name) ?? undefined;
-  for (const [k, v] of Object.entries(headers as Record<string, string>)) if (k.toLowerCase() === name.toLowerCase()) return v;
-  return undefined;
-}
-
 /**
- * SDK middleware placed between the SDK's RetryHandler and the HTTP handler: sets our
- * User-Agent, and retries what the RetryHandler leaves alone (see the module comment), so the
- * two never retry the same answer twice over.
+ * SDK middleware between authentication and the redirect/HTTP handlers: sets our User-Agent and
+ * runs the request through the {@link Pacer} (the chain has no SDK RetryHandler: this is the only
+ * retry of an SDK request).
  */
 export class PacerMiddleware implements Middleware {
   private next?: Middleware;
@@ -123,25 +182,16 @@ export class PacerMiddleware implements Middleware {
     headers["User-Agent"] = this.userAgent;
     options.headers = headers;
     const method = (options.method ?? "GET").toUpperCase();
-    const idempotent = method === "GET" || method === "HEAD";
-    const octet = (headerOf(options.headers, "content-type") ?? "").toLowerCase() === "application/octet-stream";
-    const sdkRetries = (status: number): boolean => SDK_RETRIED_STATUSES.has(status) && !(octet && method !== "GET");
     const url = typeof context.request === "string" ? context.request : context.request.url;
-    for (let n = 1; ; n++) {
-      try {
+    await this.pacer.run(
+      `${method} ${new URL(url).pathname}`,
+      method === "GET" || method === "HEAD",
+      async () => {
         await next.execute(context);
-      } catch (err) {
-        const net = networkErrorCode(err);
-        if (!net || !idempotent || n >= this.pacer.maxAttempts) throw err;
-        await sleep(this.pacer.delayMs(n));
-        continue;
-      }
-      const r = context.response;
-      if (!r || sdkRetries(r.status) || !Pacer.retryableStatus(r.status, idempotent) || n >= this.pacer.maxAttempts) return;
-      const wait = this.pacer.delayMs(n, r.headers.get("retry-after"));
-      this.pacer.log(`${method} ${new URL(url).pathname}`, n, r.status, wait);
-      await r.body?.cancel().catch(() => undefined);
-      await sleep(wait);
-    }
+        if (!context.response) throw new Error("the Graph middleware chain produced no response");
+        return context.response;
+      },
+      Pacer.replayable(options.body),
+    );
   }
 }

@@ -306,13 +306,7 @@ export class SharePointRemote implements Remote {
 
   /** GET of a Graph content route (302 to a download URL, followed by the SDK) as a stream. */
   private async streamGraph(url: string, headers: Record<string, string>, what: string, rel: string): Promise<Readable> {
-    const { ResponseType } = await import("@microsoft/microsoft-graph-client");
-    const res = await this.graph.call(what, (c) => c.api(url).headers(headers).responseType(ResponseType.RAW).get() as Promise<Response>, rel);
-    if (!res.ok) {
-      const text = await res.text().catch(() => "");
-      const { failureFromResponse, remoteErrorFromFailure } = await import("./graph-errors.js");
-      throw remoteErrorFromFailure(failureFromResponse(res.status, text), what, rel);
-    }
+    const res = await this.graph.getRaw(url, what, { headers, path: rel });
     return GraphHttp.nodeStream(res.body, what, rel);
   }
 

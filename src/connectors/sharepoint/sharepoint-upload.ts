@@ -5,8 +5,10 @@
  *   conflict behaviour, so the modification time is set in the same request and SharePoint keeps
  *   ONE version per write. Fragments of `fragmentBytes` (a multiple of 320 KiB, default
  *   10 × 320 KiB) are PUT to the pre-authenticated `uploadUrl` without Authorization. A fragment
- *   that fails (reset, 5xx, throttling beyond the pacer) is resumed: the session's
- *   `nextExpectedRanges` says where the server stands and the held fragment is re-sent from there.
+ *   that fails in a way the pacer must not replay (a reset or a 500 of the PUT: the server may
+ *   have taken part of it) is resumed: the session's `nextExpectedRanges` says where the server
+ *   stands and the held fragment is re-sent from there, with the pacer's waits and attempts.
+ *   Throttling is the pacer's alone: a fragment it gave up on is not resumed.
  *   Only the last fragment commits the file, so nothing half-written is ever visible; on any
  *   failure the session is cancelled.
  * - Files up to `simpleUploadMaxBytes` take a simple `PUT .../content` followed by a
@@ -22,8 +24,10 @@
  */
 import type { Readable } from "node:stream";
 import { RemoteError } from "../../sync/remote-errors.js";
+import { sleep } from "../../sync/retry-policy.js";
 import { toRemoteError } from "./graph-errors.js";
 import type { GraphHttp } from "./graph-http.js";
+import { Pacer } from "./graph-pacer.js";
 import type { DriveItem, UploadSession } from "./graph-types.js";
 
 export const FRAGMENT_UNIT = 320 * 1024;
@@ -106,7 +110,7 @@ export interface UploadTarget {
 export interface UploadOptions {
   simpleUploadMaxBytes: number;
   fragmentBytes: number;
-  /** Attempts per fragment after failures (resume from nextExpectedRanges). */
+  /** Attempts per fragment, resumes from nextExpectedRanges included (default: the pacer's). */
   fragmentAttempts?: number;
 }
 
@@ -187,7 +191,7 @@ async function sessionUpload(graph: GraphHttp, reader: ChunkReader, t: UploadTar
       if (fragment.length < want) throw sizeMismatch(t.relPath, t.size, `${offset + fragment.length}`);
       const last = offset + fragment.length === t.size;
       if (last && !(await reader.atEnd())) throw sizeMismatch(t.relPath, t.size, "more");
-      const result = await putFragment(graph, uploadUrl, fragment, offset, t, o.fragmentAttempts ?? 5);
+      const result = await putFragment(graph, uploadUrl, fragment, offset, t, o.fragmentAttempts ?? graph.pacer.maxAttempts);
       offset += fragment.length;
       if (last) {
         if (!result) throw new RemoteError("other", `${what}: the last fragment was accepted but no item came back`, { path: t.relPath });
@@ -223,8 +227,11 @@ async function putFragment(graph: GraphHttp, uploadUrl: string, fragment: Buffer
       return res.status === 200 || res.status === 201 ? (json as DriveItem) : undefined;
     } catch (err) {
       const e = toRemoteError(err, `upload ${t.relPath}`, t.relPath);
-      const resumable = e.kind === "unreachable" || e.kind === "other";
-      if (!resumable || attempt >= attempts) throw e;
+      // `retryable` is false for what the pacer already retried (throttling): never a second round.
+      const resumable = e.retryable || e.kind === "other";
+      if (!resumable) throw e;
+      if (attempt >= attempts) throw e.retryable ? Pacer.exhausted(e, `gave up after ${attempt} attempts to send the fragment`) : e;
+      await sleep(graph.pacer.waitMs(attempt) ?? 0);
       const status = await graph.fetchPreauthenticated(uploadUrl, { method: "GET" }, `upload status of ${t.relPath}`, { idempotent: true, path: t.relPath });
       const next = nextExpected((await status.json()) as UploadSession);
       if (next === undefined || next < offset || next > end) throw e;

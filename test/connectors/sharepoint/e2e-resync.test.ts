@@ -2,7 +2,8 @@
  * SharePoint sync costs and failure behaviour end to end, checked with the emulator's request
  * counters: SharePoint naming rules as per-file errors without a retry loop, the eTag/cTag skip
  * of an unchanged resync (one delta request), a 410 expired delta token (full re-enumeration
- * without re-downloading), and 429 throttling on 20 % of requests.
+ * without re-downloading), 429 throttling on 20 % of requests, and throttling that never stops
+ * (the pacer's budget, once).
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -165,5 +166,25 @@ describe("SharePoint resync costs", () => {
       await control(e.emu, `faults/${rule.id}`, undefined, "DELETE");
     }
     for (let i = 0; i < 3; i++) assert.equal(await spText(e, `${base}/up/u${i}.txt`), `upload ${i}`);
+  });
+
+  test("a download throttled without end: sent the pacer's 8 attempts in all (the engine's retries do not multiply them), then the job fails", async () => {
+    const base = await folderWith("throttled-for-good", 1);
+    const share = await newShare(e);
+    const id = await newConnector(e, share, base);
+    const rule = await control<{ id: string }>(e.emu, "faults", { kind: "429", method: "GET", retryAfterSec: 0, path: "^/_download/|/content$" });
+    try {
+      const job = await sync(e, id);
+      assert.equal(job.status, "failed");
+      assert.equal(job.error?.code, "CONNECTOR_UNREACHABLE");
+      assert.match(job.error.message, /gave up after 8 attempts/);
+      const faults = await control<{ value: Array<{ id: string; fired: number }> }>(e.emu, "faults", undefined, "GET");
+      assert.equal(faults.value.find((f) => f.id === rule.id)?.fired, 8, "one file, one budget: not 8 × the engine's 3 attempts");
+    } finally {
+      await control(e.emu, `faults/${rule.id}`, undefined, "DELETE");
+    }
+    const again = await sync(e, id);
+    assert.equal(again.status, "completed", JSON.stringify(again.error));
+    assert.equal(again.files_synced, 1);
   });
 });

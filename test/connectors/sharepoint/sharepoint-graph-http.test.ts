@@ -36,11 +36,11 @@ describe("Graph transport: pacing and error mapping", () => {
   });
 
   test("retries exhausted → unreachable (503 on every read, reset on every read)", async () => {
-    const graph = new GraphHttp({ graphBaseUrl: emu.info.graph_base_url, tokens: appTokens(emu), network: anyNetwork, pacer: { maxAttempts: 2, baseDelayMs: 10 }, sdkRetry: { delaySec: 0, maxRetries: 1 } });
+    const graph = new GraphHttp({ graphBaseUrl: emu.info.graph_base_url, tokens: appTokens(emu), network: anyNetwork, pacer: { maxAttempts: 2, baseDelayMs: 10 } });
     const remote = createSharePointRemote({ graph, driveId: emu.info.drive_id, basePath: "Campaigns/2026" });
     await remote.stat("");
     await control(emu, "faults", { kind: "503", path: itemRoute, retryAfterSec: 0 });
-    await assert.rejects(remote.stat("Budget.xlsx"), (e: unknown) => isRemoteError(e, "unreachable") && e.retryable);
+    await assert.rejects(remote.stat("Budget.xlsx"), (e: unknown) => isRemoteError(e, "unreachable") && !e.retryable);
     await control(emu, "faults", {}, "DELETE");
     await control(emu, "faults", { kind: "reset", path: itemRoute });
     await assert.rejects(remote.stat("Budget.xlsx"), (e: unknown) => isRemoteError(e, "unreachable"));

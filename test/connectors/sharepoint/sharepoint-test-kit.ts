@@ -9,6 +9,7 @@ import { startGraphEmulator, type GraphEmulator } from "../../emulators/graph/em
 import type { EmulatorFixture } from "../../emulators/graph/fixture.js";
 import { trustCaInProcess } from "../../emulators/graph/tls.js";
 import { GraphHttp, type GraphTokenSource } from "../../../src/connectors/sharepoint/graph-http.js";
+import type { PacerOptions } from "../../../src/connectors/sharepoint/graph-pacer.js";
 import { AppTokenSource, type SharePointEndpoints } from "../../../src/connectors/sharepoint/sharepoint-auth.js";
 import { createSharePointRemote, type SharePointRemote, type SharePointRemoteOptions } from "../../../src/connectors/sharepoint/sharepoint-remote.js";
 import { NetworkPolicy } from "../../../src/connectors/network-policy.js";
@@ -31,8 +32,8 @@ export function appTokens(emu: GraphEmulator): AppTokenSource {
 }
 
 /** Graph transport with short backoff steps so fault-injection tests stay quick (Retry-After is still honoured). */
-export function graphFor(emu: GraphEmulator, tokens: GraphTokenSource = appTokens(emu)): GraphHttp {
-  return new GraphHttp({ graphBaseUrl: emu.info.graph_base_url, tokens, network: anyNetwork, pacer: { baseDelayMs: 20 }, sdkRetry: { delaySec: 1, maxRetries: 6 } });
+export function graphFor(emu: GraphEmulator, tokens: GraphTokenSource = appTokens(emu), pacer: PacerOptions = {}): GraphHttp {
+  return new GraphHttp({ graphBaseUrl: emu.info.graph_base_url, tokens, network: anyNetwork, pacer: { baseDelayMs: 20, ...pacer } });
 }
 
 export function remoteFor(emu: GraphEmulator, basePath: string, extra: Partial<SharePointRemoteOptions> = {}): SharePointRemote {
