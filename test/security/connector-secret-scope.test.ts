@@ -26,14 +26,20 @@ import { createUserWithToken, waitForJob } from "../harness/api-helpers.js";
 const SMB = "/api/v1/smb-connectors";
 const SP = "/api/v1/sharepoint-connectors";
 
-/** A TCP listener that records every connection (the attacker's host). */
+/**
+ * A TCP listener that records every connection that speaks SMB (the attacker's host). Only SMB
+ * counts: other test processes on this machine probe ephemeral ports too, and one may land here.
+ */
 async function listener(): Promise<{ port: number; connections: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const state = { port: 0, connections: 0, close: async () => {} };
   const server: Server = createServer((s) => {
-    state.connections++;
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
+    s.once("data", (first: Buffer) => {
+      // Direct-TCP frame: 4-byte length, then an SMB1 (0xFF) or SMB2 (0xFE) "SMB" header.
+      if (first.length >= 8 && (first[4] === 0xfe || first[4] === 0xff) && first.toString("latin1", 5, 8) === "SMB") state.connections++;
+    });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   state.port = (server.address() as { port: number }).port;
