@@ -111,7 +111,7 @@ export class NetworkPolicy {
       try {
         return parseCidrList(text);
       } catch (err) {
-        throw new Error(`${name}: ${(err as Error).message}`);
+        throw new Error(`${name}: ${(err as Error).message}`, { cause: err });
       }
     };
     const denyText = o.deny?.trim();

@@ -147,7 +147,7 @@ function changed(src: RemoteEntry, dst: RemoteEntry, source: Remote, dest: Remot
 
 async function hashOf(stream: Readable): Promise<string> {
   const hasher = createHash("sha256");
-  await pipeline(stream, async function* (chunks: AsyncIterable<Buffer>) {
+  await pipeline(stream, async function (chunks: AsyncIterable<Buffer>) {
     for await (const c of chunks) hasher.update(c);
   });
   return hasher.digest("hex");

@@ -319,7 +319,10 @@ export async function startSamba(opts: StartSambaOptions = {}): Promise<SambaIns
   const members = (): Set<number> => {
     const found = new Set<number>();
     const collect = (pid: number) => {
-      for (const c of childrenOf(pid)) if (!found.has(c) && alive(c)) (found.add(c), collect(c));
+      for (const c of childrenOf(pid)) if (!found.has(c) && alive(c)) {
+        found.add(c);
+        collect(c);
+      }
     };
     if (alive(smbdPid)) found.add(smbdPid);
     collect(smbdPid);
@@ -327,12 +330,18 @@ export async function startSamba(opts: StartSambaOptions = {}): Promise<SambaIns
       for (const f of readdirSync(pidDir)) {
         if (!f.endsWith(".pid")) continue;
         const pid = Number(readFileSync(join(pidDir, f), "utf8").trim());
-        if (pid > 1 && alive(pid) && belongs(pid)) (found.add(pid), collect(pid));
+        if (pid > 1 && alive(pid) && belongs(pid)) {
+          found.add(pid);
+          collect(pid);
+        }
       }
     } catch {
       // pid dir gone
     }
-    for (const pid of scanProc((line) => line.includes(root))) if (!found.has(pid)) (found.add(pid), collect(pid));
+    for (const pid of scanProc((line) => line.includes(root))) if (!found.has(pid)) {
+      found.add(pid);
+      collect(pid);
+    }
     return found;
   };
 

@@ -88,7 +88,7 @@ export async function testSharePointConnection(s: SharePointConnectorSettings, r
     if (e.kind === "destination_denied") return fail(e.message, codeOf(e));
     return fail(`The site cannot be read: ${e.message}`, codeOf(e));
   }
-  let library = driveId;
+  let library: string;
   const base = (s.base_path ?? "").replace(/^\/+|\/+$/g, "");
   try {
     const d = await graph.get<GraphDrive>(`/drives/${encodeURIComponent(driveId)}`, "read library");

@@ -3,7 +3,7 @@
  * through LSARPC. Written against the small structural interfaces below so it depends only on
  * what SmbClient / SmbTree promise (`openPipe("lsarpc")`, `querySecurityDescriptor`).
  */
-import { LsaClient, type ResolvedAccount } from "./rpc/lsa-client.js";
+import type { ResolvedAccount } from "./rpc/lsa-client.js";
 import type { RpcConnectionOptions } from "./rpc/rpc-connection.js";
 import type { RpcPipe } from "./rpc/rpc-pipe.js";
 import { SidResolver } from "./rpc/sid-resolver.js";

@@ -24,7 +24,6 @@ const MARK = "\u0000sd-arg:";
 const templates = new WeakMap<object, Map<string, Template | null>>();
 
 /** The placeholder for argument `i`; typed loosely so it fits any column in the builder. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Arg = (i: number) => any;
 const arg: Arg = (i) => `${MARK}${i}`;
 

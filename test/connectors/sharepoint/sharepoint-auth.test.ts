@@ -113,7 +113,7 @@ describe("SharePoint auth (MSAL against the Entra emulator)", () => {
     const flow = new UserAuthFlow(cred, endpointsOf(emu), anyNetwork);
     const alice = emu.info.users.find((u) => u.name === "Alice Cooper")!;
     const state = "cnn_test.state-123";
-    const { url, pkceVerifier, nonce } = await flow.buildAuthorizationUrl({ state, redirectUri, loginHint: alice.email });
+    const { url, nonce } = await flow.buildAuthorizationUrl({ state, redirectUri, loginHint: alice.email });
     const u = new URL(url);
     assert.equal(u.origin, emu.info.authority_host);
     assert.equal(u.searchParams.get("code_challenge_method"), "S256");

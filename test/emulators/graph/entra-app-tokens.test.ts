@@ -14,7 +14,6 @@ import type { GraphEmulator } from "./emulator.js";
 import { appOf, GRAPH_DEFAULT, jwtClaims, msalAuth, postForm, startTrustedEmulator } from "./entra/msal-test-kit.js";
 import { createClientCertificateSync } from "./tls.js";
 
-const SECRET_APP = "ScaiDrive Sync";
 const CERT_APP = "ScaiDrive Certificate App";
 
 const EXPIRED_APP = {

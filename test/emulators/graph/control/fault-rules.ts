@@ -45,7 +45,7 @@ export class FaultRules {
       throw new GraphError(400, "invalidRequest", "kind must be one of 429, 503, 500, reset, slow, redirect");
     }
     if (input.kind === "redirect") {
-      let ok = false;
+      let ok: boolean;
       try {
         ok = typeof input.location === "string" && /^https?:$/.test(new URL(input.location).protocol);
       } catch {

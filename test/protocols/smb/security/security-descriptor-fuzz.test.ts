@@ -56,7 +56,10 @@ test("decoder never throws anything but SecurityDecodeError and never reads out 
     } else if (mode === 2) {
       buf = Buffer.alloc(next() % 200);
       for (let k = 0; k < buf.length; k++) buf[k] = next() & 0xff;
-      if (buf.length > 3) buf[0] = 1, (buf[3] |= 0x80);
+      if (buf.length > 3) {
+        buf[0] = 1;
+        buf[3] |= 0x80;
+      }
     } else {
       buf = Buffer.from(valid);
       const at = [4, 8, 12, 16][next() % 4];
