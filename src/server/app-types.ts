@@ -5,9 +5,16 @@ import type { AppContext } from "./app-context.js";
 /** The Fastify instance routes are registered on (TypeBox schemas give typed params/bodies). */
 export type AppInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
+/** What a route module may use of the application context: services only, no store handle. */
+export type RouteContext = Pick<
+  AppContext,
+  "config" | "dialect" | "logger" | "ping" | "principals" | "shares" | "nodes" | "alerts" | "mounts" | "connectorTypes" | "sharepoint"
+>;
+
 /**
  * A feature's routes. Each module is registered in its own encapsulated scope under the root
  * (so it may add content-type parsers or hooks without affecting others); the error envelope,
- * auth helpers (./auth.ts) and OpenAPI generation apply to it automatically.
+ * auth helpers (./auth.ts) and OpenAPI generation apply to it automatically. Services come built
+ * from the context; a module neither builds one nor imports another route module.
  */
-export type RouteModule = (app: AppInstance, ctx: AppContext) => Promise<void> | void;
+export type RouteModule = (app: AppInstance, ctx: RouteContext) => Promise<void> | void;

@@ -144,6 +144,7 @@ describe("layer rules judge edges as the design says", () => {
       edge("src/connectors/smb/x.ts", "../../sync/remote.js", "src/sync/remote.ts"),
       edge("src/connectors/x.ts", "../sync/sync-hooks.js", "src/sync/sync-hooks.ts", true),
       edge("src/connectors/sharepoint/x.ts", "../../sync/remote-errors.js", "src/sync/remote-errors.ts"),
+      edge("src/connectors/connector-fields.ts", "../sync/sync-options.js", "src/sync/sync-options.ts"),
       edge("src/connectors/index.ts", "./smb/smb-definition.js", "src/connectors/smb/smb-definition.ts"),
       edge("src/core/mounts/x.ts", "../../sync/remote.js", "src/sync/remote.ts"),
       edge("src/server/app.ts", "../connectors/index.js", "src/connectors/index.ts"),

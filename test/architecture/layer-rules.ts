@@ -50,8 +50,12 @@ function targetIn(edge: ImportEdge, areas: readonly string[]): boolean {
 /** core/ modules that are shared vocabulary rather than services; the store may use them. */
 const CORE_FOUNDATION = new Set(["src/core/errors.ts", "src/core/ids.ts"]);
 
-/** The sync modules that form the engine's contract with connectors (design §3). */
-const SYNC_INTERFACES = new Set(["src/sync/remote.ts", "src/sync/remote-errors.ts", "src/sync/retry-policy.ts", "src/sync/sync-hooks.ts", "src/sync/connector-types.ts"]);
+/**
+ * The sync modules that form the engine's contract with connectors (design §3), and the spelling
+ * of the settings both sides share (sync-options.ts: direction and conflict values, the delete
+ * limit), which the connector field table offers as its choices.
+ */
+const SYNC_INTERFACES = new Set(["src/sync/remote.ts", "src/sync/remote-errors.ts", "src/sync/retry-policy.ts", "src/sync/sync-hooks.ts", "src/sync/connector-types.ts", "src/sync/sync-options.ts"]);
 
 export const LAYER_RULES: readonly LayerRule[] = [
   {
@@ -104,7 +108,7 @@ export const LAYER_RULES: readonly LayerRule[] = [
   {
     name: "connectors-use-sync-interfaces",
     text:
-      "src/connectors/** imports from src/sync/ only the engine's interfaces (remote.ts, remote-errors.ts, retry-policy.ts, sync-hooks.ts, connector-types.ts): " +
+      "src/connectors/** imports from src/sync/ only the engine's interfaces (remote.ts, remote-errors.ts, retry-policy.ts, sync-hooks.ts, connector-types.ts, sync-options.ts): " +
       "connectors meet the engine through the Remote interface, never its planner, executor or services",
     appliesTo: under("src/connectors/"),
     forbids: (edge) => targetIn(edge, ["sync"]) && !SYNC_INTERFACES.has(edge.target!),

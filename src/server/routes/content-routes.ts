@@ -3,10 +3,9 @@ import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
 import { AppError } from "../../core/errors.js";
 import { Node, PathQuery, errorResponses } from "../schemas.js";
-import { sendContent } from "../content-response.js";
+import { sendContent, sendMountContent } from "../content-response.js";
 import { parseEntityTags } from "../range-header.js";
 import { UploadGuard, markUpload } from "../upload-guard.js";
-import { mountsOf, sendMountDownload } from "./mount-routes.js";
 
 const ShareParams = Type.Object({ share_id: Type.String() });
 const Binary = Type.String({ format: "binary", description: "file bytes" });
@@ -40,7 +39,7 @@ function shaTags(tags: string[]): string[] {
 /**
  * Upload and download by path. The upload body is raw bytes of any media type, streamed straight
  * into the blob store (never buffered); its own scope swaps the JSON parser for a pass-through.
- * Paths under a remote mount point stream to/from the remote instead (mount-routes.ts).
+ * Paths under a remote mount point stream to/from the remote instead (the mount service).
  */
 export const contentRoutes: RouteModule = async (app, ctx) => {
   app.removeAllContentTypeParsers();
@@ -69,7 +68,7 @@ export const contentRoutes: RouteModule = async (app, ctx) => {
     const noneMatch = ifNoneMatch(req.headers["if-none-match"]);
     const guard = new UploadGuard(req, reply, ctx.config.uploadIdleTimeoutMs);
     try {
-      const mounted = await mountsOf(ctx).divertUpload(req.params.share_id, req.query.path, req.raw, {
+      const mounted = await ctx.mounts.divertUpload(req.params.share_id, req.query.path, req.raw, {
         actor, mtime, size: length === undefined ? undefined : Number(length), ifNoneMatch: noneMatch.any,
         ifNoneMatchEtags: noneMatch.tags?.join(", "),
         ifMatch: req.headers["if-match"]?.trim() === "*" ? undefined : req.headers["if-match"],
@@ -100,9 +99,9 @@ export const contentRoutes: RouteModule = async (app, ctx) => {
       response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errorResponses },
     },
   }, async (req, reply) => {
-    const mounted = await sendMountDownload(ctx, req, reply, req.params.share_id, req.query.path);
-    if (mounted) return mounted;
+    const mounted = await ctx.mounts.divertDownload(req.params.share_id, req.query.path, await requireUser(req));
+    if (mounted) return sendMountContent(req, reply, mounted);
     const { node, version } = await ctx.nodes.currentVersion(req.params.share_id, req.query.path, await requireUser(req));
-    return sendContent(ctx, req, reply, node, version);
+    return sendContent(ctx.nodes, req, reply, node, version);
   });
 };

@@ -28,7 +28,7 @@ export const fileIdRoutes: RouteModule = (app, ctx) => {
     schema: { tags: ["versions"], summary: "Bytes of one version (Range, ETag honoured)", params: VersionParams, response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errorResponses } },
   }, async (req, reply) => {
     const { node, version } = await ctx.nodes.getVersion(req.params.file_id, req.params.version_id, await requireUser(req));
-    return sendContent(ctx, req, reply, node, version);
+    return sendContent(ctx.nodes, req, reply, node, version);
   });
 
   app.post("/api/v1/files/:file_id/versions/:version_id/restore", {

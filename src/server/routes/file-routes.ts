@@ -2,13 +2,12 @@ import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
 import { Node, Page, PageQuery, PathQuery, errorResponses } from "../schemas.js";
-import { mountsOf } from "./mount-routes.js";
 
 const ShareParams = Type.Object({ share_id: Type.String() });
 
 /**
  * Tree operations by path inside a share: list, stat, mkdir -p, move, delete. Paths at or under a
- * remote mount point are answered by the mount service first (`mountsOf(ctx).divert*`).
+ * remote mount point are answered by the mount service first (`ctx.mounts.divert*`).
  */
 export const fileRoutes: RouteModule = (app, ctx) => {
   app.get("/api/v1/shares/:share_id/files", {
@@ -19,7 +18,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
     },
   }, async (req) => {
     const actor = await requireUser(req);
-    const mounted = await mountsOf(ctx).divertList(req.params.share_id, req.query.path ?? "/", req.query, actor);
+    const mounted = await ctx.mounts.divertList(req.params.share_id, req.query.path ?? "/", req.query, actor);
     if (mounted) return mounted;
     return ctx.nodes.list(req.params.share_id, req.query.path ?? "/", req.query, actor);
   });
@@ -28,7 +27,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
     schema: { tags: ["files"], summary: "One node by path", params: ShareParams, querystring: PathQuery, response: { 200: Node, ...errorResponses } },
   }, async (req) => {
     const actor = await requireUser(req);
-    return (await mountsOf(ctx).divertStat(req.params.share_id, req.query.path, actor)) ?? ctx.nodes.stat(req.params.share_id, req.query.path, actor);
+    return (await ctx.mounts.divertStat(req.params.share_id, req.query.path, actor)) ?? ctx.nodes.stat(req.params.share_id, req.query.path, actor);
   });
 
   app.post("/api/v1/shares/:share_id/folders", {
@@ -39,7 +38,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
     },
   }, async (req, reply) => {
     const actor = await requireUser(req);
-    const { node, created } = (await mountsOf(ctx).divertMkdir(req.params.share_id, req.body.path, actor)) ?? (await ctx.nodes.mkdirp(req.params.share_id, req.body.path, { actor }));
+    const { node, created } = (await ctx.mounts.divertMkdir(req.params.share_id, req.body.path, actor)) ?? (await ctx.nodes.mkdirp(req.params.share_id, req.body.path, { actor }));
     return reply.status(created ? 201 : 200).send(node);
   });
 
@@ -51,7 +50,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
     },
   }, async (req) => {
     const actor = await requireUser(req);
-    const mounted = await mountsOf(ctx).divertMove(req.params.share_id, req.body.from, req.body.to, actor);
+    const mounted = await ctx.mounts.divertMove(req.params.share_id, req.body.from, req.body.to, actor);
     if (mounted) return mounted;
     return ctx.nodes.move(req.params.share_id, req.body.from, req.body.to, { actor, replace: req.body.replace });
   });
@@ -60,7 +59,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
     schema: { tags: ["files"], summary: "Delete a file or a folder recursively", params: ShareParams, querystring: PathQuery, response: { 204: Type.Null(), ...errorResponses } },
   }, async (req, reply) => {
     const actor = await requireUser(req);
-    if (!(await mountsOf(ctx).divertDelete(req.params.share_id, req.query.path, actor))) await ctx.nodes.delete(req.params.share_id, req.query.path, actor);
+    if (!(await ctx.mounts.divertDelete(req.params.share_id, req.query.path, actor))) await ctx.nodes.delete(req.params.share_id, req.query.path, actor);
     return reply.status(204).send(null);
   });
 };
