@@ -19,6 +19,7 @@ import { AclService } from "../core/acl-service.js";
 import { PrincipalService } from "../core/principal-service.js";
 import { ShareService } from "../core/share-service.js";
 import { NodeService } from "../core/node-service.js";
+import { NodeFacade } from "../core/node-facade.js";
 import { BlobCollector } from "../core/blob-collector.js";
 import { AlertService } from "../core/alert-service.js";
 import { AppError } from "../core/errors.js";
@@ -58,7 +59,10 @@ export interface AppContext {
   acl: AclService;
   principals: PrincipalService;
   shares: ShareService;
+  /** Files and folders without mounts: the engine's view of ScaiDrive. Routes use {@link files}. */
   nodes: NodeService;
+  /** Files and folders as clients see them: {@link nodes} with remote mounts dispatched in front. */
+  files: NodeFacade;
   blobCollector: BlobCollector;
   alerts: AlertService;
   /** The sync engine with every registered connector type. */
@@ -113,6 +117,7 @@ export async function createContext(config: ServerConfig, logger: Logger, option
     const { stores } = engine;
     const access = new ConnectorAccess({ connectors: stores.connectors, nodes, creators: config.connectorCreators });
     const mounts = createMountService(engine, access, nodes, db, logger);
+    const files = new NodeFacade(nodes, mounts);
     const pushPull = new PushPullService({
       stores,
       runner: engine.runner,
@@ -151,7 +156,7 @@ export async function createContext(config: ServerConfig, logger: Logger, option
       return stopped;
     };
     return {
-      config, db, dialect: handle.dialect, blobs, vault, logger, acl, principals, shares, nodes, blobCollector,
+      config, db, dialect: handle.dialect, blobs, vault, logger, acl, principals, shares, nodes, files, blobCollector,
       alerts, engine, mounts, pushPull, connectorTypes, sharepoint,
       async ping() {
         await sql`select 1`.execute(db);

@@ -5,10 +5,13 @@ import type { AppContext } from "./app-context.js";
 /** The Fastify instance routes are registered on (TypeBox schemas give typed params/bodies). */
 export type AppInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
-/** What a route module may use of the application context: services only, no store handle. */
+/**
+ * What a route module may use of the application context: services only. No store handle, and
+ * files and folders only through the mount-aware facade (`files`), so no route can bypass a mount.
+ */
 export type RouteContext = Pick<
   AppContext,
-  "config" | "dialect" | "logger" | "ping" | "principals" | "shares" | "nodes" | "alerts" | "mounts" | "connectorTypes" | "sharepoint"
+  "config" | "dialect" | "logger" | "ping" | "principals" | "shares" | "files" | "alerts" | "mounts" | "connectorTypes" | "sharepoint"
 >;
 
 /**

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Node, Version } from "../core/node-types.js";
-import type { NodeService } from "../core/node-service.js";
+import type { NodeFacade } from "../core/node-facade.js";
 import type { MountDownload } from "../core/mounts/mount-service.js";
 import { sendBlobReader } from "./blob-response.js";
 import { etagMatches, ifRangeHolds, parseRange } from "./range-header.js";
@@ -16,13 +16,13 @@ export function contentEtag(sha256: string): string {
  * Streams a version's bytes honouring If-None-Match (304), If-Range and a single Range (206/416).
  * Content-Type is always application/octet-stream: ScaiDrive does not guess types.
  */
-export async function sendContent(nodes: NodeService, request: FastifyRequest, reply: FastifyReply, node: Node, version: Version): Promise<FastifyReply> {
+export async function sendContent(files: NodeFacade, request: FastifyRequest, reply: FastifyReply, node: Node, version: Version): Promise<FastifyReply> {
   const etag = contentEtag(version.sha256);
   reply.header("etag", etag).header("accept-ranges", "bytes").header("last-modified", new Date(node.modified_at).toUTCString());
   if (etagMatches(request.headers["if-none-match"], etag)) return reply.status(304).send();
   const lastModified = new Date(node.modified_at);
   const rangeHeader = request.headers.range;
-  const honourRange = rangeHeader !== undefined && (await ifRangeHolds(single(request.headers["if-range"]), { etag, lastModified, lastModifiedIsStrong: () => lastModifiedIsStrong(nodes, request, node, version) }));
+  const honourRange = rangeHeader !== undefined && (await ifRangeHolds(single(request.headers["if-range"]), { etag, lastModified, lastModifiedIsStrong: () => lastModifiedIsStrong(files, request, node, version) }));
   const range = honourRange ? parseRange(rangeHeader, version.size) : undefined;
   const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(node.name)}`;
   reply.header("content-type", "application/octet-stream").header("content-disposition", disposition);
@@ -39,7 +39,7 @@ export async function sendContent(nodes: NodeService, request: FastifyRequest, r
   }
   if (head) return reply.send(Readable.from([]));
   // The version row was just read, so its content is opened by hash rather than looked up again.
-  const body = await nodes.openBlobContent(version.sha256, range ?? undefined);
+  const body = await files.openBlobContent(version.sha256, range ?? undefined);
   return Buffer.isBuffer(body) ? reply.send(body) : sendBlobReader(reply, body);
 }
 
@@ -49,11 +49,11 @@ export async function sendContent(nodes: NodeService, request: FastifyRequest, r
  * sync supplied), that second is over, and no other version was committed in it. Otherwise an
  * If-Range date could match content that changed within the same second, so it must not count.
  */
-async function lastModifiedIsStrong(nodes: NodeService, request: FastifyRequest, node: Node, version: Version): Promise<boolean> {
+async function lastModifiedIsStrong(files: NodeFacade, request: FastifyRequest, node: Node, version: Version): Promise<boolean> {
   const second = (iso: string) => Math.floor(Date.parse(iso) / 1000);
   const lastModified = second(node.modified_at);
   if (second(version.created_at) !== lastModified || Math.floor(Date.now() / 1000) <= lastModified) return false;
-  const recent = await nodes.listVersions(node.id, { limit: 3 }, await requireUser(request));
+  const recent = await files.recentVersions(node.id, 3, await requireUser(request));
   return recent.items.every((v) => v.id === version.id || second(v.created_at) < lastModified);
 }
 
