@@ -1,7 +1,8 @@
 /**
  * The composition root of the server: opens the stores and builds every service once, in
  * dependency order, so route modules only pick what they need from the context and never build,
- * cache or look up a service themselves.
+ * cache or look up a service themselves. It is the one place in `server/` that touches the store
+ * layer (with sync-engine-assembly.ts, which it calls); routes reach data through services.
  *
  * Lifecycle: `start()` (the app's onReady) starts the background work — the sync scheduler (which
  * first fails jobs a dead process left running), mount connection sweeping and blob collection;
