@@ -3,8 +3,9 @@
  * gives its type name, the remote's name (which spells the direction and conflict values), the
  * TypeBox schema of its type-specific configuration (with help text per field, so request
  * validation, OpenAPI and docs come from one source), which fields are secrets and which cannot
- * change, a factory for the engine's Remote and a connection test. The HTTP surface
- * (`server/routes/connector-routes.ts`) and the engine registration (`server/sync-runtime.ts`)
+ * change, a factory for the engine's Remote and a connection test. The connector service
+ * (`connector-service.ts`, with the common fields of `connector-fields.ts`), the HTTP surface
+ * (`server/connector-routes.ts`) and the engine registration (`server/sync-engine-assembly.ts`)
  * are written once against this shape.
  *
  * Storage split: non-secret type fields go to the connector row's `config`; secret fields are
@@ -161,7 +162,7 @@ export interface ConnectorDefinition {
   preparePatch?(input: Record<string, unknown>, stored: { config: Record<string, unknown>; storedSecrets: readonly string[] }): PatchDrops | void;
   /**
    * Per-run hooks of this connector type (SharePoint: version history, list columns), run after
-   * the generic identity/ACL hooks of sync-runtime.ts. Called once per run.
+   * the generic identity/ACL hooks (see server/sync-engine-assembly.ts). Called once per run.
    */
   hooks?(config: OpenConfig, env: ConnectorHookEnv): SyncHooks;
 }

@@ -1,6 +1,7 @@
 /**
- * Every connector type the server offers. The sync runtime registers each with the engine; a
- * route module mounts the generic connector routes for each (`server/routes/<type>-connector-routes.ts`).
+ * Every connector type the server offers. The application context registers each with the engine
+ * and builds its services; a route module mounts the generic connector routes for each
+ * (`server/routes/<type>-connector-routes.ts`).
  */
 import type { ConnectorDefinition } from "./connector-definition.js";
 import { smbDefinition } from "./smb/smb-definition.js";

@@ -9,6 +9,8 @@ import { newId } from "./ids.js";
 import type { DbExecutor } from "../store/core/db-executor.js";
 import { alertStore, type AlertRecord } from "../store/core/alert-store.js";
 
+export type { AlertRecord };
+
 /** A connector was disabled because the remote refused its credentials. */
 export const CONNECTOR_AUTH_FAILED_ALERT = "connector_auth_failed";
 
@@ -50,16 +52,4 @@ export class AlertService {
   list(o: { beforeId?: string; limit: number; open?: boolean; connectorId?: string }): Promise<AlertRecord[]> {
     return alertStore.list(this.db, o);
   }
-}
-
-const services = new WeakMap<object, AlertService>();
-
-/** One service per database handle, so route modules share it. */
-export function alertServiceFor(db: DbExecutor, logger?: Logger): AlertService {
-  let s = services.get(db);
-  if (!s) {
-    s = new AlertService(db, logger);
-    services.set(db, s);
-  }
-  return s;
 }

@@ -1,5 +1,16 @@
+/**
+ * The composition root of the server: opens the stores and builds every service once, in
+ * dependency order, so route modules only pick what they need from the context and never build,
+ * cache or look up a service themselves. It is the one place in `server/` that touches the store
+ * layer (with sync-engine-assembly.ts, which it calls); routes reach data through services.
+ *
+ * Lifecycle: `start()` (the app's onReady) starts the background work — the sync scheduler (which
+ * first fails jobs a dead process left running), mount connection sweeping and blob collection;
+ * `stop()` (the app's onClose) cancels running jobs and closes mount connections; `close()` stops
+ * too, then releases the blob collector and the database.
+ */
 import { join } from "node:path";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Logger } from "pino";
 import { openDatabase, type DialectName } from "../store/db/database.js";
 import type { Database } from "../store/db/schema.js";
@@ -9,12 +20,35 @@ import { AclService } from "../core/acl-service.js";
 import { PrincipalService } from "../core/principal-service.js";
 import { ShareService } from "../core/share-service.js";
 import { NodeService } from "../core/node-service.js";
+import { NodeFacade } from "../core/node-facade.js";
 import { BlobCollector } from "../core/blob-collector.js";
+import { AlertService } from "../core/alert-service.js";
+import { AppError } from "../core/errors.js";
+import { MountService } from "../core/mounts/mount-service.js";
+import { MountRemotes } from "../core/mounts/mount-remotes.js";
+import { RemoteError } from "../sync/remote-errors.js";
+import { PushPullService } from "../sync/push-pull-service.js";
+import { ConnectorAccess } from "../connectors/connector-access.js";
+import { ConnectorService } from "../connectors/connector-service.js";
+import { ConnectorRunService } from "../connectors/connector-run-service.js";
+import type { ConnectorDefinition } from "../connectors/connector-definition.js";
+import { OAuthStateStore } from "../connectors/sharepoint/sharepoint-oauth-state.js";
+import { SharePointConnectorService } from "../connectors/sharepoint/sharepoint-connector-service.js";
+import { assembleSyncEngine, type ServerSyncEngine, type ServerSyncOptions } from "./sync-engine-assembly.js";
 import type { ServerConfig } from "./config.js";
 
+/** The services of one registered connector type. */
+export interface ConnectorTypeServices {
+  definition: ConnectorDefinition;
+  /** Create, read, PATCH, delete, test, identity mappings, audit trail. */
+  connectors: ConnectorService;
+  /** Syncs, push/pull, jobs and file-states. */
+  runs: ConnectorRunService;
+}
+
 /**
- * Everything a route or feature module needs: the store handles and the core services. Built once
- * per process by {@link createContext}; `close()` releases them in reverse order.
+ * Everything the server runs on: the store handles, the core services and the connector, mount and
+ * sync services. Built once per process by {@link createContext}.
  */
 export interface AppContext {
   config: ServerConfig;
@@ -26,34 +60,116 @@ export interface AppContext {
   acl: AclService;
   principals: PrincipalService;
   shares: ShareService;
+  /** Files and folders without mounts: the engine's view of ScaiDrive. Routes use {@link files}. */
   nodes: NodeService;
+  /** Files and folders as clients see them: {@link nodes} with remote mounts dispatched in front. */
+  files: NodeFacade;
   blobCollector: BlobCollector;
+  alerts: AlertService;
+  /** The sync engine with every registered connector type. */
+  engine: ServerSyncEngine;
+  mounts: MountService;
+  pushPull: PushPullService;
+  /** By connector type ("smb"), for every type registered with the engine. */
+  connectorTypes: ReadonlyMap<string, ConnectorTypeServices>;
+  /** SharePoint's own routes (sign-in, sites, drives, directory search); present when the type is registered. */
+  sharepoint?: SharePointConnectorService;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Opens the database (running migrations), blob store and vault under config.dataDir. */
-export async function createContext(config: ServerConfig, logger: Logger): Promise<AppContext> {
+export interface ContextOptions {
+  /** Engine settings (tests: short scheduler tick, fast retries, other connector definitions). */
+  sync?: ServerSyncOptions;
+}
+
+/**
+ * Opens the database (running migrations), blob store and vault under config.dataDir and builds
+ * every service. Starts nothing: call `start()`.
+ */
+export async function createContext(config: ServerConfig, logger: Logger, options: ContextOptions = {}): Promise<AppContext> {
   const handle = await openDatabase({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     onConnectionError: (err) => logger.warn({ err: err.message }, "database connection dropped; reconnecting on next query"),
   });
   try {
+    const db = handle.db;
     const blobs = createFsBlobStore(join(config.dataDir, "blobs"));
     const vault = openSecretsVault({ dataDir: config.dataDir, secretKey: config.secretKey });
-    const blobCollector = new BlobCollector(handle.db, blobs, logger.child({ component: "blob-gc" }));
+    const blobCollector = new BlobCollector(db, blobs, logger.child({ component: "blob-gc" }));
     const onContentRemoved = () => blobCollector.request();
-    const acl = new AclService(handle.db);
-    const principals = new PrincipalService(handle.db);
-    const shares = new ShareService(handle.db, acl, onContentRemoved);
-    const nodes = new NodeService(handle.db, blobs, acl, logger.child({ component: "nodes" }), {
+    const acl = new AclService(db);
+    const principals = new PrincipalService(db);
+    const shares = new ShareService(db, acl, onContentRemoved);
+    const nodes = new NodeService(db, blobs, acl, logger.child({ component: "nodes" }), {
       maxUploadBytes: config.maxUploadBytes,
       onContentRemoved,
       groupCommit: handle.dialect === "sqlite",
     });
+    const alerts = new AlertService(db, logger.child({ component: "alerts" }));
+    const engine = assembleSyncEngine(
+      { db, nodes, vault, alerts, network: config.connectorNetwork, maxConcurrentJobs: config.maxConcurrentJobs, logger },
+      options.sync,
+    );
+    const { stores } = engine;
+    const access = new ConnectorAccess({ connectors: stores.connectors, nodes, creators: config.connectorCreators });
+    const mounts = createMountService(engine, access, nodes, db, logger);
+    const files = new NodeFacade(nodes, mounts);
+    const pushPull = new PushPullService({
+      stores,
+      runner: engine.runner,
+      openRemote: (connector, signal) => {
+        const type = engine.types.get(connector.type);
+        if (!type) throw new AppError("INTERNAL", `no connector type "${connector.type}" is registered`);
+        return type.openRemote(connector, signal);
+      },
+      openScaidrive: (connector) => engine.openScaidrive(connector),
+      logger: logger.child({ component: "push-pull" }),
+    });
+    const connectorTypes = new Map<string, ConnectorTypeServices>();
+    for (const definition of engine.definitions.values()) {
+      connectorTypes.set(definition.type, {
+        definition,
+        connectors: new ConnectorService({
+          def: definition, stores, access, nodes, principals, vault, network: config.connectorNetwork,
+          authGuard: engine.authGuard, jobs: engine.service, logger,
+        }),
+        runs: new ConnectorRunService({ def: definition, stores, access, sync: engine.service, pushPull, logger }),
+      });
+    }
+    const sharepointDef = engine.definitions.get("sharepoint");
+    const sharepoint = sharepointDef
+      ? new SharePointConnectorService({
+        def: sharepointDef, connectors: stores.connectors, access, authGuard: engine.authGuard, states: new OAuthStateStore(),
+        vault, network: config.connectorNetwork, logger,
+      })
+      : undefined;
+    let stopped: Promise<void> | undefined;
+    const stop = () => {
+      stopped ??= (async () => {
+        await engine.service.stop();
+        await mounts.close();
+      })();
+      return stopped;
+    };
     return {
-      config, db: handle.db, dialect: handle.dialect, blobs, vault, logger, acl, principals, shares, nodes, blobCollector,
+      config, db, dialect: handle.dialect, blobs, vault, logger, acl, principals, shares, nodes, files, blobCollector,
+      alerts, engine, mounts, pushPull, connectorTypes, sharepoint,
+      async ping() {
+        await sql`select 1`.execute(db);
+      },
+      async start() {
+        blobCollector.start();
+        await engine.service.start();
+        mounts.startSweeping();
+      },
+      stop,
       async close() {
+        await stop();
         await blobCollector.close();
         await handle.close();
       },
@@ -62,4 +178,35 @@ export async function createContext(config: ServerConfig, logger: Logger): Promi
     await handle.close();
     throw err;
   }
+}
+
+/**
+ * Mounts over the engine's remote opener: one cached connection per connector; a refused
+ * credential disables the connector like a failed sync would (its type permitting). Creating a
+ * mount needs the right to manage the connector.
+ */
+function createMountService(engine: ServerSyncEngine, access: ConnectorAccess, nodes: NodeService, db: Kysely<Database>, logger: Logger): MountService {
+  const log = logger.child({ component: "mounts" });
+  const remotes = new MountRemotes({
+    load: (id) => engine.stores.connectors.get(id),
+    open: async (id) => {
+      const connector = await engine.stores.connectors.require(id);
+      try {
+        return await engine.openDefinitionRemote(connector, { purpose: "mount", signal: new AbortController().signal });
+      } catch (err) {
+        if (err instanceof RemoteError && err.kind === "auth") {
+          await engine.authGuard.authFailed(id, err.message).catch((e: unknown) => log.error({ err: e, connectorId: id }, "could not disable the connector after an auth failure"));
+        }
+        throw err;
+      }
+    },
+    logger: log,
+  });
+  return new MountService({
+    db, nodes, remotes, logger: log,
+    mayUseConnector: async (actor, id) => {
+      const connector = await engine.stores.connectors.get(id);
+      return connector !== undefined && access.canManage(actor, connector).catch(() => false);
+    },
+  });
 }

@@ -6,8 +6,18 @@ import type { AppContext } from "./app-context.js";
 export type AppInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 /**
+ * What a route module may use of the application context: services only. No store handle, and
+ * files and folders only through the mount-aware facade (`files`), so no route can bypass a mount.
+ */
+export type RouteContext = Pick<
+  AppContext,
+  "config" | "dialect" | "logger" | "ping" | "principals" | "shares" | "files" | "alerts" | "mounts" | "connectorTypes" | "sharepoint"
+>;
+
+/**
  * A feature's routes. Each module is registered in its own encapsulated scope under the root
  * (so it may add content-type parsers or hooks without affecting others); the error envelope,
- * auth helpers (./auth.ts) and OpenAPI generation apply to it automatically.
+ * auth helpers (./auth.ts) and OpenAPI generation apply to it automatically. Services come built
+ * from the context; a module neither builds one nor imports another route module.
  */
-export type RouteModule = (app: AppInstance, ctx: AppContext) => Promise<void> | void;
+export type RouteModule = (app: AppInstance, ctx: RouteContext) => Promise<void> | void;

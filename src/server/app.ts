@@ -3,6 +3,7 @@ import pino, { type Logger } from "pino";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { ServerConfig } from "./config.js";
 import { createContext, type AppContext } from "./app-context.js";
+import type { ServerSyncOptions } from "./sync-engine-assembly.js";
 import type { AppInstance, RouteModule } from "./app-types.js";
 import { frameworkErrorHandler, installErrorEnvelope } from "./error-envelope.js";
 import { createClientErrorHandler, requireHostHeader, trackResponses } from "./client-error-handler.js";
@@ -18,6 +19,8 @@ import type { User } from "../core/principal-service.js";
 import { newUlid } from "../core/ids.js";
 
 export interface BuildAppOptions {
+  /** Sync engine settings (tests: short scheduler tick, fast retries, other connector definitions). */
+  sync?: ServerSyncOptions;
   /** Extra route modules (after core and the registered feature routes); tests and embedders use this. */
   plugins?: RouteModule[];
   /** Skip the feature routes of routes/index.ts (core only). */
@@ -49,13 +52,14 @@ function checkingInterval(config: ServerConfig): number {
 }
 
 /**
- * Assembles the server: context (db with migrations, blobs, vault, services), bootstrap admin,
+ * Assembles the server: context (db with migrations, blobs, vault, every service), bootstrap admin,
  * error envelope, request logging, OpenAPI, then core routes, feature routes and `plugins`,
- * each in its own encapsulated scope. Does not listen: call `app.listen()`.
+ * each in its own encapsulated scope. The context's background work starts when the app is ready
+ * and stops when it closes. Does not listen: call `app.listen()`.
  */
 export async function buildApp(config: ServerConfig, options: BuildAppOptions = {}): Promise<BuiltApp> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const context = await createContext(config, logger);
+  const context = await createContext(config, logger, { sync: options.sync });
   try {
     const bootstrap = await context.principals.bootstrapAdmin({ adminToken: config.adminToken });
     if (bootstrap.revokedAdminToken) logger.warn("SCAIDRIVE_ADMIN_TOKEN was revoked and stays revoked; set a new value or remove the variable");
@@ -101,7 +105,12 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
         await mod(scope as AppInstance, context);
       });
     }
-    context.blobCollector.start();
+    app.addHook("onReady", async () => {
+      await context.start();
+    });
+    app.addHook("onClose", async () => {
+      await context.stop();
+    });
     let closed: Promise<void> | undefined;
     return {
       app,

@@ -2,14 +2,12 @@ import type { FastifyRequest } from "fastify";
 import { AppError } from "../core/errors.js";
 import type { Actor } from "../core/actor.js";
 import { requireAdmin as requireAdminActor } from "../core/principal-service.js";
-import type { Permission } from "../core/permissions.js";
-import type { Located } from "../core/node-service.js";
-import type { AppContext } from "./app-context.js";
+import type { RouteContext } from "./app-types.js";
 
 declare module "fastify" {
   interface FastifyInstance {
-    /** The application context (services, db, blobs, vault, logger). */
-    scaidrive: AppContext;
+    /** The services of the application context, as route modules see them. */
+    scaidrive: RouteContext;
   }
   interface FastifyContextConfig {
     /** Route answers without a bearer token (health, OpenAPI). */
@@ -52,13 +50,4 @@ export async function requireAdmin(request: FastifyRequest): Promise<Actor> {
   const actor = await requireUser(request);
   requireAdminActor(actor);
   return actor;
-}
-
-/**
- * Checks that `actor` holds `perm` on the node at `path` of the share (and READ, without which
- * the node does not exist for it). Returns the node with its share and ancestor chain.
- * @throws NOT_FOUND (missing share/node or no READ), FORBIDDEN (READ but not `perm`), INVALID_NAME.
- */
-export function requireSharePermission(request: FastifyRequest, actor: Actor, shareId: string, path: string, perm: Permission): Promise<Located> {
-  return request.server.scaidrive.nodes.locate(actor, shareId, path, perm);
 }

@@ -1,6 +1,5 @@
 import type { FastifyReply } from "fastify";
-import type { BlobReader } from "../store/blobs/blob-reader.js";
-import { CHUNK_BYTES, giveBackChunk, takeChunk } from "../store/blobs/chunk-pool.js";
+import { CHUNK_BYTES, giveBackChunk, takeChunk, type ContentReader } from "../core/content-reader.js";
 
 /**
  * Sends a blob as the body of `reply` (status and headers as set on it), reading into pooled
@@ -11,7 +10,7 @@ import { CHUNK_BYTES, giveBackChunk, takeChunk } from "../store/blobs/chunk-pool
  * The reader is closed when the body is sent or the client goes away. A read failure after the
  * headers went out can only cut the connection, which the client sees as a short body.
  */
-export function sendBlobReader(reply: FastifyReply, reader: BlobReader): FastifyReply {
+export function sendBlobReader(reply: FastifyReply, reader: ContentReader): FastifyReply {
   const res = reply.raw;
   reply.hijack();
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);

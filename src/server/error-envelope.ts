@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, ERROR_CODES, isAppError, type ErrorCode } from "../core/errors.js";
-import { isUniqueViolation } from "../store/core/db-executor.js";
+import { isDuplicateWrite } from "../core/duplicate-write.js";
 import type { ErrorObject } from "ajv";
 import { fieldProblems, problemsMessage } from "./validation-message.js";
 
@@ -61,7 +61,7 @@ export function toErrorResponse(err: unknown, request: FastifyRequest): { status
   };
   // A unique index refusing a row the service did not expect to clash: a conflict of the caller's
   // making (a duplicate), never a 500 that would also confirm what exists.
-  if (status === 500 && isUniqueViolation(err)) {
+  if (status === 500 && isDuplicateWrite(err)) {
     request.log.warn({ code: (err as { code?: string }).code }, "unique constraint refused a write");
     return { status: 409, body: envelope("ALREADY_EXISTS", "a record with these values already exists") };
   }

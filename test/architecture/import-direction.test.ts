@@ -124,6 +124,9 @@ describe("layer rules judge edges as the design says", () => {
       [edge("src/core/mounts/x.ts", "../../protocols/smb/index.js", "src/protocols/smb/index.ts"), ["core-is-domain-only"]],
       [edge("src/core/x.ts", "../server/app.js", "src/server/app.ts"), ["core-is-domain-only"]],
       [edge("src/server/app.ts", "../cli/cli-args.js", "src/cli/cli-args.ts"), ["cli-is-the-top"]],
+      [edge("src/server/routes/x-routes.ts", "../../store/sync/connector-store.js", "src/store/sync/connector-store.ts", true), ["server-does-not-import-store"]],
+      [edge("src/server/blob-response.ts", "../store/blobs/chunk-pool.js", "src/store/blobs/chunk-pool.ts"), ["server-does-not-import-store"]],
+      [edge("src/server/routes/file-routes.ts", "./mount-routes.js", "src/server/routes/mount-routes.ts"), ["route-modules-stand-alone"]],
       [edge("src/server/app.ts", "../../test/harness/free-port.js", "test/harness/free-port.ts"), ["src-is-self-contained"]],
     ];
     for (const [e, expected] of cases) assert.deepEqual(rulesBroken(e), expected, `${e.from} -> ${e.specifier}`);
@@ -144,10 +147,16 @@ describe("layer rules judge edges as the design says", () => {
       edge("src/connectors/smb/x.ts", "../../sync/remote.js", "src/sync/remote.ts"),
       edge("src/connectors/x.ts", "../sync/sync-hooks.js", "src/sync/sync-hooks.ts", true),
       edge("src/connectors/sharepoint/x.ts", "../../sync/remote-errors.js", "src/sync/remote-errors.ts"),
+      edge("src/connectors/connector-fields.ts", "../sync/sync-options.js", "src/sync/sync-options.ts"),
       edge("src/connectors/index.ts", "./smb/smb-definition.js", "src/connectors/smb/smb-definition.ts"),
       edge("src/core/mounts/x.ts", "../../sync/remote.js", "src/sync/remote.ts"),
       edge("src/server/app.ts", "../connectors/index.js", "src/connectors/index.ts"),
       edge("src/cli/serve-command.ts", "../server/app.js", "src/server/app.ts"),
+      edge("src/server/app-context.ts", "../store/db/database.js", "src/store/db/database.ts"),
+      edge("src/server/sync-engine-assembly.ts", "../store/sync/connector-store.js", "src/store/sync/connector-store.ts", true),
+      edge("src/cli/token-command.ts", "../store/db/database.js", "src/store/db/database.ts"),
+      edge("src/server/routes/index.ts", "./file-routes.js", "src/server/routes/file-routes.ts"),
+      edge("src/server/routes/smb-connector-routes.ts", "../connector-routes.js", "src/server/connector-routes.ts"),
     ];
     for (const e of cases) assert.deepEqual(rulesBroken(e), [], `${e.from} -> ${e.specifier}`);
   });

@@ -4,7 +4,8 @@
  * as data, one entry per rule, so a broken rule names itself in the failure message.
  *
  * Layers, top to bottom: cli -> server -> core | sync | connectors -> store; protocols/ stands apart
- * and is used only by connectors (and whoever assembles the app). A rule forbids an edge; anything a
+ * and is used only by connectors (and whoever assembles the app). Inside server/, only the
+ * composition root builds on the store; everything else reaches data through services. A rule forbids an edge; anything a
  * rule does not forbid is allowed (e.g. core <-> sync, which the design places side by side, and
  * connectors -> store types, which connector definitions use to read their own record).
  */
@@ -50,8 +51,19 @@ function targetIn(edge: ImportEdge, areas: readonly string[]): boolean {
 /** core/ modules that are shared vocabulary rather than services; the store may use them. */
 const CORE_FOUNDATION = new Set(["src/core/errors.ts", "src/core/ids.ts"]);
 
-/** The sync modules that form the engine's contract with connectors (design §3). */
-const SYNC_INTERFACES = new Set(["src/sync/remote.ts", "src/sync/remote-errors.ts", "src/sync/retry-policy.ts", "src/sync/sync-hooks.ts", "src/sync/connector-types.ts"]);
+/**
+ * The server's composition root: it opens the stores and builds every service once (the sync
+ * engine's assembly is a part of it). The CLI, above the server, may open the store too (it lies
+ * outside src/server/ and no rule below judges it).
+ */
+const COMPOSITION_ROOT = new Set(["src/server/app-context.ts", "src/server/sync-engine-assembly.ts"]);
+
+/**
+ * The sync modules that form the engine's contract with connectors (design §3), and the spelling
+ * of the settings both sides share (sync-options.ts: direction and conflict values, the delete
+ * limit), which the connector field table offers as its choices.
+ */
+const SYNC_INTERFACES = new Set(["src/sync/remote.ts", "src/sync/remote-errors.ts", "src/sync/retry-policy.ts", "src/sync/sync-hooks.ts", "src/sync/connector-types.ts", "src/sync/sync-options.ts"]);
 
 export const LAYER_RULES: readonly LayerRule[] = [
   {
@@ -104,7 +116,7 @@ export const LAYER_RULES: readonly LayerRule[] = [
   {
     name: "connectors-use-sync-interfaces",
     text:
-      "src/connectors/** imports from src/sync/ only the engine's interfaces (remote.ts, remote-errors.ts, retry-policy.ts, sync-hooks.ts, connector-types.ts): " +
+      "src/connectors/** imports from src/sync/ only the engine's interfaces (remote.ts, remote-errors.ts, retry-policy.ts, sync-hooks.ts, connector-types.ts, sync-options.ts): " +
       "connectors meet the engine through the Remote interface, never its planner, executor or services",
     appliesTo: under("src/connectors/"),
     forbids: (edge) => targetIn(edge, ["sync"]) && !SYNC_INTERFACES.has(edge.target!),
@@ -114,6 +126,22 @@ export const LAYER_RULES: readonly LayerRule[] = [
     text: "src/core/** imports nothing from server, cli, connectors or protocols",
     appliesTo: under("src/core/"),
     forbids: (edge) => targetIn(edge, ["server", "cli", "connectors", "protocols"]),
+  },
+  {
+    name: "server-does-not-import-store",
+    text:
+      "src/server/** imports nothing from src/store/ (types included) except the composition root (server/app-context.ts and the " +
+      "server/sync-engine-assembly.ts it calls): route modules and HTTP helpers go through the services the context builds",
+    appliesTo: (from) => from.startsWith("src/server/") && !COMPOSITION_ROOT.has(from),
+    forbids: (edge) => targetIn(edge, ["store"]),
+  },
+  {
+    name: "route-modules-stand-alone",
+    text:
+      "a module of src/server/routes/ imports no other module of src/server/routes/ (routes/index.ts, which lists them, excepted): " +
+      "what route modules share is a service of the application context or a helper outside routes/",
+    appliesTo: (from) => from.startsWith("src/server/routes/") && from !== "src/server/routes/index.ts",
+    forbids: (edge) => isRelative(edge.specifier) && typeof edge.target === "string" && edge.target.startsWith("src/server/routes/"),
   },
   {
     name: "cli-is-the-top",

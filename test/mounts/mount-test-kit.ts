@@ -1,13 +1,12 @@
 /**
  * Shared setup of the mount and push/pull tests: real Samba (test harness), the real server over
- * HTTP with the sync runtime, the SMB connector routes and the mount routes, and small helpers to
+ * HTTP with the sync engine, the SMB connector routes and the mount routes, and small helpers to
  * put and read files directly in the Samba share directory.
  */
 import { randomBytes } from "node:crypto";
 import { chownSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BuiltApp } from "../../src/server/app.js";
-import { createSyncRuntimeModule } from "../../src/server/sync-runtime.js";
 import { smbConnectorRoutes } from "../../src/server/routes/smb-connector-routes.js";
 import { mountRoutes } from "../../src/server/routes/mount-routes.js";
 import { startTestServer } from "../harness/server.js";
@@ -35,11 +34,8 @@ export interface MountKit {
 export async function startMountServer(o: { definitions?: readonly ConnectorDefinition[]; connectorRoutes?: RouteModule[]; dialect?: "sqlite" | "postgres" } = {}): Promise<MountKit> {
   const server = await startTestServer({
     dialect: o.dialect,
-    plugins: [
-      createSyncRuntimeModule({ retry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 }, progressFlushMs: 100, definitions: o.definitions }),
-      ...(o.connectorRoutes ?? [smbConnectorRoutes]),
-      mountRoutes,
-    ],
+    sync: { retry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 }, progressFlushMs: 100, definitions: o.definitions },
+    plugins: [...(o.connectorRoutes ?? [smbConnectorRoutes]), mountRoutes],
   });
   const api = createApiClient(server.url, server.adminToken, { bodies: "bytes" });
   return {

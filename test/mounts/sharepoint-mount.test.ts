@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { Type } from "typebox";
 import type { GraphEmulator } from "../emulators/graph/emulator.js";
 import type { ConnectorDefinition } from "../../src/connectors/connector-definition.js";
-import { createConnectorRoutes } from "../../src/server/routes/connector-routes.js";
+import { createConnectorRoutes } from "../../src/server/connector-routes.js";
 import { control, freshFolder, readAll, remoteFor, startEmulator } from "../connectors/sharepoint/sharepoint-test-kit.js";
 import { startMountServer, type MountKit } from "./mount-test-kit.js";
 

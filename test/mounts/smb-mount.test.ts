@@ -3,13 +3,16 @@
  * operation through the ScaiDrive API is checked in the Samba share directory itself, and what
  * is changed on the Samba side shows up in the mount at once. Also: ACLs of the mount point,
  * errors from the remote mapped to the envelope (unreachable → 504), moves across the mount
- * boundary refused, and unmounting leaving both sides' content alone.
+ * boundary refused, ACL and file-id routes inside a mount, and unmounting leaving both sides'
+ * content alone.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { Readable } from "node:stream";
+import { SYSTEM_ACTOR } from "../../src/core/actor.js";
 import { startSamba, type SambaInstance } from "../harness/samba.js";
 import { freePort } from "../harness/free-port.js";
 import { createSmbConnector, putOnSmb, startMountServer, type MountKit } from "./mount-test-kit.js";
@@ -181,6 +184,49 @@ for (const dialect of ["sqlite", "postgres"] as const) describe(`remote mount on
     assert.equal((await kit.api("DELETE", `/api/v1/shares/${shareId}/files${q("/remote/seed.txt")}`, { token: reader.token })).status, 403);
     const stranger = await kit.user("stranger");
     assert.equal((await kit.api("GET", `/api/v1/shares/${shareId}/files${q("/remote")}`, { token: stranger.token })).status, 404);
+  });
+
+  test("ACL and file-id routes inside a mount: the mount point's ACL applies; below it no ACL of its own and no id route", async () => {
+    // The mount point is a ScaiDrive folder: its ACL is an ordinary folder's, and it applies to everything under it.
+    const point = await kit.api("GET", `/api/v1/shares/${shareId}/acl${q("/remote")}`);
+    assert.equal(point.status, 200, JSON.stringify(point.body));
+    assert.equal(point.body.path, "/remote");
+    assert.equal((await kit.api("GET", `/api/v1/files/${point.body.node_id}`)).status, 200);
+    // Below it, reading or replacing an ACL is refused, naming the mount point whose ACL applies; nothing changes.
+    for (const [method, json] of [["GET", undefined], ["PUT", { aces: [], inherit: false }]] as const) {
+      const r = await kit.api(method, `/api/v1/shares/${shareId}/acl${q("/remote/seed.txt")}`, json ? { json } : {});
+      assert.equal(r.status, 400, `${method} ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.error.code, "VALIDATION_FAILED");
+      assert.deepEqual(r.body.error.details, { field: "path", reason: "inside_mount", mount_path: "/remote" });
+    }
+    assert.deepEqual((await kit.api("GET", `/api/v1/shares/${shareId}/acl${q("/remote")}`)).body, point.body);
+    // Whoever cannot read the mount point gets the 404 a missing path gets, as for every other route below it.
+    const outsider = await kit.user("acl-outsider");
+    const hidden = await kit.api("GET", `/api/v1/shares/${shareId}/acl${q("/remote/seed.txt")}`, { token: outsider.token });
+    assert.equal(hidden.status, 404, JSON.stringify(hidden.body));
+    assert.deepEqual(hidden.body.error, { code: "NOT_FOUND", message: "/remote/seed.txt not found", details: { path: "/remote/seed.txt" } });
+
+    // A mounted item's id is unknown to the file-id routes (README: versions and metadata are not offered there).
+    const seedId = (await kit.api("GET", `/api/v1/shares/${shareId}/files/stat${q("/remote/seed.txt")}`)).body.id;
+    for (const path of [`/api/v1/files/${seedId}`, `/api/v1/files/${seedId}/versions`, `/api/v1/files/${seedId}/metadata`]) {
+      assert.equal((await kit.api("GET", path)).status, 404, path);
+    }
+    assert.equal((await kit.api("PATCH", `/api/v1/files/${seedId}/metadata`, { json: { a: 1 } })).status, 404);
+    // So is a ScaiDrive node lying below the mount point (the engine wrote it there): the mount covers it by id as by path.
+    const ctx = kit.built.context;
+    const { node } = await ctx.nodes.writeFile(shareId, "/remote/shadowed.txt", Readable.from([Buffer.from("under the mount")]), { actor: SYSTEM_ACTOR });
+    try {
+      for (const path of [`/api/v1/files/${node.id}`, `/api/v1/files/${node.id}/versions`, `/api/v1/files/${node.id}/metadata`, `/api/v1/files/${node.id}/versions/${node.current_version_id}/content`]) {
+        const r = await kit.api("GET", path);
+        assert.equal(r.status, 404, path);
+        assert.deepEqual(r.body.error, { code: "NOT_FOUND", message: `${node.id} not found` });
+      }
+      assert.equal((await kit.api("PATCH", `/api/v1/files/${node.id}/metadata`, { json: { a: 1 } })).status, 404);
+      assert.equal((await kit.api("POST", `/api/v1/files/${node.id}/versions/${node.current_version_id}/restore`)).status, 404);
+      assert.deepEqual(await ctx.nodes.getMetadata(node.id, SYSTEM_ACTOR), {}, "the refused PATCH changed nothing");
+    } finally {
+      await ctx.nodes.delete(shareId, "/remote/shadowed.txt", SYSTEM_ACTOR);
+    }
   });
 
   test("an unreachable remote answers 504 CONNECTOR_UNREACHABLE; the cached connection follows connector changes", async () => {

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { columnFlagsOf, effectiveConfig } from "../../src/server/sync-runtime.js";
+import { columnFlagsOf, effectiveConfig } from "../../src/connectors/connector-fields.js";
 import { connectorDefinitions } from "../../src/connectors/index.js";
 import type { ConnectorRecord } from "../../src/store/sync/connector-store.js";
 import { control, expectStatus, newConnector, newShare, SP, startE2E, type E2E } from "../connectors/sharepoint/e2e-kit.js";

@@ -1,7 +1,7 @@
-/** `SCAIDRIVE_SYNC_ORPHAN_AFTER_MS` reaches the server's sync runtime; a malformed value is refused, not ignored. */
+/** `SCAIDRIVE_SYNC_ORPHAN_AFTER_MS` reaches the server's sync engine; a malformed value is refused, not ignored. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { orphanAfterMsFromEnv } from "../../src/server/sync-runtime.js";
+import { orphanAfterMsFromEnv } from "../../src/server/sync-engine-assembly.js";
 
 test("SCAIDRIVE_SYNC_ORPHAN_AFTER_MS parses positive integers and refuses anything else", () => {
   assert.equal(orphanAfterMsFromEnv({}), undefined);

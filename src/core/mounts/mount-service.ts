@@ -1,8 +1,9 @@
 /**
  * Remote mounts: a share folder that is a live window on a connector's remote folder. Every
  * operation at or under the mount point goes to the remote at once; nothing is copied into the
- * blob store. The node-facing routes ask this service first (each `divert*` method answers
- * `undefined` when the path is not under a mount, and the route carries on with NodeService).
+ * blob store. The node facade (`core/node-facade.ts`), which every file route goes through, asks
+ * this service first (each `divert*` method answers `undefined` when the path is not under a mount,
+ * and the facade carries on with NodeService).
  *
  * Rules:
  * - ACLs: the effective ScaiDrive permissions of the mount point apply to everything under it
@@ -355,6 +356,24 @@ export class MountService {
       const entry = await remote.move(src, dst);
       return this.node(to, entry, to.path);
     });
+  }
+
+  /**
+   * ACLs below a mount point: the mount point's ACL applies to everything under it and remote
+   * items carry no ScaiDrive ACL, so reading or replacing one there is refused — 400
+   * VALIDATION_FAILED with `details.reason: "inside_mount"` and `details.mount_path` — once the
+   * caller may see the path (READ on the mount point, else the 404 of a missing path). A path not
+   * below a mount (the mount point itself included: it is a ScaiDrive folder) passes.
+   */
+  async refuseAclInside(shareId: string, rawPath: string, actor: Actor): Promise<void> {
+    const hit = await this.resolve(shareId, rawPath);
+    if (!hit || hit.rel === "") return;
+    await this.check(actor, hit, "READ");
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `${hit.path} is inside the remote mount at ${hit.mount.path}, whose ACL applies to everything under it: read or change the ACL of ${hit.mount.path}`,
+      { field: "path", reason: "inside_mount", mount_path: hit.mount.path },
+    );
   }
 
   /** Starts closing cached connections of deleted/changed connectors in the background. */

@@ -8,9 +8,8 @@ import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireAdmin } from "../auth.js";
 import { errorResponses } from "../schemas.js";
-import { alertServiceFor } from "../../core/alert-service.js";
+import type { AlertRecord } from "../../core/alert-service.js";
 import { clampLimit, decodeCursor, encodeCursor } from "../../core/pagination.js";
-import type { AlertRecord } from "../../store/core/alert-store.js";
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
 const Alert = Type.Object({
@@ -25,7 +24,7 @@ const Alert = Type.Object({
 const view = (a: AlertRecord) => ({ id: a.id, kind: a.kind, connector_id: a.connector_id, message: a.message, created_at: a.created_at, resolved_at: a.resolved_at });
 
 export const alertRoutes: RouteModule = (app, ctx) => {
-  const alerts = alertServiceFor(ctx.db, ctx.logger.child({ component: "alerts" }));
+  const { alerts } = ctx;
 
   app.get("/api/v1/alerts", {
     schema: {

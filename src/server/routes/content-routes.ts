@@ -3,21 +3,12 @@ import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
 import { AppError } from "../../core/errors.js";
 import { Node, PathQuery, errorResponses } from "../schemas.js";
-import { sendContent } from "../content-response.js";
+import { sendContent, sendMountContent } from "../content-response.js";
 import { parseEntityTags } from "../range-header.js";
 import { UploadGuard, markUpload } from "../upload-guard.js";
-import { mountsOf, sendMountDownload } from "./mount-routes.js";
 
 const ShareParams = Type.Object({ share_id: Type.String() });
 const Binary = Type.String({ format: "binary", description: "file bytes" });
-
-/** Parses If-Match for uploads: `"<sha256>"` (an ETag from a download) or `*`. */
-function ifMatchSha(header: string | undefined): string | undefined {
-  if (!header || header.trim() === "*") return undefined;
-  const m = /^\s*(?:W\/)?"([0-9a-f]{64})"\s*$/.exec(header);
-  if (!m) throw new AppError("PRECONDITION_FAILED", "If-Match must be an ETag returned by a download");
-  return m[1];
-}
 
 /**
  * Parses If-None-Match for uploads: `*` (only create), or entity-tags whose match with the
@@ -32,15 +23,10 @@ function ifNoneMatch(header: string | undefined): { any: boolean; tags?: string[
   return { any: false, tags: parsed.map((t) => t.opaque) };
 }
 
-/** SHA-256 values named by ETags of ScaiDrive content (`"<sha256>"`); other tags can match no file. */
-function shaTags(tags: string[]): string[] {
-  return tags.map((t) => /^"([0-9a-f]{64})"$/.exec(t)?.[1]).filter((sha): sha is string => sha !== undefined);
-}
-
 /**
  * Upload and download by path. The upload body is raw bytes of any media type, streamed straight
  * into the blob store (never buffered); its own scope swaps the JSON parser for a pass-through.
- * Paths under a remote mount point stream to/from the remote instead (mount-routes.ts).
+ * Paths under a remote mount point stream to/from the remote instead (the node facade dispatches them).
  */
 export const contentRoutes: RouteModule = async (app, ctx) => {
   app.removeAllContentTypeParsers();
@@ -69,19 +55,10 @@ export const contentRoutes: RouteModule = async (app, ctx) => {
     const noneMatch = ifNoneMatch(req.headers["if-none-match"]);
     const guard = new UploadGuard(req, reply, ctx.config.uploadIdleTimeoutMs);
     try {
-      const mounted = await mountsOf(ctx).divertUpload(req.params.share_id, req.query.path, req.raw, {
-        actor, mtime, size: length === undefined ? undefined : Number(length), ifNoneMatch: noneMatch.any,
-        ifNoneMatchEtags: noneMatch.tags?.join(", "),
-        ifMatch: req.headers["if-match"]?.trim() === "*" ? undefined : req.headers["if-match"],
+      const { node, created, mounted } = await ctx.files.upload(req.params.share_id, req.query.path, req.raw, {
+        actor, mtime, size: length === undefined ? undefined : Number(length), ifNoneMatch: noneMatch, ifMatch: req.headers["if-match"],
       });
-      if (mounted) return reply.status(mounted.created ? 201 : 200).send(mounted.node);
-      const { node, created } = await ctx.nodes.writeFile(req.params.share_id, req.query.path, req.raw, {
-        actor,
-        mtime,
-        ifMatchSha256: ifMatchSha(req.headers["if-match"]),
-        ifNoneMatch: noneMatch.any,
-        ifNoneMatchSha256: noneMatch.tags ? shaTags(noneMatch.tags) : undefined,
-      });
+      if (mounted) return reply.status(created ? 201 : 200).send(node);
       return reply.status(created ? 201 : 200).header("etag", `"${node.sha256}"`).send(node);
     } catch (err) {
       // The idle timeout already answered 408 (or cut the connection) and logged it.
@@ -100,9 +77,8 @@ export const contentRoutes: RouteModule = async (app, ctx) => {
       response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errorResponses },
     },
   }, async (req, reply) => {
-    const mounted = await sendMountDownload(ctx, req, reply, req.params.share_id, req.query.path);
-    if (mounted) return mounted;
-    const { node, version } = await ctx.nodes.currentVersion(req.params.share_id, req.query.path, await requireUser(req));
-    return sendContent(ctx, req, reply, node, version);
+    const d = await ctx.files.download(req.params.share_id, req.query.path, await requireUser(req));
+    if (d.kind === "mount") return sendMountContent(req, reply, d.mount);
+    return sendContent(ctx.files, req, reply, d.node, d.version);
   });
 };

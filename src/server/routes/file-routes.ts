@@ -2,13 +2,12 @@ import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
 import { Node, Page, PageQuery, PathQuery, errorResponses } from "../schemas.js";
-import { mountsOf } from "./mount-routes.js";
 
 const ShareParams = Type.Object({ share_id: Type.String() });
 
 /**
  * Tree operations by path inside a share: list, stat, mkdir -p, move, delete. Paths at or under a
- * remote mount point are answered by the mount service first (`mountsOf(ctx).divert*`).
+ * remote mount point go to the remote (the node facade dispatches them).
  */
 export const fileRoutes: RouteModule = (app, ctx) => {
   app.get("/api/v1/shares/:share_id/files", {
@@ -18,17 +17,13 @@ export const fileRoutes: RouteModule = (app, ctx) => {
       response: { 200: Page(Node), ...errorResponses },
     },
   }, async (req) => {
-    const actor = await requireUser(req);
-    const mounted = await mountsOf(ctx).divertList(req.params.share_id, req.query.path ?? "/", req.query, actor);
-    if (mounted) return mounted;
-    return ctx.nodes.list(req.params.share_id, req.query.path ?? "/", req.query, actor);
+    return ctx.files.list(req.params.share_id, req.query.path ?? "/", req.query, await requireUser(req));
   });
 
   app.get("/api/v1/shares/:share_id/files/stat", {
     schema: { tags: ["files"], summary: "One node by path", params: ShareParams, querystring: PathQuery, response: { 200: Node, ...errorResponses } },
   }, async (req) => {
-    const actor = await requireUser(req);
-    return (await mountsOf(ctx).divertStat(req.params.share_id, req.query.path, actor)) ?? ctx.nodes.stat(req.params.share_id, req.query.path, actor);
+    return ctx.files.stat(req.params.share_id, req.query.path, await requireUser(req));
   });
 
   app.post("/api/v1/shares/:share_id/folders", {
@@ -38,8 +33,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
       response: { 200: Node, 201: Node, ...errorResponses },
     },
   }, async (req, reply) => {
-    const actor = await requireUser(req);
-    const { node, created } = (await mountsOf(ctx).divertMkdir(req.params.share_id, req.body.path, actor)) ?? (await ctx.nodes.mkdirp(req.params.share_id, req.body.path, { actor }));
+    const { node, created } = await ctx.files.mkdirp(req.params.share_id, req.body.path, await requireUser(req));
     return reply.status(created ? 201 : 200).send(node);
   });
 
@@ -50,17 +44,13 @@ export const fileRoutes: RouteModule = (app, ctx) => {
       response: { 200: Node, ...errorResponses },
     },
   }, async (req) => {
-    const actor = await requireUser(req);
-    const mounted = await mountsOf(ctx).divertMove(req.params.share_id, req.body.from, req.body.to, actor);
-    if (mounted) return mounted;
-    return ctx.nodes.move(req.params.share_id, req.body.from, req.body.to, { actor, replace: req.body.replace });
+    return ctx.files.move(req.params.share_id, req.body.from, req.body.to, { actor: await requireUser(req), replace: req.body.replace });
   });
 
   app.delete("/api/v1/shares/:share_id/files", {
     schema: { tags: ["files"], summary: "Delete a file or a folder recursively", params: ShareParams, querystring: PathQuery, response: { 204: Type.Null(), ...errorResponses } },
   }, async (req, reply) => {
-    const actor = await requireUser(req);
-    if (!(await mountsOf(ctx).divertDelete(req.params.share_id, req.query.path, actor))) await ctx.nodes.delete(req.params.share_id, req.query.path, actor);
+    await ctx.files.delete(req.params.share_id, req.query.path, await requireUser(req));
     return reply.status(204).send(null);
   });
 };

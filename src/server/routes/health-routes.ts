@@ -1,6 +1,5 @@
 import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
-import { sql } from "kysely";
 
 /** GET /api/v1/health: no auth; 200 when the database answers. */
 export const healthRoutes: RouteModule = (app, ctx) => {
@@ -16,7 +15,7 @@ export const healthRoutes: RouteModule = (app, ctx) => {
       },
     },
     async () => {
-      await sql`select 1`.execute(ctx.db);
+      await ctx.ping();
       return { status: "ok" as const, version: process.env.npm_package_version ?? "0.1.0", database: ctx.dialect };
     },
   );

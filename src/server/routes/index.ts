@@ -6,7 +6,6 @@ import { fileRoutes } from "./file-routes.js";
 import { contentRoutes } from "./content-routes.js";
 import { fileIdRoutes } from "./file-id-routes.js";
 import { aclRoutes } from "./acl-routes.js";
-import { syncRuntimeRoutes } from "../sync-runtime.js";
 import { smbConnectorRoutes } from "./smb-connector-routes.js";
 import { sharepointConnectorRoutes } from "./sharepoint-connector-routes.js";
 import { alertRoutes } from "./alert-routes.js";
@@ -20,7 +19,6 @@ export const coreRoutes: RouteModule[] = [healthRoutes, principalRoutes, shareRo
  * routes. Append one import and one entry per module; nothing else needs editing.
  */
 export const featureRoutes: RouteModule[] = [
-  syncRuntimeRoutes,
   smbConnectorRoutes,
   sharepointConnectorRoutes,
   alertRoutes,

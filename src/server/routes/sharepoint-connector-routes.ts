@@ -16,7 +16,7 @@
  *
  * Everything else comes from the generic layer through the definition: auth failures of a run,
  * push/pull job or mount disable the connector and raise a `connector_auth_failed` alert
- * (`disableOnAuthFailure`, see `server/connector-auth-guard.ts`); PATCH (even `{}`) re-enables it;
+ * (`disableOnAuthFailure`, see `connectors/connector-auth-guard.ts`); PATCH (even `{}`) re-enables it;
  * opening a remote persists rotated refresh tokens and resolved site/drive ids (`env.saveConfig`);
  * PATCH swaps the credential kind (`preparePatch`).
  *
@@ -24,43 +24,22 @@
  * `http://<HOST>:<PORT>`) + `/api/v1/sharepoint-connectors/oauth/callback`.
  *
  * Access: every SharePoint-only route needs MANAGE_PERMISSIONS on the connector's target share
- * (admins always), as changing the connector does; an invisible connector is 404.
+ * (admins always), as changing the connector does; an invisible connector is 404. The rules live
+ * in the SharePoint connector service (`connectors/sharepoint/sharepoint-connector-service.ts`);
+ * the handlers here parse, call it and answer.
  */
-import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import type { AppContext } from "../app-context.js";
-import type { AppInstance, RouteModule } from "../app-types.js";
+import type { AppInstance, RouteContext, RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
 import { errorResponses } from "../schemas.js";
-import { attachSyncRuntime } from "../sync-runtime.js";
-import { createConnectorRoutes } from "./connector-routes.js";
-import { AppError, isAppError } from "../../core/errors.js";
-import type { Actor } from "../../core/actor.js";
-import type { ConnectorRecord } from "../../store/sync/connector-store.js";
-import { openConfig } from "../../connectors/connector-definition.js";
-import { sharePointSettings, sharepointDefinition as def } from "../../connectors/sharepoint/sharepoint-definition.js";
-import { endpointsFromEnv } from "../../connectors/sharepoint/sharepoint-endpoints.js";
-import { loadSharePointRuntime } from "../../connectors/sharepoint/sharepoint-runtime-loader.js";
-import { RemoteError } from "../../sync/remote-errors.js";
-import { OAuthStateStore, oauthStatesOf } from "./sharepoint-oauth-state.js";
+import { createConnectorRoutes } from "../connector-routes.js";
+import { sharepointDefinition as def } from "../../connectors/sharepoint/sharepoint-definition.js";
 
 export const SHAREPOINT_BASE = "/api/v1/sharepoint-connectors";
 export const OAUTH_CALLBACK_PATH = `${SHAREPOINT_BASE}/oauth/callback`;
-/** A RemoteError from a helper call → the API's error table. */
-function apiError(err: unknown, what: string): unknown {
-  if (!(err instanceof RemoteError)) return err;
-  switch (err.kind) {
-    case "auth": return new AppError("CONNECTOR_AUTH_FAILED", `${what}: ${err.message}`, undefined, { cause: err });
-    case "unreachable": return new AppError("CONNECTOR_UNREACHABLE", `${what}: ${err.message}`, undefined, { cause: err });
-    case "destination_denied": return new AppError("DESTINATION_DENIED", `${what}: ${err.message}`, undefined, { cause: err });
-    case "not_found": return new AppError("NOT_FOUND", `${what}: ${err.message}`, undefined, { cause: err });
-    case "access_denied": return new AppError("FORBIDDEN", `${what}: SharePoint refused access: ${err.message}`, undefined, { cause: err });
-    default: return new AppError("CONNECTOR_UNREACHABLE", `${what}: ${err.message}`, undefined, { cause: err });
-  }
-}
 
 /** `SCAIDRIVE_PUBLIC_URL`, else `http://<HOST>:<PORT>` (the port actually bound when PORT is 0). */
-function publicUrl(app: AppInstance, ctx: AppContext): string {
+function publicUrl(app: AppInstance, ctx: RouteContext): string {
   const fromEnv = process.env.SCAIDRIVE_PUBLIC_URL?.trim();
   if (fromEnv) return fromEnv.replace(/\/+$/, "");
   const addr = app.server.address();
@@ -74,31 +53,9 @@ const SearchBody = Type.Object({ query: Type.String({ maxLength: 256, descriptio
 const Principal = Type.Object({ id: Type.String({ description: "Entra object id (use as smb_principal in identity mappings)" }), email: Type.Union([Type.String(), Type.Null()]), name: Type.String() });
 
 export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
-  const runtime = attachSyncRuntime(app, ctx);
-  const { stores } = runtime;
-  const states: OAuthStateStore = oauthStatesOf(ctx);
-  const log = ctx.logger.child({ component: "sharepoint-api" });
+  const sharepoint = ctx.sharepoint;
+  if (!sharepoint) throw new Error(`connector type ${def.type} is not registered with the sync engine`);
   const tags = ["sharepoint-connectors"];
-
-  /** The connector if the caller may change it (admins, or MANAGE_PERMISSIONS on the target). @throws NOT_FOUND, FORBIDDEN */
-  const loadManaged = async (req: FastifyRequest, id: string): Promise<{ actor: Actor; connector: ConnectorRecord }> => {
-    const actor = await requireUser(req);
-    const connector = await stores.connectors.get(id);
-    if (!connector || connector.type !== def.type) throw new AppError("NOT_FOUND", `connector ${id} not found`);
-    if (!actor.isAdmin) {
-      try {
-        await ctx.nodes.locate(actor, connector.target_share_id, "/", "MANAGE_PERMISSIONS");
-      } catch (err) {
-        if (isAppError(err) && err.code === "NOT_FOUND") throw new AppError("NOT_FOUND", `connector ${id} not found`);
-        if (isAppError(err) && err.code === "FORBIDDEN") throw new AppError("FORBIDDEN", `connector ${id} needs MANAGE_PERMISSIONS on its target share`);
-        throw err;
-      }
-    }
-    return { actor, connector };
-  };
-
-  const graphOf = async (c: ConnectorRecord) =>
-    (await loadSharePointRuntime()).openGraph(sharePointSettings(openConfig(def, c, ctx.vault)), { endpoints: endpointsFromEnv(process.env), network: ctx.config.connectorNetwork, logger: log.child({ connectorId: c.id }) }).graph;
 
   await createConnectorRoutes(def, SHAREPOINT_BASE)(app, ctx);
 
@@ -110,30 +67,8 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
       response: { 200: Type.Object({ authorization_url: Type.String(), expires_at: Type.String({ format: "date-time" }) }), ...errorResponses },
     },
   }, async (req) => {
-    const { connector, actor } = await loadManaged(req, req.params.id);
-    if (connector.config.auth_type !== "user_auth") {
-      throw new AppError("VALIDATION_FAILED", "authorize is for auth_type user_auth; this connector uses app_auth", { field: "auth_type" });
-    }
     const hint = (req.body as { login_hint?: unknown } | null | undefined)?.login_hint;
-    if (hint !== undefined && (typeof hint !== "string" || hint.length > 320)) {
-      throw new AppError("VALIDATION_FAILED", "login_hint must be a user principal name (at most 320 characters)", { field: "login_hint" });
-    }
-    const loginHint = typeof hint === "string" && hint !== "" ? hint : undefined;
-    const config = openConfig(def, connector, ctx.vault);
-    const s = sharePointSettings(config);
-    const redirectUri = `${publicUrl(app, ctx)}${OAUTH_CALLBACK_PATH}`;
-    const { UserAuthFlow } = await loadSharePointRuntime();
-    const flow = new UserAuthFlow({ tenantId: s.azure_tenant_id, clientId: s.azure_client_id, clientSecret: s.azure_client_secret, certificatePem: s.azure_client_certificate_pem }, endpointsFromEnv(process.env), ctx.config.connectorNetwork, log);
-    const state = states.newState();
-    let built;
-    try {
-      built = await flow.buildAuthorizationUrl({ state, redirectUri, loginHint });
-    } catch (err) {
-      throw apiError(err, "authorization URL");
-    }
-    const entry = states.put(state, { connectorId: connector.id, pkceVerifier: built.pkceVerifier, nonce: built.nonce, redirectUri, userId: actor.userId });
-    log.info({ connectorId: connector.id, userId: actor.userId }, "user-auth sign-in started");
-    return { authorization_url: built.url, expires_at: new Date(entry.expiresAtMs).toISOString() };
+    return sharepoint.authorize(await requireUser(req), req.params.id, hint, `${publicUrl(app, ctx)}${OAUTH_CALLBACK_PATH}`);
   });
 
   app.get(OAUTH_CALLBACK_PATH, {
@@ -152,35 +87,10 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
       },
     },
   }, async (req, reply) => {
-    const q = req.query;
-    const entry = q.state ? states.take(q.state) : undefined;
-    if (!entry) throw new AppError("VALIDATION_FAILED", "state is unknown, already used or expired: start again with POST /api/v1/sharepoint-connectors/{id}/authorize", { field: "state" });
-    if (q.error) throw new AppError("VALIDATION_FAILED", `the sign-in was not completed: ${q.error}${q.error_description ? ` (${q.error_description.split(/\r?\n/)[0]})` : ""}`, { field: "error" });
-    if (!q.code) throw new AppError("VALIDATION_FAILED", "code is missing", { field: "code" });
-    const connector = await stores.connectors.get(entry.connectorId);
-    if (!connector || connector.type !== def.type) throw new AppError("NOT_FOUND", `connector ${entry.connectorId} no longer exists`);
-    const s = sharePointSettings(openConfig(def, connector, ctx.vault));
-    const { UserAuthFlow } = await loadSharePointRuntime();
-    const flow = new UserAuthFlow({ tenantId: s.azure_tenant_id, clientId: s.azure_client_id, clientSecret: s.azure_client_secret, certificatePem: s.azure_client_certificate_pem }, endpointsFromEnv(process.env), ctx.config.connectorNetwork, log);
-    let redeemed;
-    try {
-      redeemed = await flow.redeemCode({ code: q.code, pkceVerifier: entry.pkceVerifier, redirectUri: entry.redirectUri, state: q.state, nonce: entry.nonce, clientInfo: q.client_info });
-    } catch (err) {
-      throw apiError(err, "redeeming the authorization code");
-    }
-    let updated = await stores.connectors.update(connector.id, {
-      secrets: { ...connector.secrets, refresh_token: ctx.vault.seal(redeemed.refreshToken) },
-    });
-    updated = await runtime.authGuard.saved(updated);
-    log.info({ connectorId: connector.id, userId: entry.userId }, "user-auth sign-in completed");
+    const done = await sharepoint.completeSignIn(req.query);
     const accept = String(req.headers.accept ?? "");
-    if (accept.includes("application/json")) {
-      return {
-        connector_id: connector.id, authorized: true, enabled: updated.status === "enabled",
-        user: { id: redeemed.account.objectId, email: redeemed.account.username, name: redeemed.account.name ?? null },
-      };
-    }
-    return reply.redirect(`${publicUrl(app, ctx)}/connectors/sharepoint/${encodeURIComponent(connector.id)}?authorized=true`, 302);
+    if (accept.includes("application/json")) return { connector_id: done.connectorId, authorized: true, enabled: done.enabled, user: done.user };
+    return reply.redirect(`${publicUrl(app, ctx)}/connectors/sharepoint/${encodeURIComponent(done.connectorId)}?authorized=true`, 302);
   });
 
   app.get(`${SHAREPOINT_BASE}/:id/sites`, {
@@ -193,14 +103,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
         ...errorResponses,
       },
     },
-  }, async (req) => {
-    const { connector } = await loadManaged(req, req.params.id);
-    try {
-      return { sites: await (await loadSharePointRuntime()).searchSites(await graphOf(connector), req.query.search ?? "") };
-    } catch (err) {
-      throw apiError(err, "site search");
-    }
-  });
+  }, async (req) => sharepoint.sites(await requireUser(req), req.params.id, req.query.search ?? ""));
 
   app.get(`${SHAREPOINT_BASE}/:id/drives`, {
     schema: {
@@ -212,16 +115,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
         ...errorResponses,
       },
     },
-  }, async (req) => {
-    const { connector } = await loadManaged(req, req.params.id);
-    const siteId = req.query.site_id ?? (typeof connector.config.site_id === "string" ? connector.config.site_id : undefined);
-    if (!siteId) throw new AppError("VALIDATION_FAILED", "site_id is required (the connector has none)", { field: "site_id" });
-    try {
-      return { drives: await (await loadSharePointRuntime()).listDrives(await graphOf(connector), siteId) };
-    } catch (err) {
-      throw apiError(err, "drive listing");
-    }
-  });
+  }, async (req) => sharepoint.drives(await requireUser(req), req.params.id, req.query.site_id));
 
   for (const kind of ["users", "groups"] as const) {
     app.post(`${SHAREPOINT_BASE}/:id/azure/${kind}/search`, {
@@ -230,16 +124,6 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
         params: IdParams, body: SearchBody,
         response: { 200: Type.Object({ [kind]: Type.Array(Principal) }), ...errorResponses },
       },
-    }, async (req) => {
-      const { connector } = await loadManaged(req, req.params.id);
-      try {
-        const graph = await graphOf(connector);
-        const { searchUsers, searchGroups } = await loadSharePointRuntime();
-        const found = kind === "users" ? await searchUsers(graph, req.body.query) : await searchGroups(graph, req.body.query);
-        return { [kind]: found };
-      } catch (err) {
-        throw apiError(err, `${kind} search`);
-      }
-    });
+    }, async (req) => sharepoint.searchPrincipals(await requireUser(req), req.params.id, kind, req.body.query));
   }
 };

@@ -1,4 +1,4 @@
-import { createConnectorRoutes } from "./connector-routes.js";
+import { createConnectorRoutes } from "../connector-routes.js";
 import { smbDefinition } from "../../connectors/smb/smb-definition.js";
 
 /** `/api/v1/smb-connectors` (spec `smb-connector.md`): the generic connector routes with the SMB definition. */

@@ -1,14 +1,14 @@
 /**
  * The real server for connector API tests: buildApp + listen on a random loopback port with a
- * temp data dir, core routes plus the sync runtime (with test options such as a short scheduler
- * tick and a fast retry policy) and the SMB connector routes. Every log line is captured (level
+ * temp data dir, core routes plus the SMB connector routes, the sync engine with test options
+ * (such as a short scheduler tick and a fast retry policy). Every log line is captured (level
  * trace, no redaction) so tests can prove secrets never reach the log. `dialect: "postgres"` puts
  * the database in a fresh PostgreSQL database (dropped on close).
  */
 import pino from "pino";
 import type { BuiltApp } from "../../../src/server/app.js";
 import type { ServerConfig } from "../../../src/server/config.js";
-import { createSyncRuntimeModule, syncRuntimeOf, type ServerSyncOptions, type ServerSyncRuntime } from "../../../src/server/sync-runtime.js";
+import type { ServerSyncOptions, ServerSyncEngine } from "../../../src/server/sync-engine-assembly.js";
 import { smbConnectorRoutes } from "../../../src/server/routes/smb-connector-routes.js";
 import { startTestServer } from "../../harness/server.js";
 import type { ApiCall } from "../../harness/api-client.js";
@@ -18,7 +18,7 @@ export interface ConnectorApiServer {
   url: string;
   adminToken: string;
   built: BuiltApp;
-  runtime: ServerSyncRuntime;
+  runtime: ServerSyncEngine;
   /** Every log line written so far (JSON text). */
   logText(): string;
   api: ApiCall;
@@ -40,14 +40,15 @@ export async function startConnectorApiServer(sync: ServerSyncOptions = {}, opts
     dialect: opts.dialect,
     logger,
     config: { logLevel: "trace", ...opts.config },
-    plugins: [createSyncRuntimeModule({ retry: FAST_RETRY, progressFlushMs: 100, ...sync }), smbConnectorRoutes],
+    sync: { retry: FAST_RETRY, progressFlushMs: 100, ...sync },
+    plugins: [smbConnectorRoutes],
   });
   const { built, api } = server;
   return {
     url: server.url,
     adminToken: server.adminToken,
     built,
-    runtime: syncRuntimeOf(built.context),
+    runtime: built.context.engine,
     logText: () => lines.join(""),
     api,
     user: (name) => createUserWithToken(api, name),
@@ -55,7 +56,7 @@ export async function startConnectorApiServer(sync: ServerSyncOptions = {}, opts
     async close() {
       // SyncService.stop() does not wait for a scheduler pass in flight (reported to the engine
       // owner); with a short test tick one may still be querying when the database closes.
-      const service = syncRuntimeOf(built.context).service;
+      const service = built.context.engine.service;
       await service.stop();
       for (let i = 0; i < 100 && (service as unknown as { ticking: boolean }).ticking; i++) await new Promise((r) => setTimeout(r, 50));
       await server.close();

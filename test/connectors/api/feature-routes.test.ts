@@ -1,13 +1,12 @@
 /**
- * The production wiring: `featureRoutes` of routes/index.ts mounts the sync runtime and the SMB
- * connector routes, the scheduler starts with the app and stops on close (the server closes
+ * The production wiring: the application context builds the sync engine, `featureRoutes` of
+ * routes/index.ts mounts the SMB connector routes, the scheduler starts with the app and stops on close (the server closes
  * cleanly while a run against an unreachable host is in progress).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startTestServer } from "../../harness/server.js";
 import { freePort } from "../../harness/free-port.js";
-import { syncRuntimeOf } from "../../../src/server/sync-runtime.js";
 
 test("featureRoutes mounts /api/v1/smb-connectors with the engine running", async () => {
   const s = await startTestServer({ withFeatureRoutes: true });
@@ -21,7 +20,7 @@ test("featureRoutes mounts /api/v1/smb-connectors with the engine running", asyn
     assert.equal(c.body.target_path, "/");
     const job = await s.api("POST", `/api/v1/smb-connectors/${c.body.id}/sync`);
     assert.equal(job.status, 202);
-    assert.equal(syncRuntimeOf(s.built.context).types.get("smb")?.remoteName, "smb");
+    assert.equal(s.built.context.engine.types.get("smb")?.remoteName, "smb");
     const doc = await s.api("GET", "/api/v1/openapi.json");
     assert.ok(doc.body.paths["/api/v1/smb-connectors/{id}/jobs/{job_id}/cancel"]);
   } finally {

@@ -12,8 +12,7 @@ import { randomBytes } from "node:crypto";
 import pino from "pino";
 import { buildApp, type BuiltApp } from "../../../src/server/app.js";
 import { loadConfig, type ServerConfig } from "../../../src/server/config.js";
-import { createSyncRuntimeModule, syncRuntimeOf } from "../../../src/server/sync-runtime.js";
-import { createConnectorRoutes } from "../../../src/server/routes/connector-routes.js";
+import { createConnectorRoutes } from "../../../src/server/connector-routes.js";
 import type { ConnectorDefinition } from "../../../src/connectors/connector-definition.js";
 import { sharepointDefinition } from "../../../src/connectors/sharepoint/sharepoint-definition.js";
 import type { GraphEmulator } from "../../emulators/graph/emulator.js";
@@ -50,10 +49,8 @@ export async function startSharePointServer(o: { dataDir: string; adminToken: st
   const built = await buildApp(config, {
     coreOnly: true,
     logger: o.logger,
-    plugins: [
-      createSyncRuntimeModule({ retry: FAST_RETRY, progressFlushMs: 100, definitions: [def], ...(o.schedulerTickMs ? { schedulerTickMs: o.schedulerTickMs } : {}) }),
-      createConnectorRoutes(def, SP),
-    ],
+    sync: { retry: FAST_RETRY, progressFlushMs: 100, definitions: [def], ...(o.schedulerTickMs ? { schedulerTickMs: o.schedulerTickMs } : {}) },
+    plugins: [createConnectorRoutes(def, SP)],
   });
   try {
     await built.app.listen({ port: o.port, host: "127.0.0.1" });
@@ -104,7 +101,7 @@ export async function startE2E(): Promise<E2E> {
     logText: () => lines.join(""),
     api: (method, path, o) => apiCall(url, adminToken, method, path, o),
     async close() {
-      const service = syncRuntimeOf(built.context).service;
+      const service = built.context.engine.service;
       await service.stop();
       built.app.server.closeAllConnections();
       await built.close();

@@ -8,7 +8,6 @@ import { randomBytes } from "node:crypto";
 import pino from "pino";
 import { buildApp, type BuiltApp } from "../../../src/server/app.js";
 import { loadConfig, type ServerConfig } from "../../../src/server/config.js";
-import { createSyncRuntimeModule, syncRuntimeOf } from "../../../src/server/sync-runtime.js";
 import { sharepointConnectorRoutes, SHAREPOINT_BASE } from "../../../src/server/routes/sharepoint-connector-routes.js";
 import { alertRoutes } from "../../../src/server/routes/alert-routes.js";
 import { sharepointDefinition } from "../../../src/connectors/sharepoint/sharepoint-definition.js";
@@ -46,11 +45,8 @@ export async function startApiWorld(): Promise<ApiWorld> {
     built = await buildApp(config, {
       coreOnly: true,
       logger: pino({ level: "silent" }),
-      plugins: [
-        createSyncRuntimeModule({ retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 100 }, progressFlushMs: 100, definitions: [sharepointDefinition] }),
-        sharepointConnectorRoutes,
-        alertRoutes,
-      ],
+      sync: { retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 100 }, progressFlushMs: 100, definitions: [sharepointDefinition] },
+      plugins: [sharepointConnectorRoutes, alertRoutes],
     });
     await built.app.listen({ port: 0, host: "127.0.0.1" });
   } catch (err) {
@@ -75,7 +71,7 @@ export async function startApiWorld(): Promise<ApiWorld> {
       return { status: res.status, headers: res.headers, body: text && (res.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text) : text };
     },
     async close() {
-      await syncRuntimeOf(built.context).service.stop();
+      await built.context.engine.service.stop();
       built.app.server.closeAllConnections();
       await built.close();
       await emu.close();

@@ -8,8 +8,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { syncRuntimeOf } from "../../../src/server/sync-runtime.js";
-import { oauthStatesOf, STATE_LIFETIME_MS } from "../../../src/server/routes/sharepoint-oauth-state.js";
+import { STATE_LIFETIME_MS } from "../../../src/connectors/sharepoint/sharepoint-oauth-state.js";
 import { SP, control, expectStatus, newShare, shareText, startApiWorld, syncToEnd, type ApiWorld } from "./sharepoint-api-kit.js";
 
 const ALICE_UPN = "alice@contoso.onmicrosoft.com";
@@ -77,7 +76,7 @@ describe("SharePoint connector API (user auth, disable and re-enable)", () => {
     assert.match(t.permissions.via, /delegated permission .* as alice@contoso\.onmicrosoft\.com/);
 
     const storedToken = async (): Promise<string> => {
-      const c = await syncRuntimeOf(w.built.context).stores.connectors.get(id);
+      const c = await w.built.context.engine.stores.connectors.get(id);
       return w.built.context.vault.open(c!.secrets.refresh_token!);
     };
     const signedIn = await storedToken();
@@ -137,7 +136,7 @@ describe("SharePoint connector API (user auth, disable and re-enable)", () => {
     const shareId = await newShare(w);
     const id = await userConnector(shareId);
     const location = await signIn(id);
-    const store = oauthStatesOf(w.built.context);
+    const store = w.built.context.sharepoint!.states;
     const realNow = store.now;
     store.now = () => realNow() + STATE_LIFETIME_MS + 1000;
     try {

@@ -12,7 +12,6 @@ import { chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startSamba, type SambaInstance } from "../../harness/samba.js";
 import { startConnectorApiServer, type ConnectorApiServer } from "../api/connector-api-server.js";
-import { alertServiceFor } from "../../../src/core/alert-service.js";
 
 const BASE = "/api/v1/smb-connectors";
 const JOB_FIELDS = ["id", "status", "started_at", "finished_at", "files_scanned", "files_synced", "bytes_transferred", "error_count",
@@ -210,7 +209,7 @@ for (const dialect of ["sqlite", "postgres"] as const) describe(`SMB connector A
     assert.equal(failed.error.code, "CONNECTOR_AUTH_FAILED");
     // SMB disables on a refused logon (retries could lock the account out) and raises an alert;
     // PATCH {} through the generic route re-enables it and resolves the alert.
-    const alerts = alertServiceFor(s.built.context.db);
+    const alerts = s.built.context.alerts;
     const disabled = (await call("GET", `${BASE}/${connectorId}`)).body;
     assert.equal(disabled.enabled, false);
     assert.match(disabled.status_reason, /^authentication failed: /);

@@ -1,24 +1,29 @@
 /**
- * The sync engine inside the server: one {@link SyncRuntime} per application context (so every
- * connector route module shares one SyncService, one scheduler and one registry), with every
- * connector definition of `connectors/index.ts` registered as an engine connector type.
+ * Assembles the sync engine of a server: the engine's runtime (stores, job runner, sync service;
+ * `sync/sync-runtime.ts`) with every connector definition registered as an engine connector type,
+ * the remote opener shared by runs and mounts, the per-run hooks (identity/ACL translation, then
+ * the definition's own) and the guard that disables connectors on authentication failures.
  *
- * Lifecycle as route-module hooks: the scheduler starts on the app's `onReady` (which also marks
- * jobs a dead process left running as failed) and `stop()` cancels running jobs on `onClose`,
- * before the context closes the database. Whichever module asks first creates the runtime, with
- * its options; hooks are installed once.
+ * Part of the composition root: the application context (app-context.ts) calls it once per
+ * process and owns the result's lifecycle (the scheduler starts when the app is ready and stops
+ * before the database closes).
  */
-import type { AppContext } from "./app-context.js";
-import type { AppInstance, RouteModule } from "./app-types.js";
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
 import { createSyncRuntime, type SyncRuntime } from "../sync/sync-runtime.js";
 import type { RetryPolicy } from "../sync/retry-policy.js";
+import type { Database } from "../store/db/schema.js";
 import type { ConnectorRecord } from "../store/sync/connector-store.js";
+import type { SecretsVault } from "../store/secrets/secrets-vault.js";
 import { connectorDefinitions } from "../connectors/index.js";
-import { openConfig, saveConfigFor, type ConnectorDefinition, type OpenConfig, type RemoteOpenEnv } from "../connectors/connector-definition.js";
+import { saveConfigFor, type ConnectorDefinition, type RemoteOpenEnv } from "../connectors/connector-definition.js";
+import { effectiveConfig } from "../connectors/connector-fields.js";
+import { ConnectorAuthGuard } from "../connectors/connector-auth-guard.js";
+import type { NetworkPolicy } from "../connectors/network-policy.js";
 import { AppError } from "../core/errors.js";
-import { alertServiceFor } from "../core/alert-service.js";
+import type { AlertService } from "../core/alert-service.js";
+import type { NodeService } from "../core/node-service.js";
 import type { Remote } from "../sync/remote.js";
-import { ConnectorAuthGuard } from "./connector-auth-guard.js";
 import { createIdentityAclHooks } from "../connectors/identity-acl-hooks.js";
 import type { SyncHooks } from "../sync/sync-hooks.js";
 import { isJobLevel } from "../sync/remote-errors.js";
@@ -42,7 +47,7 @@ export interface ServerSyncOptions {
   maxConcurrentJobs?: number;
 }
 
-export interface ServerSyncRuntime extends SyncRuntime {
+export interface ServerSyncEngine extends SyncRuntime {
   definitions: ReadonlyMap<string, ConnectorDefinition>;
   /** Disables connectors on auth failures and re-enables them on save (see connector-auth-guard.ts). */
   authGuard: ConnectorAuthGuard;
@@ -54,35 +59,12 @@ export interface ServerSyncRuntime extends SyncRuntime {
   openDefinitionRemote(connector: ConnectorRecord, o: { purpose: RemoteOpenEnv["purpose"]; signal: AbortSignal }): Promise<Remote>;
 }
 
-const runtimes = new WeakMap<AppContext, ServerSyncRuntime>();
-const hooked = new WeakSet<ServerSyncRuntime>();
-
 /**
  * The connector's service identity: owner/author of what it writes when no mapping applies and
  * the receiver of unmapped principals' permissions. It is the user who created the connector.
  */
 export function serviceUserOf(connector: ConnectorRecord): string | null {
   return typeof connector.config.service_user_id === "string" ? connector.config.service_user_id : connector.created_by;
-}
-
-/**
- * Common sync flags that have their own `connectors` column. A definition opts in by declaring the
- * flag in its configSchema (so the API field exists for that type only); the generic routes then
- * store it in the column — the one source of truth — and never in `config`.
- */
-export const COLUMN_SYNC_FLAGS = ["sync_versions"] as const;
-export type ColumnSyncFlag = (typeof COLUMN_SYNC_FLAGS)[number];
-
-/** The column flags `def` declares. */
-export function columnFlagsOf(def: ConnectorDefinition): ColumnSyncFlag[] {
-  return COLUMN_SYNC_FLAGS.filter((k) => k in (def.configSchema.properties as Record<string, unknown>));
-}
-
-/** What the definition's code sees: its opened config with the declared column flags filled from their columns. */
-export function effectiveConfig(def: ConnectorDefinition, connector: ConnectorRecord, vault: Parameters<typeof openConfig>[2]): OpenConfig {
-  const out = openConfig(def, connector, vault);
-  for (const k of columnFlagsOf(def)) out[k] = connector[k];
-  return out;
 }
 
 /**
@@ -119,41 +101,52 @@ export function orphanAfterMsFromEnv(env: NodeJS.ProcessEnv = process.env): numb
   return n;
 }
 
-/** The runtime of `ctx`, created (with `options`) on first use. */
-export function syncRuntimeOf(ctx: AppContext, options: ServerSyncOptions = {}): ServerSyncRuntime {
-  const existing = runtimes.get(ctx);
-  if (existing) return existing;
+/** What the engine is built from: the store handles and core services of the application context. */
+export interface SyncEngineDeps {
+  db: Kysely<Database>;
+  nodes: NodeService;
+  vault: SecretsVault;
+  alerts: AlertService;
+  network: NetworkPolicy;
+  /** `SCAIDRIVE_MAX_CONCURRENT_JOBS`, unless `options.maxConcurrentJobs` says otherwise. */
+  maxConcurrentJobs: number;
+  logger: Logger;
+}
+
+/** Builds the engine with every definition of `options.definitions` (default: connectors/index.ts) registered. Starts nothing. */
+export function assembleSyncEngine(deps: SyncEngineDeps, options: ServerSyncOptions = {}): ServerSyncEngine {
+  const { vault, logger } = deps;
   let authGuard: ConnectorAuthGuard | undefined;
   const base = createSyncRuntime({
     onJobFinished: (job, connector) => authGuard?.onJobFinished(job, connector) ?? Promise.resolve(),
-    db: ctx.db,
-    nodes: ctx.nodes,
-    logger: ctx.logger,
+    db: deps.db,
+    nodes: deps.nodes,
+    logger,
     serviceUserId: serviceUserOf,
     schedulerTickMs: options.schedulerTickMs,
     retry: options.retry,
     progressFlushMs: options.progressFlushMs,
     concurrency: options.concurrency,
     orphanAfterMs: options.orphanAfterMs ?? orphanAfterMsFromEnv(),
-    maxConcurrentJobs: options.maxConcurrentJobs ?? ctx.config.maxConcurrentJobs,
+    maxConcurrentJobs: options.maxConcurrentJobs ?? deps.maxConcurrentJobs,
   });
   const definitions = new Map<string, ConnectorDefinition>();
   authGuard = new ConnectorAuthGuard({
     connectors: base.stores.connectors,
-    alerts: alertServiceFor(ctx.db, ctx.logger.child({ component: "alerts" })),
+    alerts: deps.alerts,
     definitions,
-    logger: ctx.logger.child({ component: "connector-auth" }),
+    logger: logger.child({ component: "connector-auth" }),
   });
   const openDefinitionRemote = (connector: ConnectorRecord, o: { purpose: RemoteOpenEnv["purpose"]; signal: AbortSignal }): Promise<Remote> => {
     const def = definitions.get(connector.type);
     if (!def) throw new AppError("INTERNAL", `no connector type "${connector.type}" is registered`);
-    return def.openRemote(effectiveConfig(def, connector, ctx.vault), {
-      logger: ctx.logger.child({ component: `${def.type}-${o.purpose === "mount" ? "mount" : "remote"}`, connectorId: connector.id }),
+    return def.openRemote(effectiveConfig(def, connector, vault), {
+      logger: logger.child({ component: `${def.type}-${o.purpose === "mount" ? "mount" : "remote"}`, connectorId: connector.id }),
       signal: o.signal,
-      network: ctx.config.connectorNetwork,
+      network: deps.network,
       connectorId: connector.id,
       purpose: o.purpose,
-      saveConfig: saveConfigFor(def, connector.id, base.stores.connectors, ctx.vault),
+      saveConfig: saveConfigFor(def, connector.id, base.stores.connectors, vault),
     });
   };
   for (const def of options.definitions ?? connectorDefinitions) {
@@ -171,35 +164,9 @@ export function syncRuntimeOf(ctx: AppContext, options: ServerSyncOptions = {}):
           remoteTitle: def.title,
         });
         if (!def.hooks) return acl;
-        return chainHooks(acl, def.hooks(effectiveConfig(def, connector, ctx.vault), { connector, fileStates: base.stores.fileStates }));
+        return chainHooks(acl, def.hooks(effectiveConfig(def, connector, vault), { connector, fileStates: base.stores.fileStates }));
       },
     });
   }
-  const runtime: ServerSyncRuntime = { ...base, definitions, authGuard, openDefinitionRemote };
-  runtimes.set(ctx, runtime);
-  return runtime;
+  return { ...base, definitions, authGuard, openDefinitionRemote };
 }
-
-/** Creates (or finds) the runtime and ties its scheduler to the app's lifecycle, once. */
-export function attachSyncRuntime(app: AppInstance, ctx: AppContext, options: ServerSyncOptions = {}): ServerSyncRuntime {
-  const runtime = syncRuntimeOf(ctx, options);
-  if (!hooked.has(runtime)) {
-    hooked.add(runtime);
-    app.addHook("onReady", async () => {
-      await runtime.service.start();
-    });
-    app.addHook("onClose", async () => {
-      await runtime.service.stop();
-    });
-  }
-  return runtime;
-}
-
-/** A route module that only starts the engine (with options); mount it before connector routes. */
-export function createSyncRuntimeModule(options: ServerSyncOptions = {}): RouteModule {
-  return (app, ctx) => {
-    attachSyncRuntime(app, ctx, options);
-  };
-}
-
-export const syncRuntimeRoutes: RouteModule = createSyncRuntimeModule();

@@ -5,7 +5,8 @@
  * again), so nothing is persisted and no secret material reaches the database. `take` is
  * single-use: a state is removed when the callback presents it, whether or not redemption then
  * succeeds. Expired entries are swept on every `put`, so memory stays bounded by the sign-ins of
- * the last 10 minutes (and by {@link MAX_PENDING}). One store per application context.
+ * the last 10 minutes (and by {@link MAX_PENDING}). The application context builds one store, which
+ * the SharePoint connector service holds.
  */
 import { randomBytes } from "node:crypto";
 
@@ -49,16 +50,4 @@ export class OAuthStateStore {
     this.pending.delete(state);
     return entry.expiresAtMs > this.now() ? entry : undefined;
   }
-}
-
-const stores = new WeakMap<object, OAuthStateStore>();
-
-/** The store of an application context (created on first use). */
-export function oauthStatesOf(ctx: object): OAuthStateStore {
-  let s = stores.get(ctx);
-  if (!s) {
-    s = new OAuthStateStore();
-    stores.set(ctx, s);
-  }
-  return s;
 }

@@ -12,7 +12,7 @@
 import type { Logger } from "pino";
 import type { AlertService } from "../core/alert-service.js";
 import { CONNECTOR_AUTH_FAILED_ALERT } from "../core/alert-service.js";
-import type { ConnectorDefinition } from "../connectors/connector-definition.js";
+import type { ConnectorDefinition } from "./connector-definition.js";
 import type { ConnectorRecord, ConnectorStore } from "../store/sync/connector-store.js";
 import type { SyncJobRecord } from "../store/sync/sync-job-store.js";
 
