@@ -11,7 +11,10 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2022, sourceType: "module" },
     rules: {
       // Unused code is a defect; a leading underscore marks a parameter kept for its position.
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
       // Protocol codecs and tests cross untyped boundaries (JSON bodies, wire structures).
       "@typescript-eslint/no-explicit-any": "off",
       // `x!` after a check the compiler cannot follow is clearer than a redundant branch.
@@ -23,7 +26,16 @@ export default tseslint.config(
       // Name rules and wire codecs match control characters on purpose.
       "no-control-regex": "off",
       "no-console": ["error", { allow: ["error"] }],
-      "max-len": ["error", { code: 120, ignoreUrls: true, ignoreStrings: false, ignoreTemplateLiterals: false, ignoreRegExpLiterals: true }],
+      "max-len": [
+        "error",
+        {
+          code: 120,
+          ignoreUrls: true,
+          ignoreStrings: false,
+          ignoreTemplateLiterals: true,
+          ignoreRegExpLiterals: true,
+        },
+      ],
     },
   },
   {

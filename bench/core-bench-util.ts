@@ -39,7 +39,12 @@ export async function timed<T>(fn: () => Promise<T>): Promise<Timed<T>> {
   const t0 = performance.now();
   const result = await fn();
   const cpu = process.cpuUsage(cpu0);
-  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, machineCpuSeconds: machineBusySeconds() - busy0, result };
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    machineCpuSeconds: machineBusySeconds() - busy0,
+    result,
+  };
 }
 
 /** Non-idle CPU time of the whole machine so far, from the first line of /proc/stat (USER_HZ = 100). */
@@ -121,7 +126,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs `worker` over items with at most `concurrency` in flight; the first failure rejects. */
-export async function forEachLimit<T>(items: T[], concurrency: number, worker: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimit<T>(
+  items: T[],
+  concurrency: number,
+  worker: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
     while (next < items.length) await worker(items[next++]);
@@ -145,7 +154,8 @@ export function ratio(ref: { seconds: number }, t: { seconds: number }): string 
 /** Prints rows as an aligned plain-text table (first row is the header). */
 export function printTable(rows: string[][]): void {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
+  const line = (r: string[]) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
   console.log(line(rows[0]));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const r of rows.slice(1)) console.log(line(r));
@@ -161,7 +171,12 @@ export async function measure<T>(dir: string, fn: () => Promise<T>): Promise<Tim
 }
 
 /** Measures fn `runs` times (cleanup after each) and keeps the fastest: the reference peer gets its best showing. */
-export async function bestOf(runs: number, dir: string, fn: () => Promise<void>, cleanup: () => Promise<void>): Promise<{ seconds: number; machineCpuSeconds: number }> {
+export async function bestOf(
+  runs: number,
+  dir: string,
+  fn: () => Promise<void>,
+  cleanup: () => Promise<void>,
+): Promise<{ seconds: number; machineCpuSeconds: number }> {
   let best = { seconds: Infinity, machineCpuSeconds: 0 };
   for (let i = 0; i < runs; i++) {
     const t = await measure(dir, fn);

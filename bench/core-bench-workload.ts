@@ -46,7 +46,9 @@ export function workloadSettings(): WorkloadSettings {
 export async function prepareWorkload(root: string, settings: WorkloadSettings): Promise<Workload> {
   const large = join(root, "large.bin");
   const smallDir = join(root, "small");
-  console.log(`preparing ${settings.largeMib} MiB file and ${settings.smallCount} x ${settings.smallBytes} B files in ${root}`);
+  console.log(
+    `preparing ${settings.largeMib} MiB file and ${settings.smallCount} x ${settings.smallBytes} B files in ${root}`,
+  );
   const largeSha = await makeLargeFile(large, settings.largeMib);
   const names = await makeSmallFiles(smallDir, settings.smallCount, settings.smallBytes);
   await run("sync", ["-f", root]);
@@ -75,6 +77,11 @@ export async function measureCopyReference(root: string, w: Workload): Promise<C
     dropLargeCopy,
   );
   const smallCopy = join(root, "small.cp");
-  const cpSmall = await bestOf(2, root, () => run("cp", ["-r", w.smallDir, smallCopy]), () => rm(smallCopy, { recursive: true }));
+  const cpSmall = await bestOf(
+    2,
+    root,
+    () => run("cp", ["-r", w.smallDir, smallCopy]),
+    () => rm(smallCopy, { recursive: true }),
+  );
   return { cpLarge, cpLargeSync, cpSmall };
 }

@@ -51,14 +51,46 @@ try {
   printTable([
     ["case", "time", "cpu", "throughput", "vs cp", "vs cp+sync"],
     [`cp ${w.largeMib} MiB`, secs(cpLarge), "", rate(w.largeBytes, cpLarge), "1.00x", ""],
-    [`cp+sync ${w.largeMib} MiB`, secs(cpLargeSync), "", rate(w.largeBytes, cpLargeSync), ratio(cpLarge, cpLargeSync), "1.00x"],
-    [`put ${w.largeMib} MiB`, secs(put), cpu(put), rate(w.largeBytes, put), ratio(cpLarge, put), ratio(cpLargeSync, put)],
+    [
+      `cp+sync ${w.largeMib} MiB`,
+      secs(cpLargeSync),
+      "",
+      rate(w.largeBytes, cpLargeSync),
+      ratio(cpLarge, cpLargeSync),
+      "1.00x",
+    ],
+    [
+      `put ${w.largeMib} MiB`,
+      secs(put),
+      cpu(put),
+      rate(w.largeBytes, put),
+      ratio(cpLarge, put),
+      ratio(cpLargeSync, put),
+    ],
     [`read ${w.largeMib} MiB to file`, secs(read), cpu(read), rate(w.largeBytes, read), ratio(cpLarge, read), ""],
     [`cp -r ${w.smallCount} files`, secs(cpSmall), "", rate(w.smallTotal, cpSmall), "1.00x", ""],
-    [`put ${w.smallCount} files (${c})`, secs(putSmall), cpu(putSmall), rate(w.smallTotal, putSmall), ratio(cpSmall, putSmall), ""],
-    [`read ${w.smallCount} files (${c})`, secs(readSmall), cpu(readSmall), rate(w.smallTotal, readSmall), ratio(cpSmall, readSmall), ""],
+    [
+      `put ${w.smallCount} files (${c})`,
+      secs(putSmall),
+      cpu(putSmall),
+      rate(w.smallTotal, putSmall),
+      ratio(cpSmall, putSmall),
+      "",
+    ],
+    [
+      `read ${w.smallCount} files (${c})`,
+      secs(readSmall),
+      cpu(readSmall),
+      rate(w.smallTotal, readSmall),
+      ratio(cpSmall, readSmall),
+      "",
+    ],
   ]);
-  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (${cpus().length} cores)`);
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} (${cpus().length} cores)`,
+  );
   console.log(`target: large put >= 0.5x cp -> ${cpLarge.seconds / put.seconds >= 0.5 ? "MET" : "NOT MET"}`);
 } finally {
   await rm(root, { recursive: true, force: true });

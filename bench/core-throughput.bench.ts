@@ -24,7 +24,19 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { MiB, forEachLimit, freePort, machineLoad, printTable, rate, ratio, run, sha256File, timed, warmPageCache } from "./core-bench-util.js";
+import {
+  MiB,
+  forEachLimit,
+  freePort,
+  machineLoad,
+  printTable,
+  rate,
+  ratio,
+  run,
+  sha256File,
+  timed,
+  warmPageCache,
+} from "./core-bench-util.js";
 import { measureCopyReference, prepareWorkload, workloadSettings } from "./core-bench-workload.js";
 import { readJson, send, startServer, type ServerPeer } from "./core-server-peer.js";
 
@@ -43,7 +55,9 @@ watchdog.unref();
 process.once("SIGINT", () => void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(130)));
 
 /** measure() plus the CPU time the server spent during the section. */
-async function measureServer<T>(fn: () => Promise<T>): Promise<{ seconds: number; serverCpu: number; machineCpuSeconds: number; result: T }> {
+async function measureServer<T>(
+  fn: () => Promise<T>,
+): Promise<{ seconds: number; serverCpu: number; machineCpuSeconds: number; result: T }> {
   await run("sync", ["-f", root]);
   const cpu0 = server!.cpuSeconds();
   const t = await timed(fn);
@@ -65,7 +79,8 @@ async function upload(shareId: string, path: string, file: string, size: number)
 /** Downloads to `file`, or reads and discards the bytes (counting them) when file is null. */
 async function download(shareId: string, path: string, file: string | null): Promise<number> {
   const res = await send(server!, "GET", contentPath(shareId, path));
-  if (res.statusCode !== 200) throw new Error(`download ${path}: ${res.statusCode} ${JSON.stringify(await readJson(res))}`);
+  if (res.statusCode !== 200)
+    throw new Error(`download ${path}: ${res.statusCode} ${JSON.stringify(await readJson(res))}`);
   if (file !== null) {
     await pipeline(res, createWriteStream(file, { highWaterMark: MiB }));
     return (await stat(file)).size;
@@ -80,7 +95,14 @@ async function download(shareId: string, path: string, file: string | null): Pro
  * discarding 1 GiB needs more CPU than the server sending it). `out` may be /dev/null.
  */
 async function curlDownload(shareId: string, path: string, out: string): Promise<void> {
-  await run("curl", ["-sSf", "-H", `authorization: Bearer ${server!.token}`, "-o", out, `${server!.baseUrl}${contentPath(shareId, path)}`]);
+  await run("curl", [
+    "-sSf",
+    "-H",
+    `authorization: Bearer ${server!.token}`,
+    "-o",
+    out,
+    `${server!.baseUrl}${contentPath(shareId, path)}`,
+  ]);
 }
 
 function contentPath(shareId: string, path: string): string {
@@ -152,21 +174,99 @@ try {
   const mib = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
   const large = `${w.largeMib} MiB`;
   const small = `${w.smallCount} files`;
-  console.log(`\nserver pid ${server.pid}; ${w.smallCount} small files of ${w.smallBytes} B over ${w.concurrency} connections`);
+  console.log(
+    `\nserver pid ${server.pid}; ${w.smallCount} small files of ${w.smallBytes} B over ${w.concurrency} connections`,
+  );
   const cpu = (t: { serverCpu: number }) => `${t.serverCpu.toFixed(2)} s`;
   printTable([
     ["case", "time", "server cpu", "machine cpu (cores busy)", "throughput", "vs cp", "vs cp+sync", "target"],
     [`cp ${large}`, secs(cpLarge), "", machineLoad(cpLarge), rate(w.largeBytes, cpLarge), "1.00x", "", ""],
-    [`cp+sync ${large}`, secs(cpLargeSync), "", machineLoad(cpLargeSync), rate(w.largeBytes, cpLargeSync), ratio(cpLarge, cpLargeSync), "1.00x", ""],
-    [`upload ${large}`, secs(up), cpu(up), machineLoad(up), rate(w.largeBytes, up), ratio(cpLarge, up), ratio(cpLargeSync, up), halfCp(up)],
-    [`download ${large} to file (curl)`, secs(down), cpu(down), machineLoad(down), rate(w.largeBytes, down), ratio(cpLarge, down), "", halfCp(down)],
-    [`download ${large}, discarded (curl)`, secs(downDiscard), cpu(downDiscard), machineLoad(downDiscard), rate(w.largeBytes, downDiscard), ratio(cpLarge, downDiscard), "", halfCp(downDiscard)],
-    [`download ${large}, discarded (Node)`, secs(downNode), cpu(downNode), machineLoad(downNode), rate(w.largeBytes, downNode), ratio(cpLarge, downNode), "", ""],
-    [`cp -r ${small}`, secs(cpSmall), "", machineLoad(cpSmall), `${rate(w.smallTotal, cpSmall)}, ${files(cpSmall)}`, "1.00x", "", ""],
-    [`upload ${small}`, secs(upSmall), cpu(upSmall), machineLoad(upSmall), `${rate(w.smallTotal, upSmall)}, ${files(upSmall)}`, ratio(cpSmall, upSmall), "", ""],
-    [`download ${small}`, secs(downSmall), cpu(downSmall), machineLoad(downSmall), `${rate(w.smallTotal, downSmall)}, ${files(downSmall)}`, ratio(cpSmall, downSmall), "", ""],
+    [
+      `cp+sync ${large}`,
+      secs(cpLargeSync),
+      "",
+      machineLoad(cpLargeSync),
+      rate(w.largeBytes, cpLargeSync),
+      ratio(cpLarge, cpLargeSync),
+      "1.00x",
+      "",
+    ],
+    [
+      `upload ${large}`,
+      secs(up),
+      cpu(up),
+      machineLoad(up),
+      rate(w.largeBytes, up),
+      ratio(cpLarge, up),
+      ratio(cpLargeSync, up),
+      halfCp(up),
+    ],
+    [
+      `download ${large} to file (curl)`,
+      secs(down),
+      cpu(down),
+      machineLoad(down),
+      rate(w.largeBytes, down),
+      ratio(cpLarge, down),
+      "",
+      halfCp(down),
+    ],
+    [
+      `download ${large}, discarded (curl)`,
+      secs(downDiscard),
+      cpu(downDiscard),
+      machineLoad(downDiscard),
+      rate(w.largeBytes, downDiscard),
+      ratio(cpLarge, downDiscard),
+      "",
+      halfCp(downDiscard),
+    ],
+    [
+      `download ${large}, discarded (Node)`,
+      secs(downNode),
+      cpu(downNode),
+      machineLoad(downNode),
+      rate(w.largeBytes, downNode),
+      ratio(cpLarge, downNode),
+      "",
+      "",
+    ],
+    [
+      `cp -r ${small}`,
+      secs(cpSmall),
+      "",
+      machineLoad(cpSmall),
+      `${rate(w.smallTotal, cpSmall)}, ${files(cpSmall)}`,
+      "1.00x",
+      "",
+      "",
+    ],
+    [
+      `upload ${small}`,
+      secs(upSmall),
+      cpu(upSmall),
+      machineLoad(upSmall),
+      `${rate(w.smallTotal, upSmall)}, ${files(upSmall)}`,
+      ratio(cpSmall, upSmall),
+      "",
+      "",
+    ],
+    [
+      `download ${small}`,
+      secs(downSmall),
+      cpu(downSmall),
+      machineLoad(downSmall),
+      `${rate(w.smallTotal, downSmall)}, ${files(downSmall)}`,
+      ratio(cpSmall, downSmall),
+      "",
+      "",
+    ],
   ]);
-  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (${cpus().length} cores)`);
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")} (${cpus().length} cores)`,
+  );
   console.log("");
   printTable([
     ["server memory", "value", "target"],
@@ -176,7 +276,10 @@ try {
     ["peak VmRSS sampled every 100 ms", mib(sampledPeak), ""],
   ]);
   if (server.entry.endsWith(".ts")) {
-    console.log("note: the tsx loader is resident in this server; `npm run build` and BENCH_SERVER_ENTRY=dist/src/cli/scaidrive.js measure what `npm start` runs");
+    console.log(
+      "note: the tsx loader is resident in this server; `npm run build` and " +
+        "BENCH_SERVER_ENTRY=dist/src/cli/scaidrive.js measure what `npm start` runs",
+    );
   }
 } catch (err) {
   if (server) console.error(`server log tail:\n${server.logTail(30)}`);

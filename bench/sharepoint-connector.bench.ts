@@ -14,7 +14,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { envNumber, timed } from "./core-bench-util.js";
-import { control, counters, newConnector, newShare, resetCounters, startE2E, sync, type E2E } from "../test/connectors/sharepoint/e2e-kit.js";
+import {
+  control,
+  counters,
+  newConnector,
+  newShare,
+  resetCounters,
+  startE2E,
+  sync,
+  type E2E,
+} from "../test/connectors/sharepoint/e2e-kit.js";
 
 const ITEMS = envNumber("SP_BENCH_ITEMS", 10_000);
 const PER_FOLDER = 1_000;
@@ -29,7 +38,11 @@ function unitsOf(key: string, n: number, firstDeltaPages: number): number {
   return n;
 }
 
-function table(title: string, c: Record<string, number>, firstDeltaPages: number): { requests: number; units: number; delta: number; downloads: number } {
+function table(
+  title: string,
+  c: Record<string, number>,
+  firstDeltaPages: number,
+): { requests: number; units: number; delta: number; downloads: number } {
   console.log(`\n${title}`);
   console.log(`${"route".padEnd(58)} ${"requests".padStart(9)} ${"units".padStart(8)}`);
   let requests = 0;
@@ -44,7 +57,9 @@ function table(title: string, c: Record<string, number>, firstDeltaPages: number
     if (/\/delta/.test(key)) delta += n;
     if (/_download|\/content$/.test(key) && key.startsWith("GET")) downloads += n;
   }
-  console.log(`${"total Graph (without Entra tokens)".padEnd(58)} ${String(requests).padStart(9)} ${String(units).padStart(8)}`);
+  console.log(
+    `${"total Graph (without Entra tokens)".padEnd(58)} ${String(requests).padStart(9)} ${String(units).padStart(8)}`,
+  );
   return { requests, units, delta, downloads };
 }
 
@@ -56,7 +71,11 @@ async function main(): Promise<void> {
     await control(e.emu, "content/folders", { path: base });
     const folders = Math.ceil(ITEMS / PER_FOLDER);
     for (let f = 0; f < folders; f++) {
-      await control(e.emu, "content/seed", { path: `${base}/f${f}`, count: Math.min(PER_FOLDER, ITEMS - f * PER_FOLDER), prefix: "doc" });
+      await control(e.emu, "content/seed", {
+        path: `${base}/f${f}`,
+        count: Math.min(PER_FOLDER, ITEMS - f * PER_FOLDER),
+        prefix: "doc",
+      });
     }
     const items = ITEMS + folders;
     const share = await newShare(e);
@@ -65,21 +84,42 @@ async function main(): Promise<void> {
 
     await resetCounters(e);
     const initial = await timed(() => sync(e!, id));
-    if (initial.result.status !== "completed" || initial.result.error_count !== 0) throw new Error(`initial sync: ${JSON.stringify(initial.result)}`);
-    const first = table(`initial sync: ${initial.seconds.toFixed(1)} s wall, ${initial.cpuSeconds.toFixed(1)} s cpu, files_synced ${initial.result.files_synced}`, await counters(e), 1);
+    if (initial.result.status !== "completed" || initial.result.error_count !== 0)
+      throw new Error(`initial sync: ${JSON.stringify(initial.result)}`);
+    const first = table(
+      `initial sync: ${initial.seconds.toFixed(1)} s wall, ${initial.cpuSeconds.toFixed(1)} s cpu, ` +
+        `files_synced ${initial.result.files_synced}`,
+      await counters(e),
+      1,
+    );
 
     await resetCounters(e);
     const noop = await timed(() => sync(e!, id));
     if (noop.result.status !== "completed") throw new Error(`resync: ${JSON.stringify(noop.result)}`);
-    const second = table(`no-op resync: ${noop.seconds.toFixed(2)} s wall, files_scanned ${noop.result.files_scanned}, files_synced ${noop.result.files_synced}`, await counters(e), 0);
+    const second = table(
+      `no-op resync: ${noop.seconds.toFixed(2)} s wall, ` +
+        `files_scanned ${noop.result.files_scanned}, files_synced ${noop.result.files_synced}`,
+      await counters(e),
+      0,
+    );
 
     const pages = Math.ceil((items + 1) / 200);
     const constant = first.requests - first.downloads - first.delta;
     console.log("\ntargets");
-    console.log(`initial: downloads ${first.downloads} (target ≤ ${ITEMS}: ${first.downloads <= ITEMS ? "met" : "MISSED"}), delta pages ${first.delta} (target ≤ ${pages}: ${first.delta <= pages ? "met" : "MISSED"})`);
+    console.log(
+      `initial: downloads ${first.downloads} (target ≤ ${ITEMS}: ${first.downloads <= ITEMS ? "met" : "MISSED"}), delta pages ${first.delta} (target ≤ ${pages}: ${first.delta <= pages ? "met" : "MISSED"})`,
+    );
     // The target allows a constant on top; anything growing with the library misses it.
-    console.log(`initial: other Graph requests ${constant} (${(constant / ITEMS).toFixed(3)} per file; target a constant: ${constant <= 10 ? "met" : "MISSED"})`);
-    console.log(`no-op resync: delta requests ${second.delta} (target 1: ${second.delta === 1 ? "met" : "MISSED"}), all Graph requests ${second.requests}, ${second.units} units`);
+    console.log(
+      `initial: other ` +
+        `Graph requests ${constant} (${(constant / ITEMS).toFixed(3)} per file; ` +
+        `target a constant: ${constant <= 10 ? "met" : "MISSED"})`,
+    );
+    console.log(
+      `no-op resync: ` +
+        `delta requests ${second.delta} (target 1: ${second.delta === 1 ? "met" : "MISSED"}), all Graph ` +
+        `requests ${second.requests}, ${second.units} units`,
+    );
   } finally {
     await e?.close();
   }

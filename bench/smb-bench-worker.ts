@@ -1,7 +1,8 @@
 /**
  * Child process for bench/smb-client.bench.ts: runs one client operation and prints one JSON line
  * {seconds, cpuSeconds, bytes, entries, maxRssMiB}. A separate process so its peak RSS (VmHWM) is the
- * client's alone. Timing covers connect, authentication, the operation and logoff, as smbclient's does. Usage: smb-bench-worker.ts <op> <json options>
+ * client's alone. Timing covers connect, authentication, the operation and logoff, as smbclient's does. Usage:
+ * smb-bench-worker.ts <op> <json options>
  *   op = read | write | list | idle
  * SMB_BENCH_READ_CHUNK_KIB / SMB_BENCH_READ_DEPTH override the read stream's chunk size and depth.
  */
@@ -37,13 +38,10 @@ async function walk(tree: SmbTree, root: string): Promise<number> {
               if (e.isDirectory) queue.push(dir ? `${dir}/${e.name}` : e.name);
             }
           }
-        })().then(
-          () => {
-            active--;
-            next();
-          },
-          reject,
-        );
+        })().then(() => {
+          active--;
+          next();
+        }, reject);
       }
     };
     next();
@@ -57,11 +55,22 @@ const result: Record<string, number> = {};
 if (op !== "idle") {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const client = await SmbClient.connect({ host: o.host, port: o.port, domain: o.domain, username: o.username, password: o.password });
+  const client = await SmbClient.connect({
+    host: o.host,
+    port: o.port,
+    domain: o.domain,
+    username: o.username,
+    password: o.password,
+  });
   const tree = await client.tree(o.share);
   if (op === "read") {
     let bytes = 0;
-    const tuning = process.env.SMB_BENCH_READ_CHUNK_KIB ? { chunkSize: Number(process.env.SMB_BENCH_READ_CHUNK_KIB) * 1024, depth: Number(process.env.SMB_BENCH_READ_DEPTH ?? 4) } : {};
+    const tuning = process.env.SMB_BENCH_READ_CHUNK_KIB
+      ? {
+          chunkSize: Number(process.env.SMB_BENCH_READ_CHUNK_KIB) * 1024,
+          depth: Number(process.env.SMB_BENCH_READ_DEPTH ?? 4),
+        }
+      : {};
     for await (const c of tree.createReadStream(o.remote, tuning)) bytes += (c as Buffer).length;
     result.bytes = bytes;
   } else if (op === "write") {

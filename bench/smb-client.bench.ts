@@ -11,7 +11,16 @@
  */
 import { spawn } from "node:child_process";
 import { createCipheriv } from "node:crypto";
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chownSync } from "node:fs";
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  chownSync,
+} from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import ts from "typescript";
@@ -52,10 +61,15 @@ function compileWorker(out: string): string {
 
 let workerScript = "";
 
-function worker(op: string, opts: object): Promise<{ seconds?: number; bytes?: number; entries?: number; maxRssMiB: number }> {
+function worker(
+  op: string,
+  opts: object,
+): Promise<{ seconds?: number; bytes?: number; entries?: number; maxRssMiB: number }> {
   return new Promise((resolve, reject) => {
     const args = USE_TSX ? ["--import", "tsx", join(import.meta.dirname, "smb-bench-worker.ts")] : [workerScript];
-    const child = spawn(process.execPath, [...args, op, JSON.stringify(opts)], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [...args, op, JSON.stringify(opts)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), 30 * 60_000);
@@ -84,12 +98,22 @@ async function makeFile(path: string, mib: number): Promise<void> {
 }
 
 const fmt = (n: number, d = 2) => n.toFixed(d);
-const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 
 async function transfers(label: string, global: Record<string, string>, local: string): Promise<string[]> {
   const s = await startSamba({ ownAddress: true, global });
   try {
-    const conn = { host: s.host, port: s.port, domain: s.domain, username: s.username, password: s.password, share: "share" };
+    const conn = {
+      host: s.host,
+      port: s.port,
+      domain: s.domain,
+      username: s.username,
+      password: s.password,
+      share: "share",
+    };
     let cw = Infinity;
     let sw = Infinity;
     let rssW = 0;
@@ -136,7 +160,14 @@ async function transfers(label: string, global: Record<string, string>, local: s
 async function listing(): Promise<string[]> {
   const s = await startSamba({ ownAddress: true });
   try {
-    const conn = { host: s.host, port: s.port, domain: s.domain, username: s.username, password: s.password, share: "share" };
+    const conn = {
+      host: s.host,
+      port: s.port,
+      domain: s.domain,
+      username: s.username,
+      password: s.password,
+      share: "share",
+    };
     const root = join(s.shares.share, "tree");
     mkdirSync(root);
     for (let d = 0; d * 1000 < FILES; d++) {
@@ -158,7 +189,10 @@ async function listing(): Promise<string[]> {
     }
     const dirs = Math.ceil(FILES / 1000);
     if (entries !== FILES + dirs) throw new Error(`client listed ${entries} entries, expected ${FILES + dirs}`);
-    return [`| list ${FILES} files in ${dirs} dirs, default config | ${fmt(cl)} s | ${fmt(sl)} s | ${fmt(cl / sl)}x time | <= 1.5x | ${fmt(rssL, 0)} MiB | ${load()} |`];
+    return [
+      `| list ${FILES} files in ${dirs} dirs, default ` +
+        `config | ${fmt(cl)} s | ${fmt(sl)} s | ${fmt(cl / sl)}x time | <= 1.5x | ${fmt(rssL, 0)} MiB | ${load()} |`,
+    ];
   } finally {
     await s.stop();
   }
@@ -178,11 +212,19 @@ try {
     ...(await transfers("server signing = mandatory", { "server signing": "mandatory" }, local)),
     ...(await listing()),
   ];
-  console.log(`SMB client vs smbclient (same smbd, same run, best of ${ROUNDS}; times include connect + auth; client ${USE_TSX ? "under tsx" : "transpiled to JS"})`);
+  console.log(
+    `SMB client vs smbclient ` +
+      `(same smbd, ` +
+      `same run, best of ${ROUNDS}; times include ` +
+      `connect + auth; client ${USE_TSX ? "under tsx" : "transpiled to JS"})`,
+  );
   console.log(`| operation | client | smbclient | ratio | target | client peak RSS | load avg 1/5/15 min |`);
   console.log(`|---|---|---|---|---|---|---|`);
   for (const r of rows) console.log(r);
-  console.log(`idle worker (${USE_TSX ? "node + tsx" : "node + compiled client"} loaded, no SMB) peak RSS: ${fmt(idle.maxRssMiB, 0)} MiB — the client's own share is the difference`);
+  console.log(
+    `idle worker (${USE_TSX ? "node + tsx" : "node + compiled client"} loaded, no ` +
+      `SMB) peak RSS: ${fmt(idle.maxRssMiB, 0)} MiB — the client's own share is the difference`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

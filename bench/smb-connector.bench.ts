@@ -18,7 +18,17 @@ import { performance } from "node:perf_hooks";
 import { startSamba, type SambaInstance } from "../test/harness/samba.js";
 import { startScaidriveProcess, type ScaidriveProcess } from "../test/harness/scaidrive-process.js";
 import { makeTempDir } from "../test/harness/temp-dir.js";
-import { MiB, envNumber, machineBusySeconds, machineLoad, makeLargeFile, makeSmallFiles, printTable, run, warmPageCache } from "./core-bench-util.js";
+import {
+  MiB,
+  envNumber,
+  machineBusySeconds,
+  machineLoad,
+  makeLargeFile,
+  makeSmallFiles,
+  printTable,
+  run,
+  warmPageCache,
+} from "./core-bench-util.js";
 
 const SMALL_COUNT = envNumber("BENCH_SMALL_COUNT", 10_000);
 const SMALL_KIB = envNumber("BENCH_SMALL_KIB", 4);
@@ -37,13 +47,19 @@ interface Timing {
 
 function output(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: env ?? process.env, timeout: 30 * 60_000 });
+    const child = spawn(cmd, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: env ?? process.env,
+      timeout: 30 * 60_000,
+    });
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
     child.once("error", reject);
-    child.once("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}: ${err.slice(-1000)}`))));
+    child.once("close", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}: ${err.slice(-1000)}`)),
+    );
   });
 }
 
@@ -73,8 +89,15 @@ async function syncTimed(server: ScaidriveProcess, connectorId: string): Promise
     if (r.body.status !== "queued" && r.body.status !== "running") {
       const seconds = (performance.now() - t0) / 1000;
       const job = r.body;
-      if (job.status !== "completed" || job.error_count !== 0) throw new Error(`job did not complete cleanly: ${JSON.stringify(job)}`);
-      return { seconds, serverCpu: cpuSeconds(server.pid()) - cpu0, machineCpuSeconds: machineBusySeconds() - busy0, jobSeconds: (Date.parse(job.finished_at) - Date.parse(job.started_at)) / 1000, job };
+      if (job.status !== "completed" || job.error_count !== 0)
+        throw new Error(`job did not complete cleanly: ${JSON.stringify(job)}`);
+      return {
+        seconds,
+        serverCpu: cpuSeconds(server.pid()) - cpu0,
+        machineCpuSeconds: machineBusySeconds() - busy0,
+        jobSeconds: (Date.parse(job.finished_at) - Date.parse(job.started_at)) / 1000,
+        job,
+      };
     }
     await new Promise((res) => setTimeout(res, 50));
   }
@@ -99,9 +122,18 @@ async function main(): Promise<void> {
     const connector = async (base: string, targetPath = `/${base}`, direction = "smb_to_scaidrive") => {
       const r = await server!.api("POST", BASE, {
         json: {
-          name: `bench ${base}`, server_host: samba!.host, server_port: samba!.port, share_name: "share", base_path: base,
-          domain: samba!.domain, username: samba!.username, password: samba!.password, target_share_id: shareId,
-          target_path: targetPath, sync_direction: direction, sync_interval_minutes: 0,
+          name: `bench ${base}`,
+          server_host: samba!.host,
+          server_port: samba!.port,
+          share_name: "share",
+          base_path: base,
+          domain: samba!.domain,
+          username: samba!.username,
+          password: samba!.password,
+          target_share_id: shareId,
+          target_path: targetPath,
+          sync_direction: direction,
+          sync_interval_minutes: 0,
         },
       });
       if (r.status !== 201) throw new Error(`connector: ${r.status} ${JSON.stringify(r.body)}`);
@@ -143,7 +175,8 @@ async function main(): Promise<void> {
     console.log("small files …");
     await flush();
     const scaiSmall = await syncTimed(server, smallCnn);
-    if (scaiSmall.job.files_synced < SMALL_COUNT) throw new Error(`only ${scaiSmall.job.files_synced} of ${SMALL_COUNT} files synced`);
+    if (scaiSmall.job.files_synced < SMALL_COUNT)
+      throw new Error(`only ${scaiSmall.job.files_synced} of ${SMALL_COUNT} files synced`);
     await flush();
     const scaiNoop = await syncTimed(server, smallCnn);
     if (scaiNoop.job.files_synced !== 0) throw new Error(`no-op resync copied ${scaiNoop.job.files_synced} files`);
@@ -154,7 +187,9 @@ async function main(): Promise<void> {
     const rcloneNoop = await time(() => rclone("small", rcloneSmallDir));
     await flush();
     const smbclientSmallDir = local("smbclient-small");
-    const smbclientSmall = await time(() => smbclient(`prompt OFF; recurse ON; cd small; lcd "${smbclientSmallDir}"; mget *`));
+    const smbclientSmall = await time(() =>
+      smbclient(`prompt OFF; recurse ON; cd small; lcd "${smbclientSmallDir}"; mget *`),
+    );
     rmSync(rcloneSmallDir, { recursive: true, force: true });
     rmSync(smbclientSmallDir, { recursive: true, force: true });
 
@@ -186,7 +221,10 @@ async function main(): Promise<void> {
     const smbclientPut = await time(() => smbclient(`lcd "${join(share, "large")}"; put big.bin push/put.bin`));
     rmSync(join(share, "push", "put.bin"), { force: true });
 
-    const stat = await server.api("GET", `/api/v1/shares/${shareId}/files/stat?path=${encodeURIComponent(`/small/${names[names.length - 1]}`)}`);
+    const stat = await server.api(
+      "GET",
+      `/api/v1/shares/${shareId}/files/stat?path=${encodeURIComponent(`/small/${names[names.length - 1]}`)}`,
+    );
     if (stat.status !== 200) throw new Error(`last small file missing in ScaiDrive: ${stat.status}`);
 
     const s = (t: Timing) => t.seconds.toFixed(2);
@@ -197,12 +235,72 @@ async function main(): Promise<void> {
     const per = (bytes: number, t: Timing) => `${(bytes / MiB / t.seconds).toFixed(1)} MiB/s`;
     console.log("");
     printTable([
-      ["case", "ScaiDrive s", "(job s)", "server cpu s", "rclone s", "smbclient s", "ScaiDrive rate", "vs rclone", "vs smbclient"],
-      [`initial ${SMALL_COUNT} × ${SMALL_KIB} KiB`, s(scaiSmall), job(scaiSmall), cpu(scaiSmall), s(rcloneSmall), s(smbclientSmall), `${(SMALL_COUNT / scaiSmall.seconds).toFixed(0)} files/s`, `${(rcloneSmall.seconds / scaiSmall.seconds).toFixed(2)}x`, `${(smbclientSmall.seconds / scaiSmall.seconds).toFixed(2)}x`],
-      [`initial 1 × ${LARGE_MIB} MiB`, s(scaiLarge), job(scaiLarge), cpu(scaiLarge), s(rcloneLarge), s(smbclientLarge), per(largeBytes, scaiLarge), `${(rcloneLarge.seconds / scaiLarge.seconds).toFixed(2)}x`, `${(smbclientLarge.seconds / scaiLarge.seconds).toFixed(2)}x`],
-      [`  (smbclient get + sync)`, "", "", "", "", s(smbclientLargeSync), "", "", `${(smbclientLargeSync.seconds / scaiLarge.seconds).toFixed(2)}x`],
-      [`push 1 × ${LARGE_MIB} MiB (put)`, s(scaiPush), job(scaiPush), cpu(scaiPush), "", s(smbclientPut), per(largeBytes, scaiPush), "", `${(smbclientPut.seconds / scaiPush.seconds).toFixed(2)}x`],
-      [`no-op resync ${SMALL_COUNT}`, s(scaiNoop), job(scaiNoop), cpu(scaiNoop), s(rcloneNoop), "", "", `${(rcloneNoop.seconds / scaiNoop.seconds).toFixed(2)}x`, ""],
+      [
+        "case",
+        "ScaiDrive s",
+        "(job s)",
+        "server cpu s",
+        "rclone s",
+        "smbclient s",
+        "ScaiDrive rate",
+        "vs rclone",
+        "vs smbclient",
+      ],
+      [
+        `initial ${SMALL_COUNT} × ${SMALL_KIB} KiB`,
+        s(scaiSmall),
+        job(scaiSmall),
+        cpu(scaiSmall),
+        s(rcloneSmall),
+        s(smbclientSmall),
+        `${(SMALL_COUNT / scaiSmall.seconds).toFixed(0)} files/s`,
+        `${(rcloneSmall.seconds / scaiSmall.seconds).toFixed(2)}x`,
+        `${(smbclientSmall.seconds / scaiSmall.seconds).toFixed(2)}x`,
+      ],
+      [
+        `initial 1 × ${LARGE_MIB} MiB`,
+        s(scaiLarge),
+        job(scaiLarge),
+        cpu(scaiLarge),
+        s(rcloneLarge),
+        s(smbclientLarge),
+        per(largeBytes, scaiLarge),
+        `${(rcloneLarge.seconds / scaiLarge.seconds).toFixed(2)}x`,
+        `${(smbclientLarge.seconds / scaiLarge.seconds).toFixed(2)}x`,
+      ],
+      [
+        `  (smbclient get + sync)`,
+        "",
+        "",
+        "",
+        "",
+        s(smbclientLargeSync),
+        "",
+        "",
+        `${(smbclientLargeSync.seconds / scaiLarge.seconds).toFixed(2)}x`,
+      ],
+      [
+        `push 1 × ${LARGE_MIB} MiB (put)`,
+        s(scaiPush),
+        job(scaiPush),
+        cpu(scaiPush),
+        "",
+        s(smbclientPut),
+        per(largeBytes, scaiPush),
+        "",
+        `${(smbclientPut.seconds / scaiPush.seconds).toFixed(2)}x`,
+      ],
+      [
+        `no-op resync ${SMALL_COUNT}`,
+        s(scaiNoop),
+        job(scaiNoop),
+        cpu(scaiNoop),
+        s(rcloneNoop),
+        "",
+        "",
+        `${(rcloneNoop.seconds / scaiNoop.seconds).toFixed(2)}x`,
+        "",
+      ],
     ]);
     // The 1 GiB cases on 2 cores: how much of the machine each one kept busy explains their ratio.
     console.log("");
@@ -216,10 +314,22 @@ async function main(): Promise<void> {
     ]);
     console.log(`\nratios: >1 = ScaiDrive faster. small data ${(smallBytes / MiB).toFixed(1)} MiB.`);
     console.log("targets:");
-    console.log(`  small files ≥ rclone speed:   ${(rcloneSmall.seconds / scaiSmall.seconds).toFixed(2)}x  ${rcloneSmall.seconds >= scaiSmall.seconds ? "MET" : "MISSED"}`);
-    console.log(`  1 GiB ≥ 0.9× smbclient:       ${(smbclientLarge.seconds / scaiLarge.seconds).toFixed(2)}x  ${smbclientLarge.seconds / scaiLarge.seconds >= 0.9 ? "MET" : "MISSED"}`);
-    console.log(`  no-op resync < 3 s:           ${scaiNoop.seconds.toFixed(2)} s  ${scaiNoop.seconds < 3 ? "MET" : "MISSED"}`);
-    console.log(`load average (1/5/15 min): ${loadavg().map((l) => l.toFixed(2)).join(" ")} on ${(await output("nproc", [])).trim()} cores; tmp ${tmpdir()}`);
+    console.log(
+      `  small files ` +
+        `≥ rclone speed:   ${(rcloneSmall.seconds / scaiSmall.seconds).toFixed(2)}x  ${rcloneSmall.seconds >= scaiSmall.seconds ? "MET" : "MISSED"}`,
+    );
+    console.log(
+      `  1 GiB ≥ 0.9× ` +
+        `smbclient:       ${(smbclientLarge.seconds / scaiLarge.seconds).toFixed(2)}x  ${smbclientLarge.seconds / scaiLarge.seconds >= 0.9 ? "MET" : "MISSED"}`,
+    );
+    console.log(
+      `  no-op resync < 3 s:           ${scaiNoop.seconds.toFixed(2)} s  ${scaiNoop.seconds < 3 ? "MET" : "MISSED"}`,
+    );
+    console.log(
+      `load average (1/5/15 min): ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")} on ${(await output("nproc", [])).trim()} cores; tmp ${tmpdir()}`,
+    );
   } finally {
     await server?.stop({ keepData: true });
     await samba?.stop();

@@ -22,7 +22,10 @@ import { startScaidriveProcess, type ScaidriveProcess } from "../test/harness/sc
 import { makeTempDir } from "../test/harness/temp-dir.js";
 import { MiB, envNumber, printTable, run } from "./core-bench-util.js";
 
-const COUNTS = (process.env.BENCH_MEMORY_COUNTS ?? "10000,30000").split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
+const COUNTS = (process.env.BENCH_MEMORY_COUNTS ?? "10000,30000")
+  .split(",")
+  .map((s) => Number(s.trim()))
+  .filter((n) => n > 0);
 const BYTES = envNumber("BENCH_MEMORY_BYTES", 1024);
 const PER_FOLDER = envNumber("BENCH_MEMORY_PER_FOLDER", 100);
 const BASE = "/api/v1/smb-connectors";
@@ -53,7 +56,8 @@ async function syncAndWait(server: ScaidriveProcess, id: string): Promise<{ seco
   for (;;) {
     const r = await server.api("GET", `${BASE}/${id}/jobs/${started.body.id}?limit=1`);
     if (r.body.status !== "queued" && r.body.status !== "running") {
-      if (r.body.status !== "completed" || r.body.error_count !== 0) throw new Error(`job did not complete cleanly: ${JSON.stringify(r.body)}`);
+      if (r.body.status !== "completed" || r.body.error_count !== 0)
+        throw new Error(`job did not complete cleanly: ${JSON.stringify(r.body)}`);
       return { seconds: (performance.now() - t0) / 1000, job: r.body };
     }
     await new Promise((res) => setTimeout(res, 200));
@@ -61,7 +65,12 @@ async function syncAndWait(server: ScaidriveProcess, id: string): Promise<{ seco
 }
 
 /** rclone copy of the tree into `to`: wall time and its peak RSS (polled from /proc every 20 ms). */
-function rcloneCopy(samba: SambaInstance, base: string, to: string, env: NodeJS.ProcessEnv): Promise<{ seconds: number; peak: number }> {
+function rcloneCopy(
+  samba: SambaInstance,
+  base: string,
+  to: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ seconds: number; peak: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn("rclone", ["copy", `benchsmb:share/${base}`, to], { stdio: ["ignore", "ignore", "pipe"], env });
@@ -87,7 +96,20 @@ function rcloneCopy(samba: SambaInstance, base: string, to: string, env: NodeJS.
 async function main(): Promise<void> {
   const work = makeTempDir("bench-smb-memory");
   let samba: SambaInstance | undefined;
-  const rows: string[][] = [["files", "rss after start", "peak initial sync", "growth / file", "initial s", "peak no-op resync", "no-op s", "rclone s", "rclone peak", "files/s vs rclone"]];
+  const rows: string[][] = [
+    [
+      "files",
+      "rss after start",
+      "peak initial sync",
+      "growth / file",
+      "initial s",
+      "peak no-op resync",
+      "no-op s",
+      "rclone s",
+      "rclone peak",
+      "files/s vs rclone",
+    ],
+  ];
   try {
     samba = await startSamba();
     const share = samba.shares.share!;
@@ -101,22 +123,38 @@ async function main(): Promise<void> {
     const rcloneEnv = {
       ...process.env,
       RCLONE_CONFIG: join(work.path, "rclone.conf"),
-      RCLONE_CONFIG_BENCHSMB_TYPE: "smb", RCLONE_CONFIG_BENCHSMB_HOST: samba.host, RCLONE_CONFIG_BENCHSMB_PORT: String(samba.port),
-      RCLONE_CONFIG_BENCHSMB_USER: samba.username, RCLONE_CONFIG_BENCHSMB_PASS: obscured, RCLONE_CONFIG_BENCHSMB_DOMAIN: samba.domain,
+      RCLONE_CONFIG_BENCHSMB_TYPE: "smb",
+      RCLONE_CONFIG_BENCHSMB_HOST: samba.host,
+      RCLONE_CONFIG_BENCHSMB_PORT: String(samba.port),
+      RCLONE_CONFIG_BENCHSMB_USER: samba.username,
+      RCLONE_CONFIG_BENCHSMB_PASS: obscured,
+      RCLONE_CONFIG_BENCHSMB_DOMAIN: samba.domain,
     };
     for (const count of COUNTS) {
       const base = `tree-${count}`;
       console.log(`preparing ${count} × ${BYTES} B in folders of ${PER_FOLDER} …`);
       await makeTree(join(share, base), count);
       await run("chown", ["-R", `${samba.uid}:${samba.gid}`, join(share, base)]);
-      const server = await startScaidriveProcess({ dataDir: join(work.path, `data-${count}`), entry: process.env.BENCH_SERVER_ENTRY || undefined });
+      const server = await startScaidriveProcess({
+        dataDir: join(work.path, `data-${count}`),
+        entry: process.env.BENCH_SERVER_ENTRY || undefined,
+      });
       try {
         const pid = server.pid()!;
-        const shareId = (await server.api("POST", "/api/v1/shares", { json: { name: `Mem ${count}` } })).body.id as string;
+        const shareId = (await server.api("POST", "/api/v1/shares", { json: { name: `Mem ${count}` } })).body
+          .id as string;
         const c = await server.api("POST", BASE, {
           json: {
-            name: `mem ${count}`, server_host: samba.host, server_port: samba.port, share_name: "share", base_path: base,
-            domain: samba.domain, username: samba.username, password: samba.password, target_share_id: shareId, target_path: "/",
+            name: `mem ${count}`,
+            server_host: samba.host,
+            server_port: samba.port,
+            share_name: "share",
+            base_path: base,
+            domain: samba.domain,
+            username: samba.username,
+            password: samba.password,
+            target_share_id: shareId,
+            target_path: "/",
           },
         });
         if (c.status !== 201) throw new Error(`connector: ${c.status} ${JSON.stringify(c.body)}`);
@@ -136,8 +174,16 @@ async function main(): Promise<void> {
         rmSync(dest, { recursive: true, force: true });
         const mib = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
         rows.push([
-          String(count), mib(startRss), mib(peakInitial), `${((peakInitial - startRss) / count).toFixed(0)} B`, initial.seconds.toFixed(1),
-          mib(peakNoop), noop.seconds.toFixed(2), rc.seconds.toFixed(1), mib(rc.peak), `${(rc.seconds / initial.seconds).toFixed(2)}x`,
+          String(count),
+          mib(startRss),
+          mib(peakInitial),
+          `${((peakInitial - startRss) / count).toFixed(0)} B`,
+          initial.seconds.toFixed(1),
+          mib(peakNoop),
+          noop.seconds.toFixed(2),
+          rc.seconds.toFixed(1),
+          mib(rc.peak),
+          `${(rc.seconds / initial.seconds).toFixed(2)}x`,
         ]);
       } finally {
         await server.stop();
@@ -146,7 +192,13 @@ async function main(): Promise<void> {
     }
     console.log("");
     printTable(rows);
-    console.log(`\nserver entry: ${process.env.BENCH_SERVER_ENTRY || "src/cli/scaidrive.ts (tsx loader resident; build and set BENCH_SERVER_ENTRY=dist/src/cli/scaidrive.js for npm start's figure)"}`);
+    console.log(
+      `\nserver entry: ${
+        process.env.BENCH_SERVER_ENTRY ||
+        "src/cli/scaidrive.ts (tsx loader resident; build and set " +
+          "BENCH_SERVER_ENTRY=dist/src/cli/scaidrive.js for npm start's figure)"
+      }`,
+    );
     console.log("target (issue 15): peak initial sync < 200 MiB at 30,000 files, flat across counts");
   } finally {
     await samba?.stop();

@@ -19,7 +19,15 @@ export async function serveCommand(env: NodeJS.ProcessEnv = process.env): Promis
     );
   }
   const address = await built.app.listen({ port: config.port, host: config.host });
-  built.context.logger.info({ address, data_dir: config.dataDir, database: built.context.dialect, connector_networks: config.connectorNetwork.describe() }, "ScaiDrive listening");
+  built.context.logger.info(
+    {
+      address,
+      data_dir: config.dataDir,
+      database: built.context.dialect,
+      connector_networks: config.connectorNetwork.describe(),
+    },
+    "ScaiDrive listening",
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

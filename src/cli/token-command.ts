@@ -14,13 +14,25 @@ import { loadConfig } from "../server/config.js";
  * names the dir (a mistyped path must not leave an empty database behind).
  * @throws Error naming the data dir for a missing database or an unknown user.
  */
-export async function tokenCreateCommand(flags: Map<string, string>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function tokenCreateCommand(
+  flags: Map<string, string>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const user = flags.get("user");
-  if (!user || user === "true") throw new Error("usage: scaidrive token create --user <id|email> [--name <name>] [--data-dir <dir>]");
-  const config = loadConfig({ ...env, ...(flags.has("data-dir") ? { SCAIDRIVE_DATA_DIR: flags.get("data-dir") } : {}) });
-  const where = config.databaseUrl ? "the PostgreSQL database of SCAIDRIVE_DATABASE_URL" : `the data dir ${config.dataDir}`;
+  if (!user || user === "true")
+    throw new Error("usage: scaidrive token create --user <id|email> [--name <name>] [--data-dir <dir>]");
+  const config = loadConfig({
+    ...env,
+    ...(flags.has("data-dir") ? { SCAIDRIVE_DATA_DIR: flags.get("data-dir") } : {}),
+  });
+  const where = config.databaseUrl
+    ? "the PostgreSQL database of SCAIDRIVE_DATABASE_URL"
+    : `the data dir ${config.dataDir}`;
   if (!config.databaseUrl && !existsSync(join(config.dataDir, "scaidrive.db"))) {
-    throw new Error(`no ScaiDrive database in ${config.dataDir}: point --data-dir (or SCAIDRIVE_DATA_DIR) at the data dir the server uses`);
+    throw new Error(
+      `no ScaiDrive ` +
+        `database in ${config.dataDir}: point --data-dir (or SCAIDRIVE_DATA_DIR) at the data dir the server uses`,
+    );
   }
   const handle = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {

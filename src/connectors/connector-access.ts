@@ -74,7 +74,12 @@ export class ConnectorAccess {
    * pass the look-up too (so a connector whose target share is gone is 404 for them as well).
    * @throws NOT_FOUND, FORBIDDEN
    */
-  async requireManager(actor: Actor, id: string, type: string, o: { forbidden: string; checkShareForAdmins?: boolean }): Promise<ConnectorRecord> {
+  async requireManager(
+    actor: Actor,
+    id: string,
+    type: string,
+    o: { forbidden: string; checkShareForAdmins?: boolean },
+  ): Promise<ConnectorRecord> {
     const connector = await this.o.connectors.get(id);
     if (!connector || connector.type !== type) throw new AppError("NOT_FOUND", `connector ${id} not found`);
     if (actor.isAdmin && !o.checkShareForAdmins) return connector;
@@ -91,7 +96,10 @@ export class ConnectorAccess {
   /** Who may create connectors and re-aim them (SCAIDRIVE_CONNECTOR_CREATORS). @throws FORBIDDEN */
   requireCreator(actor: Actor, what: string): void {
     if (this.o.creators === "admins" && !actor.isAdmin) {
-      throw new AppError("FORBIDDEN", `${what} is reserved to administrators on this server (SCAIDRIVE_CONNECTOR_CREATORS=admins)`);
+      throw new AppError(
+        "FORBIDDEN",
+        `${what} is reserved to administrators on this server (SCAIDRIVE_CONNECTOR_CREATORS=admins)`,
+      );
     }
   }
 }

@@ -33,7 +33,10 @@ export class ConnectorAuthGuard {
    * The engine's `onJobFinished` (sync and push/pull jobs): runs before the job's end is recorded,
    * so a client that sees the failed job also sees the disabled connector and the alert.
    */
-  async onJobFinished(job: Pick<SyncJobRecord, "id" | "status" | "error">, connector: Pick<ConnectorRecord, "id">): Promise<void> {
+  async onJobFinished(
+    job: Pick<SyncJobRecord, "id" | "status" | "error">,
+    connector: Pick<ConnectorRecord, "id">,
+  ): Promise<void> {
     if (job.status !== "failed" || job.error?.code !== "CONNECTOR_AUTH_FAILED") return;
     await this.authFailed(connector.id, job.error.message);
   }
@@ -49,12 +52,17 @@ export class ConnectorAuthGuard {
     if (!def?.disableOnAuthFailure) return;
     if (c.status === "enabled") {
       await this.o.connectors.update(c.id, { status: "disabled", status_reason: `${AUTH_DISABLED_PREFIX}${message}` });
-      this.o.logger.warn({ connectorId: c.id, connectorType: c.type }, "connector disabled after an authentication failure");
+      this.o.logger.warn(
+        { connectorId: c.id, connectorType: c.type },
+        "connector disabled after an authentication failure",
+      );
     }
     await this.o.alerts.raise({
       kind: CONNECTOR_AUTH_FAILED_ALERT,
       connectorId: c.id,
-      message: `${def.title} connector "${c.name}" (${c.id}) was disabled: ${message}. Fix the credentials, then save the connector again (PATCH, even without changes) or sign in again.`,
+      message:
+        `${def.title} connector "${c.name}" (${c.id}) was disabled: ${message}. Fix the credentials, then save the ` +
+        `connector again (PATCH, even without changes) or sign in again.`,
     });
   }
 

@@ -159,7 +159,10 @@ export interface ConnectorDefinition {
    * compared) and names stored fields the change supersedes (a new certificate replaces a stored
    * client secret). `storedSecrets` names the secret fields currently stored.
    */
-  preparePatch?(input: Record<string, unknown>, stored: { config: Record<string, unknown>; storedSecrets: readonly string[] }): PatchDrops | void;
+  preparePatch?(
+    input: Record<string, unknown>,
+    stored: { config: Record<string, unknown>; storedSecrets: readonly string[] },
+  ): PatchDrops | void;
   /**
    * Per-run hooks of this connector type (SharePoint: version history, list columns), run after
    * the generic identity/ACL hooks (see server/sync-engine-assembly.ts). Called once per run.
@@ -171,7 +174,11 @@ export interface ConnectorDefinition {
  * Refuses destination fields of `input` (only those present) that are IP literals `network`
  * refuses. @throws AppError VALIDATION_FAILED with `details.field`.
  */
-export function checkDestinationFields(def: ConnectorDefinition, input: Record<string, unknown>, network: NetworkPolicy): void {
+export function checkDestinationFields(
+  def: ConnectorDefinition,
+  input: Record<string, unknown>,
+  network: NetworkPolicy,
+): void {
   for (const field of def.destinationFields ?? []) {
     const value = input[field];
     if (typeof value !== "string") continue;
@@ -180,7 +187,8 @@ export function checkDestinationFields(def: ConnectorDefinition, input: Record<s
     const shown = literal.address === value.trim() ? value.trim() : `${value.trim()} (${literal.address})`;
     throw new AppError(
       "VALIDATION_FAILED",
-      `${field}: ${shown} is an address this server's connector network policy refuses (${DENY_VARIABLE} / ${ALLOW_VARIABLE})`,
+      `${field}: ${shown} is an address this server's ` +
+        `connector network policy refuses (${DENY_VARIABLE} / ${ALLOW_VARIABLE})`,
       { field },
     );
   }
@@ -206,7 +214,11 @@ export function splitConfig(
  * The stored connector's type configuration with its secrets opened. @throws AppError INTERNAL
  * when a sealed secret cannot be opened (wrong vault key): the message names the field only.
  */
-export function openConfig(def: ConnectorDefinition, connector: Pick<ConnectorRecord, "config" | "secrets">, vault: SecretsVault): OpenConfig {
+export function openConfig(
+  def: ConnectorDefinition,
+  connector: Pick<ConnectorRecord, "config" | "secrets">,
+  vault: SecretsVault,
+): OpenConfig {
   const out: OpenConfig = { ...connector.config };
   for (const field of def.secretFields) {
     const sealed = connector.secrets[field];
@@ -214,17 +226,30 @@ export function openConfig(def: ConnectorDefinition, connector: Pick<ConnectorRe
     try {
       out[field] = vault.open(sealed);
     } catch (err) {
-      throw new AppError("INTERNAL", `the stored ${field} cannot be decrypted with this server's secret key`, { field }, { cause: err });
+      throw new AppError(
+        "INTERNAL",
+        `the stored ${field} cannot be decrypted with this server's secret key`,
+        { field },
+        { cause: err },
+      );
     }
   }
   return out;
 }
 
 /** `RemoteOpenEnv.saveConfig` for one stored connector of `def`. */
-export function saveConfigFor(def: ConnectorDefinition, connectorId: string, store: ConnectorConfigWriter, vault: SecretsVault): (patch: Record<string, unknown>) => Promise<void> {
+export function saveConfigFor(
+  def: ConnectorDefinition,
+  connectorId: string,
+  store: ConnectorConfigWriter,
+  vault: SecretsVault,
+): (patch: Record<string, unknown>) => Promise<void> {
   return async (patch) => {
     const unknown = Object.keys(patch).filter((k) => !(k in def.configSchema.properties));
-    if (unknown.length > 0) throw new Error(`saveConfig: ${unknown.join(", ")} ${unknown.length === 1 ? "is not a field" : "are not fields"} of ${def.type} connectors`);
+    if (unknown.length > 0)
+      throw new Error(
+        `saveConfig: ${unknown.join(", ")} ${unknown.length === 1 ? "is not a field" : "are not fields"} of ${def.type} connectors`,
+      );
     const current = await store.get(connectorId);
     if (!current) return;
     const { config, secrets } = splitConfig(def, patch, vault);
@@ -236,7 +261,10 @@ export function saveConfigFor(def: ConnectorDefinition, connectorId: string, sto
 }
 
 /** The type-specific part of a read: plain fields as stored, secrets only as `<field>_set`. */
-export function configView(def: ConnectorDefinition, connector: Pick<ConnectorRecord, "config" | "secrets">): Record<string, unknown> {
+export function configView(
+  def: ConnectorDefinition,
+  connector: Pick<ConnectorRecord, "config" | "secrets">,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(def.configSchema.properties)) {
     if (def.secretFields.includes(key)) out[`${key}_set`] = typeof connector.secrets[key] === "string";

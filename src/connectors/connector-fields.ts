@@ -24,10 +24,22 @@ const PatternSet: Json = {
   type: "object",
   additionalProperties: false,
   properties: {
-    extensions: { type: "array", maxItems: 1000, items: { type: "string", minLength: 1, maxLength: 64 }, description: "file extensions, with or without the dot, case-insensitive" },
+    extensions: {
+      type: "array",
+      maxItems: 1000,
+      items: { type: "string", minLength: 1, maxLength: 64 },
+      description: "file extensions, with or without the dot, case-insensitive",
+    },
     // Matching costs up to (pattern length × path length) per glob and entry, so the product of
     // these two bounds is what a connector can make every entry of a sync cost.
-    patterns: { type: "array", maxItems: 200, items: { type: "string", minLength: 1, maxLength: 512 }, description: "globs (* ? [abc] **), at most 200 of at most 512 characters; without / they match names, with / relative paths" },
+    patterns: {
+      type: "array",
+      maxItems: 200,
+      items: { type: "string", minLength: 1, maxLength: 512 },
+      description:
+        "globs (* ? [abc] **), at most 200 of at most 512 characters; " +
+        "without / they match names, with / relative paths",
+    },
   },
 };
 
@@ -60,7 +72,10 @@ export interface CommonField {
 type SameNameColumn = Exclude<keyof FieldColumns, "status" | "status_reason">;
 
 /** A field stored in the record column of the same name (read as stored, written as sent). */
-function column(name: SameNameColumn, f: Omit<CommonField, "name" | "read" | "store"> & Partial<Pick<CommonField, "store">>): CommonField {
+function column(
+  name: SameNameColumn,
+  f: Omit<CommonField, "name" | "read" | "store"> & Partial<Pick<CommonField, "store">>,
+): CommonField {
   return { name, read: (c) => c[name], store: (v) => ({ [name]: v }), ...f };
 }
 
@@ -68,7 +83,9 @@ function column(name: SameNameColumn, f: Omit<CommonField, "name" | "read" | "st
 export function normalizeTargetPath(p: string): string {
   const segs = p.split("/").filter((s) => s !== "");
   if (segs.some((s) => s === "." || s === "..")) {
-    throw new AppError("VALIDATION_FAILED", "target_path must not contain '.' or '..' segments", { field: "target_path" });
+    throw new AppError("VALIDATION_FAILED", "target_path must not contain '.' or '..' segments", {
+      field: "target_path",
+    });
   }
   return "/" + segs.join("/");
 }
@@ -88,28 +105,49 @@ export const COMMON_FIELDS: readonly CommonField[] = [
     store: (v) => ({ description: (v as string | null | undefined) ?? null }),
   }),
   column("target_share_id", {
-    schema: () => ({ type: "string", pattern: "^shr_[0-9A-HJKMNP-TV-Z]{26}$", description: "ScaiDrive share to mirror into (immutable; needs MANAGE_PERMISSIONS on it)" }),
+    schema: () => ({
+      type: "string",
+      pattern: "^shr_[0-9A-HJKMNP-TV-Z]{26}$",
+      description: "ScaiDrive share to mirror into (immutable; needs MANAGE_PERMISSIONS on it)",
+    }),
     required: true,
     immutable: true,
   }),
   column("target_path", {
-    schema: () => ({ type: "string", minLength: 1, maxLength: 4096, pattern: "^/", description: "Absolute folder inside the target share (created if missing); default /" }),
+    schema: () => ({
+      type: "string",
+      minLength: 1,
+      maxLength: 4096,
+      pattern: "^/",
+      description: "Absolute folder inside the target share (created if missing); default /",
+    }),
     createDefault: () => "/",
     store: (v) => ({ target_path: normalizeTargetPath(v as string) }),
   }),
   column("sync_direction", {
     schema: (def) => ({
-      type: "string", enum: directionValues(def.remoteName),
-      description: `One of ${directionValues(def.remoteName).join(", ")}; default ${def.defaultDirection} (${def.remoteName.toUpperCase()} authoritative: nothing in ScaiDrive can damage the original)`,
+      type: "string",
+      enum: directionValues(def.remoteName),
+      description:
+        `One of ${directionValues(def.remoteName).join(", ")}; default ${def.defaultDirection} (${def.remoteName.toUpperCase()} authoritative: ` +
+        `nothing ` +
+        `in ScaiDrive can damage the original)`,
     }),
     createDefault: (def) => def.defaultDirection,
   }),
   column("conflict_resolution", {
-    schema: (def) => ({ type: "string", enum: conflictValues(def.remoteName), description: `Bidirectional conflicts: ${conflictValues(def.remoteName).join(", ")}; default LAST_WRITER_WINS` }),
+    schema: (def) => ({
+      type: "string",
+      enum: conflictValues(def.remoteName),
+      description: `Bidirectional conflicts: ${conflictValues(def.remoteName).join(", ")}; default LAST_WRITER_WINS`,
+    }),
     createDefault: () => "LAST_WRITER_WINS",
   }),
   column("sync_permissions", {
-    schema: (def) => ({ type: "boolean", description: `Translate ${def.title} ACLs and owners into ScaiDrive through identity mappings; default false` }),
+    schema: (def) => ({
+      type: "boolean",
+      description: `Translate ${def.title} ACLs and owners into ScaiDrive through identity mappings; default false`,
+    }),
     createDefault: () => false,
   }),
   column("sync_hidden_files", {
@@ -121,32 +159,48 @@ export const COMMON_FIELDS: readonly CommonField[] = [
     createDefault: () => false,
   }),
   column("include_patterns", {
-    schema: () => nullable({ ...PatternSet, description: "Whitelist {extensions, patterns} for files; empty/null = everything" }),
+    schema: () =>
+      nullable({ ...PatternSet, description: "Whitelist {extensions, patterns} for files; empty/null = everything" }),
     createDefault: () => null,
     managersOnly: true,
   }),
   column("exclude_patterns", {
-    schema: () => nullable({ ...PatternSet, description: "Blacklist {extensions, patterns} for files and folders; default null" }),
+    schema: () =>
+      nullable({ ...PatternSet, description: "Blacklist {extensions, patterns} for files and folders; default null" }),
     createDefault: () => null,
     managersOnly: true,
   }),
   column("sync_interval_minutes", {
-    schema: () => ({ type: "integer", minimum: 0, maximum: 525600, description: "Minutes between scheduled runs; 0 (default) disables scheduled runs (manual syncs only)" }),
+    schema: () => ({
+      type: "integer",
+      minimum: 0,
+      maximum: 525600,
+      description: "Minutes between scheduled runs; 0 (default) disables scheduled runs (manual syncs only)",
+    }),
     createDefault: () => 0,
   }),
   column("max_delete_percent", {
     schema: () => ({
-      type: "integer", minimum: 0, maximum: 100,
-      description: `A run that would delete more than this share of the tracked files on either side stops with SYNC_SAFETY_ABORT (override with ?force=true); default ${DEFAULT_MAX_DELETE_PERCENT}`,
+      type: "integer",
+      minimum: 0,
+      maximum: 100,
+      description:
+        `A run that would delete more than this share of the ` +
+        `tracked files on either side stops ` +
+        `with SYNC_SAFETY_ABORT (override with ?force=true); default ${DEFAULT_MAX_DELETE_PERCENT}`,
     }),
     createDefault: () => DEFAULT_MAX_DELETE_PERCENT,
   }),
   {
     name: "enabled",
-    schema: () => ({ type: "boolean", description: "false stops scheduled runs (recorded as skipped) and refuses manual ones; default true" }),
+    schema: () => ({
+      type: "boolean",
+      description: "false stops scheduled runs (recorded as skipped) and refuses manual ones; default true",
+    }),
     createDefault: () => true,
     read: (c) => c.status === "enabled",
-    store: (v) => (v ? { status: "enabled", status_reason: null } : { status: "disabled", status_reason: DISABLED_BY_ADMIN }),
+    store: (v) =>
+      v ? { status: "enabled", status_reason: null } : { status: "disabled", status_reason: DISABLED_BY_ADMIN },
   },
 ];
 
@@ -206,7 +260,10 @@ export function bodySchemas(def: ConnectorDefinition): { create: Json; patch: Js
   };
 }
 
-/** The read schema of a type: identity, the common fields, the type's fields (secrets as `<field>_set`), state and creation facts. */
+/**
+ * The read schema of a type: identity, the common fields, the type's fields (secrets as `<field>_set`), state and
+ * creation facts.
+ */
 export function connectorReadSchema(def: ConnectorDefinition): Json {
   const props: Record<string, Json> = {
     id: { type: "string" },
@@ -214,7 +271,8 @@ export function connectorReadSchema(def: ConnectorDefinition): Json {
   };
   for (const f of COMMON_FIELDS) props[f.name] = withoutDefault(f.schema(def));
   for (const [k, s] of Object.entries(def.configSchema.properties as Record<string, Json>)) {
-    if (def.secretFields.includes(k)) props[`${k}_set`] = { type: "boolean", description: `true when a ${k} is stored (it is never returned)` };
+    if (def.secretFields.includes(k))
+      props[`${k}_set`] = { type: "boolean", description: `true when a ${k} is stored (it is never returned)` };
     else props[k] = withoutDefault(s);
   }
   props.status_reason = nullable({ type: "string" });
@@ -242,14 +300,20 @@ export function connectorView(def: ConnectorDefinition, c: ConnectorRecord, full
 }
 
 /** The common columns of a new connector: each field's request value, else its create default. */
-export function commonColumnsOnCreate(def: ConnectorDefinition, body: Json): FieldColumns & Pick<NewConnector, "sync_versions"> {
+export function commonColumnsOnCreate(
+  def: ConnectorDefinition,
+  body: Json,
+): FieldColumns & Pick<NewConnector, "sync_versions"> {
   const out: FieldColumns = {};
   for (const f of COMMON_FIELDS) {
     const value = f.name in body && body[f.name] !== undefined ? body[f.name] : f.createDefault?.(def);
     Object.assign(out, f.store(value));
   }
   const flags = columnFlagsOf(def);
-  return { ...out, sync_versions: flags.includes("sync_versions") ? columnFlagOnCreate(def, "sync_versions", body) : false };
+  return {
+    ...out,
+    sync_versions: flags.includes("sync_versions") ? columnFlagOnCreate(def, "sync_versions", body) : false,
+  };
 }
 
 /** The common columns a PATCH body changes (immutable fields are checked, never written). */
@@ -272,7 +336,10 @@ export function typeInput(def: ConnectorDefinition, body: Json): Json {
   return out;
 }
 
-/** Type-specific `input` without the flags stored in their own columns (see COLUMN_SYNC_FLAGS): what goes to `config`/`secrets`. */
+/**
+ * Type-specific `input` without the flags stored in their own columns (see COLUMN_SYNC_FLAGS): what goes to
+ * `config`/`secrets`.
+ */
 export function configInput(def: ConnectorDefinition, input: Json): Json {
   const out = { ...input };
   for (const k of columnFlagsOf(def)) delete out[k];

@@ -22,7 +22,10 @@ import { entryView, fileStateView, jobView, pageOf } from "./connector-views.js"
 
 /** The sync service as this service uses it. */
 export interface SyncControl {
-  requestSync(connectorId: string, req: { fullSync?: boolean; dryRun?: boolean; force?: boolean; trigger: "manual" }): Promise<SyncJobRecord>;
+  requestSync(
+    connectorId: string,
+    req: { fullSync?: boolean; dryRun?: boolean; force?: boolean; trigger: "manual" },
+  ): Promise<SyncJobRecord>;
   waitForJob(jobId: string): Promise<SyncJobRecord | undefined>;
   /** The plan of a finished dry run. */
   dryRunPlan(jobId: string): readonly unknown[] | undefined;
@@ -31,7 +34,11 @@ export interface SyncControl {
 
 /** The push/pull service as this service uses it. */
 export interface PushPullControl {
-  start(connectorId: string, mode: "push" | "pull", req: { afterCopy: "keep" | "delete"; path?: string }): Promise<SyncJobRecord>;
+  start(
+    connectorId: string,
+    mode: "push" | "pull",
+    req: { afterCopy: "keep" | "delete"; path?: string },
+  ): Promise<SyncJobRecord>;
 }
 
 export interface ConnectorRunServiceOptions {
@@ -65,15 +72,28 @@ export class ConnectorRunService {
   async startSync(actor: Actor, id: string, q: SyncQuery): Promise<{ job: Json; plan?: readonly unknown[] }> {
     const { connector } = await this.o.access.load(actor, id, this.o.def.type, "manage");
     const { sync } = this.o;
-    const job = await sync.requestSync(connector.id, { fullSync: q.full_sync, dryRun: q.dry_run, force: q.force, trigger: "manual" });
-    this.log.info({ connectorId: connector.id, jobId: job.id, userId: actor.userId, dryRun: !!q.dry_run }, "sync requested");
+    const job = await sync.requestSync(connector.id, {
+      fullSync: q.full_sync,
+      dryRun: q.dry_run,
+      force: q.force,
+      trigger: "manual",
+    });
+    this.log.info(
+      { connectorId: connector.id, jobId: job.id, userId: actor.userId, dryRun: !!q.dry_run },
+      "sync requested",
+    );
     if (!q.dry_run) return { job: jobView(job) };
     const finished = (await sync.waitForJob(job.id)) ?? job;
     if (finished.status === "failed") {
-      const code = finished.error?.code && finished.error.code in ERROR_CODES ? (finished.error.code as ErrorCode) : "INTERNAL";
-      throw new AppError(code, `the dry run could not plan: ${finished.error?.message ?? "unknown error"}`, { job_id: finished.id, job_error: finished.error });
+      const code =
+        finished.error?.code && finished.error.code in ERROR_CODES ? (finished.error.code as ErrorCode) : "INTERNAL";
+      throw new AppError(code, `the dry run could not plan: ${finished.error?.message ?? "unknown error"}`, {
+        job_id: finished.id,
+        job_error: finished.error,
+      });
     }
-    if (finished.status === "cancelled") throw new AppError("CONFLICT", "the dry run was cancelled before its plan was complete", { job_id: finished.id });
+    if (finished.status === "cancelled")
+      throw new AppError("CONFLICT", "the dry run was cancelled before its plan was complete", { job_id: finished.id });
     return { job: jobView(finished), plan: sync.dryRunPlan(job.id) ?? [] };
   }
 
@@ -81,7 +101,12 @@ export class ConnectorRunService {
    * Starts a one-shot push or pull (README "Push and pull"). Needs MANAGE_PERMISSIONS on the
    * target share, admins included. @throws NOT_FOUND, FORBIDDEN, SYNC_ALREADY_RUNNING
    */
-  async startPushPull(actor: Actor, id: string, mode: "push" | "pull", req: { afterCopy: "keep" | "delete"; path?: string }): Promise<{ connectorId: string; job: Json }> {
+  async startPushPull(
+    actor: Actor,
+    id: string,
+    mode: "push" | "pull",
+    req: { afterCopy: "keep" | "delete"; path?: string },
+  ): Promise<{ connectorId: string; job: Json }> {
     const connector = await this.o.access.requireManager(actor, id, this.o.def.type, {
       forbidden: `${mode} needs MANAGE_PERMISSIONS on the connector's target share`,
       checkShareForAdmins: true,
@@ -107,7 +132,10 @@ export class ConnectorRunService {
     if (!manager) return jobView(job);
     const limit = clampLimit(req.limit);
     const after = decodeCursor(req.cursor, ["after"])?.after;
-    const rows = await this.o.stores.jobs.entries(job.id, { after: after !== undefined ? Number(after) : undefined, limit: limit + 1 });
+    const rows = await this.o.stores.jobs.entries(job.id, {
+      after: after !== undefined ? Number(after) : undefined,
+      limit: limit + 1,
+    });
     const { page, next } = pageOf(rows, limit, (last) => encodeCursor({ after: String(last.seq) }));
     return { ...jobView(job), entries: page.map(entryView), next_cursor: next };
   }
@@ -120,7 +148,11 @@ export class ConnectorRunService {
   }
 
   /** Tracked files in path order; managers only (the list names every synced path). */
-  async fileStates(actor: Actor, id: string, req: PageRequest): Promise<{ file_states: Json[]; next_cursor: string | null }> {
+  async fileStates(
+    actor: Actor,
+    id: string,
+    req: PageRequest,
+  ): Promise<{ file_states: Json[]; next_cursor: string | null }> {
     const { connector } = await this.o.access.load(actor, id, this.o.def.type, "manage");
     const limit = clampLimit(req.limit);
     const after = decodeCursor(req.cursor, ["after"])?.after;

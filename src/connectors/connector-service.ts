@@ -28,7 +28,15 @@ import type { SyncStores } from "../store/sync/sync-stores.js";
 import type { SecretsVault } from "../store/secrets/secrets-vault.js";
 import { checkDestinationFields, splitConfig, type ConnectorDefinition } from "./connector-definition.js";
 import {
-  COMMON_FIELDS, commonColumnsOnCreate, commonColumnsOnPatch, configInput, connectorView, effectiveConfig, immutableFieldsOf, typeInput, type Json,
+  COMMON_FIELDS,
+  commonColumnsOnCreate,
+  commonColumnsOnPatch,
+  configInput,
+  connectorView,
+  effectiveConfig,
+  immutableFieldsOf,
+  typeInput,
+  type Json,
 } from "./connector-fields.js";
 import { scopeChange, type ScopeChange } from "./secret-scope.js";
 import type { ConnectorAccess } from "./connector-access.js";
@@ -77,7 +85,11 @@ export class ConnectorService {
       await this.o.nodes.locate(actor, shareId, "/", "MANAGE_PERMISSIONS");
     } catch (err) {
       if (isAppError(err) && err.code === "NOT_FOUND") {
-        throw new AppError("VALIDATION_FAILED", `target_share_id: share ${shareId} does not exist or you cannot see it`, { field: "target_share_id" });
+        throw new AppError(
+          "VALIDATION_FAILED",
+          `target_share_id: share ${shareId} does not exist or you cannot see it`,
+          { field: "target_share_id" },
+        );
       }
       if (isAppError(err) && err.code === "FORBIDDEN") {
         throw new AppError("FORBIDDEN", `creating a connector needs MANAGE_PERMISSIONS on share ${shareId}`);
@@ -90,7 +102,13 @@ export class ConnectorService {
     const common = commonColumnsOnCreate(def, body) as Omit<NewConnector, "type" | "config" | "secrets" | "created_by">;
     const { config, secrets } = splitConfig(def, configInput(def, input), this.o.vault);
     await this.ensureTarget(shareId, common.target_path, actor.userId);
-    const created = await this.o.stores.connectors.create({ type: def.type, ...common, config, secrets, created_by: actor.userId });
+    const created = await this.o.stores.connectors.create({
+      type: def.type,
+      ...common,
+      config,
+      secrets,
+      created_by: actor.userId,
+    });
     await this.audit(created, actor, "created", Object.keys(body).sort());
     this.log.info({ connectorId: created.id, shareId, userId: actor.userId }, "connector created");
     return connectorView(def, created, true);
@@ -120,9 +138,15 @@ export class ConnectorService {
     }
     if (!more && items.length === limit) {
       const rest = await connectors.list({ type: this.def.type, after: items[items.length - 1]!.id, limit: 50 });
-      for (const c of rest) if (await access.canSee(actor, c)) { more = true; break; }
+      for (const c of rest)
+        if (await access.canSee(actor, c)) {
+          more = true;
+          break;
+        }
     }
-    const views = await Promise.all(items.map(async (c) => connectorView(this.def, c, await access.canManage(actor, c))));
+    const views = await Promise.all(
+      items.map(async (c) => connectorView(this.def, c, await access.canManage(actor, c))),
+    );
     return { items: views, next_cursor: more ? encodeCursor({ after: items[items.length - 1]!.id }) : null };
   }
 
@@ -146,11 +170,22 @@ export class ConnectorService {
     let updated = await this.o.stores.connectors.update(c.id, patch);
     if (body.enabled !== false) updated = await this.o.authGuard.saved(updated);
     await this.audit(c, actor, "updated", Object.keys(body).sort(), scope);
-    this.log.info({ connectorId: c.id, userId: actor.userId, fields: Object.keys(body), scopeFields: scope.changed, secretsDropped: scope.dropped }, "connector updated");
+    this.log.info(
+      {
+        connectorId: c.id,
+        userId: actor.userId,
+        fields: Object.keys(body),
+        scopeFields: scope.changed,
+        secretsDropped: scope.dropped,
+      },
+      "connector updated",
+    );
     return connectorView(def, updated, true);
   }
 
-  /** Cancels a running job, then removes the connector, its mappings, jobs and file-states. @throws NOT_FOUND, FORBIDDEN */
+  /**
+   * Cancels a running job, then removes the connector, its mappings, jobs and file-states. @throws NOT_FOUND, FORBIDDEN
+   */
   async delete(actor: Actor, id: string): Promise<void> {
     const { connector: c } = await this.o.access.load(actor, id, this.def.type, "manage");
     const active = await this.o.stores.jobs.active(c.id);
@@ -170,7 +205,12 @@ export class ConnectorService {
     const r = await def.test(effectiveConfig(def, connector, this.o.vault), { network: this.o.network });
     const extra = r as unknown as Record<string, unknown>;
     const declared = Object.keys(def.testResultSchema?.properties ?? {});
-    return { success: r.success, message: r.message, error: r.error, ...Object.fromEntries(declared.filter((k) => k in extra).map((k) => [k, extra[k]])) };
+    return {
+      success: r.success,
+      message: r.message,
+      error: r.error,
+      ...Object.fromEntries(declared.filter((k) => k in extra).map((k) => [k, extra[k]])),
+    };
   }
 
   // ---- identity mappings -----------------------------------------------------------------------
@@ -185,23 +225,42 @@ export class ConnectorService {
     const principalId = body.scaidrive_principal_id as string;
     const type = body.identity_type as "user" | "group";
     if (!principalId.startsWith(type === "user" ? "usr_" : "grp_")) {
-      throw new AppError("VALIDATION_FAILED", `scaidrive_principal_id must be a ${type === "user" ? "usr_" : "grp_"} id for identity_type ${type}`, { field: "scaidrive_principal_id" });
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `scaidrive_principal_id must be a ${type === "user" ? "usr_" : "grp_"} id for identity_type ${type}`,
+        { field: "scaidrive_principal_id" },
+      );
     }
     if (!(await this.o.principals.principalExists(principalId))) {
-      throw new AppError("VALIDATION_FAILED", `scaidrive_principal_id: no ${type} ${principalId}`, { field: "scaidrive_principal_id" });
+      throw new AppError("VALIDATION_FAILED", `scaidrive_principal_id: no ${type} ${principalId}`, {
+        field: "scaidrive_principal_id",
+      });
     }
     const remotePrincipal = (body[def.principalField] as string).trim();
     const mappings = this.o.stores.identityMappings;
     if ((await mappings.principalMap(connector.id)).has(remotePrincipal.toLowerCase())) {
-      throw new AppError("ALREADY_EXISTS", `${remotePrincipal} is already mapped on this connector (principals are case-insensitive)`, { field: def.principalField });
+      throw new AppError(
+        "ALREADY_EXISTS",
+        `${remotePrincipal} is already mapped on this connector (principals are case-insensitive)`,
+        { field: def.principalField },
+      );
     }
-    const m = await mappings.create({ connector_id: connector.id, identity_type: type, remote_principal: remotePrincipal, scaidrive_principal_id: principalId });
+    const m = await mappings.create({
+      connector_id: connector.id,
+      identity_type: type,
+      remote_principal: remotePrincipal,
+      scaidrive_principal_id: principalId,
+    });
     return mappingView(m, def.principalField);
   }
 
   async listMappings(actor: Actor, id: string): Promise<{ identity_mappings: Json[] }> {
     const { connector } = await this.o.access.load(actor, id, this.def.type, "manage");
-    return { identity_mappings: (await this.o.stores.identityMappings.list(connector.id)).map((m) => mappingView(m, this.def.principalField)) };
+    return {
+      identity_mappings: (await this.o.stores.identityMappings.list(connector.id)).map((m) =>
+        mappingView(m, this.def.principalField),
+      ),
+    };
   }
 
   /** @throws NOT_FOUND */
@@ -234,10 +293,21 @@ export class ConnectorService {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  private audit(c: Pick<ConnectorRecord, "id">, actor: Actor, action: "created" | "updated" | "deleted", fields: string[], scope: ScopeChange = { changed: [], dropped: [] }) {
+  private audit(
+    c: Pick<ConnectorRecord, "id">,
+    actor: Actor,
+    action: "created" | "updated" | "deleted",
+    fields: string[],
+    scope: ScopeChange = { changed: [], dropped: [] },
+  ) {
     return this.o.stores.connectorAudit.record({
-      connector_id: c.id, connector_type: this.def.type, actor_id: actor.userId ?? "system", action,
-      fields, scope_fields: scope.changed, secrets_dropped: scope.dropped,
+      connector_id: c.id,
+      connector_type: this.def.type,
+      actor_id: actor.userId ?? "system",
+      action,
+      fields,
+      scope_fields: scope.changed,
+      secrets_dropped: scope.dropped,
     });
   }
 
@@ -247,7 +317,8 @@ export class ConnectorService {
       if (!(field in body)) continue;
       const common = COMMON_FIELDS.find((f) => f.name === field);
       const current = common ? common.read(c) : c.config[field];
-      if (body[field] !== current) throw new AppError("IMMUTABLE_FIELD", `${field} cannot be changed; create a new connector instead`, { field });
+      if (body[field] !== current)
+        throw new AppError("IMMUTABLE_FIELD", `${field} cannot be changed; create a new connector instead`, { field });
     }
   }
 
@@ -258,7 +329,11 @@ export class ConnectorService {
    * come again or are dropped. @throws VALIDATION_FAILED, SECRET_REQUIRED, FORBIDDEN (re-aiming
    * reserved to connector creators)
    */
-  private typeFieldsPatch(actor: Actor, c: ConnectorRecord, input: Json): { patch: ConnectorPatch; scope: ScopeChange } {
+  private typeFieldsPatch(
+    actor: Actor,
+    c: ConnectorRecord,
+    input: Json,
+  ): { patch: ConnectorPatch; scope: ScopeChange } {
     const { def } = this;
     const drops = def.preparePatch?.(input, { config: c.config, storedSecrets: Object.keys(c.secrets) }) ?? {};
     const { config, secrets } = splitConfig(def, configInput(def, input), this.o.vault);
@@ -268,7 +343,12 @@ export class ConnectorService {
     // Only what the request sets: a stored address the policy has since come to refuse must not
     // block renaming or disabling the connector (its runs fail with DESTINATION_DENIED).
     checkDestinationFields(def, input, this.o.network);
-    const scope = scopeChange(def, c, Object.keys(c.secrets).filter((k) => !drops.secrets?.includes(k)), input);
+    const scope = scopeChange(
+      def,
+      c,
+      Object.keys(c.secrets).filter((k) => !drops.secrets?.includes(k)),
+      input,
+    );
     if (scope.changed.length > 0) this.o.access.requireCreator(actor, `changing ${scope.changed.join(", ")}`);
     const droppedSecrets = [...(drops.secrets ?? []), ...scope.dropped];
     const keptSecrets = Object.fromEntries(Object.entries(c.secrets).filter(([k]) => !droppedSecrets.includes(k)));
@@ -284,7 +364,10 @@ export class ConnectorService {
     try {
       await this.o.nodes.mkdirp(shareId, path, { actor: SYSTEM_ACTOR, ownerId: ownerId ?? undefined });
     } catch (err) {
-      if (isAppError(err) && (err.code === "INVALID_NAME" || err.code === "CONFLICT" || err.code === "VALIDATION_FAILED")) {
+      if (
+        isAppError(err) &&
+        (err.code === "INVALID_NAME" || err.code === "CONFLICT" || err.code === "VALIDATION_FAILED")
+      ) {
         throw new AppError("VALIDATION_FAILED", `target_path: ${err.message}`, { field: "target_path" });
       }
       throw err;

@@ -66,13 +66,24 @@ export function createIdentityAclHooks(o: IdentityAclHookOptions): SyncHooks {
     for (const e of acl.entries) {
       if (e.inherited && !root) continue;
       if (e.deny) {
-        warnOnce(ctx, `deny:${e.principal.toLowerCase()}`, path, `${o.remoteTitle} deny entry for ${e.principal} is not translated: ScaiDrive ACLs have no deny`);
+        warnOnce(
+          ctx,
+          `deny:${e.principal.toLowerCase()}`,
+          path,
+          `${o.remoteTitle} deny entry for ${e.principal} is not translated: ScaiDrive ACLs have no deny`,
+        );
         continue;
       }
       const m = mappings.get(e.principal.toLowerCase());
       let principal = m?.scaidrive_principal_id;
       if (!m) {
-        warnOnce(ctx, e.principal.toLowerCase(), path, `unmapped ${o.remoteTitle} principal ${e.principal}: add an identity mapping; meanwhile its permissions go to the connector's service account`);
+        warnOnce(
+          ctx,
+          e.principal.toLowerCase(),
+          path,
+          `unmapped ${o.remoteTitle} principal ${e.principal}: add an identity mapping; meanwhile ` +
+            `its permissions go to the connector's service account`,
+        );
         principal = o.serviceUserId ?? undefined;
       }
       if (!principal) continue;
@@ -80,7 +91,9 @@ export function createIdentityAclHooks(o: IdentityAclHookOptions): SyncHooks {
       for (const p of e.permissions) if (isPermission(p)) set.add(p);
       aces.set(principal, set);
     }
-    const list = [...aces].filter(([, p]) => p.size > 0).map(([principal_id, p]) => ({ principal_id, permissions: [...p] }));
+    const list = [...aces]
+      .filter(([, p]) => p.size > 0)
+      .map(([principal_id, p]) => ({ principal_id, permissions: [...p] }));
     await target.setAcl(path, list, root ? true : acl.inherit);
     if (root || !acl.owner) return;
     const owner = mappings.get(acl.owner.toLowerCase());
@@ -89,7 +102,13 @@ export function createIdentityAclHooks(o: IdentityAclHookOptions): SyncHooks {
       return;
     }
     if (!owner) {
-      warnOnce(ctx, acl.owner.toLowerCase(), path, `unmapped ${o.remoteTitle} principal ${acl.owner}: add an identity mapping; meanwhile its permissions go to the connector's service account`);
+      warnOnce(
+        ctx,
+        acl.owner.toLowerCase(),
+        path,
+        `unmapped ${o.remoteTitle} principal ${acl.owner}: add an identity mapping; meanwhile ` +
+          `its permissions go to the connector's service account`,
+      );
     }
     if (o.serviceUserId) await target.setOwner(path, o.serviceUserId);
   };

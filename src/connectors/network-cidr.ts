@@ -46,7 +46,14 @@ export function canonicalAddress(address: string): { address: string; family: Ip
   if (a.startsWith("[") && a.endsWith("]")) a = a.slice(1, -1);
   const zone = a.indexOf("%");
   if (zone >= 0) a = a.slice(0, zone);
-  if (isIPv4(a)) return { address: a.split(".").map((x) => String(Number(x))).join("."), family: "ipv4" };
+  if (isIPv4(a))
+    return {
+      address: a
+        .split(".")
+        .map((x) => String(Number(x)))
+        .join("."),
+      family: "ipv4",
+    };
   if (!isIPv6(a)) return undefined;
   const g = ipv6Groups(a);
   const zeros = (n: number) => g.slice(0, n).every((x) => x === 0);
@@ -71,11 +78,13 @@ export function parseCidr(text: string): Cidr {
   const addr = slash < 0 ? entry : entry.slice(0, slash);
   const prefixText = slash < 0 ? undefined : entry.slice(slash + 1);
   const family = isIP(addr);
-  if (family === 0 || addr.includes("%")) throw new Error(`"${entry}" is not an IP network (expected e.g. 10.0.0.0/8 or fd00::/8)`);
+  if (family === 0 || addr.includes("%"))
+    throw new Error(`"${entry}" is not an IP network (expected e.g. 10.0.0.0/8 or fd00::/8)`);
   const max = family === 4 ? 32 : 128;
   let prefix = max;
   if (prefixText !== undefined) {
-    if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) throw new Error(`"${entry}" has an invalid prefix length (0-${max} for IPv${family})`);
+    if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max)
+      throw new Error(`"${entry}" has an invalid prefix length (0-${max} for IPv${family})`);
     prefix = Number(prefixText);
   }
   if (family === 6) {

@@ -14,7 +14,10 @@
 import { canonicalAddress } from "./network-cidr.js";
 import { findDestinationDenied, type NetworkPolicy } from "./network-policy.js";
 
-/** The slice of undici's Dispatcher / DispatchHandler contract used here (Node bundles undici; its types are not a dependency). */
+/**
+ * The slice of undici's Dispatcher / DispatchHandler contract used here (Node bundles undici; its types are not a
+ * dependency).
+ */
 interface DispatchOptions {
   origin?: string | URL;
   headers?: Record<string, string | string[] | undefined> | string[] | string[][] | null;
@@ -34,7 +37,14 @@ interface Dispatcher {
 const GLOBAL_DISPATCHER = Symbol.for("undici.globalDispatcher.1");
 
 /** Failures of the TCP/TLS connect itself: the request was not sent, another address may work. */
-const CONNECT_FAILURES = new Set(["ECONNREFUSED", "ENETUNREACH", "EHOSTUNREACH", "ETIMEDOUT", "EADDRNOTAVAIL", "UND_ERR_CONNECT_TIMEOUT"]);
+const CONNECT_FAILURES = new Set([
+  "ECONNREFUSED",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "ETIMEDOUT",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 
 function processDispatcher(): Dispatcher {
   const d = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER] as Dispatcher | undefined;
@@ -47,7 +57,8 @@ function withHost(headers: DispatchOptions["headers"], host: string): DispatchOp
   const isHost = (k: unknown) => String(k).toLowerCase() === "host";
   if (!headers) return { host };
   if (Array.isArray(headers)) {
-    if (headers.length > 0 && Array.isArray(headers[0])) return [...(headers as string[][]).filter(([k]) => !isHost(k)), ["host", host]];
+    if (headers.length > 0 && Array.isArray(headers[0]))
+      return [...(headers as string[][]).filter(([k]) => !isHost(k)), ["host", host]];
     const flat = headers as string[];
     const out: string[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) if (!isHost(flat[i])) out.push(flat[i], flat[i + 1]);
@@ -60,7 +71,11 @@ function withHost(headers: DispatchOptions["headers"], host: string): DispatchOp
 }
 
 /** Calls every handler method on the original handler, except the two the address fallback watches. */
-function watchedHandler(handler: DispatchHandler, onConnect: () => void, onError: (err: Error) => void): DispatchHandler {
+function watchedHandler(
+  handler: DispatchHandler,
+  onConnect: () => void,
+  onError: (err: Error) => void,
+): DispatchHandler {
   return new Proxy(handler, {
     get(target, prop) {
       if (prop === "onConnect") {
@@ -113,7 +128,8 @@ class PolicyDispatcher implements Dispatcher {
         },
         (err) => {
           const code = (err as { code?: unknown }).code;
-          if (!connected && i + 1 < addresses.length && typeof code === "string" && CONNECT_FAILURES.has(code)) return attempt(i + 1);
+          if (!connected && i + 1 < addresses.length && typeof code === "string" && CONNECT_FAILURES.has(code))
+            return attempt(i + 1);
           handler.onError?.(err);
         },
       );

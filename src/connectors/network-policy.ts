@@ -51,7 +51,10 @@ export class DestinationDeniedError extends Error {
     readonly host: string,
     readonly address: string,
   ) {
-    super(`${host} resolves to ${address}, which this server's connector network policy refuses (${DENY_VARIABLE} / _ALLOW_NETWORKS)`);
+    super(
+      `${host} resolves to ${address}, which this server's ` +
+        `connector network policy refuses (${DENY_VARIABLE} / _ALLOW_NETWORKS)`,
+    );
     this.name = DESTINATION_DENIED_ERROR_NAME;
   }
 }
@@ -80,7 +83,9 @@ function blockListOf(cidrs: readonly Cidr[]): BlockList {
 
 function resolveAll(host: string, options: LookupOptions): Promise<LookupAddress[]> {
   return new Promise((resolve, reject) => {
-    dnsLookup(host, { family: options.family, hints: options.hints, all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
+    dnsLookup(host, { family: options.family, hints: options.hints, all: true }, (err, addresses) =>
+      err ? reject(err) : resolve(addresses),
+    );
   });
 }
 
@@ -123,7 +128,8 @@ export class NetworkPolicy {
           : parse(DENY_VARIABLE, denyText);
     const allowText = o.allow?.trim();
     const allow = allowText === undefined || allowText === "" ? undefined : parse(ALLOW_VARIABLE, allowText);
-    if (allow && allow.length === 0) throw new Error(`${ALLOW_VARIABLE}: lists no network (leave it unset to use ${DENY_VARIABLE} alone)`);
+    if (allow && allow.length === 0)
+      throw new Error(`${ALLOW_VARIABLE}: lists no network (leave it unset to use ${DENY_VARIABLE} alone)`);
     return new NetworkPolicy(deny, allow);
   }
 
@@ -132,7 +138,9 @@ export class NetworkPolicy {
     return this.deny.length === 0 && this.allow === undefined;
   }
 
-  /** Whether a connection to the IP address `address` is permitted. A host name is never permitted (resolve it first). */
+  /**
+   * Whether a connection to the IP address `address` is permitted. A host name is never permitted (resolve it first).
+   */
   permits(address: string): boolean {
     const c = canonicalAddress(address);
     if (!c) return false;
@@ -148,10 +156,16 @@ export class NetworkPolicy {
   async resolve(host: string, options: LookupOptions = {}): Promise<CheckedAddress[]> {
     const literal = canonicalAddress(host);
     const addresses: LookupAddress[] = literal
-      ? [{ address: host.startsWith("[") ? host.slice(1, -1) : host, family: literal.family === "ipv4" && !host.includes(":") ? 4 : 6 }]
+      ? [
+          {
+            address: host.startsWith("[") ? host.slice(1, -1) : host,
+            family: literal.family === "ipv4" && !host.includes(":") ? 4 : 6,
+          },
+        ]
       : await resolveAll(host, options);
     for (const a of addresses) {
-      if (!this.permits(a.address)) throw new DestinationDeniedError(host, canonicalAddress(a.address)?.address ?? a.address);
+      if (!this.permits(a.address))
+        throw new DestinationDeniedError(host, canonicalAddress(a.address)?.address ?? a.address);
     }
     return addresses.map((a) => ({ address: a.address, family: a.family === 4 ? 4 : 6 }));
   }
@@ -166,7 +180,8 @@ export class NetworkPolicy {
     callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
   ): void => {
     this.resolve(hostname, options).then(
-      (addresses) => (options.all ? callback(null, addresses) : callback(null, addresses[0].address, addresses[0].family)),
+      (addresses) =>
+        options.all ? callback(null, addresses) : callback(null, addresses[0].address, addresses[0].family),
       (err: NodeJS.ErrnoException) => callback(err, options.all ? [] : ""),
     );
   };

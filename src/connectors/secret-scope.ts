@@ -44,7 +44,8 @@ export function scopeChange(
     }
     throw new AppError(
       "SECRET_REQUIRED",
-      `changing ${changed.join(", ")} would present the stored ${secret} to a new destination: send ${secret} again in the same request`,
+      `changing ${changed.join(", ")} would present ` +
+        `the stored ${secret} to a new destination: send ${secret} again in the same request`,
       { field: secret, changed_fields: changed },
     );
   }

@@ -12,7 +12,11 @@ import type { DbExecutor } from "../store/core/db-executor.js";
  * for and nothing else (never an existing ancestor).
  */
 export function notFound(requested: string): AppError {
-  return new AppError("NOT_FOUND", `${requested} not found`, requested.startsWith("/") ? { path: requested } : undefined);
+  return new AppError(
+    "NOT_FOUND",
+    `${requested} not found`,
+    requested.startsWith("/") ? { path: requested } : undefined,
+  );
 }
 
 /**
@@ -32,9 +36,17 @@ export class AclService {
    * pass it as `db`: SQLite has one connection, so a query outside the transaction would wait
    * for it forever.
    */
-  async effective(actor: Actor, share: ShareRecord, chain: NodeRecord[], db: DbExecutor = this.db): Promise<Set<Permission>> {
+  async effective(
+    actor: Actor,
+    share: ShareRecord,
+    chain: NodeRecord[],
+    db: DbExecutor = this.db,
+  ): Promise<Set<Permission>> {
     if (actor.isAdmin || actor.isSystem) return new Set(PERMISSIONS);
-    const aces = await aclStore.forNodes(db, chain.map((n) => n.id));
+    const aces = await aclStore.forNodes(
+      db,
+      chain.map((n) => n.id),
+    );
     const perms = this.fromAces(actor, chain, aces);
     this.addImplicit(actor, share, perms);
     return perms;
@@ -44,7 +56,12 @@ export class AclService {
    * Permissions of each child of a folder, given the folder's chain: one query for a whole
    * listing page instead of one per child.
    */
-  async effectiveForChildren(actor: Actor, share: ShareRecord, parentChain: NodeRecord[], children: NodeRecord[]): Promise<Map<string, Set<Permission>>> {
+  async effectiveForChildren(
+    actor: Actor,
+    share: ShareRecord,
+    parentChain: NodeRecord[],
+    children: NodeRecord[],
+  ): Promise<Map<string, Set<Permission>>> {
     const out = new Map<string, Set<Permission>>();
     if (actor.isAdmin || actor.isSystem) {
       for (const c of children) out.set(c.id, new Set(PERMISSIONS));
@@ -55,7 +72,9 @@ export class AclService {
     const mine = actorPrincipals(actor);
     for (const c of children) {
       const perms = c.acl_inherit ? new Set(inherited) : new Set<Permission>();
-      for (const a of aces) if (a.node_id === c.id && mine.has(a.principal_id)) for (const p of decodePermissions(a.permissions)) perms.add(p);
+      for (const a of aces)
+        if (a.node_id === c.id && mine.has(a.principal_id))
+          for (const p of decodePermissions(a.permissions)) perms.add(p);
       this.addImplicit(actor, share, perms);
       out.set(c.id, perms);
     }
@@ -71,7 +90,8 @@ export class AclService {
    */
   static check(perms: Set<Permission>, perm: Permission, what: string, requested: string = what): void {
     if (!perms.has("READ")) throw notFound(requested);
-    if (!perms.has(perm)) throw new AppError("FORBIDDEN", `${perm} permission required on ${what}`, { permission: perm });
+    if (!perms.has(perm))
+      throw new AppError("FORBIDDEN", `${perm} permission required on ${what}`, { permission: perm });
   }
 
   private fromAces(actor: Actor, chain: NodeRecord[], aces: AceRecord[]): Set<Permission> {
@@ -79,7 +99,9 @@ export class AclService {
     const perms = new Set<Permission>();
     for (let i = chain.length - 1; i >= 0; i--) {
       const node = chain[i];
-      for (const a of aces) if (a.node_id === node.id && mine.has(a.principal_id)) for (const p of decodePermissions(a.permissions)) perms.add(p);
+      for (const a of aces)
+        if (a.node_id === node.id && mine.has(a.principal_id))
+          for (const p of decodePermissions(a.permissions)) perms.add(p);
       if (!node.acl_inherit) break;
     }
     return perms;

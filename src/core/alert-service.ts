@@ -15,7 +15,10 @@ export type { AlertRecord };
 export const CONNECTOR_AUTH_FAILED_ALERT = "connector_auth_failed";
 
 export class AlertService {
-  constructor(private readonly db: DbExecutor, private readonly logger?: Logger) {}
+  constructor(
+    private readonly db: DbExecutor,
+    private readonly logger?: Logger,
+  ) {}
 
   /** Opens an alert, or returns the open one of the same kind for the connector. */
   async raise(o: { kind: string; connectorId: string | null; message: string }): Promise<AlertRecord> {
@@ -26,8 +29,12 @@ export class AlertService {
     const alert: AlertRecord = {
       // newId's ULIDs increase within a millisecond: lists page newest-first by id, and two alerts
       // raised in the same millisecond still sort in the order they were raised.
-      id: newId("alr"), kind: o.kind, connector_id: o.connectorId, message: o.message,
-      created_at: new Date().toISOString(), resolved_at: null,
+      id: newId("alr"),
+      kind: o.kind,
+      connector_id: o.connectorId,
+      message: o.message,
+      created_at: new Date().toISOString(),
+      resolved_at: null,
     };
     await alertStore.insert(this.db, alert);
     this.logger?.warn({ alertId: alert.id, kind: o.kind, connectorId: o.connectorId }, "alert raised");

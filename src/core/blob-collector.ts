@@ -6,7 +6,8 @@ import { isRetryableConflict, type DbExecutor } from "../store/core/db-executor.
 
 /**
  * Collects content no version references: blob files and inline blobs (database rows). Deletes
- * and failed uploads call {@link request}; runs are debounced and never overlap. Blobs pinned by an in-flight upload are skipped by the store, so a
+ * and failed uploads call {@link request}; runs are debounced and never overlap. Blobs pinned by an in-flight upload
+ * are skipped by the store, so a
  * collection racing an upload of the same content is safe. {@link start} also schedules a full
  * collection a few minutes after start-up and then hourly, which removes blobs orphaned by a crash
  * between storing the bytes and committing the version. Not sooner: a full collection walks every

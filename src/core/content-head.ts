@@ -14,7 +14,9 @@ export type Taken = { whole: Buffer } | { rest: ContentSource };
  * answer (413). An error or a premature close of the source rejects.
  */
 export function takeSmall(source: ContentSource, limit: number): Promise<Taken> {
-  return source instanceof Readable ? takeFromStream(source, limit) : takeFromIterable(source as AsyncIterable<Uint8Array>, limit);
+  return source instanceof Readable
+    ? takeFromStream(source, limit)
+    : takeFromIterable(source as AsyncIterable<Uint8Array>, limit);
 }
 
 function takeFromStream(source: Readable, limit: number): Promise<Taken> {
@@ -47,7 +49,9 @@ function takeFromStream(source: Readable, limit: number): Promise<Taken> {
     };
     const onClose = () => {
       stop();
-      reject(Object.assign(new Error("the content stream closed before its end"), { code: "ERR_STREAM_PREMATURE_CLOSE" }));
+      reject(
+        Object.assign(new Error("the content stream closed before its end"), { code: "ERR_STREAM_PREMATURE_CLOSE" }),
+      );
     };
     if (source.readableEnded) return resolve({ whole: Buffer.alloc(0) });
     if (source.errored) return reject(source.errored);

@@ -48,16 +48,21 @@ export interface ParsedPath {
  */
 export function parsePath(raw: string): ParsedPath {
   if (Buffer.byteLength(raw, "utf8") > MAX_PATH_BYTES) {
-    throw new AppError("INVALID_NAME", `invalid path: a path must be at most ${MAX_PATH_BYTES} UTF-8 bytes`, { path: raw.slice(0, 100) });
+    throw new AppError("INVALID_NAME", `invalid path: a path must be at most ${MAX_PATH_BYTES} UTF-8 bytes`, {
+      path: raw.slice(0, 100),
+    });
   }
-  if (raw.includes("\u0000")) throw new AppError("INVALID_NAME", "invalid path: a path must not contain NUL", { path: raw });
+  if (raw.includes("\u0000"))
+    throw new AppError("INVALID_NAME", "invalid path: a path must not contain NUL", { path: raw });
   const segments = raw
     .split("/")
     .filter((s) => s.length > 0)
     .map(normalizeName);
   const path = "/" + segments.join("/");
   if (Buffer.byteLength(path, "utf8") > MAX_PATH_BYTES) {
-    throw new AppError("INVALID_NAME", `invalid path: a path must be at most ${MAX_PATH_BYTES} UTF-8 bytes`, { path: raw.slice(0, 100) });
+    throw new AppError("INVALID_NAME", `invalid path: a path must be at most ${MAX_PATH_BYTES} UTF-8 bytes`, {
+      path: raw.slice(0, 100),
+    });
   }
   return { path, segments };
 }

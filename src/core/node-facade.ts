@@ -51,11 +51,19 @@ function shaTags(tags: string[]): string[] {
 }
 
 export class NodeFacade {
-  constructor(private readonly nodes: NodeService, private readonly mounts: MountService) {}
+  constructor(
+    private readonly nodes: NodeService,
+    private readonly mounts: MountService,
+  ) {}
 
   // ---- by path ---------------------------------------------------------------------------------
 
-  async list(shareId: string, path: string, opts: { limit?: number; cursor?: string }, actor: Actor): Promise<Page<Node>> {
+  async list(
+    shareId: string,
+    path: string,
+    opts: { limit?: number; cursor?: string },
+    actor: Actor,
+  ): Promise<Page<Node>> {
     return (await this.mounts.divertList(shareId, path, opts, actor)) ?? this.nodes.list(shareId, path, opts, actor);
   }
 
@@ -81,9 +89,17 @@ export class NodeFacade {
    * `mounted` tells which (a ScaiDrive file's ETag is its SHA-256). @throws PRECONDITION_FAILED for
    * an If-Match that is no ScaiDrive ETag (outside mounts) or a failed condition.
    */
-  async upload(shareId: string, path: string, source: Readable, o: UploadRequest): Promise<{ node: Node; created: boolean; mounted: boolean }> {
+  async upload(
+    shareId: string,
+    path: string,
+    source: Readable,
+    o: UploadRequest,
+  ): Promise<{ node: Node; created: boolean; mounted: boolean }> {
     const mounted = await this.mounts.divertUpload(shareId, path, source, {
-      actor: o.actor, mtime: o.mtime, size: o.size, ifNoneMatch: o.ifNoneMatch.any,
+      actor: o.actor,
+      mtime: o.mtime,
+      size: o.size,
+      ifNoneMatch: o.ifNoneMatch.any,
       ifNoneMatchEtags: o.ifNoneMatch.tags?.join(", "),
       ifMatch: o.ifMatch?.trim() === "*" ? undefined : o.ifMatch,
     });
@@ -113,7 +129,12 @@ export class NodeFacade {
   }
 
   /** @throws VALIDATION_FAILED (`details.reason: "inside_mount"`) below a mount point. */
-  async setAcl(shareId: string, path: string, input: { aces: AclEntry[]; inherit: boolean }, actor: Actor): Promise<AclView> {
+  async setAcl(
+    shareId: string,
+    path: string,
+    input: { aces: AclEntry[]; inherit: boolean },
+    actor: Actor,
+  ): Promise<AclView> {
     await this.mounts.refuseAclInside(shareId, path, actor);
     return this.nodes.setAcl(shareId, path, input, actor);
   }

@@ -18,7 +18,12 @@ import { principalStore } from "../store/core/principal-store.js";
 import type { BlobReader } from "../store/blobs/blob-reader.js";
 import { BlobReadStream } from "../store/blobs/blob-read-stream.js";
 import type { BlobStore } from "../store/blobs/fs-blob-store.js";
-import { INLINE_BLOB_MAX_BYTES, inlineBlobStore, inlineContentRange, inlineContentStream } from "../store/blobs/inline-blob-store.js";
+import {
+  INLINE_BLOB_MAX_BYTES,
+  inlineBlobStore,
+  inlineContentRange,
+  inlineContentStream,
+} from "../store/blobs/inline-blob-store.js";
 import { takeSmall } from "./content-head.js";
 import { CommitBatcher } from "./commit-batcher.js";
 
@@ -159,9 +164,15 @@ export class NodeService {
    * One page of a folder's children, ordered by name; children the actor cannot READ are left
    * out. @throws VALIDATION_FAILED (field "path") if the path is a file.
    */
-  async list(shareId: string, path: string, opts: { limit?: number; cursor?: string }, actor: Actor): Promise<Page<Node>> {
+  async list(
+    shareId: string,
+    path: string,
+    opts: { limit?: number; cursor?: string },
+    actor: Actor,
+  ): Promise<Page<Node>> {
     const { share, chain, node } = await this.locate(actor, shareId, path);
-    if (node.type !== "folder") throw new AppError("VALIDATION_FAILED", `${node.path} is a file, not a folder`, { field: "path" });
+    if (node.type !== "folder")
+      throw new AppError("VALIDATION_FAILED", `${node.path} is a file, not a folder`, { field: "path" });
     const limit = clampLimit(opts.limit);
     let after = decodeCursor(opts.cursor, ["name"])?.name;
     const visible: NodeRecord[] = [];
@@ -224,19 +235,27 @@ export class NodeService {
    * Creates the folder and any missing parents (mkdir -p); an existing folder is returned as is.
    * Needs WRITE on the deepest existing ancestor. @throws CONFLICT if a file is in the way.
    */
-  async mkdirp(shareId: string, path: string, opts: { actor: Actor; mtime?: Date; ownerId?: string }): Promise<{ node: Node; created: boolean }> {
+  async mkdirp(
+    shareId: string,
+    path: string,
+    opts: { actor: Actor; mtime?: Date; ownerId?: string },
+  ): Promise<{ node: Node; created: boolean }> {
     return this.retryOnUnique(() =>
-      inTransaction(this.db, async (trx) => {
-        const r = await this.resolve(trx, shareId, path);
-        const last = r.chain[r.chain.length - 1];
-        const perms = await this.acl.effective(opts.actor, r.share, r.chain, trx);
-        AclService.check(perms, "READ", last.path, r.parsed.path);
-        if (last.type !== "folder") throw new AppError("CONFLICT", `${last.path} is a file`, { path: last.path });
-        if (r.missing.length === 0) return { node: toNode(last), created: false };
-        AclService.check(perms, "WRITE", last.path, r.parsed.path);
-        const chain = await this.createFolders(trx, r, opts.ownerId ?? actorUserId(opts.actor), opts.mtime);
-        return { node: toNode(chain[chain.length - 1]), created: true };
-      }, SERIALIZABLE),
+      inTransaction(
+        this.db,
+        async (trx) => {
+          const r = await this.resolve(trx, shareId, path);
+          const last = r.chain[r.chain.length - 1];
+          const perms = await this.acl.effective(opts.actor, r.share, r.chain, trx);
+          AclService.check(perms, "READ", last.path, r.parsed.path);
+          if (last.type !== "folder") throw new AppError("CONFLICT", `${last.path} is a file`, { path: last.path });
+          if (r.missing.length === 0) return { node: toNode(last), created: false };
+          AclService.check(perms, "WRITE", last.path, r.parsed.path);
+          const chain = await this.createFolders(trx, r, opts.ownerId ?? actorUserId(opts.actor), opts.mtime);
+          return { node: toNode(chain[chain.length - 1]), created: true };
+        },
+        SERIALIZABLE,
+      ),
     );
   }
 
@@ -265,42 +284,59 @@ export class NodeService {
   async move(shareId: string, from: string, to: string, opts: { actor: Actor; replace?: boolean }): Promise<Node> {
     const src = parsePath(from);
     const dst = parsePath(to);
-    if (src.segments.length === 0) throw new AppError("VALIDATION_FAILED", "the root folder cannot be moved", { field: "from" });
-    if (dst.segments.length === 0) throw new AppError("VALIDATION_FAILED", "nothing can be moved onto the root folder", { field: "to" });
+    if (src.segments.length === 0)
+      throw new AppError("VALIDATION_FAILED", "the root folder cannot be moved", { field: "from" });
+    if (dst.segments.length === 0)
+      throw new AppError("VALIDATION_FAILED", "nothing can be moved onto the root folder", { field: "to" });
     return this.retryOnUnique(() =>
-      inTransaction(this.db, async (trx) => {
-        const s = await this.resolve(trx, shareId, src.path);
-        if (s.missing.length > 0) throw notFound(src.path);
-        const node = s.chain[s.chain.length - 1];
-        AclService.check(await this.acl.effective(opts.actor, s.share, s.chain, trx), "DELETE", src.path);
-        if (dst.path === src.path) return toNode(node);
-        if (dst.path.startsWith(`${src.path}/`)) throw new AppError("VALIDATION_FAILED", "a folder cannot be moved into itself", { field: "to" });
+      inTransaction(
+        this.db,
+        async (trx) => {
+          const s = await this.resolve(trx, shareId, src.path);
+          if (s.missing.length > 0) throw notFound(src.path);
+          const node = s.chain[s.chain.length - 1];
+          AclService.check(await this.acl.effective(opts.actor, s.share, s.chain, trx), "DELETE", src.path);
+          if (dst.path === src.path) return toNode(node);
+          if (dst.path.startsWith(`${src.path}/`))
+            throw new AppError("VALIDATION_FAILED", "a folder cannot be moved into itself", { field: "to" });
 
-        let d = await this.resolve(trx, shareId, dst.path);
-        const dstPerms = await this.acl.effective(opts.actor, d.share, d.chain, trx);
-        AclService.check(dstPerms, "READ", d.chain[d.chain.length - 1].path, dst.path);
-        if (d.missing.length === 0) {
-          const existing = d.chain[d.chain.length - 1];
-          if (!opts.replace) throw new AppError("CONFLICT", `${dst.path} already exists`, { path: dst.path });
-          AclService.check(dstPerms, "DELETE", dst.path);
-          if (existing.type !== node.type) throw new AppError("CONFLICT", `${dst.path} exists and is a ${existing.type}`, { path: dst.path });
-          if (existing.type === "folder" && (await nodeStore.countChildren(trx, existing.id)) > 0) {
-            throw new AppError("CONFLICT", `${dst.path} is a folder that is not empty`, { path: dst.path });
+          let d = await this.resolve(trx, shareId, dst.path);
+          const dstPerms = await this.acl.effective(opts.actor, d.share, d.chain, trx);
+          AclService.check(dstPerms, "READ", d.chain[d.chain.length - 1].path, dst.path);
+          if (d.missing.length === 0) {
+            const existing = d.chain[d.chain.length - 1];
+            if (!opts.replace) throw new AppError("CONFLICT", `${dst.path} already exists`, { path: dst.path });
+            AclService.check(dstPerms, "DELETE", dst.path);
+            if (existing.type !== node.type)
+              throw new AppError("CONFLICT", `${dst.path} exists and is a ${existing.type}`, { path: dst.path });
+            if (existing.type === "folder" && (await nodeStore.countChildren(trx, existing.id)) > 0) {
+              throw new AppError("CONFLICT", `${dst.path} is a folder that is not empty`, { path: dst.path });
+            }
+            await nodeStore.delete(trx, existing.id);
+            this.opts.onContentRemoved?.();
+            d = await this.resolve(trx, shareId, dst.path);
           }
-          await nodeStore.delete(trx, existing.id);
-          this.opts.onContentRemoved?.();
-          d = await this.resolve(trx, shareId, dst.path);
-        }
-        const deepest = d.chain[d.chain.length - 1];
-        if (deepest.type !== "folder") throw new AppError("CONFLICT", `${deepest.path} is a file`, { path: deepest.path });
-        AclService.check(await this.acl.effective(opts.actor, d.share, d.chain, trx), "WRITE", deepest.path, dst.path);
-        const name = d.missing[d.missing.length - 1];
-        const parentChain = d.missing.length > 1 ? await this.createFolders(trx, { ...d, missing: d.missing.slice(0, -1) }, actorUserId(opts.actor)) : d.chain;
-        const parent = parentChain[parentChain.length - 1];
-        await nodeStore.update(trx, node.id, { parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
-        if (node.type === "folder") await nodeStore.rewriteDescendantPaths(trx, shareId, src.path, dst.path);
-        return toNode({ ...node, parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
-      }, SERIALIZABLE),
+          const deepest = d.chain[d.chain.length - 1];
+          if (deepest.type !== "folder")
+            throw new AppError("CONFLICT", `${deepest.path} is a file`, { path: deepest.path });
+          AclService.check(
+            await this.acl.effective(opts.actor, d.share, d.chain, trx),
+            "WRITE",
+            deepest.path,
+            dst.path,
+          );
+          const name = d.missing[d.missing.length - 1];
+          const parentChain =
+            d.missing.length > 1
+              ? await this.createFolders(trx, { ...d, missing: d.missing.slice(0, -1) }, actorUserId(opts.actor))
+              : d.chain;
+          const parent = parentChain[parentChain.length - 1];
+          await nodeStore.update(trx, node.id, { parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
+          if (node.type === "folder") await nodeStore.rewriteDescendantPaths(trx, shareId, src.path, dst.path);
+          return toNode({ ...node, parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
+        },
+        SERIALIZABLE,
+      ),
     );
   }
 
@@ -311,11 +347,15 @@ export class NodeService {
    */
   async delete(shareId: string, path: string, actor: Actor): Promise<void> {
     const { share, node } = await this.locate(actor, shareId, path, "DELETE");
-    if (node.parent_id === null) throw new AppError("VALIDATION_FAILED", "the root folder cannot be deleted; delete the share instead", { field: "path" });
+    if (node.parent_id === null)
+      throw new AppError("VALIDATION_FAILED", "the root folder cannot be deleted; delete the share instead", {
+        field: "path",
+      });
     if (node.type === "folder" && !actor.isAdmin) {
       for (const d of await nodeStore.descendantsBreakingInheritance(this.db, shareId, node.path)) {
         const perms = await this.acl.effective(actor, share, await this.chainOf(this.db, d));
-        if (!perms.has("DELETE")) throw new AppError("FORBIDDEN", `${node.path} contains items you may not delete`, { permission: "DELETE" });
+        if (!perms.has("DELETE"))
+          throw new AppError("FORBIDDEN", `${node.path} contains items you may not delete`, { permission: "DELETE" });
       }
     }
     await nodeStore.delete(this.db, node.id);
@@ -332,9 +372,15 @@ export class NodeService {
    * @throws CONFLICT if a folder is at `path` or a file where a parent folder should be;
    *   PRECONDITION_FAILED if an ifMatch/ifNoneMatch condition fails; PAYLOAD_TOO_LARGE over the limit.
    */
-  async writeFile(shareId: string, path: string, source: ContentSource, opts: WriteFileOptions): Promise<{ node: Node; created: boolean }> {
+  async writeFile(
+    shareId: string,
+    path: string,
+    source: ContentSource,
+    opts: WriteFileOptions,
+  ): Promise<{ node: Node; created: boolean }> {
     const parsed = parsePath(path);
-    if (parsed.segments.length === 0) throw new AppError("INVALID_NAME", "invalid path: the path must name a file, not the root", { path });
+    if (parsed.segments.length === 0)
+      throw new AppError("INVALID_NAME", "invalid path: the path must name a file, not the root", { path });
     const arrived = this.commits.begin();
     let blob: StoredContent;
     try {
@@ -354,27 +400,69 @@ export class NodeService {
           if (r.missing.length === 0) {
             const file = r.chain[r.chain.length - 1];
             if (file.sha256 === blob.sha256) {
-              if (opts.mtime && file.modified_at !== modified) await nodeStore.update(trx, file.id, { modified_at: modified });
-              return { node: toNode({ ...file, modified_at: opts.mtime ? modified : file.modified_at }), created: false };
+              if (opts.mtime && file.modified_at !== modified)
+                await nodeStore.update(trx, file.id, { modified_at: modified });
+              return {
+                node: toNode({ ...file, modified_at: opts.mtime ? modified : file.modified_at }),
+                created: false,
+              };
             }
-            const version: VersionRecord = { id: newId("ver"), file_id: file.id, size: blob.size, sha256: blob.sha256, author_id: author, created_at: now };
+            const version: VersionRecord = {
+              id: newId("ver"),
+              file_id: file.id,
+              size: blob.size,
+              sha256: blob.sha256,
+              author_id: author,
+              created_at: now,
+            };
             await blob.commitWith(trx);
             await versionStore.insert(trx, version);
-            const patch = { size: blob.size, sha256: blob.sha256, current_version_id: version.id, modified_at: modified };
+            const patch = {
+              size: blob.size,
+              sha256: blob.sha256,
+              current_version_id: version.id,
+              modified_at: modified,
+            };
             await nodeStore.update(trx, file.id, patch);
             return { node: toNode({ ...file, ...patch }), created: false };
           }
-          const parentChain = r.missing.length > 1 ? await this.createFolders(trx, { ...r, missing: r.missing.slice(0, -1) }, opts.ownerId ?? actorUserId(opts.actor)) : r.chain;
+          const parentChain =
+            r.missing.length > 1
+              ? await this.createFolders(
+                  trx,
+                  { ...r, missing: r.missing.slice(0, -1) },
+                  opts.ownerId ?? actorUserId(opts.actor),
+                )
+              : r.chain;
           const parent = parentChain[parentChain.length - 1];
           const name = r.missing[r.missing.length - 1];
           const file: NodeRecord = {
-            id: newId("fil"), share_id: shareId, parent_id: parent.id, name, name_key: nameKey(name), path: parsed.path, type: "file",
-            size: blob.size, sha256: blob.sha256, current_version_id: newId("ver"), owner_id: opts.ownerId ?? actorUserId(opts.actor),
-            created_at: now, modified_at: modified, acl_inherit: true, metadata: "{}",
+            id: newId("fil"),
+            share_id: shareId,
+            parent_id: parent.id,
+            name,
+            name_key: nameKey(name),
+            path: parsed.path,
+            type: "file",
+            size: blob.size,
+            sha256: blob.sha256,
+            current_version_id: newId("ver"),
+            owner_id: opts.ownerId ?? actorUserId(opts.actor),
+            created_at: now,
+            modified_at: modified,
+            acl_inherit: true,
+            metadata: "{}",
           };
           await nodeStore.insert(trx, file);
           await blob.commitWith(trx);
-          await versionStore.insert(trx, { id: file.current_version_id!, file_id: file.id, size: blob.size, sha256: blob.sha256, author_id: author, created_at: now });
+          await versionStore.insert(trx, {
+            id: file.current_version_id!,
+            file_id: file.id,
+            size: blob.size,
+            sha256: blob.sha256,
+            author_id: author,
+            created_at: now,
+          });
           return { node: toNode(file), created: true };
         }, SERIALIZABLE),
       );
@@ -396,14 +484,26 @@ export class NodeService {
     const taken = await takeSmall(source, INLINE_BLOB_MAX_BYTES);
     if ("rest" in taken) {
       const blob = await this.blobs.put(taken.rest, { maxBytes, recycleChunk });
-      return { sha256: blob.sha256, size: blob.size, inline: false, commitWith: async () => {}, release: () => blob.release() };
+      return {
+        sha256: blob.sha256,
+        size: blob.size,
+        inline: false,
+        commitWith: async () => {},
+        release: () => blob.release(),
+      };
     }
     const data = taken.whole;
     if (maxBytes !== undefined && data.length > maxBytes) {
       throw new AppError("PAYLOAD_TOO_LARGE", `content exceeds ${maxBytes} bytes`, { max_bytes: maxBytes });
     }
     const sha256 = createHash("sha256").update(data).digest("hex");
-    return { sha256, size: data.length, inline: true, commitWith: (trx) => inlineBlobStore.put(trx, sha256, data), release: () => {} };
+    return {
+      sha256,
+      size: data.length,
+      inline: true,
+      commitWith: (trx) => inlineBlobStore.put(trx, sha256, data),
+      release: () => {},
+    };
   }
 
   /**
@@ -411,14 +511,25 @@ export class NodeService {
    * unless a newer one (by createdAt) exists. Identical content is still recorded as a version.
    * @throws NOT_FOUND for an unknown file; CONFLICT for a folder.
    */
-  async addVersion(fileId: string, source: ContentSource, opts: { authorId?: string | null; createdAt?: Date }): Promise<Version> {
+  async addVersion(
+    fileId: string,
+    source: ContentSource,
+    opts: { authorId?: string | null; createdAt?: Date },
+  ): Promise<Version> {
     const file = await nodeStore.get(this.db, fileId);
     if (!file) throw new AppError("NOT_FOUND", `${fileId} not found`);
     if (file.type !== "file") throw new AppError("CONFLICT", `${fileId} is a folder`);
     const blob = await this.storeContent(source);
     try {
       const createdAt = (opts.createdAt ?? new Date()).toISOString();
-      const version: VersionRecord = { id: newId("ver"), file_id: fileId, size: blob.size, sha256: blob.sha256, author_id: opts.authorId ?? null, created_at: createdAt };
+      const version: VersionRecord = {
+        id: newId("ver"),
+        file_id: fileId,
+        size: blob.size,
+        sha256: blob.sha256,
+        author_id: opts.authorId ?? null,
+        created_at: createdAt,
+      };
       await inTransaction(this.db, async (trx) => {
         const current = await nodeStore.get(trx, fileId);
         if (!current) throw new AppError("NOT_FOUND", `${fileId} not found`);
@@ -426,7 +537,12 @@ export class NodeService {
         await versionStore.insert(trx, version);
         const cur = current.current_version_id ? await versionStore.get(trx, current.current_version_id) : undefined;
         if (!cur || cur.created_at <= createdAt) {
-          await nodeStore.update(trx, fileId, { size: blob.size, sha256: blob.sha256, current_version_id: version.id, modified_at: createdAt });
+          await nodeStore.update(trx, fileId, {
+            size: blob.size,
+            sha256: blob.sha256,
+            current_version_id: version.id,
+            modified_at: createdAt,
+          });
         }
       });
       return toVersion(version);
@@ -457,7 +573,11 @@ export class NodeService {
   }
 
   /** A version of a file the actor can READ (the current one when versionId is omitted). */
-  async getVersion(fileId: string, versionId: string | undefined, actor: Actor): Promise<{ node: Node; version: Version }> {
+  async getVersion(
+    fileId: string,
+    versionId: string | undefined,
+    actor: Actor,
+  ): Promise<{ node: Node; version: Version }> {
     const { node } = await this.locateById(actor, fileId);
     return { node: toNode(node), version: await this.versionOf(node, versionId) };
   }
@@ -471,13 +591,17 @@ export class NodeService {
   /** Versions newest first. */
   async listVersions(fileId: string, opts: { limit?: number; cursor?: string }, actor: Actor): Promise<Page<Version>> {
     const { node } = await this.locateById(actor, fileId);
-    if (node.type !== "file") throw new AppError("VALIDATION_FAILED", `${node.path} is a folder and has no versions`, { field: "file_id" });
+    if (node.type !== "file")
+      throw new AppError("VALIDATION_FAILED", `${node.path} is a folder and has no versions`, { field: "file_id" });
     const limit = clampLimit(opts.limit);
     const after = decodeCursor(opts.cursor, ["created_at", "id"]) as { created_at: string; id: string } | undefined;
     const rows = await versionStore.listForFile(this.db, fileId, after, limit + 1);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
-    return { items: items.map(toVersion), next_cursor: rows.length > limit ? encodeCursor({ created_at: last.created_at, id: last.id }) : null };
+    return {
+      items: items.map(toVersion),
+      next_cursor: rows.length > limit ? encodeCursor({ created_at: last.created_at, id: last.id }) : null,
+    };
   }
 
   /**
@@ -489,7 +613,14 @@ export class NodeService {
     const old = await this.versionOf(node, versionId);
     if (old.sha256 === node.sha256) return toNode(node);
     const now = new Date().toISOString();
-    const version: VersionRecord = { id: newId("ver"), file_id: fileId, size: old.size, sha256: old.sha256, author_id: actorUserId(actor), created_at: now };
+    const version: VersionRecord = {
+      id: newId("ver"),
+      file_id: fileId,
+      size: old.size,
+      sha256: old.sha256,
+      author_id: actorUserId(actor),
+      created_at: now,
+    };
     const patch = { size: old.size, sha256: old.sha256, current_version_id: version.id, modified_at: now };
     await inTransaction(this.db, async (trx) => {
       await versionStore.insert(trx, version);
@@ -511,18 +642,25 @@ export class NodeService {
    * @throws VALIDATION_FAILED if the result exceeds 64 KiB of JSON.
    */
   async patchMetadata(fileId: string, patch: Record<string, unknown>, actor: Actor): Promise<Record<string, unknown>> {
-    return this.retryOnUnique(() => inTransaction(this.db, async (trx) => {
-      const { node } = await this.locateById(actor, fileId, "WRITE", trx);
-      const merged = JSON.parse(node.metadata) as Record<string, unknown>;
-      for (const [k, v] of Object.entries(patch)) {
-        if (v === null) delete merged[k];
-        else merged[k] = v;
-      }
-      const text = JSON.stringify(merged);
-      if (Buffer.byteLength(text) > 65536) throw new AppError("VALIDATION_FAILED", "metadata must be at most 64 KiB of JSON", { field: "body" });
-      await nodeStore.update(trx, fileId, { metadata: text });
-      return merged;
-    }, SERIALIZABLE));
+    return this.retryOnUnique(() =>
+      inTransaction(
+        this.db,
+        async (trx) => {
+          const { node } = await this.locateById(actor, fileId, "WRITE", trx);
+          const merged = JSON.parse(node.metadata) as Record<string, unknown>;
+          for (const [k, v] of Object.entries(patch)) {
+            if (v === null) delete merged[k];
+            else merged[k] = v;
+          }
+          const text = JSON.stringify(merged);
+          if (Buffer.byteLength(text) > 65536)
+            throw new AppError("VALIDATION_FAILED", "metadata must be at most 64 KiB of JSON", { field: "body" });
+          await nodeStore.update(trx, fileId, { metadata: text });
+          return merged;
+        },
+        SERIALIZABLE,
+      ),
+    );
   }
 
   // ---- ACLs ----------------------------------------------------------------------------------
@@ -537,18 +675,32 @@ export class NodeService {
    * the same principal twice are merged. @throws VALIDATION_FAILED (field "aces") for an unknown
    * principal or permission.
    */
-  async setAcl(shareId: string, path: string, input: { aces: AclEntry[]; inherit: boolean }, actor: Actor): Promise<AclView> {
+  async setAcl(
+    shareId: string,
+    path: string,
+    input: { aces: AclEntry[]; inherit: boolean },
+    actor: Actor,
+  ): Promise<AclView> {
     const { chain, node } = await this.locate(actor, shareId, path, "MANAGE_PERMISSIONS");
     const merged = new Map<string, Set<Permission>>();
     for (const [i, a] of input.aces.entries()) {
       for (const p of a.permissions) {
-        if (!isPermission(p)) throw new AppError("VALIDATION_FAILED", `unknown permission ${String(p)}`, { field: `aces/${i}/permissions` });
+        if (!isPermission(p))
+          throw new AppError("VALIDATION_FAILED", `unknown permission ${String(p)}`, {
+            field: `aces/${i}/permissions`,
+          });
       }
       merged.set(a.principal_id, new Set([...(merged.get(a.principal_id) ?? []), ...a.permissions]));
     }
     await this.requirePrincipals([...merged.keys()], "aces");
     await inTransaction(this.db, async (trx) => {
-      await aclStore.replace(trx, node.id, [...merged].filter(([, p]) => p.size > 0).map(([principal_id, p]) => ({ principal_id, permissions: encodePermissions(p) })));
+      await aclStore.replace(
+        trx,
+        node.id,
+        [...merged]
+          .filter(([, p]) => p.size > 0)
+          .map(([principal_id, p]) => ({ principal_id, permissions: encodePermissions(p) })),
+      );
       await nodeStore.update(trx, node.id, { acl_inherit: input.inherit });
     });
     const updated = { ...node, acl_inherit: input.inherit };
@@ -558,9 +710,14 @@ export class NodeService {
   // ---- internals -----------------------------------------------------------------------------
 
   private async aclView(chain: NodeRecord[], node: NodeRecord): Promise<AclView> {
-    const aces = await aclStore.forNodes(this.db, chain.map((n) => n.id));
+    const aces = await aclStore.forNodes(
+      this.db,
+      chain.map((n) => n.id),
+    );
     const entries = (id: string): AclEntry[] =>
-      aces.filter((a) => a.node_id === id).map((a) => ({ principal_id: a.principal_id, permissions: decodePermissions(a.permissions) }));
+      aces
+        .filter((a) => a.node_id === id)
+        .map((a) => ({ principal_id: a.principal_id, permissions: decodePermissions(a.permissions) }));
     const inherited: AclView["inherited_aces"] = [];
     if (node.acl_inherit) {
       for (let i = chain.length - 2; i >= 0; i--) {
@@ -568,11 +725,19 @@ export class NodeService {
         if (!chain[i].acl_inherit) break;
       }
     }
-    return { share_id: node.share_id, path: node.path, node_id: node.id, inherit: node.acl_inherit, aces: entries(node.id), inherited_aces: inherited };
+    return {
+      share_id: node.share_id,
+      path: node.path,
+      node_id: node.id,
+      inherit: node.acl_inherit,
+      aces: entries(node.id),
+      inherited_aces: inherited,
+    };
   }
 
   private async versionOf(node: NodeRecord, versionId: string | undefined): Promise<Version> {
-    if (node.type !== "file") throw new AppError("VALIDATION_FAILED", `${node.path} is a folder and has no content`, { field: "path" });
+    if (node.type !== "file")
+      throw new AppError("VALIDATION_FAILED", `${node.path} is a folder and has no content`, { field: "path" });
     const id = versionId ?? node.current_version_id;
     const v = id ? await versionStore.get(this.db, id) : undefined;
     if (!v || v.file_id !== node.id) throw new AppError("NOT_FOUND", `version ${id ?? ""} not found`);
@@ -580,7 +745,12 @@ export class NodeService {
   }
 
   /** Pre-checks (and re-checks inside the commit) for writeFile. */
-  private async checkWritable(db: DbExecutor, shareId: string, path: string, opts: WriteFileOptions): Promise<Resolved> {
+  private async checkWritable(
+    db: DbExecutor,
+    shareId: string,
+    path: string,
+    opts: WriteFileOptions,
+  ): Promise<Resolved> {
     const r = await this.resolve(db, shareId, path);
     const last = r.chain[r.chain.length - 1];
     const perms = await this.acl.effective(opts.actor, r.share, r.chain, db);
@@ -592,10 +762,15 @@ export class NodeService {
       AclService.check(perms, "WRITE", path);
       if (opts.ifNoneMatch) throw new AppError("PRECONDITION_FAILED", `${path} already exists`, { path });
       if (last.sha256 !== null && opts.ifNoneMatchSha256?.includes(last.sha256)) {
-        throw new AppError("PRECONDITION_FAILED", `${path} already has this content (If-None-Match)`, { path, sha256: last.sha256 });
+        throw new AppError("PRECONDITION_FAILED", `${path} already has this content (If-None-Match)`, {
+          path,
+          sha256: last.sha256,
+        });
       }
       if (opts.ifMatchVersionId !== undefined && last.current_version_id !== opts.ifMatchVersionId) {
-        throw new AppError("PRECONDITION_FAILED", `${path} is not at version ${opts.ifMatchVersionId}`, { current_version_id: last.current_version_id });
+        throw new AppError("PRECONDITION_FAILED", `${path} is not at version ${opts.ifMatchVersionId}`, {
+          current_version_id: last.current_version_id,
+        });
       }
       if (opts.ifMatchSha256 !== undefined && last.sha256 !== opts.ifMatchSha256) {
         throw new AppError("PRECONDITION_FAILED", `${path} has changed`, { sha256: last.sha256 });
@@ -612,14 +787,32 @@ export class NodeService {
   }
 
   /** Creates r.missing under the end of r.chain; returns the extended chain. */
-  private async createFolders(db: DbExecutor, r: Resolved, ownerId: string | null, mtime?: Date): Promise<NodeRecord[]> {
+  private async createFolders(
+    db: DbExecutor,
+    r: Resolved,
+    ownerId: string | null,
+    mtime?: Date,
+  ): Promise<NodeRecord[]> {
     const chain = [...r.chain];
     const now = new Date().toISOString();
     for (const name of r.missing) {
       const parent = chain[chain.length - 1];
       const folder: NodeRecord = {
-        id: newId("fil"), share_id: r.share.id, parent_id: parent.id, name, name_key: nameKey(name), path: joinPath(parent.path, name), type: "folder",
-        size: 0, sha256: null, current_version_id: null, owner_id: ownerId, created_at: now, modified_at: mtime?.toISOString() ?? now, acl_inherit: true, metadata: "{}",
+        id: newId("fil"),
+        share_id: r.share.id,
+        parent_id: parent.id,
+        name,
+        name_key: nameKey(name),
+        path: joinPath(parent.path, name),
+        type: "folder",
+        size: 0,
+        sha256: null,
+        current_version_id: null,
+        owner_id: ownerId,
+        created_at: now,
+        modified_at: mtime?.toISOString() ?? now,
+        acl_inherit: true,
+        metadata: "{}",
       };
       await nodeStore.insert(db, folder);
       chain.push(folder);
@@ -660,7 +853,8 @@ export class NodeService {
 
   private async requirePrincipals(ids: string[], field: string): Promise<void> {
     for (const id of ids) {
-      if (!(await principalStore.principalExists(this.db, id))) throw new AppError("VALIDATION_FAILED", `unknown principal ${id}`, { field });
+      if (!(await principalStore.principalExists(this.db, id)))
+        throw new AppError("VALIDATION_FAILED", `unknown principal ${id}`, { field });
     }
   }
 
@@ -674,7 +868,8 @@ export class NodeService {
         return await fn();
       } catch (err) {
         if (!isUniqueViolation(err) && !isRetryableConflict(err)) throw err;
-        if (attempt >= RETRIES) throw new AppError("CONFLICT", "the destination changed concurrently; try again", undefined, { cause: err });
+        if (attempt >= RETRIES)
+          throw new AppError("CONFLICT", "the destination changed concurrently; try again", undefined, { cause: err });
         this.logger.debug({ attempt, code: (err as { code?: string }).code }, "concurrent change, retrying");
         // Exponential backoff with full jitter: many writers creating the same new folders on
         // PostgreSQL keep conflicting while the machine is busy unless they spread out.

@@ -22,13 +22,19 @@ export function decodeCursor(cursor: string | undefined, keys: readonly string[]
   if (cursor === undefined || cursor === "") return undefined;
   try {
     const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (value && typeof value === "object" && keys.every((k) => typeof (value as Record<string, unknown>)[k] === "string")) {
+    if (
+      value &&
+      typeof value === "object" &&
+      keys.every((k) => typeof (value as Record<string, unknown>)[k] === "string")
+    ) {
       return value as Record<string, string>;
     }
   } catch {
     // fall through
   }
-  throw new AppError("VALIDATION_FAILED", "cursor is not valid: pass next_cursor from a previous page unchanged", { field: "cursor" });
+  throw new AppError("VALIDATION_FAILED", "cursor is not valid: pass next_cursor from a previous page unchanged", {
+    field: "cursor",
+  });
 }
 
 export function clampLimit(limit: number | undefined): number {

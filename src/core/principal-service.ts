@@ -41,14 +41,22 @@ export class PrincipalService {
   /** No permission check: for bootstrap and the CLI. */
   async insertUser(input: { email: string; name: string; is_admin?: boolean }): Promise<User> {
     const email = input.email.trim();
-    if (!EMAIL.test(email)) throw new AppError("VALIDATION_FAILED", "email must look like name@domain", { field: "email" });
+    if (!EMAIL.test(email))
+      throw new AppError("VALIDATION_FAILED", "email must look like name@domain", { field: "email" });
     const name = input.name.trim();
     if (!name) throw new AppError("VALIDATION_FAILED", "name must not be empty", { field: "name" });
-    const user: User = { id: newId("usr"), email, name, is_admin: !!input.is_admin, created_at: new Date().toISOString() };
+    const user: User = {
+      id: newId("usr"),
+      email,
+      name,
+      is_admin: !!input.is_admin,
+      created_at: new Date().toISOString(),
+    };
     try {
       await principalStore.insertUser(this.db, user);
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError("CONFLICT", `a user with email ${email} already exists`, { field: "email" });
+      if (isUniqueViolation(err))
+        throw new AppError("CONFLICT", `a user with email ${email} already exists`, { field: "email" });
       throw err;
     }
     return user;
@@ -63,7 +71,9 @@ export class PrincipalService {
 
   /** `ref` is a `usr_` id or an email. @throws NOT_FOUND */
   async findUser(ref: string): Promise<User> {
-    const u = ref.startsWith("usr_") ? await principalStore.getUser(this.db, ref) : await principalStore.getUserByEmail(this.db, ref);
+    const u = ref.startsWith("usr_")
+      ? await principalStore.getUser(this.db, ref)
+      : await principalStore.getUserByEmail(this.db, ref);
     if (!u) throw new AppError("NOT_FOUND", `user ${ref} not found`);
     return u;
   }
@@ -84,7 +94,8 @@ export class PrincipalService {
     try {
       await principalStore.insertGroup(this.db, g);
     } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError("CONFLICT", `a group named ${name} already exists`, { field: "name" });
+      if (isUniqueViolation(err))
+        throw new AppError("CONFLICT", `a group named ${name} already exists`, { field: "name" });
       throw err;
     }
     return { ...g, member_ids: [] };
@@ -101,7 +112,9 @@ export class PrincipalService {
     const after = decodeCursor(opts.cursor, ["id"]);
     const rows = await principalStore.listGroups(this.db, after?.id, limit + 1);
     const page = pageOf(rows, limit);
-    const items = await Promise.all(page.items.map(async (g) => ({ ...g, member_ids: await principalStore.groupMemberIds(this.db, g.id) })));
+    const items = await Promise.all(
+      page.items.map(async (g) => ({ ...g, member_ids: await principalStore.groupMemberIds(this.db, g.id) })),
+    );
     return { items, next_cursor: page.next_cursor };
   }
 
@@ -118,7 +131,8 @@ export class PrincipalService {
   async removeMember(actor: Actor, groupId: string, userId: string): Promise<Group> {
     requireAdmin(actor);
     await this.getGroup(groupId);
-    if (!(await principalStore.removeMember(this.db, groupId, userId))) throw new AppError("NOT_FOUND", `user ${userId} is not a member of ${groupId}`);
+    if (!(await principalStore.removeMember(this.db, groupId, userId)))
+      throw new AppError("NOT_FOUND", `user ${userId} is not a member of ${groupId}`);
     return this.getGroup(groupId);
   }
 
@@ -127,14 +141,28 @@ export class PrincipalService {
    * themselves, admins for anyone. The secret is always generated: a caller-chosen one could be
    * weak, and a clash with a live token's hash would tell the caller it had guessed one.
    */
-  async createToken(actor: Actor, input: { user_id: string; name: string }): Promise<{ id: string; user_id: string; name: string; token: string; created_at: string }> {
-    if (!actor.isAdmin && actor.userId !== input.user_id) throw new AppError("FORBIDDEN", "only admins can create tokens for other users");
+  async createToken(
+    actor: Actor,
+    input: { user_id: string; name: string },
+  ): Promise<{ id: string; user_id: string; name: string; token: string; created_at: string }> {
+    if (!actor.isAdmin && actor.userId !== input.user_id)
+      throw new AppError("FORBIDDEN", "only admins can create tokens for other users");
     await this.getUser(input.user_id);
     return this.insertToken(input.user_id, input.name, generateToken());
   }
 
-  private async insertToken(userId: string, name: string, token: string): Promise<{ id: string; user_id: string; name: string; token: string; created_at: string }> {
-    const rec = { id: newId("tok"), user_id: userId, name: name.trim() || "token", created_at: new Date().toISOString(), last_used_at: null };
+  private async insertToken(
+    userId: string,
+    name: string,
+    token: string,
+  ): Promise<{ id: string; user_id: string; name: string; token: string; created_at: string }> {
+    const rec = {
+      id: newId("tok"),
+      user_id: userId,
+      name: name.trim() || "token",
+      created_at: new Date().toISOString(),
+      last_used_at: null,
+    };
     await principalStore.insertToken(this.db, { ...rec, token_hash: hashToken(token) });
     return { id: rec.id, user_id: rec.user_id, name: rec.name, token, created_at: rec.created_at };
   }
@@ -145,7 +173,8 @@ export class PrincipalService {
    */
   async revokeToken(actor: Actor, tokenId: string): Promise<void> {
     const t = await principalStore.getToken(this.db, tokenId);
-    if (!t || (!actor.isAdmin && t.user_id !== actor.userId)) throw new AppError("NOT_FOUND", `token ${tokenId} not found`);
+    if (!t || (!actor.isAdmin && t.user_id !== actor.userId))
+      throw new AppError("NOT_FOUND", `token ${tokenId} not found`);
     await inTransaction(this.db, (trx) => principalStore.revokeToken(trx, tokenId, new Date().toISOString()));
   }
 
@@ -153,9 +182,13 @@ export class PrincipalService {
    * A user's tokens, without their secrets: the caller's own, or anyone's for an admin.
    * @throws FORBIDDEN when a non-admin asks for another user's tokens; NOT_FOUND for an unknown user.
    */
-  async listTokens(actor: Actor, opts: { user_id?: string; limit?: number; cursor?: string }): Promise<Page<TokenRecord>> {
+  async listTokens(
+    actor: Actor,
+    opts: { user_id?: string; limit?: number; cursor?: string },
+  ): Promise<Page<TokenRecord>> {
     const userId = opts.user_id ?? actor.userId;
-    if (!actor.isAdmin && userId !== actor.userId) throw new AppError("FORBIDDEN", "only admins can list other users' tokens");
+    if (!actor.isAdmin && userId !== actor.userId)
+      throw new AppError("FORBIDDEN", "only admins can list other users' tokens");
     await this.getUser(userId);
     const limit = clampLimit(opts.limit);
     const after = decodeCursor(opts.cursor, ["id"]);
@@ -171,7 +204,10 @@ export class PrincipalService {
     const found = await principalStore.userByTokenHash(this.db, hashToken(token));
     if (!found) return undefined;
     const { user } = found;
-    const [groupIds] = await Promise.all([principalStore.groupIdsOfUser(this.db, user.id), this.noteTokenUse(found.tokenId, found.lastUsedAt)]);
+    const [groupIds] = await Promise.all([
+      principalStore.groupIdsOfUser(this.db, user.id),
+      this.noteTokenUse(found.tokenId, found.lastUsedAt),
+    ]);
     return { userId: user.id, isAdmin: user.is_admin, groupIds };
   }
 
@@ -196,7 +232,10 @@ export class PrincipalService {
    * (`revokedAdminToken` is then true and the caller says so in its log). Returns the generated
    * token only when one had to be generated, so the caller prints it exactly once.
    */
-  async bootstrapAdmin(opts: { adminToken?: string; email?: string }): Promise<{ admin: User; generatedToken?: string; revokedAdminToken?: boolean }> {
+  async bootstrapAdmin(opts: {
+    adminToken?: string;
+    email?: string;
+  }): Promise<{ admin: User; generatedToken?: string; revokedAdminToken?: boolean }> {
     let admin = await principalStore.firstAdmin(this.db);
     let generatedToken: string | undefined;
     if (!admin) {
@@ -204,7 +243,10 @@ export class PrincipalService {
       if (!opts.adminToken) generatedToken = (await this.insertToken(admin.id, "bootstrap", generateToken())).token;
     }
     if (opts.adminToken) {
-      if (opts.adminToken.length < 16) throw new AppError("VALIDATION_FAILED", "SCAIDRIVE_ADMIN_TOKEN must be at least 16 characters", { field: "SCAIDRIVE_ADMIN_TOKEN" });
+      if (opts.adminToken.length < 16)
+        throw new AppError("VALIDATION_FAILED", "SCAIDRIVE_ADMIN_TOKEN must be at least 16 characters", {
+          field: "SCAIDRIVE_ADMIN_TOKEN",
+        });
       const hash = hashToken(opts.adminToken);
       if (await principalStore.isRevoked(this.db, hash)) return { admin, revokedAdminToken: true };
       const existing = await principalStore.tokenByHash(this.db, hash);

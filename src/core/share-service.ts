@@ -41,20 +41,44 @@ export class ShareService {
     try {
       name = normalizeName(input.name.trim());
     } catch (err) {
-      if (err instanceof AppError) throw new AppError(err.code, err.message.replace(/^invalid name/, "invalid share name"), { ...err.details, field: "name" });
+      if (err instanceof AppError)
+        throw new AppError(err.code, err.message.replace(/^invalid name/, "invalid share name"), {
+          ...err.details,
+          field: "name",
+        });
       throw err;
     }
     const now = new Date().toISOString();
     const creator = actorUserId(actor) ?? "system";
-    const share: ShareRecord = { id: newId("shr"), name, description: input.description ?? null, created_by: creator, created_at: now };
+    const share: ShareRecord = {
+      id: newId("shr"),
+      name,
+      description: input.description ?? null,
+      created_by: creator,
+      created_at: now,
+    };
     const rootId = newId("fil");
     await inTransaction(this.db, async (trx) => {
       await shareStore.insert(trx, share);
       await nodeStore.insert(trx, {
-        id: rootId, share_id: share.id, parent_id: null, name: "", name_key: "", path: "/", type: "folder", size: 0, sha256: null,
-        current_version_id: null, owner_id: actorUserId(actor), created_at: now, modified_at: now, acl_inherit: true, metadata: "{}",
+        id: rootId,
+        share_id: share.id,
+        parent_id: null,
+        name: "",
+        name_key: "",
+        path: "/",
+        type: "folder",
+        size: 0,
+        sha256: null,
+        current_version_id: null,
+        owner_id: actorUserId(actor),
+        created_at: now,
+        modified_at: now,
+        acl_inherit: true,
+        metadata: "{}",
       });
-      if (!actor.isSystem) await aclStore.replace(trx, rootId, [{ principal_id: creator, permissions: encodePermissions(PERMISSIONS) }]);
+      if (!actor.isSystem)
+        await aclStore.replace(trx, rootId, [{ principal_id: creator, permissions: encodePermissions(PERMISSIONS) }]);
     });
     return { ...share, root_id: rootId };
   }
@@ -64,7 +88,8 @@ export class ShareService {
     const share = await shareStore.get(this.db, id);
     if (!share) throw new AppError("NOT_FOUND", `share ${id} not found`);
     if (actor.isAdmin || share.created_by === actor.userId) return share;
-    if (!(await shareStore.hasAceFor(this.db, id, [...actorPrincipals(actor)]))) throw new AppError("NOT_FOUND", `share ${id} not found`);
+    if (!(await shareStore.hasAceFor(this.db, id, [...actorPrincipals(actor)])))
+      throw new AppError("NOT_FOUND", `share ${id} not found`);
     return share;
   }
 

@@ -90,11 +90,16 @@ export interface ContextOptions {
  * Opens the database (running migrations), blob store and vault under config.dataDir and builds
  * every service. Starts nothing: call `start()`.
  */
-export async function createContext(config: ServerConfig, logger: Logger, options: ContextOptions = {}): Promise<AppContext> {
+export async function createContext(
+  config: ServerConfig,
+  logger: Logger,
+  options: ContextOptions = {},
+): Promise<AppContext> {
   const handle = await openDatabase({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
-    onConnectionError: (err) => logger.warn({ err: err.message }, "database connection dropped; reconnecting on next query"),
+    onConnectionError: (err) =>
+      logger.warn({ err: err.message }, "database connection dropped; reconnecting on next query"),
   });
   try {
     const db = handle.db;
@@ -112,7 +117,15 @@ export async function createContext(config: ServerConfig, logger: Logger, option
     });
     const alerts = new AlertService(db, logger.child({ component: "alerts" }));
     const engine = assembleSyncEngine(
-      { db, nodes, vault, alerts, network: config.connectorNetwork, maxConcurrentJobs: config.maxConcurrentJobs, logger },
+      {
+        db,
+        nodes,
+        vault,
+        alerts,
+        network: config.connectorNetwork,
+        maxConcurrentJobs: config.maxConcurrentJobs,
+        logger,
+      },
       options.sync,
     );
     const { stores } = engine;
@@ -135,8 +148,16 @@ export async function createContext(config: ServerConfig, logger: Logger, option
       connectorTypes.set(definition.type, {
         definition,
         connectors: new ConnectorService({
-          def: definition, stores, access, nodes, principals, vault, network: config.connectorNetwork,
-          authGuard: engine.authGuard, jobs: engine.service, logger,
+          def: definition,
+          stores,
+          access,
+          nodes,
+          principals,
+          vault,
+          network: config.connectorNetwork,
+          authGuard: engine.authGuard,
+          jobs: engine.service,
+          logger,
         }),
         runs: new ConnectorRunService({ def: definition, stores, access, sync: engine.service, pushPull, logger }),
       });
@@ -144,9 +165,15 @@ export async function createContext(config: ServerConfig, logger: Logger, option
     const sharepointDef = engine.definitions.get("sharepoint");
     const sharepoint = sharepointDef
       ? new SharePointConnectorService({
-        def: sharepointDef, connectors: stores.connectors, access, authGuard: engine.authGuard, states: new OAuthStateStore(),
-        vault, network: config.connectorNetwork, logger,
-      })
+          def: sharepointDef,
+          connectors: stores.connectors,
+          access,
+          authGuard: engine.authGuard,
+          states: new OAuthStateStore(),
+          vault,
+          network: config.connectorNetwork,
+          logger,
+        })
       : undefined;
     let stopped: Promise<void> | undefined;
     const stop = () => {
@@ -157,8 +184,24 @@ export async function createContext(config: ServerConfig, logger: Logger, option
       return stopped;
     };
     return {
-      config, db, dialect: handle.dialect, blobs, vault, logger, acl, principals, shares, nodes, files, blobCollector,
-      alerts, engine, mounts, pushPull, connectorTypes, sharepoint,
+      config,
+      db,
+      dialect: handle.dialect,
+      blobs,
+      vault,
+      logger,
+      acl,
+      principals,
+      shares,
+      nodes,
+      files,
+      blobCollector,
+      alerts,
+      engine,
+      mounts,
+      pushPull,
+      connectorTypes,
+      sharepoint,
       async ping() {
         await sql`select 1`.execute(db);
       },
@@ -185,7 +228,13 @@ export async function createContext(config: ServerConfig, logger: Logger, option
  * credential disables the connector like a failed sync would (its type permitting). Creating a
  * mount needs the right to manage the connector.
  */
-function createMountService(engine: ServerSyncEngine, access: ConnectorAccess, nodes: NodeService, db: Kysely<Database>, logger: Logger): MountService {
+function createMountService(
+  engine: ServerSyncEngine,
+  access: ConnectorAccess,
+  nodes: NodeService,
+  db: Kysely<Database>,
+  logger: Logger,
+): MountService {
   const log = logger.child({ component: "mounts" });
   const remotes = new MountRemotes({
     load: (id) => engine.stores.connectors.get(id),
@@ -195,7 +244,11 @@ function createMountService(engine: ServerSyncEngine, access: ConnectorAccess, n
         return await engine.openDefinitionRemote(connector, { purpose: "mount", signal: new AbortController().signal });
       } catch (err) {
         if (err instanceof RemoteError && err.kind === "auth") {
-          await engine.authGuard.authFailed(id, err.message).catch((e: unknown) => log.error({ err: e, connectorId: id }, "could not disable the connector after an auth failure"));
+          await engine.authGuard
+            .authFailed(id, err.message)
+            .catch((e: unknown) =>
+              log.error({ err: e, connectorId: id }, "could not disable the connector after an auth failure"),
+            );
         }
         throw err;
       }
@@ -203,7 +256,10 @@ function createMountService(engine: ServerSyncEngine, access: ConnectorAccess, n
     logger: log,
   });
   return new MountService({
-    db, nodes, remotes, logger: log,
+    db,
+    nodes,
+    remotes,
+    logger: log,
     mayUseConnector: async (actor, id) => {
       const connector = await engine.stores.connectors.get(id);
       return connector !== undefined && access.canManage(actor, connector).catch(() => false);

@@ -1,9 +1,21 @@
-import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { AppContext } from "./app-context.js";
 
 /** The Fastify instance routes are registered on (TypeBox schemas give typed params/bodies). */
-export type AppInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type AppInstance = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 /**
  * What a route module may use of the application context: services only. No store handle, and
@@ -11,7 +23,17 @@ export type AppInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExp
  */
 export type RouteContext = Pick<
   AppContext,
-  "config" | "dialect" | "logger" | "ping" | "principals" | "shares" | "files" | "alerts" | "mounts" | "connectorTypes" | "sharepoint"
+  | "config"
+  | "dialect"
+  | "logger"
+  | "ping"
+  | "principals"
+  | "shares"
+  | "files"
+  | "alerts"
+  | "mounts"
+  | "connectorTypes"
+  | "sharepoint"
 >;
 
 /**

@@ -41,7 +41,20 @@ export interface BuiltApp {
 export function createLogger(level: string): Logger {
   return pino({
     level,
-    redact: { paths: ["req.headers.authorization", "headers.authorization", "authorization", "token", "*.token", "secret", "*.secret", "password", "*.password"], censor: "[redacted]" },
+    redact: {
+      paths: [
+        "req.headers.authorization",
+        "headers.authorization",
+        "authorization",
+        "token",
+        "*.token",
+        "secret",
+        "*.secret",
+        "password",
+        "*.password",
+      ],
+      censor: "[redacted]",
+    },
   });
 }
 
@@ -62,7 +75,8 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
   const context = await createContext(config, logger, { sync: options.sync });
   try {
     const bootstrap = await context.principals.bootstrapAdmin({ adminToken: config.adminToken });
-    if (bootstrap.revokedAdminToken) logger.warn("SCAIDRIVE_ADMIN_TOKEN was revoked and stays revoked; set a new value or remove the variable");
+    if (bootstrap.revokedAdminToken)
+      logger.warn("SCAIDRIVE_ADMIN_TOKEN was revoked and stays revoked; set a new value or remove the variable");
     const app = Fastify({
       loggerInstance: logger,
       logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "req_id" }),

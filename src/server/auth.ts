@@ -27,7 +27,11 @@ export async function requireUser(request: FastifyRequest): Promise<Actor> {
   if (request.actor) return request.actor;
   const header = request.headers.authorization;
   const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!m) throw new AppError("UNAUTHENTICATED", header ? "Authorization must be 'Bearer <token>'" : "missing Authorization: Bearer <token>");
+  if (!m)
+    throw new AppError(
+      "UNAUTHENTICATED",
+      header ? "Authorization must be 'Bearer <token>'" : "missing Authorization: Bearer <token>",
+    );
   const actor = await request.server.scaidrive.principals.authenticate(m[1]);
   if (!actor) throw new AppError("UNAUTHENTICATED", "invalid or revoked token");
   request.actor = actor;

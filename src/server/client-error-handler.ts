@@ -78,7 +78,9 @@ export function createClientErrorHandler(logger: FastifyBaseLogger) {
         "x-request-id": id,
         ...SECURITY_HEADERS,
       };
-      const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+      const head = Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join("");
       socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n${body}`);
       if (inFlight && !inFlight.writableFinished) noteClientErrorAnswer(socket, status);
     }
@@ -90,7 +92,10 @@ export function createClientErrorHandler(logger: FastifyBaseLogger) {
  * onRequest hook standing in for Node's `requireHostHeader` (turned off, as Node answers it with
  * an empty 400 of its own): an HTTP/1.1 request without Host is malformed (RFC 9112 §3.2).
  */
-export async function requireHostHeader(request: { raw: IncomingMessage; headers: Record<string, unknown> }): Promise<void> {
+export async function requireHostHeader(request: {
+  raw: IncomingMessage;
+  headers: Record<string, unknown>;
+}): Promise<void> {
   if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
     throw new AppError("MALFORMED_REQUEST", "HTTP/1.1 requests need a Host header", { header: "host" });
   }

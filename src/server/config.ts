@@ -22,7 +22,10 @@ export interface ServerConfig {
    * `admins` (default) or `share-managers` (anyone with MANAGE_PERMISSIONS on the target share).
    */
   connectorCreators: ConnectorCreators;
-  /** Connector jobs (syncs, pushes, pulls) running at once (SCAIDRIVE_MAX_CONCURRENT_JOBS, default 4); the rest wait, queued. */
+  /**
+   * Connector jobs (syncs, pushes, pulls) running at once (SCAIDRIVE_MAX_CONCURRENT_JOBS, default 4); the rest wait,
+   * queued.
+   */
   maxConcurrentJobs: number;
   /**
    * Where connectors may connect (SCAIDRIVE_CONNECTOR_DENY_NETWORKS, default loopback,
@@ -50,7 +53,8 @@ export type ConnectorCreators = "admins" | "share-managers";
 
 function oneOf<T extends string>(name: string, raw: string | undefined, values: readonly T[], fallback: T): T {
   if (raw === undefined) return fallback;
-  if (!(values as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${values.join(", ")}, got "${raw}"`);
+  if (!(values as readonly string[]).includes(raw))
+    throw new Error(`${name} must be one of ${values.join(", ")}, got "${raw}"`);
   return raw as T;
 }
 
@@ -63,7 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     const raw = env[name];
     if (raw === undefined || raw === "") return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
     return n;
   };
   const opt = (name: string): string | undefined => (env[name] && env[name]!.trim() !== "" ? env[name] : undefined);
@@ -77,17 +82,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     maxUploadBytes: int("SCAIDRIVE_MAX_UPLOAD_BYTES", 2 ** 40, 0, Number.MAX_SAFE_INTEGER),
     logLevel: opt("LOG_LEVEL") ?? "info",
     maxConcurrentJobs: int("SCAIDRIVE_MAX_CONCURRENT_JOBS", 4, 1, 1000),
-    connectorCreators: oneOf("SCAIDRIVE_CONNECTOR_CREATORS", opt("SCAIDRIVE_CONNECTOR_CREATORS"), ["admins", "share-managers"] as const, "admins"),
+    connectorCreators: oneOf(
+      "SCAIDRIVE_CONNECTOR_CREATORS",
+      opt("SCAIDRIVE_CONNECTOR_CREATORS"),
+      ["admins", "share-managers"] as const,
+      "admins",
+    ),
     connectorNetwork: NetworkPolicy.fromText({ deny: env[DENY_VARIABLE], allow: env[ALLOW_VARIABLE] }),
     uploadIdleTimeoutMs: int("SCAIDRIVE_UPLOAD_IDLE_TIMEOUT_MS", 60_000, 1, 2 ** 31 - 1),
-    ...requestTimeouts(int("SCAIDRIVE_HEADERS_TIMEOUT_MS", 30_000, 0, 2 ** 31 - 1), int("SCAIDRIVE_REQUEST_TIMEOUT_MS", 60_000, 0, 2 ** 31 - 1)),
+    ...requestTimeouts(
+      int("SCAIDRIVE_HEADERS_TIMEOUT_MS", 30_000, 0, 2 ** 31 - 1),
+      int("SCAIDRIVE_REQUEST_TIMEOUT_MS", 60_000, 0, 2 ** 31 - 1),
+    ),
   };
 }
 
 /** Node refuses a headers timeout longer than the request timeout; say so at start-up. */
-function requestTimeouts(headersTimeoutMs: number, requestTimeoutMs: number): { headersTimeoutMs: number; requestTimeoutMs: number } {
+function requestTimeouts(
+  headersTimeoutMs: number,
+  requestTimeoutMs: number,
+): { headersTimeoutMs: number; requestTimeoutMs: number } {
   if (requestTimeoutMs > 0 && (headersTimeoutMs === 0 || headersTimeoutMs > requestTimeoutMs)) {
-    throw new Error(`SCAIDRIVE_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must be between 1 and SCAIDRIVE_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+    throw new Error(
+      `SCAIDRIVE_HEADERS_TIMEOUT_MS ` +
+        `(${headersTimeoutMs}) must be between 1 and SCAIDRIVE_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+    );
   }
   return { headersTimeoutMs, requestTimeoutMs };
 }

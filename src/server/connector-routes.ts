@@ -19,7 +19,17 @@ import { Type } from "typebox";
 import type { AppInstance, RouteModule } from "./app-types.js";
 import { requireUser } from "./auth.js";
 import { errorResponses } from "./schemas.js";
-import { AuditSchema, EntrySchema, FileStateSchema, JobSchema, PlanItemSchema, mappingSchemas, nullable, schema, testResultSchema } from "./connector-schemas.js";
+import {
+  AuditSchema,
+  EntrySchema,
+  FileStateSchema,
+  JobSchema,
+  PlanItemSchema,
+  mappingSchemas,
+  nullable,
+  schema,
+  testResultSchema,
+} from "./connector-schemas.js";
 import type { ConnectorDefinition } from "../connectors/connector-definition.js";
 import { bodySchemas, connectorReadSchema, type Json } from "../connectors/connector-fields.js";
 import type { ConnectorService } from "../connectors/connector-service.js";
@@ -34,7 +44,9 @@ const JobParams = Type.Object({ id: Type.String(), job_id: Type.String() });
 const MapParams = Type.Object({ id: Type.String(), map_id: Type.String() });
 const SyncQuery = Type.Object({
   full_sync: Type.Optional(Type.Boolean({ description: "ignore the stored fingerprints and re-compare content" })),
-  dry_run: Type.Optional(Type.Boolean({ description: "plan only: waits and answers 200 with the job and `plan`; nothing changes" })),
+  dry_run: Type.Optional(
+    Type.Boolean({ description: "plan only: waits and answers 200 with the job and `plan`; nothing changes" }),
+  ),
   force: Type.Optional(Type.Boolean({ description: "override the mass-deletion safety stop" })),
 });
 
@@ -53,147 +65,321 @@ function connectorCrudRoutes({ app, def, basePath, tags, connectors }: TypeRoute
   const bodies = bodySchemas(def);
   const Connector = schema(connectorReadSchema(def));
 
-  app.post(basePath, {
-    schema: {
-      tags, summary: `Create a ${def.title} connector`,
-      description: `Needs MANAGE_PERMISSIONS on the target share (403 otherwise). Secrets (${def.secretFields.join(", ")}) are write-only.`,
-      body: schema(bodies.create), response: { 201: Connector, ...errorResponses },
+  app.post(
+    basePath,
+    {
+      schema: {
+        tags,
+        summary: `Create a ${def.title} connector`,
+        description:
+          `Needs MANAGE_PERMISSIONS ` +
+          `on the target share (403 otherwise). Secrets (${def.secretFields.join(", ")}) are write-only.`,
+        body: schema(bodies.create),
+        response: { 201: Connector, ...errorResponses },
+      },
     },
-  }, async (req, reply) => reply.status(201).send(await connectors.create(await requireUser(req), req.body as Json)));
+    async (req, reply) => reply.status(201).send(await connectors.create(await requireUser(req), req.body as Json)),
+  );
 
-  app.get(basePath, {
-    schema: {
-      tags, summary: `${def.title} connectors whose target share the caller can read`, querystring: PageQuery,
-      response: { 200: schema({ type: "object", properties: { items: { type: "array", items: connectorReadSchema(def) }, next_cursor: nullable({ type: "string" }) } }), ...errorResponses },
+  app.get(
+    basePath,
+    {
+      schema: {
+        tags,
+        summary: `${def.title} connectors whose target share the caller can read`,
+        querystring: PageQuery,
+        response: {
+          200: schema({
+            type: "object",
+            properties: {
+              items: { type: "array", items: connectorReadSchema(def) },
+              next_cursor: nullable({ type: "string" }),
+            },
+          }),
+          ...errorResponses,
+        },
+      },
     },
-  }, async (req) => connectors.list(await requireUser(req), req.query));
+    async (req) => connectors.list(await requireUser(req), req.query),
+  );
 
-  app.get(`${basePath}/:id`, {
-    schema: { tags, summary: `One ${def.title} connector`, params: IdParams, response: { 200: Connector, ...errorResponses } },
-  }, async (req) => connectors.get(await requireUser(req), req.params.id));
-
-  app.patch(`${basePath}/:id`, {
-    schema: {
-      tags, summary: `Update a ${def.title} connector`,
-      description: `Any field but target_share_id${def.immutableFields.length ? ", " + def.immutableFields.join(", ") : ""} (409 IMMUTABLE_FIELD). Rotate credentials by sending the new secret(s). Saving (even an empty body {}) re-enables a connector disabled by an authentication failure and resolves its alert, unless the body says enabled: false.`,
-      params: IdParams, body: schema(bodies.patch), response: { 200: Connector, ...errorResponses },
+  app.get(
+    `${basePath}/:id`,
+    {
+      schema: {
+        tags,
+        summary: `One ${def.title} connector`,
+        params: IdParams,
+        response: { 200: Connector, ...errorResponses },
+      },
     },
-  }, async (req) => connectors.patch(await requireUser(req), req.params.id, req.body as Json));
+    async (req) => connectors.get(await requireUser(req), req.params.id),
+  );
 
-  app.delete(`${basePath}/:id`, {
-    schema: {
-      tags, summary: `Delete a ${def.title} connector`,
-      description: "Cancels a running job, then removes the connector, its identity mappings, jobs and file-states. Synced content stays in ScaiDrive; the remote is untouched.",
-      params: IdParams, response: { 204: Type.Null(), ...errorResponses },
+  app.patch(
+    `${basePath}/:id`,
+    {
+      schema: {
+        tags,
+        summary: `Update a ${def.title} connector`,
+        description:
+          `Any field ` +
+          `but target_share_id${def.immutableFields.length ? ", " + def.immutableFields.join(", ") : ""} (409 IMMUTABLE_FIELD). Rotate ` +
+          `credentials by sending the new secret(s). Saving ` +
+          `(even an empty body {}) re-enables a connector disabled by an authentication ` +
+          `failure and resolves its alert, unless the body says enabled: false.`,
+        params: IdParams,
+        body: schema(bodies.patch),
+        response: { 200: Connector, ...errorResponses },
+      },
     },
-  }, async (req, reply) => {
-    await connectors.delete(await requireUser(req), req.params.id);
-    return reply.status(204).send(null);
-  });
+    async (req) => connectors.patch(await requireUser(req), req.params.id, req.body as Json),
+  );
+
+  app.delete(
+    `${basePath}/:id`,
+    {
+      schema: {
+        tags,
+        summary: `Delete a ${def.title} connector`,
+        description:
+          "Cancels a running job, then removes the connector, its identity mappings, jobs " +
+          "and file-states. Synced content stays in ScaiDrive; the remote is untouched.",
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await connectors.delete(await requireUser(req), req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 }
 
 function connectionTestRoute({ app, def, basePath, tags, connectors }: TypeRoutes): void {
-  app.post(`${basePath}/:id/test`, {
-    schema: {
-      tags, summary: "Test connectivity and credentials",
-      params: IdParams,
-      description: (def.testResultSchema as { description?: string } | undefined)?.description,
-      response: { 200: schema(testResultSchema(def)), ...errorResponses },
+  app.post(
+    `${basePath}/:id/test`,
+    {
+      schema: {
+        tags,
+        summary: "Test connectivity and credentials",
+        params: IdParams,
+        description: (def.testResultSchema as { description?: string } | undefined)?.description,
+        response: { 200: schema(testResultSchema(def)), ...errorResponses },
+      },
     },
-  }, async (req) => connectors.test(await requireUser(req), req.params.id));
+    async (req) => connectors.test(await requireUser(req), req.params.id),
+  );
 }
 
 /** Sync requests, jobs and their per-file log, cancelling, file-states. */
 function runRoutes({ app, basePath, tags, runs }: TypeRoutes): void {
-  app.post(`${basePath}/:id/sync`, {
-    schema: {
-      tags, summary: "Start a sync run",
-      description: "202 with the queued job (409 SYNC_ALREADY_RUNNING while one runs). dry_run=true waits for the plan and answers 200 with the finished job and `plan`; a dry run that cannot plan answers with the job's error code and its status (502 CONNECTOR_AUTH_FAILED, 504 CONNECTOR_UNREACHABLE, 409 SYNC_SAFETY_ABORT — add force=true to see such a plan…), `details.job_id` naming the failed job.",
-      params: IdParams, querystring: SyncQuery,
-      response: { 200: schema({ ...JobSchema, properties: { ...(JobSchema.properties as Json), plan: { type: "array", items: PlanItemSchema } } }), 202: schema(JobSchema), ...errorResponses },
-    },
-  }, async (req, reply) => {
-    const { job, plan } = await runs.startSync(await requireUser(req), req.params.id, req.query);
-    if (!req.query.dry_run) return reply.status(202).send(job);
-    return reply.status(200).send({ ...job, plan });
-  });
-
-  app.get(`${basePath}/:id/jobs`, {
-    schema: {
-      tags, summary: "Jobs, newest first, with live progress and schedule decisions (skipped runs)",
-      params: IdParams, querystring: PageQuery,
-      response: { 200: schema({ type: "object", properties: { jobs: { type: "array", items: JobSchema }, next_cursor: nullable({ type: "string" }) } }), ...errorResponses },
-    },
-  }, async (req) => runs.jobs(await requireUser(req), req.params.id, req.query));
-
-  app.get(`${basePath}/:id/jobs/:job_id`, {
-    schema: {
-      tags, summary: "One job with its per-file log (paginated by limit/cursor)",
-      description: "The per-file log (`entries`, `next_cursor`) names files and folders, so it is included only for callers with MANAGE_PERMISSIONS on the target share; readers get the job alone.",
-      params: JobParams, querystring: PageQuery,
-      response: {
-        200: schema({ ...JobSchema, properties: { ...(JobSchema.properties as Json), entries: { type: "array", items: EntrySchema }, next_cursor: nullable({ type: "string" }) } }),
-        ...errorResponses,
+  app.post(
+    `${basePath}/:id/sync`,
+    {
+      schema: {
+        tags,
+        summary: "Start a sync run",
+        description:
+          "202 with the queued job (409 SYNC_ALREADY_RUNNING while one runs). dry_run=true waits for the plan " +
+          "and answers 200 with the finished job and `plan`; a dry run that cannot plan answers with the " +
+          "job's error code and its status (502 CONNECTOR_AUTH_FAILED, 504 CONNECTOR_UNREACHABLE, 409 " +
+          "SYNC_SAFETY_ABORT — add force=true to see such a plan…), `details.job_id` naming the failed job.",
+        params: IdParams,
+        querystring: SyncQuery,
+        response: {
+          200: schema({
+            ...JobSchema,
+            properties: { ...(JobSchema.properties as Json), plan: { type: "array", items: PlanItemSchema } },
+          }),
+          202: schema(JobSchema),
+          ...errorResponses,
+        },
       },
     },
-  }, async (req) => runs.job(await requireUser(req), req.params.id, req.params.job_id, req.query));
-
-  app.post(`${basePath}/:id/jobs/:job_id/cancel`, {
-    schema: { tags, summary: "Cancel a queued or running job (a finished job is returned unchanged)", params: JobParams, response: { 200: schema(JobSchema), ...errorResponses } },
-  }, async (req) => runs.cancelJob(await requireUser(req), req.params.id, req.params.job_id));
-
-  app.get(`${basePath}/:id/file-states`, {
-    schema: {
-      tags, summary: "Tracked files: last sync, last error, fingerprint/checksum on both sides (path order)",
-      description: "Needs MANAGE_PERMISSIONS on the target share (403 otherwise): the list names every synced path, including folders whose ACL hides them from readers of the share root.",
-      params: IdParams, querystring: PageQuery,
-      response: { 200: schema({ type: "object", properties: { file_states: { type: "array", items: FileStateSchema }, next_cursor: nullable({ type: "string" }) } }), ...errorResponses },
+    async (req, reply) => {
+      const { job, plan } = await runs.startSync(await requireUser(req), req.params.id, req.query);
+      if (!req.query.dry_run) return reply.status(202).send(job);
+      return reply.status(200).send({ ...job, plan });
     },
-  }, async (req) => runs.fileStates(await requireUser(req), req.params.id, req.query));
+  );
+
+  app.get(
+    `${basePath}/:id/jobs`,
+    {
+      schema: {
+        tags,
+        summary: "Jobs, newest first, with live progress and schedule decisions (skipped runs)",
+        params: IdParams,
+        querystring: PageQuery,
+        response: {
+          200: schema({
+            type: "object",
+            properties: { jobs: { type: "array", items: JobSchema }, next_cursor: nullable({ type: "string" }) },
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => runs.jobs(await requireUser(req), req.params.id, req.query),
+  );
+
+  app.get(
+    `${basePath}/:id/jobs/:job_id`,
+    {
+      schema: {
+        tags,
+        summary: "One job with its per-file log (paginated by limit/cursor)",
+        description:
+          "The per-file log (`entries`, `next_cursor`) names files and folders, so it is included " +
+          "only for callers with MANAGE_PERMISSIONS on the target share; readers get the job alone.",
+        params: JobParams,
+        querystring: PageQuery,
+        response: {
+          200: schema({
+            ...JobSchema,
+            properties: {
+              ...(JobSchema.properties as Json),
+              entries: { type: "array", items: EntrySchema },
+              next_cursor: nullable({ type: "string" }),
+            },
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => runs.job(await requireUser(req), req.params.id, req.params.job_id, req.query),
+  );
+
+  app.post(
+    `${basePath}/:id/jobs/:job_id/cancel`,
+    {
+      schema: {
+        tags,
+        summary: "Cancel a queued or running job (a finished job is returned unchanged)",
+        params: JobParams,
+        response: { 200: schema(JobSchema), ...errorResponses },
+      },
+    },
+    async (req) => runs.cancelJob(await requireUser(req), req.params.id, req.params.job_id),
+  );
+
+  app.get(
+    `${basePath}/:id/file-states`,
+    {
+      schema: {
+        tags,
+        summary: "Tracked files: last sync, last error, fingerprint/checksum on both sides (path order)",
+        description:
+          "Needs MANAGE_PERMISSIONS on the target share (403 otherwise): the list names every " +
+          "synced path, including folders whose ACL hides them from readers of the share root.",
+        params: IdParams,
+        querystring: PageQuery,
+        response: {
+          200: schema({
+            type: "object",
+            properties: {
+              file_states: { type: "array", items: FileStateSchema },
+              next_cursor: nullable({ type: "string" }),
+            },
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => runs.fileStates(await requireUser(req), req.params.id, req.query),
+  );
 }
 
 function identityMappingRoutes({ app, def, basePath, tags, connectors }: TypeRoutes): void {
   const mapping = mappingSchemas(def);
 
-  app.post(`${basePath}/:id/identity-mappings`, {
-    schema: {
-      tags, summary: `Map a ${def.title} principal to a ScaiDrive user or group`,
-      description: "409 ALREADY_EXISTS when the principal is already mapped on this connector.",
-      params: IdParams, body: schema(mapping.body), response: { 201: schema(mapping.item), ...errorResponses },
+  app.post(
+    `${basePath}/:id/identity-mappings`,
+    {
+      schema: {
+        tags,
+        summary: `Map a ${def.title} principal to a ScaiDrive user or group`,
+        description: "409 ALREADY_EXISTS when the principal is already mapped on this connector.",
+        params: IdParams,
+        body: schema(mapping.body),
+        response: { 201: schema(mapping.item), ...errorResponses },
+      },
     },
-  }, async (req, reply) => reply.status(201).send(await connectors.addMapping(await requireUser(req), req.params.id, req.body as Json)));
+    async (req, reply) =>
+      reply.status(201).send(await connectors.addMapping(await requireUser(req), req.params.id, req.body as Json)),
+  );
 
-  app.get(`${basePath}/:id/identity-mappings`, {
-    schema: {
-      tags, summary: "Identity mappings of the connector (MANAGE_PERMISSIONS on the target share)", params: IdParams,
-      response: { 200: schema({ type: "object", properties: { identity_mappings: { type: "array", items: mapping.item } } }), ...errorResponses },
+  app.get(
+    `${basePath}/:id/identity-mappings`,
+    {
+      schema: {
+        tags,
+        summary: "Identity mappings of the connector (MANAGE_PERMISSIONS on the target share)",
+        params: IdParams,
+        response: {
+          200: schema({ type: "object", properties: { identity_mappings: { type: "array", items: mapping.item } } }),
+          ...errorResponses,
+        },
+      },
     },
-  }, async (req) => connectors.listMappings(await requireUser(req), req.params.id));
+    async (req) => connectors.listMappings(await requireUser(req), req.params.id),
+  );
 
-  app.get(`${basePath}/:id/identity-mappings/:map_id`, {
-    schema: { tags, summary: "One identity mapping (MANAGE_PERMISSIONS on the target share)", params: MapParams, response: { 200: schema(mapping.item), ...errorResponses } },
-  }, async (req) => connectors.getMapping(await requireUser(req), req.params.id, req.params.map_id));
+  app.get(
+    `${basePath}/:id/identity-mappings/:map_id`,
+    {
+      schema: {
+        tags,
+        summary: "One identity mapping (MANAGE_PERMISSIONS on the target share)",
+        params: MapParams,
+        response: { 200: schema(mapping.item), ...errorResponses },
+      },
+    },
+    async (req) => connectors.getMapping(await requireUser(req), req.params.id, req.params.map_id),
+  );
 
-  app.delete(`${basePath}/:id/identity-mappings/:map_id`, {
-    schema: { tags, summary: "Remove an identity mapping", params: MapParams, response: { 204: Type.Null(), ...errorResponses } },
-  }, async (req, reply) => {
-    await connectors.deleteMapping(await requireUser(req), req.params.id, req.params.map_id);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    `${basePath}/:id/identity-mappings/:map_id`,
+    {
+      schema: {
+        tags,
+        summary: "Remove an identity mapping",
+        params: MapParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await connectors.deleteMapping(await requireUser(req), req.params.id, req.params.map_id);
+      return reply.status(204).send(null);
+    },
+  );
 }
 
 function auditRoute({ app, basePath, tags, connectors }: TypeRoutes): void {
-  app.get(`${basePath}/:id/audit`, {
-    schema: {
-      tags, summary: "Who created and changed the connector, when, and which fields (names only, never values); newest first",
-      description: "Needs MANAGE_PERMISSIONS on the target share. `scope_fields` are the changed fields that decide where the stored secrets go; `secrets_dropped` the stored secrets such a change removed.",
-      params: IdParams, querystring: PageQuery,
-      response: {
-        200: schema({ type: "object", properties: { items: { type: "array", items: AuditSchema }, next_cursor: nullable({ type: "string" }) } }),
-        ...errorResponses,
+  app.get(
+    `${basePath}/:id/audit`,
+    {
+      schema: {
+        tags,
+        summary:
+          "Who created and changed the connector, when, and which fields (names only, never values); newest first",
+        description:
+          "Needs MANAGE_PERMISSIONS on the target share. `scope_fields` are the changed fields that decide " +
+          "where the stored secrets go; `secrets_dropped` the stored secrets such a change removed.",
+        params: IdParams,
+        querystring: PageQuery,
+        response: {
+          200: schema({
+            type: "object",
+            properties: { items: { type: "array", items: AuditSchema }, next_cursor: nullable({ type: "string" }) },
+          }),
+          ...errorResponses,
+        },
       },
     },
-  }, async (req) => connectors.auditTrail(await requireUser(req), req.params.id, req.query));
+    async (req) => connectors.auditTrail(await requireUser(req), req.params.id, req.query),
+  );
 }
 
 /**
@@ -204,7 +390,14 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
   return (app, ctx) => {
     const services = ctx.connectorTypes.get(def.type);
     if (!services) throw new Error(`connector type ${def.type} is not registered with the sync engine`);
-    const routes: TypeRoutes = { app, def, basePath, tags: [`${def.type}-connectors`], connectors: services.connectors, runs: services.runs };
+    const routes: TypeRoutes = {
+      app,
+      def,
+      basePath,
+      tags: [`${def.type}-connectors`],
+      connectors: services.connectors,
+      runs: services.runs,
+    };
     connectorCrudRoutes(routes);
     connectionTestRoute(routes);
     runRoutes(routes);

@@ -29,35 +29,64 @@ export const JobSchema: Json = {
     bytes_transferred: { type: "integer" },
     error_count: { type: "integer", description: "per-file errors (the job still completes)" },
     files_total: { type: "integer", description: "planned actions (live while running)" },
-    files_done: { type: "integer", description: "finished actions whose outcome was stored (live while running); what was in flight when a job failed or was cancelled is not counted" },
+    files_done: {
+      type: "integer",
+      description:
+        "finished actions whose outcome was stored (live while running); what " +
+        "was in flight when a job failed or was cancelled is not counted",
+    },
     bytes_done: { type: "integer", description: "bytes moved so far (live while running)" },
-    error: { ...JobError, description: "job-level failure: CONNECTOR_AUTH_FAILED, CONNECTOR_UNREACHABLE, DESTINATION_DENIED, SYNC_SAFETY_ABORT, INTERNAL" },
+    error: {
+      ...JobError,
+      description:
+        "job-level failure: CONNECTOR_AUTH_FAILED, CONNECTOR_UNREACHABLE, " +
+        "DESTINATION_DENIED, SYNC_SAFETY_ABORT, INTERNAL",
+    },
     skip_reason: nullable({ type: "string", description: "why a scheduled run was skipped" }),
-    options: { type: "object", properties: { full_sync: { type: "boolean" }, dry_run: { type: "boolean" }, force: { type: "boolean" } } },
+    options: {
+      type: "object",
+      properties: { full_sync: { type: "boolean" }, dry_run: { type: "boolean" }, force: { type: "boolean" } },
+    },
   },
 };
 
 export const EntrySchema: Json = {
   type: "object",
   properties: {
-    seq: { type: "integer" }, at: { type: "string" }, action: { type: "string" }, path: { type: "string" },
+    seq: { type: "integer" },
+    at: { type: "string" },
+    action: { type: "string" },
+    path: { type: "string" },
     result: { type: "string", description: "ok | error | skipped | warning | planned" },
-    error: JobError, bytes: { type: "integer" }, detail: nullable({ type: "string" }),
+    error: JobError,
+    bytes: { type: "integer" },
+    detail: nullable({ type: "string" }),
   },
 };
 
 export const AuditSchema: Json = {
   type: "object",
   properties: {
-    id: { type: "string" }, at: { type: "string", format: "date-time" }, actor_id: { type: "string", description: "usr_ id of who made the change" },
+    id: { type: "string" },
+    at: { type: "string", format: "date-time" },
+    actor_id: { type: "string", description: "usr_ id of who made the change" },
     action: { type: "string", enum: ["created", "updated", "deleted"] },
-    fields: { type: "array", items: { type: "string" } }, scope_fields: { type: "array", items: { type: "string" } }, secrets_dropped: { type: "array", items: { type: "string" } },
+    fields: { type: "array", items: { type: "string" } },
+    scope_fields: { type: "array", items: { type: "string" } },
+    secrets_dropped: { type: "array", items: { type: "string" } },
   },
 };
 
 export const PlanItemSchema: Json = {
   type: "object",
-  properties: { action: { type: "string" }, path: { type: "string" }, side: { type: "string" }, from: { type: "string" }, to: { type: "string" }, detail: { type: "string" } },
+  properties: {
+    action: { type: "string" },
+    path: { type: "string" },
+    side: { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
+    detail: { type: "string" },
+  },
 };
 
 export const FileStateSchema: Json = {
@@ -71,14 +100,29 @@ export const FileStateSchema: Json = {
     note: nullable({
       type: "object",
       description:
-        "a standing state that is not an error: `out_of_scope` (the item left the filter's scope — hidden, system, excluded, a link — and is not synced; nothing was deleted), `kept_on_remote` / `kept_on_scaidrive` (a folder deleted on one side and kept on the other because it still holds items this connector does not sync)",
+        "a standing state that is not an error: `out_of_scope` (the item left the filter's " +
+        "scope — hidden, system, excluded, a link — and is not synced; nothing was " +
+        "deleted), `kept_on_remote` / `kept_on_scaidrive` (a folder deleted on one side " +
+        "and kept on the other because it still holds items this connector does not sync)",
       properties: { code: { type: "string" }, message: { type: "string" } },
     }),
     remote: {
       type: "object",
-      properties: { id: nullable({ type: "string" }), fingerprint: nullable({ type: "string" }), size: nullable({ type: "integer" }), modified_at: nullable({ type: "string", format: "date-time" }) },
+      properties: {
+        id: nullable({ type: "string" }),
+        fingerprint: nullable({ type: "string" }),
+        size: nullable({ type: "integer" }),
+        modified_at: nullable({ type: "string", format: "date-time" }),
+      },
     },
-    scaidrive: { type: "object", properties: { node_id: nullable({ type: "string" }), version_id: nullable({ type: "string" }), sha256: nullable({ type: "string" }) } },
+    scaidrive: {
+      type: "object",
+      properties: {
+        node_id: nullable({ type: "string" }),
+        version_id: nullable({ type: "string" }),
+        sha256: nullable({ type: "string" }),
+      },
+    },
   },
 };
 
@@ -91,14 +135,33 @@ export function mappingSchemas(def: ConnectorDefinition): { body: Json; item: Js
       additionalProperties: false,
       required: ["identity_type", pf, "scaidrive_principal_id"],
       properties: {
-        identity_type: { type: "string", enum: ["user", "group"], description: "user maps to a usr_ id, group to a grp_ id" },
-        [pf]: { type: "string", minLength: 1, maxLength: 512, description: `${def.title} principal as the remote names it (e.g. CORP\\alice); matched case-insensitively` },
-        scaidrive_principal_id: { type: "string", pattern: "^(usr|grp)_[0-9A-HJKMNP-TV-Z]{26}$", description: "ScaiDrive user or group id" },
+        identity_type: {
+          type: "string",
+          enum: ["user", "group"],
+          description: "user maps to a usr_ id, group to a grp_ id",
+        },
+        [pf]: {
+          type: "string",
+          minLength: 1,
+          maxLength: 512,
+          description: `${def.title} principal as the remote names it (e.g. CORP\\alice); matched case-insensitively`,
+        },
+        scaidrive_principal_id: {
+          type: "string",
+          pattern: "^(usr|grp)_[0-9A-HJKMNP-TV-Z]{26}$",
+          description: "ScaiDrive user or group id",
+        },
       },
     },
     item: {
       type: "object",
-      properties: { id: { type: "string" }, identity_type: { type: "string" }, [pf]: { type: "string" }, scaidrive_principal_id: { type: "string" }, created_at: { type: "string", format: "date-time" } },
+      properties: {
+        id: { type: "string" },
+        identity_type: { type: "string" },
+        [pf]: { type: "string" },
+        scaidrive_principal_id: { type: "string" },
+        created_at: { type: "string", format: "date-time" },
+      },
     },
   };
 }
@@ -108,7 +171,13 @@ export function testResultSchema(def: ConnectorDefinition): Json {
   const extraProps = (def.testResultSchema?.properties ?? {}) as Record<string, Json>;
   const extraRequired = (def.testResultSchema as unknown as { required?: string[] } | undefined)?.required ?? [];
   return {
-    type: "object", required: ["success", "message", "error", ...extraRequired],
-    properties: { success: { type: "boolean" }, message: { type: "string" }, error: nullable({ type: "string" }), ...extraProps },
+    type: "object",
+    required: ["success", "message", "error", ...extraRequired],
+    properties: {
+      success: { type: "boolean" },
+      message: { type: "string" },
+      error: nullable({ type: "string" }),
+      ...extraProps,
+    },
   };
 }

@@ -16,13 +16,28 @@ export function contentEtag(sha256: string): string {
  * Streams a version's bytes honouring If-None-Match (304), If-Range and a single Range (206/416).
  * Content-Type is always application/octet-stream: ScaiDrive does not guess types.
  */
-export async function sendContent(files: NodeFacade, request: FastifyRequest, reply: FastifyReply, node: Node, version: Version): Promise<FastifyReply> {
+export async function sendContent(
+  files: NodeFacade,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  node: Node,
+  version: Version,
+): Promise<FastifyReply> {
   const etag = contentEtag(version.sha256);
-  reply.header("etag", etag).header("accept-ranges", "bytes").header("last-modified", new Date(node.modified_at).toUTCString());
+  reply
+    .header("etag", etag)
+    .header("accept-ranges", "bytes")
+    .header("last-modified", new Date(node.modified_at).toUTCString());
   if (etagMatches(request.headers["if-none-match"], etag)) return reply.status(304).send();
   const lastModified = new Date(node.modified_at);
   const rangeHeader = request.headers.range;
-  const honourRange = rangeHeader !== undefined && (await ifRangeHolds(single(request.headers["if-range"]), { etag, lastModified, lastModifiedIsStrong: () => lastModifiedIsStrong(files, request, node, version) }));
+  const honourRange =
+    rangeHeader !== undefined &&
+    (await ifRangeHolds(single(request.headers["if-range"]), {
+      etag,
+      lastModified,
+      lastModifiedIsStrong: () => lastModifiedIsStrong(files, request, node, version),
+    }));
   const range = honourRange ? parseRange(rangeHeader, version.size) : undefined;
   const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(node.name)}`;
   reply.header("content-type", "application/octet-stream").header("content-disposition", disposition);
@@ -49,7 +64,12 @@ export async function sendContent(files: NodeFacade, request: FastifyRequest, re
  * sync supplied), that second is over, and no other version was committed in it. Otherwise an
  * If-Range date could match content that changed within the same second, so it must not count.
  */
-async function lastModifiedIsStrong(files: NodeFacade, request: FastifyRequest, node: Node, version: Version): Promise<boolean> {
+async function lastModifiedIsStrong(
+  files: NodeFacade,
+  request: FastifyRequest,
+  node: Node,
+  version: Version,
+): Promise<boolean> {
   const second = (iso: string) => Math.floor(Date.parse(iso) / 1000);
   const lastModified = second(node.modified_at);
   if (second(version.created_at) !== lastModified || Math.floor(Date.now() / 1000) <= lastModified) return false;
@@ -62,16 +82,32 @@ async function lastModifiedIsStrong(files: NodeFacade, request: FastifyRequest, 
  * If-None-Match, If-Range, a single Range), except that only the ETag can validate If-Range: a
  * remote's modification time may repeat for different content.
  */
-export async function sendMountContent(request: FastifyRequest, reply: FastifyReply, d: MountDownload): Promise<FastifyReply> {
-  reply.header("etag", d.etag).header("accept-ranges", "bytes").header("last-modified", new Date(d.node.modified_at).toUTCString());
+export async function sendMountContent(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  d: MountDownload,
+): Promise<FastifyReply> {
+  reply
+    .header("etag", d.etag)
+    .header("accept-ranges", "bytes")
+    .header("last-modified", new Date(d.node.modified_at).toUTCString());
   if (etagMatches(request.headers["if-none-match"], d.etag)) return reply.status(304).send();
-  const honourRange = await ifRangeHolds(single(request.headers["if-range"]), { etag: d.etag, lastModified: new Date(d.node.modified_at) });
+  const honourRange = await ifRangeHolds(single(request.headers["if-range"]), {
+    etag: d.etag,
+    lastModified: new Date(d.node.modified_at),
+  });
   const range = honourRange ? parseRange(request.headers.range, d.size) : undefined;
-  reply.header("content-type", "application/octet-stream").header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(d.node.name)}`);
+  reply
+    .header("content-type", "application/octet-stream")
+    .header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(d.node.name)}`);
   const head = request.method === "HEAD";
   if (range) {
     const stream = head ? Readable.from([]) : await d.open(range);
-    return reply.status(206).header("content-range", `bytes ${range.start}-${range.end}/${d.size}`).header("content-length", range.end - range.start + 1).send(stream);
+    return reply
+      .status(206)
+      .header("content-range", `bytes ${range.start}-${range.end}/${d.size}`)
+      .header("content-length", range.end - range.start + 1)
+      .send(stream);
   }
   if (d.size === 0) return reply.status(200).header("content-length", 0).send(Buffer.alloc(0));
   const stream = head ? Readable.from([]) : await d.open();

@@ -48,16 +48,30 @@ export function toErrorResponse(err: unknown, request: FastifyRequest): { status
   if (known) {
     const details = known === "VALIDATION_FAILED" ? { field: "body" } : undefined;
     // The client sent a body without a media type, or the wrong one: say which one is expected.
-    const message = known === "UNSUPPORTED_MEDIA_TYPE"
-      ? `send JSON bodies with Content-Type: application/json (got ${request.headers["content-type"] ? `"${request.headers["content-type"]}"` : "no Content-Type"})`
-      : fe.message;
+    const message =
+      known === "UNSUPPORTED_MEDIA_TYPE"
+        ? `send JSON bodies with ` +
+          `Content-Type: ` +
+          `application/json (got ${request.headers["content-type"] ? `"${request.headers["content-type"]}"` : "no Content-Type"})`
+        : fe.message;
     return { status: ERROR_CODES[known].status, body: envelope(known, message, details) };
   }
   const status = typeof fe.statusCode === "number" ? fe.statusCode : 500;
   const byStatus: Partial<Record<number, ErrorCode>> = {
-    400: "VALIDATION_FAILED", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 408: "REQUEST_TIMEOUT",
-    409: "CONFLICT", 412: "PRECONDITION_FAILED", 413: "PAYLOAD_TOO_LARGE", 414: "URI_TOO_LONG", 415: "UNSUPPORTED_MEDIA_TYPE", 416: "RANGE_NOT_SATISFIABLE",
-    429: "TOO_MANY_REQUESTS", 431: "HEADERS_TOO_LARGE",
+    400: "VALIDATION_FAILED",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    408: "REQUEST_TIMEOUT",
+    409: "CONFLICT",
+    412: "PRECONDITION_FAILED",
+    413: "PAYLOAD_TOO_LARGE",
+    414: "URI_TOO_LONG",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    416: "RANGE_NOT_SATISFIABLE",
+    429: "TOO_MANY_REQUESTS",
+    431: "HEADERS_TOO_LARGE",
   };
   // A unique index refusing a row the service did not expect to clash: a conflict of the caller's
   // making (a duplicate), never a 500 that would also confirm what exists.
@@ -117,7 +131,10 @@ export { AppError };
  * over `maxParamLength`). Answered with the envelope, the security headers and a request id,
  * and logged like any request.
  */
-export function frameworkErrorHandler(headers: (url: string) => Record<string, string>, onAnswer: (request: FastifyRequest, reply: FastifyReply) => void) {
+export function frameworkErrorHandler(
+  headers: (url: string) => Record<string, string>,
+  onAnswer: (request: FastifyRequest, reply: FastifyReply) => void,
+) {
   return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     const { status, body } = toErrorResponse(err, request);
     onAnswer(request, reply);

@@ -4,7 +4,12 @@ import { AppError } from "../core/errors.js";
 /** Deepest nesting of arrays and objects a JSON request body may have. */
 export const MAX_JSON_DEPTH = 32;
 
-const OPEN_BRACE = 0x7b, OPEN_BRACKET = 0x5b, CLOSE_BRACE = 0x7d, CLOSE_BRACKET = 0x5d, QUOTE = 0x22, BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b,
+  OPEN_BRACKET = 0x5b,
+  CLOSE_BRACE = 0x7d,
+  CLOSE_BRACKET = 0x5d,
+  QUOTE = 0x22,
+  BACKSLASH = 0x5c;
 
 /**
  * Whether `text` nests arrays/objects deeper than `limit`: one linear pass counting `[`/`{`
@@ -49,7 +54,14 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       return;
     }
     if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
-      done(new AppError("VALIDATION_FAILED", `JSON bodies may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep`, { field: "body", max_depth: MAX_JSON_DEPTH }), undefined);
+      done(
+        new AppError(
+          "VALIDATION_FAILED",
+          `JSON bodies may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep`,
+          { field: "body", max_depth: MAX_JSON_DEPTH },
+        ),
+        undefined,
+      );
       return;
     }
     parse(request, text, done);

@@ -11,15 +11,24 @@ export async function installOpenApi(app: AppInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",
-      info: { title: "ScaiDrive API", version: "0.1.0", description: "Self-hosted file platform. Errors: {error: {code, message, details}}." },
+      info: {
+        title: "ScaiDrive API",
+        version: "0.1.0",
+        description: "Self-hosted file platform. Errors: {error: {code, message, details}}.",
+      },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
     },
     transformObject: (doc) => {
       // The upload body is raw bytes parsed by no schema (it is streamed), so describe it here.
-      const api = (doc as { openapiObject?: { paths?: Record<string, Record<string, Record<string, unknown>>> } }).openapiObject;
+      const api = (doc as { openapiObject?: { paths?: Record<string, Record<string, Record<string, unknown>>> } })
+        .openapiObject;
       const put = api?.paths?.["/api/v1/shares/{share_id}/content"]?.put;
-      if (put) put.requestBody = { required: true, content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } };
+      if (put)
+        put.requestBody = {
+          required: true,
+          content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+        };
       return (doc as { openapiObject: Record<string, unknown> }).openapiObject;
     },
   });

@@ -22,7 +22,8 @@ export function parseRange(header: string | undefined, size: number): { start: n
     end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
     if (m[2] !== "" && Number(m[2]) < start) return undefined;
   }
-  if (start >= size || size === 0) throw new AppError("RANGE_NOT_SATISFIABLE", `range starts beyond the end (${size} bytes)`, { size });
+  if (start >= size || size === 0)
+    throw new AppError("RANGE_NOT_SATISFIABLE", `range starts beyond the end (${size} bytes)`, { size });
   return { start, end };
 }
 

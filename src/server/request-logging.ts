@@ -20,7 +20,12 @@ export function noteClientErrorAnswer(socket: Socket, status: number): void {
 export const CLIENT_CLOSED_REQUEST = 499;
 
 /** Writes the request's access-log line, at most once per request. */
-function logRequest(request: FastifyRequest, status: number, elapsedMs: number | undefined, extra?: Record<string, unknown>): void {
+function logRequest(
+  request: FastifyRequest,
+  status: number,
+  elapsedMs: number | undefined,
+  extra?: Record<string, unknown>,
+): void {
   const r = request as TrackedRequest;
   if (r[logged]) return;
   r[logged] = true;
@@ -38,7 +43,8 @@ function logRequest(request: FastifyRequest, status: number, elapsedMs: number |
 }
 
 /**
- * One structured line per request: id (`req_id`, from the child logger), method, route pattern (not the raw URL, which may carry
+ * One structured line per request: id (`req_id`, from the child logger), method, route pattern (not the raw URL, which
+ * may carry
  * user paths), status and duration. Headers are never logged, so tokens cannot leak here.
  * A request the client abandoned (connection closed before the answer) gets its line too, with
  * `aborted: true` and status 499, or the status the client-error handler wrote on the connection.

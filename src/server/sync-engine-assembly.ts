@@ -56,7 +56,10 @@ export interface ServerSyncEngine extends SyncRuntime {
    * (`saveConfig` writes back through the vault). `component` names the user in logs ("smb-remote"
    * for sync runs, "smb-mount" for mounts).
    */
-  openDefinitionRemote(connector: ConnectorRecord, o: { purpose: RemoteOpenEnv["purpose"]; signal: AbortSignal }): Promise<Remote>;
+  openDefinitionRemote(
+    connector: ConnectorRecord,
+    o: { purpose: RemoteOpenEnv["purpose"]; signal: AbortSignal },
+  ): Promise<Remote>;
 }
 
 /**
@@ -83,7 +86,10 @@ function chainHooks(...list: SyncHooks[]): SyncHooks {
       }
     }
     if (errors.length === 0) return;
-    throw errors.find(isJobLevel) ?? (errors.length === 1 ? errors[0] : new Error(errors.map((e) => (e as Error).message).join("; ")));
+    throw (
+      errors.find(isJobLevel) ??
+      (errors.length === 1 ? errors[0] : new Error(errors.map((e) => (e as Error).message).join("; ")))
+    );
   };
   return {
     beforeRun: (c) => each((h) => h.beforeRun?.(c)),
@@ -92,12 +98,16 @@ function chainHooks(...list: SyncHooks[]): SyncHooks {
   };
 }
 
-/** `SCAIDRIVE_SYNC_ORPHAN_AFTER_MS` as a positive integer, else undefined (the service's default). @throws Error on a malformed value, so a typo is not silently ignored. */
+/**
+ * `SCAIDRIVE_SYNC_ORPHAN_AFTER_MS` as a positive integer, else undefined (the service's default). @throws Error on a
+ * malformed value, so a typo is not silently ignored.
+ */
 export function orphanAfterMsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
   const raw = env.SCAIDRIVE_SYNC_ORPHAN_AFTER_MS;
   if (raw === undefined || raw.trim() === "") return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`SCAIDRIVE_SYNC_ORPHAN_AFTER_MS must be a positive integer (milliseconds), got "${raw}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`SCAIDRIVE_SYNC_ORPHAN_AFTER_MS must be a positive integer (milliseconds), got "${raw}"`);
   return n;
 }
 
@@ -113,7 +123,10 @@ export interface SyncEngineDeps {
   logger: Logger;
 }
 
-/** Builds the engine with every definition of `options.definitions` (default: connectors/index.ts) registered. Starts nothing. */
+/**
+ * Builds the engine with every definition of `options.definitions` (default: connectors/index.ts) registered. Starts
+ * nothing.
+ */
 export function assembleSyncEngine(deps: SyncEngineDeps, options: ServerSyncOptions = {}): ServerSyncEngine {
   const { vault, logger } = deps;
   let authGuard: ConnectorAuthGuard | undefined;
@@ -137,11 +150,17 @@ export function assembleSyncEngine(deps: SyncEngineDeps, options: ServerSyncOpti
     definitions,
     logger: logger.child({ component: "connector-auth" }),
   });
-  const openDefinitionRemote = (connector: ConnectorRecord, o: { purpose: RemoteOpenEnv["purpose"]; signal: AbortSignal }): Promise<Remote> => {
+  const openDefinitionRemote = (
+    connector: ConnectorRecord,
+    o: { purpose: RemoteOpenEnv["purpose"]; signal: AbortSignal },
+  ): Promise<Remote> => {
     const def = definitions.get(connector.type);
     if (!def) throw new AppError("INTERNAL", `no connector type "${connector.type}" is registered`);
     return def.openRemote(effectiveConfig(def, connector, vault), {
-      logger: logger.child({ component: `${def.type}-${o.purpose === "mount" ? "mount" : "remote"}`, connectorId: connector.id }),
+      logger: logger.child({
+        component: `${def.type}-${o.purpose === "mount" ? "mount" : "remote"}`,
+        connectorId: connector.id,
+      }),
       signal: o.signal,
       network: deps.network,
       connectorId: connector.id,
@@ -164,7 +183,10 @@ export function assembleSyncEngine(deps: SyncEngineDeps, options: ServerSyncOpti
           remoteTitle: def.title,
         });
         if (!def.hooks) return acl;
-        return chainHooks(acl, def.hooks(effectiveConfig(def, connector, vault), { connector, fileStates: base.stores.fileStates }));
+        return chainHooks(
+          acl,
+          def.hooks(effectiveConfig(def, connector, vault), { connector, fileStates: base.stores.fileStates }),
+        );
       },
     });
   }

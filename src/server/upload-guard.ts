@@ -46,7 +46,11 @@ export class UploadGuard {
   /** The idle timeout fired: the guard answered (or cut) the request. */
   timedOut = false;
 
-  constructor(private readonly request: FastifyRequest, private readonly reply: FastifyReply, private readonly idleMs: number) {
+  constructor(
+    private readonly request: FastifyRequest,
+    private readonly reply: FastifyReply,
+    private readonly idleMs: number,
+  ) {
     this.raw = request.raw;
     this.socket = request.raw.socket;
     // Nothing has consumed the body yet: every body byte read from the socket so far sits in the
@@ -82,7 +86,11 @@ export class UploadGuard {
     if (this.timedOut || this.abortLogged || !clientGone) return;
     this.abortLogged = true;
     this.request.log.info(
-      { bytes_received: this.bytesReceived(), expected_bytes: expectedBytes(this.raw), reason: (err as { code?: string }).code ?? (err as Error).message },
+      {
+        bytes_received: this.bytesReceived(),
+        expected_bytes: expectedBytes(this.raw),
+        reason: (err as { code?: string }).code ?? (err as Error).message,
+      },
       "upload aborted by the client",
     );
   }
@@ -103,8 +111,14 @@ export class UploadGuard {
     this.stop();
     this.timedOut = true;
     const bytes = this.bytesReceived();
-    this.request.log.warn({ bytes_received: bytes, expected_bytes: expectedBytes(this.raw), idle_timeout_ms: this.idleMs }, "upload stalled: no data for the idle timeout; aborted");
-    const err = new AppError("REQUEST_TIMEOUT", `no upload data arrived for ${this.idleMs} ms`, { idle_timeout_ms: this.idleMs, bytes_received: bytes });
+    this.request.log.warn(
+      { bytes_received: bytes, expected_bytes: expectedBytes(this.raw), idle_timeout_ms: this.idleMs },
+      "upload stalled: no data for the idle timeout; aborted",
+    );
+    const err = new AppError("REQUEST_TIMEOUT", `no upload data arrived for ${this.idleMs} ms`, {
+      idle_timeout_ms: this.idleMs,
+      bytes_received: bytes,
+    });
     const cut = (): void => {
       this.raw.destroy(err);
     };

@@ -13,7 +13,17 @@ export interface FieldProblem {
 
 /** What an id prefix names, for "must be a share id (shr_…)". */
 const ID_KINDS: Readonly<Record<string, string>> = {
-  usr: "user", grp: "group", tok: "token", shr: "share", fil: "file", ver: "version", cnn: "connector", job: "job", map: "identity mapping", alr: "alert", aud: "audit entry",
+  usr: "user",
+  grp: "group",
+  tok: "token",
+  shr: "share",
+  fil: "file",
+  ver: "version",
+  cnn: "connector",
+  job: "job",
+  map: "identity mapping",
+  alr: "alert",
+  aud: "audit entry",
 };
 
 const ID_PATTERN = /^\^\(?([a-z]{3}(?:\|[a-z]{3})*)\)?_\[0-9A-HJKMNP-TV-Z\]\{26\}\$$/;
@@ -32,7 +42,9 @@ function quoteList(values: readonly unknown[]): string {
 
 /** The constants of a union of `const` schemas (TypeBox's Union of Literals), or undefined. */
 function unionConstants(schema: unknown): unknown[] | undefined {
-  const branches = (schema as { anyOf?: unknown[]; oneOf?: unknown[] } | undefined)?.anyOf ?? (schema as { oneOf?: unknown[] } | undefined)?.oneOf;
+  const branches =
+    (schema as { anyOf?: unknown[]; oneOf?: unknown[] } | undefined)?.anyOf ??
+    (schema as { oneOf?: unknown[] } | undefined)?.oneOf;
   if (!Array.isArray(branches) || branches.length === 0) return undefined;
   const out: unknown[] = [];
   for (const b of branches) {
@@ -53,14 +65,20 @@ function describe(e: ErrorObject): FieldProblem | undefined {
       return { field: join(path, p.missingProperty as string), message: "is required" };
     case "additionalProperties": {
       const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return { field: join(path, p.additionalProperty as string), message: known.length ? `is not a known field (known: ${known.join(", ")})` : "is not a known field" };
+      return {
+        field: join(path, p.additionalProperty as string),
+        message: known.length ? `is not a known field (known: ${known.join(", ")})` : "is not a known field",
+      };
     }
     case "enum":
       return { field: path, message: `must be one of: ${quoteList(p.allowedValues as unknown[])}` };
     case "anyOf":
     case "oneOf": {
       const values = unionConstants(e.parentSchema);
-      return { field: path, message: values ? `must be one of: ${quoteList(values)}` : e.message ?? "has the wrong form" };
+      return {
+        field: path,
+        message: values ? `must be one of: ${quoteList(values)}` : (e.message ?? "has the wrong form"),
+      };
     }
     case "const":
       return { field: path, message: `must be ${quoteList([p.allowedValue])}` };

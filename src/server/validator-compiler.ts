@@ -20,9 +20,10 @@ export function closeObjects(schema: unknown): unknown {
   if (schema === null || typeof schema !== "object") return schema;
   const out: JsonSchema = {};
   for (const [k, v] of Object.entries(schema as JsonSchema)) {
-    out[k] = k === "properties" || k === "patternProperties" || k === "$defs" || k === "definitions"
-      ? Object.fromEntries(Object.entries(v as JsonSchema).map(([name, s]) => [name, closeObjects(s)]))
-      : closeObjects(v);
+    out[k] =
+      k === "properties" || k === "patternProperties" || k === "$defs" || k === "definitions"
+        ? Object.fromEntries(Object.entries(v as JsonSchema).map(([name, s]) => [name, closeObjects(s)]))
+        : closeObjects(v);
   }
   if (typeof out.properties === "object" && !("additionalProperties" in out)) out.additionalProperties = false;
   return out;
@@ -40,11 +41,19 @@ export function createValidatorCompiler(): FastifySchemaCompiler<FastifySchema> 
     // allErrors: a client fixes every problem of its request at once (bodies are at most 1 MiB and
     // nest at most 32 levels, so collecting every error stays cheap); verbose: the messages name
     // known fields and a union's values (validation-message.ts).
-    const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: true, verbose: true, addUsedSchema: false });
+    const ajv = new Ajv({
+      coerceTypes,
+      useDefaults: true,
+      removeAdditional: false,
+      allErrors: true,
+      verbose: true,
+      addUsedSchema: false,
+    });
     addFormats(ajv);
     return ajv;
   };
   const body = make(false);
   const text = make("array");
-  return ({ schema, httpPart }) => (httpPart === "body" ? body.compile(closeObjects(schema) as object) : text.compile(schema as object));
+  return ({ schema, httpPart }) =>
+    httpPart === "body" ? body.compile(closeObjects(schema) as object) : text.compile(schema as object);
 }

@@ -6,7 +6,10 @@ import { baseName, parentPath, joinPath } from "./remote.js";
  * before the last extension; names without one (or dotfiles like `.env`) get it at the end.
  * `isTaken` may be a lookup in the run's working set (asynchronous).
  */
-export async function conflictPath(path: string, isTaken: (candidate: string) => boolean | Promise<boolean>): Promise<string> {
+export async function conflictPath(
+  path: string,
+  isTaken: (candidate: string) => boolean | Promise<boolean>,
+): Promise<string> {
   const name = baseName(path);
   const dot = name.lastIndexOf(".");
   const stem = dot > 0 ? name.slice(0, dot) : name;

@@ -24,10 +24,20 @@
 import { createHash, type Hash } from "node:crypto";
 import { Readable, Transform, pipeline, type TransformCallback } from "node:stream";
 import { RemoteError, isRemoteError } from "./remote-errors.js";
-import { knowsContent, recyclesChunks, type ContentHasher, type Remote, type RemoteEntry, type WriteOptions } from "./remote.js";
+import {
+  knowsContent,
+  recyclesChunks,
+  type ContentHasher,
+  type Remote,
+  type RemoteEntry,
+  type WriteOptions,
+} from "./remote.js";
 
 /** The listed hash of `entry` that `remote` can recompute while streaming, with a fresh hasher. */
-function listedHashCheck(remote: Remote, entry: RemoteEntry): { algorithm: string; listed: string; hasher: ContentHasher } | undefined {
+function listedHashCheck(
+  remote: Remote,
+  entry: RemoteEntry,
+): { algorithm: string; listed: string; hasher: ContentHasher } | undefined {
   if (!remote.contentHasher) return undefined;
   for (const [algorithm, listed] of Object.entries(entry.hashes ?? {})) {
     if (!listed || !remote.capabilities.hashes.includes(algorithm)) continue;
@@ -60,13 +70,28 @@ class Verifier extends Transform {
   override _flush(cb: TransformCallback): void {
     const path = this.expected.path;
     if (this.bytes !== this.expected.size) {
-      cb(new RemoteError("changed_during_transfer", `${path} changed while it was copied (${this.bytes} bytes read, ${this.expected.size} expected)`, { path }));
+      cb(
+        new RemoteError(
+          "changed_during_transfer",
+          `${path} changed while it was copied (${this.bytes} bytes read, ${this.expected.size} expected)`,
+          { path },
+        ),
+      );
       return;
     }
     if (this.listed) {
       const got = this.listed.hasher.digest();
       const same = got.toLowerCase() === this.listed.listed.toLowerCase();
-      cb(same ? undefined : new RemoteError("changed_during_transfer", `${path} changed while it was copied (${this.listed.algorithm} of the bytes read differs from the listed one)`, { path }));
+      cb(
+        same
+          ? undefined
+          : new RemoteError(
+              "changed_during_transfer",
+              `${path} changed while ` +
+                `it was copied (${this.listed.algorithm} of the bytes read differs from the listed one)`,
+              { path },
+            ),
+      );
       return;
     }
     this.restat().then(
@@ -78,7 +103,11 @@ class Verifier extends Transform {
         }
       },
       (err: unknown) => {
-        cb(isRemoteError(err, "not_found") ? new RemoteError("changed_during_transfer", `${path} disappeared while it was copied`, { path }) : (err as Error));
+        cb(
+          isRemoteError(err, "not_found")
+            ? new RemoteError("changed_during_transfer", `${path} disappeared while it was copied`, { path })
+            : (err as Error),
+        );
       },
     );
   }
@@ -115,13 +144,16 @@ async function readWholeChecked(from: Remote, source: RemoteEntry): Promise<Buff
   const whole = await from.readWhole(source.path, Math.min(WHOLE_READ_MAX_BYTES, Math.max(source.size, 64 << 10)));
   if (!whole.data) return undefined;
   const path = source.path;
-  const changed = (why: string) => new RemoteError("changed_during_transfer", `${path} changed while it was copied (${why})`, { path });
-  if (whole.entry && (whole.entry.fingerprint !== source.fingerprint || whole.entry.size !== source.size)) throw changed("not as listed when opened");
+  const changed = (why: string) =>
+    new RemoteError("changed_during_transfer", `${path} changed while it was copied (${why})`, { path });
+  if (whole.entry && (whole.entry.fingerprint !== source.fingerprint || whole.entry.size !== source.size))
+    throw changed("not as listed when opened");
   if (whole.data.length !== source.size) throw changed(`${whole.data.length} bytes read, ${source.size} expected`);
   const listed = listedHashCheck(from, source);
   if (listed) {
     listed.hasher.update(whole.data);
-    if (listed.hasher.digest().toLowerCase() !== listed.listed.toLowerCase()) throw changed(`${listed.algorithm} of the bytes read differs from the listed one`);
+    if (listed.hasher.digest().toLowerCase() !== listed.listed.toLowerCase())
+      throw changed(`${listed.algorithm} of the bytes read differs from the listed one`);
   } else if (!whole.entry) {
     let now: RemoteEntry;
     try {
@@ -129,7 +161,8 @@ async function readWholeChecked(from: Remote, source: RemoteEntry): Promise<Buff
     } catch (err) {
       throw isRemoteError(err, "not_found") ? changed("it disappeared") : err;
     }
-    if (now.fingerprint !== source.fingerprint || now.size !== source.size) throw changed("not as listed after the read");
+    if (now.fingerprint !== source.fingerprint || now.size !== source.size)
+      throw changed("not as listed after the read");
   }
   return whole.data;
 }
@@ -146,7 +179,12 @@ export async function transferFile(
   toPath: string,
   options: { ifMatchFingerprint?: string | null; signal: AbortSignal; onBytes: (n: number) => void },
 ): Promise<TransferResult> {
-  const writeOptions = { size: source.size, mtimeMs: source.mtimeMs, ifMatchFingerprint: options.ifMatchFingerprint, owner: source.owner };
+  const writeOptions = {
+    size: source.size,
+    mtimeMs: source.mtimeMs,
+    ifMatchFingerprint: options.ifMatchFingerprint,
+    owner: source.owner,
+  };
   const destinationHashes = to.capabilities.hashes.includes("sha256");
   const cancelled = () => new RemoteError("other", "sync cancelled", { path: source.path });
 
@@ -160,7 +198,10 @@ export async function transferFile(
     try {
       options.onBytes(data.length);
       const written = await to.write(toPath, input, writeOptions);
-      const sha256 = destinationHashes && written.hashes?.sha256 ? written.hashes.sha256 : createHash("sha256").update(data).digest("hex");
+      const sha256 =
+        destinationHashes && written.hashes?.sha256
+          ? written.hashes.sha256
+          : createHash("sha256").update(data).digest("hex");
       return { written, sha256, bytes: data.length };
     } finally {
       options.signal.removeEventListener("abort", abort);
@@ -174,9 +215,19 @@ export async function transferFile(
   const known = knowsContent(input) ? input.contentSha256 : undefined;
   if (known !== undefined && source.hashes?.sha256 !== undefined && known !== source.hashes.sha256) {
     input.destroy();
-    throw new RemoteError("changed_during_transfer", `${source.path} changed while it was copied (not as listed when opened)`, { path: source.path });
+    throw new RemoteError(
+      "changed_during_transfer",
+      `${source.path} changed while it was copied (not as listed when opened)`,
+      { path: source.path },
+    );
   }
-  const verifier = new Verifier(source, () => from.stat(source.path), options.onBytes, listedHashCheck(from, source), !destinationHashes && known === undefined);
+  const verifier = new Verifier(
+    source,
+    () => from.stat(source.path),
+    options.onBytes,
+    listedHashCheck(from, source),
+    !destinationHashes && known === undefined,
+  );
   verifier.on("error", () => {});
   const abort = () => verifier.destroy(cancelled());
   options.signal.addEventListener("abort", abort, { once: true });
@@ -185,10 +236,15 @@ export async function transferFile(
     if (options.signal.aborted) abort();
     // The verifier hashes each chunk synchronously and passes the same object on, so a chunk the
     // destination is done with is done with here too: the source may reuse its memory.
-    const recycling: WriteOptions = recyclesChunks(input) ? { ...writeOptions, recycleChunk: (chunk) => input.releaseChunk(chunk) } : writeOptions;
+    const recycling: WriteOptions = recyclesChunks(input)
+      ? { ...writeOptions, recycleChunk: (chunk) => input.releaseChunk(chunk) }
+      : writeOptions;
     const written = await to.write(toPath, verifier, recycling);
     const sha256 = verifier.hash?.digest("hex") ?? known ?? written.hashes?.sha256;
-    if (sha256 === undefined) throw new RemoteError("other", `${toPath}: the destination reported no SHA-256 for what it wrote`, { path: toPath });
+    if (sha256 === undefined)
+      throw new RemoteError("other", `${toPath}: the destination reported no SHA-256 for what it wrote`, {
+        path: toPath,
+      });
     return { written, sha256, bytes: verifier.bytes };
   } finally {
     options.signal.removeEventListener("abort", abort);

@@ -16,14 +16,20 @@ import type { RunSide, RunWorkspace } from "../store/sync/run-workspace-store.js
 /** Applies one page of changes to `side` of the working set (deletions first, then upserts in order). */
 export async function applyChangePage(ws: RunWorkspace, side: RunSide, page: ChangePage): Promise<void> {
   if (page.deletions.length > 0) {
-    const known = await ws.keysForIds(side, page.deletions.map((d) => d.id));
+    const known = await ws.keysForIds(
+      side,
+      page.deletions.map((d) => d.id),
+    );
     for (const d of page.deletions) {
       const keys = known.get(d.id) ?? (d.path !== undefined ? [ws.sortKey(d.path)] : []);
       for (const k of keys) await ws.deleteSubtree(side, k);
     }
   }
   if (page.upserts.length === 0) return;
-  const known = await ws.keysForIds(side, page.upserts.flatMap((u) => (u.id ? [u.id] : [])));
+  const known = await ws.keysForIds(
+    side,
+    page.upserts.flatMap((u) => (u.id ? [u.id] : [])),
+  );
   let puts: RemoteEntry[] = [];
   const flush = async () => {
     if (puts.length > 0) await ws.putMany(side, puts);

@@ -86,7 +86,7 @@ function classTest(body: string, caseInsensitive: boolean): CharTest {
   // RegExp class grammar with every character literal: `x-y` is a range when `-` has a
   // character on both sides, left to right.
   const ranges: Array<[number, number]> = [];
-  for (let i = 0; i < atoms.length; ) {
+  for (let i = 0; i < atoms.length;) {
     if (atoms[i + 1] === 0x2d && i + 2 < atoms.length) {
       if (atoms[i]! <= atoms[i + 2]!) ranges.push([atoms[i]!, atoms[i + 2]!]);
       i += 3;
@@ -96,7 +96,9 @@ function classTest(body: string, caseInsensitive: boolean): CharTest {
     }
   }
   if (caseInsensitive) {
-    const items = ranges.map(([lo, hi]) => (lo === hi ? escapeCodePoint(lo) : `${escapeCodePoint(lo)}-${escapeCodePoint(hi)}`)).join("");
+    const items = ranges
+      .map(([lo, hi]) => (lo === hi ? escapeCodePoint(lo) : `${escapeCodePoint(lo)}-${escapeCodePoint(hi)}`))
+      .join("");
     return caseInsensitiveTest(`[${negate ? "^" : ""}${items}]`);
   }
   return (cp) => {
@@ -117,7 +119,11 @@ function compile(pattern: string, caseInsensitive: boolean): State[] {
           i++;
           // (?:.*/)? — skip, or a run ending in "/".
           const at = states.length;
-          states.push({ kind: "skip", to: at + 3 }, { kind: "many", test: notLineTerminator }, { kind: "one", test: isSlash });
+          states.push(
+            { kind: "skip", to: at + 3 },
+            { kind: "many", test: notLineTerminator },
+            { kind: "one", test: isSlash },
+          );
         } else {
           states.push({ kind: "many", test: notLineTerminator });
         }
@@ -149,7 +155,10 @@ export class Glob {
   private readonly mark: Uint32Array;
   private generation = 0;
 
-  constructor(readonly pattern: string, readonly caseInsensitive: boolean) {
+  constructor(
+    readonly pattern: string,
+    readonly caseInsensitive: boolean,
+  ) {
     this.states = compile(pattern, caseInsensitive);
     const size = this.states.length + 1;
     this.current = new Int32Array(size);
@@ -162,7 +171,7 @@ export class Glob {
     const final = this.states.length;
     this.newGeneration();
     let count = this.add(this.current, 0, 0);
-    for (let i = 0; i < subject.length && count > 0; ) {
+    for (let i = 0; i < subject.length && count > 0;) {
       const cp = subject.codePointAt(i)!;
       i += cp > 0xffff ? 2 : 1;
       this.newGeneration();

@@ -12,7 +12,15 @@ export type EntryResult = "ok" | "error" | "skipped" | "warning" | "planned";
 export type Counters = Required<JobCounters>;
 
 export class JobLog {
-  readonly counters: Counters = { files_scanned: 0, files_synced: 0, bytes_transferred: 0, error_count: 0, files_total: 0, files_done: 0, bytes_done: 0 };
+  readonly counters: Counters = {
+    files_scanned: 0,
+    files_synced: 0,
+    bytes_transferred: 0,
+    error_count: 0,
+    files_total: 0,
+    files_done: 0,
+    bytes_done: 0,
+  };
   private pending: Array<Omit<JobEntryRecord, "at"> & { at: string }> = [];
   private seq = 0;
   private timer?: NodeJS.Timeout;
@@ -36,7 +44,12 @@ export class JobLog {
     this.timer.unref();
   }
 
-  entry(action: string, path: string, result: EntryResult, options: { error?: { code: string; message: string }; bytes?: number; detail?: string } = {}): void {
+  entry(
+    action: string,
+    path: string,
+    result: EntryResult,
+    options: { error?: { code: string; message: string }; bytes?: number; detail?: string } = {},
+  ): void {
     this.pending.push({
       seq: ++this.seq,
       at: new Date().toISOString(),
@@ -60,16 +73,18 @@ export class JobLog {
 
   /** Writes pending entries and the counters; serialised so batches never interleave. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      if (!this.jobs || !this.jobId) return;
-      const batch = this.pending;
-      this.pending = [];
-      await this.beforeFlush?.();
-      for (let i = 0; i < batch.length; i += 500) await this.jobs.addEntries(this.jobId, batch.slice(i, i + 500));
-      await this.jobs.updateCounters(this.jobId, { ...this.counters } satisfies JobCounters);
-    }).catch((err: unknown) => {
-      this.logger.error({ err }, "could not write sync job progress");
-    });
+    this.flushing = this.flushing
+      .then(async () => {
+        if (!this.jobs || !this.jobId) return;
+        const batch = this.pending;
+        this.pending = [];
+        await this.beforeFlush?.();
+        for (let i = 0; i < batch.length; i += 500) await this.jobs.addEntries(this.jobId, batch.slice(i, i + 500));
+        await this.jobs.updateCounters(this.jobId, { ...this.counters } satisfies JobCounters);
+      })
+      .catch((err: unknown) => {
+        this.logger.error({ err }, "could not write sync job progress");
+      });
     return this.flushing;
   }
 

@@ -86,12 +86,19 @@ export class JobRunner {
   ): Promise<SyncJobRecord | undefined> {
     const job = await this.o.stores.jobs.createActive(connector.id, trigger, options);
     if (!job) return undefined;
-    const entry: Active = { connectorId: connector.id, controller: new AbortController(), done: Promise.resolve(), running: false };
+    const entry: Active = {
+      connectorId: connector.id,
+      controller: new AbortController(),
+      done: Promise.resolve(),
+      running: false,
+    };
     this.active.set(job.id, entry);
     // run() records its own failures on the job; this catches the store failing while it does so
     // (e.g. the database closed under it), which would otherwise be an unhandled rejection.
     entry.done = this.run(job, connector, entry, body)
-      .catch((err) => this.o.logger.error({ connectorId: connector.id, jobId: job.id, err }, "could not record the end of a job"))
+      .catch((err) =>
+        this.o.logger.error({ connectorId: connector.id, jobId: job.id, err }, "could not record the end of a job"),
+      )
       .finally(() => this.active.delete(job.id));
     return job;
   }
@@ -163,7 +170,14 @@ export class JobRunner {
     }
   }
 
-  private async finish(job: SyncJobRecord, connector: ConnectorRecord, status: "completed" | "failed" | "cancelled", log: JobLog, logger: Logger, error?: { code: string; message: string }): Promise<void> {
+  private async finish(
+    job: SyncJobRecord,
+    connector: ConnectorRecord,
+    status: "completed" | "failed" | "cancelled",
+    log: JobLog,
+    logger: Logger,
+    error?: { code: string; message: string },
+  ): Promise<void> {
     if (this.o.onJobFinished) {
       try {
         await this.o.onJobFinished({ ...job, status, error: error ?? null }, connector);

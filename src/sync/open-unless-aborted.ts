@@ -4,13 +4,19 @@
  * the abort is closed once it arrives, so nothing leaks. @throws the open's error, or an
  * AbortError once aborted.
  */
-export function openUnlessAborted<T extends { close(): Promise<void> }>(open: () => Promise<T>, signal: AbortSignal): Promise<T> {
+export function openUnlessAborted<T extends { close(): Promise<void> }>(
+  open: () => Promise<T>,
+  signal: AbortSignal,
+): Promise<T> {
   if (signal.aborted) return Promise.reject(abortError());
   const opening = open();
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => {
       reject(abortError());
-      void opening.then((late) => late.close().catch(() => undefined), () => undefined);
+      void opening.then(
+        (late) => late.close().catch(() => undefined),
+        () => undefined,
+      );
     };
     signal.addEventListener("abort", onAbort, { once: true });
     opening.then(

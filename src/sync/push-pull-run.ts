@@ -51,13 +51,16 @@ export async function runPushPull(o: PushPullRunOptions): Promise<void> {
   const { source, dest, log } = o;
   if (o.root !== "") {
     const top = await source.stat(o.root);
-    if (top.kind !== "folder") throw new RemoteError("not_found", `${o.root} is not a folder on the source`, { path: o.root });
+    if (top.kind !== "folder")
+      throw new RemoteError("not_found", `${o.root} is not a folder on the source`, { path: o.root });
     await ensureFolder(dest, top);
   }
   for await (const entry of source.walk(o.root)) {
     if (o.signal.aborted) throw new Error("cancelled");
     if (entry.reparsePoint || entry.opaquePackage) {
-      log.entry(o.action, entry.path, "skipped", { detail: entry.reparsePoint ? (entry.reparseReason ?? "reparse point") : "opaque package" });
+      log.entry(o.action, entry.path, "skipped", {
+        detail: entry.reparsePoint ? (entry.reparseReason ?? "reparse point") : "opaque package",
+      });
       continue;
     }
     try {
@@ -70,7 +73,9 @@ export async function runPushPull(o: PushPullRunOptions): Promise<void> {
       await copyOne(o, entry);
     } catch (err) {
       if (isJobLevel(err)) throw err;
-      log.entry(o.action, entry.path, "error", { error: { code: fileErrorCode(err), message: (err as Error)?.message ?? String(err) } });
+      log.entry(o.action, entry.path, "error", {
+        error: { code: fileErrorCode(err), message: (err as Error)?.message ?? String(err) },
+      });
     } finally {
       if (entry.kind === "file") log.counters.files_done++;
     }
@@ -83,7 +88,8 @@ async function copyOne(o: PushPullRunOptions, entry: RemoteEntry): Promise<void>
     if (fileErrorCode(err) === "not_found") return undefined;
     throw err;
   });
-  if (existing?.kind === "folder") throw new RemoteError("exists", `a folder stands at ${entry.path} on the destination`, { path: entry.path });
+  if (existing?.kind === "folder")
+    throw new RemoteError("exists", `a folder stands at ${entry.path} on the destination`, { path: entry.path });
   let sourceSha: string;
   let copied: RemoteEntry;
   if (existing && !changed(entry, existing, source, dest)) {
@@ -112,22 +118,44 @@ async function copyOne(o: PushPullRunOptions, entry: RemoteEntry): Promise<void>
   if (o.afterCopy === "keep") return;
   await verify(o, entry, copied, sourceSha);
   await source.delete(entry.path);
-  log.entry("delete_source", entry.path, "ok", { detail: `copy verified (${entry.size} bytes, sha256 ${sourceSha.slice(0, 12)}…)` });
+  log.entry("delete_source", entry.path, "ok", {
+    detail: `copy verified (${entry.size} bytes, sha256 ${sourceSha.slice(0, 12)}…)`,
+  });
 }
 
 /** Throws (a per-file error) unless the destination holds exactly the source's bytes. */
-async function verify(o: PushPullRunOptions, entry: RemoteEntry, copied: RemoteEntry, sourceSha: string): Promise<void> {
+async function verify(
+  o: PushPullRunOptions,
+  entry: RemoteEntry,
+  copied: RemoteEntry,
+  sourceSha: string,
+): Promise<void> {
   if (copied.size !== entry.size) {
-    throw new RemoteError("changed_during_transfer", `copy not verified: ${copied.size} bytes on the destination, ${entry.size} on the source; source kept`, { path: entry.path, retryable: false });
+    throw new RemoteError(
+      "changed_during_transfer",
+      `copy not verified: ${copied.size} bytes on the destination, ${entry.size} on the source; source kept`,
+      { path: entry.path, retryable: false },
+    );
   }
   if (entry.hashes?.sha256 && entry.hashes.sha256 !== sourceSha) {
-    throw new RemoteError("changed_during_transfer", "the source changed while it was copied; source kept", { path: entry.path, retryable: false });
+    throw new RemoteError("changed_during_transfer", "the source changed while it was copied; source kept", {
+      path: entry.path,
+      retryable: false,
+    });
   }
   const destSha = copied.hashes?.sha256 ?? (await hashOf(await o.dest.read(entry.path)));
-  if (destSha !== sourceSha) throw new RemoteError("changed_during_transfer", "copy not verified: SHA-256 differs on the destination; source kept", { path: entry.path, retryable: false });
+  if (destSha !== sourceSha)
+    throw new RemoteError(
+      "changed_during_transfer",
+      "copy not verified: SHA-256 differs on the destination; source kept",
+      { path: entry.path, retryable: false },
+    );
 }
 
-/** Creates the folder on the destination unless it is there already (a mkdir of an existing folder may need rights the copy does not). */
+/**
+ * Creates the folder on the destination unless it is there already (a mkdir of an existing folder may need rights the
+ * copy does not).
+ */
 async function ensureFolder(dest: Remote, entry: RemoteEntry): Promise<void> {
   const existing = await dest.stat(entry.path).catch((err: unknown) => {
     if (fileErrorCode(err) === "not_found") return undefined;
@@ -140,7 +168,8 @@ async function ensureFolder(dest: Remote, entry: RemoteEntry): Promise<void> {
 function changed(src: RemoteEntry, dst: RemoteEntry, source: Remote, dest: Remote): boolean {
   if (src.size !== dst.size) return true;
   for (const alg of source.capabilities.hashes) {
-    if (dest.capabilities.hashes.includes(alg) && src.hashes?.[alg] && dst.hashes?.[alg]) return src.hashes[alg] !== dst.hashes[alg];
+    if (dest.capabilities.hashes.includes(alg) && src.hashes?.[alg] && dst.hashes?.[alg])
+      return src.hashes[alg] !== dst.hashes[alg];
   }
   return src.mtimeMs > dst.mtimeMs + MTIME_SLACK_MS;
 }

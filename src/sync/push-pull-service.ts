@@ -38,7 +38,11 @@ export class PushPullService {
    * (connector disabled), SYNC_ALREADY_RUNNING (a job of the connector is queued or running),
    * VALIDATION_FAILED (path).
    */
-  async start(connectorId: string, mode: PushPullMode, req: { afterCopy: AfterCopy; path?: string }): Promise<SyncJobRecord> {
+  async start(
+    connectorId: string,
+    mode: PushPullMode,
+    req: { afterCopy: AfterCopy; path?: string },
+  ): Promise<SyncJobRecord> {
     let root: string;
     try {
       root = normalizeRelPath(req.path ?? "");
@@ -46,11 +50,20 @@ export class PushPullService {
       throw new AppError("VALIDATION_FAILED", "path must not contain '..'", { field: "path" });
     }
     const connector = await this.o.stores.connectors.require(connectorId);
-    if (connector.status === "disabled") throw new AppError("CONFLICT", `connector ${connectorId} is disabled`, { status_reason: connector.status_reason });
-    const job = await this.o.runner.submit(connector, mode, { full_sync: false, dry_run: false, force: false }, (ctx) => this.execute(ctx, mode, req.afterCopy, root));
+    if (connector.status === "disabled")
+      throw new AppError("CONFLICT", `connector ${connectorId} is disabled`, {
+        status_reason: connector.status_reason,
+      });
+    const job = await this.o.runner.submit(connector, mode, { full_sync: false, dry_run: false, force: false }, (ctx) =>
+      this.execute(ctx, mode, req.afterCopy, root),
+    );
     if (!job) {
       const active = await this.o.stores.jobs.active(connectorId);
-      throw new AppError("SYNC_ALREADY_RUNNING", `a job of connector ${connectorId} is already ${active?.status ?? "running"}`, { job_id: active?.id });
+      throw new AppError(
+        "SYNC_ALREADY_RUNNING",
+        `a job of connector ${connectorId} is already ${active?.status ?? "running"}`,
+        { job_id: active?.id },
+      );
     }
     return job;
   }
@@ -60,11 +73,20 @@ export class PushPullService {
     return this.o.runner.waitForJob(jobId);
   }
 
-  private async execute({ connector, log, logger, signal }: JobBodyContext, mode: PushPullMode, afterCopy: AfterCopy, root: string): Promise<JobBodyResult> {
+  private async execute(
+    { connector, log, logger, signal }: JobBodyContext,
+    mode: PushPullMode,
+    afterCopy: AfterCopy,
+    root: string,
+  ): Promise<JobBodyResult> {
     let remote: Remote | undefined;
     let scaidrive: Remote | undefined;
     try {
-      remote = await withRetry(() => openUnlessAborted(() => this.o.openRemote(connector, signal), signal), this.o.retry ?? DEFAULT_RETRY, signal);
+      remote = await withRetry(
+        () => openUnlessAborted(() => this.o.openRemote(connector, signal), signal),
+        this.o.retry ?? DEFAULT_RETRY,
+        signal,
+      );
       scaidrive = await this.o.openScaidrive(connector);
       await runPushPull({
         action: mode,

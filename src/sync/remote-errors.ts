@@ -7,9 +7,11 @@
  * |---|---|
  * | `auth` | job fails with `CONNECTOR_AUTH_FAILED`, no retry |
  * | `unreachable` | the job fails with `CONNECTOR_UNREACHABLE` (after the engine's retries when `retryable`) |
- * | `destination_denied` | job fails with `DESTINATION_DENIED`, no retry: the server's connector network policy refuses the address (nothing was sent to it) |
+ * | `destination_denied` | job fails with `DESTINATION_DENIED`, no retry: the server's connector network policy refuses
+ * the address (nothing was sent to it) |
  * | `cursor_expired` | delta cursor dropped, the run falls back to walk + compare |
- * | `not_found`, `access_denied`, `locked`, `invalid_name`, `precondition_failed`, `exists`, `changed_during_transfer`, `other` | per-file error: counted, logged, retried next run |
+ * | `not_found`, `access_denied`, `locked`, `invalid_name`, `precondition_failed`, `exists`, `changed_during_transfer`,
+ * `other` | per-file error: counted, logged, retried next run |
  *
  * Independently of the kind, `retryable` tells the engine whether to try the same call again
  * within the run (retry-policy.ts): only `unreachable` is retryable unless the adapter says
@@ -43,7 +45,11 @@ export class RemoteError extends Error {
   /** Relative path the error is about, when there is one. */
   readonly path?: string;
 
-  constructor(kind: RemoteErrorKind, message: string, options?: { path?: string; retryable?: boolean; cause?: unknown }) {
+  constructor(
+    kind: RemoteErrorKind,
+    message: string,
+    options?: { path?: string; retryable?: boolean; cause?: unknown },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "RemoteError";
     this.kind = kind;

@@ -22,7 +22,10 @@ export interface RemoteCapabilities {
   metadata: boolean;
   /** Names that differ only in case are the same name (SMB, SharePoint). */
   caseInsensitive: boolean;
-  /** Hash algorithms the remote reports in {@link RemoteEntry.hashes} without reading content, e.g. `sha256`, `quickXorHash`. */
+  /**
+   * Hash algorithms the remote reports in {@link RemoteEntry.hashes} without reading content, e.g. `sha256`,
+   * `quickXorHash`.
+   */
   hashes: string[];
   /** Entries may carry `checkoutOwner`; checked-out files are not written. */
   checkouts: boolean;
@@ -84,7 +87,10 @@ export interface RemoteEntry {
   checkoutOwner?: string;
   /** Owner principal as the remote names it, when the walk gets it cheaply (used to map owners). */
   owner?: string;
-  /** A package the remote treats as one opaque item (OneNote notebook); synced as a file-like blob only if the adapter can read it. */
+  /**
+   * A package the remote treats as one opaque item (OneNote notebook); synced as a file-like blob only if the adapter
+   * can read it.
+   */
   opaquePackage?: boolean;
   /** Adapter extras kept in file-states (eTag, cTag, quickXorHash...). Must be JSON-serialisable. */
   extra?: Record<string, unknown>;
@@ -250,14 +256,20 @@ export interface Remote {
    */
   write(path: string, source: Readable, options: WriteOptions): Promise<RemoteEntry>;
 
-  /** Creates the folder and any missing parents; succeeds if it already exists. Throws `exists` if a file is in the way. */
+  /**
+   * Creates the folder and any missing parents; succeeds if it already exists. Throws `exists` if a file is in the way.
+   */
   mkdir(path: string, options?: MkdirOptions): Promise<RemoteEntry>;
 
-  /** Removes a file or an empty folder. Missing paths succeed (idempotent). A non-empty folder throws `precondition_failed`. */
+  /**
+   * Removes a file or an empty folder. Missing paths succeed (idempotent). A non-empty folder throws
+   * `precondition_failed`.
+   */
   delete(path: string): Promise<void>;
 
   /**
-   * Renames/moves `from` to `to`, keeping the item's id and (content being unchanged) its fingerprint. Parents of `to` must exist. Throws
+   * Renames/moves `from` to `to`, keeping the item's id and (content being unchanged) its fingerprint. Parents of `to`
+   * must exist. Throws
    * `not_found` if `from` is missing and `exists` if `to` is taken (never overwrites).
    */
   move(from: string, to: string): Promise<RemoteEntry>;
@@ -304,7 +316,10 @@ export function joinPath(parent: string, name: string): string {
  * (ScaiDrive names may hold one); adapters whose systems refuse it throw `invalid_name`.
  */
 export function normalizeRelPath(path: string): string {
-  const parts = path.normalize("NFC").split("/").filter((p) => p !== "" && p !== ".");
+  const parts = path
+    .normalize("NFC")
+    .split("/")
+    .filter((p) => p !== "" && p !== ".");
   if (parts.includes("..")) throw new Error(`path escapes its root: ${path}`);
   return parts.join("/");
 }

@@ -63,7 +63,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * Runs `fn`; a RemoteError marked `retryable` is retried with backoff until `policy.attempts` are
  * spent, then thrown. Anything else (a non-retryable RemoteError, a foreign error) is thrown at once.
  */
-export async function withRetry<T>(fn: () => Promise<T>, policy: RetryPolicy, signal?: AbortSignal, onRetry?: (err: unknown, attempt: number) => void): Promise<T> {
+export async function withRetry<T>(
+  fn: () => Promise<T>,
+  policy: RetryPolicy,
+  signal?: AbortSignal,
+  onRetry?: (err: unknown, attempt: number) => void,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();

@@ -16,7 +16,18 @@ import type { Node } from "../core/node-types.js";
 import type { Actor } from "../core/actor.js";
 import { isAppError } from "../core/errors.js";
 import { RemoteError, type RemoteErrorKind } from "./remote-errors.js";
-import type { AclEntry, ByteRange, KnownContent, MkdirOptions, Remote, RemoteAcl, RemoteCapabilities, RemoteEntry, RemoteVersion, WriteOptions } from "./remote.js";
+import type {
+  AclEntry,
+  ByteRange,
+  KnownContent,
+  MkdirOptions,
+  Remote,
+  RemoteAcl,
+  RemoteCapabilities,
+  RemoteEntry,
+  RemoteVersion,
+  WriteOptions,
+} from "./remote.js";
 
 export type ScaidriveNodes = Pick<
   NodeService,
@@ -79,20 +90,33 @@ function toRemoteError(err: unknown, path: string, context?: { createOnly?: bool
 /** Counts bytes passing through and fails the stream (before its end reaches the consumer) on a size mismatch. */
 class SizeGuard extends Transform {
   private seen = 0;
-  constructor(private readonly expected: number, private readonly path: string) {
+  constructor(
+    private readonly expected: number,
+    private readonly path: string,
+  ) {
     super();
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.seen += chunk.length;
     if (this.seen > this.expected) {
-      cb(new RemoteError("changed_during_transfer", `${this.path}: source delivered more than ${this.expected} bytes`, { path: this.path }));
+      cb(
+        new RemoteError("changed_during_transfer", `${this.path}: source delivered more than ${this.expected} bytes`, {
+          path: this.path,
+        }),
+      );
       return;
     }
     cb(null, chunk);
   }
   override _flush(cb: TransformCallback): void {
     if (this.seen !== this.expected) {
-      cb(new RemoteError("changed_during_transfer", `${this.path}: source delivered ${this.seen} of ${this.expected} bytes`, { path: this.path }));
+      cb(
+        new RemoteError(
+          "changed_during_transfer",
+          `${this.path}: source delivered ${this.seen} of ${this.expected} bytes`,
+          { path: this.path },
+        ),
+      );
       return;
     }
     cb();
@@ -112,7 +136,10 @@ export class ScaidriveRemote implements Remote {
   async ensureRoot(): Promise<void> {
     if (this.root === "/") return;
     try {
-      await this.o.nodes.mkdirp(this.o.shareId, this.root, { actor: this.o.actor, ownerId: this.o.serviceUserId ?? undefined });
+      await this.o.nodes.mkdirp(this.o.shareId, this.root, {
+        actor: this.o.actor,
+        ownerId: this.o.serviceUserId ?? undefined,
+      });
     } catch (err) {
       throw toRemoteError(err, "");
     }
@@ -175,13 +202,16 @@ export class ScaidriveRemote implements Remote {
   async read(path: string, range?: ByteRange): Promise<Readable> {
     const e = await this.stat(path);
     if (e.kind !== "file") throw new RemoteError("not_found", `${path} is a folder`, { path });
-    if (range && range.start >= e.size && e.size > 0) throw new RemoteError("other", `${path}: range starts after the end`, { path });
+    if (range && range.start >= e.size && e.size > 0)
+      throw new RemoteError("other", `${path}: range starts after the end`, { path });
     try {
       const r = range ? { start: range.start, end: Math.min(range.end ?? e.size - 1, e.size - 1) } : undefined;
       const stream = await this.o.nodes.openContent(e.fingerprint, r && e.size > 0 ? r : undefined);
       // The fingerprint names one version, whose bytes never change and hash to the entry's SHA-256.
       const sha256 = e.hashes?.sha256;
-      return r || sha256 === undefined ? stream : Object.assign(stream, { contentSha256: sha256 } satisfies KnownContent);
+      return r || sha256 === undefined
+        ? stream
+        : Object.assign(stream, { contentSha256: sha256 } satisfies KnownContent);
     } catch (err) {
       throw toRemoteError(err, path);
     }
@@ -196,7 +226,8 @@ export class ScaidriveRemote implements Remote {
     // a DOMException per call, noticeable per small file. The caller owns `source` and destroys it.
     source.on("error", (err) => guard.destroy(err));
     source.once("close", () => {
-      if (!source.readableEnded && !guard.destroyed) guard.destroy(new RemoteError("other", `${path}: the source closed before its end`, { path }));
+      if (!source.readableEnded && !guard.destroyed)
+        guard.destroy(new RemoteError("other", `${path}: the source closed before its end`, { path }));
     });
     source.pipe(guard);
     const createOnly = options.ifMatchFingerprint === null;
@@ -269,7 +300,11 @@ export class ScaidriveRemote implements Remote {
       const view = await this.o.nodes.getAcl(this.o.shareId, this.abs(path), this.o.actor);
       const entries: AclEntry[] = [
         ...view.aces.map((a) => ({ principal: a.principal_id, permissions: [...a.permissions], inherited: false })),
-        ...view.inherited_aces.map((a) => ({ principal: a.principal_id, permissions: [...a.permissions], inherited: true })),
+        ...view.inherited_aces.map((a) => ({
+          principal: a.principal_id,
+          permissions: [...a.permissions],
+          inherited: true,
+        })),
       ];
       return { entries, inherit: view.inherit };
     } catch (err) {
@@ -286,7 +321,8 @@ export class ScaidriveRemote implements Remote {
       do {
         const page = await this.o.nodes.listVersions(e.id!, { limit: 1000, cursor }, this.o.actor);
         for (const v of page.items) {
-          if (v.id !== e.fingerprint) out.push({ id: v.id, size: v.size, mtimeMs: Date.parse(v.created_at), author: v.author_id ?? undefined });
+          if (v.id !== e.fingerprint)
+            out.push({ id: v.id, size: v.size, mtimeMs: Date.parse(v.created_at), author: v.author_id ?? undefined });
         }
         cursor = page.next_cursor ?? undefined;
       } while (cursor);
@@ -298,7 +334,8 @@ export class ScaidriveRemote implements Remote {
 
   async readVersion(path: string, versionId: string): Promise<Readable> {
     const known = await this.versions(path);
-    if (!known.some((v) => v.id === versionId)) throw new RemoteError("not_found", `${path} has no version ${versionId}`, { path });
+    if (!known.some((v) => v.id === versionId))
+      throw new RemoteError("not_found", `${path} has no version ${versionId}`, { path });
     return this.o.nodes.openContent(versionId);
   }
 
@@ -314,7 +351,11 @@ export class ScaidriveRemote implements Remote {
   // ---- ScaiDrive-only operations used by connector hooks (ACLs, owners, metadata, versions) ----
 
   /** Replaces the item's own ACEs (ScaiDrive principal ids) and its inheritance flag. */
-  async setAcl(path: string, aces: Array<{ principal_id: string; permissions: string[] }>, inherit: boolean): Promise<void> {
+  async setAcl(
+    path: string,
+    aces: Array<{ principal_id: string; permissions: string[] }>,
+    inherit: boolean,
+  ): Promise<void> {
     try {
       await this.o.nodes.setAcl(this.o.shareId, this.abs(path), { aces: aces as never, inherit }, this.o.actor);
     } catch (err) {
@@ -342,10 +383,17 @@ export class ScaidriveRemote implements Remote {
   }
 
   /** Imports a historical version (becomes current only if newer than the current one). */
-  async importVersion(path: string, source: Readable, options: { createdAtMs: number; author?: string }): Promise<string> {
+  async importVersion(
+    path: string,
+    source: Readable,
+    options: { createdAtMs: number; author?: string },
+  ): Promise<string> {
     const e = await this.stat(path);
     try {
-      const v = await this.o.nodes.addVersion(e.id!, source, { authorId: this.owner(options.author) ?? null, createdAt: new Date(options.createdAtMs) });
+      const v = await this.o.nodes.addVersion(e.id!, source, {
+        authorId: this.owner(options.author) ?? null,
+        createdAt: new Date(options.createdAtMs),
+      });
       return v.id;
     } catch (err) {
       throw toRemoteError(err, path);

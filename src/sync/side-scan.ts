@@ -58,7 +58,13 @@ export async function* filterEntries(
     const v = subtree.check(e);
     if (v.sync) yield { entry: e, scope: null };
     else if (v.reason !== "inside_skipped_folder") {
-      if (v.reason === "reparse_point") onReported({ path: e.path, reason: e.reparseReason ?? "reparse point (symbolic link or junction), not followed; its target is synced where it lives" });
+      if (v.reason === "reparse_point")
+        onReported({
+          path: e.path,
+          reason:
+            e.reparseReason ??
+            "reparse point (symbolic link or junction), not followed; its target is synced where it lives",
+        });
       yield { entry: e, scope: v.reason };
     }
     if (performance.now() - sliceStart >= SLICE_MS) {
@@ -69,7 +75,12 @@ export async function* filterEntries(
 }
 
 /** Writes scoped entries to a side of the working set in batches. */
-export async function writeScoped(ws: RunWorkspace, side: RunSide, scoped: AsyncIterable<ScopedEntry>, signal?: AbortSignal): Promise<void> {
+export async function writeScoped(
+  ws: RunWorkspace,
+  side: RunSide,
+  scoped: AsyncIterable<ScopedEntry>,
+  signal?: AbortSignal,
+): Promise<void> {
   let batch: ScopedEntry[] = [];
   for await (const s of scoped) {
     if (signal?.aborted) break;
@@ -83,12 +94,24 @@ export async function writeScoped(ws: RunWorkspace, side: RunSide, scoped: Async
 }
 
 /** Walks `remote` into `side` of the working set; returns the entries to report in the job log. */
-export async function scanSide(remote: Remote, side: RunSide, ws: RunWorkspace, filter: SyncFilter, retry: RetryPolicy, signal: AbortSignal): Promise<ReportedEntry[]> {
+export async function scanSide(
+  remote: Remote,
+  side: RunSide,
+  ws: RunWorkspace,
+  filter: SyncFilter,
+  retry: RetryPolicy,
+  signal: AbortSignal,
+): Promise<ReportedEntry[]> {
   return withRetry(
     async () => {
       await ws.clearSide(side);
       const reported: ReportedEntry[] = [];
-      await writeScoped(ws, side, filterEntries(remote.walk(""), filter, (r) => reported.push(r)), signal);
+      await writeScoped(
+        ws,
+        side,
+        filterEntries(remote.walk(""), filter, (r) => reported.push(r)),
+        signal,
+      );
       return reported;
     },
     retry,
@@ -107,14 +130,25 @@ export async function filterSideInPlace(ws: RunWorkspace, side: RunSide, filter:
   let sliceStart = performance.now();
   for await (const row of ws.sideRows(side)) {
     // Rows of a page read before their folder's subtree was dropped.
-    if (skipped.some((k) => row.sortKey.length > k.length && row.sortKey.startsWith(k) && row.sortKey.charCodeAt(k.length) === 1)) continue;
+    if (
+      skipped.some(
+        (k) => row.sortKey.length > k.length && row.sortKey.startsWith(k) && row.sortKey.charCodeAt(k.length) === 1,
+      )
+    )
+      continue;
     const v = subtree.check(row.entry);
     if (v.sync) {
       if (row.scope !== null) await ws.setScope(side, row.seq, null);
     } else if (v.reason === "inside_skipped_folder") {
       await ws.deleteRow(side, row.seq);
     } else {
-      if (v.reason === "reparse_point") reported.push({ path: row.entry.path, reason: row.entry.reparseReason ?? "reparse point (symbolic link or junction), not followed; its target is synced where it lives" });
+      if (v.reason === "reparse_point")
+        reported.push({
+          path: row.entry.path,
+          reason:
+            row.entry.reparseReason ??
+            "reparse point (symbolic link or junction), not followed; its target is synced where it lives",
+        });
       if (row.scope !== v.reason) await ws.setScope(side, row.seq, v.reason);
       if (row.entry.kind === "folder") {
         await ws.deleteBelow(side, row.sortKey);

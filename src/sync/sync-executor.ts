@@ -107,7 +107,9 @@ class StateBatch {
     this.ops.push(op);
     if (this.ops.length >= STATE_BATCH_OPS) return this.flush();
     // A short window rather than the next tick: items finishing within it share one commit.
-    this.scheduled ??= new Promise<void>((resolve) => setTimeout(resolve, GROUP_COMMIT_WINDOW_MS)).then(() => this.flush());
+    this.scheduled ??= new Promise<void>((resolve) => setTimeout(resolve, GROUP_COMMIT_WINDOW_MS)).then(() =>
+      this.flush(),
+    );
     return this.scheduled;
   }
 
@@ -209,7 +211,9 @@ export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<
   o.log.beforeFlush = () => states.flush();
 
   const retry = <T>(fn: () => Promise<T>) =>
-    withRetry(fn, o.retry, signal, (err, attempt) => o.logger.warn({ attempt, err: (err as Error).message }, "remote failed transiently, retrying"));
+    withRetry(fn, o.retry, signal, (err, attempt) =>
+      o.logger.warn({ attempt, err: (err as Error).message }, "remote failed transiently, retrying"),
+    );
 
   const ensureFolder = async (s: Side, path: string) => {
     if (path === "" || knownFolders[s].has(path)) return;
@@ -217,7 +221,12 @@ export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<
     for (let p = path; p !== "" && !knownFolders[s].has(p); p = parentPath(p)) knownFolders[s].add(p);
   };
 
-  const commit = async (remoteEntry: RemoteEntry, scaidriveEntry: RemoteEntry, sha256: string | null, base?: BaseEntry) => {
+  const commit = async (
+    remoteEntry: RemoteEntry,
+    scaidriveEntry: RemoteEntry,
+    sha256: string | null,
+    base?: BaseEntry,
+  ) => {
     if (base && base.path !== remoteEntry.path) await states.add({ op: "forget", path: base.path });
     await states.add({
       op: "synced",
@@ -251,10 +260,19 @@ export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<
    * Copies one file and commits its state; returns bytes moved. `progress.bytes` holds what this
    * item added to `bytes_done`, so an item that ends without storing anything can take it back.
    */
-  const copy = async (from: Side, source: RemoteEntry, toPath: string, dest: RemoteEntry | undefined, progress: Progress, base?: BaseEntry): Promise<number> => {
+  const copy = async (
+    from: Side,
+    source: RemoteEntry,
+    toPath: string,
+    dest: RemoteEntry | undefined,
+    progress: Progress,
+    base?: BaseEntry,
+  ): Promise<number> => {
     const to: Side = from === "remote" ? "scaidrive" : "remote";
     if (to === "remote" && dest?.checkoutOwner) {
-      throw new RemoteError("locked", `${dest.path} is checked out by ${dest.checkoutOwner}; not overwritten`, { path: dest.path });
+      throw new RemoteError("locked", `${dest.path} is checked out by ${dest.checkoutOwner}; not overwritten`, {
+        path: dest.path,
+      });
     }
     await ensureFolder(to, parentPath(toPath));
     const attemptStart = progress.bytes;
@@ -296,8 +314,12 @@ export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<
     if (a.kept) return;
     const remoteAt = `on ${o.remoteTitle ?? "the remote"}`;
     const [folder, deletedAt, keptAt] =
-      a.side === "remote" ? [`the ${o.remoteTitle ?? "remote"} folder`, "in ScaiDrive", remoteAt] : ["the ScaiDrive folder", remoteAt, "in ScaiDrive"];
-    const message = `${folder} still holds items this connector does not sync (${what}); it stays deleted ${deletedAt} and is kept ${keptAt}`;
+      a.side === "remote"
+        ? [`the ${o.remoteTitle ?? "remote"} folder`, "in ScaiDrive", remoteAt]
+        : ["the ScaiDrive folder", remoteAt, "in ScaiDrive"];
+    const message =
+      `${folder} still holds items ` +
+      `this connector does not sync (${what}); it stays deleted ${deletedAt} and is kept ${keptAt}`;
     o.log.entry("delete", a.path, "error", { error: { code: "not_empty", message } });
     await states.add({
       op: "note",
@@ -329,7 +351,8 @@ export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<
       switch (a.action) {
         case "error":
           o.log.entry("check", a.path, "error", { error: { code: a.code, message: a.message } });
-          if (!a.logOnly) await states.add({ op: "error", path: a.path, kind: a.kind ?? "file", code: a.code, message: a.message });
+          if (!a.logOnly)
+            await states.add({ op: "error", path: a.path, kind: a.kind ?? "file", code: a.code, message: a.message });
           break;
         case "forget":
           await states.add({ op: "forget", path: a.path });
@@ -351,7 +374,9 @@ export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<
           break;
         case "mkdir": {
           await ensureFolder(a.side, parentPath(a.path));
-          const created = await retry(() => side(a.side).mkdir(a.path, { mtimeMs: a.other.mtimeMs, owner: a.other.owner }));
+          const created = await retry(() =>
+            side(a.side).mkdir(a.path, { mtimeMs: a.other.mtimeMs, owner: a.other.owner }),
+          );
           knownFolders[a.side].add(a.path);
           const [r, l] = a.side === "scaidrive" ? [a.other, created] : [created, a.other];
           await commit(r, l, null);
@@ -385,7 +410,10 @@ export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<
             }
           }
           const bytes = await copy(a.from, a.source, a.toPath, a.dest, progress, a.base);
-          o.log.entry("copy", path, "ok", { bytes, detail: `${a.reason}: ${a.from === "remote" ? "remote -> scaidrive" : "scaidrive -> remote"}` });
+          o.log.entry("copy", path, "ok", {
+            bytes,
+            detail: `${a.reason}: ${a.from === "remote" ? "remote -> scaidrive" : "scaidrive -> remote"}`,
+          });
           break;
         }
         case "conflict": {
@@ -421,10 +449,16 @@ export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<
             if (!isRemoteError(err, "not_found")) throw err;
           }
           if (current?.checkoutOwner && a.side === "remote") {
-            throw new RemoteError("locked", `${a.path} is checked out by ${current.checkoutOwner}; not deleted`, { path: a.path });
+            throw new RemoteError("locked", `${a.path} is checked out by ${current.checkoutOwner}; not deleted`, {
+              path: a.path,
+            });
           }
           if (current && a.kind === "file" && current.fingerprint !== a.expect.fingerprint) {
-            throw new RemoteError("precondition_failed", `${a.path} changed on the ${a.side} side since it was scanned; not deleted`, { path: a.path });
+            throw new RemoteError(
+              "precondition_failed",
+              `${a.path} changed on the ${a.side} side since it was scanned; not deleted`,
+              { path: a.path },
+            );
           }
           if (current && a.kind === "folder") {
             const held = await retry(() => firstChildren(target, a.path, 3));
@@ -455,7 +489,11 @@ export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<
               break;
             }
             await states.add({ op: "forget", path: a.base.path });
-            o.log.entry("delete", a.path, "ok", { detail: a.kept ? `deleted on ${a.side}: it no longer holds items this connector does not sync` : `deleted on ${a.side}` });
+            o.log.entry("delete", a.path, "ok", {
+              detail: a.kept
+                ? `deleted on ${a.side}: it no longer holds items this connector does not sync`
+                : `deleted on ${a.side}`,
+            });
             break;
           }
           if (current) await retry(() => target.delete(a.path));
@@ -518,7 +556,10 @@ export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<
           await (movesLargeFile(a) ? large(() => run(a)) : run(a));
         }
       };
-      const workers = Math.min(Math.max(1, o.concurrency, o.smallConcurrency ?? 0), o.remote.capabilities.maxInFlight ?? Infinity);
+      const workers = Math.min(
+        Math.max(1, o.concurrency, o.smallConcurrency ?? 0),
+        o.remote.capabilities.maxInFlight ?? Infinity,
+      );
       await Promise.all(Array.from({ length: workers }, worker));
       await pending.return?.(undefined);
     }

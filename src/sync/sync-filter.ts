@@ -51,7 +51,9 @@ interface CompiledSet {
 }
 
 function compileSet(set: PatternSet | null | undefined, caseInsensitive: boolean): CompiledSet {
-  const extensions = new Set((set?.extensions ?? []).map((e) => e.replace(/^\./, "").toLowerCase()).filter((e) => e !== ""));
+  const extensions = new Set(
+    (set?.extensions ?? []).map((e) => e.replace(/^\./, "").toLowerCase()).filter((e) => e !== ""),
+  );
   const nameGlobs: Glob[] = [];
   const pathGlobs: Glob[] = [];
   for (const p of new Set(set?.patterns ?? [])) {
@@ -59,7 +61,12 @@ function compileSet(set: PatternSet | null | undefined, caseInsensitive: boolean
     const trimmed = trimSlashes(p);
     (trimmed.includes("/") ? pathGlobs : nameGlobs).push(compileGlob(trimmed.normalize("NFC"), { caseInsensitive }));
   }
-  return { extensions, nameGlobs, pathGlobs, empty: extensions.size === 0 && nameGlobs.length === 0 && pathGlobs.length === 0 };
+  return {
+    extensions,
+    nameGlobs,
+    pathGlobs,
+    empty: extensions.size === 0 && nameGlobs.length === 0 && pathGlobs.length === 0,
+  };
 }
 
 /** Leading and trailing "/" removed (a loop: `/\/+$/` backtracks quadratically over a run of slashes). */
@@ -104,7 +111,8 @@ export class SyncFilter {
     if (subject.reparsePoint) return { sync: false, reason: "reparse_point" };
     if (subject.hidden && !this.hidden) return { sync: false, reason: "hidden" };
     if (subject.system && !this.system) return { sync: false, reason: "system" };
-    if (!this.exclude.empty && matches(this.exclude, subject, subject.kind === "file")) return { sync: false, reason: "excluded" };
+    if (!this.exclude.empty && matches(this.exclude, subject, subject.kind === "file"))
+      return { sync: false, reason: "excluded" };
     if (subject.kind === "file" && !this.include.empty && !matches(this.include, subject, true)) {
       return { sync: false, reason: "not_included" };
     }

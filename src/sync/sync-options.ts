@@ -35,9 +35,13 @@ export function normalizeDirection(value: string, remoteName: string): Direction
 export function normalizeConflict(value: string, remoteName: string): ConflictStrategy {
   if (value === "LAST_WRITER_WINS" || value === "KEEP_BOTH" || value === "SCAIDRIVE_WINS") return value;
   if (value === `${remoteName.toUpperCase()}_WINS` || value === "REMOTE_WINS") return "REMOTE_WINS";
-  throw new AppError("VALIDATION_FAILED", `conflict_resolution must be one of ${conflictValues(remoteName).join(", ")}`, {
-    field: "conflict_resolution",
-  });
+  throw new AppError(
+    "VALIDATION_FAILED",
+    `conflict_resolution must be one of ${conflictValues(remoteName).join(", ")}`,
+    {
+      field: "conflict_resolution",
+    },
+  );
 }
 
 export function otherSide(side: Side): Side {

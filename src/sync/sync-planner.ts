@@ -38,7 +38,13 @@ import { conflictPath } from "./conflict-name.js";
 import { joinPath, parentPath, type EntryKind, type RemoteEntry } from "./remote.js";
 import type { ConflictStrategy, Direction, Side } from "./sync-options.js";
 import type { OutOfScopeReason } from "./sync-filter.js";
-import { isBelowKey, type BaseRow, type KeyGroup, type RunWorkspace, type SideRow } from "../store/sync/run-workspace-store.js";
+import {
+  isBelowKey,
+  type BaseRow,
+  type KeyGroup,
+  type RunWorkspace,
+  type SideRow,
+} from "../store/sync/run-workspace-store.js";
 
 /** What both sides looked like after the last successful transfer of one path. */
 export interface BaseEntry {
@@ -80,7 +86,15 @@ export interface PlanSettings {
 export type CopyReason = "new" | "changed" | "restore" | "overwrite";
 
 export type PlanAction =
-  | { action: "move"; side: Side; from: string; to: string; kind: EntryKind; reason: "rename" | "revert_rename"; statePath?: { from: string; to: string } }
+  | {
+      action: "move";
+      side: Side;
+      from: string;
+      to: string;
+      kind: EntryKind;
+      reason: "rename" | "revert_rename";
+      statePath?: { from: string; to: string };
+    }
   | { action: "mkdir"; side: Side; path: string; other: RemoteEntry }
   | {
       action: "copy";
@@ -122,7 +136,10 @@ export type PlanAction =
       action: "adopt";
       remote: RemoteEntry;
       scaidrive: RemoteEntry;
-      /** The hook a transfer would have run (remote authoritative for permissions unless the mode is ScaiDrive → remote). */
+      /**
+       * The hook a transfer would have run (remote authoritative for permissions unless the mode is ScaiDrive →
+       * remote).
+       */
       hook: HookName;
     }
   | { action: "forget"; path: string }
@@ -207,7 +224,10 @@ class Planner {
   /** Sort keys of folders and conflict copies this plan creates (what `isTaken` must also see). */
   private readonly planned = new Set<string>();
   /** Folders out of scope above the current key of the merge pass, per side (a stack by depth). */
-  private readonly outOfScopeAbove: Record<Side, Array<{ sortKey: string; item: OutOfScopeItem }>> = { remote: [], scaidrive: [] };
+  private readonly outOfScopeAbove: Record<Side, Array<{ sortKey: string; item: OutOfScopeItem }>> = {
+    remote: [],
+    scaidrive: [],
+  };
 
   constructor(
     private readonly ws: RunWorkspace,
@@ -263,7 +283,10 @@ class Planner {
   }
 
   private allows(from: Side): boolean {
-    return this.s.direction === "bidirectional" || this.s.direction === (from === "remote" ? "remote_to_scaidrive" : "scaidrive_to_remote");
+    return (
+      this.s.direction === "bidirectional" ||
+      this.s.direction === (from === "remote" ? "remote_to_scaidrive" : "scaidrive_to_remote")
+    );
   }
 
   private belowUnlisted(sk: string): boolean {
@@ -288,7 +311,9 @@ class Planner {
       if (rows.length < 2) continue;
       // Paths are NFC: two names that are the same string differ only in their Unicode normal form
       // on that side (an NFC and an NFD spelling of one name), not in case.
-      const how = rows.every((r) => r.entry.path === rows[0]!.entry.path) ? "in Unicode normalisation (NFC/NFD)" : "in case";
+      const how = rows.every((r) => r.entry.path === rows[0]!.entry.path)
+        ? "in Unicode normalisation (NFC/NFD)"
+        : "in case";
       for (const r of rows) await this.reportTwin(r.entry, side, how);
       const segments = rows[0]!.entry.path.split("/").length;
       for await (const below of this.ws.below(side, sk)) {
@@ -313,7 +338,8 @@ class Planner {
       message:
         inside === undefined
           ? `"${e.path}" differs from another ${sideName} name only ${how}, which ${which} cannot hold apart`
-          : `"${e.path}" is inside "${inside}", whose name differs from another ${sideName} name only ${how}, which ${which} cannot hold apart`,
+          : `"${e.path}" is inside "${inside}", whose name ` +
+            `differs from another ${sideName} name only ${how}, which ${which} cannot hold apart`,
     });
   }
 
@@ -391,7 +417,8 @@ class Planner {
       if (eS.kind !== b.kind || (await this.ws.liveAt(s, kb)) || (await this.ws.baseAt(kq))?.base) continue;
       // A reused id with other content is a new file that got a deleted one's id, not a rename
       // (a rename and an edit between two runs then sync as a delete and a create).
-      if (s === "remote" && this.s.remoteReusesIds && b.kind === "file" && eS.fingerprint !== b.remoteFingerprint) continue;
+      if (s === "remote" && this.s.remoteReusesIds && b.kind === "file" && eS.fingerprint !== b.remoteFingerprint)
+        continue;
       const eO = (await this.ws.liveAt(o, kb))?.entry;
       if (!eO || eO.kind !== b.kind) continue;
       const oId = o === "remote" ? b.remoteId : b.scaidriveId;
@@ -400,14 +427,29 @@ class Planner {
       if (this.allows(s)) {
         if (await this.ws.liveAt(o, kq)) continue;
         // Either way the remote ends up spelling the item eS.path, which keys its file-state.
-        await this.emit(PHASE.moves, { action: "move", side: o, from: eO.path, to: eS.path, kind: b.kind, reason: "rename", statePath: { from: b.path, to: eS.path } });
+        await this.emit(PHASE.moves, {
+          action: "move",
+          side: o,
+          from: eO.path,
+          to: eS.path,
+          kind: b.kind,
+          reason: "rename",
+          statePath: { from: b.path, to: eS.path },
+        });
         await this.ws.rekey(o, { sortKey: kb, path: eO.path }, { sortKey: kq, path: eS.path });
         await this.ws.rekey("base", { sortKey: kb, path: b.path }, { sortKey: kq, path: eS.path });
         return;
       }
       if (this.allows(o)) {
         // The authoritative side still has it under the old name: undo the rename as a move.
-        await this.emit(PHASE.moves, { action: "move", side: s, from: eS.path, to: eO.path, kind: b.kind, reason: "revert_rename" });
+        await this.emit(PHASE.moves, {
+          action: "move",
+          side: s,
+          from: eS.path,
+          to: eO.path,
+          kind: b.kind,
+          reason: "revert_rename",
+        });
         await this.ws.rekey(s, { sortKey: kq, path: eS.path }, { sortKey: kb, path: eO.path });
         return;
       }
@@ -425,7 +467,10 @@ class Planner {
         code: "folder_unlisted",
         kind: "folder",
         logOnly: true,
-        message: `the content of "${e.path}" could not be listed on the ${side} side (${e.childrenUnknown}); nothing below it was synced, deleted or pushed this run`,
+        message:
+          `the content of "${e.path}" could not ` +
+          `be listed on the ${side} side (${e.childrenUnknown}); nothing below it ` +
+          `was synced, deleted or pushed this run`,
       });
     }
   }
@@ -453,7 +498,12 @@ class Planner {
       return;
     }
     if (r && l && r.kind !== l.kind) {
-      await this.emit(PHASE.main, { action: "error", path: r.path, code: "kind_mismatch", message: `"${r.path}" is a ${r.kind} on the remote and a ${l.kind} in ScaiDrive` });
+      await this.emit(PHASE.main, {
+        action: "error",
+        path: r.path,
+        code: "kind_mismatch",
+        message: `"${r.path}" is a ${r.kind} on the remote and a ${l.kind} in ScaiDrive`,
+      });
       return;
     }
     const kind = (r ?? l ?? b)!.kind;
@@ -482,7 +532,13 @@ class Planner {
     return undefined;
   }
 
-  private async planOutOfScope(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined, note: NoteEntry | undefined, scope: ScopeVerdict): Promise<void> {
+  private async planOutOfScope(
+    r: RemoteEntry | undefined,
+    l: RemoteEntry | undefined,
+    b: BaseEntry | undefined,
+    note: NoteEntry | undefined,
+    scope: ScopeVerdict,
+  ): Promise<void> {
     const why = this.scopeText(scope);
     const message = `${why}: out of scope, not synced; nothing deleted`;
     const ownRemote = scope.side === "remote" && scope.how === "own" ? scope.item : undefined;
@@ -490,7 +546,13 @@ class Planner {
     const path = b?.path ?? note?.path ?? ownRemote?.path ?? r?.path ?? ownLocal?.path ?? l!.path;
     const kind = b?.kind ?? ownRemote?.kind ?? r?.kind ?? ownLocal?.kind ?? l?.kind ?? note!.kind;
     if (b) {
-      await this.emit(PHASE.main, { action: "untrack", path, kind, message, detail: `${why}: no longer synced; nothing deleted` });
+      await this.emit(PHASE.main, {
+        action: "untrack",
+        path,
+        kind,
+        message,
+        detail: `${why}: no longer synced; nothing deleted`,
+      });
       return;
     }
     if (note?.code === "out_of_scope" && note.message === message) return;
@@ -503,7 +565,8 @@ class Planner {
     }
     const otherName = scope.side === "remote" ? "ScaiDrive" : this.remoteWord;
     const detail = counterpart
-      ? `${why}: not synced; the ${otherName} ${counterpart.kind} of the same name is neither copied over it nor deleted`
+      ? `${why}: not synced; the ${otherName} ${counterpart.kind} of the same name is ` +
+        `neither copied over it nor deleted`
       : `${why}: not synced; nothing deleted`;
     await this.emit(PHASE.main, { action: "out_of_scope", path, kind, message, detail });
   }
@@ -530,30 +593,80 @@ class Planner {
   private state(e: RemoteEntry | undefined, b: BaseEntry | undefined, s: Side): State {
     if (!e) return b ? "deleted" : "absent";
     if (!b) return "new";
-    return this.s.fullSync || e.fingerprint !== (s === "remote" ? b.remoteFingerprint : b.scaidriveFingerprint) ? "changed" : "same";
+    return this.s.fullSync || e.fingerprint !== (s === "remote" ? b.remoteFingerprint : b.scaidriveFingerprint)
+      ? "changed"
+      : "same";
   }
 
-  private pull(r: RemoteEntry, l: RemoteEntry | undefined, b: BaseEntry | undefined, reason: CopyReason, check: boolean): Promise<void> {
-    return this.emit(PHASE.main, { action: "copy", from: "remote", source: r, toPath: l?.path ?? r.path, dest: l, checkIdentical: check, reason, base: b });
+  private pull(
+    r: RemoteEntry,
+    l: RemoteEntry | undefined,
+    b: BaseEntry | undefined,
+    reason: CopyReason,
+    check: boolean,
+  ): Promise<void> {
+    return this.emit(PHASE.main, {
+      action: "copy",
+      from: "remote",
+      source: r,
+      toPath: l?.path ?? r.path,
+      dest: l,
+      checkIdentical: check,
+      reason,
+      base: b,
+    });
   }
 
-  private push(l: RemoteEntry, r: RemoteEntry | undefined, b: BaseEntry | undefined, reason: CopyReason, check: boolean): Promise<void> {
-    return this.emit(PHASE.main, { action: "copy", from: "scaidrive", source: l, toPath: r?.path ?? l.path, dest: r, checkIdentical: check, reason, base: b });
+  private push(
+    l: RemoteEntry,
+    r: RemoteEntry | undefined,
+    b: BaseEntry | undefined,
+    reason: CopyReason,
+    check: boolean,
+  ): Promise<void> {
+    return this.emit(PHASE.main, {
+      action: "copy",
+      from: "scaidrive",
+      source: l,
+      toPath: r?.path ?? l.path,
+      dest: r,
+      checkIdentical: check,
+      reason,
+      base: b,
+    });
   }
 
   private del(s: Side, e: RemoteEntry, b: BaseEntry, kept?: boolean): Promise<void> {
     if (e.kind === "file") this.deletes[s]++;
-    const a: PlanAction = { action: "delete", side: s, path: e.path, kind: e.kind, expect: e, base: b, ...(kept ? { kept } : {}) };
+    const a: PlanAction = {
+      action: "delete",
+      side: s,
+      path: e.path,
+      kind: e.kind,
+      expect: e,
+      base: b,
+      ...(kept ? { kept } : {}),
+    };
     return this.emit(e.kind === "folder" ? PHASE.folderDeletes : PHASE.main, a);
   }
 
-  private async planFile(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined): Promise<void> {
+  private async planFile(
+    r: RemoteEntry | undefined,
+    l: RemoteEntry | undefined,
+    b: BaseEntry | undefined,
+  ): Promise<void> {
     const rs = this.state(r, b, "remote");
     const ls = this.state(l, b, "scaidrive");
     if (this.s.direction === "remote_to_scaidrive") {
       if (r) {
         if (rs === "same" && ls === "same") return;
-        await this.pull(r, l, b, !l ? (b ? "restore" : "new") : ls === "same" ? "changed" : "overwrite", !!l && ls !== "same");
+        await this.pull(
+          r,
+          l,
+          b,
+          !l ? (b ? "restore" : "new") : ls === "same" ? "changed" : "overwrite",
+          !!l && ls !== "same",
+        );
       } else if (l) {
         await this.del("scaidrive", l, b ?? baseFromEntries(undefined, l));
       } else if (b) {
@@ -564,7 +677,13 @@ class Planner {
     if (this.s.direction === "scaidrive_to_remote") {
       if (l) {
         if (rs === "same" && ls === "same") return;
-        await this.push(l, r, b, !r ? (b ? "restore" : "new") : rs === "same" ? "changed" : "overwrite", !!r && rs !== "same");
+        await this.push(
+          l,
+          r,
+          b,
+          !r ? (b ? "restore" : "new") : rs === "same" ? "changed" : "overwrite",
+          !!r && rs !== "same",
+        );
       } else if (r) {
         await this.del("remote", r, b ?? baseFromEntries(r, undefined));
       } else if (b) {
@@ -612,13 +731,36 @@ class Planner {
       keepBothPath = await conflictPath(l.path, (c) => this.isTaken(c));
       this.planned.add(this.sortKey(keepBothPath));
     }
-    await this.emit(PHASE.main, { action: "conflict", remote: r, scaidrive: l, strategy: this.s.conflict, resolution, keepBothPath, base: b });
+    await this.emit(PHASE.main, {
+      action: "conflict",
+      remote: r,
+      scaidrive: l,
+      strategy: this.s.conflict,
+      resolution,
+      keepBothPath,
+      base: b,
+    });
   }
 
-  private async planFolder(r: RemoteEntry | undefined, l: RemoteEntry | undefined, b: BaseEntry | undefined, note: NoteEntry | undefined): Promise<void> {
+  private async planFolder(
+    r: RemoteEntry | undefined,
+    l: RemoteEntry | undefined,
+    b: BaseEntry | undefined,
+    note: NoteEntry | undefined,
+  ): Promise<void> {
     if (r && l) {
-      if (this.s.fullSync || !b || (b.remoteId ?? null) !== (r.id ?? null) || (b.scaidriveId ?? null) !== (l.id ?? null)) {
-        await this.emit(PHASE.main, { action: "adopt", remote: r, scaidrive: l, hook: this.s.direction === "scaidrive_to_remote" ? "afterPush" : "afterPull" });
+      if (
+        this.s.fullSync ||
+        !b ||
+        (b.remoteId ?? null) !== (r.id ?? null) ||
+        (b.scaidriveId ?? null) !== (l.id ?? null)
+      ) {
+        await this.emit(PHASE.main, {
+          action: "adopt",
+          remote: r,
+          scaidrive: l,
+          hook: this.s.direction === "scaidrive_to_remote" ? "afterPush" : "afterPull",
+        });
       }
       return;
     }

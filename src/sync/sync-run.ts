@@ -93,8 +93,10 @@ export const DRY_RUN_PLAN_ITEMS = 1000;
 export function jobError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (isRemoteError(err, "auth")) return new AppError("CONNECTOR_AUTH_FAILED", err.message, undefined, { cause: err });
-  if (isRemoteError(err, "unreachable")) return new AppError("CONNECTOR_UNREACHABLE", err.message, undefined, { cause: err });
-  if (isRemoteError(err, "destination_denied")) return new AppError("DESTINATION_DENIED", err.message, undefined, { cause: err });
+  if (isRemoteError(err, "unreachable"))
+    return new AppError("CONNECTOR_UNREACHABLE", err.message, undefined, { cause: err });
+  if (isRemoteError(err, "destination_denied"))
+    return new AppError("DESTINATION_DENIED", err.message, undefined, { cause: err });
   if (isRemoteError(err, "not_found") && (err.path ?? "") === "") {
     return new AppError("NOT_FOUND", `remote root not found: ${err.message}`, undefined, { cause: err });
   }
@@ -104,18 +106,32 @@ export function jobError(err: unknown): AppError {
 export function describeAction(a: PlanAction): PlanItem {
   switch (a.action) {
     case "copy":
-      return { action: "copy", path: a.toPath, from: a.from, to: a.from === "remote" ? "scaidrive" : "remote", detail: a.reason };
+      return {
+        action: "copy",
+        path: a.toPath,
+        from: a.from,
+        to: a.from === "remote" ? "scaidrive" : "remote",
+        detail: a.reason,
+      };
     case "move":
       return { action: "move", path: a.to, side: a.side, from: a.from, to: a.to, detail: a.reason };
     case "mkdir":
       return { action: "mkdir", path: a.path, side: a.side };
     case "delete":
-      return { action: "delete", path: a.path, side: a.side, detail: a.kept ? `${a.kind}, kept before because it was not empty; retried` : a.kind };
+      return {
+        action: "delete",
+        path: a.path,
+        side: a.side,
+        detail: a.kept ? `${a.kind}, kept before because it was not empty; retried` : a.kind,
+      };
     case "conflict":
       return {
         action: "conflict",
         path: a.remote.path,
-        detail: a.resolution === "keep_both" ? `KEEP_BOTH: ScaiDrive copy would become ${a.keepBothPath}` : `${a.strategy}: ${a.resolution} wins unless identical`,
+        detail:
+          a.resolution === "keep_both"
+            ? `KEEP_BOTH: ScaiDrive copy would become ${a.keepBothPath}`
+            : `${a.strategy}: ${a.resolution} wins unless identical`,
       };
     case "adopt":
       return { action: "adopt", path: a.remote.path };
@@ -192,16 +208,24 @@ async function loadBase(p: RunParams): Promise<void> {
  * filter) they enumerate from scratch. Returns what to log and the cursor to store once the run
  * ended cleanly.
  */
-async function scanRemote(p: RunParams, filter: SyncFilter, retry: RetryPolicy, scope: string): Promise<{ reported: ReportedEntry[]; cursor?: string }> {
+async function scanRemote(
+  p: RunParams,
+  filter: SyncFilter,
+  retry: RetryPolicy,
+  scope: string,
+): Promise<{ reported: ReportedEntry[]; cursor?: string }> {
   const r = p.remote;
   const ws = p.workspace;
-  if (!(r.capabilities.delta && r.changes)) return { reported: await scanSide(r, "remote", ws, filter, retry, p.signal) };
+  if (!(r.capabilities.delta && r.changes))
+    return { reported: await scanSide(r, "remote", ws, filter, retry, p.signal) };
   /** Rebuilds the listing: the last synced one (when replaying) plus every page; returns the last cursor. */
   const replay = async (from: string | null): Promise<string | undefined> => {
     await ws.clearSide("remote");
     if (from !== null) {
       for await (const page of p.stores.fileStates.pages(p.connectorId)) {
-        const previous = page.filter((s) => (s.synced || s.note_code !== null) && s.remote_fingerprint !== null).map((s) => ({ entry: stateToEntry(s) }));
+        const previous = page
+          .filter((s) => (s.synced || s.note_code !== null) && s.remote_fingerprint !== null)
+          .map((s) => ({ entry: stateToEntry(s) }));
         await ws.addEntries("remote", previous);
       }
     }
@@ -215,7 +239,10 @@ async function scanRemote(p: RunParams, filter: SyncFilter, retry: RetryPolicy, 
   };
   let stored = p.options.fullSync ? null : await p.stores.cursors.getScoped(p.connectorId);
   if (stored && stored.scopeKey !== null && stored.scopeKey !== scope) {
-    p.logger.info({ connectorId: p.connectorId }, "the filter changed since the delta cursor was stored; enumerating the remote again");
+    p.logger.info(
+      { connectorId: p.connectorId },
+      "the filter changed since the delta cursor was stored; enumerating the remote again",
+    );
     stored = null;
   }
   let cursor: string | undefined;
@@ -258,9 +285,13 @@ export async function runSync(p: RunParams): Promise<RunResult> {
     }
     // Both sides are listed at once (the remote's round trips overlap ScaiDrive's reads), each
     // streaming into its own rows of the working set; then the base joins them.
-    const [remoteScan, localReported] = await Promise.all([scanRemote(p, filter, retry, scope), scanSide(p.scaidrive, "scaidrive", ws, filter, retry, p.signal)]);
+    const [remoteScan, localReported] = await Promise.all([
+      scanRemote(p, filter, retry, scope),
+      scanSide(p.scaidrive, "scaidrive", ws, filter, retry, p.signal),
+    ]);
     await loadBase(p);
-    for (const r of [...remoteScan.reported, ...localReported]) p.log.entry("scan", r.path, "skipped", { detail: r.reason });
+    for (const r of [...remoteScan.reported, ...localReported])
+      p.log.entry("scan", r.path, "skipped", { detail: r.reason });
 
     const plan = await planRun(ws, {
       remoteTitle: p.remoteTitle,
@@ -303,7 +334,8 @@ export async function runSync(p: RunParams): Promise<RunResult> {
     if (outcome.fatal) throw outcome.fatal;
     if (outcome.cancelled) return { status: "cancelled", plan };
     // The cursor moves only after a clean run: a failed file is seen again next time.
-    if (remoteScan.cursor && p.log.counters.error_count === 0) await p.stores.cursors.set(p.connectorId, remoteScan.cursor, scope);
+    if (remoteScan.cursor && p.log.counters.error_count === 0)
+      await p.stores.cursors.set(p.connectorId, remoteScan.cursor, scope);
     return { status: "completed", plan };
   } catch (err) {
     throw jobError(err);

@@ -27,7 +27,10 @@ export interface SyncRuntime {
 }
 
 export interface SyncRuntimeOptions
-  extends Partial<Pick<SyncServiceOptions, "concurrency" | "smallConcurrency" | "retry" | "schedulerTickMs" | "orphanAfterMs">>,
+  extends
+    Partial<
+      Pick<SyncServiceOptions, "concurrency" | "smallConcurrency" | "retry" | "schedulerTickMs" | "orphanAfterMs">
+    >,
     Partial<Pick<JobRunnerOptions, "progressFlushMs" | "onJobFinished" | "maxConcurrentJobs">> {
   db: Kysely<Database>;
   nodes: ScaidriveNodes;
@@ -43,7 +46,8 @@ export function createSyncRuntime(o: SyncRuntimeOptions): SyncRuntime {
   const stores = createSyncStores(o.db);
   const types = new ConnectorTypeRegistry();
   const serviceUserId =
-    o.serviceUserId ?? ((c: ConnectorRecord) => (typeof c.config.service_user_id === "string" ? c.config.service_user_id : null));
+    o.serviceUserId ??
+    ((c: ConnectorRecord) => (typeof c.config.service_user_id === "string" ? c.config.service_user_id : null));
   const openScaidrive = async (connector: ConnectorRecord): Promise<ScaidriveRemote> => {
     const mappings = await stores.identityMappings.principalMap(connector.id);
     const remote = new ScaidriveRemote({

@@ -26,7 +26,9 @@ export function checkPlanSafety(plan: PlanSummary, options: SafetyOptions = {}):
       if (n > 0 && (n * 100) / present > limit) {
         throw new AppError(
           "SYNC_SAFETY_ABORT",
-          `the first run would delete ${n} of ${present} files on the ${side === "remote" ? "remote" : "ScaiDrive"} side (limit ${limit}%); nothing was changed (use force to proceed)`,
+          `the first ` +
+            `run would delete ${n} of ${present} files on the ${side === "remote" ? "remote" : "ScaiDrive"} side (limit ${limit}%); nothing was ` +
+            `changed (use force to proceed)`,
           { deletes_remote: plan.deletes.remote, deletes_scaidrive: plan.deletes.scaidrive, max_delete_percent: limit },
         );
       }
@@ -45,7 +47,8 @@ export function checkPlanSafety(plan: PlanSummary, options: SafetyOptions = {}):
     const empty = plan.remoteCount === 0 ? "remote" : "ScaiDrive";
     throw new AppError(
       "SYNC_SAFETY_ABORT",
-      `the ${empty} side is empty although ${tracked} files were synced before; nothing was changed (use force to proceed)`,
+      `the ${empty} side is ` +
+        `empty although ${tracked} files were synced before; nothing was changed (use force to proceed)`,
       details,
     );
   }
@@ -54,7 +57,10 @@ export function checkPlanSafety(plan: PlanSummary, options: SafetyOptions = {}):
     if ((n * 100) / tracked > limit) {
       throw new AppError(
         "SYNC_SAFETY_ABORT",
-        `the run would delete ${n} of ${tracked} tracked files on the ${side === "remote" ? "remote" : "ScaiDrive"} side (limit ${limit}%); nothing was changed (use force to proceed)`,
+        `the run ` +
+          `would delete ${n} of ${tracked} tracked ` +
+          `files on the ${side === "remote" ? "remote" : "ScaiDrive"} side (limit ${limit}%); nothing was ` +
+          `changed (use force to proceed)`,
         details,
       );
     }

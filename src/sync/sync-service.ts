@@ -122,8 +122,15 @@ export class SyncService {
     const trigger = req.trigger ?? "manual";
     const connector = await this.o.stores.connectors.require(connectorId);
     if (connector.status === "disabled") {
-      if (trigger === "scheduled") return this.o.stores.jobs.createSkipped(connectorId, trigger, `connector disabled: ${connector.status_reason ?? "no reason given"}`);
-      throw new AppError("CONFLICT", `connector ${connectorId} is disabled`, { status_reason: connector.status_reason });
+      if (trigger === "scheduled")
+        return this.o.stores.jobs.createSkipped(
+          connectorId,
+          trigger,
+          `connector disabled: ${connector.status_reason ?? "no reason given"}`,
+        );
+      throw new AppError("CONFLICT", `connector ${connectorId} is disabled`, {
+        status_reason: connector.status_reason,
+      });
     }
     if (this.stopped) throw new AppError("CONFLICT", "the sync service is shutting down");
     const options = { full_sync: !!req.fullSync, dry_run: !!req.dryRun, force: !!req.force };
@@ -131,9 +138,17 @@ export class SyncService {
     if (!job) {
       const active = await this.o.stores.jobs.active(connectorId);
       if (trigger === "scheduled") {
-        return this.o.stores.jobs.createSkipped(connectorId, trigger, `a run is already in progress (${active?.id ?? "unknown job"})`);
+        return this.o.stores.jobs.createSkipped(
+          connectorId,
+          trigger,
+          `a run is already in progress (${active?.id ?? "unknown job"})`,
+        );
       }
-      throw new AppError("SYNC_ALREADY_RUNNING", `a sync of connector ${connectorId} is already ${active?.status ?? "running"}`, { job_id: active?.id });
+      throw new AppError(
+        "SYNC_ALREADY_RUNNING",
+        `a sync of connector ${connectorId} is already ${active?.status ?? "running"}`,
+        { job_id: active?.id },
+      );
     }
     return job;
   }
@@ -158,7 +173,9 @@ export class SyncService {
    * `everyInactive` fails every queued/running job this service is not running, fresh or stale.
    */
   async sweepOrphans(everyInactive = false): Promise<number> {
-    const staleBefore = everyInactive ? undefined : new Date(Date.now() - (this.o.orphanAfterMs ?? 60_000)).toISOString();
+    const staleBefore = everyInactive
+      ? undefined
+      : new Date(Date.now() - (this.o.orphanAfterMs ?? 60_000)).toISOString();
     const n = await this.o.stores.jobs.failOrphans(
       { code: "INTERNAL", message: "interrupted: the process running it stopped; the next run resumes" },
       { staleBefore, exclude: this.o.runner.activeJobIds() },
@@ -214,7 +231,11 @@ export class SyncService {
     try {
       const type = this.o.types.get(connector.type);
       if (!type) throw new AppError("INTERNAL", `no connector type "${connector.type}" is registered`);
-      remote = await withRetry(() => openUnlessAborted(() => type.openRemote(connector, signal), signal), retry, signal);
+      remote = await withRetry(
+        () => openUnlessAborted(() => type.openRemote(connector, signal), signal),
+        retry,
+        signal,
+      );
       scaidrive = await this.o.openScaidrive(connector);
       const hooks = type.hooks ? await type.hooks(connector) : undefined;
       workspace = this.o.stores.runWorkspace(job.id, remote.capabilities.caseInsensitive);
@@ -244,7 +265,11 @@ export class SyncService {
       if (result.planItems) this.dryRunPlans.set(job.id, result.planItems);
       return { status: result.status };
     } finally {
-      await workspace?.clear().catch((err: unknown) => logger.warn({ err }, "could not clear the run's working set; the next start removes it"));
+      await workspace
+        ?.clear()
+        .catch((err: unknown) =>
+          logger.warn({ err }, "could not clear the run's working set; the next start removes it"),
+        );
       await remote?.close().catch(() => {});
       await scaidrive?.close().catch(() => {});
     }

@@ -11,7 +11,14 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
-import { buildImportGraph, extractImports, isRelative, listTsFiles, preProcessedSpecifiers, type ImportEdge } from "./import-graph.js";
+import {
+  buildImportGraph,
+  extractImports,
+  isRelative,
+  listTsFiles,
+  preProcessedSpecifiers,
+  type ImportEdge,
+} from "./import-graph.js";
 import { LAYER_RULES, violationsOf, type Violation } from "./layer-rules.js";
 import { readFileSync } from "node:fs";
 
@@ -106,28 +113,69 @@ describe("layer rules judge edges as the design says", () => {
   test("forbidden edges are reported with the rule they break", () => {
     const cases: Array<[ImportEdge, string[]]> = [
       [edge("src/protocols/smb/conn.ts", "../../server/app.js", "src/server/app.ts"), ["protocols-self-contained"]],
-      [edge("src/protocols/smb/conn.ts", "../../core/errors.js", "src/core/errors.ts", true), ["protocols-self-contained"]],
+      [
+        edge("src/protocols/smb/conn.ts", "../../core/errors.js", "src/core/errors.ts", true),
+        ["protocols-self-contained"],
+      ],
       [edge("src/protocols/smb/conn.ts", "pino", undefined), ["protocols-self-contained"]],
       [edge("src/store/db/x.ts", "../../server/app.js", "src/server/app.ts"), ["store-is-the-bottom"]],
-      [edge("src/store/core/x.ts", "../../core/node-service.js", "src/core/node-service.ts", true), ["store-is-the-bottom"]],
+      [
+        edge("src/store/core/x.ts", "../../core/node-service.js", "src/core/node-service.ts", true),
+        ["store-is-the-bottom"],
+      ],
       [edge("src/store/sync/x.ts", "../../sync/sync-planner.js", "src/sync/sync-planner.ts"), ["store-is-the-bottom"]],
       [edge("src/store/core/x.ts", "../../sync/remote.js", "src/sync/remote.ts", true), ["store-is-the-bottom"]],
       [edge("src/store/x.ts", "../connectors/index.js", "src/connectors/index.ts"), ["store-is-the-bottom"]],
-      [edge("src/sync/x.ts", "../connectors/smb/smb-remote.js", "src/connectors/smb/smb-remote.ts", true), ["sync-engine-is-connector-agnostic"]],
-      [edge("src/sync/x.ts", "../protocols/smb/index.js", "src/protocols/smb/index.ts"), ["sync-engine-is-connector-agnostic"]],
+      [
+        edge("src/sync/x.ts", "../connectors/smb/smb-remote.js", "src/connectors/smb/smb-remote.ts", true),
+        ["sync-engine-is-connector-agnostic"],
+      ],
+      [
+        edge("src/sync/x.ts", "../protocols/smb/index.js", "src/protocols/smb/index.ts"),
+        ["sync-engine-is-connector-agnostic"],
+      ],
       [edge("src/sync/x.ts", "../server/auth.js", "src/server/auth.ts"), ["sync-engine-is-connector-agnostic"]],
-      [edge("src/connectors/smb/x.ts", "../sharepoint/graph-http.js", "src/connectors/sharepoint/graph-http.ts"), ["connectors-stand-alone"]],
+      [
+        edge("src/connectors/smb/x.ts", "../sharepoint/graph-http.js", "src/connectors/sharepoint/graph-http.ts"),
+        ["connectors-stand-alone"],
+      ],
       [edge("src/connectors/sharepoint/x.ts", "../../server/app.js", "src/server/app.ts"), ["connectors-stand-alone"]],
-      [edge("src/connectors/smb/x.ts", "../../sync/sync-planner.js", "src/sync/sync-planner.ts", true), ["connectors-use-sync-interfaces"]],
-      [edge("src/connectors/x.ts", "../sync/sync-service.js", "src/sync/sync-service.ts"), ["connectors-use-sync-interfaces"]],
+      [
+        edge("src/connectors/smb/x.ts", "../../sync/sync-planner.js", "src/sync/sync-planner.ts", true),
+        ["connectors-use-sync-interfaces"],
+      ],
+      [
+        edge("src/connectors/x.ts", "../sync/sync-service.js", "src/sync/sync-service.ts"),
+        ["connectors-use-sync-interfaces"],
+      ],
       [edge("src/core/x.ts", "../connectors/index.js", "src/connectors/index.ts"), ["core-is-domain-only"]],
-      [edge("src/core/mounts/x.ts", "../../protocols/smb/index.js", "src/protocols/smb/index.ts"), ["core-is-domain-only"]],
+      [
+        edge("src/core/mounts/x.ts", "../../protocols/smb/index.js", "src/protocols/smb/index.ts"),
+        ["core-is-domain-only"],
+      ],
       [edge("src/core/x.ts", "../server/app.js", "src/server/app.ts"), ["core-is-domain-only"]],
       [edge("src/server/app.ts", "../cli/cli-args.js", "src/cli/cli-args.ts"), ["cli-is-the-top"]],
-      [edge("src/server/routes/x-routes.ts", "../../store/sync/connector-store.js", "src/store/sync/connector-store.ts", true), ["server-does-not-import-store"]],
-      [edge("src/server/blob-response.ts", "../store/blobs/chunk-pool.js", "src/store/blobs/chunk-pool.ts"), ["server-does-not-import-store"]],
-      [edge("src/server/routes/file-routes.ts", "./mount-routes.js", "src/server/routes/mount-routes.ts"), ["route-modules-stand-alone"]],
-      [edge("src/server/app.ts", "../../test/harness/free-port.js", "test/harness/free-port.ts"), ["src-is-self-contained"]],
+      [
+        edge(
+          "src/server/routes/x-routes.ts",
+          "../../store/sync/connector-store.js",
+          "src/store/sync/connector-store.ts",
+          true,
+        ),
+        ["server-does-not-import-store"],
+      ],
+      [
+        edge("src/server/blob-response.ts", "../store/blobs/chunk-pool.js", "src/store/blobs/chunk-pool.ts"),
+        ["server-does-not-import-store"],
+      ],
+      [
+        edge("src/server/routes/file-routes.ts", "./mount-routes.js", "src/server/routes/mount-routes.ts"),
+        ["route-modules-stand-alone"],
+      ],
+      [
+        edge("src/server/app.ts", "../../test/harness/free-port.js", "test/harness/free-port.ts"),
+        ["src-is-self-contained"],
+      ],
     ];
     for (const [e, expected] of cases) assert.deepEqual(rulesBroken(e), expected, `${e.from} -> ${e.specifier}`);
   });
@@ -153,7 +201,12 @@ describe("layer rules judge edges as the design says", () => {
       edge("src/server/app.ts", "../connectors/index.js", "src/connectors/index.ts"),
       edge("src/cli/serve-command.ts", "../server/app.js", "src/server/app.ts"),
       edge("src/server/app-context.ts", "../store/db/database.js", "src/store/db/database.ts"),
-      edge("src/server/sync-engine-assembly.ts", "../store/sync/connector-store.js", "src/store/sync/connector-store.ts", true),
+      edge(
+        "src/server/sync-engine-assembly.ts",
+        "../store/sync/connector-store.js",
+        "src/store/sync/connector-store.ts",
+        true,
+      ),
       edge("src/cli/token-command.ts", "../store/db/database.js", "src/store/db/database.ts"),
       edge("src/server/routes/index.ts", "./file-routes.js", "src/server/routes/file-routes.ts"),
       edge("src/server/routes/smb-connector-routes.ts", "../connector-routes.js", "src/server/connector-routes.ts"),
@@ -165,7 +218,10 @@ describe("layer rules judge edges as the design says", () => {
 describe("src/ obeys the import direction", () => {
   for (const rule of LAYER_RULES) {
     test(rule.name, () => {
-      assert.ok(srcFiles.some((f) => rule.appliesTo(f)), `rule ${rule.name} judges no file: its scope is wrong`);
+      assert.ok(
+        srcFiles.some((f) => rule.appliesTo(f)),
+        `rule ${rule.name} judges no file: its scope is wrong`,
+      );
       const found = allViolations.filter((v) => v.rule === rule.name && !isKnown(v)).map((v) => v.display);
       assert.deepEqual(found, [], `${rule.text}\nviolations (file -> import):\n${found.join("\n")}`);
     });

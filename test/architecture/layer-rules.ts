@@ -5,7 +5,8 @@
  *
  * Layers, top to bottom: cli -> server -> core | sync | connectors -> store; protocols/ stands apart
  * and is used only by connectors (and whoever assembles the app). Inside server/, only the
- * composition root builds on the store; everything else reaches data through services. A rule forbids an edge; anything a
+ * composition root builds on the store; everything else reaches data through services. A rule forbids an edge; anything
+ * a
  * rule does not forbid is allowed (e.g. core <-> sync, which the design places side by side, and
  * connectors -> store types, which connector definitions use to read their own record).
  */
@@ -63,12 +64,21 @@ const COMPOSITION_ROOT = new Set(["src/server/app-context.ts", "src/server/sync-
  * of the settings both sides share (sync-options.ts: direction and conflict values, the delete
  * limit), which the connector field table offers as its choices.
  */
-const SYNC_INTERFACES = new Set(["src/sync/remote.ts", "src/sync/remote-errors.ts", "src/sync/retry-policy.ts", "src/sync/sync-hooks.ts", "src/sync/connector-types.ts", "src/sync/sync-options.ts"]);
+const SYNC_INTERFACES = new Set([
+  "src/sync/remote.ts",
+  "src/sync/remote-errors.ts",
+  "src/sync/retry-policy.ts",
+  "src/sync/sync-hooks.ts",
+  "src/sync/connector-types.ts",
+  "src/sync/sync-options.ts",
+]);
 
 export const LAYER_RULES: readonly LayerRule[] = [
   {
     name: "protocols-self-contained",
-    text: "src/protocols/** imports nothing outside src/protocols/ and no package but Node built-ins (a pure-TypeScript client that knows nothing of the app)",
+    text:
+      "src/protocols/** imports nothing outside src/protocols/ and no package but " +
+      "Node built-ins (a pure-TypeScript client that knows nothing of the app)",
     appliesTo: under("src/protocols/"),
     forbids: (edge) =>
       isRelative(edge.specifier)
@@ -78,7 +88,8 @@ export const LAYER_RULES: readonly LayerRule[] = [
   {
     name: "store-is-the-bottom",
     text:
-      "src/store/** imports nothing from server, cli, connectors, protocols or core services (core/errors.ts and core/ids.ts are allowed); " +
+      "src/store/** imports nothing from server, cli, connectors, protocols " +
+      "or core services (core/errors.ts and core/ids.ts are allowed); " +
       "from sync/ only src/store/sync/** may import, and only types",
     appliesTo: under("src/store/"),
     forbids: (edge) => {
@@ -97,13 +108,17 @@ export const LAYER_RULES: readonly LayerRule[] = [
   },
   {
     name: "sync-engine-is-connector-agnostic",
-    text: "src/sync/** imports nothing from server, cli, connectors or protocols (connectors meet the engine only through the Remote interface)",
+    text:
+      "src/sync/** imports nothing from server, cli, connectors or protocols " +
+      "(connectors meet the engine only through the Remote interface)",
     appliesTo: under("src/sync/"),
     forbids: (edge) => targetIn(edge, ["server", "cli", "connectors", "protocols"]),
   },
   {
     name: "connectors-stand-alone",
-    text: "src/connectors/** imports nothing from server or cli, and src/connectors/<x>/** nothing from another connector's folder",
+    text:
+      "src/connectors/** imports nothing from server or cli, and " +
+      "src/connectors/<x>/** nothing from another connector's folder",
     appliesTo: under("src/connectors/"),
     forbids: (edge) => {
       const place = targetPlace(edge);
@@ -116,7 +131,8 @@ export const LAYER_RULES: readonly LayerRule[] = [
   {
     name: "connectors-use-sync-interfaces",
     text:
-      "src/connectors/** imports from src/sync/ only the engine's interfaces (remote.ts, remote-errors.ts, retry-policy.ts, sync-hooks.ts, connector-types.ts, sync-options.ts): " +
+      "src/connectors/** imports from src/sync/ only the engine's interfaces (remote.ts, " +
+      "remote-errors.ts, retry-policy.ts, sync-hooks.ts, connector-types.ts, sync-options.ts): " +
       "connectors meet the engine through the Remote interface, never its planner, executor or services",
     appliesTo: under("src/connectors/"),
     forbids: (edge) => targetIn(edge, ["sync"]) && !SYNC_INTERFACES.has(edge.target!),
@@ -130,18 +146,22 @@ export const LAYER_RULES: readonly LayerRule[] = [
   {
     name: "server-does-not-import-store",
     text:
-      "src/server/** imports nothing from src/store/ (types included) except the composition root (server/app-context.ts and the " +
-      "server/sync-engine-assembly.ts it calls): route modules and HTTP helpers go through the services the context builds",
+      "src/server/** imports nothing from src/store/ (types included) " +
+      "except the composition root (server/app-context.ts and the " +
+      "server/sync-engine-assembly.ts it calls): route modules and " +
+      "HTTP helpers go through the services the context builds",
     appliesTo: (from) => from.startsWith("src/server/") && !COMPOSITION_ROOT.has(from),
     forbids: (edge) => targetIn(edge, ["store"]),
   },
   {
     name: "route-modules-stand-alone",
     text:
-      "a module of src/server/routes/ imports no other module of src/server/routes/ (routes/index.ts, which lists them, excepted): " +
+      "a module of src/server/routes/ imports no other module of " +
+      "src/server/routes/ (routes/index.ts, which lists them, excepted): " +
       "what route modules share is a service of the application context or a helper outside routes/",
     appliesTo: (from) => from.startsWith("src/server/routes/") && from !== "src/server/routes/index.ts",
-    forbids: (edge) => isRelative(edge.specifier) && typeof edge.target === "string" && edge.target.startsWith("src/server/routes/"),
+    forbids: (edge) =>
+      isRelative(edge.specifier) && typeof edge.target === "string" && edge.target.startsWith("src/server/routes/"),
   },
   {
     name: "cli-is-the-top",

@@ -77,11 +77,24 @@ export function runRemoteConformance(name: string, makeRemote: () => Promise<Con
 
     const mtime = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
     const write = (path: string, data: Buffer, extra: { ifMatchFingerprint?: string | null; mtimeMs?: number } = {}) =>
-      r.write(path, source(data), { size: data.length, mtimeMs: extra.mtimeMs ?? mtime, ifMatchFingerprint: extra.ifMatchFingerprint });
+      r.write(path, source(data), {
+        size: data.length,
+        mtimeMs: extra.mtimeMs ?? mtime,
+        ifMatchFingerprint: extra.ifMatchFingerprint,
+      });
 
     test("declares its capabilities", () => {
       const c = r.capabilities;
-      for (const k of ["delta", "versions", "acl", "metadata", "caseInsensitive", "checkouts", "notify", "preservesMtime"] as const) {
+      for (const k of [
+        "delta",
+        "versions",
+        "acl",
+        "metadata",
+        "caseInsensitive",
+        "checkouts",
+        "notify",
+        "preservesMtime",
+      ] as const) {
         assert.equal(typeof c[k], "boolean", k);
       }
       assert.ok(Array.isArray(c.hashes));
@@ -122,10 +135,14 @@ export function runRemoteConformance(name: string, makeRemote: () => Promise<Con
       assert.equal(s.size, data.length);
       assert.equal(s.fingerprint, e.fingerprint);
       if (s.id !== undefined) assert.equal(s.id, e.id);
-      if (r.capabilities.preservesMtime) assert.ok(Math.abs(s.mtimeMs - mtime) < 1000, `mtime ${s.mtimeMs} vs ${mtime}`);
-      if (r.capabilities.hashes.includes("sha256")) assert.equal(s.hashes?.sha256, createHash("sha256").update(data).digest("hex"));
+      if (r.capabilities.preservesMtime)
+        assert.ok(Math.abs(s.mtimeMs - mtime) < 1000, `mtime ${s.mtimeMs} vs ${mtime}`);
+      if (r.capabilities.hashes.includes("sha256"))
+        assert.equal(s.hashes?.sha256, createHash("sha256").update(data).digest("hex"));
       assert.ok((await readAll(await r.read("rw/data.bin"))).equals(data));
-      assert.ok((await readAll(await r.read("rw/data.bin", { start: 1000, end: 1999 }))).equals(data.subarray(1000, 2000)));
+      assert.ok(
+        (await readAll(await r.read("rw/data.bin", { start: 1000, end: 1999 }))).equals(data.subarray(1000, 2000)),
+      );
       assert.ok((await readAll(await r.read("rw/data.bin", { start: 199_000 }))).equals(data.subarray(199_000)));
       await rejectsKind(r.read("rw"), "not_found");
       const empty = await write("rw/empty", Buffer.alloc(0));
@@ -134,13 +151,21 @@ export function runRemoteConformance(name: string, makeRemote: () => Promise<Con
     });
 
     test("names with Unicode and spaces round-trip in NFC", async () => {
-      const names = ["with space/a b  c.txt", "Ünïcødé – résumé €.txt", "日本語 フォルダ/emoji 😀.md", "e\u0301cole.txt".normalize("NFC")];
+      const names = [
+        "with space/a b  c.txt",
+        "Ünïcødé – résumé €.txt",
+        "日本語 フォルダ/emoji 😀.md",
+        "e\u0301cole.txt".normalize("NFC"),
+      ];
       for (const [i, n] of names.entries()) {
         const parent = n.includes("/") ? n.slice(0, n.lastIndexOf("/")) : "";
         if (parent) await r.mkdir(`uni/${parent}`);
         await write(`uni/${n}`, Buffer.from(`content ${i}`));
       }
-      const listed = (await walkAll(r, "uni")).filter((e) => e.kind === "file").map((e) => e.path).sort();
+      const listed = (await walkAll(r, "uni"))
+        .filter((e) => e.kind === "file")
+        .map((e) => e.path)
+        .sort();
       assert.deepEqual(listed, names.map((n) => `uni/${n}`).sort());
       for (const [i, n] of names.entries()) {
         assert.equal((await readAll(await r.read(`uni/${n}`))).toString(), `content ${i}`);
@@ -162,7 +187,8 @@ export function runRemoteConformance(name: string, makeRemote: () => Promise<Con
       for (const e of all) {
         const s = await r.stat(e.path);
         assert.equal(s.kind, e.kind, e.path);
-        if (e.kind === "file") assert.equal(s.fingerprint, e.fingerprint, `walk and stat agree on ${e.path}'s fingerprint`);
+        if (e.kind === "file")
+          assert.equal(s.fingerprint, e.fingerprint, `walk and stat agree on ${e.path}'s fingerprint`);
       }
       const whole = (await walkAll(r)).map((e) => e.path);
       assert.ok(whole.includes("tree") && whole.includes("tree/x/y/leaf.txt"));
@@ -173,12 +199,20 @@ export function runRemoteConformance(name: string, makeRemote: () => Promise<Con
       await r.mkdir("ow");
       const v1 = await write("ow/f.txt", Buffer.from("version one"));
       const v2 = await write("ow/f.txt", Buffer.from("version two, longer"), { ifMatchFingerprint: v1.fingerprint });
-      // The id may change on overwrite (SMB's temp-file-and-rename gives a new file id); the engine records the returned one.
+      // The id may change on overwrite (SMB's temp-file-and-rename gives a new file id); the engine records the
+      // returned one.
       assert.notEqual(v2.fingerprint, v1.fingerprint);
       assert.equal((await r.stat("ow/f.txt")).fingerprint, v2.fingerprint);
       assert.equal((await readAll(await r.read("ow/f.txt"))).toString(), "version two, longer");
-      await rejectsKind(write("ow/f.txt", Buffer.from("stale"), { ifMatchFingerprint: v1.fingerprint }), "precondition_failed");
-      await rejectsKind(write("ow/f.txt", Buffer.from("create only"), { ifMatchFingerprint: null }), "exists", "precondition_failed");
+      await rejectsKind(
+        write("ow/f.txt", Buffer.from("stale"), { ifMatchFingerprint: v1.fingerprint }),
+        "precondition_failed",
+      );
+      await rejectsKind(
+        write("ow/f.txt", Buffer.from("create only"), { ifMatchFingerprint: null }),
+        "exists",
+        "precondition_failed",
+      );
       assert.equal((await readAll(await r.read("ow/f.txt"))).toString(), "version two, longer");
       await write("ow/new.txt", Buffer.from("fresh"), { ifMatchFingerprint: null });
       await rejectsKind(write("ow", Buffer.from("onto a folder")), "exists");
@@ -187,14 +221,22 @@ export function runRemoteConformance(name: string, makeRemote: () => Promise<Con
     test("a source that fails or ends short commits nothing", async () => {
       await r.mkdir("atomic");
       const old = await write("atomic/keep.bin", Buffer.from("old content"));
-      await assert.rejects(r.write("atomic/keep.bin", failingSource(bytes(50_000, 2)), { size: 100_000, mtimeMs: mtime }));
+      await assert.rejects(
+        r.write("atomic/keep.bin", failingSource(bytes(50_000, 2)), { size: 100_000, mtimeMs: mtime }),
+      );
       await assert.rejects(r.write("atomic/keep.bin", source(bytes(10, 3)), { size: 20, mtimeMs: mtime }));
       await assert.rejects(r.write("atomic/keep.bin", source(bytes(30, 3)), { size: 20, mtimeMs: mtime }));
       assert.equal((await r.stat("atomic/keep.bin")).fingerprint, old.fingerprint);
       assert.equal((await readAll(await r.read("atomic/keep.bin"))).toString(), "old content");
-      await assert.rejects(r.write("atomic/never.bin", failingSource(bytes(50_000, 4)), { size: 100_000, mtimeMs: mtime }));
+      await assert.rejects(
+        r.write("atomic/never.bin", failingSource(bytes(50_000, 4)), { size: 100_000, mtimeMs: mtime }),
+      );
       await rejectsKind(r.stat("atomic/never.bin"), "not_found");
-      assert.deepEqual((await walkAll(r, "atomic")).map((e) => e.path), ["atomic/keep.bin"], "no temporary files left behind");
+      assert.deepEqual(
+        (await walkAll(r, "atomic")).map((e) => e.path),
+        ["atomic/keep.bin"],
+        "no temporary files left behind",
+      );
     });
 
     test("move renames files and folders, keeps ids, never overwrites", async () => {
@@ -203,7 +245,11 @@ export function runRemoteConformance(name: string, makeRemote: () => Promise<Con
       const g = await write("mv/g.txt", Buffer.from("g"));
       const moved = await r.move("mv/g.txt", "mv/renamed g.txt");
       assert.equal(moved.path, "mv/renamed g.txt");
-      assert.equal((await r.stat("mv/renamed g.txt")).fingerprint, g.fingerprint, "a move does not change the content fingerprint");
+      assert.equal(
+        (await r.stat("mv/renamed g.txt")).fingerprint,
+        g.fingerprint,
+        "a move does not change the content fingerprint",
+      );
       if (g.id !== undefined) assert.equal(moved.id, g.id);
       await rejectsKind(r.stat("mv/g.txt"), "not_found");
       await write("mv/other.txt", Buffer.from("o"));
@@ -252,25 +298,29 @@ export function runRemoteConformance(name: string, makeRemote: () => Promise<Con
       }
     });
 
-    test("readWhole, where implemented, returns read's bytes with stat's fingerprint, null above the limit; else read() serves small files whole", async () => {
-      await r.mkdir("whole");
-      const data = bytes(5000, 3);
-      await write("whole/a.bin", data);
-      await write("whole/empty", Buffer.alloc(0));
-      if (!r.readWhole) {
-        // The engine's fallback for small files on adapters without readWhole.
-        assert.ok((await readAll(await r.read("whole/a.bin"))).equals(data));
-        assert.equal((await readAll(await r.read("whole/empty"))).length, 0);
-        return;
-      }
-      const got = await r.readWhole("whole/a.bin", 64 << 10);
-      assert.ok(got.data?.equals(data));
-      if (got.entry) assert.equal(got.entry.fingerprint, (await r.stat("whole/a.bin")).fingerprint);
-      assert.equal((await r.readWhole("whole/empty", 64 << 10)).data?.length, 0);
-      assert.equal((await r.readWhole("whole/a.bin", 1000)).data, null);
-      await rejectsKind(r.readWhole("whole/missing", 64 << 10), "not_found");
-      await rejectsKind(r.readWhole("whole", 64 << 10), "not_found");
-    });
+    test(
+      "readWhole, where implemented, returns read's bytes with stat's " +
+        "fingerprint, null above the limit; else read() serves small files whole",
+      async () => {
+        await r.mkdir("whole");
+        const data = bytes(5000, 3);
+        await write("whole/a.bin", data);
+        await write("whole/empty", Buffer.alloc(0));
+        if (!r.readWhole) {
+          // The engine's fallback for small files on adapters without readWhole.
+          assert.ok((await readAll(await r.read("whole/a.bin"))).equals(data));
+          assert.equal((await readAll(await r.read("whole/empty"))).length, 0);
+          return;
+        }
+        const got = await r.readWhole("whole/a.bin", 64 << 10);
+        assert.ok(got.data?.equals(data));
+        if (got.entry) assert.equal(got.entry.fingerprint, (await r.stat("whole/a.bin")).fingerprint);
+        assert.equal((await r.readWhole("whole/empty", 64 << 10)).data?.length, 0);
+        assert.equal((await r.readWhole("whole/a.bin", 1000)).data, null);
+        await rejectsKind(r.readWhole("whole/missing", 64 << 10), "not_found");
+        await rejectsKind(r.readWhole("whole", 64 << 10), "not_found");
+      },
+    );
 
     test("a read stream that names its content's SHA-256 or lends its chunks keeps that promise", async () => {
       await r.mkdir("lend");
@@ -295,7 +345,8 @@ export function runRemoteConformance(name: string, makeRemote: () => Promise<Con
       }
       assert.ok(Buffer.concat(parts).equals(data));
       const part = await r.read("lend/big.bin", { start: 10, end: 2_000_000 });
-      if (knowsContent(part)) assert.equal(part.contentSha256, createHash("sha256").update(data.subarray(10, 2_000_001)).digest("hex"));
+      if (knowsContent(part))
+        assert.equal(part.contentSha256, createHash("sha256").update(data.subarray(10, 2_000_001)).digest("hex"));
       assert.ok((await readAll(part)).equals(data.subarray(10, 2_000_001)));
     });
   });

@@ -21,7 +21,11 @@ describe("authorization matrix", () => {
   }
 
   async function put(path: string, body: string, token: string) {
-    const res = await fetch(`${s.url}/api/v1/shares/${shareId}/content?path=${q(path)}`, { method: "PUT", headers: { authorization: `Bearer ${token}` }, body });
+    const res = await fetch(`${s.url}/api/v1/shares/${shareId}/content?path=${q(path)}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}` },
+      body,
+    });
     return { status: res.status, body: (await res.json()) as any };
   }
 
@@ -45,7 +49,13 @@ describe("authorization matrix", () => {
     // Owner (share creator, not admin) grants READ on the root to reader.
     const r = await s.api("PUT", `/api/v1/shares/${shareId}/acl?path=/`, {
       token: tokens.owner,
-      json: { aces: [{ principal_id: ids.owner, permissions: ["READ", "WRITE", "DELETE", "MANAGE_PERMISSIONS"] }, { principal_id: ids.reader, permissions: ["READ"] }], inherit: true },
+      json: {
+        aces: [
+          { principal_id: ids.owner, permissions: ["READ", "WRITE", "DELETE", "MANAGE_PERMISSIONS"] },
+          { principal_id: ids.reader, permissions: ["READ"] },
+        ],
+        inherit: true,
+      },
     });
     assert.equal(r.status, 200);
   });
@@ -53,11 +63,20 @@ describe("authorization matrix", () => {
 
   test("no token, wrong token and malformed header answer 401 UNAUTHENTICATED", async () => {
     const routes: [string, string][] = [
-      ["GET", "/api/v1/users"], ["GET", "/api/v1/shares"], ["GET", `/api/v1/shares/${shareId}`], ["GET", `/api/v1/shares/${shareId}/files?path=/`],
-      ["GET", `/api/v1/files/${fileId}`], ["GET", `/api/v1/files/${fileId}/versions`], ["GET", `/api/v1/shares/${shareId}/content?path=/docs/a.txt`],
+      ["GET", "/api/v1/users"],
+      ["GET", "/api/v1/shares"],
+      ["GET", `/api/v1/shares/${shareId}`],
+      ["GET", `/api/v1/shares/${shareId}/files?path=/`],
+      ["GET", `/api/v1/files/${fileId}`],
+      ["GET", `/api/v1/files/${fileId}/versions`],
+      ["GET", `/api/v1/shares/${shareId}/content?path=/docs/a.txt`],
     ];
     for (const [m, p] of routes) {
-      for (const headers of [{}, { authorization: "Bearer sdt_wrongwrongwrongwrongwrong" }, { authorization: "Basic abc" }] as Record<string, string>[]) {
+      for (const headers of [
+        {},
+        { authorization: "Bearer sdt_wrongwrongwrongwrongwrong" },
+        { authorization: "Basic abc" },
+      ] as Record<string, string>[]) {
         const r = await fetch(s.url + p, { method: m, headers });
         assert.equal(r.status, 401, `${m} ${p} ${JSON.stringify(headers)}`);
         const body = (await r.json()) as any;
@@ -78,7 +97,10 @@ describe("authorization matrix", () => {
   });
 
   test("non-admins cannot create users or groups or change membership", async () => {
-    assert.equal((await s.api("POST", "/api/v1/users", { token: tokens.owner, json: { email: "x@y.z", name: "x" } })).status, 403);
+    assert.equal(
+      (await s.api("POST", "/api/v1/users", { token: tokens.owner, json: { email: "x@y.z", name: "x" } })).status,
+      403,
+    );
     assert.equal((await s.api("POST", "/api/v1/groups", { token: tokens.owner, json: { name: "g" } })).status, 403);
   });
 
@@ -114,7 +136,9 @@ describe("authorization matrix", () => {
     const t = tokens.reader;
     assert.equal((await s.api("GET", `/api/v1/shares/${shareId}`, { token: t })).status, 200);
     assert.equal((await s.api("GET", `/api/v1/shares/${shareId}/files?path=/docs`, { token: t })).body.items.length, 1);
-    const dl = await fetch(`${s.url}/api/v1/shares/${shareId}/content?path=/docs/a.txt`, { headers: { authorization: `Bearer ${t}` } });
+    const dl = await fetch(`${s.url}/api/v1/shares/${shareId}/content?path=/docs/a.txt`, {
+      headers: { authorization: `Bearer ${t}` },
+    });
     assert.equal(await dl.text(), "alpha");
     const denied: [string, string, unknown?][] = [
       ["PATCH", `/api/v1/files/${fileId}/metadata`, { a: 1 }],
@@ -133,7 +157,9 @@ describe("authorization matrix", () => {
     const w1 = await put("/docs/a.txt", "overwrite", t);
     assert.equal(w1.status, 403);
     assert.equal((await put("/docs/brand-new.txt", "new", t)).status, 403);
-    const still = await fetch(`${s.url}/api/v1/shares/${shareId}/content?path=/docs/a.txt`, { headers: { authorization: `Bearer ${t}` } });
+    const still = await fetch(`${s.url}/api/v1/shares/${shareId}/content?path=/docs/a.txt`, {
+      headers: { authorization: `Bearer ${t}` },
+    });
     assert.equal(await still.text(), "alpha");
   });
 
@@ -146,19 +172,36 @@ describe("authorization matrix", () => {
     assert.equal(w.body.owner_id, ids.member);
     // Inherited from /docs, not granted on the root.
     assert.equal((await s.api("GET", `/api/v1/shares/${shareId}/files?path=/`, { token: tokens.member })).status, 404);
-    assert.ok((await s.api("GET", "/api/v1/shares", { token: tokens.member })).body.items.some((x: any) => x.id === shareId));
-    assert.equal((await s.api("DELETE", `/api/v1/shares/${shareId}/files?path=/docs/by-member.txt`, { token: tokens.member })).status, 403);
+    assert.ok(
+      (await s.api("GET", "/api/v1/shares", { token: tokens.member })).body.items.some((x: any) => x.id === shareId),
+    );
+    assert.equal(
+      (await s.api("DELETE", `/api/v1/shares/${shareId}/files?path=/docs/by-member.txt`, { token: tokens.member }))
+        .status,
+      403,
+    );
     assert.equal((await put("/docs/by-stranger.txt", "s", tokens.stranger)).status, 404);
     await s.api("DELETE", `/api/v1/groups/${g.body.id}/members/${ids.member}`);
-    assert.equal((await s.api("GET", `/api/v1/shares/${shareId}/files/stat?path=/docs/by-member.txt`, { token: tokens.member })).status, 404);
+    assert.equal(
+      (await s.api("GET", `/api/v1/shares/${shareId}/files/stat?path=/docs/by-member.txt`, { token: tokens.member }))
+        .status,
+      404,
+    );
   });
 
   test("broken inheritance hides a subtree; ACEs below it still apply", async () => {
-    await setAcl("/secret", [{ principal_id: ids.owner, permissions: ["READ", "WRITE", "DELETE", "MANAGE_PERMISSIONS"] }], false);
+    await setAcl(
+      "/secret",
+      [{ principal_id: ids.owner, permissions: ["READ", "WRITE", "DELETE", "MANAGE_PERMISSIONS"] }],
+      false,
+    );
     const t = tokens.reader;
     const root = await s.api("GET", `/api/v1/shares/${shareId}/files?path=/`, { token: t });
     assert.equal(root.status, 200);
-    assert.deepEqual(root.body.items.map((x: any) => x.name), ["docs"]);
+    assert.deepEqual(
+      root.body.items.map((x: any) => x.name),
+      ["docs"],
+    );
     assert.equal((await s.api("GET", `/api/v1/shares/${shareId}/files/stat?path=/secret`, { token: t })).status, 404);
     assert.equal((await s.api("GET", `/api/v1/files/${secretFileId}`, { token: t })).status, 404);
     const dl = await s.api("GET", `/api/v1/shares/${shareId}/content?path=/secret/plan.txt`, { token: t });
@@ -167,8 +210,14 @@ describe("authorization matrix", () => {
     assert.equal((await s.api("GET", `/api/v1/files/${secretFileId}`, { token: tokens.owner })).status, 200);
     // An ACE below the break gives access to that part only.
     await setAcl("/secret/shared", [{ principal_id: ids.reader, permissions: ["READ"] }]);
-    assert.equal((await s.api("GET", `/api/v1/shares/${shareId}/files/stat?path=/secret/shared/ok.txt`, { token: t })).status, 200);
-    assert.equal((await s.api("GET", `/api/v1/shares/${shareId}/files/stat?path=/secret/plan.txt`, { token: t })).status, 404);
+    assert.equal(
+      (await s.api("GET", `/api/v1/shares/${shareId}/files/stat?path=/secret/shared/ok.txt`, { token: t })).status,
+      200,
+    );
+    assert.equal(
+      (await s.api("GET", `/api/v1/shares/${shareId}/files/stat?path=/secret/plan.txt`, { token: t })).status,
+      404,
+    );
     const acl = await s.api("GET", `/api/v1/shares/${shareId}/acl?path=/secret`, { token: tokens.owner });
     assert.equal(acl.body.inherit, false);
     assert.deepEqual(acl.body.inherited_aces, []);
@@ -178,7 +227,14 @@ describe("authorization matrix", () => {
     await put("/tree/keep/k.txt", "k", tokens.owner);
     await put("/tree/free/f.txt", "f", tokens.owner);
     await setAcl("/tree", [{ principal_id: ids.deleter, permissions: ["READ", "DELETE"] }]);
-    await setAcl("/tree/keep", [{ principal_id: ids.deleter, permissions: ["READ"] }, { principal_id: ids.owner, permissions: ["READ", "DELETE"] }], false);
+    await setAcl(
+      "/tree/keep",
+      [
+        { principal_id: ids.deleter, permissions: ["READ"] },
+        { principal_id: ids.owner, permissions: ["READ", "DELETE"] },
+      ],
+      false,
+    );
     const r = await s.api("DELETE", `/api/v1/shares/${shareId}/files?path=/tree`, { token: tokens.deleter });
     assert.equal(r.status, 403);
     assert.equal((await s.api("GET", `/api/v1/shares/${shareId}/files/stat?path=/tree/free/f.txt`)).status, 200);

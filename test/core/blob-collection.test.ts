@@ -18,7 +18,11 @@ describe("blob collection", () => {
   after(async () => s.close());
 
   async function put(path: string, content: string) {
-    const r = await fetch(`${s.url}/api/v1/shares/${shareId}/content?path=${q(path)}`, { method: "PUT", headers: { authorization: `Bearer ${s.adminToken}` }, body: content });
+    const r = await fetch(`${s.url}/api/v1/shares/${shareId}/content?path=${q(path)}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${s.adminToken}` },
+      body: content,
+    });
     return (await r.json()) as any;
   }
 
@@ -31,7 +35,11 @@ describe("blob collection", () => {
   for (const { kind, body, inDb } of kinds) {
     const stored = async (sha256: string) => {
       const file = existsSync(blobPath(join(s.dataDir, "blobs"), sha256));
-      const row = await s.built.context.db.selectFrom("inline_blobs").select("sha256").where("sha256", "=", sha256).executeTakeFirst();
+      const row = await s.built.context.db
+        .selectFrom("inline_blobs")
+        .select("sha256")
+        .where("sha256", "=", sha256)
+        .executeTakeFirst();
       assert.equal(inDb ? file : !!row, false, `${kind} content must not also be stored the other way`);
       return inDb ? !!row : file;
     };
@@ -53,14 +61,20 @@ describe("blob collection", () => {
     test(`${kind}: old versions keep their content; deleting the share frees it`, async () => {
       const other = (await s.api("POST", "/api/v1/shares", { json: { name: `GC ${kind}` } })).body.id;
       const put2 = async (content: string) => {
-        const r = await fetch(`${s.url}/api/v1/shares/${other}/content?path=${q("/v.txt")}`, { method: "PUT", headers: { authorization: `Bearer ${s.adminToken}` }, body: content });
+        const r = await fetch(`${s.url}/api/v1/shares/${other}/content?path=${q("/v.txt")}`, {
+          method: "PUT",
+          headers: { authorization: `Bearer ${s.adminToken}` },
+          body: content,
+        });
         return (await r.json()) as any;
       };
       const v1 = await put2(body("version one"));
       await put2(body("version two"));
       await s.built.context.blobCollector.runNow();
       assert.ok(await stored(v1.sha256));
-      const old = await fetch(`${s.url}/api/v1/files/${v1.id}/versions/${v1.current_version_id}/content`, { headers: { authorization: `Bearer ${s.adminToken}`, range: "bytes=0-6" } });
+      const old = await fetch(`${s.url}/api/v1/files/${v1.id}/versions/${v1.current_version_id}/content`, {
+        headers: { authorization: `Bearer ${s.adminToken}`, range: "bytes=0-6" },
+      });
       assert.equal(old.status, 206);
       assert.equal(await old.text(), "version");
       assert.equal((await s.api("DELETE", `/api/v1/shares/${other}`)).status, 204);
@@ -70,7 +84,11 @@ describe("blob collection", () => {
   }
 
   test("a blob stored without a committed version is collected once released", async () => {
-    const blob = await s.built.context.blobs.put((async function* () { yield Buffer.from("orphan content"); })());
+    const blob = await s.built.context.blobs.put(
+      (async function* () {
+        yield Buffer.from("orphan content");
+      })(),
+    );
     const file = blobPath(join(s.dataDir, "blobs"), blob.sha256);
     await s.built.context.blobCollector.runNow();
     assert.ok(existsSync(file), "pinned while the put is in flight");

@@ -31,7 +31,9 @@ function sha256(data: Buffer): string {
 /** GET with node:http so the test controls reading (pauses, early aborts). */
 function get(s: TestServer, path: string, headers: Record<string, string> = {}): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    request(`${s.url}${path}`, { headers: { authorization: `Bearer ${s.adminToken}`, ...headers } }, resolve).on("error", reject).end();
+    request(`${s.url}${path}`, { headers: { authorization: `Bearer ${s.adminToken}`, ...headers } }, resolve)
+      .on("error", reject)
+      .end();
   });
 }
 
@@ -67,7 +69,11 @@ describe("blob file downloads", () => {
     s = await startTestServer({ logger: pino({ level: "info" }, sink) });
     shareId = (await s.api("POST", "/api/v1/shares", { json: { name: "Downloads" } })).body.id;
     const put = async (name: string, bytes: Buffer) => {
-      const res = await fetch(`${s.url}${content(name)}`, { method: "PUT", headers: { authorization: `Bearer ${s.adminToken}` }, body: new Uint8Array(bytes) });
+      const res = await fetch(`${s.url}${content(name)}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${s.adminToken}` },
+        body: new Uint8Array(bytes),
+      });
       assert.equal(res.status, 201);
     };
     await put("/data.bin", data);
@@ -108,7 +114,10 @@ describe("blob file downloads", () => {
   });
 
   test("HEAD sends the headers and no body", async () => {
-    const res = await fetch(`${s.url}${content("/data.bin")}`, { method: "HEAD", headers: { authorization: `Bearer ${s.adminToken}` } });
+    const res = await fetch(`${s.url}${content("/data.bin")}`, {
+      method: "HEAD",
+      headers: { authorization: `Bearer ${s.adminToken}` },
+    });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-length"), String(data.length));
     assert.equal((await res.arrayBuffer()).byteLength, 0);

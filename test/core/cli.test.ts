@@ -51,61 +51,108 @@ async function serve(env: Record<string, string>) {
 }
 
 describe("scaidrive CLI", () => {
-  test("serve prints a generated admin token once; token create works on the data dir", { timeout: 120_000 }, async () => {
-    const dir = makeTempDir("cli");
-    try {
-      const env = { SCAIDRIVE_DATA_DIR: dir.path, SCAIDRIVE_ADMIN_TOKEN: "" };
-      const first = await serve(env);
-      let adminToken: string;
+  test(
+    "serve prints a generated admin token once; token create works on the data dir",
+    { timeout: 120_000 },
+    async () => {
+      const dir = makeTempDir("cli");
       try {
-        const m = /Admin token \(shown once, store it now\): (\S+)/.exec(first.stdout());
-        assert.ok(m, `no token printed: ${first.stdout()}`);
-        adminToken = m[1];
-        const users = await fetch(`${first.url}/api/v1/users`, { headers: { authorization: `Bearer ${adminToken}` } });
-        assert.equal(users.status, 200);
-        const body = (await users.json()) as any;
-        assert.equal(body.items[0].email, "admin@localhost");
-        assert.equal(body.items[0].is_admin, true);
-      } finally {
-        assert.equal(await first.stop(), 0);
-      }
+        const env = { SCAIDRIVE_DATA_DIR: dir.path, SCAIDRIVE_ADMIN_TOKEN: "" };
+        const first = await serve(env);
+        let adminToken: string;
+        try {
+          const m = /Admin token \(shown once, store it now\): (\S+)/.exec(first.stdout());
+          assert.ok(m, `no token printed: ${first.stdout()}`);
+          adminToken = m[1];
+          const users = await fetch(`${first.url}/api/v1/users`, {
+            headers: { authorization: `Bearer ${adminToken}` },
+          });
+          assert.equal(users.status, 200);
+          const body = (await users.json()) as any;
+          assert.equal(body.items[0].email, "admin@localhost");
+          assert.equal(body.items[0].is_admin, true);
+        } finally {
+          assert.equal(await first.stop(), 0);
+        }
 
-      const { stdout } = await run(process.execPath, ["--import", "tsx", CLI, "token", "create", "--user", "admin@localhost", "--name", "ci", "--data-dir", dir.path]);
-      const cliToken = stdout.trim();
-      assert.match(cliToken, /^sdt_[A-Za-z0-9_-]{43}$/);
-      await assert.rejects(
-        run(process.execPath, ["--import", "tsx", CLI, "token", "create", "--user", "nobody@example.com", "--data-dir", dir.path]),
-        (err: { stderr: string }) => err.stderr.includes(`user nobody@example.com not found in the data dir ${dir.path}`),
-      );
-      // SCAIDRIVE_DATA_DIR is honoured like --data-dir.
-      const viaEnv = await run(process.execPath, ["--import", "tsx", CLI, "token", "create", "--user", "admin@localhost"], { env: { ...process.env, SCAIDRIVE_DATA_DIR: dir.path } });
-      assert.match(viaEnv.stdout.trim(), /^sdt_/);
-      // A data dir without a database is named in the error and left without one.
-      const empty = makeTempDir("cli-empty");
-      try {
+        const { stdout } = await run(process.execPath, [
+          "--import",
+          "tsx",
+          CLI,
+          "token",
+          "create",
+          "--user",
+          "admin@localhost",
+          "--name",
+          "ci",
+          "--data-dir",
+          dir.path,
+        ]);
+        const cliToken = stdout.trim();
+        assert.match(cliToken, /^sdt_[A-Za-z0-9_-]{43}$/);
         await assert.rejects(
-          run(process.execPath, ["--import", "tsx", CLI, "token", "create", "--user", "admin@localhost", "--data-dir", empty.path]),
-          (err: { stderr: string }) => err.stderr.includes(`no ScaiDrive database in ${empty.path}`),
+          run(process.execPath, [
+            "--import",
+            "tsx",
+            CLI,
+            "token",
+            "create",
+            "--user",
+            "nobody@example.com",
+            "--data-dir",
+            dir.path,
+          ]),
+          (err: { stderr: string }) =>
+            err.stderr.includes(`user nobody@example.com not found in the data dir ${dir.path}`),
         );
-        assert.equal(existsSync(join(empty.path, "scaidrive.db")), false, "a read of a wrong dir creates no database");
-      } finally {
-        empty.remove();
-      }
+        // SCAIDRIVE_DATA_DIR is honoured like --data-dir.
+        const viaEnv = await run(
+          process.execPath,
+          ["--import", "tsx", CLI, "token", "create", "--user", "admin@localhost"],
+          { env: { ...process.env, SCAIDRIVE_DATA_DIR: dir.path } },
+        );
+        assert.match(viaEnv.stdout.trim(), /^sdt_/);
+        // A data dir without a database is named in the error and left without one.
+        const empty = makeTempDir("cli-empty");
+        try {
+          await assert.rejects(
+            run(process.execPath, [
+              "--import",
+              "tsx",
+              CLI,
+              "token",
+              "create",
+              "--user",
+              "admin@localhost",
+              "--data-dir",
+              empty.path,
+            ]),
+            (err: { stderr: string }) => err.stderr.includes(`no ScaiDrive database in ${empty.path}`),
+          );
+          assert.equal(
+            existsSync(join(empty.path, "scaidrive.db")),
+            false,
+            "a read of a wrong dir creates no database",
+          );
+        } finally {
+          empty.remove();
+        }
 
-      const second = await serve(env);
-      try {
-        assert.doesNotMatch(second.stdout(), /Admin token/);
-        for (const t of [adminToken, cliToken]) {
-          const r = await fetch(`${second.url}/api/v1/shares`, { headers: { authorization: `Bearer ${t}` } });
-          assert.equal(r.status, 200);
+        const second = await serve(env);
+        try {
+          assert.doesNotMatch(second.stdout(), /Admin token/);
+          for (const t of [adminToken, cliToken]) {
+            const r = await fetch(`${second.url}/api/v1/shares`, { headers: { authorization: `Bearer ${t}` } });
+            assert.equal(r.status, 200);
+          }
+        } finally {
+          assert.equal(await second.stop(), 0);
         }
       } finally {
-        assert.equal(await second.stop(), 0);
+        dir.remove();
       }
-    } finally {
-      dir.remove();
-    }
-  });
+    },
+  );
 
   test("SCAIDRIVE_ADMIN_TOKEN becomes the admin's token and is not printed", { timeout: 120_000 }, async () => {
     const dir = makeTempDir("cli-env");
@@ -125,6 +172,9 @@ describe("scaidrive CLI", () => {
   });
 
   test("unknown command prints usage and fails", async () => {
-    await assert.rejects(run(process.execPath, ["--import", "tsx", CLI, "frobnicate"]), (err: any) => err.code === 2 && /usage/.test(err.stderr));
+    await assert.rejects(
+      run(process.execPath, ["--import", "tsx", CLI, "frobnicate"]),
+      (err: any) => err.code === 2 && /usage/.test(err.stderr),
+    );
   });
 });

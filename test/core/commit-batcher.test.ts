@@ -26,7 +26,9 @@ describe("commit batcher (SQLite)", () => {
     handle = await openDatabase({ dataDir: dir.path });
     await sql`create table batch_probe (id text primary key)`.execute(handle.db);
     await sql`create table batch_parent (id text primary key)`.execute(handle.db);
-    await sql`create table batch_child (id text primary key, parent text references batch_parent(id) deferrable initially deferred)`.execute(handle.db);
+    await sql`create table batch_child (id text primary key, parent text references batch_parent(id) deferrable initially deferred)`.execute(
+      handle.db,
+    );
   });
 
   after(async () => {
@@ -49,7 +51,10 @@ describe("commit batcher (SQLite)", () => {
     const [trxA, { trx: trxB, seen }] = await Promise.all([a, b]);
     assert.equal(trxA, trxB, "both ran in the same transaction");
     assert.ok(seen.includes("a1"), "the second writer sees the first one's row");
-    assert.deepEqual((await rows(handle.db)).filter((x) => x.startsWith("a")), ["a1", "a2"]);
+    assert.deepEqual(
+      (await rows(handle.db)).filter((x) => x.startsWith("a")),
+      ["a1", "a2"],
+    );
   });
 
   test("a lone writer commits without waiting for the window", async () => {
@@ -80,7 +85,10 @@ describe("commit batcher (SQLite)", () => {
     assert.equal(r3.status, "rejected");
     assert.match(String((r3 as PromiseRejectedResult).reason), /UNIQUE/);
     assert.equal(r4.status, "fulfilled");
-    assert.deepEqual((await rows(handle.db)).filter((x) => x.startsWith("b")), ["b1", "b3"]);
+    assert.deepEqual(
+      (await rows(handle.db)).filter((x) => x.startsWith("b")),
+      ["b1", "b3"],
+    );
   });
 
   test("when the shared commit fails, every operation of the batch rejects and none of its rows stay", async () => {
@@ -95,12 +103,21 @@ describe("commit batcher (SQLite)", () => {
     ]);
     for (const done of arrived) done();
     const settled = await results;
-    assert.deepEqual(settled.map((r) => r.status), ["rejected", "rejected"]);
+    assert.deepEqual(
+      settled.map((r) => r.status),
+      ["rejected", "rejected"],
+    );
     assert.match(String((settled[0] as PromiseRejectedResult).reason), /FOREIGN KEY/);
-    assert.deepEqual((await rows(handle.db)).filter((x) => x.startsWith("c")), []);
+    assert.deepEqual(
+      (await rows(handle.db)).filter((x) => x.startsWith("c")),
+      [],
+    );
     // The connection is usable afterwards.
     await batcher.run(insert("c2"));
-    assert.deepEqual((await rows(handle.db)).filter((x) => x.startsWith("c")), ["c2"]);
+    assert.deepEqual(
+      (await rows(handle.db)).filter((x) => x.startsWith("c")),
+      ["c2"],
+    );
   });
 
   test("more writers than maxOps are split into several transactions, all committed", async () => {
@@ -119,6 +136,9 @@ describe("commit batcher (SQLite)", () => {
     const [t1, t2] = await Promise.all([batcher.run(insert("e1")), batcher.run(insert("e2"))]);
     arrived();
     assert.notEqual(t1, t2);
-    assert.deepEqual((await rows(handle.db)).filter((x) => x.startsWith("e")), ["e1", "e2"]);
+    assert.deepEqual(
+      (await rows(handle.db)).filter((x) => x.startsWith("e")),
+      ["e1", "e2"],
+    );
   });
 });

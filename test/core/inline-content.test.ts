@@ -23,15 +23,25 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     after(async () => s?.close());
 
     const upload = async (path: string, body: Buffer) => {
-      const r = await fetch(`${s.url}/api/v1/shares/${shareId}/content?path=${q(path)}`, { method: "PUT", headers: auth(), body: new Uint8Array(body) });
+      const r = await fetch(`${s.url}/api/v1/shares/${shareId}/content?path=${q(path)}`, {
+        method: "PUT",
+        headers: auth(),
+        body: new Uint8Array(body),
+      });
       assert.ok(r.status === 201 || r.status === 200, `upload answered ${r.status}`);
       return (await r.json()) as { sha256: string; size: number };
     };
     const download = (path: string, range?: string) =>
-      fetch(`${s.url}/api/v1/shares/${shareId}/content?path=${q(path)}`, { headers: { ...auth(), ...(range ? { range } : {}) } });
+      fetch(`${s.url}/api/v1/shares/${shareId}/content?path=${q(path)}`, {
+        headers: { ...auth(), ...(range ? { range } : {}) },
+      });
     const where = async (sha256: string) => ({
       file: existsSync(blobPath(join(s.dataDir, "blobs"), sha256)),
-      row: !!(await s.built.context.db.selectFrom("inline_blobs").select("sha256").where("sha256", "=", sha256).executeTakeFirst()),
+      row: !!(await s.built.context.db
+        .selectFrom("inline_blobs")
+        .select("sha256")
+        .where("sha256", "=", sha256)
+        .executeTakeFirst()),
     });
 
     test("content of exactly the inline limit is kept in the database; one byte more goes to a blob file", async () => {
@@ -43,7 +53,10 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       assert.equal(b.sha256, sha(over));
       assert.deepEqual(await where(a.sha256), { file: false, row: true });
       assert.deepEqual(await where(b.sha256), { file: true, row: false });
-      for (const [path, data] of [["/at-limit.bin", atLimit], ["/over.bin", over]] as const) {
+      for (const [path, data] of [
+        ["/at-limit.bin", atLimit],
+        ["/over.bin", over],
+      ] as const) {
         const whole = await download(path);
         assert.equal(whole.status, 200);
         assert.equal(whole.headers.get("content-length"), String(data.length));
@@ -60,20 +73,29 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       }
     });
 
-    test("empty files and identical small files share one row; a new version keeps the old content readable", async () => {
-      const e = await upload("/empty.txt", Buffer.alloc(0));
-      assert.equal(e.size, 0);
-      assert.equal((await download("/empty.txt")).headers.get("content-length"), "0");
-      const one = await upload("/one.txt", Buffer.from("same"));
-      const two = await upload("/two.txt", Buffer.from("same"));
-      assert.equal(one.sha256, two.sha256);
-      const rows = await s.built.context.db.selectFrom("inline_blobs").select("sha256").where("sha256", "=", one.sha256).execute();
-      assert.equal(rows.length, 1);
-      const first = (await s.api("GET", `/api/v1/shares/${shareId}/files/stat?path=${q("/one.txt")}`)).body;
-      await upload("/one.txt", Buffer.from("changed"));
-      const old = await fetch(`${s.url}/api/v1/files/${first.id}/versions/${first.current_version_id}/content`, { headers: auth() });
-      assert.equal(await old.text(), "same");
-      assert.equal(await (await download("/one.txt")).text(), "changed");
-    });
+    test(
+      "empty files and identical small files share one " + "row; a new version keeps the old content readable",
+      async () => {
+        const e = await upload("/empty.txt", Buffer.alloc(0));
+        assert.equal(e.size, 0);
+        assert.equal((await download("/empty.txt")).headers.get("content-length"), "0");
+        const one = await upload("/one.txt", Buffer.from("same"));
+        const two = await upload("/two.txt", Buffer.from("same"));
+        assert.equal(one.sha256, two.sha256);
+        const rows = await s.built.context.db
+          .selectFrom("inline_blobs")
+          .select("sha256")
+          .where("sha256", "=", one.sha256)
+          .execute();
+        assert.equal(rows.length, 1);
+        const first = (await s.api("GET", `/api/v1/shares/${shareId}/files/stat?path=${q("/one.txt")}`)).body;
+        await upload("/one.txt", Buffer.from("changed"));
+        const old = await fetch(`${s.url}/api/v1/files/${first.id}/versions/${first.current_version_id}/content`, {
+          headers: auth(),
+        });
+        assert.equal(await old.text(), "same");
+        assert.equal(await (await download("/one.txt")).text(), "changed");
+      },
+    );
   });
 }

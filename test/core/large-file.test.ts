@@ -33,12 +33,23 @@ describe("large file streaming", () => {
     const url = new URL(`${s.url}/api/v1/shares/${shareId}/content?path=${encodeURIComponent("/big/blob.bin")}`);
     const sent = createHash("sha256");
     const uploaded = await new Promise<any>((resolve, reject) => {
-      const req = request(url, { method: "PUT", headers: { authorization: `Bearer ${s.adminToken}`, "content-type": "application/octet-stream", "content-length": SIZE } }, (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (d: string) => (text += d));
-        res.on("end", () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
-      });
+      const req = request(
+        url,
+        {
+          method: "PUT",
+          headers: {
+            authorization: `Bearer ${s.adminToken}`,
+            "content-type": "application/octet-stream",
+            "content-length": SIZE,
+          },
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
+        },
+      );
       req.on("error", reject);
       const gen = chunks(SIZE);
       const pump = () => {
@@ -69,7 +80,9 @@ describe("large file streaming", () => {
     assert.equal(got.digest("hex"), expected);
 
     // A range at the far end comes from the same stored bytes.
-    const tail = await fetch(url, { headers: { authorization: `Bearer ${s.adminToken}`, range: `bytes=${SIZE - 16}-` } });
+    const tail = await fetch(url, {
+      headers: { authorization: `Bearer ${s.adminToken}`, range: `bytes=${SIZE - 16}-` },
+    });
     assert.equal(tail.status, 206);
     assert.equal((await tail.arrayBuffer()).byteLength, 16);
   });

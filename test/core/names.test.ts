@@ -15,7 +15,11 @@ describe("name rules", () => {
   after(async () => s.close());
 
   async function putRaw(rawQueryPath: string) {
-    const res = await fetch(`${s.url}/api/v1/shares/${shareId}/content?path=${rawQueryPath}`, { method: "PUT", headers: { authorization: `Bearer ${s.adminToken}` }, body: "x" });
+    const res = await fetch(`${s.url}/api/v1/shares/${shareId}/content?path=${rawQueryPath}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${s.adminToken}` },
+      body: "x",
+    });
     return { status: res.status, body: (await res.json()) as any };
   }
 
@@ -47,7 +51,9 @@ describe("name rules", () => {
     assert.equal(mk.status, 400);
     assert.equal(mk.body.error.code, "INVALID_NAME");
     await putRaw(q("/m.txt"));
-    const mv = await s.api("POST", `/api/v1/shares/${shareId}/move`, { json: { from: "/m.txt", to: "/bad\u0001name" } });
+    const mv = await s.api("POST", `/api/v1/shares/${shareId}/move`, {
+      json: { from: "/m.txt", to: "/bad\u0001name" },
+    });
     assert.equal(mv.status, 400);
     assert.equal(mv.body.error.code, "INVALID_NAME");
   });
@@ -69,10 +75,21 @@ describe("name rules", () => {
     assert.equal(a.status, 201);
     assert.equal(b.status, 201);
     assert.notEqual(a.body.id, b.body.id);
-    const twins = await s.built.context.nodes.findCaseTwins(shareId, "/twin/readme.MD", { userId: "x", isAdmin: true, groupIds: [] });
+    const twins = await s.built.context.nodes.findCaseTwins(shareId, "/twin/readme.MD", {
+      userId: "x",
+      isAdmin: true,
+      groupIds: [],
+    });
     assert.deepEqual(twins.map((t) => t.name).sort(), ["README.md", "Readme.md"]);
-    const others = await s.built.context.nodes.findCaseTwins(shareId, "/twin/Readme.md", { userId: "x", isAdmin: true, groupIds: [] });
-    assert.deepEqual(others.map((t) => t.name), ["README.md"]);
+    const others = await s.built.context.nodes.findCaseTwins(shareId, "/twin/Readme.md", {
+      userId: "x",
+      isAdmin: true,
+      groupIds: [],
+    });
+    assert.deepEqual(
+      others.map((t) => t.name),
+      ["README.md"],
+    );
   });
 
   test("unit: normalizeName and parsePath", () => {

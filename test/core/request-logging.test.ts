@@ -17,7 +17,10 @@ describe("request logging", () => {
       },
     });
     const token = "log-test-admin-token-0123456789";
-    const built = await buildApp({ ...loadConfig({}), dataDir: dir.path, adminToken: token, port: 0 }, { logger: pino({ level: "info" }, sink), coreOnly: true });
+    const built = await buildApp(
+      { ...loadConfig({}), dataDir: dir.path, adminToken: token, port: 0 },
+      { logger: pino({ level: "info" }, sink), coreOnly: true },
+    );
     try {
       await built.app.listen({ port: 0, host: "127.0.0.1" });
       const addr = built.app.server.address();

@@ -24,20 +24,42 @@ describe("validation messages", () => {
 
   test("an enum or a union of constants lists its allowed values", async () => {
     const shareId = (await s.api("POST", "/api/v1/shares", { json: { name: "V" } })).body.id;
-    const base = { name: "x", server_host: "fs", share_name: "s", username: "u", password: "p", target_share_id: shareId };
+    const base = {
+      name: "x",
+      server_host: "fs",
+      share_name: "s",
+      username: "u",
+      password: "p",
+      target_share_id: shareId,
+    };
     const dir = await s.api("POST", "/api/v1/smb-connectors", { json: { ...base, sync_direction: "sideways" } });
     assert.equal(dir.status, 400);
     assert.equal(dir.body.error.details.field, "sync_direction");
-    assert.match(dir.body.error.message, /sync_direction must be one of: bidirectional, smb_to_scaidrive, scaidrive_to_smb/);
+    assert.match(
+      dir.body.error.message,
+      /sync_direction must be one of: bidirectional, smb_to_scaidrive, scaidrive_to_smb/,
+    );
     const auth = await s.api("POST", "/api/v1/sharepoint-connectors", {
-      json: { name: "x", drive_id: "b!x", azure_tenant_id: "t", azure_client_id: "c", target_share_id: shareId, auth_type: "password" },
+      json: {
+        name: "x",
+        drive_id: "b!x",
+        azure_tenant_id: "t",
+        azure_client_id: "c",
+        target_share_id: shareId,
+        auth_type: "password",
+      },
     });
     assert.equal(auth.status, 400);
     assert.equal(auth.body.error.details.field, "auth_type");
     assert.match(auth.body.error.message, /auth_type must be one of: app_auth, user_auth/);
-    const perm = await s.api("PUT", `/api/v1/shares/${shareId}/acl?path=/`, { json: { aces: [{ principal_id: "usr_x", permissions: ["READ", "FLY"] }] } });
+    const perm = await s.api("PUT", `/api/v1/shares/${shareId}/acl?path=/`, {
+      json: { aces: [{ principal_id: "usr_x", permissions: ["READ", "FLY"] }] },
+    });
     assert.equal(perm.status, 400);
-    assert.match(perm.body.error.message, /aces\.0\.permissions\.1 must be one of: READ, WRITE, DELETE, MANAGE_PERMISSIONS/);
+    assert.match(
+      perm.body.error.message,
+      /aces\.0\.permissions\.1 must be one of: READ, WRITE, DELETE, MANAGE_PERMISSIONS/,
+    );
   });
 
   test("ids are described by their form, not a regular expression", async () => {
@@ -62,7 +84,11 @@ describe("validation messages", () => {
 
   test("a body without Content-Type says which one is expected", async () => {
     for (const headers of [{}, { "content-type": "text/plain" }] as Array<Record<string, string>>) {
-      const res = await fetch(`${s.url}/api/v1/shares`, { method: "POST", headers: { authorization: `Bearer ${s.adminToken}`, ...headers }, body: '{"name":"x"}' });
+      const res = await fetch(`${s.url}/api/v1/shares`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${s.adminToken}`, ...headers },
+        body: '{"name":"x"}',
+      });
       const body = (await res.json()) as { error: { code: string; message: string } };
       assert.equal(res.status, 415);
       assert.equal(body.error.code, "UNSUPPORTED_MEDIA_TYPE");

@@ -36,10 +36,18 @@ export function createApiClient(baseUrl: string, defaultToken: string, o: { bodi
       headers["content-type"] = "application/octet-stream";
       body = typeof opts.raw === "string" ? opts.raw : new Uint8Array(opts.raw);
     }
-    const res = await fetch(baseUrl + path, { method, headers: { ...headers, ...opts.headers }, body: body as BodyInit | undefined });
+    const res = await fetch(baseUrl + path, {
+      method,
+      headers: { ...headers, ...opts.headers },
+      body: body as BodyInit | undefined,
+    });
     const bytes = Buffer.from(await res.arrayBuffer());
     const isJson = (res.headers.get("content-type") ?? "").includes("json") && bytes.length > 0;
-    const parsed: unknown = isJson ? JSON.parse(bytes.toString("utf8")) : o.bodies === "bytes" ? bytes : bytes.toString("utf8");
+    const parsed: unknown = isJson
+      ? JSON.parse(bytes.toString("utf8"))
+      : o.bodies === "bytes"
+        ? bytes
+        : bytes.toString("utf8");
     return { status: res.status, headers: res.headers, body: parsed };
   };
 }

@@ -8,7 +8,9 @@ import type { ApiCall } from "./api-client.js";
 
 /** A new user (unique email) and a token for it, created with the caller's default (admin) token. */
 export async function createUserWithToken(api: ApiCall, name: string): Promise<{ id: string; token: string }> {
-  const u = await api("POST", "/api/v1/users", { json: { email: `${name}-${randomBytes(4).toString("hex")}@example.com`, name } });
+  const u = await api("POST", "/api/v1/users", {
+    json: { email: `${name}-${randomBytes(4).toString("hex")}@example.com`, name },
+  });
   if (u.status !== 201) throw new Error(`user: ${u.status} ${JSON.stringify(u.body)}`);
   const t = await api("POST", "/api/v1/tokens", { json: { user_id: u.body.id, name: "test" } });
   if (t.status !== 201) throw new Error(`token: ${t.status} ${JSON.stringify(t.body)}`);
@@ -28,7 +30,9 @@ export async function waitForJob(
 ): Promise<any> {
   const maxPolls = o.maxPolls ?? 1200;
   for (let i = 0; i < maxPolls; i++) {
-    const r = await api("GET", `/api/v1/${o.type ?? "smb"}-connectors/${connectorId}/jobs/${jobId}?limit=1000`, { token: o.token });
+    const r = await api("GET", `/api/v1/${o.type ?? "smb"}-connectors/${connectorId}/jobs/${jobId}?limit=1000`, {
+      token: o.token,
+    });
     if (r.status !== 200) throw new Error(`job poll: ${r.status} ${JSON.stringify(r.body)}`);
     if (r.body.status !== "queued" && r.body.status !== "running") return r.body;
     await delay(o.intervalMs ?? 100);

@@ -4,7 +4,8 @@
  */
 export async function readAll(stream: NodeJS.ReadableStream | AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of stream as AsyncIterable<Buffer | Uint8Array | string>) chunks.push(typeof c === "string" ? Buffer.from(c, "utf8") : Buffer.from(c));
+  for await (const c of stream as AsyncIterable<Buffer | Uint8Array | string>)
+    chunks.push(typeof c === "string" ? Buffer.from(c, "utf8") : Buffer.from(c));
   return Buffer.concat(chunks);
 }
 

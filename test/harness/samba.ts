@@ -14,7 +14,17 @@
  * Needs root (useradd, smbpasswd, port 445).
  */
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, rmSync, chmodSync, chownSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  writeFileSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  chmodSync,
+  chownSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:net";
@@ -64,8 +74,12 @@ export const SAMBA_TEST_PASSWORD = "Sc4i-Drive-Test!";
 function ensureUnixUser(): { uid: number; gid: number } {
   const lookup = (): { uid: number; gid: number } | undefined => {
     try {
-      const uid = Number(execFileSync("id", ["-u", SAMBA_TEST_USER], { stdio: ["ignore", "pipe", "ignore"] }).toString());
-      const gid = Number(execFileSync("id", ["-g", SAMBA_TEST_USER], { stdio: ["ignore", "pipe", "ignore"] }).toString());
+      const uid = Number(
+        execFileSync("id", ["-u", SAMBA_TEST_USER], { stdio: ["ignore", "pipe", "ignore"] }).toString(),
+      );
+      const gid = Number(
+        execFileSync("id", ["-g", SAMBA_TEST_USER], { stdio: ["ignore", "pipe", "ignore"] }).toString(),
+      );
       return { uid, gid };
     } catch {
       return undefined;
@@ -142,7 +156,12 @@ function comm(pid: number): string {
   }
 }
 
-function runTool(cmd: string, args: string[], timeoutMs = 60_000, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function runTool(
+  cmd: string,
+  args: string[],
+  timeoutMs = 60_000,
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -167,7 +186,9 @@ function requireTools(): void {
     try {
       execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
     } catch {
-      throw new Error(`${tool} is not installed; run scripts/ensure-system-deps.sh (installs Debian's samba and smbclient)`);
+      throw new Error(
+        `${tool} is not installed; run scripts/ensure-system-deps.sh (installs Debian's samba and smbclient)`,
+      );
     }
   }
 }
@@ -211,7 +232,10 @@ function leavesFirst(pids: Set<number>): number[] {
     for (let p = parentOf(pid); p && p > 1 && d < 16; p = parentOf(p)) if (pids.has(p)) d++;
     return d;
   };
-  return [...pids].map((pid) => [pid, depth(pid)] as const).sort((a, b) => b[1] - a[1]).map(([pid]) => pid);
+  return [...pids]
+    .map((pid) => [pid, depth(pid)] as const)
+    .sort((a, b) => b[1] - a[1])
+    .map(([pid]) => pid);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -235,7 +259,11 @@ export async function startSamba(opts: StartSambaOptions = {}): Promise<SambaIns
     chmodSync(dir, 0o777);
     shares[name] = dir;
     const all: Record<string, string> = { path: dir, "read only": "no", browseable: "yes", ...params };
-    shareConf += `[${name}]\n` + Object.entries(all).map(([k, v]) => `  ${k} = ${v}\n`).join("");
+    shareConf +=
+      `[${name}]\n` +
+      Object.entries(all)
+        .map(([k, v]) => `  ${k} = ${v}\n`)
+        .join("");
   }
 
   let host = "127.0.0.1";
@@ -280,12 +308,27 @@ export async function startSamba(opts: StartSambaOptions = {}): Promise<SambaIns
     ...opts.global,
   };
   const confPath = join(root, "smb.conf");
-  writeFileSync(confPath, "[global]\n" + Object.entries(global).map(([k, v]) => `  ${k} = ${v}\n`).join("") + shareConf);
+  writeFileSync(
+    confPath,
+    "[global]\n" +
+      Object.entries(global)
+        .map(([k, v]) => `  ${k} = ${v}\n`)
+        .join("") +
+      shareConf,
+  );
 
-  const pw = await runTool("smbpasswd", ["-c", confPath, "-a", "-s", SAMBA_TEST_USER], 30_000, `${SAMBA_TEST_PASSWORD}\n${SAMBA_TEST_PASSWORD}\n`);
+  const pw = await runTool(
+    "smbpasswd",
+    ["-c", confPath, "-a", "-s", SAMBA_TEST_USER],
+    30_000,
+    `${SAMBA_TEST_PASSWORD}\n${SAMBA_TEST_PASSWORD}\n`,
+  );
   if (pw.code !== 0) throw new Error(`smbpasswd failed: ${pw.stderr}${pw.stdout}`);
 
-  const smbd = spawn("smbd", ["--foreground", "--no-process-group", "-s", confPath], { stdio: ["ignore", "ignore", "pipe"], detached: true /* smbd signals its whole process group on exit */ });
+  const smbd = spawn("smbd", ["--foreground", "--no-process-group", "-s", confPath], {
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true /* smbd signals its whole process group on exit */,
+  });
   let smbdErr = "";
   smbd.stderr!.setEncoding("utf8").on("data", (d: string) => (smbdErr += d));
   const smbdPid = smbd.pid!;
@@ -319,10 +362,11 @@ export async function startSamba(opts: StartSambaOptions = {}): Promise<SambaIns
   const members = (): Set<number> => {
     const found = new Set<number>();
     const collect = (pid: number) => {
-      for (const c of childrenOf(pid)) if (!found.has(c) && alive(c)) {
-        found.add(c);
-        collect(c);
-      }
+      for (const c of childrenOf(pid))
+        if (!found.has(c) && alive(c)) {
+          found.add(c);
+          collect(c);
+        }
     };
     if (alive(smbdPid)) found.add(smbdPid);
     collect(smbdPid);
@@ -338,10 +382,11 @@ export async function startSamba(opts: StartSambaOptions = {}): Promise<SambaIns
     } catch {
       // pid dir gone
     }
-    for (const pid of scanProc((line) => line.includes(root))) if (!found.has(pid)) {
-      found.add(pid);
-      collect(pid);
-    }
+    for (const pid of scanProc((line) => line.includes(root)))
+      if (!found.has(pid)) {
+        found.add(pid);
+        collect(pid);
+      }
     return found;
   };
 
@@ -398,7 +443,9 @@ export async function startSamba(opts: StartSambaOptions = {}): Promise<SambaIns
       return n;
     },
     childPids() {
-      return childrenOf(smbdPid).filter((p) => alive(p) && comm(p).startsWith("smbd") && !/notifyd|cleanupd|scavenger/.test(comm(p)));
+      return childrenOf(smbdPid).filter(
+        (p) => alive(p) && comm(p).startsWith("smbd") && !/notifyd|cleanupd|scavenger/.test(comm(p)),
+      );
     },
     async stop() {
       if (!live.has(root)) return;

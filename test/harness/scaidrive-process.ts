@@ -27,7 +27,11 @@ export interface ScaidriveProcess {
   /** Pid of the running child (changes on restart); undefined while stopped. */
   pid(): number | undefined;
   /** JSON (or text) API call with the admin token unless `token` is given; `raw` sends bytes as-is. */
-  api(method: string, path: string, opts?: { token?: string | null; json?: unknown; raw?: Buffer | string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  api(
+    method: string,
+    path: string,
+    opts?: { token?: string | null; json?: unknown; raw?: Buffer | string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Starts the child (again) and waits for `/api/v1/health` (≤ 60 s, else throws with the log tail). */
   start(): Promise<void>;
   /** SIGKILL by pid, waits for the exit. */
@@ -46,7 +50,9 @@ let hooked = false;
  * run with tsx); a built `.js` (`dist/src/cli/scaidrive.js` after `npm run build`) runs on plain
  * node as `npm start` does — what benchmarks of memory should measure.
  */
-export async function startScaidriveProcess(opts: { dataDir?: string; logLevel?: string; env?: Record<string, string>; entry?: string } = {}): Promise<ScaidriveProcess> {
+export async function startScaidriveProcess(
+  opts: { dataDir?: string; logLevel?: string; env?: Record<string, string>; entry?: string } = {},
+): Promise<ScaidriveProcess> {
   if (!hooked) {
     hooked = true;
     process.once("exit", () => {
@@ -101,21 +107,25 @@ export async function startScaidriveProcess(opts: { dataDir?: string; logLevel?:
       const fd = openSync(logFile, "a");
       const entry = opts.entry ?? "src/cli/scaidrive.ts";
       // The flags `npm start` passes, so what runs here (and in bench/) is what users run.
-      const c = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(entry.endsWith(".ts") ? ["--import", "tsx"] : []), entry, "serve"], {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          PORT: String(port),
-          HOST: "127.0.0.1",
-          SCAIDRIVE_DATA_DIR: dataDir,
-          SCAIDRIVE_ADMIN_TOKEN: adminToken,
-          LOG_LEVEL: opts.logLevel ?? "warn",
-          // Test peers (smbd, the Graph emulator) listen on loopback, which the default policy refuses.
-          SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "none",
-          ...opts.env,
+      const c = spawn(
+        process.execPath,
+        [...SERVER_NODE_FLAGS, ...(entry.endsWith(".ts") ? ["--import", "tsx"] : []), entry, "serve"],
+        {
+          cwd: repoRoot,
+          env: {
+            ...process.env,
+            PORT: String(port),
+            HOST: "127.0.0.1",
+            SCAIDRIVE_DATA_DIR: dataDir,
+            SCAIDRIVE_ADMIN_TOKEN: adminToken,
+            LOG_LEVEL: opts.logLevel ?? "warn",
+            // Test peers (smbd, the Graph emulator) listen on loopback, which the default policy refuses.
+            SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "none",
+            ...opts.env,
+          },
+          stdio: ["ignore", fd, fd],
         },
-        stdio: ["ignore", fd, fd],
-      });
+      );
       closeSync(fd);
       child = c;
       children.add(c);

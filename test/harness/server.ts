@@ -15,7 +15,10 @@ export interface TestServer {
   dataDir: string;
   config: ServerConfig;
   built: BuiltApp;
-  /** JSON API call with the admin token unless `token` is given (null sends no Authorization); non-JSON bodies come back as text. */
+  /**
+   * JSON API call with the admin token unless `token` is given (null sends no Authorization); non-JSON bodies come back
+   * as text.
+   */
   api: ApiCall;
   /** Closes the server; removes the data dir unless it was passed in or `keepData` is set. */
   close(opts?: { keepData?: boolean }): Promise<void>;
@@ -34,13 +37,26 @@ export interface ConnectorNetworks {
 /**
  * Starts the real server in-process on a random loopback port with a temp data dir (or `dataDir`,
  * to restart on existing data). Only core routes plus `plugins` are mounted unless
- * `withFeatureRoutes` (routes/index.ts featureRoutes) is set; `sync` configures the sync engine. `dialect: "postgres"` puts the
+ * `withFeatureRoutes` (routes/index.ts featureRoutes) is set; `sync` configures the sync engine. `dialect: "postgres"`
+ * puts the
  * database in a fresh PostgreSQL database (dropped on close). Logs are silent unless SCAIDRIVE_TEST_LOG is
  * set or a `logger` is given (e.g. one that captures lines to prove secrets never reach the log).
  * Connectors may connect anywhere (every test peer — smbd, the Graph emulator — listens on
  * loopback, which the production default refuses) unless `connectorNetworks` says otherwise.
  */
-export async function startTestServer(opts: { dataDir?: string; config?: Partial<ServerConfig>; plugins?: RouteModule[]; sync?: ServerSyncOptions; adminToken?: string; withFeatureRoutes?: boolean; dialect?: "sqlite" | "postgres"; logger?: Logger; connectorNetworks?: ConnectorNetworks } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: {
+    dataDir?: string;
+    config?: Partial<ServerConfig>;
+    plugins?: RouteModule[];
+    sync?: ServerSyncOptions;
+    adminToken?: string;
+    withFeatureRoutes?: boolean;
+    dialect?: "sqlite" | "postgres";
+    logger?: Logger;
+    connectorNetworks?: ConnectorNetworks;
+  } = {},
+): Promise<TestServer> {
   const temp = opts.dataDir ? undefined : makeTempDir("server");
   const dataDir = opts.dataDir ?? temp!.path;
   const adminToken = opts.adminToken ?? `test-admin-${randomBytes(16).toString("hex")}`;
@@ -61,7 +77,12 @@ export async function startTestServer(opts: { dataDir?: string; config?: Partial
   };
   let built: BuiltApp;
   try {
-    built = await buildApp(config, { plugins: opts.plugins, sync: opts.sync, coreOnly: !opts.withFeatureRoutes, logger: opts.logger ?? createLogger(config.logLevel) });
+    built = await buildApp(config, {
+      plugins: opts.plugins,
+      sync: opts.sync,
+      coreOnly: !opts.withFeatureRoutes,
+      logger: opts.logger ?? createLogger(config.logLevel),
+    });
     await built.app.listen({ port: 0, host: "127.0.0.1" }).catch(async (err: unknown) => {
       await built.close();
       throw err;

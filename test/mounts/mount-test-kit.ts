@@ -31,7 +31,13 @@ export interface MountKit {
  * `definitions` replaces the registered connector types (default: every one of connectors/index.ts)
  * and `connectorRoutes` the connector route modules (default: the SMB routes).
  */
-export async function startMountServer(o: { definitions?: readonly ConnectorDefinition[]; connectorRoutes?: RouteModule[]; dialect?: "sqlite" | "postgres" } = {}): Promise<MountKit> {
+export async function startMountServer(
+  o: {
+    definitions?: readonly ConnectorDefinition[];
+    connectorRoutes?: RouteModule[];
+    dialect?: "sqlite" | "postgres";
+  } = {},
+): Promise<MountKit> {
   const server = await startTestServer({
     dialect: o.dialect,
     sync: { retry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 }, progressFlushMs: 100, definitions: o.definitions },
@@ -64,12 +70,24 @@ export function putOnSmb(samba: SambaInstance, share: string, rel: string, data:
 }
 
 /** Creates an SMB connector through the API and returns its id. */
-export async function createSmbConnector(kit: MountKit, samba: SambaInstance, o: { share: string; shareId: string; basePath?: string; targetPath: string }): Promise<string> {
+export async function createSmbConnector(
+  kit: MountKit,
+  samba: SambaInstance,
+  o: { share: string; shareId: string; basePath?: string; targetPath: string },
+): Promise<string> {
   const r = await kit.api("POST", "/api/v1/smb-connectors", {
     json: {
-      name: `conn-${randomBytes(3).toString("hex")}`, server_host: samba.host, server_port: samba.port, share_name: o.share,
-      base_path: o.basePath ?? "", domain: samba.domain, username: samba.username, password: samba.password,
-      target_share_id: o.shareId, target_path: o.targetPath, sync_interval_minutes: 0,
+      name: `conn-${randomBytes(3).toString("hex")}`,
+      server_host: samba.host,
+      server_port: samba.port,
+      share_name: o.share,
+      base_path: o.basePath ?? "",
+      domain: samba.domain,
+      username: samba.username,
+      password: samba.password,
+      target_share_id: o.shareId,
+      target_path: o.targetPath,
+      sync_interval_minutes: 0,
     },
   });
   if (r.status !== 201) throw new Error(`connector: ${r.status} ${JSON.stringify(r.body)}`);

@@ -7,8 +7,10 @@ describe("conditional requests: If-Range on downloads, If-None-Match on uploads"
   let s: TestServer;
   let shareId: string;
   const content = (path: string) => `/api/v1/shares/${shareId}/content?path=${encodeURIComponent(path)}`;
-  const get = (path: string, headers: Record<string, string>) => fetch(s.url + content(path), { headers: { authorization: `Bearer ${s.adminToken}`, ...headers } });
-  const put = (path: string, body: string, headers: Record<string, string> = {}) => s.api("PUT", content(path), { raw: body, headers });
+  const get = (path: string, headers: Record<string, string>) =>
+    fetch(s.url + content(path), { headers: { authorization: `Bearer ${s.adminToken}`, ...headers } });
+  const put = (path: string, body: string, headers: Record<string, string> = {}) =>
+    s.api("PUT", content(path), { raw: body, headers });
 
   before(async () => {
     s = await startTestServer();
@@ -45,10 +47,13 @@ describe("conditional requests: If-Range on downloads, If-None-Match on uploads"
     };
 
     test("matching strong entity-tag: 206", async () => expectPartial({ "if-range": etag }));
-    test("another entity-tag: 200 with the whole file", async () => expectWhole({ "if-range": '"0000000000000000000000000000000000000000000000000000000000000000"' }));
-    test("weak entity-tag never matches, even with the right value: 200", async () => expectWhole({ "if-range": `W/${etag}` }));
+    test("another entity-tag: 200 with the whole file", async () =>
+      expectWhole({ "if-range": '"0000000000000000000000000000000000000000000000000000000000000000"' }));
+    test("weak entity-tag never matches, even with the right value: 200", async () =>
+      expectWhole({ "if-range": `W/${etag}` }));
     test("Last-Modified date, exactly: 206", async () => expectPartial({ "if-range": lastModified }));
-    test("another date: 200", async () => expectWhole({ "if-range": new Date(Date.parse(lastModified) - 1000).toUTCString() }));
+    test("another date: 200", async () =>
+      expectWhole({ "if-range": new Date(Date.parse(lastModified) - 1000).toUTCString() }));
     test("a value that is neither: 200", async () => expectWhole({ "if-range": "yesterday" }));
     test("without Range, If-Range changes nothing", async () => {
       const r = await get("/r.txt", { "if-range": '"other"' });
@@ -106,7 +111,9 @@ describe("conditional requests: If-Range on downloads, If-None-Match on uploads"
       assert.notEqual(r.body.current_version_id, first.body.current_version_id);
     });
     test("a missing file matches no ETag: created", async () => {
-      const r = await put("/fresh.txt", "fresh", { "if-none-match": '"0000000000000000000000000000000000000000000000000000000000000000"' });
+      const r = await put("/fresh.txt", "fresh", {
+        "if-none-match": '"0000000000000000000000000000000000000000000000000000000000000000"',
+      });
       assert.equal(r.status, 201);
     });
     test("* still means: only create", async () => {

@@ -10,7 +10,12 @@ import assert from "node:assert/strict";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from "node:net";
 import { canonicalAddress, parseCidr, parseCidrList } from "../../src/connectors/network-cidr.js";
-import { DEFAULT_DENY_NETWORKS, DestinationDeniedError, NetworkPolicy, findDestinationDenied } from "../../src/connectors/network-policy.js";
+import {
+  DEFAULT_DENY_NETWORKS,
+  DestinationDeniedError,
+  NetworkPolicy,
+  findDestinationDenied,
+} from "../../src/connectors/network-policy.js";
 import { policyFetch } from "../../src/connectors/network-policy-fetch.js";
 import { loadConfig } from "../../src/server/config.js";
 import { SmbClient, SmbError } from "../../src/protocols/smb/index.js";
@@ -21,7 +26,8 @@ import { mountError } from "../../src/core/mounts/mount-errors.js";
 import { toRemoteError as smbToRemoteError } from "../../src/connectors/smb/smb-error-mapping.js";
 import { toRemoteError as graphToRemoteError } from "../../src/connectors/sharepoint/graph-errors.js";
 
-const POLICY_SUFFIX = "which this server's connector network policy refuses (SCAIDRIVE_CONNECTOR_DENY_NETWORKS / _ALLOW_NETWORKS)";
+const POLICY_SUFFIX =
+  "which this server's connector network policy refuses (SCAIDRIVE_CONNECTOR_DENY_NETWORKS / _ALLOW_NETWORKS)";
 const defaults = () => NetworkPolicy.fromText({});
 
 describe("CIDR lists and address forms", () => {
@@ -42,8 +48,21 @@ describe("CIDR lists and address forms", () => {
   });
 
   test("malformed entries are refused with the entry named", () => {
-    for (const bad of ["10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/8x", "10.0.0/8", "example.com/24", "fe80::1%eth0/64", "1.2.3.4/-1"]) {
-      assert.throws(() => parseCidrList(`127.0.0.0/8,${bad}`), (e: Error) => e.message.includes(`"${bad}"`), bad);
+    for (const bad of [
+      "10.0.0.0/33",
+      "::/129",
+      "10.0.0.0/",
+      "10.0.0.0/8x",
+      "10.0.0/8",
+      "example.com/24",
+      "fe80::1%eth0/64",
+      "1.2.3.4/-1",
+    ]) {
+      assert.throws(
+        () => parseCidrList(`127.0.0.0/8,${bad}`),
+        (e: Error) => e.message.includes(`"${bad}"`),
+        bad,
+      );
     }
   });
 
@@ -69,18 +88,44 @@ describe("CIDR lists and address forms", () => {
 });
 
 describe("the allow/deny rule", () => {
-  test("the default denies loopback, link-local (metadata), unspecified and AWS IPv6 metadata, in every spelling", () => {
-    const p = defaults();
-    for (const a of ["127.0.0.1", "127.255.255.254", "::1", "169.254.169.254", "fe80::1", "fe80::1%eth0", "0.0.0.0", "::", "fd00:ec2::254",
-      "::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:169.254.169.254", "::127.0.0.1", "::ffff:0.0.0.0"]) {
-      assert.equal(p.permits(a), false, a);
-    }
-    for (const a of ["10.0.0.5", "192.168.1.2", "172.16.0.1", "8.8.8.8", "::ffff:10.1.2.3", "2001:db8::1", "fd00::1", "fd00:ec2::253"]) {
-      assert.equal(p.permits(a), true, a);
-    }
-    assert.equal(p.permits("localhost"), false, "a name is never permitted before it is resolved");
-    assert.deepEqual(p.describe(), { deny: [...DEFAULT_DENY_NETWORKS], allow: null });
-  });
+  test(
+    "the default denies loopback, link-local (metadata), " + "unspecified and AWS IPv6 metadata, in every spelling",
+    () => {
+      const p = defaults();
+      for (const a of [
+        "127.0.0.1",
+        "127.255.255.254",
+        "::1",
+        "169.254.169.254",
+        "fe80::1",
+        "fe80::1%eth0",
+        "0.0.0.0",
+        "::",
+        "fd00:ec2::254",
+        "::ffff:127.0.0.1",
+        "::ffff:7f00:1",
+        "::ffff:169.254.169.254",
+        "::127.0.0.1",
+        "::ffff:0.0.0.0",
+      ]) {
+        assert.equal(p.permits(a), false, a);
+      }
+      for (const a of [
+        "10.0.0.5",
+        "192.168.1.2",
+        "172.16.0.1",
+        "8.8.8.8",
+        "::ffff:10.1.2.3",
+        "2001:db8::1",
+        "fd00::1",
+        "fd00:ec2::253",
+      ]) {
+        assert.equal(p.permits(a), true, a);
+      }
+      assert.equal(p.permits("localhost"), false, "a name is never permitted before it is resolved");
+      assert.deepEqual(p.describe(), { deny: [...DEFAULT_DENY_NETWORKS], allow: null });
+    },
+  );
 
   test("none denies nothing; a deny list replaces the default", () => {
     assert.equal(NetworkPolicy.fromText({ deny: "none" }).permits("127.0.0.1"), true);
@@ -113,8 +158,13 @@ describe("the allow/deny rule", () => {
       assert.equal(e.code, "DESTINATION_DENIED");
       return true;
     });
-    await assert.rejects(p.resolve("169.254.169.254"), (e: Error) => e.message === `169.254.169.254 resolves to 169.254.169.254, ${POLICY_SUFFIX}`);
-    await assert.rejects(p.resolve("localhost"), (e: Error) => /^localhost resolves to (127\.0\.0\.1|::1), which this server's/.test(e.message));
+    await assert.rejects(
+      p.resolve("169.254.169.254"),
+      (e: Error) => e.message === `169.254.169.254 resolves to 169.254.169.254, ${POLICY_SUFFIX}`,
+    );
+    await assert.rejects(p.resolve("localhost"), (e: Error) =>
+      /^localhost resolves to (127\.0\.0\.1|::1), which this server's/.test(e.message),
+    );
     assert.deepEqual(await p.resolve("10.1.2.3"), [{ address: "10.1.2.3", family: 4 }]);
     assert.deepEqual(await NetworkPolicy.fromText({ deny: "none" }).resolve("[::1]"), [{ address: "::1", family: 6 }]);
   });
@@ -124,11 +174,26 @@ describe("configuration", () => {
   test("loadConfig reads both variables; defaults when unset; a malformed entry fails naming the variable", () => {
     assert.equal(loadConfig({}).connectorNetwork.permits("127.0.0.1"), false);
     assert.equal(loadConfig({ SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "none" }).connectorNetwork.permits("127.0.0.1"), true);
-    assert.equal(loadConfig({ SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS: "127.0.0.1/32" }).connectorNetwork.permits("127.0.0.1"), true);
-    assert.throws(() => loadConfig({ SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "127.0.0.0/8,10.0.0.0/33" }), /^Error: SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "10\.0\.0\.0\/33"/);
-    assert.throws(() => loadConfig({ SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "intranet" }), /SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "intranet" is not an IP network/);
-    assert.throws(() => loadConfig({ SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS: "10.0.0.0/8,fd00::/x" }), /SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS: "fd00::\/x"/);
-    assert.throws(() => loadConfig({ SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS: " , " }), /SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS: lists no network/);
+    assert.equal(
+      loadConfig({ SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS: "127.0.0.1/32" }).connectorNetwork.permits("127.0.0.1"),
+      true,
+    );
+    assert.throws(
+      () => loadConfig({ SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "127.0.0.0/8,10.0.0.0/33" }),
+      /^Error: SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "10\.0\.0\.0\/33"/,
+    );
+    assert.throws(
+      () => loadConfig({ SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "intranet" }),
+      /SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "intranet" is not an IP network/,
+    );
+    assert.throws(
+      () => loadConfig({ SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS: "10.0.0.0/8,fd00::/x" }),
+      /SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS: "fd00::\/x"/,
+    );
+    assert.throws(
+      () => loadConfig({ SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS: " , " }),
+      /SCAIDRIVE_CONNECTOR_ALLOW_NETWORKS: lists no network/,
+    );
   });
 });
 
@@ -150,8 +215,10 @@ describe("policyFetch: every hop goes to a checked address", () => {
     elsewherePort = (elsewhere.address() as AddressInfo).port;
     origin = createHttpServer((req, res) => {
       hosts.push(String(req.headers.host));
-      if (req.url === "/to-elsewhere") res.writeHead(302, { location: `http://127.0.0.2:${elsewherePort}/steal` }).end();
-      else if (req.url === "/to-metadata") res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" }).end();
+      if (req.url === "/to-elsewhere")
+        res.writeHead(302, { location: `http://127.0.0.2:${elsewherePort}/steal` }).end();
+      else if (req.url === "/to-metadata")
+        res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" }).end();
       else res.end("ok");
     });
     await new Promise<void>((r) => origin.listen(0, "127.0.0.1", r));
@@ -164,33 +231,51 @@ describe("policyFetch: every hop goes to a checked address", () => {
     await new Promise((r) => elsewhere.close(r));
   });
 
-  test("a 302 to an address outside the allow list is refused as DestinationDeniedError; nothing reaches it", async () => {
-    const f = policyFetch(NetworkPolicy.fromText({ allow: "127.0.0.1/32" }));
-    assert.equal(await (await f(`http://127.0.0.1:${originPort}/plain`)).text(), "ok");
-    await assert.rejects(f(`http://127.0.0.1:${originPort}/to-elsewhere`), (e: unknown) => {
-      assert.ok(e instanceof DestinationDeniedError, String(e));
-      assert.equal(e.message, `127.0.0.2 resolves to 127.0.0.2, ${POLICY_SUFFIX}`);
-      return true;
-    });
-    assert.equal(elsewhereHits, 0);
-    // The same redirect with nothing denied is followed: the refusal above was the policy's.
-    assert.equal(await (await policyFetch(NetworkPolicy.unrestricted())(`http://127.0.0.1:${originPort}/to-elsewhere`)).text(), "secret");
-    assert.equal(elsewhereHits, 1);
-  });
+  test(
+    "a 302 to an address outside the allow list is refused " + "as DestinationDeniedError; nothing reaches it",
+    async () => {
+      const f = policyFetch(NetworkPolicy.fromText({ allow: "127.0.0.1/32" }));
+      assert.equal(await (await f(`http://127.0.0.1:${originPort}/plain`)).text(), "ok");
+      await assert.rejects(f(`http://127.0.0.1:${originPort}/to-elsewhere`), (e: unknown) => {
+        assert.ok(e instanceof DestinationDeniedError, String(e));
+        assert.equal(e.message, `127.0.0.2 resolves to 127.0.0.2, ${POLICY_SUFFIX}`);
+        return true;
+      });
+      assert.equal(elsewhereHits, 0);
+      // The same redirect with nothing denied is followed: the refusal above was the policy's.
+      assert.equal(
+        await (await policyFetch(NetworkPolicy.unrestricted())(`http://127.0.0.1:${originPort}/to-elsewhere`)).text(),
+        "secret",
+      );
+      assert.equal(elsewhereHits, 1);
+    },
+  );
 
   test("a 302 to the metadata address is refused by the default deny list", async () => {
-    const f = policyFetch(NetworkPolicy.fromText({ deny: DEFAULT_DENY_NETWORKS.filter((c) => !c.startsWith("127.")).join(",") }));
-    await assert.rejects(f(`http://127.0.0.1:${originPort}/to-metadata`), (e: Error) => e.message === `169.254.169.254 resolves to 169.254.169.254, ${POLICY_SUFFIX}`);
+    const f = policyFetch(
+      NetworkPolicy.fromText({ deny: DEFAULT_DENY_NETWORKS.filter((c) => !c.startsWith("127.")).join(",") }),
+    );
+    await assert.rejects(
+      f(`http://127.0.0.1:${originPort}/to-metadata`),
+      (e: Error) => e.message === `169.254.169.254 resolves to 169.254.169.254, ${POLICY_SUFFIX}`,
+    );
   });
 
-  test("a name is connected to at its checked address with its Host header kept; a refused name fails before connecting", async () => {
-    hosts.length = 0;
-    const f = policyFetch(NetworkPolicy.unrestricted());
-    assert.equal(await (await f(`http://localhost:${originPort}/plain`)).text(), "ok");
-    assert.deepEqual(hosts, [`localhost:${originPort}`]);
-    await assert.rejects(policyFetch(defaults())(`http://localhost:${originPort}/plain`), (e: Error) => e instanceof DestinationDeniedError);
-    assert.equal(hosts.length, 1);
-  });
+  test(
+    "a name is connected to at its checked address with its " +
+      "Host header kept; a refused name fails before connecting",
+    async () => {
+      hosts.length = 0;
+      const f = policyFetch(NetworkPolicy.unrestricted());
+      assert.equal(await (await f(`http://localhost:${originPort}/plain`)).text(), "ok");
+      assert.deepEqual(hosts, [`localhost:${originPort}`]);
+      await assert.rejects(
+        policyFetch(defaults())(`http://localhost:${originPort}/plain`),
+        (e: Error) => e instanceof DestinationDeniedError,
+      );
+      assert.equal(hosts.length, 1);
+    },
+  );
 });
 
 describe("SMB client lookup: IP literals are checked too, before any socket", () => {
@@ -212,28 +297,50 @@ describe("SMB client lookup: IP literals are checked too, before any socket", ()
     await new Promise((r) => listener.close(r));
   });
 
-  test("a refused literal or name fails as unreachable with the DestinationDeniedError as cause; the listener saw nothing", async () => {
-    const policy = defaults();
-    for (const host of ["127.0.0.1", "::ffff:127.0.0.1", "localhost"]) {
+  test(
+    "a refused literal or name fails as unreachable with the " +
+      "DestinationDeniedError as cause; the listener saw nothing",
+    async () => {
+      const policy = defaults();
+      for (const host of ["127.0.0.1", "::ffff:127.0.0.1", "localhost"]) {
+        await assert.rejects(
+          SmbClient.connect({ host, port, username: "u", password: "p", timeoutMs: 2_000, lookup: policy.lookup }),
+          (e: unknown) => {
+            assert.ok(e instanceof SmbError && e.kind === "unreachable", String(e));
+            assert.ok(findDestinationDenied(e), `cause of ${String(e)}`);
+            return true;
+          },
+          host,
+        );
+      }
+      assert.equal(accepted, 0);
+      // Positive control: a permitted address is connected to (and times out: nobody speaks SMB there),
+      // a name through net.connect's own use of the lookup (every address it returns was checked).
+      const open = NetworkPolicy.unrestricted();
       await assert.rejects(
-        SmbClient.connect({ host, port, username: "u", password: "p", timeoutMs: 2_000, lookup: policy.lookup }),
-        (e: unknown) => {
-          assert.ok(e instanceof SmbError && e.kind === "unreachable", String(e));
-          assert.ok(findDestinationDenied(e), `cause of ${String(e)}`);
-          return true;
-        },
-        host,
+        SmbClient.connect({
+          host: "127.0.0.1",
+          port,
+          username: "u",
+          password: "p",
+          timeoutMs: 500,
+          lookup: open.lookup,
+        }),
       );
-    }
-    assert.equal(accepted, 0);
-    // Positive control: a permitted address is connected to (and times out: nobody speaks SMB there),
-    // a name through net.connect's own use of the lookup (every address it returns was checked).
-    const open = NetworkPolicy.unrestricted();
-    await assert.rejects(SmbClient.connect({ host: "127.0.0.1", port, username: "u", password: "p", timeoutMs: 500, lookup: open.lookup }));
-    assert.equal(accepted, 1);
-    await assert.rejects(SmbClient.connect({ host: "localhost", port, username: "u", password: "p", timeoutMs: 500, lookup: open.lookup }));
-    assert.equal(accepted, 2);
-  });
+      assert.equal(accepted, 1);
+      await assert.rejects(
+        SmbClient.connect({
+          host: "localhost",
+          port,
+          username: "u",
+          password: "p",
+          timeoutMs: 500,
+          lookup: open.lookup,
+        }),
+      );
+      assert.equal(accepted, 2);
+    },
+  );
 });
 
 describe("the engine's reaction to a refusal", () => {
@@ -250,10 +357,13 @@ describe("the engine's reaction to a refusal", () => {
     assert.equal(isJobLevel(smb), true);
     let calls = 0;
     await assert.rejects(
-      withRetry(async () => {
-        calls++;
-        throw smb;
-      }, { attempts: 4, baseDelayMs: 1, maxDelayMs: 1 }),
+      withRetry(
+        async () => {
+          calls++;
+          throw smb;
+        },
+        { attempts: 4, baseDelayMs: 1, maxDelayMs: 1 },
+      ),
       (e: unknown) => e === smb,
     );
     assert.equal(calls, 1);

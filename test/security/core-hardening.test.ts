@@ -25,14 +25,17 @@ describe("404 bodies: hidden and missing look the same", () => {
   let s: TestServer;
   let eve: { id: string; token: string };
   let shareId: string;
-  const asEve = (method: string, path: string, opts: { json?: unknown; raw?: string } = {}) => s.api(method, path, { token: eve.token, ...opts });
+  const asEve = (method: string, path: string, opts: { json?: unknown; raw?: string } = {}) =>
+    s.api(method, path, { token: eve.token, ...opts });
 
   before(async () => {
     s = await startTestServer();
     eve = await createUserWithToken(s.api, "eve");
     shareId = (await s.api("POST", "/api/v1/shares", { json: { name: "Corp" } })).body.id;
     // Eve may read and write the share, except /secret (inheritance broken, admin only).
-    await s.api("PUT", `/api/v1/shares/${shareId}/acl?${q("/")}`, { json: { aces: [{ principal_id: eve.id, permissions: ["READ", "WRITE", "DELETE"] }], inherit: true } });
+    await s.api("PUT", `/api/v1/shares/${shareId}/acl?${q("/")}`, {
+      json: { aces: [{ principal_id: eve.id, permissions: ["READ", "WRITE", "DELETE"] }], inherit: true },
+    });
     for (const p of ["/secret/plan.txt", "/secret/file.txt", "/pub/a.txt"]) {
       assert.equal((await s.api("PUT", `/api/v1/shares/${shareId}/content?${q(p)}`, { raw: "x" })).status, 201);
     }
@@ -41,10 +44,18 @@ describe("404 bodies: hidden and missing look the same", () => {
   after(async () => s?.close());
 
   /** The body for `hidden` must equal the body for `missing` with the path swapped. */
-  const same = (hidden: { status: number; body: any }, missing: { status: number; body: any }, hiddenPath: string, missingPath: string) => {
+  const same = (
+    hidden: { status: number; body: any },
+    missing: { status: number; body: any },
+    hiddenPath: string,
+    missingPath: string,
+  ) => {
     assert.equal(hidden.status, 404, JSON.stringify(hidden.body));
     assert.equal(missing.status, 404, JSON.stringify(missing.body));
-    assert.equal(JSON.stringify(hidden.body).replaceAll(hiddenPath, "<p>"), JSON.stringify(missing.body).replaceAll(missingPath, "<p>"));
+    assert.equal(
+      JSON.stringify(hidden.body).replaceAll(hiddenPath, "<p>"),
+      JSON.stringify(missing.body).replaceAll(missingPath, "<p>"),
+    );
   };
 
   for (const [what, call] of [
@@ -53,7 +64,10 @@ describe("404 bodies: hidden and missing look the same", () => {
     ["download", (p: string) => asEve("GET", `/api/v1/shares/${shareId}/content?${q(p)}`)],
     ["delete", (p: string) => asEve("DELETE", `/api/v1/shares/${shareId}/files?${q(p)}`)],
     ["acl", (p: string) => asEve("GET", `/api/v1/shares/${shareId}/acl?${q(p)}`)],
-    ["move from", (p: string) => asEve("POST", `/api/v1/shares/${shareId}/move`, { json: { from: p, to: "/pub/b.txt" } })],
+    [
+      "move from",
+      (p: string) => asEve("POST", `/api/v1/shares/${shareId}/move`, { json: { from: p, to: "/pub/b.txt" } }),
+    ],
   ] as const) {
     test(`${what}: a hidden path answers like a missing one`, async () => {
       same(await call("/secret/plan.txt"), await call("/nosuch/plan.txt"), "/secret/plan.txt", "/nosuch/plan.txt");
@@ -63,12 +77,27 @@ describe("404 bodies: hidden and missing look the same", () => {
 
   test("writes under a hidden folder name the requested path, never the folder that exists", async () => {
     const cases = [
-      { r: await asEve("PUT", `/api/v1/shares/${shareId}/content?${q("/secret/new.txt")}`, { raw: "y" }), path: "/secret/new.txt" },
-      { r: await asEve("POST", `/api/v1/shares/${shareId}/folders`, { json: { path: "/secret/sub/deeper" } }), path: "/secret/sub/deeper" },
-      { r: await asEve("POST", `/api/v1/shares/${shareId}/move`, { json: { from: "/pub/a.txt", to: "/secret/a.txt" } }), path: "/secret/a.txt" },
+      {
+        r: await asEve("PUT", `/api/v1/shares/${shareId}/content?${q("/secret/new.txt")}`, { raw: "y" }),
+        path: "/secret/new.txt",
+      },
+      {
+        r: await asEve("POST", `/api/v1/shares/${shareId}/folders`, { json: { path: "/secret/sub/deeper" } }),
+        path: "/secret/sub/deeper",
+      },
+      {
+        r: await asEve("POST", `/api/v1/shares/${shareId}/move`, { json: { from: "/pub/a.txt", to: "/secret/a.txt" } }),
+        path: "/secret/a.txt",
+      },
       // A file below the hidden folder must not show through as "is a file" (CONFLICT).
-      { r: await asEve("POST", `/api/v1/shares/${shareId}/folders`, { json: { path: "/secret/file.txt/sub" } }), path: "/secret/file.txt/sub" },
-      { r: await asEve("PUT", `/api/v1/shares/${shareId}/content?${q("/secret/file.txt/x")}`, { raw: "y" }), path: "/secret/file.txt/x" },
+      {
+        r: await asEve("POST", `/api/v1/shares/${shareId}/folders`, { json: { path: "/secret/file.txt/sub" } }),
+        path: "/secret/file.txt/sub",
+      },
+      {
+        r: await asEve("PUT", `/api/v1/shares/${shareId}/content?${q("/secret/file.txt/x")}`, { raw: "y" }),
+        path: "/secret/file.txt/x",
+      },
     ];
     for (const { r, path } of cases) {
       assert.equal(r.status, 404, `${path}: ${JSON.stringify(r.body)}`);
@@ -116,7 +145,9 @@ describe("closed JSON bodies, token secrets and share names", () => {
       assert.equal(r.status, 400, `${path}: ${JSON.stringify(r.body)}`);
       assert.equal(r.body.error.code, "VALIDATION_FAILED");
     }
-    const acl = await s.api("PUT", `/api/v1/shares/${shareId}/acl?${q("/")}`, { json: { aces: [{ principal_id: me, permissions: ["READ"], deny: true }], inherit: true } });
+    const acl = await s.api("PUT", `/api/v1/shares/${shareId}/acl?${q("/")}`, {
+      json: { aces: [{ principal_id: me, permissions: ["READ"], deny: true }], inherit: true },
+    });
     assert.equal(acl.status, 400, JSON.stringify(acl.body));
     assert.equal(acl.body.error.details.field, "aces.0.deny");
   });
@@ -140,7 +171,9 @@ describe("a revoked SCAIDRIVE_ADMIN_TOKEN stays revoked across restarts", () => 
     const token = `admin-${"t".repeat(24)}`;
     try {
       let s = await startTestServer({ dataDir: dir.path, adminToken: token });
-      const mine = (await s.api("GET", "/api/v1/tokens")).body.items.find((t: { name: string }) => t.name === "SCAIDRIVE_ADMIN_TOKEN");
+      const mine = (await s.api("GET", "/api/v1/tokens")).body.items.find(
+        (t: { name: string }) => t.name === "SCAIDRIVE_ADMIN_TOKEN",
+      );
       // Another admin token first, so revoking the configured one does not lock the admin out.
       const me = (await s.api("GET", "/api/v1/users/me")).body.id;
       const spare = (await s.api("POST", "/api/v1/tokens", { json: { user_id: me, name: "spare" } })).body.token;
@@ -172,7 +205,10 @@ describe("the data dir is private", () => {
     try {
       const shareId = (await server.api("POST", "/api/v1/shares", { json: { name: "P" } })).body.id;
       const big = Buffer.alloc(100_000, 1);
-      assert.equal((await server.api("PUT", `/api/v1/shares/${shareId}/content?${q("/big.bin")}`, { raw: big })).status, 201);
+      assert.equal(
+        (await server.api("PUT", `/api/v1/shares/${shareId}/content?${q("/big.bin")}`, { raw: big })).status,
+        201,
+      );
       const walk = (dir: string, out: string[] = []): string[] => {
         for (const name of readdirSync(dir)) {
           const p = join(dir, name);
@@ -185,7 +221,10 @@ describe("the data dir is private", () => {
       assert.equal(statSync(dataDir).mode & 0o777, 0o700);
       const all = walk(dataDir).filter((p) => p !== join(dataDir, "server.log"));
       assert.ok(all.some((p) => p.endsWith("scaidrive.db")));
-      assert.ok(all.some((p) => p.includes(`${join(dataDir, "blobs")}/`) && statSync(p).isFile()), "the upload is a blob file");
+      assert.ok(
+        all.some((p) => p.includes(`${join(dataDir, "blobs")}/`) && statSync(p).isFile()),
+        "the upload is a blob file",
+      );
       for (const p of all) {
         const mode = statSync(p).mode & 0o777;
         if (statSync(p).isDirectory()) assert.equal(mode, 0o700, p);
@@ -217,7 +256,11 @@ describe("JSON bodies must be valid UTF-8", () => {
     const s = await startTestServer();
     try {
       const body = Buffer.concat([Buffer.from('{"name":"bad'), Buffer.from([0xff, 0xfe]), Buffer.from('name"}')]);
-      const res = await fetch(`${s.url}/api/v1/shares`, { method: "POST", headers: { authorization: `Bearer ${s.adminToken}`, "content-type": "application/json" }, body });
+      const res = await fetch(`${s.url}/api/v1/shares`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${s.adminToken}`, "content-type": "application/json" },
+        body,
+      });
       const json = (await res.json()) as { error: { code: string; details: { field: string } } };
       assert.equal(res.status, 400);
       assert.equal(json.error.code, "VALIDATION_FAILED");

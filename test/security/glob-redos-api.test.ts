@@ -10,7 +10,17 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startScaidriveProcess, type ScaidriveProcess } from "../harness/scaidrive-process.js";
-import { BASE, ScaiSide, connectorBody, createConnector, expectClean, requestSync, smbWrite, startSmbSide, type SmbSide } from "../connectors/smb/e2e-world.js";
+import {
+  BASE,
+  ScaiSide,
+  connectorBody,
+  createConnector,
+  expectClean,
+  requestSync,
+  smbWrite,
+  startSmbSide,
+  type SmbSide,
+} from "../connectors/smb/e2e-world.js";
 
 const PATTERN = "*a*a*a*a*a*a*a*a*a*a*ab";
 const LONG_NAME = "a".repeat(200);
@@ -35,7 +45,10 @@ describe("a glob built to backtrack, through the SMB connector API", () => {
     smbWrite(smb, `${B}/normal.txt`, "normal");
     smbWrite(smb, `${B}/${MATCHING_NAME}`, "excluded by the pattern");
     const scai = await ScaiSide.create(server, "Glob ReDoS");
-    const cnn = await createConnector(server, connectorBody(smb.samba, scai.shareId, { base_path: B, exclude_patterns: { patterns: [PATTERN] } }));
+    const cnn = await createConnector(
+      server,
+      connectorBody(smb.samba, scai.shareId, { base_path: B, exclude_patterns: { patterns: [PATTERN] } }),
+    );
 
     const dry = await requestSync(server, cnn, "dry_run=true");
     assert.equal(dry.status, "completed", JSON.stringify(dry));

@@ -30,7 +30,10 @@ describe("glob patterns cannot stall the server (ReDoS)", () => {
   const pending = new Map<number, (matched: boolean) => void>();
 
   beforeEach(async () => {
-    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: fileURLToPath(new URL("../../src/sync/glob-match.ts", import.meta.url)) } });
+    worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module: fileURLToPath(new URL("../../src/sync/glob-match.ts", import.meta.url)) },
+    });
     worker.unref();
     await new Promise<void>((resolve, reject) => {
       worker.once("error", reject);

@@ -48,8 +48,15 @@ describe("connector jobs: a global limit queues the rest", () => {
   const connector = async (name: string, port: number): Promise<string> => {
     const r = await s.api("POST", SMB, {
       json: {
-        name, server_host: "127.0.0.1", server_port: port, share_name: "Data", domain: samba.domain,
-        username: samba.username, password: samba.password, target_share_id: shareId, target_path: `/${name}`,
+        name,
+        server_host: "127.0.0.1",
+        server_port: port,
+        share_name: "Data",
+        domain: samba.domain,
+        username: samba.username,
+        password: samba.password,
+        target_share_id: shareId,
+        target_path: `/${name}`,
       },
     });
     assert.equal(r.status, 201, JSON.stringify(r.body));

@@ -17,10 +17,15 @@ describe("JSON nesting depth of request bodies", () => {
   });
   after(async () => s.close());
 
-  const patch = (body: string) => s.api("PATCH", `/api/v1/files/${fileId}/metadata`, { raw: body, headers: { "content-type": "application/json" } });
+  const patch = (body: string) =>
+    s.api("PATCH", `/api/v1/files/${fileId}/metadata`, { raw: body, headers: { "content-type": "application/json" } });
 
   test("800 KB of nested arrays in metadata: 400 VALIDATION_FAILED naming the limit, not a 500", async () => {
-    for (const body of [`{"deep":${nested(400_000)}}`, nested(400_000), `{"deep":${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}}`]) {
+    for (const body of [
+      `{"deep":${nested(400_000)}}`,
+      nested(400_000),
+      `{"deep":${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}}`,
+    ]) {
       const r = await patch(body);
       assert.equal(r.status, 400, JSON.stringify(r.body).slice(0, 300));
       assert.equal(r.body.error.code, "VALIDATION_FAILED");
@@ -32,7 +37,10 @@ describe("JSON nesting depth of request bodies", () => {
   });
 
   test("every JSON body is limited, not only metadata", async () => {
-    const r = await s.api("POST", "/api/v1/shares", { raw: `{"name":"x","description":${nested(33, '"d"')}}`, headers: { "content-type": "application/json" } });
+    const r = await s.api("POST", "/api/v1/shares", {
+      raw: `{"name":"x","description":${nested(33, '"d"')}}`,
+      headers: { "content-type": "application/json" },
+    });
     assert.equal(r.status, 400);
     assert.equal(r.body.error.details.max_depth, 32);
   });

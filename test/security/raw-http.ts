@@ -18,7 +18,11 @@ export interface RawResponse {
  * Resolves when that response is complete or the server closes the connection; `maxMs` only
  * bounds a hang. `keepOpen` leaves the socket open after writing (a body the server must wait for).
  */
-export function sendRaw(port: number, bytes: Buffer | string, opts: { maxMs?: number; endAfterWrite?: boolean } = {}): Promise<RawResponse> {
+export function sendRaw(
+  port: number,
+  bytes: Buffer | string,
+  opts: { maxMs?: number; endAfterWrite?: boolean } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: "127.0.0.1" });
     const chunks: Buffer[] = [];

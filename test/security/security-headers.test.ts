@@ -66,7 +66,10 @@ describe("security headers on API answers; the Swagger UI keeps working", () => 
     assert.doesNotMatch(csp, /https?:\/\//, "no outside origin is needed");
     const html = await page.text();
     const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-    assert.ok(refs.some((r) => r.endsWith("swagger-ui-bundle.js")), html);
+    assert.ok(
+      refs.some((r) => r.endsWith("swagger-ui-bundle.js")),
+      html,
+    );
     for (const ref of refs) {
       const asset = await fetch(new URL(ref, `${s.url}/api/docs/`));
       assert.equal(asset.status, 200, ref);

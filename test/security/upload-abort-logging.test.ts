@@ -33,7 +33,8 @@ describe("an upload cut off by the client is logged once, as the client's doing"
     let sent = 0;
     await new Promise<void>((resolve) => {
       const req = request(new URL(`${s.url}/api/v1/shares/${shareId}/content?path=/cut.bin`), {
-        method: "PUT", headers: { authorization: `Bearer ${s.adminToken}`, "content-length": total },
+        method: "PUT",
+        headers: { authorization: `Bearer ${s.adminToken}`, "content-length": total },
       });
       req.on("error", () => resolve());
       req.on("close", () => resolve());
@@ -47,7 +48,8 @@ describe("an upload cut off by the client is logged once, as the client's doing"
       };
       pump();
     });
-    const isAccess = (l: any) => l.msg === "request" && l.route === "/api/v1/shares/:share_id/content" && l.method === "PUT";
+    const isAccess = (l: any) =>
+      l.msg === "request" && l.route === "/api/v1/shares/:share_id/content" && l.method === "PUT";
     await waitFor(() => logs.lines.some(isAccess), "the access-log line");
     await waitFor(() => tempFiles(tmpDir).length === 0, "the temp file to be removed");
     // The handler notes the abort when its store gives up on the body, which may be after the
@@ -63,7 +65,10 @@ describe("an upload cut off by the client is logged once, as the client's doing"
     assert.ok(abort.level === 30 || abort.level === 40, `level ${abort.level}`);
     assert.ok(abort.req_id, "request id");
     assert.equal(typeof abort.bytes_received, "number");
-    assert.ok(abort.bytes_received > 16 * 1024 && abort.bytes_received <= sent, `bytes_received ${abort.bytes_received} of ${sent} sent`);
+    assert.ok(
+      abort.bytes_received > 16 * 1024 && abort.bytes_received <= sent,
+      `bytes_received ${abort.bytes_received} of ${sent} sent`,
+    );
     assert.equal(abort.expected_bytes, total);
 
     const access = logs.lines.filter(isAccess);

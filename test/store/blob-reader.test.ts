@@ -46,8 +46,12 @@ describe("fileBlobReader", () => {
       assert.equal(reader.length, 8765 - 1234 + 1);
       const into = Buffer.alloc(3000);
       const parts: Buffer[] = [];
-      for (let n = await reader.read(into); n > 0; n = await reader.read(into)) parts.push(Buffer.from(into.subarray(0, n)));
-      assert.deepEqual(parts.map((p) => p.length), [3000, 3000, 1532]);
+      for (let n = await reader.read(into); n > 0; n = await reader.read(into))
+        parts.push(Buffer.from(into.subarray(0, n)));
+      assert.deepEqual(
+        parts.map((p) => p.length),
+        [3000, 3000, 1532],
+      );
       assert.ok(Buffer.concat(parts).equals(data.subarray(1234, 8766)));
       assert.equal(await reader.read(into), 0);
       reader.close();

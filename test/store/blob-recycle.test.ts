@@ -68,7 +68,10 @@ describe("chunk recycling", () => {
         recycled.add(chunk);
         const start = offsets.get(chunk)!;
         assert.ok(fstatSync(reader).size >= batchEnd.get(chunk)!, "the whole batch is written first");
-        assert.ok(fileRange(reader, start, start + chunk.length).equals(expected.subarray(start, start + chunk.length)), "the chunk's bytes are in the file");
+        assert.ok(
+          fileRange(reader, start, start + chunk.length).equals(expected.subarray(start, start + chunk.length)),
+          "the chunk's bytes are in the file",
+        );
         chunk.fill(0xee);
       });
       const track = (bufs: Buffer[]) => {
@@ -121,7 +124,9 @@ describe("chunk recycling", () => {
           const fd = openSync(join(dir, "tmp", parts[0]), "r");
           try {
             const start = offsets.get(chunk)!;
-            assert.ok(fileRange(fd, start, start + chunk.length).equals(expected.subarray(start, start + chunk.length)));
+            assert.ok(
+              fileRange(fd, start, start + chunk.length).equals(expected.subarray(start, start + chunk.length)),
+            );
           } finally {
             closeSync(fd);
           }

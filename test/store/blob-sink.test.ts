@@ -38,21 +38,25 @@ async function withFile<T>(fn: (path: string, fd: number) => Promise<T>): Promis
 }
 
 describe("blob sink", () => {
-  test("writes every byte in order and reports the SHA-256 (hashed on the worker) and size, across background flushes", async () => {
-    const total = 40 * 1024 * 1024 + 12_345; // past the 32 MiB background-flush threshold
-    const expected = createHash("sha256");
-    for (const c of chunks(total)) expected.update(c);
-    await withFile(async (path, fd) => {
-      const sink = new BlobSink(fd, undefined, 1024 * 1024);
-      await pipeline(Readable.from(chunks(total), { objectMode: false }), sink);
-      await sink.settle();
-      assert.equal(sink.size, total);
-      assert.equal(statSync(path).size, total);
-      const digest = expected.digest("hex");
-      assert.equal(await sink.digest(), digest);
-      assert.equal(createHash("sha256").update(readFileSync(path)).digest("hex"), digest);
-    });
-  });
+  test(
+    "writes every byte in order and reports the SHA-256 (hashed " +
+      "on the worker) and size, across background flushes",
+    async () => {
+      const total = 40 * 1024 * 1024 + 12_345; // past the 32 MiB background-flush threshold
+      const expected = createHash("sha256");
+      for (const c of chunks(total)) expected.update(c);
+      await withFile(async (path, fd) => {
+        const sink = new BlobSink(fd, undefined, 1024 * 1024);
+        await pipeline(Readable.from(chunks(total), { objectMode: false }), sink);
+        await sink.settle();
+        assert.equal(sink.size, total);
+        assert.equal(statSync(path).size, total);
+        const digest = expected.digest("hex");
+        assert.equal(await sink.digest(), digest);
+        assert.equal(createHash("sha256").update(readFileSync(path)).digest("hex"), digest);
+      });
+    },
+  );
 
   test("hash jobs: an aborted job stops reading, an empty file digests nothing, a short file fails", async () => {
     // An aborted job stops reading; a job for an empty file digests nothing.
@@ -85,8 +89,13 @@ describe("blob sink", () => {
   test("exceeding maxBytes fails with PAYLOAD_TOO_LARGE before the offending chunk is written", async () => {
     await withFile(async (path, fd) => {
       const sink = new BlobSink(fd, 10_000, 1024);
-      const source = Readable.from([Buffer.alloc(6_000, 1), Buffer.alloc(6_000, 2), Buffer.alloc(6_000, 3)], { objectMode: false });
-      await assert.rejects(pipeline(source, sink), (err: unknown) => err instanceof AppError && err.code === "PAYLOAD_TOO_LARGE");
+      const source = Readable.from([Buffer.alloc(6_000, 1), Buffer.alloc(6_000, 2), Buffer.alloc(6_000, 3)], {
+        objectMode: false,
+      });
+      await assert.rejects(
+        pipeline(source, sink),
+        (err: unknown) => err instanceof AppError && err.code === "PAYLOAD_TOO_LARGE",
+      );
       await sink.settle();
       assert.equal(statSync(path).size, 6_000);
       assert.ok(readFileSync(path).every((b) => b === 1));

@@ -156,7 +156,9 @@ describe("fs blob store", () => {
         },
         (err: unknown) => {
           const code = err instanceof AppError ? err.code : "INTERNAL";
-          res.writeHead(code === "PAYLOAD_TOO_LARGE" ? 413 : 500, { connection: "close" }).end(JSON.stringify({ code, destroyed: req.destroyed }));
+          res
+            .writeHead(code === "PAYLOAD_TOO_LARGE" ? 413 : 500, { connection: "close" })
+            .end(JSON.stringify({ code, destroyed: req.destroyed }));
         },
       );
     });
@@ -200,7 +202,13 @@ describe("fs blob store", () => {
     try {
       await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
       const { port } = server.address() as AddressInfo;
-      const client = request({ port, host: "127.0.0.1", method: "PUT", path: "/", headers: { "content-length": 8 * 1024 * 1024 } });
+      const client = request({
+        port,
+        host: "127.0.0.1",
+        method: "PUT",
+        path: "/",
+        headers: { "content-length": 8 * 1024 * 1024 },
+      });
       client.on("error", () => undefined);
       client.write(randomBytes(1024 * 1024));
       await sawHalf;
@@ -343,7 +351,10 @@ describe("fs blob store", () => {
     assert.deepEqual(result, { removed: 1, bytes: dropped.length });
     assert.equal(await store.has(sha(dropped)), false);
     assert.ok((await readAll(store.open(sha(kept)))).equals(kept));
-    assert.ok((await filesUnder(dir)).includes(`${sha(kept).slice(0, 2)}/${sha(kept).slice(2, 4)}/${sha(kept)}`), "a referenced legacy copy stays");
+    assert.ok(
+      (await filesUnder(dir)).includes(`${sha(kept).slice(0, 2)}/${sha(kept).slice(2, 4)}/${sha(kept)}`),
+      "a referenced legacy copy stays",
+    );
   });
 
   test("a reference check that throws stops collection without deleting", async () => {

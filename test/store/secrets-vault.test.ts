@@ -74,7 +74,10 @@ describe("secrets vault", () => {
       process.stdout.write(JSON.stringify({ keyId: vault.keyId, sealed: vault.seal("shared") }));`,
     );
     const runOne = async () => {
-      const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "pipe", "inherit"], timeout: 60_000 });
+      const child = spawn(process.execPath, ["--import", "tsx", script], {
+        stdio: ["ignore", "pipe", "inherit"],
+        timeout: 60_000,
+      });
       let out = "";
       child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
       const [code] = await once(child, "exit");

@@ -9,7 +9,15 @@ import { randomBytes } from "node:crypto";
 import { columnFlagsOf, effectiveConfig } from "../../src/connectors/connector-fields.js";
 import { connectorDefinitions } from "../../src/connectors/index.js";
 import type { ConnectorRecord } from "../../src/store/sync/connector-store.js";
-import { control, expectStatus, newConnector, newShare, SP, startE2E, type E2E } from "../connectors/sharepoint/e2e-kit.js";
+import {
+  control,
+  expectStatus,
+  newConnector,
+  newShare,
+  SP,
+  startE2E,
+  type E2E,
+} from "../connectors/sharepoint/e2e-kit.js";
 
 const def = (type: string) => connectorDefinitions.find((d) => d.type === type)!;
 
@@ -17,11 +25,19 @@ describe("connector column flags", () => {
   test("only definitions that declare sync_versions get it; the column wins over a stale config value", () => {
     assert.deepEqual(columnFlagsOf(def("sharepoint")), ["sync_versions"]);
     assert.deepEqual(columnFlagsOf(def("smb")), []);
-    const record = { config: { sync_versions: false, drive_id: "b!x" }, secrets: {}, sync_versions: true } as unknown as ConnectorRecord;
+    const record = {
+      config: { sync_versions: false, drive_id: "b!x" },
+      secrets: {},
+      sync_versions: true,
+    } as unknown as ConnectorRecord;
     const cfg = effectiveConfig(def("sharepoint"), record, undefined as never);
     assert.equal(cfg.sync_versions, true);
     assert.equal(cfg.drive_id, "b!x");
-    assert.equal(effectiveConfig(def("smb"), record, undefined as never).sync_versions, false, "a type without the flag sees its config as stored");
+    assert.equal(
+      effectiveConfig(def("smb"), record, undefined as never).sync_versions,
+      false,
+      "a type without the flag sees its config as stored",
+    );
   });
 
   describe("over HTTP", () => {
@@ -38,8 +54,16 @@ describe("connector column flags", () => {
       const on = await newConnector(e, share, base, { sync_versions: true });
       assert.equal(expectStatus(await e.api("GET", `${SP}/${on}`), 200, "get").sync_versions, true);
       const off = await newConnector(e, share, base);
-      assert.equal(expectStatus(await e.api("GET", `${SP}/${off}`), 200, "get").sync_versions, false, "the declared default");
-      const patched = expectStatus(await e.api("PATCH", `${SP}/${on}`, { json: { sync_versions: false } }), 200, "patch");
+      assert.equal(
+        expectStatus(await e.api("GET", `${SP}/${off}`), 200, "get").sync_versions,
+        false,
+        "the declared default",
+      );
+      const patched = expectStatus(
+        await e.api("PATCH", `${SP}/${on}`, { json: { sync_versions: false } }),
+        200,
+        "patch",
+      );
       assert.equal(patched.sync_versions, false);
       assert.equal(expectStatus(await e.api("GET", `${SP}/${on}`), 200, "get").sync_versions, false);
       const untouched = expectStatus(await e.api("PATCH", `${SP}/${off}`, { json: { name: "renamed" } }), 200, "patch");

@@ -73,7 +73,7 @@ describe("engine: bidirectional sync between two real shares", () => {
     assert.deepEqual(await p.treeA(), expected);
     assert.deepEqual(await p.treeB(), expected);
     assert.equal(await p.versionsB("a.txt"), 2);
-    assert.equal((await e.stores.fileStates.get(p.connector.id, "c.txt")), undefined);
+    assert.equal(await e.stores.fileStates.get(p.connector.id, "c.txt"), undefined);
   });
 
   test("renames are applied as moves on the other side (ids kept, no copy)", async () => {
@@ -136,7 +136,8 @@ describe("engine: bidirectional sync between two real shares", () => {
     const p = await e.newPair();
     for (const n of ["a", "b", "c"]) await p.writeA(`${n}.txt`, n);
     assert.equal((await p.sync()).status, "completed");
-    for (const s of await e.stores.fileStates.list(p.connector.id)) await e.stores.fileStates.forget(p.connector.id, s.path);
+    for (const s of await e.stores.fileStates.list(p.connector.id))
+      await e.stores.fileStates.forget(p.connector.id, s.path);
     await p.writeB("c.txt", "changed in ScaiDrive");
     const job = await p.sync({ fullSync: true });
     assert.equal(job.status, "completed", JSON.stringify(job.error));

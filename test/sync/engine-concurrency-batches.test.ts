@@ -56,7 +56,11 @@ describe("engine: concurrency by file size, group-committed file states", () => 
     assert.equal(tb["small/07.txt"], "small 7");
     assert.equal(tb["large/3.bin"]!.length, MiB + 1000);
     const states = await e.stores.fileStates.list(p.connector.id);
-    assert.equal(states.filter((s) => s.kind === "file" && s.synced).length, 35, "every file's state is committed by the end of the run");
+    assert.equal(
+      states.filter((s) => s.kind === "file" && s.synced).length,
+      35,
+      "every file's state is committed by the end of the run",
+    );
   });
 
   test("every file a stored job entry names as copied has its state committed", async () => {
@@ -67,7 +71,9 @@ describe("engine: concurrency by file size, group-committed file states", () => 
     const check = async (jobId: string) => {
       const job = await e.stores.jobs.get(jobId);
       if (!job) return;
-      const copied = (await e.stores.jobs.entries(jobId, { limit: 1000 })).filter((x) => x.action === "copy" && x.result === "ok").map((x) => x.path);
+      const copied = (await e.stores.jobs.entries(jobId, { limit: 1000 }))
+        .filter((x) => x.action === "copy" && x.result === "ok")
+        .map((x) => x.path);
       const committed = new Set((await e.stores.fileStates.list(p.connector.id)).map((s) => s.path));
       violations = violations.concat(copied.filter((path) => !committed.has(path)));
       checked++;
@@ -92,7 +98,11 @@ describe("engine: concurrency by file size, group-committed file states", () => 
     const samples: Array<{ done: number; committed: Promise<number> }> = [];
     e.onAction.fn = (_jobId, done) => {
       // States only grow, so a count read a little later is still a lower bound's witness.
-      if (done % 10 === 0) samples.push({ done, committed: e.stores.fileStates.list(p.connector.id).then((l) => l.filter((x) => x.synced).length) });
+      if (done % 10 === 0)
+        samples.push({
+          done,
+          committed: e.stores.fileStates.list(p.connector.id).then((l) => l.filter((x) => x.synced).length),
+        });
     };
     try {
       const job = await p.sync();

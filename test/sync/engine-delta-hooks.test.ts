@@ -31,7 +31,12 @@ describe("engine: delta remotes, hooks, several connectors on one share", () => 
       const job = await p.sync();
       assert.equal(job.status, "completed", JSON.stringify(job.error));
       assert.deepEqual(delta!.calls, [cursor]);
-      assert.deepEqual(await p.treeB(), { "a.txt": "a2", "renamed dir": "<dir>", "renamed dir/b.txt": "b", "d.txt": "new" });
+      assert.deepEqual(await p.treeB(), {
+        "a.txt": "a2",
+        "renamed dir": "<dir>",
+        "renamed dir/b.txt": "b",
+        "d.txt": "new",
+      });
       assert.notEqual(await e.stores.cursors.get(p.connector.id), cursor);
 
       delta!.expireAll();
@@ -75,8 +80,14 @@ describe("engine: delta remotes, hooks, several connectors on one share", () => 
       assert.equal(before, 1);
       assert.deepEqual(pulled.sort(), ["folder", "folder/inner.txt", "pulled.txt"]);
       assert.deepEqual(pushed, ["pushed.txt"]);
-      const warnings = (await e.stores.jobs.entries(job.id)).filter((x) => x.result === "warning").map((x) => `${x.path}: ${x.detail}`).sort();
-      assert.deepEqual(warnings, ["folder/inner.txt: principal CORP\\\\bob is not mapped", "pulled.txt: afterPull hook failed: acl translation failed"]);
+      const warnings = (await e.stores.jobs.entries(job.id))
+        .filter((x) => x.result === "warning")
+        .map((x) => `${x.path}: ${x.detail}`)
+        .sort();
+      assert.deepEqual(warnings, [
+        "folder/inner.txt: principal CORP\\\\bob is not mapped",
+        "pulled.txt: afterPull hook failed: acl translation failed",
+      ]);
     } finally {
       e.hooks.value = undefined;
     }
@@ -92,7 +103,11 @@ describe("engine: delta remotes, hooks, several connectors on one share", () => 
     const [j1, j2] = await Promise.all([first.sync(), second.sync()]);
     assert.equal(j1.status, "completed");
     assert.equal(j2.status, "completed");
-    assert.deepEqual(await first.treeB(), { "budget.xlsx": "numbers", "plan.xlsx": "plan", "forecast.xlsx": "forecast" });
+    assert.deepEqual(await first.treeB(), {
+      "budget.xlsx": "numbers",
+      "plan.xlsx": "plan",
+      "forecast.xlsx": "forecast",
+    });
     assert.deepEqual(await second.treeB(), { "people.docx": "names" });
     await first.deleteA("budget.xlsx");
     const j3 = await first.sync();

@@ -45,7 +45,10 @@ describe("engine: streamed hash verification and backslash names", () => {
     await to.ensureRoot();
     const stats = { n: 0 };
     const src = hashingSource(from, stats);
-    const listed: RemoteEntry = { ...(await from.stat("doc.bin")), hashes: { quickXorHash: quickXorHashOf("listed content") } };
+    const listed: RemoteEntry = {
+      ...(await from.stat("doc.bin")),
+      hashes: { quickXorHash: quickXorHashOf("listed content") },
+    };
     stats.n = 0;
     const signal = new AbortController().signal;
     const ok = await transferFile(src, to, listed, "doc.bin", { ifMatchFingerprint: null, signal, onBytes: () => {} });
@@ -73,37 +76,41 @@ describe("engine: streamed hash verification and backslash names", () => {
     assert.throws(() => normalizeRelPath("a/../../b"));
   });
 
-  test("a ScaiDrive name with a backslash is a per-file invalid_name where the remote refuses it, every run, never a split path", async () => {
-    const p = await e.newPair();
-    await p.writeB("fine.txt", "fine");
-    await p.writeB("a\\b.txt", "backslash");
-    let refused = 0;
-    e.decorate.fn = (inner) =>
-      decorateRemote(inner, {
-        write: async (path, source, options) => {
-          if (path.includes("\\")) {
-            refused++;
-            source.destroy();
-            throw new RemoteError("invalid_name", `names cannot contain the character \\ (${path})`, { path });
-          }
-          return inner.write(path, source, options);
-        },
-      });
-    try {
-      for (const run of [1, 2]) {
-        const job = await p.sync();
-        assert.equal(job.status, "completed", JSON.stringify(job.error));
-        assert.equal(job.error_count, 1, `run ${run}`);
-        const errors = (await e.stores.jobs.entries(job.id)).filter((x) => x.result === "error");
-        assert.equal(errors.length, 1);
-        assert.equal(errors[0]!.path, "a\\b.txt");
-        assert.equal((errors[0]!.error as { code: string }).code, "invalid_name");
-        assert.equal(refused, run, "one attempt per run: no retry loop");
+  test(
+    "a ScaiDrive name with a backslash is a per-file invalid_name " +
+      "where the remote refuses it, every run, never a split path",
+    async () => {
+      const p = await e.newPair();
+      await p.writeB("fine.txt", "fine");
+      await p.writeB("a\\b.txt", "backslash");
+      let refused = 0;
+      e.decorate.fn = (inner) =>
+        decorateRemote(inner, {
+          write: async (path, source, options) => {
+            if (path.includes("\\")) {
+              refused++;
+              source.destroy();
+              throw new RemoteError("invalid_name", `names cannot contain the character \\ (${path})`, { path });
+            }
+            return inner.write(path, source, options);
+          },
+        });
+      try {
+        for (const run of [1, 2]) {
+          const job = await p.sync();
+          assert.equal(job.status, "completed", JSON.stringify(job.error));
+          assert.equal(job.error_count, 1, `run ${run}`);
+          const errors = (await e.stores.jobs.entries(job.id)).filter((x) => x.result === "error");
+          assert.equal(errors.length, 1);
+          assert.equal(errors[0]!.path, "a\\b.txt");
+          assert.equal((errors[0]!.error as { code: string }).code, "invalid_name");
+          assert.equal(refused, run, "one attempt per run: no retry loop");
+        }
+        assert.deepEqual(await p.treeA(), { "fine.txt": "fine" });
+        assert.deepEqual(await p.treeB(), { "fine.txt": "fine", "a\\b.txt": "backslash" });
+      } finally {
+        e.decorate.fn = undefined;
       }
-      assert.deepEqual(await p.treeA(), { "fine.txt": "fine" });
-      assert.deepEqual(await p.treeB(), { "fine.txt": "fine", "a\\b.txt": "backslash" });
-    } finally {
-      e.decorate.fn = undefined;
-    }
-  });
+    },
+  );
 });

@@ -16,7 +16,11 @@ describe("retry policy", () => {
   test("withRetry: retryable errors are retried up to the attempts, everything else fails at once", async () => {
     const cases: Array<[string, () => unknown, number]> = [
       ["unreachable (retryable by default)", () => new RemoteError("unreachable", "reset"), 3],
-      ["unreachable the adapter already retried", () => new RemoteError("unreachable", "gave up", { retryable: false }), 1],
+      [
+        "unreachable the adapter already retried",
+        () => new RemoteError("unreachable", "gave up", { retryable: false }),
+        1,
+      ],
       ["not_found", () => new RemoteError("not_found", "404"), 1],
       ["access_denied", () => new RemoteError("access_denied", "403"), 1],
       ["exists", () => new RemoteError("exists", "409"), 1],
@@ -101,7 +105,8 @@ describe("engine: retries only what the adapter marked retryable", () => {
         async read(path, range) {
           reads[path] = (reads[path] ?? 0) + 1;
           if (path === "locked.txt") throw new RemoteError("locked", "another client holds it open", { path });
-          if (path === "flaky.txt" && reads[path] === 1) throw new RemoteError("other", "server busy", { path, retryable: true });
+          if (path === "flaky.txt" && reads[path] === 1)
+            throw new RemoteError("other", "server busy", { path, retryable: true });
           return inner.read(path, range);
         },
       });

@@ -59,7 +59,10 @@ describe("engine: safety, dry run, failures and resumability", () => {
     const lines = plan.map((x) => `${x.action} ${x.path}`).sort();
     assert.deepEqual(lines, ["conflict a.txt", "copy new.txt", "delete b.txt", "move c2.txt"]);
     const entries = await e.stores.jobs.entries(job.id);
-    assert.deepEqual(entries.map((x) => x.result), ["planned", "planned", "planned", "planned"]);
+    assert.deepEqual(
+      entries.map((x) => x.result),
+      ["planned", "planned", "planned", "planned"],
+    );
     assert.deepEqual(await p.treeB(), before);
     assert.equal((await p.sync()).status, "completed");
     assert.equal((await p.treeB())["c2.txt"], "c");
@@ -101,7 +104,10 @@ describe("engine: safety, dry run, failures and resumability", () => {
       const tb = await p.treeB();
       assert.equal(tb["big.bin"], undefined, "nothing half old, half new");
       assert.equal(tb["small.txt"], "fine");
-      assert.equal((await e.stores.fileStates.get(p.connector.id, "big.bin"))?.last_error_code, "changed_during_transfer");
+      assert.equal(
+        (await e.stores.fileStates.get(p.connector.id, "big.bin"))?.last_error_code,
+        "changed_during_transfer",
+      );
     } finally {
       e.decorate.fn = undefined;
     }
@@ -205,9 +211,13 @@ describe("engine: safety, dry run, failures and resumability", () => {
     const p = await e.newPair();
     const n = 150;
     for (let i = 0; i < n; i++) await p.writeA(`k/${String(i).padStart(3, "0")}.bin`, Buffer.alloc(20_000, i % 251));
-    const child = spawn(process.execPath, ["--import", "tsx", "test/sync/helpers/sync-child.ts", e.fx.dataDir, p.connector.id], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "test/sync/helpers/sync-child.ts", e.fx.dataDir, p.connector.id],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
     try {
       let killedAt = 0;
@@ -231,7 +241,13 @@ describe("engine: safety, dry run, failures and resumability", () => {
           resolve();
         });
       });
-      assert.ok(killedAt > 0, `the child was killed mid-run, not after finishing (exit ${child.exitCode}, output ${out}, job ${JSON.stringify((await e.stores.jobs.list(p.connector.id))[0])}, states ${(await e.stores.fileStates.list(p.connector.id)).length})`);
+      assert.ok(
+        killedAt > 0,
+        `the child was killed ` +
+          `mid-run, not ` +
+          `after finishing ` +
+          `(exit ${child.exitCode}, output ${out}, job ${JSON.stringify((await e.stores.jobs.list(p.connector.id))[0])}, states ${(await e.stores.fileStates.list(p.connector.id)).length})`,
+      );
     } finally {
       clearTimeout(killer);
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
@@ -244,7 +260,10 @@ describe("engine: safety, dry run, failures and resumability", () => {
     assert.ok(committed < n, `the kill landed mid-run (${committed} of ${n} committed)`);
     const next = await p.sync();
     assert.equal(next.status, "completed", JSON.stringify(next.error));
-    assert.ok(next.files_synced <= n - committed + 1, `resumed: ${next.files_synced} copied, ${committed} were already committed`);
+    assert.ok(
+      next.files_synced <= n - committed + 1,
+      `resumed: ${next.files_synced} copied, ${committed} were already committed`,
+    );
     const tb = await p.treeB();
     assert.equal(Object.keys(tb).filter((k) => k.startsWith("k/")).length, n);
     for (let i = 0; i < n; i += 7) {

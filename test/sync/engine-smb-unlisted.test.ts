@@ -104,11 +104,13 @@ describe("engine + SMB: an unlistable folder is not a deletion", { timeout: 180_
       secrets: {},
       created_by: fx.serviceUserId,
     });
-    const sync = async (opts: { fullSync?: boolean } = {}) => (await service.waitForJob((await service.requestSync(connector.id, opts)).id))!;
+    const sync = async (opts: { fullSync?: boolean } = {}) =>
+      (await service.waitForJob((await service.requestSync(connector.id, opts)).id))!;
     const tree = async () => {
       const out: Record<string, string> = {};
       for await (const n of fx.ctx.nodes.walk(share, target, SYSTEM_ACTOR)) {
-        out[n.path.slice(target.length + 1)] = n.type === "folder" ? "<dir>" : await readText(await fx.ctx.nodes.openContent(n.current_version_id!));
+        out[n.path.slice(target.length + 1)] =
+          n.type === "folder" ? "<dir>" : await readText(await fx.ctx.nodes.openContent(n.current_version_id!));
       }
       return out;
     };
@@ -128,47 +130,62 @@ describe("engine + SMB: an unlistable folder is not a deletion", { timeout: 180_
   const synced = { closed: "<dir>", "closed/a.txt": "alpha", "closed/sub": "<dir>", "closed/sub/b.txt": "beta" };
 
   for (const direction of ["smb_to_scaidrive", "bidirectional"]) {
-    test(`${direction}: files synced under a folder that became unlistable stay in ScaiDrive; the folder is reported once`, async () => {
-      const w = await world(`unlisted-${direction}`, direction);
-      try {
-        const first = await w.sync();
-        assert.equal(first.status, "completed", JSON.stringify(first.error));
-        assert.deepEqual(await w.tree(), { ...synced, "open.txt": "open v1" });
+    test(
+      `${direction}: files synced under a folder that ` +
+        `became unlistable stay in ScaiDrive; the folder is reported once`,
+      async () => {
+        const w = await world(`unlisted-${direction}`, direction);
+        try {
+          const first = await w.sync();
+          assert.equal(first.status, "completed", JSON.stringify(first.error));
+          assert.deepEqual(await w.tree(), { ...synced, "open.txt": "open v1" });
 
-        w.lock();
-        w.put("open.txt", "open v2");
-        if (direction === "bidirectional") await w.writeB("closed/from-scaidrive.txt", "not pushed into an unknown folder");
-        for (const fullSync of [false, true]) {
-          const job = await w.sync({ fullSync });
-          assert.equal(job.status, "completed", JSON.stringify(job.error));
-          assert.equal(job.error_count, 1, "one error: the folder");
-          const entries = await stores.jobs.entries(job.id);
-          const errors = entries.filter((x) => x.result === "error");
-          assert.deepEqual(errors.map((x) => [x.path, x.error?.code]), [["closed", "folder_unlisted"]]);
-          assert.match(errors[0]!.error!.message, /access_denied/);
-          assert.ok(!entries.some((x) => x.action === "delete"), "nothing deleted");
-          assert.ok(!entries.some((x) => x.path.startsWith("closed/")), "nothing below the folder touched");
-          const tree = await w.tree();
-          assert.equal(tree["open.txt"], "open v2", "the rest of the share still syncs");
-          for (const [p, c] of Object.entries(synced)) assert.equal(tree[p], c, `${p} kept in ScaiDrive`);
-        }
-        const base = await stores.fileStates.loadBase(w.connector.id);
-        assert.ok(base.some((b) => b.path === "closed/sub/b.txt"), "the base below the folder is kept");
+          w.lock();
+          w.put("open.txt", "open v2");
+          if (direction === "bidirectional")
+            await w.writeB("closed/from-scaidrive.txt", "not pushed into an unknown folder");
+          for (const fullSync of [false, true]) {
+            const job = await w.sync({ fullSync });
+            assert.equal(job.status, "completed", JSON.stringify(job.error));
+            assert.equal(job.error_count, 1, "one error: the folder");
+            const entries = await stores.jobs.entries(job.id);
+            const errors = entries.filter((x) => x.result === "error");
+            assert.deepEqual(
+              errors.map((x) => [x.path, x.error?.code]),
+              [["closed", "folder_unlisted"]],
+            );
+            assert.match(errors[0]!.error!.message, /access_denied/);
+            assert.ok(!entries.some((x) => x.action === "delete"), "nothing deleted");
+            assert.ok(!entries.some((x) => x.path.startsWith("closed/")), "nothing below the folder touched");
+            const tree = await w.tree();
+            assert.equal(tree["open.txt"], "open v2", "the rest of the share still syncs");
+            for (const [p, c] of Object.entries(synced)) assert.equal(tree[p], c, `${p} kept in ScaiDrive`);
+          }
+          const base = await stores.fileStates.loadBase(w.connector.id);
+          assert.ok(
+            base.some((b) => b.path === "closed/sub/b.txt"),
+            "the base below the folder is kept",
+          );
 
-        w.unlock();
-        const again = await w.sync();
-        assert.equal(again.status, "completed", JSON.stringify(again.error));
-        assert.equal(again.error_count, 0);
-        const entries = await stores.jobs.entries(again.id);
-        assert.ok(!entries.some((x) => x.action === "delete"), "readable again: still nothing deleted");
-        if (direction === "bidirectional") {
-          assert.deepEqual(entries.filter((x) => x.action === "copy").map((x) => x.path), ["closed/from-scaidrive.txt"], "pushed once the folder is listable");
-        } else {
-          assert.equal(again.files_total, 0, JSON.stringify(entries.map((x) => [x.action, x.path, x.result])));
+          w.unlock();
+          const again = await w.sync();
+          assert.equal(again.status, "completed", JSON.stringify(again.error));
+          assert.equal(again.error_count, 0);
+          const entries = await stores.jobs.entries(again.id);
+          assert.ok(!entries.some((x) => x.action === "delete"), "readable again: still nothing deleted");
+          if (direction === "bidirectional") {
+            assert.deepEqual(
+              entries.filter((x) => x.action === "copy").map((x) => x.path),
+              ["closed/from-scaidrive.txt"],
+              "pushed once the folder is listable",
+            );
+          } else {
+            assert.equal(again.files_total, 0, JSON.stringify(entries.map((x) => [x.action, x.path, x.result])));
+          }
+        } finally {
+          w.unlock();
         }
-      } finally {
-        w.unlock();
-      }
-    });
+      },
+    );
   }
 });

@@ -51,7 +51,8 @@ function oldGlobToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
   return new RegExp(`^${out}$`, caseInsensitive ? "iu" : "u");
 }
 
-const matches = (pattern: string, subject: string, caseInsensitive = false) => compileGlob(pattern, { caseInsensitive }).test(subject);
+const matches = (pattern: string, subject: string, caseInsensitive = false) =>
+  compileGlob(pattern, { caseInsensitive }).test(subject);
 
 describe("glob matcher: syntax", () => {
   test("* stays in a segment, ** crosses it, ** followed by / is zero or more leading segments", () => {
@@ -123,17 +124,72 @@ describe("glob matcher: syntax", () => {
 });
 
 // Characters that exercise every branch of the syntax and of `iu` case folding.
-const PATTERN_CHARS = ["a", "b", "A", ".", "/", "*", "*", "?", "[", "]", "!", "^", "-", "\\", "ß", "ẞ", "k", "\u212a", "s", "ſ", "\n", "😀"];
-const NAME_CHARS = ["a", "b", "A", "B", ".", "/", "/", "-", "!", "[", "]", "*", "?", "\\", "ß", "ẞ", "K", "\u212a", "S", "ſ", "\n", "😀"];
+const PATTERN_CHARS = [
+  "a",
+  "b",
+  "A",
+  ".",
+  "/",
+  "*",
+  "*",
+  "?",
+  "[",
+  "]",
+  "!",
+  "^",
+  "-",
+  "\\",
+  "ß",
+  "ẞ",
+  "k",
+  "\u212a",
+  "s",
+  "ſ",
+  "\n",
+  "😀",
+];
+const NAME_CHARS = [
+  "a",
+  "b",
+  "A",
+  "B",
+  ".",
+  "/",
+  "/",
+  "-",
+  "!",
+  "[",
+  "]",
+  "*",
+  "?",
+  "\\",
+  "ß",
+  "ẞ",
+  "K",
+  "\u212a",
+  "S",
+  "ſ",
+  "\n",
+  "😀",
+];
 
 const patternArb = fc.array(fc.constantFrom(...PATTERN_CHARS), { maxLength: 10 }).map((cs) => cs.join(""));
 const randomName = fc.array(fc.constantFrom(...NAME_CHARS), { maxLength: 12 }).map((cs) => cs.join(""));
 /** A name shaped like the pattern (wildcards filled in), so that matches are frequent. */
 const nameLike = (pattern: string) =>
-  fc.array(fc.array(fc.constantFrom(...NAME_CHARS), { maxLength: 3 }), { minLength: pattern.length, maxLength: pattern.length }).map((fills) =>
-    Array.from(pattern, (ch, i) => (ch === "*" ? fills[i]!.join("") : ch === "?" ? (fills[i]![0] ?? "a") : ch)).join(""),
-  );
-const patternAndName = patternArb.chain((pattern) => fc.tuple(fc.constant(pattern), fc.oneof(randomName, nameLike(pattern)), fc.boolean()));
+  fc
+    .array(fc.array(fc.constantFrom(...NAME_CHARS), { maxLength: 3 }), {
+      minLength: pattern.length,
+      maxLength: pattern.length,
+    })
+    .map((fills) =>
+      Array.from(pattern, (ch, i) => (ch === "*" ? fills[i]!.join("") : ch === "?" ? (fills[i]![0] ?? "a") : ch)).join(
+        "",
+      ),
+    );
+const patternAndName = patternArb.chain((pattern) =>
+  fc.tuple(fc.constant(pattern), fc.oneof(randomName, nameLike(pattern)), fc.boolean()),
+);
 
 const oldCompiles = (pattern: string, caseInsensitive: boolean) => {
   try {
@@ -149,7 +205,11 @@ describe("glob matcher: same answers as the RegExp compiler it replaced", () => 
     fc.assert(
       fc.property(patternAndName, ([pattern, name, caseInsensitive]) => {
         fc.pre(oldCompiles(pattern, caseInsensitive));
-        assert.equal(matches(pattern, name, caseInsensitive), oldGlobToRegExp(pattern, caseInsensitive).test(name), JSON.stringify({ pattern, name, caseInsensitive }));
+        assert.equal(
+          matches(pattern, name, caseInsensitive),
+          oldGlobToRegExp(pattern, caseInsensitive).test(name),
+          JSON.stringify({ pattern, name, caseInsensitive }),
+        );
       }),
       { numRuns: 5000 },
     );
@@ -157,12 +217,18 @@ describe("glob matcher: same answers as the RegExp compiler it replaced", () => 
 
   test("a compiled glob gives the same answers when reused for many names", () => {
     fc.assert(
-      fc.property(patternArb, fc.array(randomName, { maxLength: 20 }), fc.boolean(), (pattern, names, caseInsensitive) => {
-        fc.pre(oldCompiles(pattern, caseInsensitive));
-        const glob = compileGlob(pattern, { caseInsensitive });
-        const re = oldGlobToRegExp(pattern, caseInsensitive);
-        for (const name of names) assert.equal(glob.test(name), re.test(name), JSON.stringify({ pattern, name, caseInsensitive }));
-      }),
+      fc.property(
+        patternArb,
+        fc.array(randomName, { maxLength: 20 }),
+        fc.boolean(),
+        (pattern, names, caseInsensitive) => {
+          fc.pre(oldCompiles(pattern, caseInsensitive));
+          const glob = compileGlob(pattern, { caseInsensitive });
+          const re = oldGlobToRegExp(pattern, caseInsensitive);
+          for (const name of names)
+            assert.equal(glob.test(name), re.test(name), JSON.stringify({ pattern, name, caseInsensitive }));
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -192,18 +258,101 @@ const segment = fc
   .map((cs) => cs.join(""))
   .filter((s) => s !== "." && s !== "..");
 const relPath = fc.array(segment, { minLength: 1, maxLength: 4 }).map((ss) => ss.join("/"));
-const classBody = fc.array(fc.constantFrom("a", "b", "c", "A", "x", "a-c"), { minLength: 1, maxLength: 3 }).map((cs) => cs.join(""));
+const classBody = fc
+  .array(fc.constantFrom("a", "b", "c", "A", "x", "a-c"), { minLength: 1, maxLength: 3 })
+  .map((cs) => cs.join(""));
 
 /** [form, pattern generator, subject generator, picomatch answer → ours] */
-const forms: Array<[string, fc.Arbitrary<string>, (p: string) => fc.Arbitrary<string>, (p: string, subject: string, pm: boolean, nocase: boolean) => boolean]> = [
-  ["*.ext", word.map((w) => `*.${w}`), (p) => fc.oneof(segment, segment.map((s) => `${s}${p.slice(1)}`)), (_p, _s, pm) => pm],
-  ["~$*", fc.constant("~$*"), () => fc.oneof(segment, segment.map((s) => `~$${s}`)), (_p, _s, pm) => pm],
-  ["name?", word.map((w) => `${w}?`), (p) => fc.oneof(segment, fc.constantFrom(...SEGMENT_CHARS).map((c) => `${p.slice(0, -1)}${c}`)), (_p, _s, pm) => pm],
-  ["[abc]x", fc.tuple(classBody, word).map(([b, w]) => `[${b}]${w}`), (p) => fc.oneof(segment, fc.constantFrom(...WORD_CHARS).map((c) => `${c}${p.slice(p.indexOf("]") + 1)}`)), (_p, _s, pm) => pm],
-  ["[^abc]x", fc.tuple(classBody, word).map(([b, w]) => `[^${b}]${w}`), (p) => fc.oneof(segment, fc.constantFrom(...WORD_CHARS).map((c) => `${c}${p.slice(p.indexOf("]") + 1)}`)), (_p, _s, pm) => pm],
-  ["dir/**", word.map((w) => `${w}/**`), (p) => fc.oneof(relPath, relPath.map((r) => `${p.slice(0, -3)}/${r}`), fc.constant(p.slice(0, -3))), (p, s, pm, nocase) => pm && !sameName(s, p.slice(0, -3), nocase)],
-  ["**/name", word.map((w) => `**/${w}`), (p) => fc.oneof(relPath, relPath.map((r) => `${r}/${p.slice(3)}`), fc.constant(p.slice(3))), (_p, _s, pm) => pm],
-  ["a/*/b", fc.tuple(word, word).map(([a, b]) => `${a}/*/${b}`), (p) => fc.oneof(relPath, segment.map((s) => p.replace("*", s))), (_p, _s, pm) => pm],
+const forms: Array<
+  [
+    string,
+    fc.Arbitrary<string>,
+    (p: string) => fc.Arbitrary<string>,
+    (p: string, subject: string, pm: boolean, nocase: boolean) => boolean,
+  ]
+> = [
+  [
+    "*.ext",
+    word.map((w) => `*.${w}`),
+    (p) =>
+      fc.oneof(
+        segment,
+        segment.map((s) => `${s}${p.slice(1)}`),
+      ),
+    (_p, _s, pm) => pm,
+  ],
+  [
+    "~$*",
+    fc.constant("~$*"),
+    () =>
+      fc.oneof(
+        segment,
+        segment.map((s) => `~$${s}`),
+      ),
+    (_p, _s, pm) => pm,
+  ],
+  [
+    "name?",
+    word.map((w) => `${w}?`),
+    (p) =>
+      fc.oneof(
+        segment,
+        fc.constantFrom(...SEGMENT_CHARS).map((c) => `${p.slice(0, -1)}${c}`),
+      ),
+    (_p, _s, pm) => pm,
+  ],
+  [
+    "[abc]x",
+    fc.tuple(classBody, word).map(([b, w]) => `[${b}]${w}`),
+    (p) =>
+      fc.oneof(
+        segment,
+        fc.constantFrom(...WORD_CHARS).map((c) => `${c}${p.slice(p.indexOf("]") + 1)}`),
+      ),
+    (_p, _s, pm) => pm,
+  ],
+  [
+    "[^abc]x",
+    fc.tuple(classBody, word).map(([b, w]) => `[^${b}]${w}`),
+    (p) =>
+      fc.oneof(
+        segment,
+        fc.constantFrom(...WORD_CHARS).map((c) => `${c}${p.slice(p.indexOf("]") + 1)}`),
+      ),
+    (_p, _s, pm) => pm,
+  ],
+  [
+    "dir/**",
+    word.map((w) => `${w}/**`),
+    (p) =>
+      fc.oneof(
+        relPath,
+        relPath.map((r) => `${p.slice(0, -3)}/${r}`),
+        fc.constant(p.slice(0, -3)),
+      ),
+    (p, s, pm, nocase) => pm && !sameName(s, p.slice(0, -3), nocase),
+  ],
+  [
+    "**/name",
+    word.map((w) => `**/${w}`),
+    (p) =>
+      fc.oneof(
+        relPath,
+        relPath.map((r) => `${r}/${p.slice(3)}`),
+        fc.constant(p.slice(3)),
+      ),
+    (_p, _s, pm) => pm,
+  ],
+  [
+    "a/*/b",
+    fc.tuple(word, word).map(([a, b]) => `${a}/*/${b}`),
+    (p) =>
+      fc.oneof(
+        relPath,
+        segment.map((s) => p.replace("*", s)),
+      ),
+    (_p, _s, pm) => pm,
+  ],
 ];
 
 describe("glob matcher: same answers as picomatch on the documented forms", () => {
@@ -214,7 +363,11 @@ describe("glob matcher: same answers as picomatch on the documented forms", () =
           patternGen.chain((p) => fc.tuple(fc.constant(p), subjectGen(p), fc.boolean())),
           ([pattern, subject, nocase]) => {
             const pm = picomatch(pattern, { dot: true, nocase })(subject);
-            assert.equal(matches(pattern, subject, nocase), expected(pattern, subject, pm, nocase), JSON.stringify({ pattern, subject, nocase, picomatch: pm }));
+            assert.equal(
+              matches(pattern, subject, nocase),
+              expected(pattern, subject, pm, nocase),
+              JSON.stringify({ pattern, subject, nocase, picomatch: pm }),
+            );
           },
         ),
         { numRuns: 1000 },

@@ -14,9 +14,18 @@ const folder = (path: string): RemoteEntry => ({ path, kind: "folder", size: 0, 
 describe("filterEntries", () => {
   test("drops excluded entries and their subtrees, reports reparse points", async () => {
     const filter = new SyncFilter({ exclude_patterns: { patterns: ["tmp", "*.bak"] } }, { caseInsensitive: false });
-    const got = await filterAll([folder("tmp"), file("tmp/a.txt"), file("b.bak"), file("c.txt"), { ...file("link"), reparsePoint: true }], filter);
-    assert.deepEqual(got.entries.map((e) => e.path), ["c.txt"]);
-    assert.deepEqual(got.reported.map((r) => r.path), ["link"]);
+    const got = await filterAll(
+      [folder("tmp"), file("tmp/a.txt"), file("b.bak"), file("c.txt"), { ...file("link"), reparsePoint: true }],
+      filter,
+    );
+    assert.deepEqual(
+      got.entries.map((e) => e.path),
+      ["c.txt"],
+    );
+    assert.deepEqual(
+      got.reported.map((r) => r.path),
+      ["link"],
+    );
   });
 
   test("lets other work run while it goes through a long, costly list", { timeout: 60_000 }, async () => {

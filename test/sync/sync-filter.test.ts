@@ -54,7 +54,9 @@ describe("SyncFilter", () => {
     assert.deepEqual(all.check(file("l", { reparsePoint: true })), { sync: false, reason: "reparse_point" });
   });
   test("an excluded or hidden folder takes its subtree with it", () => {
-    const st = new SubtreeFilter(new SyncFilter({ exclude_patterns: { patterns: ["tmp"] } }, { caseInsensitive: false }));
+    const st = new SubtreeFilter(
+      new SyncFilter({ exclude_patterns: { patterns: ["tmp"] } }, { caseInsensitive: false }),
+    );
     assert.deepEqual(st.check(folder("a/tmp")), { sync: false, reason: "excluded" });
     assert.deepEqual(st.check(file("a/tmp/x.pdf")), { sync: false, reason: "inside_skipped_folder" });
     assert.deepEqual(st.check(file("a/tmpfile")), { sync: true });

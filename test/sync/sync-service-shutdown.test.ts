@@ -93,30 +93,33 @@ describe("sync service: scheduler passes and shutdown", () => {
     }
   });
 
-  test("stop() during a pass waits for it and resolves; the pass's failure is neither thrown nor unhandled", async () => {
-    const { db, gated, log, service } = await open();
-    try {
-      await service.start();
-      await gated.inPass;
-      let stopped = false;
-      const stopping = service.stop().then(() => {
-        stopped = true;
-      });
-      await settle();
-      assert.equal(stopped, false, "stop() waits for the pass in progress");
-      await db.handle.close();
-      gated.release();
-      await stopping;
-      assert.equal(gated.outcome.settled, true, "the pass had finished when stop() resolved");
-      assert.ok(gated.outcome.error, "the pass failed on the closed database");
-      await settle();
-      assert.deepEqual(rejections, []);
-      assert.ok(log.lines.some((l) => l.msg === "scheduler pass ended by shutdown"));
-      assert.ok(!log.lines.some((l) => l.level >= 50), "a failure caused by shutdown is not an error");
-      // Nothing runs after stop: a tick is a no-op.
-      await service.tick();
-    } finally {
-      await db.cleanup().catch(() => undefined);
-    }
-  });
+  test(
+    "stop() during a pass waits for it and resolves; the " + "pass's failure is neither thrown nor unhandled",
+    async () => {
+      const { db, gated, log, service } = await open();
+      try {
+        await service.start();
+        await gated.inPass;
+        let stopped = false;
+        const stopping = service.stop().then(() => {
+          stopped = true;
+        });
+        await settle();
+        assert.equal(stopped, false, "stop() waits for the pass in progress");
+        await db.handle.close();
+        gated.release();
+        await stopping;
+        assert.equal(gated.outcome.settled, true, "the pass had finished when stop() resolved");
+        assert.ok(gated.outcome.error, "the pass failed on the closed database");
+        await settle();
+        assert.deepEqual(rejections, []);
+        assert.ok(log.lines.some((l) => l.msg === "scheduler pass ended by shutdown"));
+        assert.ok(!log.lines.some((l) => l.level >= 50), "a failure caused by shutdown is not an error");
+        // Nothing runs after stop: a tick is a no-op.
+        await service.tick();
+      } finally {
+        await db.cleanup().catch(() => undefined);
+      }
+    },
+  );
 });

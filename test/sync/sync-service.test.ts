@@ -69,36 +69,39 @@ describe("sync service: jobs, schedule, one run at a time", () => {
     }
   });
 
-  test("scheduled runs follow sync_interval_minutes; 0 disables; the schedule is derived from stored jobs", async () => {
-    const p = await e.newPair({ sync_interval_minutes: 10 });
-    const off = await e.newPair({ sync_interval_minutes: 0 });
-    await p.writeA("s.txt", "scheduled");
-    const created = Date.parse(p.connector.created_at);
-    await e.service.tick(created + 5 * 60_000);
-    assert.equal((await e.stores.jobs.list(p.connector.id)).length, 0, "not due yet");
-    await e.service.tick(created + 11 * 60_000);
-    const [job] = await e.stores.jobs.list(p.connector.id);
-    assert.equal(job!.trigger, "scheduled");
-    await e.service.waitForJob(job!.id);
-    assert.equal((await p.treeB())["s.txt"], "scheduled");
-    assert.equal((await e.stores.jobs.list(off.connector.id)).length, 0);
-    // A fresh service (a restart) computes the same next due time from the jobs table.
-    const restarted = new SyncService({
-      stores: e.stores,
-      types: new ConnectorTypeRegistry(),
-      runner: new JobRunner({ stores: e.stores, logger: pino({ level: "silent" }) }),
-      openScaidrive: () => Promise.reject(new Error("unused")),
-      logger: pino({ level: "silent" }),
-    });
-    const anchor = Date.parse(job!.created_at);
-    await restarted.tick(anchor + 9 * 60_000);
-    assert.equal((await e.stores.jobs.list(p.connector.id)).length, 1);
-    await e.service.tick(anchor + 10 * 60_000 + 1);
-    const jobs = await e.stores.jobs.list(p.connector.id);
-    assert.equal(jobs.length, 2);
-    await e.service.waitForJob(jobs[0]!.id);
-    await restarted.stop();
-  });
+  test(
+    "scheduled runs follow sync_interval_minutes; 0 " + "disables; the schedule is derived from stored jobs",
+    async () => {
+      const p = await e.newPair({ sync_interval_minutes: 10 });
+      const off = await e.newPair({ sync_interval_minutes: 0 });
+      await p.writeA("s.txt", "scheduled");
+      const created = Date.parse(p.connector.created_at);
+      await e.service.tick(created + 5 * 60_000);
+      assert.equal((await e.stores.jobs.list(p.connector.id)).length, 0, "not due yet");
+      await e.service.tick(created + 11 * 60_000);
+      const [job] = await e.stores.jobs.list(p.connector.id);
+      assert.equal(job!.trigger, "scheduled");
+      await e.service.waitForJob(job!.id);
+      assert.equal((await p.treeB())["s.txt"], "scheduled");
+      assert.equal((await e.stores.jobs.list(off.connector.id)).length, 0);
+      // A fresh service (a restart) computes the same next due time from the jobs table.
+      const restarted = new SyncService({
+        stores: e.stores,
+        types: new ConnectorTypeRegistry(),
+        runner: new JobRunner({ stores: e.stores, logger: pino({ level: "silent" }) }),
+        openScaidrive: () => Promise.reject(new Error("unused")),
+        logger: pino({ level: "silent" }),
+      });
+      const anchor = Date.parse(job!.created_at);
+      await restarted.tick(anchor + 9 * 60_000);
+      assert.equal((await e.stores.jobs.list(p.connector.id)).length, 1);
+      await e.service.tick(anchor + 10 * 60_000 + 1);
+      const jobs = await e.stores.jobs.list(p.connector.id);
+      assert.equal(jobs.length, 2);
+      await e.service.waitForJob(jobs[0]!.id);
+      await restarted.stop();
+    },
+  );
 
   test("live progress is written while running; cancel stops a run", async () => {
     const p = await e.newPair();
@@ -112,7 +115,8 @@ describe("sync service: jobs, schedule, one run at a time", () => {
       const job = await e.service.requestSync(p.connector.id);
       for (let i = 0; i < 400; i++) {
         const j = await e.stores.jobs.get(job.id);
-        if (j!.status === "running" && j!.files_total > 0) seen.push({ total: j!.files_total, done: j!.files_done, bytes: j!.bytes_done });
+        if (j!.status === "running" && j!.files_total > 0)
+          seen.push({ total: j!.files_total, done: j!.files_done, bytes: j!.bytes_done });
         if (j!.status === "completed") break;
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -142,58 +146,80 @@ describe("sync service: jobs, schedule, one run at a time", () => {
       hold.release();
       e.decorate.fn = undefined;
     }
-    await assert.rejects(e.service.cancel(q.connector.id, "job_00000000000000000000000000"), (err: unknown) => err instanceof AppError && err.code === "NOT_FOUND");
+    await assert.rejects(
+      e.service.cancel(q.connector.id, "job_00000000000000000000000000"),
+      (err: unknown) => err instanceof AppError && err.code === "NOT_FOUND",
+    );
     const next = await q.sync();
     assert.equal(next.status, "completed");
     assert.equal((await q.treeB())["x.txt"], "x");
   });
 
-  test("disabled connectors are not run: manual requests get CONFLICT, scheduled ones are recorded as skipped", async () => {
-    const p = await e.newPair({ sync_interval_minutes: 1, status: "disabled", status_reason: "credentials expired" });
-    await assert.rejects(e.service.requestSync(p.connector.id), (err: unknown) => err instanceof AppError && err.code === "CONFLICT");
-    const skipped = await e.service.requestSync(p.connector.id, { trigger: "scheduled" });
-    assert.equal(skipped.status, "skipped");
-    assert.match(skipped.skip_reason!, /credentials expired/);
-    await assert.rejects(e.service.requestSync("cnn_00000000000000000000000000"), (err: unknown) => err instanceof AppError && err.code === "NOT_FOUND");
-  });
+  test(
+    "disabled connectors are not run: manual requests get " + "CONFLICT, scheduled ones are recorded as skipped",
+    async () => {
+      const p = await e.newPair({ sync_interval_minutes: 1, status: "disabled", status_reason: "credentials expired" });
+      await assert.rejects(
+        e.service.requestSync(p.connector.id),
+        (err: unknown) => err instanceof AppError && err.code === "CONFLICT",
+      );
+      const skipped = await e.service.requestSync(p.connector.id, { trigger: "scheduled" });
+      assert.equal(skipped.status, "skipped");
+      assert.match(skipped.skip_reason!, /credentials expired/);
+      await assert.rejects(
+        e.service.requestSync("cnn_00000000000000000000000000"),
+        (err: unknown) => err instanceof AppError && err.code === "NOT_FOUND",
+      );
+    },
+  );
 
-  test("onJobFinished sees the failed job before its end is stored; a rejecting callback never changes the job", async () => {
-    const p = await e.newPair();
-    const types = new ConnectorTypeRegistry();
-    types.register({
-      type: "share",
-      remoteName: "share",
-      openRemote: async () => {
-        throw new RemoteError("auth", "the remote refused the credentials");
-      },
-    });
-    const seen: { status: string; code?: string; storedStatus?: string; connectorId: string }[] = [];
-    let reject = false;
-    const service = new SyncService({
-      stores: e.stores,
-      types,
-      openScaidrive: () => Promise.reject(new Error("not reached")),
-      logger: pino({ level: "silent" }),
-      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
-      runner: new JobRunner({
-        stores: e.stores,
-        logger: pino({ level: "silent" }),
-        onJobFinished: async (job, connector) => {
-          seen.push({ status: job.status, code: job.error?.code, storedStatus: (await e.stores.jobs.get(job.id))?.status, connectorId: connector.id });
-          if (reject) throw new Error("callback failed");
+  test(
+    "onJobFinished sees the failed job before its end is " + "stored; a rejecting callback never changes the job",
+    async () => {
+      const p = await e.newPair();
+      const types = new ConnectorTypeRegistry();
+      types.register({
+        type: "share",
+        remoteName: "share",
+        openRemote: async () => {
+          throw new RemoteError("auth", "the remote refused the credentials");
         },
-      }),
-    });
-    const first = await service.requestSync(p.connector.id);
-    const failed = (await service.waitForJob(first.id))!;
-    assert.equal(failed.status, "failed");
-    assert.equal(failed.error?.code, "CONNECTOR_AUTH_FAILED");
-    assert.deepEqual(seen, [{ status: "failed", code: "CONNECTOR_AUTH_FAILED", storedStatus: "running", connectorId: p.connector.id }]);
-    reject = true;
-    const second = await service.requestSync(p.connector.id);
-    const again = (await service.waitForJob(second.id))!;
-    assert.equal(again.status, "failed");
-    assert.equal(again.error?.code, "CONNECTOR_AUTH_FAILED");
-    assert.equal(seen.length, 2);
-  });
+      });
+      const seen: { status: string; code?: string; storedStatus?: string; connectorId: string }[] = [];
+      let reject = false;
+      const service = new SyncService({
+        stores: e.stores,
+        types,
+        openScaidrive: () => Promise.reject(new Error("not reached")),
+        logger: pino({ level: "silent" }),
+        retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+        runner: new JobRunner({
+          stores: e.stores,
+          logger: pino({ level: "silent" }),
+          onJobFinished: async (job, connector) => {
+            seen.push({
+              status: job.status,
+              code: job.error?.code,
+              storedStatus: (await e.stores.jobs.get(job.id))?.status,
+              connectorId: connector.id,
+            });
+            if (reject) throw new Error("callback failed");
+          },
+        }),
+      });
+      const first = await service.requestSync(p.connector.id);
+      const failed = (await service.waitForJob(first.id))!;
+      assert.equal(failed.status, "failed");
+      assert.equal(failed.error?.code, "CONNECTOR_AUTH_FAILED");
+      assert.deepEqual(seen, [
+        { status: "failed", code: "CONNECTOR_AUTH_FAILED", storedStatus: "running", connectorId: p.connector.id },
+      ]);
+      reject = true;
+      const second = await service.requestSync(p.connector.id);
+      const again = (await service.waitForJob(second.id))!;
+      assert.equal(again.status, "failed");
+      assert.equal(again.error?.code, "CONNECTOR_AUTH_FAILED");
+      assert.equal(seen.length, 2);
+    },
+  );
 });

@@ -36,8 +36,19 @@ export interface GraphFailure {
 }
 
 const NETWORK_CODES = new Set([
-  "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH",
-  "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CLOSED",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CLOSED",
 ]);
 
 /** The errno-like code of a network failure anywhere in an error's cause chain, if any. */
@@ -46,7 +57,8 @@ export function networkErrorCode(err: unknown): string | undefined {
   for (let i = 0; i < 6 && cur; i++) {
     const code = (cur as { code?: unknown }).code;
     if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
-    if (cur instanceof TypeError && cur.message === "fetch failed" && !(cur as { cause?: unknown }).cause) return "FETCH_FAILED";
+    if (cur instanceof TypeError && cur.message === "fetch failed" && !(cur as { cause?: unknown }).cause)
+      return "FETCH_FAILED";
     cur = (cur as { cause?: unknown }).cause;
   }
   return undefined;
@@ -60,7 +72,8 @@ export function deniedMessage(err: unknown): string | undefined {
   const denied = findDestinationDenied(err);
   if (denied) return denied.message;
   const e = err as { statusCode?: unknown; code?: unknown; message?: unknown } | null;
-  if (e?.statusCode === -1 && e.code === DESTINATION_DENIED_ERROR_NAME && typeof e.message === "string") return e.message;
+  if (e?.statusCode === -1 && e.code === DESTINATION_DENIED_ERROR_NAME && typeof e.message === "string")
+    return e.message;
   return undefined;
 }
 
@@ -110,7 +123,8 @@ function kindFor(f: GraphFailure): RemoteErrorKind {
     case 423:
       return "locked";
     case 400:
-      if (codes.some((c) => c === "invalidname" || c === "pathistoolong" || c === "namecontainsinvalidcharacters")) return "invalid_name";
+      if (codes.some((c) => c === "invalidname" || c === "pathistoolong" || c === "namecontainsinvalidcharacters"))
+        return "invalid_name";
       if (/name .*is not valid|not a valid name|invalid name/i.test(f.message)) return "invalid_name";
       return "other";
     case 408:
@@ -130,15 +144,29 @@ function secondsOf(ms: number | undefined): number | undefined {
 }
 
 /** Describes a failure from an HTTP answer (status, body text, headers). */
-export function failureFromResponse(status: number, bodyText: string | undefined, retryAfter?: string | null): GraphFailure {
+export function failureFromResponse(
+  status: number,
+  bodyText: string | undefined,
+  retryAfter?: string | null,
+): GraphFailure {
   const parsed = parseGraphErrorBody(bodyText);
-  return { status, code: parsed.code, innerCodes: parsed.inner, message: parsed.message ?? `HTTP ${status}`, retryAfterSec: secondsOf(retryAfterMs(retryAfter)) };
+  return {
+    status,
+    code: parsed.code,
+    innerCodes: parsed.inner,
+    message: parsed.message ?? `HTTP ${status}`,
+    retryAfterSec: secondsOf(retryAfterMs(retryAfter)),
+  };
 }
 
 export function remoteErrorFromFailure(f: GraphFailure, context: string, path?: string, cause?: unknown): RemoteError {
   const kind = kindFor(f);
   const code = f.code ? ` ${f.code}` : "";
-  return new RemoteError(kind, `${context}: Graph answered ${f.status}${code}: ${f.message}`, { path, cause, retryable: kind === "unreachable" });
+  return new RemoteError(kind, `${context}: Graph answered ${f.status}${code}: ${f.message}`, {
+    path,
+    cause,
+    retryable: kind === "unreachable",
+  });
 }
 
 /**
@@ -150,12 +178,27 @@ export function toRemoteError(err: unknown, context: string, path?: string): Rem
   const denied = deniedMessage(err);
   if (denied) return new RemoteError("destination_denied", denied, { path, cause: err });
   const net = networkErrorCode(err);
-  if (net) return new RemoteError("unreachable", `${context}: network failure talking to Graph (${net})`, { path, cause: err });
-  const e = err as { statusCode?: unknown; code?: unknown; body?: unknown; message?: unknown; headers?: { get?(n: string): string | null } };
+  if (net)
+    return new RemoteError("unreachable", `${context}: network failure talking to Graph (${net})`, {
+      path,
+      cause: err,
+    });
+  const e = err as {
+    statusCode?: unknown;
+    code?: unknown;
+    body?: unknown;
+    message?: unknown;
+    headers?: { get?(n: string): string | null };
+  };
   if (typeof e?.statusCode === "number") {
     const parsed = parseGraphErrorBody(typeof e.body === "string" ? e.body : undefined);
     const status = e.statusCode;
-    if (status <= 0) return new RemoteError("unreachable", `${context}: Graph could not be reached (${String(e.message ?? e.code ?? "no answer")})`, { path, cause: err });
+    if (status <= 0)
+      return new RemoteError(
+        "unreachable",
+        `${context}: Graph could not be reached (${String(e.message ?? e.code ?? "no answer")})`,
+        { path, cause: err },
+      );
     const failure: GraphFailure = {
       status,
       code: (typeof e.code === "string" && e.code) || parsed.code,

@@ -108,7 +108,8 @@ export class GraphHttp {
 
   constructor(o: GraphHttpOptions) {
     const base = new URL(o.graphBaseUrl);
-    if (base.protocol !== "https:") throw new Error(`graphBaseUrl must be https (the Graph SDK sends tokens over https only): ${o.graphBaseUrl}`);
+    if (base.protocol !== "https:")
+      throw new Error(`graphBaseUrl must be https (the Graph SDK sends tokens over https only): ${o.graphBaseUrl}`);
     this.baseUrl = base.origin;
     this.logger = o.logger;
     this.fetch = policyFetch(o.network);
@@ -142,53 +143,134 @@ export class GraphHttp {
    * Runs one SDK call and maps its failure. `what` names the operation for messages; `path` is
    * the relative path the error is about; `trace` records what the pacer did (see {@link Pacer.within}).
    */
-  async call<T>(what: string, fn: (client: Client) => Promise<T>, path?: string, trace: PacerTrace = { attempts: 0 }): Promise<T> {
+  async call<T>(
+    what: string,
+    fn: (client: Client) => Promise<T>,
+    path?: string,
+    trace: PacerTrace = { attempts: 0 },
+  ): Promise<T> {
     try {
       return await this.pacer.within(trace, () => fn(this.client));
     } catch (err) {
       const te = this.tokenError as { name?: string } | undefined;
-      if (te && (err as { statusCode?: number }).statusCode === -1 && (err as { code?: string }).code === te.name) throw toRemoteError(te, what, path);
+      if (te && (err as { statusCode?: number }).statusCode === -1 && (err as { code?: string }).code === te.name)
+        throw toRemoteError(te, what, path);
       throw Pacer.settle(toRemoteError(err, what, path), trace);
     }
   }
 
   get<T>(url: string, what: string, opts: { headers?: Record<string, string>; path?: string } = {}): Promise<T> {
-    return this.call(what, (c) => c.api(url).headers(opts.headers ?? {}).get() as Promise<T>, opts.path);
+    return this.call(
+      what,
+      (c) =>
+        c
+          .api(url)
+          .headers(opts.headers ?? {})
+          .get() as Promise<T>,
+      opts.path,
+    );
   }
 
-  post<T>(url: string, body: unknown, what: string, opts: { headers?: Record<string, string>; path?: string } = {}): Promise<T> {
-    return this.call(what, (c) => c.api(url).headers(opts.headers ?? {}).post(body) as Promise<T>, opts.path);
+  post<T>(
+    url: string,
+    body: unknown,
+    what: string,
+    opts: { headers?: Record<string, string>; path?: string } = {},
+  ): Promise<T> {
+    return this.call(
+      what,
+      (c) =>
+        c
+          .api(url)
+          .headers(opts.headers ?? {})
+          .post(body) as Promise<T>,
+      opts.path,
+    );
   }
 
-  patch<T>(url: string, body: unknown, what: string, opts: { headers?: Record<string, string>; path?: string } = {}): Promise<T> {
-    return this.call(what, (c) => c.api(url).headers(opts.headers ?? {}).patch(body) as Promise<T>, opts.path);
+  patch<T>(
+    url: string,
+    body: unknown,
+    what: string,
+    opts: { headers?: Record<string, string>; path?: string } = {},
+  ): Promise<T> {
+    return this.call(
+      what,
+      (c) =>
+        c
+          .api(url)
+          .headers(opts.headers ?? {})
+          .patch(body) as Promise<T>,
+      opts.path,
+    );
   }
 
   /** PUT of raw bytes (a Buffer: replayable, so the pacer may retry it after throttling). */
-  putBytes<T>(url: string, body: Buffer, what: string, opts: { headers?: Record<string, string>; path?: string } = {}): Promise<T> {
-    return this.call(what, (c) => c.api(url).headers({ "Content-Type": "application/octet-stream", ...opts.headers }).put(body) as Promise<T>, opts.path);
+  putBytes<T>(
+    url: string,
+    body: Buffer,
+    what: string,
+    opts: { headers?: Record<string, string>; path?: string } = {},
+  ): Promise<T> {
+    return this.call(
+      what,
+      (c) =>
+        c
+          .api(url)
+          .headers({ "Content-Type": "application/octet-stream", ...opts.headers })
+          .put(body) as Promise<T>,
+      opts.path,
+    );
   }
 
   delete(url: string, what: string, opts: { headers?: Record<string, string>; path?: string } = {}): Promise<void> {
-    return this.call(what, async (c) => {
-      await c.api(url).headers(opts.headers ?? {}).delete();
-    }, opts.path);
+    return this.call(
+      what,
+      async (c) => {
+        await c
+          .api(url)
+          .headers(opts.headers ?? {})
+          .delete();
+      },
+      opts.path,
+    );
   }
 
   /**
    * GET of a Graph route whose body is wanted as a stream (a content route: 302 to a download URL,
    * followed). A non-2xx answer becomes a RemoteError, not retryable when the pacer gave up on it.
    */
-  async getRaw(url: string, what: string, opts: { headers?: Record<string, string>; path?: string } = {}): Promise<Response> {
+  async getRaw(
+    url: string,
+    what: string,
+    opts: { headers?: Record<string, string>; path?: string } = {},
+  ): Promise<Response> {
     const trace: PacerTrace = { attempts: 0 };
-    const res = await this.call(what, (c) => c.api(url).headers(opts.headers ?? {}).responseType(ResponseType.RAW).get() as Promise<Response>, opts.path, trace);
+    const res = await this.call(
+      what,
+      (c) =>
+        c
+          .api(url)
+          .headers(opts.headers ?? {})
+          .responseType(ResponseType.RAW)
+          .get() as Promise<Response>,
+      opts.path,
+      trace,
+    );
     if (res.ok) return res;
     const text = await res.text().catch(() => "");
-    throw Pacer.settle(remoteErrorFromFailure(failureFromResponse(res.status, text, res.headers.get("retry-after")), what, opts.path), trace);
+    throw Pacer.settle(
+      remoteErrorFromFailure(failureFromResponse(res.status, text, res.headers.get("retry-after")), what, opts.path),
+      trace,
+    );
   }
 
   /** Every page of a collection, following `@odata.nextLink`. */
-  async *pages<T>(url: string, what: string, opts: { headers?: Record<string, string>; path?: string } = {}): AsyncGenerator<GraphPage<T>> {
+  async *pages<T>(
+    url: string,
+    what: string,
+    opts: { headers?: Record<string, string>; path?: string } = {},
+  ): AsyncGenerator<GraphPage<T>> {
     let next: string | undefined = url;
     while (next) {
       const page: GraphPage<T> = await this.get<GraphPage<T>>(next, what, opts);
@@ -215,14 +297,22 @@ export class GraphHttp {
     let res: Response;
     try {
       res = await this.pacer.within(trace, () =>
-        this.pacer.run(what, opts.idempotent, () => this.fetch(url, { ...init, headers, redirect: "follow" }), Pacer.replayable(init.body)),
+        this.pacer.run(
+          what,
+          opts.idempotent,
+          () => this.fetch(url, { ...init, headers, redirect: "follow" }),
+          Pacer.replayable(init.body),
+        ),
       );
     } catch (err) {
       throw Pacer.settle(toRemoteError(err, what, opts.path), trace);
     }
     if (res.ok || opts.okStatuses?.includes(res.status)) return res;
     const text = await res.text().catch(() => "");
-    throw Pacer.settle(remoteErrorFromFailure(failureFromResponse(res.status, text, res.headers.get("retry-after")), what, opts.path), trace);
+    throw Pacer.settle(
+      remoteErrorFromFailure(failureFromResponse(res.status, text, res.headers.get("retry-after")), what, opts.path),
+      trace,
+    );
   }
 
   /** Turns a fetch body into a Node stream whose errors are RemoteErrors. */

@@ -150,10 +150,17 @@ export class Pacer {
       const retryAfter = res.headers.get("retry-after");
       const wait = this.waitMs(n, retryAfter);
       if (wait === undefined) {
-        this.giveUp(trace, `Graph asked to retry after ${retryAfter}, later than the ${Math.round(this.maxRetryAfterMs / 1000)} s the pacer waits`);
+        this.giveUp(
+          trace,
+          `Graph asked ` +
+            `to retry after ${retryAfter}, later than the ${Math.round(this.maxRetryAfterMs / 1000)} s the pacer waits`,
+        );
         return res;
       }
-      this.logger?.warn({ what, attempt: n, status: res.status, waitMs: Math.round(wait) }, "graph answered a transient error, retrying");
+      this.logger?.warn(
+        { what, attempt: n, status: res.status, waitMs: Math.round(wait) },
+        "graph answered a transient error, retrying",
+      );
       await res.body?.cancel().catch(() => undefined);
       await sleep(wait);
     }
@@ -168,7 +175,10 @@ export class Pacer {
 export class PacerMiddleware implements Middleware {
   private next?: Middleware;
 
-  constructor(private readonly pacer: Pacer, private readonly userAgent: string) {}
+  constructor(
+    private readonly pacer: Pacer,
+    private readonly userAgent: string,
+  ) {}
 
   setNext(next: Middleware): void {
     this.next = next;

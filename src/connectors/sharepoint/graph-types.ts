@@ -106,7 +106,10 @@ export interface DriveItem {
   id: string;
   /** Leaf name (NFC is not guaranteed; the adapter normalises). */
   name?: string;
-  /** Changes on every change (content, rename, move, fields, check-out, permissions): kept in `extra.eTag`, sent as If-Match. */
+  /**
+   * Changes on every change (content, rename, move, fields, check-out, permissions): kept in `extra.eTag`, sent as
+   * If-Match.
+   */
   eTag?: string;
   /** Changes only when the content changes: the Remote fingerprint of a file. */
   cTag?: string;

@@ -17,9 +17,29 @@ export {
   type UserAccount,
 } from "./sharepoint-auth.js";
 export { CertificateError, parseClientCertificatePem, type ParsedClientCertificate } from "./sharepoint-certificate.js";
-export { openGraph, openSharePointRemote, siteAndDrive, type SharePointConnectorSettings, type SharePointRuntime } from "./sharepoint-connect.js";
+export {
+  openGraph,
+  openSharePointRemote,
+  siteAndDrive,
+  type SharePointConnectorSettings,
+  type SharePointRuntime,
+} from "./sharepoint-connect.js";
 export { testSharePointConnection, type SharePointConnectionTestResult } from "./sharepoint-connection-test.js";
-export { listDrives, resolveSiteAndDrive, searchGroups, searchSites, searchUsers, type DirectoryPrincipal, type DriveSummary, type SiteSummary } from "./sharepoint-discovery.js";
+export {
+  listDrives,
+  resolveSiteAndDrive,
+  searchGroups,
+  searchSites,
+  searchUsers,
+  type DirectoryPrincipal,
+  type DriveSummary,
+  type SiteSummary,
+} from "./sharepoint-discovery.js";
 export { METADATA_PREFIX } from "./sharepoint-fields.js";
 export { assertSharePointPath, sharePointNameProblem } from "./sharepoint-names.js";
-export { SHAREPOINT_CAPABILITIES, SharePointRemote, createSharePointRemote, type SharePointRemoteOptions } from "./sharepoint-remote.js";
+export {
+  SHAREPOINT_CAPABILITIES,
+  SharePointRemote,
+  createSharePointRemote,
+  type SharePointRemoteOptions,
+} from "./sharepoint-remote.js";

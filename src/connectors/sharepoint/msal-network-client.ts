@@ -17,7 +17,13 @@ function failure(code: string, message: string, cause: unknown): AuthError {
   return err;
 }
 
-async function send<T>(fetchFn: typeof fetch, url: string, method: "GET" | "POST", options?: NetworkRequestOptions, timeoutMs?: number): Promise<NetworkResponse<T>> {
+async function send<T>(
+  fetchFn: typeof fetch,
+  url: string,
+  method: "GET" | "POST",
+  options?: NetworkRequestOptions,
+  timeoutMs?: number,
+): Promise<NetworkResponse<T>> {
   const headers = new Headers();
   for (const [k, v] of Object.entries(options?.headers ?? {})) headers.append(k, v);
   let response: Response;
@@ -50,7 +56,8 @@ async function send<T>(fetchFn: typeof fetch, url: string, method: "GET" | "POST
 
 export function msalNetworkClient(fetchFn: typeof fetch): INetworkModule {
   return {
-    sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) => send<T>(fetchFn, url, "GET", options, timeout),
+    sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) =>
+      send<T>(fetchFn, url, "GET", options, timeout),
     sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => send<T>(fetchFn, url, "POST", options),
   };
 }

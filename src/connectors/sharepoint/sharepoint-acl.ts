@@ -20,10 +20,14 @@ const FULL = ["READ", "WRITE", "DELETE", "MANAGE_PERMISSIONS"];
 export function permissionsForRoles(roles: readonly string[]): string[] {
   const set = new Set<string>();
   for (const r of roles.map((x) => x.toLowerCase())) {
-    const grant = r === "owner" || r === "sp.full control" || r === "sp.manage" || r === "fullcontrol" ? FULL
-      : r === "write" || r === "sp.edit" || r === "sp.contribute" ? WRITE
-      : r === "read" || r === "sp.read" || r === "sp.view only" ? READ
-      : [];
+    const grant =
+      r === "owner" || r === "sp.full control" || r === "sp.manage" || r === "fullcontrol"
+        ? FULL
+        : r === "write" || r === "sp.edit" || r === "sp.contribute"
+          ? WRITE
+          : r === "read" || r === "sp.read" || r === "sp.view only"
+            ? READ
+            : [];
     for (const p of grant) set.add(p);
   }
   return FULL.filter((p) => set.has(p));
@@ -38,7 +42,8 @@ function principalOf(p: GraphPermission): { principal: string; principalType: Ac
     const id = g.siteUser.loginName ?? g.siteUser.email ?? g.siteUser.id;
     if (id) return { principal: id, principalType: "user" };
   }
-  if (g.siteGroup?.displayName || g.siteGroup?.id) return { principal: `sharepoint-group:${g.siteGroup.displayName ?? g.siteGroup.id}`, principalType: "group" };
+  if (g.siteGroup?.displayName || g.siteGroup?.id)
+    return { principal: `sharepoint-group:${g.siteGroup.displayName ?? g.siteGroup.id}`, principalType: "group" };
   if (g.application?.id) return { principal: g.application.id, principalType: "unknown" };
   return undefined;
 }

@@ -21,7 +21,13 @@
  * or expired refresh token, consent missing, unknown tenant), `unreachable` for network errors,
  * throttling and Entra 5xx.
  */
-import { ConfidentialClientApplication, CryptoProvider, type AccountInfo, type AuthenticationResult, type Configuration } from "@azure/msal-node";
+import {
+  ConfidentialClientApplication,
+  CryptoProvider,
+  type AccountInfo,
+  type AuthenticationResult,
+  type Configuration,
+} from "@azure/msal-node";
 import type { Logger } from "pino";
 import { RemoteError } from "../../sync/remote-errors.js";
 import { networkErrorCode } from "./graph-errors.js";
@@ -33,7 +39,12 @@ import type { NetworkPolicy } from "../network-policy.js";
 import { policyFetch } from "../network-policy-fetch.js";
 import type { SharePointEndpoints } from "./sharepoint-endpoints.js";
 
-export { DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_BASE_URL, endpointsFromEnv, type SharePointEndpoints } from "./sharepoint-endpoints.js";
+export {
+  DEFAULT_AUTHORITY_HOST,
+  DEFAULT_GRAPH_BASE_URL,
+  endpointsFromEnv,
+  type SharePointEndpoints,
+} from "./sharepoint-endpoints.js";
 
 /** The app's credential: a client secret, or a PEM holding the private key and the certificate. */
 export interface ClientCredentialConfig {
@@ -49,9 +60,13 @@ export function graphDefaultScope(endpoints: SharePointEndpoints): string {
 }
 
 /** MSAL `auth` settings that make no discovery calls. */
-export function msalAuthority(endpoints: SharePointEndpoints, tenantId: string): Pick<NonNullable<Configuration["auth"]>, "authority" | "knownAuthorities" | "authorityMetadata"> {
+export function msalAuthority(
+  endpoints: SharePointEndpoints,
+  tenantId: string,
+): Pick<NonNullable<Configuration["auth"]>, "authority" | "knownAuthorities" | "authorityMetadata"> {
   const host = new URL(endpoints.authorityHost);
-  if (host.protocol !== "https:") throw new RemoteError("auth", `the Entra authority host must be https: ${endpoints.authorityHost}`);
+  if (host.protocol !== "https:")
+    throw new RemoteError("auth", `the Entra authority host must be https: ${endpoints.authorityHost}`);
   const origin = host.origin;
   const t = encodeURIComponent(tenantId);
   return {
@@ -71,7 +86,12 @@ export function msalAuthority(endpoints: SharePointEndpoints, tenantId: string):
  * A ConfidentialClientApplication for the app. @throws RemoteError `auth` when neither a secret
  * nor a usable certificate is configured (the message says why, never the secret).
  */
-export function createConfidentialClient(cfg: ClientCredentialConfig, endpoints: SharePointEndpoints, network: NetworkPolicy, logger?: Logger): ConfidentialClientApplication {
+export function createConfidentialClient(
+  cfg: ClientCredentialConfig,
+  endpoints: SharePointEndpoints,
+  network: NetworkPolicy,
+  logger?: Logger,
+): ConfidentialClientApplication {
   const auth: Configuration["auth"] = { clientId: cfg.clientId, ...msalAuthority(endpoints, cfg.tenantId) };
   if (cfg.certificatePem) {
     let cert;
@@ -84,7 +104,10 @@ export function createConfidentialClient(cfg: ClientCredentialConfig, endpoints:
   } else if (cfg.clientSecret) {
     auth.clientSecret = cfg.clientSecret;
   } else {
-    throw new RemoteError("auth", "no Azure credential configured: set azure_client_secret or azure_client_certificate_pem");
+    throw new RemoteError(
+      "auth",
+      "no Azure credential configured: set azure_client_secret or azure_client_certificate_pem",
+    );
   }
   return new ConfidentialClientApplication({
     auth,
@@ -100,8 +123,20 @@ export function createConfidentialClient(cfg: ClientCredentialConfig, endpoints:
 }
 
 const AUTH_CODES = new Set([
-  "invalid_client", "invalid_grant", "unauthorized_client", "invalid_scope", "invalid_resource", "interaction_required",
-  "consent_required", "login_required", "invalid_request", "access_denied", "bad_token", "no_tokens_found", "state_mismatch", "nonce_mismatch",
+  "invalid_client",
+  "invalid_grant",
+  "unauthorized_client",
+  "invalid_scope",
+  "invalid_resource",
+  "interaction_required",
+  "consent_required",
+  "login_required",
+  "invalid_request",
+  "access_denied",
+  "bad_token",
+  "no_tokens_found",
+  "state_mismatch",
+  "nonce_mismatch",
 ]);
 
 /** MSAL / Entra failure → RemoteError (see the module comment). */
@@ -109,12 +144,27 @@ export function authError(err: unknown, what: string): RemoteError {
   if (err instanceof RemoteError) return err;
   const denied = findDestinationDenied(err);
   if (denied) return new RemoteError("destination_denied", denied.message, { cause: err });
-  const e = err as { errorCode?: string; errorMessage?: string; subError?: string; errorNo?: string; status?: number; name?: string; message?: string };
+  const e = err as {
+    errorCode?: string;
+    errorMessage?: string;
+    subError?: string;
+    errorNo?: string;
+    status?: number;
+    name?: string;
+    message?: string;
+  };
   const code = e?.errorCode ?? "";
   const first = (e?.errorMessage ?? e?.message ?? String(err)).split(/\r?\n/)[0];
   const detail = `${code || e?.name || "error"}${e?.errorNo ? ` (AADSTS${e.errorNo})` : ""}: ${first}`;
-  if (networkErrorCode(err) || code === "network_error" || code === "no_network_connectivity" || (e?.status !== undefined && (e.status >= 500 || e.status === 429))) {
-    return new RemoteError("unreachable", `${what}: Entra ID could not be reached or is busy — ${detail}`, { cause: err });
+  if (
+    networkErrorCode(err) ||
+    code === "network_error" ||
+    code === "no_network_connectivity" ||
+    (e?.status !== undefined && (e.status >= 500 || e.status === 429))
+  ) {
+    return new RemoteError("unreachable", `${what}: Entra ID could not be reached or is busy — ${detail}`, {
+      cause: err,
+    });
   }
   if (AUTH_CODES.has(code) || e?.name === "InteractionRequiredAuthError" || e?.name === "ServerError") {
     return new RemoteError("auth", `${what}: Entra ID refused — ${detail}`, { cause: err });
@@ -158,12 +208,20 @@ export interface UserAccount {
 }
 
 function accountOf(a: AccountInfo): UserAccount {
-  return { homeAccountId: a.homeAccountId, objectId: a.localAccountId, tenantId: a.tenantId, username: a.username, name: a.name };
+  return {
+    homeAccountId: a.homeAccountId,
+    objectId: a.localAccountId,
+    tenantId: a.tenantId,
+    username: a.username,
+    name: a.name,
+  };
 }
 
 /** The refresh token MSAL holds for an account (MSAL never returns it from its API calls). */
 function cachedRefreshToken(app: ConfidentialClientApplication, homeAccountId?: string): string | undefined {
-  const cache = JSON.parse(app.getTokenCache().serialize()) as { RefreshToken?: Record<string, { secret?: string; home_account_id?: string }> };
+  const cache = JSON.parse(app.getTokenCache().serialize()) as {
+    RefreshToken?: Record<string, { secret?: string; home_account_id?: string }>;
+  };
   const tokens = Object.values(cache.RefreshToken ?? {});
   const match = tokens.find((t) => !homeAccountId || t.home_account_id === homeAccountId) ?? tokens[0];
   return match?.secret;
@@ -175,7 +233,12 @@ export class UserAuthFlow {
   private readonly scopes: string[];
   private readonly crypto = new CryptoProvider();
 
-  constructor(cfg: ClientCredentialConfig, private readonly endpoints: SharePointEndpoints, network: NetworkPolicy, logger?: Logger) {
+  constructor(
+    cfg: ClientCredentialConfig,
+    private readonly endpoints: SharePointEndpoints,
+    network: NetworkPolicy,
+    logger?: Logger,
+  ) {
     this.app = createConfidentialClient(cfg, endpoints, network, logger);
     this.scopes = [graphDefaultScope(endpoints)];
   }
@@ -184,7 +247,11 @@ export class UserAuthFlow {
    * The URL to send the user to. Keep `pkceVerifier` and `nonce` with `state` (server-side,
    * single-use) until the callback; `loginHint` pre-fills the account.
    */
-  async buildAuthorizationUrl(o: { state: string; redirectUri: string; loginHint?: string }): Promise<{ url: string; pkceVerifier: string; nonce: string }> {
+  async buildAuthorizationUrl(o: {
+    state: string;
+    redirectUri: string;
+    loginHint?: string;
+  }): Promise<{ url: string; pkceVerifier: string; nonce: string }> {
     const { verifier, challenge } = await this.crypto.generatePkceCodes();
     const nonce = this.crypto.createNewGuid();
     try {
@@ -208,11 +275,25 @@ export class UserAuthFlow {
    * values (MSAL checks `state`); `nonce` the one from buildAuthorizationUrl.
    * @throws RemoteError `auth` for a used/expired code, a PKCE mismatch or a refused client.
    */
-  async redeemCode(o: { code: string; pkceVerifier: string; redirectUri: string; state?: string; nonce?: string; clientInfo?: string }): Promise<{ refreshToken: string; account: UserAccount; accessToken: string; expiresOn: Date | null }> {
+  async redeemCode(o: {
+    code: string;
+    pkceVerifier: string;
+    redirectUri: string;
+    state?: string;
+    nonce?: string;
+    clientInfo?: string;
+  }): Promise<{ refreshToken: string; account: UserAccount; accessToken: string; expiresOn: Date | null }> {
     let result: AuthenticationResult;
     try {
       result = await this.app.acquireTokenByCode(
-        { code: o.code, redirectUri: o.redirectUri, scopes: this.scopes, codeVerifier: o.pkceVerifier, ...(o.state ? { state: o.state } : {}), ...(o.nonce ? { nonce: o.nonce } : {}) },
+        {
+          code: o.code,
+          redirectUri: o.redirectUri,
+          scopes: this.scopes,
+          codeVerifier: o.pkceVerifier,
+          ...(o.state ? { state: o.state } : {}),
+          ...(o.nonce ? { nonce: o.nonce } : {}),
+        },
         o.state ? { code: o.code, state: o.state, ...(o.clientInfo ? { client_info: o.clientInfo } : {}) } : undefined,
       );
     } catch (err) {
@@ -220,8 +301,17 @@ export class UserAuthFlow {
     }
     if (!result.account) throw new RemoteError("auth", "redeem authorization code: Entra ID returned no account");
     const refreshToken = cachedRefreshToken(this.app, result.account.homeAccountId);
-    if (!refreshToken) throw new RemoteError("auth", "redeem authorization code: Entra ID returned no refresh token (is offline_access allowed?)");
-    return { refreshToken, account: accountOf(result.account), accessToken: result.accessToken, expiresOn: result.expiresOn };
+    if (!refreshToken)
+      throw new RemoteError(
+        "auth",
+        "redeem authorization code: Entra ID returned no refresh token (is offline_access allowed?)",
+      );
+    return {
+      refreshToken,
+      account: accountOf(result.account),
+      accessToken: result.accessToken,
+      expiresOn: result.expiresOn,
+    };
   }
 
   get authorityHost(): string {
@@ -231,7 +321,9 @@ export class UserAuthFlow {
 
 export interface UserTokenSourceOptions extends ClientCredentialConfig {
   refreshToken: string;
-  /** Called with each new refresh token Entra rotates to; the caller seals and stores it. Errors are logged, not thrown. */
+  /**
+   * Called with each new refresh token Entra rotates to; the caller seals and stores it. Errors are logged, not thrown.
+   */
   onRefreshTokenRotated?(refreshToken: string): void | Promise<void>;
 }
 
@@ -243,7 +335,12 @@ export class UserTokenSource implements GraphTokenSource {
   private refreshToken: string;
   private inflight: Promise<string> | null = null;
 
-  constructor(private readonly o: UserTokenSourceOptions, endpoints: SharePointEndpoints, network: NetworkPolicy, private readonly logger?: Logger) {
+  constructor(
+    private readonly o: UserTokenSourceOptions,
+    endpoints: SharePointEndpoints,
+    network: NetworkPolicy,
+    private readonly logger?: Logger,
+  ) {
     this.app = createConfidentialClient(o, endpoints, network, logger);
     this.scopes = [graphDefaultScope(endpoints)];
     this.refreshToken = o.refreshToken;
@@ -269,7 +366,11 @@ export class UserTokenSource implements GraphTokenSource {
       // not cached yet, and the rotated refresh token would be lost.
       result = this.account
         ? await this.app.acquireTokenSilent({ account: this.account, scopes: this.scopes })
-        : await this.app.acquireTokenByRefreshToken({ refreshToken: this.refreshToken, scopes: this.scopes, forceCache: true });
+        : await this.app.acquireTokenByRefreshToken({
+            refreshToken: this.refreshToken,
+            scopes: this.scopes,
+            forceCache: true,
+          });
     } catch (err) {
       throw authError(err, "user token from refresh token");
     }
@@ -290,12 +391,20 @@ export class UserTokenSource implements GraphTokenSource {
 
 /** Either token source from a connector's auth settings. */
 export type SharePointAuthConfig =
-  | ({ authType: "app_auth" } & ClientCredentialConfig)
-  | ({ authType: "user_auth" } & UserTokenSourceOptions);
+  ({ authType: "app_auth" } & ClientCredentialConfig) | ({ authType: "user_auth" } & UserTokenSourceOptions);
 
-export function createTokenSource(cfg: SharePointAuthConfig, endpoints: SharePointEndpoints, network: NetworkPolicy, logger?: Logger): AppTokenSource | UserTokenSource {
+export function createTokenSource(
+  cfg: SharePointAuthConfig,
+  endpoints: SharePointEndpoints,
+  network: NetworkPolicy,
+  logger?: Logger,
+): AppTokenSource | UserTokenSource {
   if (cfg.authType === "user_auth") {
-    if (!cfg.refreshToken) throw new RemoteError("auth", "user_auth connector has not been authorized yet: run POST .../authorize and sign in");
+    if (!cfg.refreshToken)
+      throw new RemoteError(
+        "auth",
+        "user_auth connector has not been authorized yet: run POST .../authorize and sign in",
+      );
     return new UserTokenSource(cfg, endpoints, network, logger);
   }
   return new AppTokenSource(cfg, endpoints, network, logger);

@@ -36,14 +36,23 @@ const KEY_BLOCK = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----[\s\S]+?
 /** @throws CertificateError with a clear sentence when the PEM is unusable. */
 export function parseClientCertificatePem(pem: string, now = new Date()): ParsedClientCertificate {
   if (typeof pem !== "string" || !pem.includes("-----BEGIN")) {
-    throw new CertificateError("azure_client_certificate_pem must be PEM text containing the private key and the certificate");
+    throw new CertificateError(
+      "azure_client_certificate_pem must be PEM text containing the private key and the certificate",
+    );
   }
   const certMatch = CERT_BLOCK.exec(pem);
-  if (!certMatch) throw new CertificateError("azure_client_certificate_pem has no certificate block (-----BEGIN CERTIFICATE-----)");
+  if (!certMatch)
+    throw new CertificateError("azure_client_certificate_pem has no certificate block (-----BEGIN CERTIFICATE-----)");
   const keyMatch = KEY_BLOCK.exec(pem);
-  if (!keyMatch) throw new CertificateError("azure_client_certificate_pem has no private key block (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)");
+  if (!keyMatch)
+    throw new CertificateError(
+      "azure_client_certificate_pem has no private key block (-----BEGIN " +
+        "PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)",
+    );
   if (keyMatch[1] === "ENCRYPTED PRIVATE KEY" || /Proc-Type:\s*4,ENCRYPTED/.test(keyMatch[0])) {
-    throw new CertificateError("the private key in azure_client_certificate_pem is encrypted; provide it without a passphrase");
+    throw new CertificateError(
+      "the private key in azure_client_certificate_pem is encrypted; provide it without a passphrase",
+    );
   }
   let cert: X509Certificate;
   try {
@@ -59,9 +68,16 @@ export function parseClientCertificatePem(pem: string, now = new Date()): Parsed
   } catch {
     throw new CertificateError("the private key in azure_client_certificate_pem cannot be parsed");
   }
-  if (!cert.checkPrivateKey(key)) throw new CertificateError("the private key in azure_client_certificate_pem does not belong to its certificate");
-  if (new Date(cert.validTo).getTime() < now.getTime()) throw new CertificateError(`the certificate in azure_client_certificate_pem expired on ${new Date(cert.validTo).toISOString()}`);
-  if (new Date(cert.validFrom).getTime() > now.getTime() + 5 * 60_000) throw new CertificateError(`the certificate in azure_client_certificate_pem is not valid before ${new Date(cert.validFrom).toISOString()}`);
+  if (!cert.checkPrivateKey(key))
+    throw new CertificateError("the private key in azure_client_certificate_pem does not belong to its certificate");
+  if (new Date(cert.validTo).getTime() < now.getTime())
+    throw new CertificateError(
+      `the certificate in azure_client_certificate_pem expired on ${new Date(cert.validTo).toISOString()}`,
+    );
+  if (new Date(cert.validFrom).getTime() > now.getTime() + 5 * 60_000)
+    throw new CertificateError(
+      `the certificate in azure_client_certificate_pem is not valid before ${new Date(cert.validFrom).toISOString()}`,
+    );
   return {
     privateKeyPem,
     certificatePem: cert.toString(),

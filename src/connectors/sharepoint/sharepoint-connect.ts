@@ -9,7 +9,12 @@ import type { Logger } from "pino";
 import { RemoteError } from "../../sync/remote-errors.js";
 import type { NetworkPolicy } from "../network-policy.js";
 import { GraphHttp } from "./graph-http.js";
-import { createTokenSource, type AppTokenSource, type SharePointEndpoints, type UserTokenSource } from "./sharepoint-auth.js";
+import {
+  createTokenSource,
+  type AppTokenSource,
+  type SharePointEndpoints,
+  type UserTokenSource,
+} from "./sharepoint-auth.js";
 import { resolveSiteAndDrive } from "./sharepoint-discovery.js";
 import { createSharePointRemote, type SharePointRemote } from "./sharepoint-remote.js";
 
@@ -41,17 +46,41 @@ export interface SharePointRuntime {
 }
 
 /** Token source + Graph transport for the settings. @throws RemoteError `auth` for missing/unusable credentials. */
-export function openGraph(s: SharePointConnectorSettings, rt: SharePointRuntime): { graph: GraphHttp; tokens: AppTokenSource | UserTokenSource } {
-  const cred = { tenantId: s.azure_tenant_id, clientId: s.azure_client_id, clientSecret: s.azure_client_secret, certificatePem: s.azure_client_certificate_pem };
+export function openGraph(
+  s: SharePointConnectorSettings,
+  rt: SharePointRuntime,
+): { graph: GraphHttp; tokens: AppTokenSource | UserTokenSource } {
+  const cred = {
+    tenantId: s.azure_tenant_id,
+    clientId: s.azure_client_id,
+    clientSecret: s.azure_client_secret,
+    certificatePem: s.azure_client_certificate_pem,
+  };
   const tokens =
     s.auth_type === "user_auth"
-      ? createTokenSource({ authType: "user_auth", ...cred, refreshToken: s.user_refresh_token ?? "", onRefreshTokenRotated: rt.onRefreshTokenRotated }, rt.endpoints, rt.network, rt.logger)
+      ? createTokenSource(
+          {
+            authType: "user_auth",
+            ...cred,
+            refreshToken: s.user_refresh_token ?? "",
+            onRefreshTokenRotated: rt.onRefreshTokenRotated,
+          },
+          rt.endpoints,
+          rt.network,
+          rt.logger,
+        )
       : createTokenSource({ authType: "app_auth", ...cred }, rt.endpoints, rt.network, rt.logger);
-  return { graph: new GraphHttp({ graphBaseUrl: rt.endpoints.graphBaseUrl, tokens, network: rt.network, logger: rt.logger }), tokens };
+  return {
+    graph: new GraphHttp({ graphBaseUrl: rt.endpoints.graphBaseUrl, tokens, network: rt.network, logger: rt.logger }),
+    tokens,
+  };
 }
 
 /** `site_id` + `drive_id` as configured, or resolved from `site_url` + `library_name`. */
-export async function siteAndDrive(graph: GraphHttp, s: SharePointConnectorSettings): Promise<{ siteId: string; driveId: string }> {
+export async function siteAndDrive(
+  graph: GraphHttp,
+  s: SharePointConnectorSettings,
+): Promise<{ siteId: string; driveId: string }> {
   if (s.drive_id) return { siteId: s.site_id ?? "", driveId: s.drive_id };
   if (!s.site_url) throw new RemoteError("not_found", "neither drive_id nor site_url is configured");
   const r = await resolveSiteAndDrive(graph, s.site_url, s.library_name);
@@ -64,7 +93,10 @@ export async function siteAndDrive(graph: GraphHttp, s: SharePointConnectorSetti
  * no-op resync costs one delta request. @throws RemoteError `auth`, `unreachable`, `not_found`
  * (site or library when resolved from `site_url`), `access_denied`.
  */
-export async function openSharePointRemote(s: SharePointConnectorSettings, rt: SharePointRuntime): Promise<SharePointRemote> {
+export async function openSharePointRemote(
+  s: SharePointConnectorSettings,
+  rt: SharePointRuntime,
+): Promise<SharePointRemote> {
   const { graph } = openGraph(s, rt);
   const { siteId, driveId } = await siteAndDrive(graph, s);
   return createSharePointRemote({ graph, siteId, driveId, basePath: s.base_path ?? "" });

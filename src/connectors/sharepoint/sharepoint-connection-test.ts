@@ -7,7 +7,8 @@
  * Result: `{success, message, error, site_accessible, permissions: {access, via}}` where `error`
  * is the failing code (`invalid_client`, `invalid_grant`, `accessDenied`, `itemNotFound`, a
  * network code…; `DESTINATION_DENIED` when the server's connector network policy refuses the
- * address of Entra, Graph or a URL Graph handed back) or null, `access` is `write` | `read` | `none`, and `via` names the grant that
+ * address of Entra, Graph or a URL Graph handed back) or null, `access` is `write` | `read` | `none`, and `via` names
+ * the grant that
  * gave it (e.g. `application permission Sites.ReadWrite.All`, `Sites.Selected grant on the site`,
  * `delegated permission Sites.ReadWrite.All as alice@contoso.com`).
  */
@@ -15,7 +16,12 @@ import { randomBytes } from "node:crypto";
 import { RemoteError } from "../../sync/remote-errors.js";
 import { encodeItemPath } from "./graph-http.js";
 import type { GraphDrive, GraphSite, UploadSession } from "./graph-types.js";
-import { openGraph, siteAndDrive, type SharePointConnectorSettings, type SharePointRuntime } from "./sharepoint-connect.js";
+import {
+  openGraph,
+  siteAndDrive,
+  type SharePointConnectorSettings,
+  type SharePointRuntime,
+} from "./sharepoint-connect.js";
 
 export interface SharePointConnectionTestResult {
   success: boolean;
@@ -40,7 +46,12 @@ const READ_ROLES = ["Sites.Read.All", "Files.Read.All"];
 function via(claims: Record<string, unknown>, access: "read" | "write"): string {
   const roles = Array.isArray(claims.roles) ? (claims.roles as string[]) : [];
   const scp = typeof claims.scp === "string" ? claims.scp.split(" ") : [];
-  const who = typeof claims.upn === "string" ? claims.upn : typeof claims.unique_name === "string" ? claims.unique_name : undefined;
+  const who =
+    typeof claims.upn === "string"
+      ? claims.upn
+      : typeof claims.unique_name === "string"
+        ? claims.unique_name
+        : undefined;
   const wanted = access === "write" ? WRITE_ROLES : [...WRITE_ROLES, ...READ_ROLES];
   if (scp.length > 0) {
     const s = scp.find((x) => wanted.includes(x));
@@ -58,9 +69,22 @@ function codeOf(err: RemoteError): string {
   return cause?.errorCode ?? (typeof cause?.code === "string" ? cause.code : undefined) ?? err.kind;
 }
 
-export async function testSharePointConnection(s: SharePointConnectorSettings, rt: SharePointRuntime): Promise<SharePointConnectionTestResult> {
-  const fail = (message: string, error: string, siteAccessible = false, access: "read" | "none" = "none", v: string | null = null): SharePointConnectionTestResult => ({
-    success: false, message, error, site_accessible: siteAccessible, permissions: { access, via: v },
+export async function testSharePointConnection(
+  s: SharePointConnectorSettings,
+  rt: SharePointRuntime,
+): Promise<SharePointConnectionTestResult> {
+  const fail = (
+    message: string,
+    error: string,
+    siteAccessible = false,
+    access: "read" | "none" = "none",
+    v: string | null = null,
+  ): SharePointConnectionTestResult => ({
+    success: false,
+    message,
+    error,
+    site_accessible: siteAccessible,
+    permissions: { access, via: v },
   });
   let graph;
   let token: string;
@@ -93,11 +117,20 @@ export async function testSharePointConnection(s: SharePointConnectorSettings, r
   try {
     const d = await graph.get<GraphDrive>(`/drives/${encodeURIComponent(driveId)}`, "read library");
     library = d.name ?? driveId;
-    await graph.get(`/drives/${encodeURIComponent(driveId)}/root${base ? `:/${encodeItemPath(base)}:` : ""}`, "read base folder");
+    await graph.get(
+      `/drives/${encodeURIComponent(driveId)}/root${base ? `:/${encodeItemPath(base)}:` : ""}`,
+      "read base folder",
+    );
   } catch (err) {
     const e = err as RemoteError;
     if (e.kind === "destination_denied") return fail(e.message, codeOf(e), true);
-    return fail(`The library or base path cannot be read: ${e.message}`, codeOf(e), true, e.kind === "access_denied" ? "none" : "read", e.kind === "access_denied" ? null : via(claims, "read"));
+    return fail(
+      `The library or base path cannot be read: ${e.message}`,
+      codeOf(e),
+      true,
+      e.kind === "access_denied" ? "none" : "read",
+      e.kind === "access_denied" ? null : via(claims, "read"),
+    );
   }
   const probeName = `.scaidrive-write-test-${randomBytes(6).toString("hex")}`;
   const probePath = base ? `${base}/${probeName}` : probeName;
@@ -109,10 +142,17 @@ export async function testSharePointConnection(s: SharePointConnectorSettings, r
       "write probe",
     );
     access = "write";
-    if (session.uploadUrl) await graph.fetchPreauthenticated(session.uploadUrl, { method: "DELETE" }, "cancel write probe", { idempotent: true, okStatuses: [404] }).catch(() => undefined);
+    if (session.uploadUrl)
+      await graph
+        .fetchPreauthenticated(session.uploadUrl, { method: "DELETE" }, "cancel write probe", {
+          idempotent: true,
+          okStatuses: [404],
+        })
+        .catch(() => undefined);
   } catch (err) {
     const e = err as RemoteError;
-    if (e.kind !== "access_denied") return fail(`The write check failed: ${e.message}`, codeOf(e), true, "read", via(claims, "read"));
+    if (e.kind !== "access_denied")
+      return fail(`The write check failed: ${e.message}`, codeOf(e), true, "read", via(claims, "read"));
   }
   const v = via(claims, access);
   return {

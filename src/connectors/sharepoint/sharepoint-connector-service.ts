@@ -33,12 +33,18 @@ import type { DirectoryPrincipal, DriveSummary, SiteSummary } from "./sharepoint
 function apiError(err: unknown, what: string): unknown {
   if (!(err instanceof RemoteError)) return err;
   switch (err.kind) {
-    case "auth": return new AppError("CONNECTOR_AUTH_FAILED", `${what}: ${err.message}`, undefined, { cause: err });
-    case "unreachable": return new AppError("CONNECTOR_UNREACHABLE", `${what}: ${err.message}`, undefined, { cause: err });
-    case "destination_denied": return new AppError("DESTINATION_DENIED", `${what}: ${err.message}`, undefined, { cause: err });
-    case "not_found": return new AppError("NOT_FOUND", `${what}: ${err.message}`, undefined, { cause: err });
-    case "access_denied": return new AppError("FORBIDDEN", `${what}: SharePoint refused access: ${err.message}`, undefined, { cause: err });
-    default: return new AppError("CONNECTOR_UNREACHABLE", `${what}: ${err.message}`, undefined, { cause: err });
+    case "auth":
+      return new AppError("CONNECTOR_AUTH_FAILED", `${what}: ${err.message}`, undefined, { cause: err });
+    case "unreachable":
+      return new AppError("CONNECTOR_UNREACHABLE", `${what}: ${err.message}`, undefined, { cause: err });
+    case "destination_denied":
+      return new AppError("DESTINATION_DENIED", `${what}: ${err.message}`, undefined, { cause: err });
+    case "not_found":
+      return new AppError("NOT_FOUND", `${what}: ${err.message}`, undefined, { cause: err });
+    case "access_denied":
+      return new AppError("FORBIDDEN", `${what}: SharePoint refused access: ${err.message}`, undefined, { cause: err });
+    default:
+      return new AppError("CONNECTOR_UNREACHABLE", `${what}: ${err.message}`, undefined, { cause: err });
   }
 }
 
@@ -77,13 +83,22 @@ export class SharePointConnectorService {
    * pre-fills the account. @throws NOT_FOUND, FORBIDDEN, VALIDATION_FAILED (app_auth connector,
    * bad hint), CONNECTOR_UNREACHABLE…
    */
-  async authorize(actor: Actor, id: string, loginHint: unknown, redirectUri: string): Promise<{ authorization_url: string; expires_at: string }> {
+  async authorize(
+    actor: Actor,
+    id: string,
+    loginHint: unknown,
+    redirectUri: string,
+  ): Promise<{ authorization_url: string; expires_at: string }> {
     const connector = await this.loadManaged(actor, id);
     if (connector.config.auth_type !== "user_auth") {
-      throw new AppError("VALIDATION_FAILED", "authorize is for auth_type user_auth; this connector uses app_auth", { field: "auth_type" });
+      throw new AppError("VALIDATION_FAILED", "authorize is for auth_type user_auth; this connector uses app_auth", {
+        field: "auth_type",
+      });
     }
     if (loginHint !== undefined && (typeof loginHint !== "string" || loginHint.length > 320)) {
-      throw new AppError("VALIDATION_FAILED", "login_hint must be a user principal name (at most 320 characters)", { field: "login_hint" });
+      throw new AppError("VALIDATION_FAILED", "login_hint must be a user principal name (at most 320 characters)", {
+        field: "login_hint",
+      });
     }
     const hint = typeof loginHint === "string" && loginHint !== "" ? loginHint : undefined;
     const flow = await this.userAuthFlow(connector);
@@ -94,7 +109,13 @@ export class SharePointConnectorService {
     } catch (err) {
       throw apiError(err, "authorization URL");
     }
-    const entry = this.states.put(state, { connectorId: connector.id, pkceVerifier: built.pkceVerifier, nonce: built.nonce, redirectUri, userId: actor.userId });
+    const entry = this.states.put(state, {
+      connectorId: connector.id,
+      pkceVerifier: built.pkceVerifier,
+      nonce: built.nonce,
+      redirectUri,
+      userId: actor.userId,
+    });
     this.log.info({ connectorId: connector.id, userId: actor.userId }, "user-auth sign-in started");
     return { authorization_url: built.url, expires_at: new Date(entry.expiresAtMs).toISOString() };
   }
@@ -105,17 +126,38 @@ export class SharePointConnectorService {
    * not redemption succeeds. @throws VALIDATION_FAILED (unknown, used or expired state; a refused
    * sign-in; no code), NOT_FOUND (connector gone), CONNECTOR_AUTH_FAILED…
    */
-  async completeSignIn(q: SignInCallback): Promise<{ connectorId: string; enabled: boolean; user: { id: string; email: string; name: string | null } }> {
+  async completeSignIn(
+    q: SignInCallback,
+  ): Promise<{ connectorId: string; enabled: boolean; user: { id: string; email: string; name: string | null } }> {
     const entry = q.state ? this.states.take(q.state) : undefined;
-    if (!entry) throw new AppError("VALIDATION_FAILED", "state is unknown, already used or expired: start again with POST /api/v1/sharepoint-connectors/{id}/authorize", { field: "state" });
-    if (q.error) throw new AppError("VALIDATION_FAILED", `the sign-in was not completed: ${q.error}${q.error_description ? ` (${q.error_description.split(/\r?\n/)[0]})` : ""}`, { field: "error" });
+    if (!entry)
+      throw new AppError(
+        "VALIDATION_FAILED",
+        "state is unknown, already used or expired: start again with POST /api/v1/sharepoint-connectors/{id}/authorize",
+        { field: "state" },
+      );
+    if (q.error)
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `the sign-in ` +
+          `was not completed: ${q.error}${q.error_description ? ` (${q.error_description.split(/\r?\n/)[0]})` : ""}`,
+        { field: "error" },
+      );
     if (!q.code) throw new AppError("VALIDATION_FAILED", "code is missing", { field: "code" });
     const connector = await this.o.connectors.get(entry.connectorId);
-    if (!connector || connector.type !== this.o.def.type) throw new AppError("NOT_FOUND", `connector ${entry.connectorId} no longer exists`);
+    if (!connector || connector.type !== this.o.def.type)
+      throw new AppError("NOT_FOUND", `connector ${entry.connectorId} no longer exists`);
     const flow = await this.userAuthFlow(connector);
     let redeemed;
     try {
-      redeemed = await flow.redeemCode({ code: q.code, pkceVerifier: entry.pkceVerifier, redirectUri: entry.redirectUri, state: q.state, nonce: entry.nonce, clientInfo: q.client_info });
+      redeemed = await flow.redeemCode({
+        code: q.code,
+        pkceVerifier: entry.pkceVerifier,
+        redirectUri: entry.redirectUri,
+        state: q.state,
+        nonce: entry.nonce,
+        clientInfo: q.client_info,
+      });
     } catch (err) {
       throw apiError(err, "redeeming the authorization code");
     }
@@ -145,7 +187,8 @@ export class SharePointConnectorService {
   async drives(actor: Actor, id: string, siteId: string | undefined): Promise<{ drives: DriveSummary[] }> {
     const connector = await this.loadManaged(actor, id);
     const site = siteId ?? (typeof connector.config.site_id === "string" ? connector.config.site_id : undefined);
-    if (!site) throw new AppError("VALIDATION_FAILED", "site_id is required (the connector has none)", { field: "site_id" });
+    if (!site)
+      throw new AppError("VALIDATION_FAILED", "site_id is required (the connector has none)", { field: "site_id" });
     try {
       return { drives: await (await loadSharePointRuntime()).listDrives(await this.graphOf(connector), site) };
     } catch (err) {
@@ -154,7 +197,12 @@ export class SharePointConnectorService {
   }
 
   /** Entra ID users or groups matching `query` (name or e-mail prefix). */
-  async searchPrincipals<K extends "users" | "groups">(actor: Actor, id: string, kind: K, query: string): Promise<{ [k in K]: DirectoryPrincipal[] }> {
+  async searchPrincipals<K extends "users" | "groups">(
+    actor: Actor,
+    id: string,
+    kind: K,
+    query: string,
+  ): Promise<{ [k in K]: DirectoryPrincipal[] }> {
     const connector = await this.loadManaged(actor, id);
     try {
       const graph = await this.graphOf(connector);
@@ -168,20 +216,33 @@ export class SharePointConnectorService {
 
   /** @throws NOT_FOUND, FORBIDDEN */
   private loadManaged(actor: Actor, id: string): Promise<ConnectorRecord> {
-    return this.o.access.requireManager(actor, id, this.o.def.type, { forbidden: `connector ${id} needs MANAGE_PERMISSIONS on its target share` });
+    return this.o.access.requireManager(actor, id, this.o.def.type, {
+      forbidden: `connector ${id} needs MANAGE_PERMISSIONS on its target share`,
+    });
   }
 
   private async userAuthFlow(connector: ConnectorRecord) {
     const s = sharePointSettings(openConfig(this.o.def, connector, this.o.vault));
     const { UserAuthFlow } = await loadSharePointRuntime();
     return new UserAuthFlow(
-      { tenantId: s.azure_tenant_id, clientId: s.azure_client_id, clientSecret: s.azure_client_secret, certificatePem: s.azure_client_certificate_pem },
-      endpointsFromEnv(process.env), this.o.network, this.log,
+      {
+        tenantId: s.azure_tenant_id,
+        clientId: s.azure_client_id,
+        clientSecret: s.azure_client_secret,
+        certificatePem: s.azure_client_certificate_pem,
+      },
+      endpointsFromEnv(process.env),
+      this.o.network,
+      this.log,
     );
   }
 
   private async graphOf(c: ConnectorRecord) {
     const settings = sharePointSettings(openConfig(this.o.def, c, this.o.vault));
-    return (await loadSharePointRuntime()).openGraph(settings, { endpoints: endpointsFromEnv(process.env), network: this.o.network, logger: this.log.child({ connectorId: c.id }) }).graph;
+    return (await loadSharePointRuntime()).openGraph(settings, {
+      endpoints: endpointsFromEnv(process.env),
+      network: this.o.network,
+      logger: this.log.child({ connectorId: c.id }),
+    }).graph;
   }
 }

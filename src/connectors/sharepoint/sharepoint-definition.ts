@@ -31,29 +31,87 @@ const GUIDISH = "^[0-9A-Za-z][0-9A-Za-z.-]{0,127}$";
 
 const configSchema = Type.Object(
   {
-    site_url: Type.String({ maxLength: 2048, pattern: "^https://", description: "SharePoint site URL, e.g. https://contoso.sharepoint.com/sites/marketing; with library_name it is resolved to site_id/drive_id when those are absent" }),
-    site_id: Type.String({ minLength: 1, maxLength: 512, description: "Graph site id (host,siteGuid,webGuid); from GET /{id}/sites" }),
-    drive_id: Type.String({ minLength: 1, maxLength: 512, description: "Graph drive id of the document library (b!...); from GET /{id}/drives?site_id=" }),
-    library_name: Type.String({ minLength: 1, maxLength: 255, description: "Document library name (e.g. Documents); used with site_url when drive_id is absent" }),
-    base_path: Type.String({ maxLength: 4096, default: "", description: "Folder inside the library that is synced (e.g. Campaigns/2026; no leading slash, no ..); default \"\" = the whole library" }),
-    azure_tenant_id: Type.String({ minLength: 1, maxLength: 128, pattern: GUIDISH, description: "Entra ID (Azure AD) tenant id or domain" }),
-    azure_client_id: Type.String({ minLength: 1, maxLength: 128, pattern: GUIDISH, description: "Application (client) id of the app registration" }),
-    azure_client_secret: Type.String({ minLength: 1, maxLength: 1024, description: "Client secret of the app. Write-only (azure_client_secret_set on reads)" }),
+    site_url: Type.String({
+      maxLength: 2048,
+      pattern: "^https://",
+      description:
+        "SharePoint site URL, e.g. https://contoso.sharepoint.com/sites/marketing; " +
+        "with library_name it is resolved to site_id/drive_id when those are absent",
+    }),
+    site_id: Type.String({
+      minLength: 1,
+      maxLength: 512,
+      description: "Graph site id (host,siteGuid,webGuid); from GET /{id}/sites",
+    }),
+    drive_id: Type.String({
+      minLength: 1,
+      maxLength: 512,
+      description: "Graph drive id of the document library (b!...); from GET /{id}/drives?site_id=",
+    }),
+    library_name: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: "Document library name (e.g. Documents); used with site_url when drive_id is absent",
+    }),
+    base_path: Type.String({
+      maxLength: 4096,
+      default: "",
+      description:
+        "Folder inside the library that is synced (e.g. Campaigns/2026; " +
+        'no leading slash, no ..); default "" = the whole library',
+    }),
+    azure_tenant_id: Type.String({
+      minLength: 1,
+      maxLength: 128,
+      pattern: GUIDISH,
+      description: "Entra ID (Azure AD) tenant id or domain",
+    }),
+    azure_client_id: Type.String({
+      minLength: 1,
+      maxLength: 128,
+      pattern: GUIDISH,
+      description: "Application (client) id of the app registration",
+    }),
+    azure_client_secret: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description: "Client secret of the app. Write-only (azure_client_secret_set on reads)",
+    }),
     azure_client_certificate_pem: Type.String({
-      minLength: 1, maxLength: 65536,
-      description: "Certificate credential instead of a secret: PEM text with the unencrypted private key and the certificate registered on the app. Write-only (azure_client_certificate_pem_set on reads)",
+      minLength: 1,
+      maxLength: 65536,
+      description:
+        "Certificate credential instead of a secret: PEM text with the unencrypted private key and the " +
+        "certificate registered on the app. Write-only (azure_client_certificate_pem_set on reads)",
     }),
     azure_client_certificate_thumbprint: Type.String({
       pattern: "^([0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$",
-      description: "SHA-1 (as the Azure portal lists it) or SHA-256 hex thumbprint of the certificate; derived (SHA-1) from azure_client_certificate_pem when absent",
+      description:
+        "SHA-1 (as the Azure portal lists it) or SHA-256 hex thumbprint of the " +
+        "certificate; derived (SHA-1) from azure_client_certificate_pem when absent",
     }),
     auth_type: Type.Union([Type.Literal("app_auth"), Type.Literal("user_auth")], {
       default: "app_auth",
-      description: "app_auth: app-only token (Sites.Selected or Sites.ReadWrite.All); user_auth: delegated, a user signs in through POST /{id}/authorize. Default app_auth",
+      description:
+        "app_auth: app-only token (Sites.Selected or Sites.ReadWrite.All); user_auth: " +
+        "delegated, a user signs in through POST /{id}/authorize. Default app_auth",
     }),
-    refresh_token: Type.String({ minLength: 1, maxLength: 16384, description: "user_auth: the user's refresh token, stored by the OAuth callback. Write-only (refresh_token_set on reads)" }),
-    sync_versions: Type.Boolean({ default: false, description: "Import SharePoint version history as ScaiDrive versions (oldest first, latest current); default false" }),
-    sync_metadata: Type.Boolean({ default: false, description: "Copy list-item column values into the file's metadata dict as sharepoint.<InternalName>; default false" }),
+    refresh_token: Type.String({
+      minLength: 1,
+      maxLength: 16384,
+      description:
+        "user_auth: the user's refresh token, stored by the OAuth callback. Write-only (refresh_token_set on reads)",
+    }),
+    sync_versions: Type.Boolean({
+      default: false,
+      description:
+        "Import SharePoint version history as ScaiDrive versions (oldest first, latest current); default false",
+    }),
+    sync_metadata: Type.Boolean({
+      default: false,
+      description:
+        "Copy list-item column values into the file's metadata dict as sharepoint.<InternalName>; default false",
+    }),
   },
   { additionalProperties: false, required: ["azure_tenant_id", "azure_client_id"] },
 );
@@ -106,7 +164,10 @@ export function validateCertificate(config: OpenConfig): void {
   }
   const given = str(config, "azure_client_certificate_thumbprint")?.toUpperCase();
   if (given && given !== parsed.thumbprintSha1 && given !== parsed.thumbprintSha256) {
-    invalid("azure_client_certificate_thumbprint", "azure_client_certificate_thumbprint does not match the certificate in azure_client_certificate_pem");
+    invalid(
+      "azure_client_certificate_thumbprint",
+      "azure_client_certificate_thumbprint does not match the certificate in azure_client_certificate_pem",
+    );
   }
   config.azure_client_certificate_thumbprint = given ?? parsed.thumbprintSha1;
 }
@@ -123,7 +184,15 @@ export const sharepointDefinition: ConnectorDefinition = {
   secretFields: ["azure_client_secret", "azure_client_certificate_pem", "refresh_token"],
   immutableFields: [],
   // The credentials are presented for this tenant and app and reach this site, library and folder.
-  secretScopeFields: ["azure_tenant_id", "azure_client_id", "site_url", "site_id", "drive_id", "library_name", "base_path"],
+  secretScopeFields: [
+    "azure_tenant_id",
+    "azure_client_id",
+    "site_url",
+    "site_id",
+    "drive_id",
+    "library_name",
+    "base_path",
+  ],
   // A user's refresh token comes from the sign-in (POST /{id}/authorize), never from a request body.
   reissuedSecrets: ["refresh_token"],
   principalField: "smb_principal",
@@ -132,7 +201,10 @@ export const sharepointDefinition: ConnectorDefinition = {
   validate(config) {
     validateBasePath(str(config, "base_path") ?? "");
     if (str(config, "azure_client_secret") && str(config, "azure_client_certificate_pem")) {
-      invalid("azure_client_certificate_pem", "send either azure_client_secret or azure_client_certificate_pem, not both");
+      invalid(
+        "azure_client_certificate_pem",
+        "send either azure_client_secret or azure_client_certificate_pem, not both",
+      );
     }
     validateCertificate(config);
     if (!str(config, "drive_id") && !str(config, "site_url")) {
@@ -151,9 +223,15 @@ export const sharepointDefinition: ConnectorDefinition = {
       settings = sharePointSettings({ ...config, site_id: r.siteId, drive_id: r.driveId });
       env.logger.info({ siteId: r.siteId, driveId: r.driveId }, "resolved site_url and library_name");
     }
-    return openSharePointRemote(settings, { ...rt, onRefreshTokenRotated: (refreshToken) => env.saveConfig({ refresh_token: refreshToken }) });
+    return openSharePointRemote(settings, {
+      ...rt,
+      onRefreshTokenRotated: (refreshToken) => env.saveConfig({ refresh_token: refreshToken }),
+    });
   },
-  async test(config, env): Promise<ConnectionTestResult & Omit<SharePointConnectionTestResult, keyof ConnectionTestResult>> {
+  async test(
+    config,
+    env,
+  ): Promise<ConnectionTestResult & Omit<SharePointConnectionTestResult, keyof ConnectionTestResult>> {
     const { testSharePointConnection } = await loadSharePointRuntime();
     return testSharePointConnection(sharePointSettings(config), { endpoints: endpoints(), network: env.network });
   },
@@ -161,16 +239,25 @@ export const sharepointDefinition: ConnectorDefinition = {
     {
       site_accessible: Type.Boolean({ description: "the site, library and base folder could be read" }),
       permissions: Type.Object({
-        access: Type.Union([Type.Literal("read"), Type.Literal("write"), Type.Literal("none")], { description: "what the credential may do in the library" }),
-        via: Type.Union([Type.String(), Type.Null()], { description: "the grant that gives the access, e.g. application permission Sites.ReadWrite.All" }),
+        access: Type.Union([Type.Literal("read"), Type.Literal("write"), Type.Literal("none")], {
+          description: "what the credential may do in the library",
+        }),
+        via: Type.Union([Type.String(), Type.Null()], {
+          description: "the grant that gives the access, e.g. application permission Sites.ReadWrite.All",
+        }),
       }),
     },
-    { description: "Gets a token, reads the site, library and base folder, and checks write access without creating anything. `permissions.access` is read / write / none and `via` names the grant." },
+    {
+      description:
+        "Gets a token, reads the site, library and base folder, and checks write access without " +
+        "creating anything. `permissions.access` is read / write / none and `via` names the grant.",
+    },
   ),
   preparePatch(input, stored) {
     if (typeof input.azure_client_certificate_pem === "string") {
       if (input.azure_client_certificate_thumbprint === undefined) {
-        // Derive the new certificate's thumbprint now, so the stored one of an old certificate is replaced, not compared.
+        // Derive the new certificate's thumbprint now, so the stored one of an old certificate is replaced, not
+        // compared.
         const probe: OpenConfig = { azure_client_certificate_pem: input.azure_client_certificate_pem };
         try {
           validateCertificate(probe);
@@ -180,10 +267,14 @@ export const sharepointDefinition: ConnectorDefinition = {
         }
       }
       // One credential at a time: a new certificate replaces a stored client secret.
-      if (!("azure_client_secret" in input) && stored.storedSecrets.includes("azure_client_secret")) return { secrets: ["azure_client_secret"] };
+      if (!("azure_client_secret" in input) && stored.storedSecrets.includes("azure_client_secret"))
+        return { secrets: ["azure_client_secret"] };
       return;
     }
-    if (typeof input.azure_client_secret === "string" && stored.storedSecrets.includes("azure_client_certificate_pem")) {
+    if (
+      typeof input.azure_client_secret === "string" &&
+      stored.storedSecrets.includes("azure_client_certificate_pem")
+    ) {
       return { secrets: ["azure_client_certificate_pem"], config: ["azure_client_certificate_thumbprint"] };
     }
   },

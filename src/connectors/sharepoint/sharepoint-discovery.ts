@@ -51,14 +51,19 @@ const drive = (d: GraphDrive): DriveSummary => ({
 export async function searchSites(graph: GraphHttp, q: string): Promise<SiteSummary[]> {
   const term = q.trim() === "" ? "*" : q.trim();
   const out: SiteSummary[] = [];
-  for await (const page of graph.pages<GraphSite>(`/sites?search=${encodeURIComponent(term)}`, "search sites")) out.push(...page.value.map(site));
+  for await (const page of graph.pages<GraphSite>(`/sites?search=${encodeURIComponent(term)}`, "search sites"))
+    out.push(...page.value.map(site));
   return out;
 }
 
 /** Document libraries of a site. @throws `not_found` for an unknown site, `access_denied` without a grant. */
 export async function listDrives(graph: GraphHttp, siteId: string): Promise<DriveSummary[]> {
   const out: DriveSummary[] = [];
-  for await (const page of graph.pages<GraphDrive>(`/sites/${encodeURIComponent(siteId)}/drives`, `list drives of site ${siteId}`)) out.push(...page.value.map(drive));
+  for await (const page of graph.pages<GraphDrive>(
+    `/sites/${encodeURIComponent(siteId)}/drives`,
+    `list drives of site ${siteId}`,
+  ))
+    out.push(...page.value.map(drive));
   return out;
 }
 
@@ -67,7 +72,12 @@ function searchTerm(q: string): string {
   return q.replace(/["\\]/g, "").trim();
 }
 
-async function searchDirectory<T extends GraphUser | GraphGroup>(graph: GraphHttp, kind: "users" | "groups", q: string, select: string): Promise<T[]> {
+async function searchDirectory<T extends GraphUser | GraphGroup>(
+  graph: GraphHttp,
+  kind: "users" | "groups",
+  q: string,
+  select: string,
+): Promise<T[]> {
   const term = searchTerm(q);
   if (term === "") return [];
   const page = await graph.get<GraphPage<T>>(
@@ -78,7 +88,10 @@ async function searchDirectory<T extends GraphUser | GraphGroup>(graph: GraphHtt
   return page.value;
 }
 
-/** Directory users whose display name matches `q` (`$search` + `ConsistencyLevel: eventual`); by UPN/mail prefix when `q` has an `@`. */
+/**
+ * Directory users whose display name matches `q` (`$search` + `ConsistencyLevel: eventual`); by UPN/mail prefix when
+ * `q` has an `@`.
+ */
 export async function searchUsers(graph: GraphHttp, q: string): Promise<DirectoryPrincipal[]> {
   let users: GraphUser[];
   if (q.includes("@")) {
@@ -100,7 +113,11 @@ export async function searchUsers(graph: GraphHttp, q: string): Promise<Director
   } else {
     users = await searchDirectory<GraphUser>(graph, "users", q, "id,displayName,mail,userPrincipalName");
   }
-  return users.map((u) => ({ id: u.id, email: u.mail ?? u.userPrincipalName ?? null, name: u.displayName ?? u.userPrincipalName ?? u.id }));
+  return users.map((u) => ({
+    id: u.id,
+    email: u.mail ?? u.userPrincipalName ?? null,
+    name: u.displayName ?? u.userPrincipalName ?? u.id,
+  }));
 }
 
 /** Directory groups whose display name matches `q`. */
@@ -115,7 +132,11 @@ export async function searchGroups(graph: GraphHttp, q: string): Promise<Directo
  * library name the site's default library is used.
  * @throws RemoteError `not_found` naming what was not found; `invalid_name` for a malformed URL.
  */
-export async function resolveSiteAndDrive(graph: GraphHttp, siteUrl: string, libraryName?: string): Promise<{ siteId: string; driveId: string; siteName: string; libraryName: string }> {
+export async function resolveSiteAndDrive(
+  graph: GraphHttp,
+  siteUrl: string,
+  libraryName?: string,
+): Promise<{ siteId: string; driveId: string; siteName: string; libraryName: string }> {
   let url: URL;
   try {
     url = new URL(siteUrl);
@@ -129,11 +150,22 @@ export async function resolveSiteAndDrive(graph: GraphHttp, siteUrl: string, lib
   let d: DriveSummary | undefined;
   if (libraryName && libraryName.trim() !== "") {
     const want = libraryName.trim().toLowerCase();
-    d = drives.find((x) => x.name.toLowerCase() === want)
-      ?? drives.find((x) => x.web_url && decodeURIComponent(new URL(x.web_url).pathname).split("/").pop()?.toLowerCase() === want);
-    if (!d) throw new RemoteError("not_found", `site ${siteUrl} has no library named "${libraryName}" (it has: ${drives.map((x) => x.name).join(", ") || "none"})`);
+    d =
+      drives.find((x) => x.name.toLowerCase() === want) ??
+      drives.find(
+        (x) => x.web_url && decodeURIComponent(new URL(x.web_url).pathname).split("/").pop()?.toLowerCase() === want,
+      );
+    if (!d)
+      throw new RemoteError(
+        "not_found",
+        `site ${siteUrl} has no ` +
+          `library named "${libraryName}" (it has: ${drives.map((x) => x.name).join(", ") || "none"})`,
+      );
   } else {
-    const def = await graph.get<GraphDrive>(`/sites/${encodeURIComponent(s.id)}/drive`, `default library of ${siteUrl}`);
+    const def = await graph.get<GraphDrive>(
+      `/sites/${encodeURIComponent(s.id)}/drive`,
+      `default library of ${siteUrl}`,
+    );
     d = drive(def);
   }
   return { siteId: s.id, driveId: d.drive_id, siteName: s.displayName ?? s.name ?? "", libraryName: d.name };

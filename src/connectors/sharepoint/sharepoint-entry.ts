@@ -34,10 +34,10 @@ export function entryFromItem(item: DriveItem, relPath: string): RemoteEntry {
   const entry: RemoteEntry = {
     path: relPath,
     kind: folder ? "folder" : "file",
-    size: folder ? 0 : item.size ?? 0,
+    size: folder ? 0 : (item.size ?? 0),
     mtimeMs: timeOf(item),
     id: item.id,
-    fingerprint: folder ? "" : item.cTag ?? item.eTag ?? "",
+    fingerprint: folder ? "" : (item.cTag ?? item.eTag ?? ""),
     extra: { eTag: item.eTag ?? null, cTag: item.cTag ?? null, ...(quickXorHash ? { quickXorHash } : {}) },
   };
   if (quickXorHash) entry.hashes = { quickXorHash };
@@ -61,7 +61,9 @@ export function libraryPathOf(item: DriveItem): string | undefined {
   if (p === undefined || item.name === undefined) return undefined;
   const i = p.indexOf("root:");
   if (i < 0) return undefined;
-  const parent = decodeURIComponent(p.slice(i + 5)).replace(/^\/+/, "").normalize("NFC");
+  const parent = decodeURIComponent(p.slice(i + 5))
+    .replace(/^\/+/, "")
+    .normalize("NFC");
   const name = item.name.normalize("NFC");
   return parent === "" ? name : `${parent}/${name}`;
 }

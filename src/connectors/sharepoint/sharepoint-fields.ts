@@ -12,11 +12,36 @@ import type { GraphIdentitySet, ListItem } from "./graph-types.js";
 export const METADATA_PREFIX = "sharepoint.";
 
 const SYSTEM_COLUMNS = new Set([
-  "id", "ContentType", "Created", "Modified", "AuthorLookupId", "EditorLookupId", "FileSizeDisplay", "_UIVersionString",
-  "_CheckinComment", "CheckoutUserLookupId", "FileLeafRef", "LinkFilename", "LinkFilenameNoMenu", "DocIcon", "ItemChildCount",
-  "FolderChildCount", "_ComplianceFlags", "_ComplianceTag", "_ComplianceTagWrittenTime", "_ComplianceTagUserId", "Edit",
-  "_ColorTag", "AppAuthorLookupId", "AppEditorLookupId", "_DisplayName", "ParentVersionStringLookupId", "ParentLeafNameLookupId",
-  "FileSizeDisplay", "_IsRecord", "Attachments",
+  "id",
+  "ContentType",
+  "Created",
+  "Modified",
+  "AuthorLookupId",
+  "EditorLookupId",
+  "FileSizeDisplay",
+  "_UIVersionString",
+  "_CheckinComment",
+  "CheckoutUserLookupId",
+  "FileLeafRef",
+  "LinkFilename",
+  "LinkFilenameNoMenu",
+  "DocIcon",
+  "ItemChildCount",
+  "FolderChildCount",
+  "_ComplianceFlags",
+  "_ComplianceTag",
+  "_ComplianceTagWrittenTime",
+  "_ComplianceTagUserId",
+  "Edit",
+  "_ColorTag",
+  "AppAuthorLookupId",
+  "AppEditorLookupId",
+  "_DisplayName",
+  "ParentVersionStringLookupId",
+  "ParentLeafNameLookupId",
+  "FileSizeDisplay",
+  "_IsRecord",
+  "Attachments",
 ]);
 
 function who(set: GraphIdentitySet | undefined): string | undefined {
@@ -24,7 +49,9 @@ function who(set: GraphIdentitySet | undefined): string | undefined {
   return u?.displayName ?? u?.email;
 }
 
-export function fieldsFromListItem(li: ListItem & { createdBy?: GraphIdentitySet; lastModifiedBy?: GraphIdentitySet }): Record<string, unknown> {
+export function fieldsFromListItem(
+  li: ListItem & { createdBy?: GraphIdentitySet; lastModifiedBy?: GraphIdentitySet },
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(li.fields ?? {})) {
     if (k.startsWith("@") || k.startsWith("odata.") || SYSTEM_COLUMNS.has(k) || v === null || v === undefined) continue;

@@ -38,7 +38,10 @@ export async function listPackage(graph: GraphHttp, driveUrl: string, id: string
   const queue: Array<{ id: string; prefix: string }> = [{ id, prefix: "" }];
   while (queue.length > 0) {
     const folder = queue.shift()!;
-    for await (const page of graph.pages<DriveItem>(`${driveUrl}/items/${encodeURIComponent(folder.id)}/children?$top=200`, "list notebook")) {
+    for await (const page of graph.pages<DriveItem>(
+      `${driveUrl}/items/${encodeURIComponent(folder.id)}/children?$top=200`,
+      "list notebook",
+    )) {
       for (const item of page.value) {
         const path = `${folder.prefix}${(item.name ?? item.id).normalize("NFC")}`;
         const t = item.fileSystemInfo?.lastModifiedDateTime ?? item.lastModifiedDateTime;
@@ -46,7 +49,7 @@ export async function listPackage(graph: GraphHttp, driveUrl: string, id: string
         out.push({
           path,
           kind: folderLike ? "folder" : "file",
-          size: folderLike ? 0 : item.size ?? 0,
+          size: folderLike ? 0 : (item.size ?? 0),
           mtimeMs: t ? Date.parse(t) : 0,
           cTag: item.cTag ?? item.eTag ?? "",
           downloadUrl: item["@microsoft.graph.downloadUrl"],
@@ -117,7 +120,10 @@ function header(name: string, size: number, mtimeMs: number, type: "0" | "5" | "
  * The archive as a stream; `open(member)` supplies each file's content. A member whose content
  * is not exactly its listed size fails the stream (the notebook changed under the read).
  */
-export function packageStream(members: readonly PackageMember[], open: (m: PackageMember) => Promise<Readable>): Readable {
+export function packageStream(
+  members: readonly PackageMember[],
+  open: (m: PackageMember) => Promise<Readable>,
+): Readable {
   async function* gen(): AsyncGenerator<Buffer> {
     for (const m of members) {
       const name = tarName(m);
@@ -132,10 +138,15 @@ export function packageStream(members: readonly PackageMember[], open: (m: Packa
       for await (const chunk of await open(m)) {
         const c = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
         got += c.length;
-        if (got > m.size) throw new RemoteError("changed_during_transfer", `notebook member ${m.path} grew while it was read`);
+        if (got > m.size)
+          throw new RemoteError("changed_during_transfer", `notebook member ${m.path} grew while it was read`);
         yield c;
       }
-      if (got !== m.size) throw new RemoteError("changed_during_transfer", `notebook member ${m.path} has ${got} bytes, the listing said ${m.size}`);
+      if (got !== m.size)
+        throw new RemoteError(
+          "changed_during_transfer",
+          `notebook member ${m.path} has ${got} bytes, the listing said ${m.size}`,
+        );
       if (pad(m.size) > m.size) yield Buffer.alloc(pad(m.size) - m.size);
     }
     yield Buffer.alloc(2 * BLOCK);

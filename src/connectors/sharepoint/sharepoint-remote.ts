@@ -220,7 +220,7 @@ export class SharePointRemote implements Remote {
   private toEntry(item: DriveItem, fallbackRel: string): RemoteEntry {
     const libPath = libraryPathOf(item);
     if (libPath !== undefined) this.paths.set(item.id, libPath, item);
-    const rel = libPath !== undefined ? this.relOf(libPath) ?? fallbackRel : fallbackRel;
+    const rel = libPath !== undefined ? (this.relOf(libPath) ?? fallbackRel) : fallbackRel;
     return entryFromItem(item, rel);
   }
 
@@ -228,7 +228,9 @@ export class SharePointRemote implements Remote {
 
   private async getItem(rel: string, query = ""): Promise<DriveItem> {
     const libPath = this.lib(rel);
-    return this.graph.get<DriveItem>(`${this.itemUrl(libPath)}${query}`, `stat ${rel || "(base folder)"}`, { path: rel });
+    return this.graph.get<DriveItem>(`${this.itemUrl(libPath)}${query}`, `stat ${rel || "(base folder)"}`, {
+      path: rel,
+    });
   }
 
   async stat(path: string): Promise<RemoteEntry> {
@@ -238,11 +240,19 @@ export class SharePointRemote implements Remote {
     return isPackage(item) ? this.packageEntry(item, entry) : entry;
   }
 
-  /** A notebook's entry: size and fingerprint of its archive (sharepoint-package.ts); no listed hash, since none describes the archive. */
+  /**
+   * A notebook's entry: size and fingerprint of its archive (sharepoint-package.ts); no listed hash, since none
+   * describes the archive.
+   */
   private async packageEntry(item: DriveItem, entry: RemoteEntry): Promise<RemoteEntry> {
     const members = await listPackage(this.graph, this.driveUrl, item.id);
     const { hashes: _none, ...rest } = entry;
-    return { ...rest, size: packageSize(members), fingerprint: packageFingerprint(members), extra: { ...entry.extra, packageMembers: members.length } };
+    return {
+      ...rest,
+      size: packageSize(members),
+      fingerprint: packageFingerprint(members),
+      extra: { ...entry.extra, packageMembers: members.length },
+    };
   }
 
   async *walk(root = ""): AsyncIterable<RemoteEntry> {
@@ -251,11 +261,17 @@ export class SharePointRemote implements Remote {
     if (!isFolder(top)) return;
     const startLib = libraryPathOf(top);
     if (startLib !== undefined) this.paths.set(top.id, startLib, top);
-    const queue: Array<{ id: string; rel: string }> = [{ id: top.id, rel: startLib !== undefined ? this.relOf(startLib) ?? start : start }];
+    const queue: Array<{ id: string; rel: string }> = [
+      { id: top.id, rel: startLib !== undefined ? (this.relOf(startLib) ?? start) : start },
+    ];
     const pageSize = this.o.childrenPageSize ?? 200;
     while (queue.length > 0) {
       const folder = queue.shift()!;
-      for await (const page of this.graph.pages<DriveItem>(`${this.byId(folder.id, "children")}?$top=${pageSize}`, `list ${folder.rel || "(base folder)"}`, { path: folder.rel })) {
+      for await (const page of this.graph.pages<DriveItem>(
+        `${this.byId(folder.id, "children")}?$top=${pageSize}`,
+        `list ${folder.rel || "(base folder)"}`,
+        { path: folder.rel },
+      )) {
         for (const item of page.value) {
           const name = (item.name ?? "").normalize("NFC");
           const rel = folder.rel === "" ? name : `${folder.rel}/${name}`;
@@ -274,7 +290,12 @@ export class SharePointRemote implements Remote {
     const known = this.downloads.fresh(this.lib(rel));
     if (known) {
       try {
-        const res = await this.graph.fetchPreauthenticated(known, { method: "GET", headers: range ? { Range: `bytes=${range.start}-${range.end ?? ""}` } : {} }, `download ${rel}`, { idempotent: true, path: rel });
+        const res = await this.graph.fetchPreauthenticated(
+          known,
+          { method: "GET", headers: range ? { Range: `bytes=${range.start}-${range.end ?? ""}` } : {} },
+          `download ${rel}`,
+          { idempotent: true, path: rel },
+        );
         return GraphHttp.nodeStream(res.body, `download ${rel}`, rel);
       } catch (err) {
         // An expired or revoked URL: forget it and ask Graph for the item again.
@@ -287,7 +308,16 @@ export class SharePointRemote implements Remote {
       const members = await listPackage(this.graph, this.driveUrl, item.id);
       const archive = packageStream(members, async (m) =>
         m.downloadUrl
-          ? GraphHttp.nodeStream((await this.graph.fetchPreauthenticated(m.downloadUrl, { method: "GET" }, `download ${rel}/${m.path}`, { idempotent: true, path: rel })).body, `download ${rel}`, rel)
+          ? GraphHttp.nodeStream(
+              (
+                await this.graph.fetchPreauthenticated(m.downloadUrl, { method: "GET" }, `download ${rel}/${m.path}`, {
+                  idempotent: true,
+                  path: rel,
+                })
+              ).body,
+              `download ${rel}`,
+              rel,
+            )
           : this.streamGraph(this.byId(m.id, "content"), {}, `download ${rel}/${m.path}`, rel),
       );
       return range ? sliceStream(archive, range.start, range.end) : archive;
@@ -298,14 +328,22 @@ export class SharePointRemote implements Remote {
     if (range) headers.Range = `bytes=${range.start}-${range.end ?? ""}`;
     const what = `download ${rel}`;
     if (url) {
-      const res = await this.graph.fetchPreauthenticated(url, { method: "GET", headers }, what, { idempotent: true, path: rel });
+      const res = await this.graph.fetchPreauthenticated(url, { method: "GET", headers }, what, {
+        idempotent: true,
+        path: rel,
+      });
       return GraphHttp.nodeStream(res.body, what, rel);
     }
     return this.streamGraph(this.byId(item.id, "content"), headers, what, rel);
   }
 
   /** GET of a Graph content route (302 to a download URL, followed by the SDK) as a stream. */
-  private async streamGraph(url: string, headers: Record<string, string>, what: string, rel: string): Promise<Readable> {
+  private async streamGraph(
+    url: string,
+    headers: Record<string, string>,
+    what: string,
+    rel: string,
+  ): Promise<Readable> {
     const res = await this.graph.getRaw(url, what, { headers, path: rel });
     return GraphHttp.nodeStream(res.body, what, rel);
   }
@@ -330,9 +368,11 @@ export class SharePointRemote implements Remote {
     // folder removed since shows up in the delta itself.
     if (cursor === null) {
       const base = await this.stat("");
-      if (base.kind !== "folder") throw new RemoteError("not_found", `base_path ${this.o.basePath} is not a folder`, { path: "" });
+      if (base.kind !== "folder")
+        throw new RemoteError("not_found", `base_path ${this.o.basePath} is not a folder`, { path: "" });
     }
-    let url: string | undefined = cursor ?? `${this.driveUrl}/root/delta${this.o.deltaPageSize ? `?$top=${this.o.deltaPageSize}` : ""}`;
+    let url: string | undefined =
+      cursor ?? `${this.driveUrl}/root/delta${this.o.deltaPageSize ? `?$top=${this.o.deltaPageSize}` : ""}`;
     while (url) {
       const page: GraphPage<DriveItem> = await this.graph.get<GraphPage<DriveItem>>(url, "delta");
       const upserts: RemoteEntry[] = [];
@@ -353,7 +393,8 @@ export class SharePointRemote implements Remote {
             continue;
           }
           this.paths.remove(item.id);
-          if (oldLib === undefined || (oldRel !== undefined && oldRel !== "")) deletions.push({ id: item.id, ...(oldRel ? { path: oldRel } : {}) });
+          if (oldLib === undefined || (oldRel !== undefined && oldRel !== ""))
+            deletions.push({ id: item.id, ...(oldRel ? { path: oldRel } : {}) });
           continue;
         }
         const parent = await this.parentLibPath(item);
@@ -415,7 +456,14 @@ export class SharePointRemote implements Remote {
     const item = await uploadFile(
       this.graph,
       source,
-      { itemUrl: this.itemUrl(this.lib(rel)).replace(/:$/, ""), driveUrl: this.driveUrl, relPath: rel, size: options.size, mtimeMs: options.mtimeMs, ifMatch: options.ifMatchFingerprint },
+      {
+        itemUrl: this.itemUrl(this.lib(rel)).replace(/:$/, ""),
+        driveUrl: this.driveUrl,
+        relPath: rel,
+        size: options.size,
+        mtimeMs: options.mtimeMs,
+        ifMatch: options.ifMatchFingerprint,
+      },
       { simpleUploadMaxBytes: this.simpleMax, fragmentBytes: this.fragmentBytes },
     );
     return this.toEntry(item, rel);
@@ -425,7 +473,8 @@ export class SharePointRemote implements Remote {
     const rel = normalizeRelPath(path);
     try {
       const e = await this.stat(rel);
-      if (e.kind !== "folder" || e.opaquePackage) throw new RemoteError("exists", `${rel} exists and is not a folder`, { path: rel });
+      if (e.kind !== "folder" || e.opaquePackage)
+        throw new RemoteError("exists", `${rel} exists and is not a folder`, { path: rel });
       return e;
     } catch (err) {
       if (!(err instanceof RemoteError) || err.kind !== "not_found" || rel === "") throw err;
@@ -500,10 +549,17 @@ export class SharePointRemote implements Remote {
     const item = await this.getItem(rel);
     if (!item.file) throw new RemoteError("not_found", `${rel} is not a file`, { path: rel });
     const out: RemoteVersion[] = [];
-    for await (const page of this.graph.pages<DriveItemVersion>(this.byId(item.id, "versions"), `versions of ${rel}`, { path: rel })) {
+    for await (const page of this.graph.pages<DriveItemVersion>(this.byId(item.id, "versions"), `versions of ${rel}`, {
+      path: rel,
+    })) {
       for (const v of page.value) {
         const author = v.lastModifiedBy?.user?.id ?? v.lastModifiedBy?.user?.email;
-        out.push({ id: v.id, size: v.size ?? 0, mtimeMs: v.lastModifiedDateTime ? Date.parse(v.lastModifiedDateTime) : 0, ...(author ? { author } : {}) });
+        out.push({
+          id: v.id,
+          size: v.size ?? 0,
+          mtimeMs: v.lastModifiedDateTime ? Date.parse(v.lastModifiedDateTime) : 0,
+          ...(author ? { author } : {}),
+        });
       }
     }
     // Graph lists the current version first; the Remote contract excludes it.
@@ -515,17 +571,20 @@ export class SharePointRemote implements Remote {
   async readVersion(path: string, versionId: string): Promise<Readable> {
     const rel = normalizeRelPath(path);
     const item = await this.getItem(rel);
-    return this.streamGraph(this.byId(item.id, `versions/${encodeURIComponent(versionId)}/content`), {}, `download version ${versionId} of ${rel}`, rel);
+    return this.streamGraph(
+      this.byId(item.id, `versions/${encodeURIComponent(versionId)}/content`),
+      {},
+      `download version ${versionId} of ${rel}`,
+      rel,
+    );
   }
 
   async fields(path: string): Promise<Record<string, unknown>> {
     const rel = normalizeRelPath(path);
     const item = await this.getItem(rel);
-    const li = await this.graph.get<ListItem & { createdBy?: DriveItem["createdBy"]; lastModifiedBy?: DriveItem["lastModifiedBy"] }>(
-      `${this.byId(item.id, "listItem")}?$expand=fields`,
-      `columns of ${rel}`,
-      { path: rel },
-    );
+    const li = await this.graph.get<
+      ListItem & { createdBy?: DriveItem["createdBy"]; lastModifiedBy?: DriveItem["lastModifiedBy"] }
+    >(`${this.byId(item.id, "listItem")}?$expand=fields`, `columns of ${rel}`, { path: rel });
     return fieldsFromListItem(li);
   }
 
@@ -535,7 +594,12 @@ export class SharePointRemote implements Remote {
     const owner = item.createdBy?.user?.id;
     if (rel !== "" && !item.shared) return { ...(owner ? { owner } : {}), entries: [], inherit: true };
     const perms: GraphPermission[] = [];
-    for await (const page of this.graph.pages<GraphPermission>(this.byId(item.id, "permissions"), `permissions of ${rel || "(base folder)"}`, { path: rel })) perms.push(...page.value);
+    for await (const page of this.graph.pages<GraphPermission>(
+      this.byId(item.id, "permissions"),
+      `permissions of ${rel || "(base folder)"}`,
+      { path: rel },
+    ))
+      perms.push(...page.value);
     return aclFromPermissions(perms, owner);
   }
 

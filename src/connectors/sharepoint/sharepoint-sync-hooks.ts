@@ -61,11 +61,15 @@ interface MetadataTarget {
 }
 
 function isVersionTarget(x: unknown): x is VersionTarget {
-  return typeof (x as VersionTarget).importVersion === "function" && typeof (x as VersionTarget).versions === "function";
+  return (
+    typeof (x as VersionTarget).importVersion === "function" && typeof (x as VersionTarget).versions === "function"
+  );
 }
 
 function isMetadataTarget(x: unknown): x is MetadataTarget {
-  return typeof (x as MetadataTarget).patchMetadata === "function" && typeof (x as MetadataTarget).fields === "function";
+  return (
+    typeof (x as MetadataTarget).patchMetadata === "function" && typeof (x as MetadataTarget).fields === "function"
+  );
 }
 
 function readsVersions(r: Remote): r is Remote & Required<Pick<Remote, "versions" | "readVersion">> {
@@ -79,7 +83,10 @@ function readsFields(r: Remote): r is Remote & Required<Pick<Remote, "fields">> 
 function parseState(extra: Record<string, unknown> | null | undefined): VersionState | undefined {
   const s = extra?.[VERSION_STATE_KEY] as Partial<VersionState> | undefined;
   if (!s || !Array.isArray(s.ids)) return undefined;
-  return { ids: s.ids.filter((x): x is string => typeof x === "string"), unnamed: typeof s.unnamed === "number" && s.unnamed > 0 ? Math.floor(s.unnamed) : 0 };
+  return {
+    ids: s.ids.filter((x): x is string => typeof x === "string"),
+    unnamed: typeof s.unnamed === "number" && s.unnamed > 0 ? Math.floor(s.unnamed) : 0,
+  };
 }
 
 /** One hooks object per run (the state snapshot lives for that run only). */
@@ -111,7 +118,10 @@ export function createSharePointSyncHooks(o: SharePointSyncHookOptions): SyncHoo
     const previous = states.get(remoteEntry.id);
     const known = new Set(previous?.ids ?? []);
     // Graph lists newest first; times have second precision, so ties keep Graph's order reversed.
-    const older = (await remote.versions(remoteEntry.path)).slice().reverse().sort((a, b) => a.mtimeMs - b.mtimeMs);
+    const older = (await remote.versions(remoteEntry.path))
+      .slice()
+      .reverse()
+      .sort((a, b) => a.mtimeMs - b.mtimeMs);
     const unknown = older.filter((v) => !known.has(v.id));
     for (let n = previous?.unnamed ?? 0; n > 0 && unknown.length > 0; n--) known.add(unknown.shift()!.id);
     if (unknown.length > 0 && !previous) {
@@ -129,7 +139,10 @@ export function createSharePointSyncHooks(o: SharePointSyncHookOptions): SyncHoo
         const stream = await remote.readVersion(remoteEntry.path, v.id);
         // Strictly increasing times keep versions made within one second in their order.
         lastMs = Math.max(v.mtimeMs, lastMs + 1);
-        await target.importVersion(scaidrivePath, stream, { createdAtMs: lastMs, ...(v.author ? { author: v.author } : {}) });
+        await target.importVersion(scaidrivePath, stream, {
+          createdAtMs: lastMs,
+          ...(v.author ? { author: v.author } : {}),
+        });
         known.add(v.id);
       }
     } finally {
@@ -143,7 +156,8 @@ export function createSharePointSyncHooks(o: SharePointSyncHookOptions): SyncHoo
     const current = await ctx.scaidrive.fields(scaidrivePath);
     const patch: Record<string, unknown> = {};
     for (const key of Object.keys(current)) if (key.startsWith(METADATA_PREFIX) && !(key in fields)) patch[key] = null;
-    for (const [key, value] of Object.entries(fields)) if (JSON.stringify(current[key]) !== JSON.stringify(value)) patch[key] = value;
+    for (const [key, value] of Object.entries(fields))
+      if (JSON.stringify(current[key]) !== JSON.stringify(value)) patch[key] = value;
     if (Object.keys(patch).length > 0) await ctx.scaidrive.patchMetadata(scaidrivePath, patch);
   };
 
@@ -165,10 +179,14 @@ export function createSharePointSyncHooks(o: SharePointSyncHookOptions): SyncHoo
       if (remoteEntry.kind !== "file") return;
       const failures: string[] = [];
       if (o.syncVersions && !remoteEntry.opaquePackage) {
-        await importVersions(ctx, remoteEntry, scaidriveEntry.path).catch((err: unknown) => failures.push(`versions: ${(err as Error).message}`));
+        await importVersions(ctx, remoteEntry, scaidriveEntry.path).catch((err: unknown) =>
+          failures.push(`versions: ${(err as Error).message}`),
+        );
       }
       if (o.syncMetadata) {
-        await copyFields(ctx, remoteEntry, scaidriveEntry.path).catch((err: unknown) => failures.push(`columns: ${(err as Error).message}`));
+        await copyFields(ctx, remoteEntry, scaidriveEntry.path).catch((err: unknown) =>
+          failures.push(`columns: ${(err as Error).message}`),
+        );
       }
       if (failures.length > 0) throw new Error(failures.join("; "));
     },
@@ -176,7 +194,10 @@ export function createSharePointSyncHooks(o: SharePointSyncHookOptions): SyncHoo
       // The SharePoint version this push created holds ScaiDrive's content: never import it back.
       if (!o.syncVersions || remoteEntry.kind !== "file" || !remoteEntry.id) return;
       const previous = states.get(remoteEntry.id);
-      await saveState(remoteEntry.path, remoteEntry.id, { ids: previous?.ids ?? [], unnamed: (previous?.unnamed ?? 0) + 1 });
+      await saveState(remoteEntry.path, remoteEntry.id, {
+        ids: previous?.ids ?? [],
+        unnamed: (previous?.unnamed ?? 0) + 1,
+      });
     },
   };
 }

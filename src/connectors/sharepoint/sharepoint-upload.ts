@@ -115,7 +115,11 @@ export interface UploadOptions {
 }
 
 function sizeMismatch(relPath: string, expected: number, got: string): RemoteError {
-  return new RemoteError("changed_during_transfer", `the source delivered ${got} instead of the announced ${expected} bytes; nothing was committed`, { path: relPath });
+  return new RemoteError(
+    "changed_during_transfer",
+    `the source delivered ${got} instead of the announced ${expected} bytes; nothing was committed`,
+    { path: relPath },
+  );
 }
 
 function conflictHeaders(t: UploadTarget): Record<string, string> {
@@ -129,11 +133,18 @@ async function readSmall(reader: ChunkReader, t: UploadTarget): Promise<Buffer> 
   return body;
 }
 
-export async function uploadFile(graph: GraphHttp, source: Readable, t: UploadTarget, o: UploadOptions): Promise<DriveItem> {
-  if (o.fragmentBytes % FRAGMENT_UNIT !== 0 || o.fragmentBytes <= 0) throw new Error(`fragmentBytes must be a positive multiple of ${FRAGMENT_UNIT}`);
+export async function uploadFile(
+  graph: GraphHttp,
+  source: Readable,
+  t: UploadTarget,
+  o: UploadOptions,
+): Promise<DriveItem> {
+  if (o.fragmentBytes % FRAGMENT_UNIT !== 0 || o.fragmentBytes <= 0)
+    throw new Error(`fragmentBytes must be a positive multiple of ${FRAGMENT_UNIT}`);
   const reader = new ChunkReader(source);
   try {
-    if (t.size === 0 || t.size <= o.simpleUploadMaxBytes) return await simpleUpload(graph, await readSmall(reader, t), t);
+    if (t.size === 0 || t.size <= o.simpleUploadMaxBytes)
+      return await simpleUpload(graph, await readSmall(reader, t), t);
     return await sessionUpload(graph, reader, t, o);
   } catch (err) {
     throw toRemoteError(err, `upload ${t.relPath}`, t.relPath);
@@ -144,7 +155,10 @@ export async function uploadFile(graph: GraphHttp, source: Readable, t: UploadTa
 
 async function simpleUpload(graph: GraphHttp, body: Buffer, t: UploadTarget): Promise<DriveItem> {
   const q = t.ifMatch === null ? "?@microsoft.graph.conflictBehavior=fail" : "";
-  const put = await graph.putBytes<DriveItem>(`${t.itemUrl}:/content${q}`, body, `upload ${t.relPath}`, { headers: conflictHeaders(t), path: t.relPath });
+  const put = await graph.putBytes<DriveItem>(`${t.itemUrl}:/content${q}`, body, `upload ${t.relPath}`, {
+    headers: conflictHeaders(t),
+    path: t.relPath,
+  });
   try {
     return await graph.patch<DriveItem>(
       `${t.driveUrl}/items/${put.id}`,
@@ -167,7 +181,12 @@ function nextExpected(session: UploadSession): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-async function sessionUpload(graph: GraphHttp, reader: ChunkReader, t: UploadTarget, o: UploadOptions): Promise<DriveItem> {
+async function sessionUpload(
+  graph: GraphHttp,
+  reader: ChunkReader,
+  t: UploadTarget,
+  o: UploadOptions,
+): Promise<DriveItem> {
   const what = `upload session for ${t.relPath}`;
   const session = await graph.post<UploadSession>(
     `${t.itemUrl}:/createUploadSession`,
@@ -191,10 +210,20 @@ async function sessionUpload(graph: GraphHttp, reader: ChunkReader, t: UploadTar
       if (fragment.length < want) throw sizeMismatch(t.relPath, t.size, `${offset + fragment.length}`);
       const last = offset + fragment.length === t.size;
       if (last && !(await reader.atEnd())) throw sizeMismatch(t.relPath, t.size, "more");
-      const result = await putFragment(graph, uploadUrl, fragment, offset, t, o.fragmentAttempts ?? graph.pacer.maxAttempts);
+      const result = await putFragment(
+        graph,
+        uploadUrl,
+        fragment,
+        offset,
+        t,
+        o.fragmentAttempts ?? graph.pacer.maxAttempts,
+      );
       offset += fragment.length;
       if (last) {
-        if (!result) throw new RemoteError("other", `${what}: the last fragment was accepted but no item came back`, { path: t.relPath });
+        if (!result)
+          throw new RemoteError("other", `${what}: the last fragment was accepted but no item came back`, {
+            path: t.relPath,
+          });
         committed = true;
         return result;
       }
@@ -202,7 +231,12 @@ async function sessionUpload(graph: GraphHttp, reader: ChunkReader, t: UploadTar
     throw new RemoteError("other", `${what}: nothing to upload`, { path: t.relPath });
   } finally {
     if (!committed) {
-      await graph.fetchPreauthenticated(uploadUrl, { method: "DELETE" }, `cancel ${what}`, { idempotent: true, okStatuses: [404] }).catch(() => undefined);
+      await graph
+        .fetchPreauthenticated(uploadUrl, { method: "DELETE" }, `cancel ${what}`, {
+          idempotent: true,
+          okStatuses: [404],
+        })
+        .catch(() => undefined);
     }
   }
 }
@@ -211,7 +245,14 @@ async function sessionUpload(graph: GraphHttp, reader: ChunkReader, t: UploadTar
  * PUTs one fragment; on failure asks the session where it stands and re-sends what is missing
  * of this fragment. Returns the item when the fragment completed the file.
  */
-async function putFragment(graph: GraphHttp, uploadUrl: string, fragment: Buffer, offset: number, t: UploadTarget, attempts: number): Promise<DriveItem | undefined> {
+async function putFragment(
+  graph: GraphHttp,
+  uploadUrl: string,
+  fragment: Buffer,
+  offset: number,
+  t: UploadTarget,
+  attempts: number,
+): Promise<DriveItem | undefined> {
   let start = offset;
   const end = offset + fragment.length;
   for (let attempt = 1; ; attempt++) {
@@ -219,7 +260,11 @@ async function putFragment(graph: GraphHttp, uploadUrl: string, fragment: Buffer
     try {
       const res = await graph.fetchPreauthenticated(
         uploadUrl,
-        { method: "PUT", headers: { "Content-Range": `bytes ${start}-${end - 1}/${t.size}`, "Content-Length": String(piece.length) }, body: piece as unknown as BodyInit },
+        {
+          method: "PUT",
+          headers: { "Content-Range": `bytes ${start}-${end - 1}/${t.size}`, "Content-Length": String(piece.length) },
+          body: piece as unknown as BodyInit,
+        },
         `upload fragment ${start}-${end - 1} of ${t.relPath}`,
         { idempotent: false, path: t.relPath },
       );
@@ -230,14 +275,23 @@ async function putFragment(graph: GraphHttp, uploadUrl: string, fragment: Buffer
       // `retryable` is false for what the pacer already retried (throttling): never a second round.
       const resumable = e.retryable || e.kind === "other";
       if (!resumable) throw e;
-      if (attempt >= attempts) throw e.retryable ? Pacer.exhausted(e, `gave up after ${attempt} attempts to send the fragment`) : e;
+      if (attempt >= attempts)
+        throw e.retryable ? Pacer.exhausted(e, `gave up after ${attempt} attempts to send the fragment`) : e;
       await sleep(graph.pacer.waitMs(attempt) ?? 0);
-      const status = await graph.fetchPreauthenticated(uploadUrl, { method: "GET" }, `upload status of ${t.relPath}`, { idempotent: true, path: t.relPath });
+      const status = await graph.fetchPreauthenticated(uploadUrl, { method: "GET" }, `upload status of ${t.relPath}`, {
+        idempotent: true,
+        path: t.relPath,
+      });
       const next = nextExpected((await status.json()) as UploadSession);
       if (next === undefined || next < offset || next > end) throw e;
       if (next === end) return undefined;
       start = next;
-      graph.log()?.warn({ path: t.relPath, resumeAt: next, attempt }, "upload fragment failed; resuming from nextExpectedRanges");
+      graph
+        .log()
+        ?.warn(
+          { path: t.relPath, resumeAt: next, attempt },
+          "upload fragment failed; resuming from nextExpectedRanges",
+        );
     }
   }
 }

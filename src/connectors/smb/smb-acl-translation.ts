@@ -29,7 +29,14 @@
  * Principals are `DOMAIN\name` as LSARPC names them (`name` alone for domain-less accounts such as
  * `Everyone`); a SID the server cannot map stays as its `S-1-…` string with type `unknown`.
  */
-import { AceFlag, SdControl, hasNullDacl, mapGenericMask, FileAccess, type SecurityDescriptor } from "../../protocols/smb/security/index.js";
+import {
+  AceFlag,
+  SdControl,
+  hasNullDacl,
+  mapGenericMask,
+  FileAccess,
+  type SecurityDescriptor,
+} from "../../protocols/smb/security/index.js";
 import { formatAccount, type ResolvedAccount } from "../../protocols/smb/rpc/index.js";
 import type { AclEntry, RemoteAcl } from "../../sync/remote.js";
 
@@ -66,11 +73,20 @@ function nameOf(sid: string, accounts: ReadonlyMap<string, ResolvedAccount | nul
 }
 
 /** See the module comment for the rules; `accounts` maps each SID of `sd` to its account (or null). */
-export function translateSecurityDescriptor(sd: SecurityDescriptor, accounts: ReadonlyMap<string, ResolvedAccount | null>): RemoteAcl {
+export function translateSecurityDescriptor(
+  sd: SecurityDescriptor,
+  accounts: ReadonlyMap<string, ResolvedAccount | null>,
+): RemoteAcl {
   const inherit = (sd.control & SdControl.DACL_PROTECTED) === 0;
   const owner = sd.owner ? nameOf(sd.owner, accounts) : undefined;
   if (hasNullDacl(sd)) {
-    return { owner, inherit, entries: [{ principal: "Everyone", principalType: "group", permissions: SMB_PERMISSION_BITS.map((p) => p.permission) }] };
+    return {
+      owner,
+      inherit,
+      entries: [
+        { principal: "Everyone", principalType: "group", permissions: SMB_PERMISSION_BITS.map((p) => p.permission) },
+      ],
+    };
   }
   const entries: AclEntry[] = [];
   for (const ace of sd.dacl?.aces ?? []) {

@@ -43,7 +43,16 @@
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
-import { FileAccess, FileShare, NtStatus, SmbError, type SmbFileInfo, type SmbOpenFile, type SmbTree, type SmbWriteStream } from "../../protocols/smb/index.js";
+import {
+  FileAccess,
+  FileShare,
+  NtStatus,
+  SmbError,
+  type SmbFileInfo,
+  type SmbOpenFile,
+  type SmbTree,
+  type SmbWriteStream,
+} from "../../protocols/smb/index.js";
 import { RemoteError } from "../../sync/remote-errors.js";
 import { baseName, joinPath, parentPath, type RemoteEntry, type WriteOptions } from "../../sync/remote.js";
 import { toRemoteEntry } from "./smb-entry.js";
@@ -75,7 +84,9 @@ class ByteCounter extends Transform {
   }
   private mismatch(): RemoteError {
     const got = this.count > this.expected ? `more than ${this.expected}` : String(this.count);
-    return new RemoteError("changed_during_transfer", `source delivered ${got} bytes, expected ${this.expected}`, { path: this.path });
+    return new RemoteError("changed_during_transfer", `source delivered ${got} bytes, expected ${this.expected}`, {
+      path: this.path,
+    });
   }
 }
 
@@ -106,7 +117,8 @@ function vetoText(names: string[]): string {
 function lockedError(rel: string, cause: unknown): RemoteError {
   return new RemoteError(
     "locked",
-    `"${rel}" is open in another program that does not let others change or delete it (STATUS_SHARING_VIOLATION); it was left unchanged and is retried on the next run`,
+    `"${rel}" is open in another program that does not let others ` +
+      `change or delete it (STATUS_SHARING_VIOLATION); it was left unchanged and is retried on the next run`,
     { path: rel, cause },
   );
 }
@@ -116,7 +128,9 @@ function checkPrecondition(rel: string, existing: SmbFileInfo | undefined, optio
   if (typeof options.ifMatchFingerprint !== "string") return;
   const current = existing ? toRemoteEntry(rel, existing).fingerprint : undefined;
   if (current !== options.ifMatchFingerprint) {
-    const why = existing ? `"${rel}" changed since fingerprint ${options.ifMatchFingerprint}` : `"${rel}" no longer exists`;
+    const why = existing
+      ? `"${rel}" changed since fingerprint ${options.ifMatchFingerprint}`
+      : `"${rel}" no longer exists`;
     throw new RemoteError("precondition_failed", why, { path: rel });
   }
 }
@@ -126,7 +140,11 @@ function checkPrecondition(rel: string, existing: SmbFileInfo | undefined, optio
  * comment). Returns no handle when the target does not exist, or when the account may not open it
  * for DELETE at all (the rename then answers for itself, as it did before this check existed).
  */
-async function holdTarget(tree: SmbTree, target: string, rel: string): Promise<{ guard?: SmbOpenFile; existing?: SmbFileInfo }> {
+async function holdTarget(
+  tree: SmbTree,
+  target: string,
+  rel: string,
+): Promise<{ guard?: SmbOpenFile; existing?: SmbFileInfo }> {
   const base = FileAccess.DELETE | FileAccess.READ_ATTRIBUTES | FileAccess.SYNCHRONIZE;
   // WRITE_DATA too, so that an open sharing delete but not write also counts as a lock; a
   // read-only file refuses it (access denied), and then DELETE alone is asked.
@@ -137,7 +155,8 @@ async function holdTarget(tree: SmbTree, target: string, rel: string): Promise<{
     } catch (e) {
       if (!(e instanceof SmbError)) throw e;
       if (e.kind === "not_found") return {};
-      if (e.status === NtStatus.FILE_IS_A_DIRECTORY) throw new RemoteError("exists", `"${rel}" is a folder`, { path: rel, cause: e });
+      if (e.status === NtStatus.FILE_IS_A_DIRECTORY)
+        throw new RemoteError("exists", `"${rel}" is a folder`, { path: rel, cause: e });
       if (e.kind === "sharing_violation") throw lockedError(rel, e);
       if (e.kind === "access_denied" && access !== base) continue;
       if (e.kind === "access_denied") return { existing: await statIfExists(tree, target) };
@@ -176,13 +195,20 @@ export async function atomicWrite(
     for (const name of newSmbTempNames(tempKey)) {
       const path = joinPath(parentPath(target), name);
       try {
-        ws = await tree.openWriteStream(path, { disposition: "create", hidden: true, onChunkFree: options.recycleChunk });
+        ws = await tree.openWriteStream(path, {
+          disposition: "create",
+          hidden: true,
+          onChunkFree: options.recycleChunk,
+        });
         temp = path;
         break;
       } catch (e) {
         if (!refusesName(e)) throw e;
         refused.push(name);
-        log?.warn({ path: rel, temp: name, status: e.statusName }, "the server refused a temporary upload name; trying another");
+        log?.warn(
+          { path: rel, temp: name, status: e.statusName },
+          "the server refused a temporary upload name; trying another",
+        );
       }
     }
   } catch (e) {
@@ -197,12 +223,18 @@ export async function atomicWrite(
     const counter = new ByteCounter(options.size, rel);
     await pipeline(source, counter, ws);
     if (counter.count !== options.size || ws.bytesWrittenToServer !== options.size) {
-      throw new RemoteError("changed_during_transfer", `server acknowledged ${ws.bytesWrittenToServer} bytes, expected ${options.size}`, { path: rel });
+      throw new RemoteError(
+        "changed_during_transfer",
+        `server acknowledged ${ws.bytesWrittenToServer} bytes, expected ${options.size}`,
+        { path: rel },
+      );
     }
     await tree.setInfo(temp, { lastWriteTime: new Date(options.mtimeMs), attributes: ATTR_ARCHIVE });
     const written = await tree.stat(temp);
     if (written.size !== options.size) {
-      throw new RemoteError("changed_during_transfer", `server holds ${written.size} bytes, expected ${options.size}`, { path: rel });
+      throw new RemoteError("changed_during_transfer", `server holds ${written.size} bytes, expected ${options.size}`, {
+        path: rel,
+      });
     }
 
     const createOnly = options.ifMatchFingerprint === null;
@@ -210,16 +242,22 @@ export async function atomicWrite(
       const held = await holdTarget(tree, target, rel);
       guard = held.guard;
       checkPrecondition(rel, held.existing, options);
-      const carry = (held.existing?.attributes.hidden ? ATTR_HIDDEN : 0) | (held.existing?.attributes.system ? ATTR_SYSTEM : 0);
+      const carry =
+        (held.existing?.attributes.hidden ? ATTR_HIDDEN : 0) | (held.existing?.attributes.system ? ATTR_SYSTEM : 0);
       if (carry) {
         await tree.setInfo(temp, { attributes: ATTR_ARCHIVE | carry });
-        written.attributes = { ...written.attributes, hidden: (carry & ATTR_HIDDEN) !== 0, system: (carry & ATTR_SYSTEM) !== 0 };
+        written.attributes = {
+          ...written.attributes,
+          hidden: (carry & ATTR_HIDDEN) !== 0,
+          system: (carry & ATTR_SYSTEM) !== 0,
+        };
       }
     }
     try {
       await tree.rename(temp, target, { replace: !createOnly, closeFirst: guard });
     } catch (e) {
-      if (createOnly && e instanceof SmbError && e.kind === "exists") throw new RemoteError("exists", `"${rel}" already exists`, { path: rel, cause: e });
+      if (createOnly && e instanceof SmbError && e.kind === "exists")
+        throw new RemoteError("exists", `"${rel}" already exists`, { path: rel, cause: e });
       if (refusesName(e) && (await statIfExists(tree, temp).catch(() => undefined))) {
         throw new RemoteError("invalid_name", vetoText([baseName(rel)]), { path: rel, cause: e });
       }
@@ -233,9 +271,17 @@ export async function atomicWrite(
     // is open only marks the temp file delete-pending, so it would linger until that close.
     if (!ws.closed) await new Promise((resolve) => ws!.once("close", resolve));
     if (created) {
-      await tree.unlink(temp).catch((err: unknown) => log?.warn({ path: rel, temp: baseName(temp!), err: (err as Error).message }, "could not remove temporary upload"));
+      await tree
+        .unlink(temp)
+        .catch((err: unknown) =>
+          log?.warn(
+            { path: rel, temp: baseName(temp!), err: (err as Error).message },
+            "could not remove temporary upload",
+          ),
+        );
     }
-    if (sourceError !== undefined && !(sourceError instanceof SmbError) && !(e instanceof RemoteError)) throw sourceError;
+    if (sourceError !== undefined && !(sourceError instanceof SmbError) && !(e instanceof RemoteError))
+      throw sourceError;
     throw toRemoteError(e, rel);
   }
 }
@@ -254,7 +300,11 @@ async function writeInPlace(
   log?: Logger,
 ): Promise<RemoteEntry> {
   const why = vetoText(refused);
-  log?.warn({ path: rel, refused }, `${why}; writing the file in place, without the atomic temp file + rename: other clients may read it half written, and a failed upload leaves it incomplete`);
+  log?.warn(
+    { path: rel, refused },
+    `${why}; writing the file in place, without the atomic temp ` +
+      `file + rename: other clients may read it half written, and a failed upload leaves it incomplete`,
+  );
   let sourceError: unknown;
   source.once("error", (e) => (sourceError ??= e));
   const createOnly = options.ifMatchFingerprint === null;
@@ -266,23 +316,34 @@ async function writeInPlace(
     existed = existing !== undefined;
     // Sharing only reading: an open of another client that writes, or denies writing, fails this
     // open (sharing violation) before the file is truncated.
-    ws = await tree.openWriteStream(target, { disposition: createOnly ? "create" : existed ? "overwrite" : "overwriteIf", onChunkFree: options.recycleChunk });
+    ws = await tree.openWriteStream(target, {
+      disposition: createOnly ? "create" : existed ? "overwrite" : "overwriteIf",
+      onChunkFree: options.recycleChunk,
+    });
   } catch (e) {
     if (e instanceof SmbError && e.kind === "sharing_violation") throw lockedError(rel, e);
-    if (createOnly && e instanceof SmbError && e.kind === "exists") throw new RemoteError("exists", `"${rel}" already exists`, { path: rel, cause: e });
-    if (refusesName(e)) throw new RemoteError("invalid_name", vetoText([...refused, baseName(rel)]), { path: rel, cause: e });
+    if (createOnly && e instanceof SmbError && e.kind === "exists")
+      throw new RemoteError("exists", `"${rel}" already exists`, { path: rel, cause: e });
+    if (refusesName(e))
+      throw new RemoteError("invalid_name", vetoText([...refused, baseName(rel)]), { path: rel, cause: e });
     throw toRemoteError(e, rel);
   }
   try {
     const counter = new ByteCounter(options.size, rel);
     await pipeline(source, counter, ws);
     if (counter.count !== options.size || ws.bytesWrittenToServer !== options.size) {
-      throw new RemoteError("changed_during_transfer", `server acknowledged ${ws.bytesWrittenToServer} bytes, expected ${options.size}`, { path: rel });
+      throw new RemoteError(
+        "changed_during_transfer",
+        `server acknowledged ${ws.bytesWrittenToServer} bytes, expected ${options.size}`,
+        { path: rel },
+      );
     }
     await tree.setInfo(target, { lastWriteTime: new Date(options.mtimeMs) });
     const written = await tree.stat(target);
     if (written.size !== options.size) {
-      throw new RemoteError("changed_during_transfer", `server holds ${written.size} bytes, expected ${options.size}`, { path: rel });
+      throw new RemoteError("changed_during_transfer", `server holds ${written.size} bytes, expected ${options.size}`, {
+        path: rel,
+      });
     }
     return toRemoteEntry(rel, { ...written, name: baseName(rel) });
   } catch (e) {
@@ -292,8 +353,13 @@ async function writeInPlace(
       : `"${rel}" was being written in place (${why}) and was removed again`;
     if (!existed) await tree.unlink(target).catch(() => undefined);
     log?.error({ path: rel, err: (e as Error).message }, lost);
-    if (sourceError !== undefined && !(sourceError instanceof SmbError) && !(e instanceof RemoteError)) throw sourceError;
+    if (sourceError !== undefined && !(sourceError instanceof SmbError) && !(e instanceof RemoteError))
+      throw sourceError;
     const err = toRemoteError(e, rel);
-    throw new RemoteError(err.kind, `${err.message}; ${lost}`, { path: rel, retryable: err.retryable, cause: err.cause ?? e });
+    throw new RemoteError(err.kind, `${err.message}; ${lost}`, {
+      path: rel,
+      retryable: err.retryable,
+      cause: err.cause ?? e,
+    });
   }
 }

@@ -106,33 +106,56 @@ export async function testSmbConnection(config: SmbConnectionConfig): Promise<Sm
       step = "base";
       const info = await tree.stat(base);
       if (!info.isDirectory) {
-        return fail(`Base path "${base}" in \\\\${config.host}\\${config.shareName} is a file, not a folder`, "NOT_A_DIRECTORY");
+        return fail(
+          `Base path "${base}" in \\\\${config.host}\\${config.shareName} is a file, not a folder`,
+          "NOT_A_DIRECTORY",
+        );
       }
     }
-    return { success: true, message: `Connected to ${config.host}\\${config.shareName} as ${account(config)}`, error: null };
+    return {
+      success: true,
+      message: `Connected to ${config.host}\\${config.shareName} as ${account(config)}`,
+      error: null,
+    };
   } catch (e) {
     const denied = findDestinationDenied(e);
     if (denied) return fail(denied.message, "DESTINATION_DENIED");
-    if (!(e instanceof SmbError)) return fail(`SMB connection test failed: ${(e as Error).message ?? String(e)}`, "ERROR");
+    if (!(e instanceof SmbError))
+      return fail(`SMB connection test failed: ${(e as Error).message ?? String(e)}`, "ERROR");
     if (e.kind === "unreachable") {
       const code = socketCode(e);
       return fail(unreachableMessage(config, port, code, e.message), code ?? e.statusName);
     }
     // Something listens there, but it is not SMB (a web server, SSH, a database...).
     if (step === "connect" && e.status === TransportStatus.PROTOCOL) {
-      return fail(`The server at ${config.host}:${port} did not answer as an SMB server: check the host and port (SMB uses 445)`, "NOT_AN_SMB_SERVER");
+      return fail(
+        `The server at ${config.host}:${port} did not answer as an SMB server: check the host and port (SMB uses 445)`,
+        "NOT_AN_SMB_SERVER",
+      );
     }
     if (e.kind === "auth") {
-      return fail(`Authentication failed for ${account(config)} on ${config.host}: wrong user name or password, or the account is locked or disabled`, e.statusName);
+      return fail(
+        `Authentication ` +
+          `failed for ${account(config)} on ${config.host}: wrong user name or password, ` +
+          `or the account is locked or disabled`,
+        e.statusName,
+      );
     }
     if (step === "share") {
-      if (e.kind === "not_found") return fail(`Share "${config.shareName}" does not exist on ${config.host}`, e.statusName);
-      if (e.kind === "access_denied") return fail(`${account(config)} may not access share "${config.shareName}" on ${config.host}`, e.statusName);
+      if (e.kind === "not_found")
+        return fail(`Share "${config.shareName}" does not exist on ${config.host}`, e.statusName);
+      if (e.kind === "access_denied")
+        return fail(`${account(config)} may not access share "${config.shareName}" on ${config.host}`, e.statusName);
       return fail(`Connecting share "${config.shareName}" on ${config.host} failed: ${e.message}`, e.statusName);
     }
     if (step === "base") {
-      if (e.kind === "not_found") return fail(`Base path "${base}" does not exist in \\\\${config.host}\\${config.shareName}`, e.statusName);
-      if (e.kind === "access_denied") return fail(`${account(config)} may not open base path "${base}" in \\\\${config.host}\\${config.shareName}`, e.statusName);
+      if (e.kind === "not_found")
+        return fail(`Base path "${base}" does not exist in \\\\${config.host}\\${config.shareName}`, e.statusName);
+      if (e.kind === "access_denied")
+        return fail(
+          `${account(config)} may not open base path "${base}" in \\\\${config.host}\\${config.shareName}`,
+          e.statusName,
+        );
       return fail(`Opening base path "${base}" failed: ${e.message}`, e.statusName);
     }
     return fail(`SMB connection to ${config.host}:${port} failed: ${e.message}`, e.statusName);

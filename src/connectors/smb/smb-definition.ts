@@ -14,21 +14,46 @@ import { testSmbConnection } from "./smb-connection-test.js";
 const configSchema = Type.Object(
   {
     server_host: Type.String({
-      minLength: 1, maxLength: 253, pattern: "^[^\\s\\\\/]+$",
-      description: "SMB server: DNS name or IP address (no scheme, no backslashes), e.g. fs01.corp.example.com; its address must be one the server's connector network policy permits (SCAIDRIVE_CONNECTOR_DENY_NETWORKS / _ALLOW_NETWORKS)",
+      minLength: 1,
+      maxLength: 253,
+      pattern: "^[^\\s\\\\/]+$",
+      description:
+        "SMB server: DNS name or IP address (no scheme, no " +
+        "backslashes), e.g. fs01.corp.example.com; its address must " +
+        "be one the server's connector network policy permits (SCAIDRIVE_CONNECTOR_DENY_NETWORKS / _ALLOW_NETWORKS)",
     }),
-    server_port: Type.Integer({ minimum: 1, maximum: 65535, default: 445, description: "TCP port of the SMB service (1-65535); default 445" }),
+    server_port: Type.Integer({
+      minimum: 1,
+      maximum: 65535,
+      default: 445,
+      description: "TCP port of the SMB service (1-65535); default 445",
+    }),
     share_name: Type.String({
-      minLength: 1, maxLength: 80, pattern: "^[^\\\\/:*?\"<>|\\x00-\\x1f]+$",
-      description: "Name of the SMB share (its root), e.g. Finance; no \\ / : * ? \" < > |",
+      minLength: 1,
+      maxLength: 80,
+      pattern: '^[^\\\\/:*?"<>|\\x00-\\x1f]+$',
+      description: 'Name of the SMB share (its root), e.g. Finance; no \\ / : * ? " < > |',
     }),
     base_path: Type.String({
-      maxLength: 4096, default: "",
-      description: "Folder inside the share that is synced, relative to the share root (e.g. 2026 or 2026/Q1; no leading slash, no ..); default \"\" = the whole share",
+      maxLength: 4096,
+      default: "",
+      description:
+        "Folder inside the share that is synced, relative to the share root (e.g. " +
+        '2026 or 2026/Q1; no leading slash, no ..); default "" = the whole share',
     }),
-    domain: Type.String({ maxLength: 255, default: "", description: "NT domain or workgroup of the service account (e.g. CORP); \"\" for a local account" }),
+    domain: Type.String({
+      maxLength: 255,
+      default: "",
+      description: 'NT domain or workgroup of the service account (e.g. CORP); "" for a local account',
+    }),
     username: Type.String({ minLength: 1, maxLength: 256, description: "Service account the connector logs in with" }),
-    password: Type.String({ minLength: 1, maxLength: 1024, description: "Password of the service account. Write-only: encrypted at rest, never returned (reads show password_set: true)" }),
+    password: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description:
+        "Password of the service account. Write-only: encrypted " +
+        "at rest, never returned (reads show password_set: true)",
+    }),
   },
   { additionalProperties: false },
 );
@@ -42,7 +67,8 @@ function validateBasePath(value: string): void {
   const fail = (why: string) => {
     throw new AppError("VALIDATION_FAILED", `base_path ${why}`, { field: "base_path" });
   };
-  if (/^[\\/]/.test(value) || /^[A-Za-z]:/.test(value)) fail("must be relative to the share root (no leading slash or drive letter)");
+  if (/^[\\/]/.test(value) || /^[A-Za-z]:/.test(value))
+    fail("must be relative to the share root (no leading slash or drive letter)");
   if (value.split(/[\\/]+/).some((s) => s === "..")) fail("must not contain '..' segments");
   if (/[\x00-\x1f]/.test(value)) fail("must not contain control characters");
 }
@@ -88,7 +114,12 @@ export const smbDefinition: ConnectorDefinition = {
   },
   destinationFields: ["server_host"],
   async openRemote(config, env) {
-    const remote = createSmbRemote({ ...smbConfig(config), network: env.network, logger: env.logger, tempOwner: runTempOwner(env) });
+    const remote = createSmbRemote({
+      ...smbConfig(config),
+      network: env.network,
+      logger: env.logger,
+      tempOwner: runTempOwner(env),
+    });
     try {
       await remote.connect();
     } catch (err) {

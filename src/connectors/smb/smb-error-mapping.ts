@@ -6,10 +6,12 @@
  * | SmbError.kind | RemoteError kind | why |
  * |---|---|---|
  * | `auth` | `auth` | wrong credentials, locked/disabled account: the job fails, no retry |
- * | `unreachable` | `unreachable` | refused, reset, DNS, timeout, dropped session: `retryable`, the engine retries it with backoff (the adapter retries nothing itself; the next call reconnects) |
+ * | `unreachable` | `unreachable` | refused, reset, DNS, timeout, dropped session: `retryable`, the engine retries it
+ * with backoff (the adapter retries nothing itself; the next call reconnects) |
  * | `not_found` | `not_found` | missing path or share |
  * | `access_denied` | `access_denied` | the service account lacks the right |
- * | `sharing_violation` | `locked` | another client holds the file open (Office, a scanner): not retried in the run, the next run tries again |
+ * | `sharing_violation` | `locked` | another client holds the file open (Office, a scanner): not retried in the run,
+ * the next run tries again |
  * | `exists` | `exists` | create-only write, mkdir or rename onto a taken name |
  * | `not_empty` | `precondition_failed` | delete of a non-empty folder |
  * | `invalid_name` | `invalid_name` | a name the server refuses (`:` `*` `?` trailing dot...) |

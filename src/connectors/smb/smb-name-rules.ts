@@ -42,5 +42,9 @@ export function windowsNameProblem(name: string): string | undefined {
  * Samba refuses a name its `veto files` matches. `what` names it: `name 'notes.tmp'`.
  */
 export function vetoMessage(what: string, count = 1): string {
-  return `the server refused the ${what} (STATUS_OBJECT_NAME_NOT_FOUND in an existing folder): the share's "veto files" setting likely matches ${count === 1 ? "it" : "them"}`;
+  return (
+    `the server ` +
+    `refused the ${what} (STATUS_OBJECT_NAME_NOT_FOUND in an ` +
+    `existing folder): the share's "veto files" setting likely matches ${count === 1 ? "it" : "them"}`
+  );
 }

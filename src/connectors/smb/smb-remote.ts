@@ -24,7 +24,14 @@
 import { once } from "node:events";
 import type { Readable } from "node:stream";
 import type { Logger } from "pino";
-import { NtStatus, SmbClient, SmbError, type SmbTree, type SmbWatcher, type WatchOptions } from "../../protocols/smb/index.js";
+import {
+  NtStatus,
+  SmbClient,
+  SmbError,
+  type SmbTree,
+  type SmbWatcher,
+  type WatchOptions,
+} from "../../protocols/smb/index.js";
 import { closeSidResolver, getResolvedSecurityDescriptor } from "../../protocols/smb/security-api.js";
 import { RemoteError } from "../../sync/remote-errors.js";
 import type { NetworkPolicy } from "../network-policy.js";
@@ -84,7 +91,9 @@ export interface SmbRemoteConfig {
 }
 
 export interface SmbRemote extends Remote {
-  /** Connects and tree-connects now instead of on first use. @throws RemoteError auth / unreachable / not_found (share). */
+  /**
+   * Connects and tree-connects now instead of on first use. @throws RemoteError auth / unreachable / not_found (share).
+   */
   connect(): Promise<void>;
   /**
    * CHANGE_NOTIFY on a folder (capabilities.notify). Names in the events are relative to that
@@ -212,13 +221,26 @@ class SmbShareRemote implements SmbRemote {
     const describeRoot = () => this.describeRoot();
     // Without a stable owner nothing is "ours" from an earlier instance: only stale temps go.
     const ownTempKey = this.config.tempOwner === undefined ? undefined : this.tempKey;
-    yield* walkSmbTree({ tree, full: (rel) => this.full(rel), spelling: this.spelling, concurrency, log: this.log, describeRoot, ownTempKey }, start);
+    yield* walkSmbTree(
+      {
+        tree,
+        full: (rel) => this.full(rel),
+        spelling: this.spelling,
+        concurrency,
+        log: this.log,
+        describeRoot,
+        ownTempKey,
+      },
+      start,
+    );
   }
 
   /** What a missing remote root is: `base path '2026' does not exist on \\host\Share`. */
   private describeRoot(): string {
     const unc = `\\\\${this.config.host}\\${this.config.shareName}`;
-    return this.base === "" ? `the root of share ${unc} cannot be opened` : `base path '${this.base}' does not exist on ${unc}`;
+    return this.base === ""
+      ? `the root of share ${unc} cannot be opened`
+      : `base path '${this.base}' does not exist on ${unc}`;
   }
 
   /**
@@ -233,7 +255,9 @@ class SmbShareRemote implements SmbRemote {
     const tree = await mapSmbErrors(rel, () => this.tree());
     const source = tree.createReadStream(this.full(rel), range ? { start: range.start, end: range.end } : {});
     const mapped = (e: Error) =>
-      e instanceof SmbError && e.status === NtStatus.FILE_IS_A_DIRECTORY ? new RemoteError("not_found", `"${rel}" is a folder, not a file`, { path: rel }) : toRemoteError(e, rel);
+      e instanceof SmbError && e.status === NtStatus.FILE_IS_A_DIRECTORY
+        ? new RemoteError("not_found", `"${rel}" is a folder, not a file`, { path: rel })
+        : toRemoteError(e, rel);
     const destroy = source.destroy.bind(source);
     source.destroy = (err?: Error) => destroy(err ? mapped(err) : err);
     try {
@@ -257,7 +281,8 @@ class SmbShareRemote implements SmbRemote {
       const { info, data } = await tree.readSmall(this.full(rel), maxBytes);
       return { entry: info.fileId === 0n ? undefined : toRemoteEntry(rel, info), data };
     } catch (e) {
-      if (e instanceof SmbError && e.status === NtStatus.FILE_IS_A_DIRECTORY) throw new RemoteError("not_found", `"${rel}" is a folder, not a file`, { path: rel });
+      if (e instanceof SmbError && e.status === NtStatus.FILE_IS_A_DIRECTORY)
+        throw new RemoteError("not_found", `"${rel}" is a folder, not a file`, { path: rel });
       throw toRemoteError(e, rel);
     }
   }
@@ -276,7 +301,8 @@ class SmbShareRemote implements SmbRemote {
     return mapSmbErrors(rel, async () => {
       const tree = await this.tree();
       await this.mkdirp(tree, rel);
-      if (options.mtimeMs !== undefined && rel !== "") await tree.setInfo(this.full(rel), { lastWriteTime: new Date(options.mtimeMs) });
+      if (options.mtimeMs !== undefined && rel !== "")
+        await tree.setInfo(this.full(rel), { lastWriteTime: new Date(options.mtimeMs) });
       return toRemoteEntry(rel, await tree.stat(this.full(rel)));
     });
   }
@@ -294,7 +320,8 @@ class SmbShareRemote implements SmbRemote {
       if (!(e instanceof SmbError)) throw e;
       if (e.kind === "exists") {
         const info = await tree.stat(this.full(rel));
-        if (!info.isDirectory) throw new RemoteError("exists", `a file is in the way of folder "${rel}"`, { path: rel });
+        if (!info.isDirectory)
+          throw new RemoteError("exists", `a file is in the way of folder "${rel}"`, { path: rel });
         return;
       }
       if (e.kind !== "not_found") throw e;
@@ -358,7 +385,11 @@ class SmbShareRemote implements SmbRemote {
         await tree.rename(this.full(src), this.full(dst), { replace: false });
       } catch (e) {
         // The source is there, so a missing name means the server refused the new one (Samba's veto files).
-        if (e instanceof SmbError && e.status === NtStatus.OBJECT_NAME_NOT_FOUND && (await tree.exists(this.full(src)).catch(() => false))) {
+        if (
+          e instanceof SmbError &&
+          e.status === NtStatus.OBJECT_NAME_NOT_FOUND &&
+          (await tree.exists(this.full(src)).catch(() => false))
+        ) {
           throw new RemoteError("invalid_name", vetoMessage(`name '${baseName(dst)}'`), { path: dst, cause: e });
         }
         throw e;

@@ -51,7 +51,9 @@ export function smbTempOwnerKey(name: string): string | undefined {
 
 /** The 8-hex owner key of a stable owner name (e.g. `connector:<id>`); a random one without. */
 export function smbTempKeyFor(owner: string | undefined): string {
-  return owner === undefined ? randomBytes(4).toString("hex") : createHash("sha256").update(owner).digest("hex").slice(0, 8);
+  return owner === undefined
+    ? randomBytes(4).toString("hex")
+    : createHash("sha256").update(owner).digest("hex").slice(0, 8);
 }
 
 /** Fresh temp names for owner key `key`, one per spelling, in the order to try them. */

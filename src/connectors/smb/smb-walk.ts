@@ -101,7 +101,9 @@ export async function* walkSmbTree(ctx: SmbWalkContext, start: string): AsyncGen
     throw e;
   });
   if (!root.isDirectory) throw new RemoteError("not_found", `"${start}" is a file, not a folder`, { path: start });
-  const pending: Array<{ dir: string; entry?: RemoteEntry; ancestry: Ancestry }> = [{ dir: start, ancestry: { id: smbEntryId(root), path: start, real: start } }];
+  const pending: Array<{ dir: string; entry?: RemoteEntry; ancestry: Ancestry }> = [
+    { dir: start, ancestry: { id: smbEntryId(root), path: start, real: start } },
+  ];
   const inflight: Listing[] = [];
   const fill = () => {
     while (inflight.length < ctx.concurrency && pending.length > 0) {
@@ -143,11 +145,15 @@ export async function* walkSmbTree(ctx: SmbWalkContext, start: string): AsyncGen
           const loopOf = ancestorWithId(ancestry, entry.id!);
           if (loopOf) {
             entry.reparsePoint = true;
-            entry.reparseReason = `folder loop: the same folder as ${loopOf.path === "" ? "the remote root" : `its ancestor "${loopOf.path}"`} (a link back up the tree), not descended`;
+            entry.reparseReason =
+              `folder loop: ` +
+              `the same folder as ${loopOf.path === "" ? "the remote root" : `its ancestor "${loopOf.path}"`} (a link back ` +
+              `up the tree), not descended`;
             ctx.log?.warn({ path: entry.path, ancestor: loopOf.path }, "folder loop cut during walk");
           }
         }
-        if (entry.kind === "folder" && !entry.reparsePoint) pending.push({ dir: entry.path, entry, ancestry: { id: entry.id!, path: entry.path, real, up: ancestry } });
+        if (entry.kind === "folder" && !entry.reparsePoint)
+          pending.push({ dir: entry.path, entry, ancestry: { id: entry.id!, path: entry.path, real, up: ancestry } });
         else entries.push(entry);
       }
       // Sub-folder listings run while the consumer handles this folder's entries.
@@ -182,7 +188,10 @@ async function resolveRealName(ctx: SmbWalkContext, entry: RemoteEntry): Promise
     if (name === "" || name.toLowerCase() === listed.toLowerCase()) return;
     entry.realName = name;
   } catch (e) {
-    ctx.log?.debug({ path: entry.path, err: (e as Error).message }, "could not ask the server for the stored name of a mangled-looking name");
+    ctx.log?.debug(
+      { path: entry.path, err: (e as Error).message },
+      "could not ask the server for the stored name of a mangled-looking name",
+    );
   }
 }
 
@@ -196,6 +205,9 @@ async function removeLeftoverTemp(ctx: SmbWalkContext, dir: string, info: SmbFil
     await ctx.tree.unlink(path);
     ctx.log?.info({ path: dir, temp: info.name, own }, "removed a leftover temporary upload");
   } catch (e) {
-    ctx.log?.warn({ path: dir, temp: info.name, err: (e as Error).message }, "could not remove a leftover temporary upload");
+    ctx.log?.warn(
+      { path: dir, temp: info.name, err: (e as Error).message },
+      "could not remove a leftover temporary upload",
+    );
   }
 }

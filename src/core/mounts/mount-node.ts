@@ -12,7 +12,9 @@ const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
  * does not know them (it answers 404).
  */
 export function mountNodeId(connectorId: string, entry: Pick<RemoteEntry, "id" | "path">): string {
-  const digest = createHash("sha256").update(`${connectorId}\u0000${entry.id ?? `path:${entry.path}`}`).digest();
+  const digest = createHash("sha256")
+    .update(`${connectorId}\u0000${entry.id ?? `path:${entry.path}`}`)
+    .digest();
   let bits = 0;
   let value = 0;
   let out = "";

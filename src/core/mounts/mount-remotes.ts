@@ -37,15 +37,21 @@ export class MountRemotes {
 
   constructor(private readonly o: MountRemotesOptions) {}
 
-  /** @throws AppError NOT_FOUND (connector deleted), CONFLICT (disabled), CONNECTOR_AUTH_FAILED, CONNECTOR_UNREACHABLE. */
+  /**
+   * @throws AppError NOT_FOUND (connector deleted), CONFLICT (disabled), CONNECTOR_AUTH_FAILED, CONNECTOR_UNREACHABLE.
+   */
   async get(connectorId: string): Promise<Remote> {
     const connector = await this.o.load(connectorId);
     if (!connector) {
       await this.invalidate(connectorId);
-      throw new AppError("NOT_FOUND", `the mount's connector ${connectorId} no longer exists; delete the mount`, { connector_id: connectorId });
+      throw new AppError("NOT_FOUND", `the mount's connector ${connectorId} no longer exists; delete the mount`, {
+        connector_id: connectorId,
+      });
     }
     if (connector.status === "disabled") {
-      throw new AppError("CONFLICT", `the mount's connector ${connectorId} is disabled; save it again to re-enable`, { connector_id: connectorId });
+      throw new AppError("CONFLICT", `the mount's connector ${connectorId} is disabled; save it again to re-enable`, {
+        connector_id: connectorId,
+      });
     }
     const cached = this.cache.get(connectorId);
     if (cached && cached.stamp === connector.updated_at) return cached.remote;

@@ -35,7 +35,14 @@ import type { Node } from "../node-types.js";
 import type { Database } from "../../store/db/schema.js";
 import { mountStore, type MountWithPath } from "../../store/core/mount-store.js";
 import { isUniqueViolation } from "../../store/core/db-executor.js";
-import { joinPath, normalizeRelPath, parentPath, type ByteRange, type Remote, type RemoteEntry } from "../../sync/remote.js";
+import {
+  joinPath,
+  normalizeRelPath,
+  parentPath,
+  type ByteRange,
+  type Remote,
+  type RemoteEntry,
+} from "../../sync/remote.js";
 import { dropsConnection, mountError } from "./mount-errors.js";
 import { mountEtag, mountNode } from "./mount-node.js";
 import type { MountRemotes } from "./mount-remotes.js";
@@ -82,8 +89,14 @@ export interface MountServiceOptions {
 }
 
 const view = (m: MountWithPath): MountView => ({
-  id: m.id, share_id: m.share_id, path: m.path, node_id: m.node_id, connector_id: m.connector_id,
-  remote_path: m.remote_path, created_by: m.created_by, created_at: m.created_at,
+  id: m.id,
+  share_id: m.share_id,
+  path: m.path,
+  node_id: m.node_id,
+  connector_id: m.connector_id,
+  remote_path: m.remote_path,
+  created_by: m.created_by,
+  created_at: m.created_at,
 });
 
 export class MountService {
@@ -99,7 +112,10 @@ export class MountService {
    * CONFLICT (not empty, a file, inside another mount, already mounted),
    * CONNECTOR_UNREACHABLE / CONNECTOR_AUTH_FAILED.
    */
-  async create(actor: Actor, input: { share_id: string; path: string; connector_id: string; remote_path?: string }): Promise<MountView> {
+  async create(
+    actor: Actor,
+    input: { share_id: string; path: string; connector_id: string; remote_path?: string },
+  ): Promise<MountView> {
     const { path } = parsePath(input.path);
     let remotePath: string;
     try {
@@ -108,14 +124,23 @@ export class MountService {
       throw new AppError("VALIDATION_FAILED", "remote_path must not contain '..'", { field: "remote_path" });
     }
     await this.o.nodes.locate(actor, input.share_id, "/", "MANAGE_PERMISSIONS");
-    if (path === "/") throw new AppError("VALIDATION_FAILED", "the share root cannot be a mount point; mount on a folder", { field: "path" });
-    if (await this.resolve(input.share_id, path, true)) throw new AppError("CONFLICT", `${path} is inside another mount or contains one`, { field: "path" });
-    if (!(await this.o.mayUseConnector(actor, input.connector_id))) throw new AppError("NOT_FOUND", `connector ${input.connector_id} not found`, { field: "connector_id" });
+    if (path === "/")
+      throw new AppError("VALIDATION_FAILED", "the share root cannot be a mount point; mount on a folder", {
+        field: "path",
+      });
+    if (await this.resolve(input.share_id, path, true))
+      throw new AppError("CONFLICT", `${path} is inside another mount or contains one`, { field: "path" });
+    if (!(await this.o.mayUseConnector(actor, input.connector_id)))
+      throw new AppError("NOT_FOUND", `connector ${input.connector_id} not found`, { field: "connector_id" });
     const existing = await this.o.nodes.tryStat(input.share_id, path, SYSTEM_ACTOR);
     if (existing) {
-      if (existing.type !== "folder") throw new AppError("CONFLICT", `${path} is a file; a mount point must be a folder`, { field: "path" });
+      if (existing.type !== "folder")
+        throw new AppError("CONFLICT", `${path} is a file; a mount point must be a folder`, { field: "path" });
       const page = await this.o.nodes.list(input.share_id, path, { limit: 1 }, SYSTEM_ACTOR);
-      if (page.items.length > 0) throw new AppError("CONFLICT", `${path} is not empty; a mount point must be an empty folder`, { field: "path" });
+      if (page.items.length > 0)
+        throw new AppError("CONFLICT", `${path} is not empty; a mount point must be an empty folder`, {
+          field: "path",
+        });
     }
     const remote = await this.o.remotes.get(input.connector_id);
     let root: RemoteEntry;
@@ -124,13 +149,24 @@ export class MountService {
     } catch (err) {
       throw this.fail(input.connector_id, err, remotePath === "" ? "/" : remotePath);
     }
-    if (root.kind !== "folder") throw new AppError("VALIDATION_FAILED", `remote_path ${remotePath} is a file, not a folder`, { field: "remote_path" });
-    const { node } = await this.o.nodes.mkdirp(input.share_id, path, { actor: SYSTEM_ACTOR, ownerId: actorUserId(actor) ?? undefined });
+    if (root.kind !== "folder")
+      throw new AppError("VALIDATION_FAILED", `remote_path ${remotePath} is a file, not a folder`, {
+        field: "remote_path",
+      });
+    const { node } = await this.o.nodes.mkdirp(input.share_id, path, {
+      actor: SYSTEM_ACTOR,
+      ownerId: actorUserId(actor) ?? undefined,
+    });
     const id = `mnt_${newUlid()}`;
     try {
       await mountStore.insert(this.o.db, {
-        id, share_id: input.share_id, node_id: node.id, connector_id: input.connector_id, remote_path: remotePath,
-        created_by: actor.userId, created_at: new Date().toISOString(),
+        id,
+        share_id: input.share_id,
+        node_id: node.id,
+        connector_id: input.connector_id,
+        remote_path: remotePath,
+        created_by: actor.userId,
+        created_at: new Date().toISOString(),
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError("CONFLICT", `${path} is already a mount point`, { field: "path" });
@@ -149,14 +185,20 @@ export class MountService {
   }
 
   /** Mounts whose point the actor can read, ordered by id. */
-  async list(actor: Actor, opts: { limit?: number; cursor?: string }): Promise<{ items: MountView[]; next_cursor: string | null }> {
+  async list(
+    actor: Actor,
+    opts: { limit?: number; cursor?: string },
+  ): Promise<{ items: MountView[]; next_cursor: string | null }> {
     const limit = clampLimit(opts.limit);
     let after = decodeCursor(opts.cursor, ["id"])?.id;
     const items: MountView[] = [];
     for (;;) {
       const rows = await mountStore.list(this.o.db, after, limit + 1);
       for (const m of rows) {
-        const visible = await this.o.nodes.locate(actor, m.share_id, m.path, "READ").then(() => true, () => false);
+        const visible = await this.o.nodes.locate(actor, m.share_id, m.path, "READ").then(
+          () => true,
+          () => false,
+        );
         if (visible) items.push(view(m));
         if (items.length > limit) {
           const page = items.slice(0, limit);
@@ -196,7 +238,12 @@ export class MountService {
 
   // ---- diversions (undefined: not under a mount, the caller goes on with NodeService) -----------
 
-  async divertList(shareId: string, rawPath: string, opts: { limit?: number; cursor?: string }, actor: Actor): Promise<Page<Node> | undefined> {
+  async divertList(
+    shareId: string,
+    rawPath: string,
+    opts: { limit?: number; cursor?: string },
+    actor: Actor,
+  ): Promise<Page<Node> | undefined> {
     const hit = await this.resolve(shareId, rawPath);
     if (!hit) return undefined;
     await this.check(actor, hit, "READ");
@@ -205,7 +252,8 @@ export class MountService {
     const folder = this.remotePath(hit);
     const children = await this.call(hit, async (remote) => {
       const top = await remote.stat(folder);
-      if (top.kind !== "folder") throw new AppError("VALIDATION_FAILED", `${hit.path} is a file, not a folder`, { field: "path" });
+      if (top.kind !== "folder")
+        throw new AppError("VALIDATION_FAILED", `${hit.path} is a file, not a folder`, { field: "path" });
       const out: RemoteEntry[] = [];
       const depth = folder === "" ? 1 : folder.split("/").length + 1;
       for await (const e of remote.walk(folder)) {
@@ -216,9 +264,14 @@ export class MountService {
       return out;
     });
     const nameOf = (e: RemoteEntry) => e.path.slice(e.path.lastIndexOf("/") + 1);
-    const sorted = children.sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0)).filter((e) => after === undefined || nameOf(e) > after);
+    const sorted = children
+      .sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0))
+      .filter((e) => after === undefined || nameOf(e) > after);
     const page = sorted.slice(0, limit).map((e) => this.node(hit, e, joinShare(hit.path, nameOf(e))));
-    return { items: page, next_cursor: sorted.length > limit ? encodeCursor({ name: page[page.length - 1]!.name }) : null };
+    return {
+      items: page,
+      next_cursor: sorted.length > limit ? encodeCursor({ name: page[page.length - 1]!.name }) : null,
+    };
   }
 
   /** The mount point itself is answered by NodeService (it is a ScaiDrive folder). */
@@ -231,7 +284,11 @@ export class MountService {
   }
 
   /** mkdir -p on the remote; `created` is false when the folder existed. */
-  async divertMkdir(shareId: string, rawPath: string, actor: Actor): Promise<{ node: Node; created: boolean } | undefined> {
+  async divertMkdir(
+    shareId: string,
+    rawPath: string,
+    actor: Actor,
+  ): Promise<{ node: Node; created: boolean } | undefined> {
     const hit = await this.resolve(shareId, rawPath);
     if (!hit || hit.rel === "") return undefined;
     await this.check(actor, hit, "WRITE");
@@ -249,11 +306,16 @@ export class MountService {
    * name and renames). `created` tells a new file from a replaced one.
    */
   async divertUpload(
-    shareId: string, rawPath: string, source: Readable,
+    shareId: string,
+    rawPath: string,
+    source: Readable,
     opts: {
-      size: number | undefined; mtime?: Date; ifNoneMatch?: boolean;
+      size: number | undefined;
+      mtime?: Date;
+      ifNoneMatch?: boolean;
       /** An If-Match header other than `*`: the ETag of a download from this mount. */ ifMatch?: string;
-      /** An If-None-Match list of entity-tags: refuse (412) when the current file's ETag is among them. */ ifNoneMatchEtags?: string;
+      /** An If-None-Match list of entity-tags: refuse (412) when the current file's ETag is among them. */
+      ifNoneMatchEtags?: string;
       actor: Actor;
     },
   ): Promise<{ node: Node; created: boolean } | undefined> {
@@ -262,16 +324,21 @@ export class MountService {
     if (hit.rel === "") throw new AppError("CONFLICT", `${hit.path} is a folder (a mount point)`, { path: hit.path });
     await this.check(opts.actor, hit, "WRITE");
     if (opts.size === undefined || !Number.isSafeInteger(opts.size) || opts.size < 0) {
-      throw new AppError("VALIDATION_FAILED", "uploads into a remote mount need a Content-Length header", { field: "content-length" });
+      throw new AppError("VALIDATION_FAILED", "uploads into a remote mount need a Content-Length header", {
+        field: "content-length",
+      });
     }
     const size = opts.size;
     const target = this.remotePath(hit);
     return this.call(hit, async (remote) => {
       const before = await this.statOrUndefined(remote, target, hit.path);
       if (before?.kind === "folder") throw new AppError("CONFLICT", `${hit.path} is a folder`, { path: hit.path });
-      if (before && opts.ifNoneMatch) throw new AppError("PRECONDITION_FAILED", `${hit.path} exists (If-None-Match: *)`, { path: hit.path });
+      if (before && opts.ifNoneMatch)
+        throw new AppError("PRECONDITION_FAILED", `${hit.path} exists (If-None-Match: *)`, { path: hit.path });
       if (before && opts.ifNoneMatchEtags !== undefined && etagListMatches(opts.ifNoneMatchEtags, mountEtag(before))) {
-        throw new AppError("PRECONDITION_FAILED", `${hit.path} already has this content (If-None-Match)`, { path: hit.path });
+        throw new AppError("PRECONDITION_FAILED", `${hit.path} already has this content (If-None-Match)`, {
+          path: hit.path,
+        });
       }
       if (opts.ifMatch !== undefined && (!before || !etagListMatches(opts.ifMatch, mountEtag(before)))) {
         throw new AppError("PRECONDITION_FAILED", `${hit.path} changed (If-Match)`, { path: hit.path });
@@ -279,7 +346,8 @@ export class MountService {
       const parent = parentPath(target);
       if (parent !== "" && parent !== this.mountRoot(hit)) await remote.mkdir(parent);
       const entry = await remote.write(target, source, {
-        size, mtimeMs: (opts.mtime ?? new Date()).getTime(),
+        size,
+        mtimeMs: (opts.mtime ?? new Date()).getTime(),
         ifMatchFingerprint: opts.ifNoneMatch ? null : opts.ifMatch !== undefined ? before?.fingerprint : undefined,
       });
       return { node: this.node(hit, entry, hit.path), created: !before };
@@ -312,7 +380,12 @@ export class MountService {
     if (!hit) {
       return false;
     }
-    if (hit.rel === "") throw new AppError("CONFLICT", `${hit.path} is a mount point; delete the mount (DELETE /api/v1/mounts/${hit.mount.id}) first`, { mount_id: hit.mount.id });
+    if (hit.rel === "")
+      throw new AppError(
+        "CONFLICT",
+        `${hit.path} is a mount point; delete the mount (DELETE /api/v1/mounts/${hit.mount.id}) first`,
+        { mount_id: hit.mount.id },
+      );
     await this.check(actor, hit, "DELETE");
     const target = this.remotePath(hit);
     await this.call(hit, async (remote) => {
@@ -342,7 +415,8 @@ export class MountService {
     if (!from || !to || from.mount.id !== to.mount.id || to.rel === "" || from.rel === "") {
       throw new AppError(
         "VALIDATION_FAILED",
-        "moves across a remote mount's boundary are not supported: download and upload instead (moves inside one mount work)",
+        "moves across a remote mount's boundary are not supported: " +
+          "download and upload instead (moves inside one mount work)",
         { field: "to", reason: "mount_boundary" },
       );
     }
@@ -371,7 +445,9 @@ export class MountService {
     await this.check(actor, hit, "READ");
     throw new AppError(
       "VALIDATION_FAILED",
-      `${hit.path} is inside the remote mount at ${hit.mount.path}, whose ACL applies to everything under it: read or change the ACL of ${hit.mount.path}`,
+      `${hit.path} is inside ` +
+        `the remote mount at ${hit.mount.path}, whose ACL applies to everything ` +
+        `under it: read or change the ACL of ${hit.mount.path}`,
       { field: "path", reason: "inside_mount", mount_path: hit.mount.path },
     );
   }
@@ -431,12 +507,18 @@ export class MountService {
   private fail(connectorId: string, err: unknown, path: string): AppError {
     const e = mountError(err, path);
     if (dropsConnection(e)) void this.o.remotes.invalidate(connectorId);
-    if (e.code === "INTERNAL") this.o.logger.warn({ connectorId, path, err: (err as Error)?.message }, "remote mount operation failed");
+    if (e.code === "INTERNAL")
+      this.o.logger.warn({ connectorId, path, err: (err as Error)?.message }, "remote mount operation failed");
     return e;
   }
 
   private async connectorInUse(connectorId: string): Promise<boolean> {
-    const row = await this.o.db.selectFrom("mounts").select("id").where("connector_id", "=", connectorId).limit(1).executeTakeFirst();
+    const row = await this.o.db
+      .selectFrom("mounts")
+      .select("id")
+      .where("connector_id", "=", connectorId)
+      .limit(1)
+      .executeTakeFirst();
     return row !== undefined;
   }
 }

@@ -8,7 +8,12 @@
 import type { BoundTree, SmbHandle } from "./file-handle.js";
 import { Command } from "./messages/header.js";
 import { Access, CreateOptions, Disposition, ShareAccess } from "./messages/create.js";
-import { CompletionFilter, NotifyAction, decodeFileNotifyInformation, encodeChangeNotifyRequest } from "./messages/notify-ioctl.js";
+import {
+  CompletionFilter,
+  NotifyAction,
+  decodeFileNotifyInformation,
+  encodeChangeNotifyRequest,
+} from "./messages/notify-ioctl.js";
 import { decodeOutputBufferResponse } from "./messages/query-directory.js";
 import { NtStatus } from "./errors.js";
 
@@ -73,21 +78,32 @@ export class SmbWatcher implements AsyncIterable<SmbChange> {
       if (this.closed) return void (await this.handle.close().catch(() => undefined));
       const filter =
         this.opts.filter ??
-        CompletionFilter.FILE_NAME | CompletionFilter.DIR_NAME | CompletionFilter.ATTRIBUTES | CompletionFilter.SIZE | CompletionFilter.LAST_WRITE | CompletionFilter.CREATION;
+        CompletionFilter.FILE_NAME |
+          CompletionFilter.DIR_NAME |
+          CompletionFilter.ATTRIBUTES |
+          CompletionFilter.SIZE |
+          CompletionFilter.LAST_WRITE |
+          CompletionFilter.CREATION;
       const size = Math.min(65536, t.conn.maxTransactSize);
       while (!this.closed) {
-        const res = await t.send(Command.CHANGE_NOTIFY, encodeChangeNotifyRequest(this.handle.fileId, this.opts.recursive ?? false, size, filter), {
-          timeoutMs: t.timeoutMs,
-          ok: [NtStatus.NOTIFY_ENUM_DIR],
-          onInterim: () => this.markReady(),
-          signal: this.abort.signal,
-        });
+        const res = await t.send(
+          Command.CHANGE_NOTIFY,
+          encodeChangeNotifyRequest(this.handle.fileId, this.opts.recursive ?? false, size, filter),
+          {
+            timeoutMs: t.timeoutMs,
+            ok: [NtStatus.NOTIFY_ENUM_DIR],
+            onInterim: () => this.markReady(),
+            signal: this.abort.signal,
+          },
+        );
         this.markReady();
         if (res.header.status === NtStatus.NOTIFY_ENUM_DIR) {
           this.emit({ action: "overflow", name: "" });
           continue;
         }
-        for (const e of decodeFileNotifyInformation(decodeOutputBufferResponse(res.message, "CHANGE_NOTIFY response"))) {
+        for (const e of decodeFileNotifyInformation(
+          decodeOutputBufferResponse(res.message, "CHANGE_NOTIFY response"),
+        )) {
           this.emit({ action: ACTIONS[e.action] ?? "modified", name: e.name });
         }
       }

@@ -74,7 +74,9 @@ export class SmbClient implements SessionSource {
   }
 
   /** What the current connection negotiated (undefined before the first connect / after a drop). */
-  get security(): { dialect: number; signingAlgorithm: string; cipher: string | undefined; signing: boolean; encrypted: boolean } | undefined {
+  get security():
+    | { dialect: number; signingAlgorithm: string; cipher: string | undefined; signing: boolean; encrypted: boolean }
+    | undefined {
     const s = this.state;
     if (!s) return undefined;
     return {
@@ -116,8 +118,18 @@ export class SmbClient implements SessionSource {
     try {
       const session = await SmbSession.setup(
         conn,
-        { domain: this.opts.domain ?? "", username: this.opts.username, password: this.opts.password, workstation: this.opts.workstation },
-        { encrypt: this.opts.encrypt ?? "auto", signing: this.opts.signing ?? "auto", allowGuest: this.opts.allowGuest ?? false, timeoutMs: this.timeoutMs },
+        {
+          domain: this.opts.domain ?? "",
+          username: this.opts.username,
+          password: this.opts.password,
+          workstation: this.opts.workstation,
+        },
+        {
+          encrypt: this.opts.encrypt ?? "auto",
+          signing: this.opts.signing ?? "auto",
+          allowGuest: this.opts.allowGuest ?? false,
+          timeoutMs: this.timeoutMs,
+        },
       );
       this.state = { conn, session, generation: ++this.generation };
       return this.state;

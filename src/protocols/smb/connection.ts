@@ -15,7 +15,16 @@ import type { LookupFunction } from "node:net";
 import { SmbTransport } from "./transport.js";
 import { SmbError, NtStatus } from "./errors.js";
 import { pad8 } from "./messages/wire-reader.js";
-import { Command, HeaderFlags, HEADER_SIZE, PROTOCOL_ID, TRANSFORM_PROTOCOL_ID, decodeHeader, encodeHeader, type Smb2Header } from "./messages/header.js";
+import {
+  Command,
+  HeaderFlags,
+  HEADER_SIZE,
+  PROTOCOL_ID,
+  TRANSFORM_PROTOCOL_ID,
+  decodeHeader,
+  encodeHeader,
+  type Smb2Header,
+} from "./messages/header.js";
 import {
   Capabilities,
   Dialect,
@@ -32,7 +41,13 @@ import { PreauthIntegrityHash } from "./crypto/preauth-hash.js";
 import { computeSignature, computeSignatureParts, verifySignature } from "./crypto/signing.js";
 import { encryptMessage, encryptMessageParts, decryptMessage, transformSessionId } from "./crypto/transform.js";
 
-export const ALL_DIALECTS: DialectRevision[] = [Dialect.SMB202, Dialect.SMB210, Dialect.SMB300, Dialect.SMB302, Dialect.SMB311];
+export const ALL_DIALECTS: DialectRevision[] = [
+  Dialect.SMB202,
+  Dialect.SMB210,
+  Dialect.SMB300,
+  Dialect.SMB302,
+  Dialect.SMB311,
+];
 
 /** Keys and algorithms of one authenticated session, registered after SESSION_SETUP. */
 export interface SessionSecurity {
@@ -142,7 +157,11 @@ export class SmbConnection {
 
   readonly clientGuid = randomBytes(16);
   /** What this client sent in NEGOTIATE (FSCTL_VALIDATE_NEGOTIATE_INFO repeats it). */
-  readonly sent = { securityMode: SecurityMode.SIGNING_ENABLED as number, capabilities: Capabilities.LARGE_MTU | Capabilities.ENCRYPTION, dialects: [] as DialectRevision[] };
+  readonly sent = {
+    securityMode: SecurityMode.SIGNING_ENABLED as number,
+    capabilities: Capabilities.LARGE_MTU | Capabilities.ENCRYPTION,
+    dialects: [] as DialectRevision[],
+  };
   /** Set once FSCTL_VALIDATE_NEGOTIATE_INFO ran (3.0 / 3.0.2 only). */
   negotiateValidation: Promise<void> | undefined;
   negotiated!: NegotiateResponse;
@@ -160,10 +179,16 @@ export class SmbConnection {
    */
   static async open(opts: ConnectionOptions): Promise<SmbConnection> {
     const c = new SmbConnection(opts);
-    c.transport = await SmbTransport.open(opts.host, opts.port, opts.timeoutMs, {
-      onFrame: (f) => c.onFrame(f),
-      onClose: (e) => c.onTransportClose(e),
-    }, opts.lookup);
+    c.transport = await SmbTransport.open(
+      opts.host,
+      opts.port,
+      opts.timeoutMs,
+      {
+        onFrame: (f) => c.onFrame(f),
+        onClose: (e) => c.onTransportClose(e),
+      },
+      opts.lookup,
+    );
     try {
       await c.negotiate();
     } catch (e) {
@@ -192,15 +217,21 @@ export class SmbConnection {
   }
 
   get maxReadSize(): number {
-    return this.multiCredit ? Math.min(this.negotiated.maxReadSize, 8 << 20) : Math.min(this.negotiated.maxReadSize, 65536);
+    return this.multiCredit
+      ? Math.min(this.negotiated.maxReadSize, 8 << 20)
+      : Math.min(this.negotiated.maxReadSize, 65536);
   }
 
   get maxWriteSize(): number {
-    return this.multiCredit ? Math.min(this.negotiated.maxWriteSize, 8 << 20) : Math.min(this.negotiated.maxWriteSize, 65536);
+    return this.multiCredit
+      ? Math.min(this.negotiated.maxWriteSize, 8 << 20)
+      : Math.min(this.negotiated.maxWriteSize, 65536);
   }
 
   get maxTransactSize(): number {
-    return this.multiCredit ? Math.min(this.negotiated.maxTransactSize, 8 << 20) : Math.min(this.negotiated.maxTransactSize, 65536);
+    return this.multiCredit
+      ? Math.min(this.negotiated.maxTransactSize, 8 << 20)
+      : Math.min(this.negotiated.maxTransactSize, 65536);
   }
 
   /** The server requires signing (SecurityMode SIGNING_REQUIRED). */
@@ -212,7 +243,8 @@ export class SmbConnection {
   get cipher(): CipherName | undefined {
     const d = this.negotiated.dialect;
     if (d === Dialect.SMB311) return this.negotiated.cipher;
-    if ((d === Dialect.SMB300 || d === Dialect.SMB302) && this.negotiated.capabilities & Capabilities.ENCRYPTION) return "aes-128-ccm";
+    if ((d === Dialect.SMB300 || d === Dialect.SMB302) && this.negotiated.capabilities & Capabilities.ENCRYPTION)
+      return "aes-128-ccm";
     return undefined;
   }
 
@@ -263,7 +295,9 @@ export class SmbConnection {
     const res = await this.request({ command: Command.NEGOTIATE, body, onSent: (m) => pre?.update(m) });
     this.negotiated = decodeNegotiateResponse(res.message);
     if (!dialects.includes(this.negotiated.dialect as DialectRevision)) {
-      throw SmbError.protocol(`server selected dialect 0x${this.negotiated.dialect.toString(16)} which was not offered`);
+      throw SmbError.protocol(
+        `server selected dialect 0x${this.negotiated.dialect.toString(16)} which was not offered`,
+      );
     }
     if (this.negotiated.dialect === Dialect.SMB311) {
       pre!.update(res.message);
@@ -350,8 +384,14 @@ export class SmbConnection {
     }
     let frame: Buffer | Buffer[] = parts ?? (messages.length === 1 ? messages[0] : Buffer.concat(messages));
     if (encrypt) {
-      if (!security?.cipher || !security.encryptionKey) throw SmbError.protocol("encryption requested but the session has no cipher");
-      frame = encryptMessageParts(security.cipher, security.encryptionKey, first.sessionId!, Buffer.isBuffer(frame) ? [frame] : frame);
+      if (!security?.cipher || !security.encryptionKey)
+        throw SmbError.protocol("encryption requested but the session has no cipher");
+      frame = encryptMessageParts(
+        security.cipher,
+        security.encryptionKey,
+        first.sessionId!,
+        Buffer.isBuffer(frame) ? [frame] : frame,
+      );
     }
 
     const promises = list.map(
@@ -410,8 +450,10 @@ export class SmbConnection {
     encodeCancelRequest().copy(message, HEADER_SIZE);
     let out: Buffer = message;
     const security = p.opts.sessionId ? this.sessions.get(p.opts.sessionId) : undefined;
-    if (security && p.opts.sign && !p.opts.encrypt) computeSignature(security.signingAlgorithm, security.signingKey, message).copy(message, 48);
-    if (security && p.opts.encrypt && security.cipher && security.encryptionKey) out = encryptMessage(security.cipher, security.encryptionKey, p.opts.sessionId!, message);
+    if (security && p.opts.sign && !p.opts.encrypt)
+      computeSignature(security.signingAlgorithm, security.signingKey, message).copy(message, 48);
+    if (security && p.opts.encrypt && security.cipher && security.encryptionKey)
+      out = encryptMessage(security.cipher, security.encryptionKey, p.opts.sessionId!, message);
     try {
       this.transport.send(out);
     } catch {
@@ -426,7 +468,13 @@ export class SmbConnection {
     p.timer = setTimeout(() => {
       if (this.pending.get(messageId) !== p) return;
       this.unpend(messageId, p);
-      p.reject(new SmbError(NtStatus.IO_TIMEOUT, "unreachable", `SMB request (command ${p.opts.command}) timed out after ${timeoutMs} ms`));
+      p.reject(
+        new SmbError(
+          NtStatus.IO_TIMEOUT,
+          "unreachable",
+          `SMB request (command ${p.opts.command}) timed out after ${timeoutMs} ms`,
+        ),
+      );
       // A response that never comes leaves the server state unknown; start over on the next call.
       this.fail(SmbError.unreachable("SMB server stopped answering"));
     }, timeoutMs);
@@ -476,7 +524,13 @@ export class SmbConnection {
       window += w.charge;
       w.resolve();
     }
-    if (this.creditWaiters.length && this.pending.size === 0 && this.credits >= 1 && this.credits < this.creditWaiters[0].charge) this.topUpCredits();
+    if (
+      this.creditWaiters.length &&
+      this.pending.size === 0 &&
+      this.credits >= 1 &&
+      this.credits < this.creditWaiters[0].charge
+    )
+      this.topUpCredits();
   }
 
   /**
@@ -529,7 +583,8 @@ export class SmbConnection {
     const header = decodeHeader(message);
     if (!(header.flags & HeaderFlags.SERVER_TO_REDIR)) throw SmbError.protocol("request received from server");
     this.credits += header.credits;
-    if (header.messageId === 0xffffffffffffffffn) return false; // unsolicited OPLOCK_BREAK: not used (no oplocks requested)
+    // unsolicited OPLOCK_BREAK: not used (no oplocks requested)
+    if (header.messageId === 0xffffffffffffffffn) return false;
     const messageId = Number(header.messageId);
     const p = this.pending.get(messageId);
     if (!p) {
@@ -572,12 +627,15 @@ export class SmbConnection {
 
   private checkSignature(header: Smb2Header, message: Buffer, encrypted: boolean, p: Pending): void {
     if (encrypted || p.opts.noVerify) return;
-    const sessionEnded = header.status === NtStatus.USER_SESSION_DELETED || header.status === NtStatus.NETWORK_SESSION_EXPIRED;
-    if (p.opts.encrypt && !sessionEnded) throw SmbError.protocol(`unencrypted ${commandName(header.command)} response to an encrypted request`);
+    const sessionEnded =
+      header.status === NtStatus.USER_SESSION_DELETED || header.status === NtStatus.NETWORK_SESSION_EXPIRED;
+    if (p.opts.encrypt && !sessionEnded)
+      throw SmbError.protocol(`unencrypted ${commandName(header.command)} response to an encrypted request`);
     const s = header.sessionId ? this.sessions.get(header.sessionId) : undefined;
     if (header.flags & HeaderFlags.SIGNED) {
       if (!s) return; // e.g. a signed response for a session being set up; SESSION_SETUP verifies itself
-      if (!verifySignature(s.signingAlgorithm, s.signingKey, message)) throw SmbError.protocol(`bad signature on ${commandName(header.command)} response`);
+      if (!verifySignature(s.signingAlgorithm, s.signingKey, message))
+        throw SmbError.protocol(`bad signature on ${commandName(header.command)} response`);
       return;
     }
     // A signed request gets a signed response (MS-SMB2 3.3.4.1.1), whatever the session's policy.

@@ -141,7 +141,9 @@ export class SmbError extends Error {
   constructor(status: number, kind: SmbErrorKind, message: string, options?: { cause?: unknown; statusName?: string }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = status;
-    this.statusName = options?.statusName ?? (status < 0 ? (status === TransportStatus.UNREACHABLE ? "UNREACHABLE" : "PROTOCOL_ERROR") : ntStatusName(status));
+    this.statusName =
+      options?.statusName ??
+      (status < 0 ? (status === TransportStatus.UNREACHABLE ? "UNREACHABLE" : "PROTOCOL_ERROR") : ntStatusName(status));
     this.kind = kind;
   }
 

@@ -6,7 +6,15 @@
 import type { SmbConnection, RequestOptions, SmbResponse } from "./connection.js";
 import type { SmbSession } from "./session.js";
 import { Command } from "./messages/header.js";
-import { decodeCloseResponse, decodeCreateResponse, encodeCloseRequest, encodeCreateRequest, type CreateRequest, type CreateResponse, type FileId } from "./messages/create.js";
+import {
+  decodeCloseResponse,
+  decodeCreateResponse,
+  encodeCloseRequest,
+  encodeCreateRequest,
+  type CreateRequest,
+  type CreateResponse,
+  type FileId,
+} from "./messages/create.js";
 import { NO_FILE_ID } from "./messages/notify-ioctl.js";
 import { SmbError } from "./errors.js";
 
@@ -47,7 +55,13 @@ export class BoundTree {
     middle: { command: number; body: Buffer; extra?: Partial<RequestOptions> }[],
     opts: { closeFirst?: SmbHandle; closeMatters?: boolean } = {},
   ): Promise<{ create: CreateResponse; results: SmbResponse[] }> {
-    const base = { sessionId: this.session.sessionId, treeId: this.treeId, sign: this.session.sign && !this.encrypt, encrypt: this.encrypt, timeoutMs: this.timeoutMs };
+    const base = {
+      sessionId: this.session.sessionId,
+      treeId: this.treeId,
+      sign: this.session.sign && !this.encrypt,
+      encrypt: this.encrypt,
+      timeoutMs: this.timeoutMs,
+    };
     const chain: RequestOptions[] = [
       { ...base, command: Command.CREATE, body: encodeCreateRequest(create) },
       ...middle.map((m) => ({ ...base, command: m.command, body: m.body, ...m.extra })),

@@ -90,7 +90,12 @@ export function makeFileInfo(v: {
     lastAccessTime: filetimeToDate(v.lastAccessTime),
     lastWriteTime: filetimeToDate(v.lastWriteTime),
     changeTime: filetimeToDate(v.changeTime),
-    filetimes: { creation: v.creationTime, lastAccess: v.lastAccessTime, lastWrite: v.lastWriteTime, change: v.changeTime },
+    filetimes: {
+      creation: v.creationTime,
+      lastAccess: v.lastAccessTime,
+      lastWrite: v.lastWriteTime,
+      change: v.changeTime,
+    },
     attributes,
     isDirectory: attributes.directory,
     fileId: v.fileId,

@@ -12,7 +12,14 @@
  * Every failure is an {@link SmbError} with `kind` telling the caller what to do.
  */
 export { SmbClient, type SmbClientOptions } from "./client.js";
-export { SmbTree, type SetInfoOptions, type SecurityParts, type WriteDisposition, type WriteStreamOpenOptions, type RenameOptions } from "./tree.js";
+export {
+  SmbTree,
+  type SetInfoOptions,
+  type SecurityParts,
+  type WriteDisposition,
+  type WriteStreamOpenOptions,
+  type RenameOptions,
+} from "./tree.js";
 export { SmbOpenFile, FileAccess, FileShare, type OpenOptions } from "./open-file.js";
 export { SmbError, NtStatus, TransportStatus, ntStatusName, classifyStatus, type SmbErrorKind } from "./errors.js";
 export type { SmbFileInfo, SmbAttributes } from "./file-info.js";
@@ -24,7 +31,16 @@ export type { SmbWatcher, SmbChange, SmbChangeAction, WatchOptions } from "./cha
 export type { SmbPipe, SmbPipeOptions } from "./pipe.js";
 export { Dialect, type DialectRevision } from "./messages/negotiate.js";
 export * from "./security/index.js";
-export { RpcError, rpcStatusName, LsaClient, SidResolver, formatAccount, type RpcPipe, type ResolvedAccount, type SidType } from "./rpc/index.js";
+export {
+  RpcError,
+  rpcStatusName,
+  LsaClient,
+  SidResolver,
+  formatAccount,
+  type RpcPipe,
+  type ResolvedAccount,
+  type SidType,
+} from "./rpc/index.js";
 export {
   lookupSids,
   lookupNames,

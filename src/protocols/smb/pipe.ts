@@ -10,7 +10,12 @@
 import type { SmbHandle } from "./file-handle.js";
 import { Command } from "./messages/header.js";
 import { FSCTL_PIPE_TRANSCEIVE, decodeIoctlResponse, encodeIoctlRequest } from "./messages/notify-ioctl.js";
-import { decodeReadResponse, decodeWriteResponse, encodeReadRequest, encodeWriteRequestHead } from "./messages/read-write.js";
+import {
+  decodeReadResponse,
+  decodeWriteResponse,
+  encodeReadRequest,
+  encodeWriteRequestHead,
+} from "./messages/read-write.js";
 import { NtStatus, SmbError } from "./errors.js";
 
 /** Output buffer of one IOCTL or READ on the pipe; any RPC fragment (≤ 65535 bytes) fits. */
@@ -54,7 +59,8 @@ export class SmbNamedPipe implements SmbPipe {
     private readonly opts: SmbPipeOptions = {},
   ) {
     const b = opts.bufferSize;
-    if (b !== undefined && (!Number.isInteger(b) || b < 1)) throw new RangeError("bufferSize must be a positive integer");
+    if (b !== undefined && (!Number.isInteger(b) || b < 1))
+      throw new RangeError("bufferSize must be a positive integer");
   }
 
   private get bufferSize(): number {
@@ -102,7 +108,8 @@ export class SmbNamedPipe implements SmbPipe {
       parts.push(data);
       total += data.length;
       if (total > MAX_MESSAGE) throw SmbError.protocol(`pipe message exceeds ${MAX_MESSAGE} bytes`);
-      if (r.header.status !== NtStatus.BUFFER_OVERFLOW) return parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
+      if (r.header.status !== NtStatus.BUFFER_OVERFLOW)
+        return parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
       if (data.length === 0) throw SmbError.protocol("pipe READ answered STATUS_BUFFER_OVERFLOW without data");
     }
   }

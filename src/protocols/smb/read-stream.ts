@@ -110,7 +110,12 @@ export class SmbReadStream extends Readable {
       return;
     }
     const chunk = Math.min(this.chunk, h.tree.conn.maxReadSize);
-    while (!this.eof && this.inflight < this.depth && this.nextIssue < this.limit && this.done.size + this.inflight < this.depth + 2) {
+    while (
+      !this.eof &&
+      this.inflight < this.depth &&
+      this.nextIssue < this.limit &&
+      this.done.size + this.inflight < this.depth + 2
+    ) {
       const offset = this.nextIssue;
       const len = Math.min(chunk, this.limit - offset);
       this.nextIssue += len;

@@ -52,7 +52,10 @@ export function lookupNames(client: PipeOpener, names: string[]): Promise<Map<st
 
 /** Closes the client's LSA pipe if one is open (the cache is kept). Never throws. */
 export async function closeSidResolver(client: PipeOpener): Promise<void> {
-  await resolvers.get(client)?.close().catch(() => undefined);
+  await resolvers
+    .get(client)
+    ?.close()
+    .catch(() => undefined);
 }
 
 /**

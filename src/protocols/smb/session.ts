@@ -8,7 +8,12 @@ import { SmbConnection, type SessionSecurity } from "./connection.js";
 import { SmbError, NtStatus } from "./errors.js";
 import { Command, HeaderFlags } from "./messages/header.js";
 import { Dialect, SecurityMode } from "./messages/negotiate.js";
-import { SessionFlags, decodeSessionSetupResponse, encodeLogoffRequest, encodeSessionSetupRequest } from "./messages/session-setup.js";
+import {
+  SessionFlags,
+  decodeSessionSetupResponse,
+  encodeLogoffRequest,
+  encodeSessionSetupRequest,
+} from "./messages/session-setup.js";
 import { deriveSessionKeys, type SmbDialect } from "./crypto/session-keys.js";
 import { verifySignature } from "./crypto/signing.js";
 import { createNtlmAuthenticator } from "./auth/ntlm-authenticator.js";
@@ -60,29 +65,39 @@ export class SmbSession {
     try {
       auth = createNtlmAuthenticator(creds);
     } catch (e) {
-      throw new SmbError(NtStatus.LOGON_FAILURE, "auth", `cannot start NTLM authentication: ${(e as Error).message}`, { cause: e });
+      throw new SmbError(NtStatus.LOGON_FAILURE, "auth", `cannot start NTLM authentication: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     const preauth = conn.preauth?.clone();
     // SIGNING_REQUIRED makes the server sign every response of the session too (MS-SMB2 3.3.5.5.3).
-    const securityMode = SecurityMode.SIGNING_ENABLED | (opts.signing === "required" ? SecurityMode.SIGNING_REQUIRED : 0);
+    const securityMode =
+      SecurityMode.SIGNING_ENABLED | (opts.signing === "required" ? SecurityMode.SIGNING_REQUIRED : 0);
     let token = wrapAuth(() => auth.initialToken(conn.negotiated.securityBuffer));
     let sessionId = 0n;
     for (let round = 0; ; round++) {
       if (round > 8) throw SmbError.protocol("SESSION_SETUP did not finish");
-      const res = await conn.request({
-        command: Command.SESSION_SETUP,
-        body: encodeSessionSetupRequest(securityMode, 0, token),
-        sessionId,
-        ok: [NtStatus.MORE_PROCESSING_REQUIRED],
-        timeoutMs: opts.timeoutMs,
-        noVerify: true,
-        onSent: (m) => preauth?.update(m),
-      }).catch((e: unknown) => {
-        if (e instanceof SmbError && e.status === NtStatus.LOGON_FAILURE) {
-          throw new SmbError(e.status, "auth", `SMB logon failed for ${creds.domain}\\${creds.username}: STATUS_LOGON_FAILURE (wrong user name or password)`);
-        }
-        throw e;
-      });
+      const res = await conn
+        .request({
+          command: Command.SESSION_SETUP,
+          body: encodeSessionSetupRequest(securityMode, 0, token),
+          sessionId,
+          ok: [NtStatus.MORE_PROCESSING_REQUIRED],
+          timeoutMs: opts.timeoutMs,
+          noVerify: true,
+          onSent: (m) => preauth?.update(m),
+        })
+        .catch((e: unknown) => {
+          if (e instanceof SmbError && e.status === NtStatus.LOGON_FAILURE) {
+            throw new SmbError(
+              e.status,
+              "auth",
+              `SMB logon ` +
+                `failed for ${creds.domain}\\${creds.username}: STATUS_LOGON_FAILURE (wrong user name or password)`,
+            );
+          }
+          throw e;
+        });
       sessionId = res.header.sessionId;
       const body = decodeSessionSetupResponse(res.message);
       if (res.header.status === NtStatus.MORE_PROCESSING_REQUIRED) {
@@ -94,16 +109,29 @@ export class SmbSession {
       wrapAuth(() => auth.finish(body.securityBuffer.length ? body.securityBuffer : undefined));
       const guest = (body.sessionFlags & (SessionFlags.IS_GUEST | SessionFlags.IS_NULL)) !== 0;
       if (guest && !opts.allowGuest) {
-        await conn.request({ command: Command.LOGOFF, body: encodeLogoffRequest(), sessionId, noVerify: true }).catch(() => undefined);
-        throw new SmbError(NtStatus.LOGON_FAILURE, "auth", `server logged ${creds.username} on as guest/anonymous; refused (allowGuest is false)`);
+        await conn
+          .request({ command: Command.LOGOFF, body: encodeLogoffRequest(), sessionId, noVerify: true })
+          .catch(() => undefined);
+        throw new SmbError(
+          NtStatus.LOGON_FAILURE,
+          "auth",
+          `server logged ${creds.username} on as guest/anonymous; refused (allowGuest is false)`,
+        );
       }
       const dialect = conn.dialect as SmbDialect;
       const cipher = conn.cipher;
-      const keys = deriveSessionKeys(dialect, auth.sessionKey, dialect === Dialect.SMB311 ? preauth!.value : undefined, cipher);
+      const keys = deriveSessionKeys(
+        dialect,
+        auth.sessionKey,
+        dialect === Dialect.SMB311 ? preauth!.value : undefined,
+        cipher,
+      );
       const alg = conn.signingAlgorithm;
       if (!guest && res.header.flags & HeaderFlags.SIGNED) {
         if (!verifySignature(alg, keys.signingKey, res.message)) {
-          throw SmbError.protocol("the signature of the final SESSION_SETUP response does not verify (key derivation mismatch)");
+          throw SmbError.protocol(
+            "the signature of the final SESSION_SETUP response does not verify (key derivation mismatch)",
+          );
         }
       } else if (!guest && dialect === Dialect.SMB311) {
         throw SmbError.protocol("SMB 3.1.1 server did not sign the final SESSION_SETUP response");
@@ -111,7 +139,11 @@ export class SmbSession {
       const serverEncrypts = (body.sessionFlags & SessionFlags.ENCRYPT_DATA) !== 0;
       const canEncrypt = !guest && cipher !== undefined && dialect >= Dialect.SMB300;
       if (opts.encrypt === "required" && !canEncrypt) {
-        throw new SmbError(NtStatus.NOT_SUPPORTED, "other", `encryption required but the server negotiated dialect 0x${dialect.toString(16)} without a usable cipher`);
+        throw new SmbError(
+          NtStatus.NOT_SUPPORTED,
+          "other",
+          `encryption required but the server negotiated dialect 0x${dialect.toString(16)} without a usable cipher`,
+        );
       }
       const encryptAll = canEncrypt && (serverEncrypts || opts.encrypt === "required");
       // What Windows and Samba clients do by default: sign when the server requires it. Signing
@@ -129,7 +161,11 @@ export class SmbSession {
       };
       conn.registerSession(sessionId, security);
       if ((conn.serverRequiresSigning || opts.signing === "required") && guest) {
-        throw new SmbError(NtStatus.ACCESS_DENIED, "auth", `${conn.serverRequiresSigning ? "server" : "caller"} requires signing but the session is guest/anonymous`);
+        throw new SmbError(
+          NtStatus.ACCESS_DENIED,
+          "auth",
+          `${conn.serverRequiresSigning ? "server" : "caller"} requires signing but the session is guest/anonymous`,
+        );
       }
       return new SmbSession(conn, sessionId, sign, encryptAll, canEncrypt, guest);
     }
@@ -137,7 +173,13 @@ export class SmbSession {
 
   async logoff(): Promise<void> {
     await this.conn
-      .request({ command: Command.LOGOFF, body: encodeLogoffRequest(), sessionId: this.sessionId, sign: this.sign && !this.encryptAll, encrypt: this.encryptAll })
+      .request({
+        command: Command.LOGOFF,
+        body: encodeLogoffRequest(),
+        sessionId: this.sessionId,
+        sign: this.sign && !this.encryptAll,
+        encrypt: this.encryptAll,
+      })
       .catch(() => undefined);
     this.conn.forgetSession(this.sessionId);
   }
@@ -148,6 +190,8 @@ function wrapAuth<T>(fn: () => T): T {
     return fn();
   } catch (e) {
     if (e instanceof SmbError) throw e;
-    throw new SmbError(NtStatus.LOGON_FAILURE, "auth", `NTLM authentication failed: ${(e as Error).message}`, { cause: e });
+    throw new SmbError(NtStatus.LOGON_FAILURE, "auth", `NTLM authentication failed: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }

@@ -39,7 +39,9 @@ export class SmbTransport {
   ) {
     socket.setNoDelay(true);
     socket.on("error", (e) => this.finish(SmbError.unreachable(`connection to SMB server failed: ${e.message}`, e)));
-    socket.on("close", () => this.finish(this.closing ? undefined : SmbError.unreachable("SMB server closed the connection")));
+    socket.on("close", () =>
+      this.finish(this.closing ? undefined : SmbError.unreachable("SMB server closed the connection")),
+    );
   }
 
   /**
@@ -48,7 +50,13 @@ export class SmbTransport {
    * without asking — so a lookup that refuses an address refuses it however the host is written.
    * @throws SmbError kind "unreachable" on refusal, DNS failure, a lookup error (its `cause`) or timeout.
    */
-  static open(host: string, port: number, timeoutMs: number, handlers: TransportHandlers, lookup?: LookupFunction): Promise<SmbTransport> {
+  static open(
+    host: string,
+    port: number,
+    timeoutMs: number,
+    handlers: TransportHandlers,
+    lookup?: LookupFunction,
+  ): Promise<SmbTransport> {
     return new Promise((resolve, reject) => {
       let settled = false;
       let socket: Socket | undefined;
@@ -59,7 +67,10 @@ export class SmbTransport {
         socket?.destroy();
         reject(e);
       };
-      const timer = setTimeout(() => fail(SmbError.unreachable(`connecting to ${host}:${port} timed out after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => fail(SmbError.unreachable(`connecting to ${host}:${port} timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const start = (address: string) => {
         if (settled) return;
         // Reads land in a reused buffer, or — in the middle of a large frame — straight into that

@@ -13,7 +13,13 @@ import { BoundTree, type SmbHandle } from "./file-handle.js";
 import type { SmbConnection } from "./connection.js";
 import type { SmbSession } from "./session.js";
 import { Command } from "./messages/header.js";
-import { ShareFlags, ShareType, decodeTreeConnectResponse, encodeTreeConnectRequest, encodeTreeDisconnectRequest } from "./messages/tree-connect.js";
+import {
+  ShareFlags,
+  ShareType,
+  decodeTreeConnectResponse,
+  encodeTreeConnectRequest,
+  encodeTreeDisconnectRequest,
+} from "./messages/tree-connect.js";
 import { Access, CreateOptions, Disposition, FileAttribute, ShareAccess } from "./messages/create.js";
 import {
   FileInfoClass,
@@ -134,19 +140,33 @@ export class SmbTree {
       })
       .catch((e: unknown) => {
         if (e instanceof SmbError && e.status === NtStatus.BAD_NETWORK_NAME) {
-          throw new SmbError(e.status, "not_found", `share "${this.share}" does not exist on ${this.source.host} (STATUS_BAD_NETWORK_NAME)`);
+          throw new SmbError(
+            e.status,
+            "not_found",
+            `share "${this.share}" does not exist on ${this.source.host} (STATUS_BAD_NETWORK_NAME)`,
+          );
         }
         throw e;
       });
     const info = decodeTreeConnectResponse(res.message);
     const shareEncrypts = (info.shareFlags & ShareFlags.ENCRYPT_DATA) !== 0;
     if (shareEncrypts && !session.canEncrypt) {
-      throw new SmbError(NtStatus.ACCESS_DENIED, "access_denied", `share "${this.share}" requires encryption, which this session cannot do`);
+      throw new SmbError(
+        NtStatus.ACCESS_DENIED,
+        "access_denied",
+        `share "${this.share}" requires encryption, which this session cannot do`,
+      );
     }
     if (info.shareType !== ShareType.DISK && info.shareType !== ShareType.PIPE) {
       throw new SmbError(NtStatus.NOT_SUPPORTED, "other", `share "${this.share}" is not a disk share`);
     }
-    const bound = new BoundTree(conn, session, res.header.treeId, encryptSession || shareEncrypts, this.source.timeoutMs);
+    const bound = new BoundTree(
+      conn,
+      session,
+      res.header.treeId,
+      encryptSession || shareEncrypts,
+      this.source.timeoutMs,
+    );
     await validateNegotiate(bound);
     this.bound = bound;
     this.boundGeneration = generation;
@@ -175,7 +195,11 @@ export class SmbTree {
     );
   }
 
-  private async withHandle<T>(path: string, req: { access: number; options?: number; disposition?: number; attributes?: number }, fn: (h: SmbHandle) => Promise<T>): Promise<T> {
+  private async withHandle<T>(
+    path: string,
+    req: { access: number; options?: number; disposition?: number; attributes?: number },
+    fn: (h: SmbHandle) => Promise<T>,
+  ): Promise<T> {
     const t = await this.bind();
     const h = await t.open({
       name: toSmbPath(path),
@@ -232,7 +256,11 @@ export class SmbTree {
 
   private async queryAll(p: string): Promise<FileAllInformation> {
     const { results } = await this.onPath(p, { access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE }, [
-      { command: Command.QUERY_INFO, body: encodeQueryInfoRequest(NO_FILE_ID, InfoType.FILE, FileInfoClass.ALL, 4096), extra: { ok: [NtStatus.BUFFER_OVERFLOW] } },
+      {
+        command: Command.QUERY_INFO,
+        body: encodeQueryInfoRequest(NO_FILE_ID, InfoType.FILE, FileInfoClass.ALL, 4096),
+        extra: { ok: [NtStatus.BUFFER_OVERFLOW] },
+      },
     ]);
     return decodeFileAllInformation(decodeOutputBufferResponse(results[0].message, "QUERY_INFO response"));
   }
@@ -336,7 +364,12 @@ export class SmbTree {
       fileAttributes: 0,
       shareAccess: opts.share,
       disposition: Disposition.OPEN,
-      options: opts.directory === true ? CreateOptions.DIRECTORY_FILE : opts.directory === false ? CreateOptions.NON_DIRECTORY_FILE : 0,
+      options:
+        opts.directory === true
+          ? CreateOptions.DIRECTORY_FILE
+          : opts.directory === false
+            ? CreateOptions.NON_DIRECTORY_FILE
+            : 0,
       queryOnDiskId: true,
     });
     return new SmbOpenFile(h, makeFileInfo({ ...h.info, name: baseName(p), fileId: h.info.diskFileId ?? 0n }));
@@ -346,7 +379,12 @@ export class SmbTree {
     return this.bind().then((t) =>
       t.open({
         name: p,
-        desiredAccess: Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA | Access.FILE_READ_ATTRIBUTES | Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE,
+        desiredAccess:
+          Access.FILE_WRITE_DATA |
+          Access.FILE_APPEND_DATA |
+          Access.FILE_READ_ATTRIBUTES |
+          Access.FILE_WRITE_ATTRIBUTES |
+          Access.SYNCHRONIZE,
         fileAttributes: opts.hidden ? FileAttribute.HIDDEN : FileAttribute.NORMAL,
         shareAccess: ShareAccess.READ,
         disposition: DISPOSITIONS[opts.disposition ?? "overwriteIf"],
@@ -376,7 +414,11 @@ export class SmbTree {
   }
 
   /** Writes `source` (bytes, a Readable or any async iterable of chunks) to `path`, streamed. */
-  async writeFile(path: string, source: Buffer | string | Readable | AsyncIterable<Buffer | Uint8Array>, opts?: WriteStreamOpenOptions): Promise<void> {
+  async writeFile(
+    path: string,
+    source: Buffer | string | Readable | AsyncIterable<Buffer | Uint8Array>,
+    opts?: WriteStreamOpenOptions,
+  ): Promise<void> {
     const ws = this.createWriteStream(path, opts);
     if (typeof source === "string" || Buffer.isBuffer(source)) {
       const data = typeof source === "string" ? Buffer.from(source) : source;
@@ -397,14 +439,36 @@ export class SmbTree {
 
   /** Creates a directory. @throws SmbError "exists" when the name is taken. */
   async mkdir(path: string): Promise<void> {
-    await this.onPath(path, { access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.CREATE, options: CreateOptions.DIRECTORY_FILE, attributes: FileAttribute.DIRECTORY }, []);
+    await this.onPath(
+      path,
+      {
+        access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+        disposition: Disposition.CREATE,
+        options: CreateOptions.DIRECTORY_FILE,
+        attributes: FileAttribute.DIRECTORY,
+      },
+      [],
+    );
   }
 
   private async deleteOne(path: string, directory: boolean): Promise<void> {
     const { results } = await this.onPath(
       path,
-      { access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, options: directory ? CreateOptions.DIRECTORY_FILE : CreateOptions.NON_DIRECTORY_FILE },
-      [{ command: Command.SET_INFO, body: encodeSetInfoRequest(NO_FILE_ID, InfoType.FILE, FileInfoClass.DISPOSITION, encodeFileDispositionInformation(true)) }],
+      {
+        access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+        options: directory ? CreateOptions.DIRECTORY_FILE : CreateOptions.NON_DIRECTORY_FILE,
+      },
+      [
+        {
+          command: Command.SET_INFO,
+          body: encodeSetInfoRequest(
+            NO_FILE_ID,
+            InfoType.FILE,
+            FileInfoClass.DISPOSITION,
+            encodeFileDispositionInformation(true),
+          ),
+        },
+      ],
       // The delete happens at CLOSE; a server may refuse it only there.
       { closeMatters: true },
     );
@@ -440,7 +504,12 @@ export class SmbTree {
         disposition: Disposition.OPEN,
         options: 0,
       },
-      [{ command: Command.SET_INFO, body: encodeSetInfoRequest(NO_FILE_ID, InfoType.FILE, FileInfoClass.RENAME, data) }],
+      [
+        {
+          command: Command.SET_INFO,
+          body: encodeSetInfoRequest(NO_FILE_ID, InfoType.FILE, FileInfoClass.RENAME, data),
+        },
+      ],
       { closeFirst: opts.closeFirst?.handle },
     );
     decodeSetInfoResponse(results[0].message);
@@ -457,50 +526,72 @@ export class SmbTree {
         changeTime: ft(info.changeTime),
         fileAttributes: info.attributes ?? 0,
       });
-      const { results } = await this.onPath(path, { access: Access.FILE_WRITE_ATTRIBUTES | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE }, [
-        { command: Command.SET_INFO, body: encodeSetInfoRequest(NO_FILE_ID, InfoType.FILE, FileInfoClass.BASIC, data) },
-      ]);
+      const { results } = await this.onPath(
+        path,
+        { access: Access.FILE_WRITE_ATTRIBUTES | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE },
+        [
+          {
+            command: Command.SET_INFO,
+            body: encodeSetInfoRequest(NO_FILE_ID, InfoType.FILE, FileInfoClass.BASIC, data),
+          },
+        ],
+      );
       decodeSetInfoResponse(results[0].message);
       return;
     }
-    await this.withHandle(path, { access: Access.FILE_WRITE_ATTRIBUTES | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE }, async (h) => {
-      let attrs = 0;
-      if (typeof info.attributes === "number") attrs = info.attributes;
-      else if (info.attributes) {
-        const a = info.attributes;
-        attrs = h.info.fileAttributes & ~FileAttribute.NORMAL;
-        const flip = (bit: number, v: boolean | undefined) => {
-          if (v === true) attrs |= bit;
-          else if (v === false) attrs &= ~bit;
-        };
-        flip(FileAttribute.READONLY, a.readOnly);
-        flip(FileAttribute.HIDDEN, a.hidden);
-        flip(FileAttribute.SYSTEM, a.system);
-        flip(FileAttribute.ARCHIVE, a.archive);
-        // Zero would mean "unchanged": clearing every flag of a file is FILE_ATTRIBUTE_NORMAL.
-        if (attrs === 0) attrs = FileAttribute.NORMAL;
-      }
-      const data = encodeFileBasicInformation({
-        creationTime: ft(info.creationTime),
-        lastAccessTime: ft(info.lastAccessTime),
-        lastWriteTime: ft(info.lastWriteTime),
-        changeTime: ft(info.changeTime),
-        fileAttributes: attrs,
-      });
-      const res = await h.tree.send(Command.SET_INFO, encodeSetInfoRequest(h.fileId, InfoType.FILE, FileInfoClass.BASIC, data));
-      decodeSetInfoResponse(res.message);
-    });
+    await this.withHandle(
+      path,
+      { access: Access.FILE_WRITE_ATTRIBUTES | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE },
+      async (h) => {
+        let attrs = 0;
+        if (typeof info.attributes === "number") attrs = info.attributes;
+        else if (info.attributes) {
+          const a = info.attributes;
+          attrs = h.info.fileAttributes & ~FileAttribute.NORMAL;
+          const flip = (bit: number, v: boolean | undefined) => {
+            if (v === true) attrs |= bit;
+            else if (v === false) attrs &= ~bit;
+          };
+          flip(FileAttribute.READONLY, a.readOnly);
+          flip(FileAttribute.HIDDEN, a.hidden);
+          flip(FileAttribute.SYSTEM, a.system);
+          flip(FileAttribute.ARCHIVE, a.archive);
+          // Zero would mean "unchanged": clearing every flag of a file is FILE_ATTRIBUTE_NORMAL.
+          if (attrs === 0) attrs = FileAttribute.NORMAL;
+        }
+        const data = encodeFileBasicInformation({
+          creationTime: ft(info.creationTime),
+          lastAccessTime: ft(info.lastAccessTime),
+          lastWriteTime: ft(info.lastWriteTime),
+          changeTime: ft(info.changeTime),
+          fileAttributes: attrs,
+        });
+        const res = await h.tree.send(
+          Command.SET_INFO,
+          encodeSetInfoRequest(h.fileId, InfoType.FILE, FileInfoClass.BASIC, data),
+        );
+        decodeSetInfoResponse(res.message);
+      },
+    );
   }
 
   /**
    * Raw self-relative security descriptor (QUERY_INFO, InfoType SECURITY) with the parts asked
    * for (default owner, group and DACL).
    */
-  async querySecurityDescriptor(path: string, parts: SecurityParts = { owner: true, group: true, dacl: true }): Promise<Buffer> {
-    const add = (parts.owner ? SecurityInformation.OWNER : 0) | (parts.group ? SecurityInformation.GROUP : 0) | (parts.dacl ? SecurityInformation.DACL : 0);
+  async querySecurityDescriptor(
+    path: string,
+    parts: SecurityParts = { owner: true, group: true, dacl: true },
+  ): Promise<Buffer> {
+    const add =
+      (parts.owner ? SecurityInformation.OWNER : 0) |
+      (parts.group ? SecurityInformation.GROUP : 0) |
+      (parts.dacl ? SecurityInformation.DACL : 0);
     const access = Access.READ_CONTROL | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE;
     try {
-      const { results } = await this.onPath(path, { access }, [{ command: Command.QUERY_INFO, body: encodeQueryInfoRequest(NO_FILE_ID, InfoType.SECURITY, 0, 65536, add) }]);
+      const { results } = await this.onPath(path, { access }, [
+        { command: Command.QUERY_INFO, body: encodeQueryInfoRequest(NO_FILE_ID, InfoType.SECURITY, 0, 65536, add) },
+      ]);
       return Buffer.from(decodeOutputBufferResponse(results[0].message, "QUERY_INFO response"));
     } catch (e) {
       if (!(e instanceof SmbError && e.status === NtStatus.BUFFER_TOO_SMALL)) throw e;
@@ -510,9 +601,13 @@ export class SmbTree {
       let size = 1 << 18;
       for (let i = 0; i < 4; i++) {
         try {
-          const res = await h.tree.send(Command.QUERY_INFO, encodeQueryInfoRequest(h.fileId, InfoType.SECURITY, 0, size, add), {
-            creditCharge: h.tree.conn.creditChargeFor(size),
-          });
+          const res = await h.tree.send(
+            Command.QUERY_INFO,
+            encodeQueryInfoRequest(h.fileId, InfoType.SECURITY, 0, size, add),
+            {
+              creditCharge: h.tree.conn.creditChargeFor(size),
+            },
+          );
           return Buffer.from(decodeOutputBufferResponse(res.message, "QUERY_INFO response"));
         } catch (e) {
           if (e instanceof SmbError && e.status === NtStatus.BUFFER_TOO_SMALL && size < 1 << 20) size *= 8;
@@ -533,7 +628,16 @@ export class SmbTree {
     const t = await this.bind();
     const h = await t.open({
       name,
-      desiredAccess: Access.FILE_READ_DATA | Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA | Access.FILE_READ_EA | Access.FILE_WRITE_EA | Access.FILE_READ_ATTRIBUTES | Access.FILE_WRITE_ATTRIBUTES | Access.READ_CONTROL | Access.SYNCHRONIZE,
+      desiredAccess:
+        Access.FILE_READ_DATA |
+        Access.FILE_WRITE_DATA |
+        Access.FILE_APPEND_DATA |
+        Access.FILE_READ_EA |
+        Access.FILE_WRITE_EA |
+        Access.FILE_READ_ATTRIBUTES |
+        Access.FILE_WRITE_ATTRIBUTES |
+        Access.READ_CONTROL |
+        Access.SYNCHRONIZE,
       fileAttributes: 0,
       shareAccess: ShareAccess.READ | ShareAccess.WRITE,
       disposition: Disposition.OPEN,

@@ -125,7 +125,10 @@ export class SmbWriteStream extends Writable {
     const finish = () => {
       if (this.failed) return callback(this.failed);
       const h = this.handle!;
-      h.close().then(() => callback(), (e) => callback(e as Error));
+      h.close().then(
+        () => callback(),
+        (e) => callback(e as Error),
+      );
     };
     if (this.inflight === 0) finish();
     else this.idle = finish;
@@ -138,21 +141,27 @@ export class SmbWriteStream extends Writable {
     this.inflight++;
     const len = data.length;
     // Only `len` is kept past this call: the data is referenced by the socket until written, no longer.
-    h.tree.send(Command.WRITE, [encodeWriteRequestHead(h.fileId, BigInt(offset), len), data], { creditCharge: h.tree.conn.creditChargeFor(len), onWritten }).then(
-      (res) => {
-        const count = decodeWriteResponse(res.message);
-        if (count !== len) throw SmbError.protocol(`short WRITE: ${count} of ${len} bytes at ${offset}`);
-        this.bytesWrittenToServer += count;
-        this.settle();
-      },
-      (e) => {
+    h.tree
+      .send(Command.WRITE, [encodeWriteRequestHead(h.fileId, BigInt(offset), len), data], {
+        creditCharge: h.tree.conn.creditChargeFor(len),
+        onWritten,
+      })
+      .then(
+        (res) => {
+          const count = decodeWriteResponse(res.message);
+          if (count !== len) throw SmbError.protocol(`short WRITE: ${count} of ${len} bytes at ${offset}`);
+          this.bytesWrittenToServer += count;
+          this.settle();
+        },
+        (e) => {
+          this.failed ??= e as Error;
+          this.settle();
+        },
+      )
+      .catch((e) => {
         this.failed ??= e as Error;
         this.settle();
-      },
-    ).catch((e) => {
-      this.failed ??= e as Error;
-      this.settle();
-    });
+      });
   }
 
   private settle(): void {

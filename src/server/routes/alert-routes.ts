@@ -21,39 +21,67 @@ const Alert = Type.Object({
   resolved_at: Nullable(Type.String({ format: "date-time" })),
 });
 
-const view = (a: AlertRecord) => ({ id: a.id, kind: a.kind, connector_id: a.connector_id, message: a.message, created_at: a.created_at, resolved_at: a.resolved_at });
+const view = (a: AlertRecord) => ({
+  id: a.id,
+  kind: a.kind,
+  connector_id: a.connector_id,
+  message: a.message,
+  created_at: a.created_at,
+  resolved_at: a.resolved_at,
+});
 
 export const alertRoutes: RouteModule = (app, ctx) => {
   const { alerts } = ctx;
 
-  app.get("/api/v1/alerts", {
-    schema: {
-      tags: ["alerts"], summary: "Alerts for administrators, newest first",
-      querystring: Type.Object({
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: "page size (default 100)" })),
-        cursor: Type.Optional(Type.String({ description: "next_cursor of the previous page" })),
-        open: Type.Optional(Type.Boolean({ description: "true: only unresolved alerts" })),
-        connector_id: Type.Optional(Type.String({ description: "only alerts about this connector" })),
-      }),
-      response: { 200: Type.Object({ items: Type.Array(Alert), next_cursor: Nullable(Type.String()) }), ...errorResponses },
+  app.get(
+    "/api/v1/alerts",
+    {
+      schema: {
+        tags: ["alerts"],
+        summary: "Alerts for administrators, newest first",
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: "page size (default 100)" })),
+          cursor: Type.Optional(Type.String({ description: "next_cursor of the previous page" })),
+          open: Type.Optional(Type.Boolean({ description: "true: only unresolved alerts" })),
+          connector_id: Type.Optional(Type.String({ description: "only alerts about this connector" })),
+        }),
+        response: {
+          200: Type.Object({ items: Type.Array(Alert), next_cursor: Nullable(Type.String()) }),
+          ...errorResponses,
+        },
+      },
     },
-  }, async (req) => {
-    await requireAdmin(req);
-    const limit = clampLimit(req.query.limit);
-    const before = decodeCursor(req.query.cursor, ["before"])?.before;
-    const rows = await alerts.list({ beforeId: before, limit: limit + 1, open: req.query.open, connectorId: req.query.connector_id });
-    const page = rows.slice(0, limit);
-    return { items: page.map(view), next_cursor: rows.length > limit ? encodeCursor({ before: page[page.length - 1]!.id }) : null };
-  });
+    async (req) => {
+      await requireAdmin(req);
+      const limit = clampLimit(req.query.limit);
+      const before = decodeCursor(req.query.cursor, ["before"])?.before;
+      const rows = await alerts.list({
+        beforeId: before,
+        limit: limit + 1,
+        open: req.query.open,
+        connectorId: req.query.connector_id,
+      });
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map(view),
+        next_cursor: rows.length > limit ? encodeCursor({ before: page[page.length - 1]!.id }) : null,
+      };
+    },
+  );
 
-  app.post("/api/v1/alerts/:id/resolve", {
-    schema: {
-      tags: ["alerts"], summary: "Mark an alert resolved (a resolved one is returned unchanged)",
-      params: Type.Object({ id: Type.String() }),
-      response: { 200: Alert, ...errorResponses },
+  app.post(
+    "/api/v1/alerts/:id/resolve",
+    {
+      schema: {
+        tags: ["alerts"],
+        summary: "Mark an alert resolved (a resolved one is returned unchanged)",
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: Alert, ...errorResponses },
+      },
     },
-  }, async (req) => {
-    await requireAdmin(req);
-    return view(await alerts.resolve(req.params.id));
-  });
+    async (req) => {
+      await requireAdmin(req);
+      return view(await alerts.resolve(req.params.id));
+    },
+  );
 };

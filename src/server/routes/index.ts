@@ -12,15 +12,18 @@ import { alertRoutes } from "./alert-routes.js";
 import { mountRoutes } from "./mount-routes.js";
 
 /** Core routes of design §5. */
-export const coreRoutes: RouteModule[] = [healthRoutes, principalRoutes, shareRoutes, fileRoutes, contentRoutes, fileIdRoutes, aclRoutes];
+export const coreRoutes: RouteModule[] = [
+  healthRoutes,
+  principalRoutes,
+  shareRoutes,
+  fileRoutes,
+  contentRoutes,
+  fileIdRoutes,
+  aclRoutes,
+];
 
 /**
  * Feature route modules (connectors, sync jobs, ...) that `scaidrive serve` mounts after the core
  * routes. Append one import and one entry per module; nothing else needs editing.
  */
-export const featureRoutes: RouteModule[] = [
-  smbConnectorRoutes,
-  sharepointConnectorRoutes,
-  alertRoutes,
-  mountRoutes,
-];
+export const featureRoutes: RouteModule[] = [smbConnectorRoutes, sharepointConnectorRoutes, alertRoutes, mountRoutes];

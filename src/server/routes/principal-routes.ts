@@ -12,111 +12,219 @@ import { Group, GroupId, Page, PageQuery, Token, User, UserId, errorResponses } 
 export const principalRoutes: RouteModule = (app, ctx) => {
   const p = ctx.principals;
 
-  app.post("/api/v1/users", {
-    schema: {
-      tags: ["users"], summary: "Create a user (admin)",
-      body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 320 }), name: Type.String({ minLength: 1, maxLength: 400 }), is_admin: Type.Optional(Type.Boolean()) }),
-      response: { 201: User, ...errorResponses },
+  app.post(
+    "/api/v1/users",
+    {
+      schema: {
+        tags: ["users"],
+        summary: "Create a user (admin)",
+        body: Type.Object({
+          email: Type.String({ minLength: 3, maxLength: 320 }),
+          name: Type.String({ minLength: 1, maxLength: 400 }),
+          is_admin: Type.Optional(Type.Boolean()),
+        }),
+        response: { 201: User, ...errorResponses },
+      },
     },
-  }, async (req, reply) => {
-    const actor = await requireAdmin(req);
-    return reply.status(201).send(await p.createUser(actor, req.body));
-  });
-
-  app.get("/api/v1/users", {
-    schema: { tags: ["users"], summary: "List users", querystring: Type.Object(PageQuery), response: { 200: Page(User), ...errorResponses } },
-  }, async (req) => {
-    await requireUser(req);
-    return p.listUsers(req.query);
-  });
-
-  app.get("/api/v1/users/me", {
-    schema: { tags: ["users"], summary: "The caller", response: { 200: User, ...errorResponses } },
-  }, async (req) => p.getUser((await requireUser(req)).userId));
-
-  app.get("/api/v1/users/:id", {
-    schema: { tags: ["users"], summary: "One user", params: Type.Object({ id: Type.String() }), response: { 200: User, ...errorResponses } },
-  }, async (req) => {
-    await requireUser(req);
-    return p.getUser(req.params.id);
-  });
-
-  app.post("/api/v1/groups", {
-    schema: { tags: ["groups"], summary: "Create a group (admin)", body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 400 }) }), response: { 201: Group, ...errorResponses } },
-  }, async (req, reply) => {
-    const actor = await requireAdmin(req);
-    return reply.status(201).send(await p.createGroup(actor, req.body));
-  });
-
-  app.get("/api/v1/groups", {
-    schema: { tags: ["groups"], summary: "List groups", querystring: Type.Object(PageQuery), response: { 200: Page(Group), ...errorResponses } },
-  }, async (req) => {
-    await requireUser(req);
-    return p.listGroups(req.query);
-  });
-
-  app.get("/api/v1/groups/:id", {
-    schema: { tags: ["groups"], summary: "One group with its member ids", params: Type.Object({ id: Type.String() }), response: { 200: Group, ...errorResponses } },
-  }, async (req) => {
-    await requireUser(req);
-    return p.getGroup(req.params.id);
-  });
-
-  app.post("/api/v1/groups/:id/members", {
-    schema: {
-      tags: ["groups"], summary: "Add a member (admin, idempotent)", params: Type.Object({ id: GroupId }),
-      body: Type.Object({ user_id: UserId }), response: { 200: Group, ...errorResponses },
+    async (req, reply) => {
+      const actor = await requireAdmin(req);
+      return reply.status(201).send(await p.createUser(actor, req.body));
     },
-  }, async (req) => {
-    const actor = await requireAdmin(req);
-    return p.addMember(actor, req.params.id, req.body.user_id);
-  });
+  );
 
-  app.delete("/api/v1/groups/:id/members", {
-    schema: {
-      tags: ["groups"], summary: "Remove a member (admin); user_id in the JSON body or the query",
-      params: Type.Object({ id: GroupId }),
-      querystring: Type.Object({ user_id: Type.Optional(UserId) }),
-      body: Type.Optional(Type.Object({ user_id: UserId })),
-      response: { 200: Group, ...errorResponses },
+  app.get(
+    "/api/v1/users",
+    {
+      schema: {
+        tags: ["users"],
+        summary: "List users",
+        querystring: Type.Object(PageQuery),
+        response: { 200: Page(User), ...errorResponses },
+      },
     },
-  }, async (req) => {
-    const actor = await requireAdmin(req);
-    const userId = req.body?.user_id ?? req.query.user_id;
-    if (!userId) throw new AppError("VALIDATION_FAILED", "user_id is required (JSON body or query)", { field: "user_id" });
-    return p.removeMember(actor, req.params.id, userId);
-  });
-
-  app.delete("/api/v1/groups/:id/members/:user_id", {
-    schema: { tags: ["groups"], summary: "Remove a member (admin)", params: Type.Object({ id: GroupId, user_id: UserId }), response: { 200: Group, ...errorResponses } },
-  }, async (req) => {
-    const actor = await requireAdmin(req);
-    return p.removeMember(actor, req.params.id, req.params.user_id);
-  });
-
-  app.post("/api/v1/tokens", {
-    schema: {
-      tags: ["tokens"], summary: "Create an API token (shown once); for yourself, or for anyone as admin",
-      body: Type.Object({ user_id: UserId, name: Type.String({ minLength: 1, maxLength: 400 }) }),
-      response: { 201: Type.Object({ id: Type.String(), token: Type.String(), user_id: Type.String(), name: Type.String(), created_at: Type.String() }), ...errorResponses },
+    async (req) => {
+      await requireUser(req);
+      return p.listUsers(req.query);
     },
-  }, async (req, reply) => {
-    const actor = await requireUser(req);
-    return reply.status(201).send(await p.createToken(actor, req.body));
-  });
+  );
 
-  app.get("/api/v1/tokens", {
-    schema: {
-      tags: ["tokens"], summary: "List API tokens (never their secrets): your own, or another user's as admin",
-      querystring: Type.Object({ ...PageQuery, user_id: Type.Optional(UserId) }),
-      response: { 200: Page(Token), ...errorResponses },
+  app.get(
+    "/api/v1/users/me",
+    {
+      schema: { tags: ["users"], summary: "The caller", response: { 200: User, ...errorResponses } },
     },
-  }, async (req) => p.listTokens(await requireUser(req), req.query));
+    async (req) => p.getUser((await requireUser(req)).userId),
+  );
 
-  app.delete("/api/v1/tokens/:id", {
-    schema: { tags: ["tokens"], summary: "Revoke a token (your own, or anyone's as admin)", params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...errorResponses } },
-  }, async (req, reply) => {
-    await p.revokeToken(await requireUser(req), req.params.id);
-    return reply.status(204).send(null);
-  });
+  app.get(
+    "/api/v1/users/:id",
+    {
+      schema: {
+        tags: ["users"],
+        summary: "One user",
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: User, ...errorResponses },
+      },
+    },
+    async (req) => {
+      await requireUser(req);
+      return p.getUser(req.params.id);
+    },
+  );
+
+  app.post(
+    "/api/v1/groups",
+    {
+      schema: {
+        tags: ["groups"],
+        summary: "Create a group (admin)",
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 400 }) }),
+        response: { 201: Group, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const actor = await requireAdmin(req);
+      return reply.status(201).send(await p.createGroup(actor, req.body));
+    },
+  );
+
+  app.get(
+    "/api/v1/groups",
+    {
+      schema: {
+        tags: ["groups"],
+        summary: "List groups",
+        querystring: Type.Object(PageQuery),
+        response: { 200: Page(Group), ...errorResponses },
+      },
+    },
+    async (req) => {
+      await requireUser(req);
+      return p.listGroups(req.query);
+    },
+  );
+
+  app.get(
+    "/api/v1/groups/:id",
+    {
+      schema: {
+        tags: ["groups"],
+        summary: "One group with its member ids",
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: Group, ...errorResponses },
+      },
+    },
+    async (req) => {
+      await requireUser(req);
+      return p.getGroup(req.params.id);
+    },
+  );
+
+  app.post(
+    "/api/v1/groups/:id/members",
+    {
+      schema: {
+        tags: ["groups"],
+        summary: "Add a member (admin, idempotent)",
+        params: Type.Object({ id: GroupId }),
+        body: Type.Object({ user_id: UserId }),
+        response: { 200: Group, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = await requireAdmin(req);
+      return p.addMember(actor, req.params.id, req.body.user_id);
+    },
+  );
+
+  app.delete(
+    "/api/v1/groups/:id/members",
+    {
+      schema: {
+        tags: ["groups"],
+        summary: "Remove a member (admin); user_id in the JSON body or the query",
+        params: Type.Object({ id: GroupId }),
+        querystring: Type.Object({ user_id: Type.Optional(UserId) }),
+        body: Type.Optional(Type.Object({ user_id: UserId })),
+        response: { 200: Group, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = await requireAdmin(req);
+      const userId = req.body?.user_id ?? req.query.user_id;
+      if (!userId)
+        throw new AppError("VALIDATION_FAILED", "user_id is required (JSON body or query)", { field: "user_id" });
+      return p.removeMember(actor, req.params.id, userId);
+    },
+  );
+
+  app.delete(
+    "/api/v1/groups/:id/members/:user_id",
+    {
+      schema: {
+        tags: ["groups"],
+        summary: "Remove a member (admin)",
+        params: Type.Object({ id: GroupId, user_id: UserId }),
+        response: { 200: Group, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const actor = await requireAdmin(req);
+      return p.removeMember(actor, req.params.id, req.params.user_id);
+    },
+  );
+
+  app.post(
+    "/api/v1/tokens",
+    {
+      schema: {
+        tags: ["tokens"],
+        summary: "Create an API token (shown once); for yourself, or for anyone as admin",
+        body: Type.Object({ user_id: UserId, name: Type.String({ minLength: 1, maxLength: 400 }) }),
+        response: {
+          201: Type.Object({
+            id: Type.String(),
+            token: Type.String(),
+            user_id: Type.String(),
+            name: Type.String(),
+            created_at: Type.String(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const actor = await requireUser(req);
+      return reply.status(201).send(await p.createToken(actor, req.body));
+    },
+  );
+
+  app.get(
+    "/api/v1/tokens",
+    {
+      schema: {
+        tags: ["tokens"],
+        summary: "List API tokens (never their secrets): your own, or another user's as admin",
+        querystring: Type.Object({ ...PageQuery, user_id: Type.Optional(UserId) }),
+        response: { 200: Page(Token), ...errorResponses },
+      },
+    },
+    async (req) => p.listTokens(await requireUser(req), req.query),
+  );
+
+  app.delete(
+    "/api/v1/tokens/:id",
+    {
+      schema: {
+        tags: ["tokens"],
+        summary: "Revoke a token (your own, or anyone's as admin)",
+        params: Type.Object({ id: Type.String() }),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await p.revokeToken(await requireUser(req), req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 };

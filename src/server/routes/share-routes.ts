@@ -5,29 +5,64 @@ import { Page, PageQuery, Share, errorResponses } from "../schemas.js";
 
 /** Shares: any user may create one (and then holds every permission on it). */
 export const shareRoutes: RouteModule = (app, ctx) => {
-  app.post("/api/v1/shares", {
-    schema: {
-      tags: ["shares"], summary: "Create a share",
-      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 400 }), description: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])) }),
-      response: { 201: Share, ...errorResponses },
+  app.post(
+    "/api/v1/shares",
+    {
+      schema: {
+        tags: ["shares"],
+        summary: "Create a share",
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 400 }),
+          description: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
+        }),
+        response: { 201: Share, ...errorResponses },
+      },
     },
-  }, async (req, reply) => {
-    const actor = await requireUser(req);
-    return reply.status(201).send(await ctx.shares.create(actor, req.body));
-  });
+    async (req, reply) => {
+      const actor = await requireUser(req);
+      return reply.status(201).send(await ctx.shares.create(actor, req.body));
+    },
+  );
 
-  app.get("/api/v1/shares", {
-    schema: { tags: ["shares"], summary: "Shares visible to the caller", querystring: Type.Object(PageQuery), response: { 200: Page(Share), ...errorResponses } },
-  }, async (req) => ctx.shares.list(await requireUser(req), req.query));
+  app.get(
+    "/api/v1/shares",
+    {
+      schema: {
+        tags: ["shares"],
+        summary: "Shares visible to the caller",
+        querystring: Type.Object(PageQuery),
+        response: { 200: Page(Share), ...errorResponses },
+      },
+    },
+    async (req) => ctx.shares.list(await requireUser(req), req.query),
+  );
 
-  app.get("/api/v1/shares/:share_id", {
-    schema: { tags: ["shares"], summary: "One share", params: Type.Object({ share_id: Type.String() }), response: { 200: Share, ...errorResponses } },
-  }, async (req) => ctx.shares.get(await requireUser(req), req.params.share_id));
+  app.get(
+    "/api/v1/shares/:share_id",
+    {
+      schema: {
+        tags: ["shares"],
+        summary: "One share",
+        params: Type.Object({ share_id: Type.String() }),
+        response: { 200: Share, ...errorResponses },
+      },
+    },
+    async (req) => ctx.shares.get(await requireUser(req), req.params.share_id),
+  );
 
-  app.delete("/api/v1/shares/:share_id", {
-    schema: { tags: ["shares"], summary: "Delete a share and all its content", params: Type.Object({ share_id: Type.String() }), response: { 204: Type.Null(), ...errorResponses } },
-  }, async (req, reply) => {
-    await ctx.shares.delete(await requireUser(req), req.params.share_id);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    "/api/v1/shares/:share_id",
+    {
+      schema: {
+        tags: ["shares"],
+        summary: "Delete a share and all its content",
+        params: Type.Object({ share_id: Type.String() }),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await ctx.shares.delete(await requireUser(req), req.params.share_id);
+      return reply.status(204).send(null);
+    },
+  );
 };

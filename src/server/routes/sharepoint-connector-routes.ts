@@ -49,8 +49,15 @@ function publicUrl(app: AppInstance, ctx: RouteContext): string {
 }
 
 const IdParams = Type.Object({ id: Type.String() });
-const SearchBody = Type.Object({ query: Type.String({ maxLength: 256, description: "name or e-mail prefix; \"\" lists the first page" }) }, { additionalProperties: false });
-const Principal = Type.Object({ id: Type.String({ description: "Entra object id (use as smb_principal in identity mappings)" }), email: Type.Union([Type.String(), Type.Null()]), name: Type.String() });
+const SearchBody = Type.Object(
+  { query: Type.String({ maxLength: 256, description: 'name or e-mail prefix; "" lists the first page' }) },
+  { additionalProperties: false },
+);
+const Principal = Type.Object({
+  id: Type.String({ description: "Entra object id (use as smb_principal in identity mappings)" }),
+  email: Type.Union([Type.String(), Type.Null()]),
+  name: Type.String(),
+});
 
 export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
   const sharepoint = ctx.sharepoint;
@@ -59,71 +66,156 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
 
   await createConnectorRoutes(def, SHAREPOINT_BASE)(app, ctx);
 
-  app.post(`${SHAREPOINT_BASE}/:id/authorize`, {
-    schema: {
-      tags, summary: "Start the user-auth sign-in (user_auth)",
-      description: "Returns the Entra ID sign-in URL. Its `state` is single-use, bound to this connector and valid 10 minutes; the PKCE verifier stays on the server. Optional JSON body `{login_hint: <user principal name>}` pre-fills the account; the bodiless POST of the spec works.",
-      params: IdParams,
-      response: { 200: Type.Object({ authorization_url: Type.String(), expires_at: Type.String({ format: "date-time" }) }), ...errorResponses },
-    },
-  }, async (req) => {
-    const hint = (req.body as { login_hint?: unknown } | null | undefined)?.login_hint;
-    return sharepoint.authorize(await requireUser(req), req.params.id, hint, `${publicUrl(app, ctx)}${OAUTH_CALLBACK_PATH}`);
-  });
-
-  app.get(OAUTH_CALLBACK_PATH, {
-    config: { public: true },
-    schema: {
-      tags, summary: "OAuth redirect target (Entra ID sends the browser here)",
-      description: "Public: authenticated by the single-use `state`. 400 for an unknown, used or expired state or a refused sign-in. Redirects (302) to the web client, or answers JSON when the request accepts application/json.",
-      querystring: Type.Object({
-        code: Type.Optional(Type.String()), state: Type.Optional(Type.String()), client_info: Type.Optional(Type.String()),
-        session_state: Type.Optional(Type.String()), error: Type.Optional(Type.String()), error_description: Type.Optional(Type.String()),
-      }),
-      response: {
-        200: Type.Object({ connector_id: Type.String(), authorized: Type.Boolean(), enabled: Type.Boolean(), user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.Union([Type.String(), Type.Null()]) }) }),
-        302: Type.Null(),
-        ...errorResponses,
+  app.post(
+    `${SHAREPOINT_BASE}/:id/authorize`,
+    {
+      schema: {
+        tags,
+        summary: "Start the user-auth sign-in (user_auth)",
+        description:
+          "Returns the Entra ID sign-in URL. Its `state` is single-use, bound " +
+          "to this connector and valid 10 minutes; the PKCE verifier stays " +
+          "on the server. Optional JSON body `{login_hint: <user principal " +
+          "name>}` pre-fills the account; the bodiless POST of the spec works.",
+        params: IdParams,
+        response: {
+          200: Type.Object({ authorization_url: Type.String(), expires_at: Type.String({ format: "date-time" }) }),
+          ...errorResponses,
+        },
       },
     },
-  }, async (req, reply) => {
-    const done = await sharepoint.completeSignIn(req.query);
-    const accept = String(req.headers.accept ?? "");
-    if (accept.includes("application/json")) return { connector_id: done.connectorId, authorized: true, enabled: done.enabled, user: done.user };
-    return reply.redirect(`${publicUrl(app, ctx)}/connectors/sharepoint/${encodeURIComponent(done.connectorId)}?authorized=true`, 302);
-  });
+    async (req) => {
+      const hint = (req.body as { login_hint?: unknown } | null | undefined)?.login_hint;
+      return sharepoint.authorize(
+        await requireUser(req),
+        req.params.id,
+        hint,
+        `${publicUrl(app, ctx)}${OAUTH_CALLBACK_PATH}`,
+      );
+    },
+  );
 
-  app.get(`${SHAREPOINT_BASE}/:id/sites`, {
-    schema: {
-      tags, summary: "Sites the connector's credential can read",
-      params: IdParams,
-      querystring: Type.Object({ search: Type.Optional(Type.String({ maxLength: 256, description: "keyword; empty or * lists every readable site" })) }),
-      response: {
-        200: Type.Object({ sites: Type.Array(Type.Object({ site_id: Type.String(), name: Type.String(), display_name: Type.String(), web_url: Type.String(), description: Type.Union([Type.String(), Type.Null()]) })) }),
-        ...errorResponses,
+  app.get(
+    OAUTH_CALLBACK_PATH,
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: "OAuth redirect target (Entra ID sends the browser here)",
+        description:
+          "Public: authenticated by the single-use `state`. 400 for an unknown, used or expired state or a refused " +
+          "sign-in. Redirects (302) to the web client, or answers JSON when the request accepts application/json.",
+        querystring: Type.Object({
+          code: Type.Optional(Type.String()),
+          state: Type.Optional(Type.String()),
+          client_info: Type.Optional(Type.String()),
+          session_state: Type.Optional(Type.String()),
+          error: Type.Optional(Type.String()),
+          error_description: Type.Optional(Type.String()),
+        }),
+        response: {
+          200: Type.Object({
+            connector_id: Type.String(),
+            authorized: Type.Boolean(),
+            enabled: Type.Boolean(),
+            user: Type.Object({
+              id: Type.String(),
+              email: Type.String(),
+              name: Type.Union([Type.String(), Type.Null()]),
+            }),
+          }),
+          302: Type.Null(),
+          ...errorResponses,
+        },
       },
     },
-  }, async (req) => sharepoint.sites(await requireUser(req), req.params.id, req.query.search ?? ""));
+    async (req, reply) => {
+      const done = await sharepoint.completeSignIn(req.query);
+      const accept = String(req.headers.accept ?? "");
+      if (accept.includes("application/json"))
+        return { connector_id: done.connectorId, authorized: true, enabled: done.enabled, user: done.user };
+      return reply.redirect(
+        `${publicUrl(app, ctx)}/connectors/sharepoint/${encodeURIComponent(done.connectorId)}?authorized=true`,
+        302,
+      );
+    },
+  );
 
-  app.get(`${SHAREPOINT_BASE}/:id/drives`, {
-    schema: {
-      tags, summary: "Document libraries (drives) of a site",
-      params: IdParams,
-      querystring: Type.Object({ site_id: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: "default: the connector's site_id" })) }),
-      response: {
-        200: Type.Object({ drives: Type.Array(Type.Object({ drive_id: Type.String(), name: Type.String(), drive_type: Type.String(), web_url: Type.String(), description: Type.Union([Type.String(), Type.Null()]) })) }),
-        ...errorResponses,
+  app.get(
+    `${SHAREPOINT_BASE}/:id/sites`,
+    {
+      schema: {
+        tags,
+        summary: "Sites the connector's credential can read",
+        params: IdParams,
+        querystring: Type.Object({
+          search: Type.Optional(
+            Type.String({ maxLength: 256, description: "keyword; empty or * lists every readable site" }),
+          ),
+        }),
+        response: {
+          200: Type.Object({
+            sites: Type.Array(
+              Type.Object({
+                site_id: Type.String(),
+                name: Type.String(),
+                display_name: Type.String(),
+                web_url: Type.String(),
+                description: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
       },
     },
-  }, async (req) => sharepoint.drives(await requireUser(req), req.params.id, req.query.site_id));
+    async (req) => sharepoint.sites(await requireUser(req), req.params.id, req.query.search ?? ""),
+  );
+
+  app.get(
+    `${SHAREPOINT_BASE}/:id/drives`,
+    {
+      schema: {
+        tags,
+        summary: "Document libraries (drives) of a site",
+        params: IdParams,
+        querystring: Type.Object({
+          site_id: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 512, description: "default: the connector's site_id" }),
+          ),
+        }),
+        response: {
+          200: Type.Object({
+            drives: Type.Array(
+              Type.Object({
+                drive_id: Type.String(),
+                name: Type.String(),
+                drive_type: Type.String(),
+                web_url: Type.String(),
+                description: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => sharepoint.drives(await requireUser(req), req.params.id, req.query.site_id),
+  );
 
   for (const kind of ["users", "groups"] as const) {
-    app.post(`${SHAREPOINT_BASE}/:id/azure/${kind}/search`, {
-      schema: {
-        tags, summary: `Search Entra ID ${kind} (for identity mappings: their id is the smb_principal)`,
-        params: IdParams, body: SearchBody,
-        response: { 200: Type.Object({ [kind]: Type.Array(Principal) }), ...errorResponses },
+    app.post(
+      `${SHAREPOINT_BASE}/:id/azure/${kind}/search`,
+      {
+        schema: {
+          tags,
+          summary: `Search Entra ID ${kind} (for identity mappings: their id is the smb_principal)`,
+          params: IdParams,
+          body: SearchBody,
+          response: { 200: Type.Object({ [kind]: Type.Array(Principal) }), ...errorResponses },
+        },
       },
-    }, async (req) => sharepoint.searchPrincipals(await requireUser(req), req.params.id, kind, req.body.query));
+      async (req) => sharepoint.searchPrincipals(await requireUser(req), req.params.id, kind, req.body.query),
+    );
   }
 };

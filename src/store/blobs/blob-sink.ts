@@ -82,7 +82,10 @@ export class BlobSink extends Writable {
   }
 
   override _writev(chunks: Array<{ chunk: Buffer }>, done: (err?: Error | null) => void): void {
-    this.writeBatch(chunks.map((c) => c.chunk), done);
+    this.writeBatch(
+      chunks.map((c) => c.chunk),
+      done,
+    );
   }
 
   /**
@@ -114,7 +117,10 @@ export class BlobSink extends Writable {
       this.maybeFlush();
     });
     this.writing = writing;
-    writing.then(() => done(), (err: Error) => done(err));
+    writing.then(
+      () => done(),
+      (err: Error) => done(err),
+    );
   }
 
   private maybeFlush(): void {

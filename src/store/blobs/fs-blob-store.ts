@@ -48,7 +48,10 @@ export interface PutOptions {
 }
 
 export interface BlobStore {
-  /** Streams source to a temp file in the blob dir while hashing (SHA-256) and counting; renames into place as blobs/ab/<sha256>. Identical content stored once. On any stream error or abort the temp file is removed and the error rethrown. maxBytes exceeded -> AppError PAYLOAD_TOO_LARGE. The returned blob is pinned against garbage collection until release() is called (call it after the DB row referencing it is committed, or on failure).
+  /** Streams source to a temp file in the blob dir while hashing (SHA-256) and counting; renames into place as
+   * blobs/ab/<sha256>. Identical content stored once. On any stream error or abort the temp file is removed and the
+   * error rethrown. maxBytes exceeded -> AppError PAYLOAD_TOO_LARGE. The returned blob is pinned against garbage
+   * collection until release() is called (call it after the DB row referencing it is committed, or on failure).
    *
    * On failure a caller's Node stream is unpiped but never destroyed (an HTTP layer can still
    * answer 413 on it); a premature close of the source counts as an error. */
@@ -60,7 +63,9 @@ export interface BlobStore {
    * reads to the end even if the blob is collected meanwhile; it lends its chunks (see
    * BlobReadStream.releaseChunk). */
   open(sha256: string, range?: { start: number; end: number }): BlobReadStream;
-  /** The same bytes as {@link open}, read into the caller's buffers (see BlobReader); same errors. Close it when done. */
+  /**
+   * The same bytes as {@link open}, read into the caller's buffers (see BlobReader); same errors. Close it when done.
+   */
   openReader(sha256: string, range?: { start: number; end: number }): BlobReader;
   has(sha256: string): Promise<boolean>;
   /** Deletes blobs for which isReferenced() is false (skipping pinned ones and temp files younger than an hour). */
@@ -98,7 +103,10 @@ export function createFsBlobStore(dir: string): BlobStore {
   const knownLeaves = new Uint8Array(0x100);
   const creatingLeaf = new Map<number, Promise<void>>();
   let tempReady: Promise<unknown> | undefined;
-  /** Temp names: unique per store object (random prefix, counter); "wx+" still refuses a clash (read access is for the hashing worker). */
+  /**
+   * Temp names: unique per store object (random prefix, counter); "wx+" still refuses a clash (read access is for the
+   * hashing worker).
+   */
   const tempPrefix = randomBytes(6).toString("hex");
   let tempSeq = 0;
 
@@ -154,7 +162,11 @@ export function createFsBlobStore(dir: string): BlobStore {
     }
   }
 
-  async function receive(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, sink: BlobSink, signal?: AbortSignal): Promise<void> {
+  async function receive(
+    source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>,
+    sink: BlobSink,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const feed = feedInto(source, sink);
     try {
       await finished(sink, signal ? { signal } : {});
@@ -185,9 +197,11 @@ export function createFsBlobStore(dir: string): BlobStore {
     });
     if (!leafKnown) {
       creatingLeaf.set(leafIndex, landed);
-      void landed.catch(() => undefined).finally(() => {
-        if (creatingLeaf.get(leafIndex) === landed) creatingLeaf.delete(leafIndex);
-      });
+      void landed
+        .catch(() => undefined)
+        .finally(() => {
+          if (creatingLeaf.get(leafIndex) === landed) creatingLeaf.delete(leafIndex);
+        });
     }
     landing.set(sha256, landed);
     try {
@@ -211,7 +225,10 @@ export function createFsBlobStore(dir: string): BlobStore {
   }
 
   /** Opens the blob's file and resolves the range; the caller owns the descriptor. */
-  function openRange(sha256: string, range?: { start: number; end: number }): { fd: number; start: number; end: number } {
+  function openRange(
+    sha256: string,
+    range?: { start: number; end: number },
+  ): { fd: number; start: number; end: number } {
     if (!isSha256Hex(sha256)) throw notFound(sha256);
     let fd: number;
     try {
@@ -240,7 +257,9 @@ export function createFsBlobStore(dir: string): BlobStore {
   }
 
   async function has(sha256: string): Promise<boolean> {
-    return isSha256Hex(sha256) && ((await exists(blobPath(dir, sha256))) || (await exists(legacyBlobPath(dir, sha256))));
+    return (
+      isSha256Hex(sha256) && ((await exists(blobPath(dir, sha256))) || (await exists(legacyBlobPath(dir, sha256))))
+    );
   }
 
   async function size(sha256: string): Promise<number> {
@@ -302,7 +321,14 @@ export function createFsBlobStore(dir: string): BlobStore {
     return { removed, bytes };
   }
 
-  return { put, open: (sha256, range) => new BlobReadStream(openReader(sha256, range)), openReader, has, collectGarbage, size };
+  return {
+    put,
+    open: (sha256, range) => new BlobReadStream(openReader(sha256, range)),
+    openReader,
+    has,
+    collectGarbage,
+    size,
+  };
 }
 
 /**

@@ -49,7 +49,9 @@ export const inlineBlobStore = {
         const orphans = await trx
           .selectFrom("inline_blobs as b")
           .select(["b.sha256", (eb) => eb.fn<number | string>("length", ["b.data"]).as("size")])
-          .where((eb) => eb.not(eb.exists(eb.selectFrom("versions as v").select("v.id").whereRef("v.sha256", "=", "b.sha256"))))
+          .where((eb) =>
+            eb.not(eb.exists(eb.selectFrom("versions as v").select("v.id").whereRef("v.sha256", "=", "b.sha256"))),
+          )
           .execute();
         // In slices: both databases cap the number of bound parameters per statement.
         for (let i = 0; i < orphans.length; i += 500) {

@@ -13,9 +13,18 @@ export const aclStore = {
   async forNodes(db: DbExecutor, nodeIds: string[]): Promise<AceRecord[]> {
     if (nodeIds.length === 0) return [];
     // Ancestor chains are short, so one template per chain length; listing pages vary more and are built each time.
-    if (nodeIds.length > 16) return db.selectFrom("aces").selectAll().where("node_id", "in", nodeIds).orderBy("principal_id").execute();
+    if (nodeIds.length > 16)
+      return db.selectFrom("aces").selectAll().where("node_id", "in", nodeIds).orderBy("principal_id").execute();
     const { rows } = await runPrepared(db, `aces.forNodes:${nodeIds.length}`, nodeIds, (q, arg) =>
-      q.selectFrom("aces").selectAll().where("node_id", "in", nodeIds.map((_, i) => arg(i))).orderBy("principal_id"),
+      q
+        .selectFrom("aces")
+        .selectAll()
+        .where(
+          "node_id",
+          "in",
+          nodeIds.map((_, i) => arg(i)),
+        )
+        .orderBy("principal_id"),
     );
     return rows;
   },
@@ -23,6 +32,10 @@ export const aclStore = {
   /** Replaces the node's ACEs with `aces` (an empty list clears them). */
   async replace(db: DbExecutor, nodeId: string, aces: Omit<AceRecord, "node_id">[]): Promise<void> {
     await db.deleteFrom("aces").where("node_id", "=", nodeId).execute();
-    if (aces.length > 0) await db.insertInto("aces").values(aces.map((a) => ({ ...a, node_id: nodeId }))).execute();
+    if (aces.length > 0)
+      await db
+        .insertInto("aces")
+        .values(aces.map((a) => ({ ...a, node_id: nodeId })))
+        .execute();
   },
 };

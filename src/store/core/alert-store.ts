@@ -22,13 +22,20 @@ export const alertStore = {
   /** The open alert of `kind` about a connector, if any (there is at most one: see alert-service). */
   async openFor(db: DbExecutor, connectorId: string, kind: string): Promise<AlertRecord | undefined> {
     return db
-      .selectFrom("alerts").selectAll()
-      .where("connector_id", "=", connectorId).where("kind", "=", kind).where("resolved_at", "is", null)
-      .orderBy("id").executeTakeFirst();
+      .selectFrom("alerts")
+      .selectAll()
+      .where("connector_id", "=", connectorId)
+      .where("kind", "=", kind)
+      .where("resolved_at", "is", null)
+      .orderBy("id")
+      .executeTakeFirst();
   },
 
   /** Newest first (ids are ULIDs), strictly before `beforeId`; `open` keeps only unresolved ones. */
-  async list(db: DbExecutor, o: { beforeId?: string; limit: number; open?: boolean; connectorId?: string }): Promise<AlertRecord[]> {
+  async list(
+    db: DbExecutor,
+    o: { beforeId?: string; limit: number; open?: boolean; connectorId?: string },
+  ): Promise<AlertRecord[]> {
     let q = db.selectFrom("alerts").selectAll().orderBy("id", "desc").limit(o.limit);
     if (o.beforeId) q = q.where("id", "<", o.beforeId);
     if (o.open) q = q.where("resolved_at", "is", null);
@@ -37,7 +44,11 @@ export const alertStore = {
   },
 
   /** Marks open alerts resolved; returns how many changed. */
-  async resolve(db: DbExecutor, where: { id?: string; connectorId?: string; kind?: string }, at: string): Promise<number> {
+  async resolve(
+    db: DbExecutor,
+    where: { id?: string; connectorId?: string; kind?: string },
+    at: string,
+  ): Promise<number> {
     let q = db.updateTable("alerts").set({ resolved_at: at }).where("resolved_at", "is", null);
     if (where.id) q = q.where("id", "=", where.id);
     if (where.connectorId) q = q.where("connector_id", "=", where.connectorId);

@@ -11,7 +11,11 @@ export type DbExecutor = Kysely<Database>;
  * path); the loser fails with {@link isRetryableConflict} and should be retried. SQLite ignores it:
  * its transactions already run one at a time.
  */
-export function inTransaction<T>(db: DbExecutor, fn: (trx: DbExecutor) => Promise<T>, opts: { serializable?: boolean } = {}): Promise<T> {
+export function inTransaction<T>(
+  db: DbExecutor,
+  fn: (trx: DbExecutor) => Promise<T>,
+  opts: { serializable?: boolean } = {},
+): Promise<T> {
   if (db.isTransaction) return fn(db);
   const builder = db.transaction();
   return (opts.serializable ? builder.setIsolationLevel("serializable") : builder).execute(fn);

@@ -21,8 +21,14 @@ const withPath = (db: DbExecutor) =>
     .selectFrom("mounts")
     .innerJoin("nodes", "nodes.id", "mounts.node_id")
     .select([
-      "mounts.id", "mounts.share_id", "mounts.node_id", "mounts.connector_id", "mounts.remote_path",
-      "mounts.created_by", "mounts.created_at", "nodes.path as path",
+      "mounts.id",
+      "mounts.share_id",
+      "mounts.node_id",
+      "mounts.connector_id",
+      "mounts.remote_path",
+      "mounts.created_by",
+      "mounts.created_at",
+      "nodes.path as path",
     ]);
 
 /** Remote mounts (table `mounts`). Only this module touches the table. */
@@ -38,7 +44,9 @@ export const mountStore = {
 
   /** Every mount of a share with its folder's current path (one query; shares carry few mounts). */
   async forShare(db: DbExecutor, shareId: string): Promise<MountWithPath[]> {
-    return (await runPrepared(db, "mounts.forShare", [shareId], (q, arg) => withPath(q).where("mounts.share_id", "=", arg(0)))).rows;
+    return (
+      await runPrepared(db, "mounts.forShare", [shareId], (q, arg) => withPath(q).where("mounts.share_id", "=", arg(0)))
+    ).rows;
   },
 
   /** Every mount, ordered by id, strictly after `afterId`. */

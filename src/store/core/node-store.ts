@@ -32,33 +32,71 @@ function sqlLength(text: string): number {
   return [...text].length;
 }
 
-export type NodePatch = Partial<Pick<NodeRecord, "parent_id" | "name" | "name_key" | "path" | "size" | "sha256" | "current_version_id" | "owner_id" | "modified_at" | "acl_inherit" | "metadata">>;
+export type NodePatch = Partial<
+  Pick<
+    NodeRecord,
+    | "parent_id"
+    | "name"
+    | "name_key"
+    | "path"
+    | "size"
+    | "sha256"
+    | "current_version_id"
+    | "owner_id"
+    | "modified_at"
+    | "acl_inherit"
+    | "metadata"
+  >
+>;
 
 /** Path segments resolved per shareChain query; deeper paths take further queries. */
 export const CHAIN_JOIN_DEPTH = 8;
 
 type NodeColumn = keyof NodeRecord;
 const NODE_COLUMNS: readonly NodeColumn[] = [
-  "id", "share_id", "parent_id", "name", "name_key", "path", "type", "size", "sha256", "current_version_id", "owner_id",
-  "created_at", "modified_at", "acl_inherit", "metadata",
+  "id",
+  "share_id",
+  "parent_id",
+  "name",
+  "name_key",
+  "path",
+  "type",
+  "size",
+  "sha256",
+  "current_version_id",
+  "owner_id",
+  "created_at",
+  "modified_at",
+  "acl_inherit",
+  "metadata",
 ];
 
 /** Folder tree of every share. A name is unique within its parent (case-sensitive). */
 export const nodeStore = {
   async insert(db: DbExecutor, n: NodeRecord): Promise<void> {
     const row: Record<NodeColumn, unknown> = { ...n, acl_inherit: n.acl_inherit ? 1 : 0 };
-    await runPrepared(db, "nodes.insert", NODE_COLUMNS.map((c) => row[c]), (q, arg) =>
-      q.insertInto("nodes").values(Object.fromEntries(NODE_COLUMNS.map((c, i) => [c, arg(i)])) as never),
+    await runPrepared(
+      db,
+      "nodes.insert",
+      NODE_COLUMNS.map((c) => row[c]),
+      (q, arg) => q.insertInto("nodes").values(Object.fromEntries(NODE_COLUMNS.map((c, i) => [c, arg(i)])) as never),
     );
   },
 
   async get(db: DbExecutor, id: string): Promise<NodeRecord | undefined> {
-    const { rows } = await runPrepared(db, "nodes.get", [id], (q, arg) => q.selectFrom("nodes").selectAll().where("id", "=", arg(0)));
+    const { rows } = await runPrepared(db, "nodes.get", [id], (q, arg) =>
+      q.selectFrom("nodes").selectAll().where("id", "=", arg(0)),
+    );
     return rows[0] && toNode(rows[0]);
   },
 
   async root(db: DbExecutor, shareId: string): Promise<NodeRecord | undefined> {
-    const row = await db.selectFrom("nodes").selectAll().where("share_id", "=", shareId).where("parent_id", "is", null).executeTakeFirst();
+    const row = await db
+      .selectFrom("nodes")
+      .selectAll()
+      .where("share_id", "=", shareId)
+      .where("parent_id", "is", null)
+      .executeTakeFirst();
     return row && toNode(row);
   },
 
@@ -72,14 +110,25 @@ export const nodeStore = {
         .selectFrom("shares")
         .innerJoin("nodes", (join) => join.onRef("nodes.share_id", "=", "shares.id").on("nodes.parent_id", "is", null))
         .selectAll("nodes")
-        .select(["shares.name as share_name", "shares.description as share_description", "shares.created_by as share_created_by", "shares.created_at as share_created_at"])
+        .select([
+          "shares.name as share_name",
+          "shares.description as share_description",
+          "shares.created_by as share_created_by",
+          "shares.created_at as share_created_at",
+        ])
         .where("shares.id", "=", arg(0)),
     );
     const row = rows[0];
     if (!row) return undefined;
     const { share_name, share_description, share_created_by, share_created_at, ...node } = row;
     return {
-      share: { id: shareId, name: share_name, description: share_description, created_by: share_created_by, created_at: share_created_at },
+      share: {
+        id: shareId,
+        name: share_name,
+        description: share_description,
+        created_by: share_created_by,
+        created_at: share_created_at,
+      },
       root: toNode(node),
     };
   },
@@ -90,15 +139,31 @@ export const nodeStore = {
    * share with the chain root first (length 1 + the number of names found, in order), or
    * undefined for an unknown share. At most {@link CHAIN_JOIN_DEPTH} names per call.
    */
-  async shareChain(db: DbExecutor, shareId: string, names: readonly string[]): Promise<{ share: ShareRecord; chain: NodeRecord[] } | undefined> {
+  async shareChain(
+    db: DbExecutor,
+    shareId: string,
+    names: readonly string[],
+  ): Promise<{ share: ShareRecord; chain: NodeRecord[] } | undefined> {
     const depth = names.length;
     if (depth > CHAIN_JOIN_DEPTH) throw new Error(`shareChain takes at most ${CHAIN_JOIN_DEPTH} names`);
     const { rows } = await runPrepared(db, `nodes.shareChain:${depth}`, [...names, shareId], (q, arg) => {
-      const select = NODE_COLUMNS.flatMap((c) => Array.from({ length: depth + 1 }, (_, i) => `"n${i}"."${c}" as "n${i}_${c}"`));
+      const select = NODE_COLUMNS.flatMap((c) =>
+        Array.from({ length: depth + 1 }, (_, i) => `"n${i}"."${c}" as "n${i}_${c}"`),
+      );
       const parts = [
-        sql.raw(`select "s"."name" as "share_name", "s"."description" as "share_description", "s"."created_by" as "share_created_by", "s"."created_at" as "share_created_at", ${select.join(", ")} from "shares" as "s" inner join "nodes" as "n0" on "n0"."share_id" = "s"."id" and "n0"."parent_id" is null`),
-        ...names.map((_, i) =>
-          sql`${sql.raw(` left join "nodes" as "n${i + 1}" on "n${i + 1}"."parent_id" = "n${i}"."id" and "n${i}"."type" = 'folder' and "n${i + 1}"."name" = `)}${arg(i)}`,
+        sql.raw(
+          `select "s"."name" as "share_name", "s"."description" ` +
+            `as "share_description", "s"."created_by" ` +
+            `as "share_created_by", ` +
+            `"s"."created_at" as "share_created_at", ${select.join(", ")} from "shares" as "s" inner join "nodes" as "n0" on "n0"."share_id" = "s"."id" and "n0"."parent_id" is null`,
+        ),
+        ...names.map(
+          (_, i) =>
+            sql`${sql.raw(
+              ` left join ` +
+                `"nodes" as "n${i + 1}" on "n${i + 1}"."parent_id" = "n${i}"."id" and "n${i}"."type" ` +
+                `= 'folder' and "n${i + 1}"."name" = `,
+            )}${arg(i)}`,
         ),
         sql` where "s"."id" = ${arg(depth)}`,
       ];
@@ -133,27 +198,53 @@ export const nodeStore = {
 
   /** Children whose lower-cased name equals `key` (case-only twins and the exact name itself). */
   async childrenByKey(db: DbExecutor, parentId: string, key: string): Promise<NodeRecord[]> {
-    const rows = await db.selectFrom("nodes").selectAll().where("parent_id", "=", parentId).where("name_key", "=", key).orderBy("name").execute();
+    const rows = await db
+      .selectFrom("nodes")
+      .selectAll()
+      .where("parent_id", "=", parentId)
+      .where("name_key", "=", key)
+      .orderBy("name")
+      .execute();
     return rows.map(toNode);
   },
 
   /** One page of children ordered by name (then id), strictly after `afterName`. */
-  async children(db: DbExecutor, parentId: string, afterName: string | undefined, limit: number): Promise<NodeRecord[]> {
-    let q = db.selectFrom("nodes").selectAll().where("parent_id", "=", parentId).orderBy("name").orderBy("id").limit(limit);
+  async children(
+    db: DbExecutor,
+    parentId: string,
+    afterName: string | undefined,
+    limit: number,
+  ): Promise<NodeRecord[]> {
+    let q = db
+      .selectFrom("nodes")
+      .selectAll()
+      .where("parent_id", "=", parentId)
+      .orderBy("name")
+      .orderBy("id")
+      .limit(limit);
     if (afterName !== undefined) q = q.where("name", ">", afterName);
     return (await q.execute()).map(toNode);
   },
 
   async countChildren(db: DbExecutor, parentId: string): Promise<number> {
-    const r = await db.selectFrom("nodes").select((eb) => eb.fn.countAll().as("n")).where("parent_id", "=", parentId).executeTakeFirstOrThrow();
+    const r = await db
+      .selectFrom("nodes")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("parent_id", "=", parentId)
+      .executeTakeFirstOrThrow();
     return toNumber(r.n as number | string);
   },
 
   async update(db: DbExecutor, id: string, patch: NodePatch): Promise<void> {
     const { acl_inherit, ...rest } = patch;
-    const values: Record<string, unknown> = { ...rest, ...(acl_inherit === undefined ? {} : { acl_inherit: acl_inherit ? 1 : 0 }) };
+    const values: Record<string, unknown> = {
+      ...rest,
+      ...(acl_inherit === undefined ? {} : { acl_inherit: acl_inherit ? 1 : 0 }),
+    };
     // undefined means "leave the column alone", as Kysely's set() treats it.
-    const columns = Object.keys(values).filter((c) => values[c] !== undefined).sort();
+    const columns = Object.keys(values)
+      .filter((c) => values[c] !== undefined)
+      .sort();
     if (columns.length === 0) return;
     await runPrepared(db, `nodes.update:${columns.join(",")}`, [id, ...columns.map((c) => values[c])], (q, arg) =>
       q

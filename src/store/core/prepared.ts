@@ -55,7 +55,12 @@ export async function runPrepared<R>(
     const s = t.slots[i];
     parameters[i] = s >= 0 ? args[s] : t.constants[i];
   }
-  return db.executeQuery<R>({ sql: t.sql, query: t.query, parameters, queryId: { queryId: key } } as unknown as CompiledQuery<R>);
+  return db.executeQuery<R>({
+    sql: t.sql,
+    query: t.query,
+    parameters,
+    queryId: { queryId: key },
+  } as unknown as CompiledQuery<R>);
 }
 
 function compileTemplate(compiled: CompiledQuery<unknown>, argCount: number): Template | null {

@@ -28,7 +28,12 @@ export const shareStore = {
    * Shares the principals can see: created by one of them or holding an ACE for one of them
    * anywhere in the share. Ordered by id, strictly after `afterId`.
    */
-  async listVisible(db: DbExecutor, principalIds: string[], afterId: string | undefined, limit: number): Promise<ShareRecord[]> {
+  async listVisible(
+    db: DbExecutor,
+    principalIds: string[],
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<ShareRecord[]> {
     let q = db
       .selectFrom("shares")
       .selectAll()

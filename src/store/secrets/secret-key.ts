@@ -34,7 +34,8 @@ export function parseSecretKey(text: string): SecretKey {
     if (decoded.length === KEY_BYTES) key = decoded;
   }
   if (!key) {
-    if (value.length < 8) throw new Error("secret key must be 32 bytes (hex/base64) or a passphrase of at least 8 characters");
+    if (value.length < 8)
+      throw new Error("secret key must be 32 bytes (hex/base64) or a passphrase of at least 8 characters");
     key = scryptSync(value, PASSPHRASE_SALT, KEY_BYTES, SCRYPT);
   }
   return { id: keyIdOf(key), key };

@@ -74,13 +74,21 @@ export function openSecretsVault(opts: { dataDir: string; secretKey?: string; pr
     if (parts.length !== 5) throw new SecretsVaultError("malformed", "not a sealed secret");
     const [version, keyId, ivText, tagText, ctText] = parts;
     if (version !== VERSION) {
-      throw new SecretsVaultError("unsupported_version", `sealed secret has unsupported format ${JSON.stringify(version.slice(0, 8))}`);
+      throw new SecretsVaultError(
+        "unsupported_version",
+        `sealed secret has unsupported format ${JSON.stringify(version.slice(0, 8))}`,
+      );
     }
     const key = keys.get(keyId);
     if (!key) {
-      throw new SecretsVaultError("unknown_key", `sealed secret uses key ${JSON.stringify(keyId.slice(0, 32))}, which is neither the current key nor a previous key`, {
-        key_id: keyId.slice(0, 32),
-      });
+      throw new SecretsVaultError(
+        "unknown_key",
+        `sealed secret ` +
+          `uses key ${JSON.stringify(keyId.slice(0, 32))}, which is neither the current key nor a previous key`,
+        {
+          key_id: keyId.slice(0, 32),
+        },
+      );
     }
     const iv = fromB64url(ivText);
     const tag = fromB64url(tagText);
@@ -94,7 +102,9 @@ export function openSecretsVault(opts: { dataDir: string; secretKey?: string; pr
       decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(ct), decipher.final()]).toString("utf8");
     } catch {
-      throw new SecretsVaultError("tampered", "sealed secret failed authentication (altered or corrupted)", { key_id: keyId });
+      throw new SecretsVaultError("tampered", "sealed secret failed authentication (altered or corrupted)", {
+        key_id: keyId,
+      });
     }
   }
 

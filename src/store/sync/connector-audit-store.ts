@@ -25,14 +25,24 @@ export class ConnectorAuditStore {
     const rec: ConnectorAuditRecord = { ...input, id: newId("aud"), at: nowIso() };
     await this.db
       .insertInto("connector_audit")
-      .values({ ...rec, fields: JSON.stringify(rec.fields), scope_fields: JSON.stringify(rec.scope_fields), secrets_dropped: JSON.stringify(rec.secrets_dropped) })
+      .values({
+        ...rec,
+        fields: JSON.stringify(rec.fields),
+        scope_fields: JSON.stringify(rec.scope_fields),
+        secrets_dropped: JSON.stringify(rec.secrets_dropped),
+      })
       .execute();
     return rec;
   }
 
   /** Newest first; `before` is the last id of the previous page. */
   async list(connectorId: string, options: { before?: string; limit: number }): Promise<ConnectorAuditRecord[]> {
-    let q = this.db.selectFrom("connector_audit").selectAll().where("connector_id", "=", connectorId).orderBy("id", "desc").limit(options.limit);
+    let q = this.db
+      .selectFrom("connector_audit")
+      .selectAll()
+      .where("connector_id", "=", connectorId)
+      .orderBy("id", "desc")
+      .limit(options.limit);
     if (options.before) q = q.where("id", "<", options.before);
     return (await q.execute()).map((r) => ({
       ...r,

@@ -41,10 +41,15 @@ export type NewConnector = Omit<ConnectorRecord, "id" | "created_at" | "updated_
   Partial<Pick<ConnectorRecord, "status" | "status_reason">>;
 
 /** Everything but identity, type, target share and creation facts may change. */
-export type ConnectorPatch = Partial<Omit<ConnectorRecord, "id" | "type" | "target_share_id" | "created_by" | "created_at" | "updated_at">>;
+export type ConnectorPatch = Partial<
+  Omit<ConnectorRecord, "id" | "type" | "target_share_id" | "created_by" | "created_at" | "updated_at">
+>;
 
 function toRecord(row: Selectable<ConnectorsTable>): ConnectorRecord {
-  const filters = parseJson<{ include_patterns?: PatternSet | null; exclude_patterns?: PatternSet | null }>(row.filters, {});
+  const filters = parseJson<{ include_patterns?: PatternSet | null; exclude_patterns?: PatternSet | null }>(
+    row.filters,
+    {},
+  );
   return {
     id: row.id,
     type: row.type,
@@ -109,7 +114,10 @@ export class ConnectorStore {
         target_path: input.target_path,
         sync_direction: input.sync_direction,
         conflict_resolution: input.conflict_resolution,
-        filters: JSON.stringify({ include_patterns: input.include_patterns ?? null, exclude_patterns: input.exclude_patterns ?? null }),
+        filters: JSON.stringify({
+          include_patterns: input.include_patterns ?? null,
+          exclude_patterns: input.exclude_patterns ?? null,
+        }),
         sync_hidden_files: input.sync_hidden_files ? 1 : 0,
         sync_system_files: input.sync_system_files ? 1 : 0,
         sync_permissions: input.sync_permissions ? 1 : 0,
@@ -159,7 +167,11 @@ export class ConnectorStore {
         exclude_patterns: patch.exclude_patterns !== undefined ? patch.exclude_patterns : current.exclude_patterns,
       });
     }
-    await this.db.updateTable("connectors").set({ ...cols, updated_at: nowIso() }).where("id", "=", id).execute();
+    await this.db
+      .updateTable("connectors")
+      .set({ ...cols, updated_at: nowIso() })
+      .where("id", "=", id)
+      .execute();
     return this.require(id);
   }
 

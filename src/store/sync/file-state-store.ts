@@ -55,7 +55,14 @@ export type FileStateOp =
    * (which node it was, for people and for a delta remote's listing); the error is replaced by
    * `error` (none if absent).
    */
-  | { op: "note"; path: string; kind: "file" | "folder"; code: string; message: string; error?: { code: string; message: string } };
+  | {
+      op: "note";
+      path: string;
+      kind: "file" | "folder";
+      code: string;
+      message: string;
+      error?: { code: string; message: string };
+    };
 
 /** Rows per multi-row upsert: 14 parameters each stays far below SQLite's and PostgreSQL's limits. */
 const UPSERT_ROWS = 200;
@@ -107,7 +114,12 @@ export class FileStateStore {
 
   /** The planner's base: every synced row of the connector. */
   async loadBase(connectorId: string): Promise<BaseEntry[]> {
-    const rows = await this.db.selectFrom("file_states").selectAll().where("connector_id", "=", connectorId).where("synced", "=", 1).execute();
+    const rows = await this.db
+      .selectFrom("file_states")
+      .selectAll()
+      .where("connector_id", "=", connectorId)
+      .where("synced", "=", 1)
+      .execute();
     return rows.map((r) => ({
       path: r.path,
       kind: r.kind === "folder" ? "folder" : "file",
@@ -127,7 +139,12 @@ export class FileStateStore {
       .where("connector_id", "=", connectorId)
       .where("note_code", "is not", null)
       .execute();
-    return rows.map((r) => ({ path: r.path, kind: r.kind === "folder" ? "folder" : "file", code: r.note_code!, message: r.note ?? "" }));
+    return rows.map((r) => ({
+      path: r.path,
+      kind: r.kind === "folder" ? "folder" : "file",
+      code: r.note_code!,
+      message: r.note ?? "",
+    }));
   }
 
   /** Every row of the connector, a page at a time (bounded memory for a million rows). */
@@ -151,7 +168,12 @@ export class FileStateStore {
   }
 
   async get(connectorId: string, path: string): Promise<FileStateRecord | undefined> {
-    const row = await this.db.selectFrom("file_states").selectAll().where("connector_id", "=", connectorId).where("path", "=", path).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("file_states")
+      .selectAll()
+      .where("connector_id", "=", connectorId)
+      .where("path", "=", path)
+      .executeTakeFirst();
     return row ? toRecord(row) : undefined;
   }
 
@@ -174,13 +196,22 @@ export class FileStateStore {
     if (ops.length === 0) return;
     const at = nowIso();
     await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < ops.length; ) {
+      for (let i = 0; i < ops.length;) {
         const op = ops[i]!;
         if (op.op === "error") {
           await trx
             .insertInto("file_states")
-            .values({ connector_id: connectorId, path: op.path, kind: op.kind, synced: 0, last_error_code: op.code, last_error: op.message })
-            .onConflict((oc) => oc.columns(["connector_id", "path"]).doUpdateSet({ last_error_code: op.code, last_error: op.message }))
+            .values({
+              connector_id: connectorId,
+              path: op.path,
+              kind: op.kind,
+              synced: 0,
+              last_error_code: op.code,
+              last_error: op.message,
+            })
+            .onConflict((oc) =>
+              oc.columns(["connector_id", "path"]).doUpdateSet({ last_error_code: op.code, last_error: op.message }),
+            )
             .execute();
           i++;
           continue;
@@ -209,14 +240,22 @@ export class FileStateStore {
         if (op.op === "forget") {
           const paths = [...new Set(run.map((o) => (o as { path: string }).path))];
           for (let k = 0; k < paths.length; k += UPSERT_ROWS) {
-            await trx.deleteFrom("file_states").where("connector_id", "=", connectorId).where("path", "in", paths.slice(k, k + UPSERT_ROWS)).execute();
+            await trx
+              .deleteFrom("file_states")
+              .where("connector_id", "=", connectorId)
+              .where("path", "in", paths.slice(k, k + UPSERT_ROWS))
+              .execute();
           }
           continue;
         }
         // Both databases refuse an upsert that touches one row twice.
         const latest = new Map<string, SyncedState>();
         for (const o of run) latest.set((o as { state: SyncedState }).state.path, (o as { state: SyncedState }).state);
-        const rows = [...latest.values()].map((st) => ({ connector_id: connectorId, path: st.path, ...syncedValues(st, at) }));
+        const rows = [...latest.values()].map((st) => ({
+          connector_id: connectorId,
+          path: st.path,
+          ...syncedValues(st, at),
+        }));
         for (let k = 0; k < rows.length; k += UPSERT_ROWS) {
           await trx
             .insertInto("file_states")
@@ -247,11 +286,19 @@ export class FileStateStore {
   }
 
   /** Records a per-file error; an existing base is kept so the next run plans against it again. */
-  async markError(connectorId: string, path: string, kind: "file" | "folder", code: string, message: string): Promise<void> {
+  async markError(
+    connectorId: string,
+    path: string,
+    kind: "file" | "folder",
+    code: string,
+    message: string,
+  ): Promise<void> {
     await this.db
       .insertInto("file_states")
       .values({ connector_id: connectorId, path, kind, synced: 0, last_error_code: code, last_error: message })
-      .onConflict((oc) => oc.columns(["connector_id", "path"]).doUpdateSet({ last_error_code: code, last_error: message }))
+      .onConflict((oc) =>
+        oc.columns(["connector_id", "path"]).doUpdateSet({ last_error_code: code, last_error: message }),
+      )
       .execute();
   }
 
@@ -271,14 +318,23 @@ export class FileStateStore {
         .selectFrom("file_states")
         .selectAll()
         .where("connector_id", "=", connectorId)
-        .where((eb) => eb.or([eb("path", "=", from), sql<boolean>`path LIKE ${`${from.replace(/[\\%_]/g, "\\$&")}/%`} ESCAPE '\\'`]))
+        .where((eb) =>
+          eb.or([eb("path", "=", from), sql<boolean>`path LIKE ${`${from.replace(/[\\%_]/g, "\\$&")}/%`} ESCAPE '\\'`]),
+        )
         .execute();
       const moved = rows.filter((r) => r.path === from || r.path.startsWith(`${from}/`));
       for (const r of moved) {
         const path = to + r.path.slice(from.length);
         await trx.deleteFrom("file_states").where("connector_id", "=", connectorId).where("path", "=", path).execute();
-        await trx.deleteFrom("file_states").where("connector_id", "=", connectorId).where("path", "=", r.path).execute();
-        await trx.insertInto("file_states").values({ ...r, path }).execute();
+        await trx
+          .deleteFrom("file_states")
+          .where("connector_id", "=", connectorId)
+          .where("path", "=", r.path)
+          .execute();
+        await trx
+          .insertInto("file_states")
+          .values({ ...r, path })
+          .execute();
       }
     });
   }

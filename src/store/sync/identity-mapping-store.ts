@@ -24,7 +24,9 @@ export class IdentityMappingStore {
       await this.db.insertInto("identity_mappings").values(row).execute();
     } catch (err) {
       if (isUniqueViolation(err)) {
-        throw new AppError("ALREADY_EXISTS", `${input.remote_principal} is already mapped on this connector`, { remote_principal: input.remote_principal });
+        throw new AppError("ALREADY_EXISTS", `${input.remote_principal} is already mapped on this connector`, {
+          remote_principal: input.remote_principal,
+        });
       }
       throw err;
     }
@@ -32,7 +34,12 @@ export class IdentityMappingStore {
   }
 
   async list(connectorId: string): Promise<IdentityMappingRecord[]> {
-    const rows = await this.db.selectFrom("identity_mappings").selectAll().where("connector_id", "=", connectorId).orderBy("id").execute();
+    const rows = await this.db
+      .selectFrom("identity_mappings")
+      .selectAll()
+      .where("connector_id", "=", connectorId)
+      .orderBy("id")
+      .execute();
     return rows as IdentityMappingRecord[];
   }
 
@@ -48,7 +55,11 @@ export class IdentityMappingStore {
 
   /** Returns false when there was nothing to delete. */
   async delete(connectorId: string, id: string): Promise<boolean> {
-    const res = await this.db.deleteFrom("identity_mappings").where("connector_id", "=", connectorId).where("id", "=", id).executeTakeFirst();
+    const res = await this.db
+      .deleteFrom("identity_mappings")
+      .where("connector_id", "=", connectorId)
+      .where("id", "=", id)
+      .executeTakeFirst();
     return Number(res.numDeletedRows) > 0;
   }
 

@@ -34,7 +34,9 @@ export function sortKeyOf(key: string): string {
 
 /** True when `sk` lies strictly below the folder `parent` (both sort keys). */
 export function isBelowKey(sk: string, parent: string): boolean {
-  return parent === "" ? sk !== "" : sk.length > parent.length && sk.startsWith(parent) && sk.charCodeAt(parent.length) === 1;
+  return parent === ""
+    ? sk !== ""
+    : sk.length > parent.length && sk.startsWith(parent) && sk.charCodeAt(parent.length) === 1;
 }
 
 /** Characters (code points) of `s`, as SQL's `substr` and `length` count them. */
@@ -88,12 +90,23 @@ const INSERT_ROWS = 250;
 const PAGE_ROWS = 1000;
 
 function toSideRow(r: RawRow): SideRow {
-  return { seq: num(r.seq), sortKey: r.sort_key, entry: { ...(JSON.parse(r.body) as Omit<RemoteEntry, "path">), path: r.path }, scope: r.scope, blocked: r.blocked === 1 };
+  return {
+    seq: num(r.seq),
+    sortKey: r.sort_key,
+    entry: { ...(JSON.parse(r.body) as Omit<RemoteEntry, "path">), path: r.path },
+    scope: r.scope,
+    blocked: r.blocked === 1,
+  };
 }
 
 function toBaseRow(r: RawRow): BaseRow {
   const body = JSON.parse(r.body) as { base: Omit<BaseEntry, "path"> | null; note: Omit<NoteEntry, "path"> | null };
-  return { seq: num(r.seq), sortKey: r.sort_key, base: body.base && { ...body.base, path: r.path }, note: body.note && { ...body.note, path: r.path } };
+  return {
+    seq: num(r.seq),
+    sortKey: r.sort_key,
+    base: body.base && { ...body.base, path: r.path },
+    note: body.note && { ...body.note, path: r.path },
+  };
 }
 
 function entryBody(e: RemoteEntry): string {
@@ -123,14 +136,25 @@ export class RunWorkspace {
   async addEntries(side: RunSide, items: ReadonlyArray<{ entry: RemoteEntry; scope?: string | null }>): Promise<void> {
     const src = SRC[side];
     const rows = items.map(({ entry, scope }) => ({
-      run_id: this.runId, src, seq: ++this.seq, sort_key: this.sortKey(entry.path), path: entry.path, kind: entry.kind,
-      item_id: entry.id ?? null, item_id2: null, scope: scope ?? null, blocked: 0, body: entryBody(entry),
+      run_id: this.runId,
+      src,
+      seq: ++this.seq,
+      sort_key: this.sortKey(entry.path),
+      path: entry.path,
+      kind: entry.kind,
+      item_id: entry.id ?? null,
+      item_id2: null,
+      scope: scope ?? null,
+      blocked: 0,
+      body: entryBody(entry),
     }));
     await this.insert(rows);
   }
 
   /** Adds base rows (a synced base, a note, or both at one path). */
-  async addBase(items: ReadonlyArray<{ path: string; kind: "file" | "folder"; base: BaseEntry | null; note: NoteEntry | null }>): Promise<void> {
+  async addBase(
+    items: ReadonlyArray<{ path: string; kind: "file" | "folder"; base: BaseEntry | null; note: NoteEntry | null }>,
+  ): Promise<void> {
     const rows = items.map((i) => {
       const strip = <T extends { path: string }>(o: T | null) => {
         if (!o) return null;
@@ -138,8 +162,16 @@ export class RunWorkspace {
         return rest;
       };
       return {
-        run_id: this.runId, src: "b" as const, seq: ++this.seq, sort_key: this.sortKey(i.path), path: i.path, kind: i.kind,
-        item_id: i.base?.remoteId ?? null, item_id2: i.base?.scaidriveId ?? null, scope: null, blocked: 0,
+        run_id: this.runId,
+        src: "b" as const,
+        seq: ++this.seq,
+        sort_key: this.sortKey(i.path),
+        path: i.path,
+        kind: i.kind,
+        item_id: i.base?.remoteId ?? null,
+        item_id2: i.base?.scaidriveId ?? null,
+        scope: null,
+        blocked: 0,
         body: JSON.stringify({ base: strip(i.base), note: strip(i.note) }),
       };
     });
@@ -147,12 +179,21 @@ export class RunWorkspace {
   }
 
   private async insert(rows: Array<Insertable<SyncRunRowsTable>>): Promise<void> {
-    for (let i = 0; i < rows.length; i += INSERT_ROWS) await this.db.insertInto("sync_run_rows").values(rows.slice(i, i + INSERT_ROWS)).execute();
+    for (let i = 0; i < rows.length; i += INSERT_ROWS)
+      await this.db
+        .insertInto("sync_run_rows")
+        .values(rows.slice(i, i + INSERT_ROWS))
+        .execute();
   }
 
   /** Replaces whatever a side holds at the entry's key (a delta upsert). */
   async put(side: RunSide, entry: RemoteEntry): Promise<void> {
-    await this.db.deleteFrom("sync_run_rows").where("run_id", "=", this.runId).where("src", "=", SRC[side]).where("sort_key", "=", this.sortKey(entry.path)).execute();
+    await this.db
+      .deleteFrom("sync_run_rows")
+      .where("run_id", "=", this.runId)
+      .where("src", "=", SRC[side])
+      .where("sort_key", "=", this.sortKey(entry.path))
+      .execute();
     await this.addEntries(side, [{ entry }]);
   }
 
@@ -160,12 +201,20 @@ export class RunWorkspace {
   async putMany(side: RunSide, entries: readonly RemoteEntry[]): Promise<void> {
     const keys = [...new Set(entries.map((e) => this.sortKey(e.path)))];
     for (let i = 0; i < keys.length; i += INSERT_ROWS) {
-      await this.db.deleteFrom("sync_run_rows").where("run_id", "=", this.runId).where("src", "=", SRC[side]).where("sort_key", "in", keys.slice(i, i + INSERT_ROWS)).execute();
+      await this.db
+        .deleteFrom("sync_run_rows")
+        .where("run_id", "=", this.runId)
+        .where("src", "=", SRC[side])
+        .where("sort_key", "in", keys.slice(i, i + INSERT_ROWS))
+        .execute();
     }
     // The last upsert of a key wins, as applying them one by one would.
     const last = new Map<string, RemoteEntry>();
     for (const e of entries) last.set(this.sortKey(e.path), e);
-    await this.addEntries(side, [...last.values()].map((entry) => ({ entry })));
+    await this.addEntries(
+      side,
+      [...last.values()].map((entry) => ({ entry })),
+    );
   }
 
   /** The sort keys each of `ids` has on a side (out-of-scope rows included), in one query per batch. */
@@ -174,8 +223,11 @@ export class RunWorkspace {
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += INSERT_ROWS) {
       const rows = await this.db
-        .selectFrom("sync_run_rows").select(["item_id", "sort_key"])
-        .where("run_id", "=", this.runId).where("src", "=", SRC[side]).where("item_id", "in", unique.slice(i, i + INSERT_ROWS))
+        .selectFrom("sync_run_rows")
+        .select(["item_id", "sort_key"])
+        .where("run_id", "=", this.runId)
+        .where("src", "=", SRC[side])
+        .where("item_id", "in", unique.slice(i, i + INSERT_ROWS))
         .execute();
       for (const r of rows) {
         const list = out.get(r.item_id!);
@@ -190,27 +242,47 @@ export class RunWorkspace {
   async deleteBelow(side: RunSide, sortKey: string): Promise<void> {
     await this.db
       .deleteFrom("sync_run_rows")
-      .where("run_id", "=", this.runId).where("src", "=", SRC[side])
-      .where("sort_key", ">", sortKey + KEY_SEP).where("sort_key", "<", sortKey + KEY_END)
+      .where("run_id", "=", this.runId)
+      .where("src", "=", SRC[side])
+      .where("sort_key", ">", sortKey + KEY_SEP)
+      .where("sort_key", "<", sortKey + KEY_END)
       .execute();
   }
 
   /** Removes the item at `sortKey` and its subtree from a side (a delta deletion). */
   async deleteSubtree(side: RunSide, sortKey: string): Promise<void> {
-    await this.subtree(this.db.deleteFrom("sync_run_rows").where("run_id", "=", this.runId).where("src", "=", SRC[side]), sortKey).execute();
+    await this.subtree(
+      this.db.deleteFrom("sync_run_rows").where("run_id", "=", this.runId).where("src", "=", SRC[side]),
+      sortKey,
+    ).execute();
   }
 
   async deleteRow(side: RunSide, seq: number): Promise<void> {
-    await this.db.deleteFrom("sync_run_rows").where("run_id", "=", this.runId).where("src", "=", SRC[side]).where("seq", "=", seq).execute();
+    await this.db
+      .deleteFrom("sync_run_rows")
+      .where("run_id", "=", this.runId)
+      .where("src", "=", SRC[side])
+      .where("seq", "=", seq)
+      .execute();
   }
 
   async setScope(side: RunSide, seq: number, scope: string | null): Promise<void> {
-    await this.db.updateTable("sync_run_rows").set({ scope }).where("run_id", "=", this.runId).where("src", "=", SRC[side]).where("seq", "=", seq).execute();
+    await this.db
+      .updateTable("sync_run_rows")
+      .set({ scope })
+      .where("run_id", "=", this.runId)
+      .where("src", "=", SRC[side])
+      .where("seq", "=", seq)
+      .execute();
   }
 
   /** Sets aside a side's rows at `sortKey` and, with `subtree`, below it (colliding names). */
   async block(side: RunSide, sortKey: string, subtree: boolean): Promise<void> {
-    let q = this.db.updateTable("sync_run_rows").set({ blocked: 1 }).where("run_id", "=", this.runId).where("src", "=", SRC[side]);
+    let q = this.db
+      .updateTable("sync_run_rows")
+      .set({ blocked: 1 })
+      .where("run_id", "=", this.runId)
+      .where("src", "=", SRC[side]);
     q = subtree ? this.subtree(q, sortKey) : q.where("sort_key", "=", sortKey);
     await q.execute();
   }
@@ -219,7 +291,11 @@ export class RunWorkspace {
    * Moves the item at `from` (and its subtree) to `to` in a source: keys and paths of the subtree
    * are rewritten under the new prefix. `fromPath` is how that source spells the moved item.
    */
-  async rekey(src: RunSide | "base", from: { sortKey: string; path: string }, to: { sortKey: string; path: string }): Promise<void> {
+  async rekey(
+    src: RunSide | "base",
+    from: { sortKey: string; path: string },
+    to: { sortKey: string; path: string },
+  ): Promise<void> {
     const s: Src = src === "base" ? "b" : SRC[src];
     const q = this.db
       .updateTable("sync_run_rows")
@@ -234,7 +310,10 @@ export class RunWorkspace {
 
   private subtree<Q extends { where: (...args: any[]) => Q }>(q: Q, sortKey: string): Q {
     return q.where((eb: any) =>
-      eb.or([eb("sort_key", "=", sortKey), eb.and([eb("sort_key", ">", sortKey + KEY_SEP), eb("sort_key", "<", sortKey + KEY_END)])]),
+      eb.or([
+        eb("sort_key", "=", sortKey),
+        eb.and([eb("sort_key", ">", sortKey + KEY_SEP), eb("sort_key", "<", sortKey + KEY_END)]),
+      ]),
     );
   }
 
@@ -242,7 +321,14 @@ export class RunWorkspace {
 
   /** A side's rows at a key (several when names collide), blocked ones included. */
   async sideAt(side: RunSide, sortKey: string): Promise<SideRow[]> {
-    const rows = await this.db.selectFrom("sync_run_rows").selectAll().where("run_id", "=", this.runId).where("src", "=", SRC[side]).where("sort_key", "=", sortKey).orderBy("seq").execute();
+    const rows = await this.db
+      .selectFrom("sync_run_rows")
+      .selectAll()
+      .where("run_id", "=", this.runId)
+      .where("src", "=", SRC[side])
+      .where("sort_key", "=", sortKey)
+      .orderBy("seq")
+      .execute();
     return rows.map((r) => toSideRow(r as RawRow));
   }
 
@@ -252,43 +338,80 @@ export class RunWorkspace {
   }
 
   async baseAt(sortKey: string): Promise<BaseRow | undefined> {
-    const r = await this.db.selectFrom("sync_run_rows").selectAll().where("run_id", "=", this.runId).where("src", "=", "b").where("sort_key", "=", sortKey).executeTakeFirst();
+    const r = await this.db
+      .selectFrom("sync_run_rows")
+      .selectAll()
+      .where("run_id", "=", this.runId)
+      .where("src", "=", "b")
+      .where("sort_key", "=", sortKey)
+      .executeTakeFirst();
     return r ? toBaseRow(r as RawRow) : undefined;
   }
 
   /** The sort keys of a side's in-scope, not set-aside entries with id `id`. */
   async liveKeysWithId(side: RunSide, id: string, limit = 2): Promise<string[]> {
     const rows = await this.db
-      .selectFrom("sync_run_rows").select("sort_key")
-      .where("run_id", "=", this.runId).where("src", "=", SRC[side]).where("item_id", "=", id).where("scope", "is", null).where("blocked", "=", 0)
-      .limit(limit).execute();
+      .selectFrom("sync_run_rows")
+      .select("sort_key")
+      .where("run_id", "=", this.runId)
+      .where("src", "=", SRC[side])
+      .where("item_id", "=", id)
+      .where("scope", "is", null)
+      .where("blocked", "=", 0)
+      .limit(limit)
+      .execute();
     return rows.map((r) => r.sort_key);
   }
 
   /** Sort keys of a side's rows with id `id`, out-of-scope ones included (delta bookkeeping). */
   async keysWithId(side: RunSide, id: string): Promise<string[]> {
-    const rows = await this.db.selectFrom("sync_run_rows").select("sort_key").where("run_id", "=", this.runId).where("src", "=", SRC[side]).where("item_id", "=", id).execute();
+    const rows = await this.db
+      .selectFrom("sync_run_rows")
+      .select("sort_key")
+      .where("run_id", "=", this.runId)
+      .where("src", "=", SRC[side])
+      .where("item_id", "=", id)
+      .execute();
     return rows.map((r) => r.sort_key);
   }
 
   /** How many base rows carry `id` on a side (more than one: several synced names share it). */
   async baseRowsWithId(side: RunSide, id: string): Promise<number> {
     const column = side === "remote" ? "item_id" : "item_id2";
-    const rows = await this.db.selectFrom("sync_run_rows").select("seq").where("run_id", "=", this.runId).where("src", "=", "b").where(column, "=", id).limit(2).execute();
+    const rows = await this.db
+      .selectFrom("sync_run_rows")
+      .select("seq")
+      .where("run_id", "=", this.runId)
+      .where("src", "=", "b")
+      .where(column, "=", id)
+      .limit(2)
+      .execute();
     return rows.length;
   }
 
   /** Whether any source holds something at the key. */
   async taken(sortKey: string): Promise<boolean> {
-    return !!(await this.db.selectFrom("sync_run_rows").select("seq").where("run_id", "=", this.runId).where("sort_key", "=", sortKey).where("blocked", "=", 0).executeTakeFirst());
+    return !!(await this.db
+      .selectFrom("sync_run_rows")
+      .select("seq")
+      .where("run_id", "=", this.runId)
+      .where("sort_key", "=", sortKey)
+      .where("blocked", "=", 0)
+      .executeTakeFirst());
   }
 
   /** Keys where a side lists more than one in-scope name (case or normal-form twins). */
   async collidingKeys(side: RunSide): Promise<string[]> {
     const rows = await this.db
-      .selectFrom("sync_run_rows").select("sort_key")
-      .where("run_id", "=", this.runId).where("src", "=", SRC[side]).where("scope", "is", null)
-      .groupBy("sort_key").having(sql`count(*)`, ">", 1).orderBy("sort_key").execute();
+      .selectFrom("sync_run_rows")
+      .select("sort_key")
+      .where("run_id", "=", this.runId)
+      .where("src", "=", SRC[side])
+      .where("scope", "is", null)
+      .groupBy("sort_key")
+      .having(sql`count(*)`, ">", 1)
+      .orderBy("sort_key")
+      .execute();
     return rows.map((r) => r.sort_key);
   }
 
@@ -300,20 +423,33 @@ export class RunWorkspace {
   /** In-scope folders of either side whose content could not be listed. */
   async unlistedFolders(): Promise<Array<{ side: RunSide; row: SideRow }>> {
     const rows = await this.db
-      .selectFrom("sync_run_rows").selectAll()
-      .where("run_id", "=", this.runId).where("src", "in", ["r", "s"]).where("kind", "=", "folder").where("scope", "is", null).where("blocked", "=", 0)
+      .selectFrom("sync_run_rows")
+      .selectAll()
+      .where("run_id", "=", this.runId)
+      .where("src", "in", ["r", "s"])
+      .where("kind", "=", "folder")
+      .where("scope", "is", null)
+      .where("blocked", "=", 0)
       .where("body", "like", '%"childrenUnknown"%')
-      .orderBy("sort_key").execute();
-    return rows.map((r) => ({ side: r.src === "r" ? ("remote" as const) : ("scaidrive" as const), row: toSideRow(r as RawRow) })).filter((x) => x.row.entry.childrenUnknown !== undefined);
+      .orderBy("sort_key")
+      .execute();
+    return rows
+      .map((r) => ({ side: r.src === "r" ? ("remote" as const) : ("scaidrive" as const), row: toSideRow(r as RawRow) }))
+      .filter((x) => x.row.entry.childrenUnknown !== undefined);
   }
 
   /** Remote rows the listing shows under a server-made alias (`realName`), parents first. */
   async aliasedRemoteRows(): Promise<SideRow[]> {
     const rows = await this.db
-      .selectFrom("sync_run_rows").selectAll()
-      .where("run_id", "=", this.runId).where("src", "=", "r").where("scope", "is", null).where("blocked", "=", 0)
+      .selectFrom("sync_run_rows")
+      .selectAll()
+      .where("run_id", "=", this.runId)
+      .where("src", "=", "r")
+      .where("scope", "is", null)
+      .where("blocked", "=", 0)
       .where("body", "like", '%"realName"%')
-      .orderBy("sort_key").execute();
+      .orderBy("sort_key")
+      .execute();
     return rows.map((r) => toSideRow(r as RawRow)).filter((r) => r.entry.realName !== undefined);
   }
 
@@ -321,7 +457,10 @@ export class RunWorkspace {
    * Base rows whose remote id or ScaiDrive id shows at another key on that side (rename
    * candidates), by depth then key, one page after `after` (`[depth, sortKey]`).
    */
-  async renameCandidates(after: [number, string] | undefined, limit = PAGE_ROWS): Promise<Array<BaseRow & { depth: number }>> {
+  async renameCandidates(
+    after: [number, string] | undefined,
+    limit = PAGE_ROWS,
+  ): Promise<Array<BaseRow & { depth: number }>> {
     const depth = sql<number>`(length(b.sort_key) - length(replace(b.sort_key, ${KEY_SEP}, '')))`;
     const elsewhere = (src: Src, id: "item_id" | "item_id2") =>
       sql<boolean>`exists (select 1 from sync_run_rows e where e.run_id = b.run_id and e.src = ${src} and e.item_id = b.${sql.ref(id)}
@@ -333,9 +472,13 @@ export class RunWorkspace {
       .where("b.run_id", "=", this.runId)
       .where("b.src", "=", "b")
       .where(sql<boolean>`(${elsewhere("r", "item_id")} or ${elsewhere("s", "item_id2")})`);
-    if (after) q = q.where(sql<boolean>`(${depth} > ${after[0]} or (${depth} = ${after[0]} and b.sort_key > ${after[1]}))`);
+    if (after)
+      q = q.where(sql<boolean>`(${depth} > ${after[0]} or (${depth} = ${after[0]} and b.sort_key > ${after[1]}))`);
     const rows = await q.orderBy(depth).orderBy("b.sort_key").limit(limit).execute();
-    return rows.map((r) => ({ ...toBaseRow(r as unknown as RawRow), depth: num((r as { depth: number | string }).depth) }));
+    return rows.map((r) => ({
+      ...toBaseRow(r as unknown as RawRow),
+      depth: num((r as { depth: number | string }).depth),
+    }));
   }
 
   /** Removes a side's rows (a walk that starts over after a dropped connection). */
@@ -381,16 +524,25 @@ export class RunWorkspace {
   }
 
   /** A side's rows in (sort key, insertion) order, paged; `from` inclusive, `to` exclusive. */
-  private async *pagedSideRows(side: RunSide, o: { from?: string; to?: string; unblockedOnly?: boolean }): AsyncIterable<SideRow> {
+  private async *pagedSideRows(
+    side: RunSide,
+    o: { from?: string; to?: string; unblockedOnly?: boolean },
+  ): AsyncIterable<SideRow> {
     let after: { sortKey: string; seq: number } | undefined;
     for (;;) {
-      let q = this.db.selectFrom("sync_run_rows").selectAll().where("run_id", "=", this.runId).where("src", "=", SRC[side]);
+      let q = this.db
+        .selectFrom("sync_run_rows")
+        .selectAll()
+        .where("run_id", "=", this.runId)
+        .where("src", "=", SRC[side]);
       if (o.unblockedOnly) q = q.where("blocked", "=", 0);
       if (o.from !== undefined) q = q.where("sort_key", ">=", o.from);
       if (o.to !== undefined) q = q.where("sort_key", "<", o.to);
       if (after) {
         const a = after;
-        q = q.where((eb) => eb.or([eb("sort_key", ">", a.sortKey), eb.and([eb("sort_key", "=", a.sortKey), eb("seq", ">", a.seq)])]));
+        q = q.where((eb) =>
+          eb.or([eb("sort_key", ">", a.sortKey), eb.and([eb("sort_key", "=", a.sortKey), eb("seq", ">", a.seq)])]),
+        );
       }
       const rows = (await q.orderBy("sort_key").orderBy("seq").limit(PAGE_ROWS).execute()) as RawRow[];
       if (rows.length === 0) return;
@@ -403,15 +555,31 @@ export class RunWorkspace {
   // ---- counts ------------------------------------------------------------------------------------
 
   /** In-scope (not set-aside) entries and files per side, out-of-scope items per side, base files. */
-  async counts(): Promise<{ live: Record<RunSide, { all: number; files: number }>; outOfScope: Record<RunSide, number>; baseFiles: number; distinctFiles: number }> {
+  async counts(): Promise<{
+    live: Record<RunSide, { all: number; files: number }>;
+    outOfScope: Record<RunSide, number>;
+    baseFiles: number;
+    distinctFiles: number;
+  }> {
     const rows = await this.db
       .selectFrom("sync_run_rows")
-      .select(["src", "kind", sql<number>`count(*)`.as("n"), sql<number>`sum(case when scope is null and blocked = 0 then 1 else 0 end)`.as("live"), sql<number>`sum(case when scope is not null then 1 else 0 end)`.as("oos")])
+      .select([
+        "src",
+        "kind",
+        sql<number>`count(*)`.as("n"),
+        sql<number>`sum(case when scope is null and blocked = 0 then 1 else 0 end)`.as("live"),
+        sql<number>`sum(case when scope is not null then 1 else 0 end)`.as("oos"),
+      ])
       .where("run_id", "=", this.runId)
       .where((eb) => eb.or([eb("src", "<>", "b"), eb("body", "not like", '{"base":null%')]))
       .groupBy(["src", "kind"])
       .execute();
-    const out = { live: { remote: { all: 0, files: 0 }, scaidrive: { all: 0, files: 0 } }, outOfScope: { remote: 0, scaidrive: 0 }, baseFiles: 0, distinctFiles: 0 };
+    const out = {
+      live: { remote: { all: 0, files: 0 }, scaidrive: { all: 0, files: 0 } },
+      outOfScope: { remote: 0, scaidrive: 0 },
+      baseFiles: 0,
+      distinctFiles: 0,
+    };
     for (const r of rows) {
       if (r.src === "b") {
         if (r.kind === "file") out.baseFiles += num(r.n);
@@ -425,7 +593,10 @@ export class RunWorkspace {
     const distinct = await this.db
       .selectFrom("sync_run_rows")
       .select(sql<number>`count(distinct sort_key)`.as("n"))
-      .where("run_id", "=", this.runId).where("src", "in", ["r", "s"]).where("kind", "=", "file").where("scope", "is", null)
+      .where("run_id", "=", this.runId)
+      .where("src", "in", ["r", "s"])
+      .where("kind", "=", "file")
+      .where("scope", "is", null)
       .executeTakeFirst();
     out.distinctFiles = num(distinct?.n ?? 0);
     return out;
@@ -436,14 +607,22 @@ export class RunWorkspace {
   /** Appends actions to a phase (they run in the order added; see {@link actions}). */
   async addActions(phase: number, actions: readonly PlanAction[]): Promise<void> {
     const rows = actions.map((a) => ({ run_id: this.runId, phase, seq: ++this.seq, body: JSON.stringify(a) }));
-    for (let i = 0; i < rows.length; i += INSERT_ROWS) await this.db.insertInto("sync_run_actions").values(rows.slice(i, i + INSERT_ROWS)).execute();
+    for (let i = 0; i < rows.length; i += INSERT_ROWS)
+      await this.db
+        .insertInto("sync_run_actions")
+        .values(rows.slice(i, i + INSERT_ROWS))
+        .execute();
   }
 
   /** A phase's actions in the order added, or the reverse. */
   async *actions(phase: number, order: "asc" | "desc" = "asc"): AsyncIterable<PlanAction> {
     let after: number | undefined;
     for (;;) {
-      let q = this.db.selectFrom("sync_run_actions").select(["seq", "body"]).where("run_id", "=", this.runId).where("phase", "=", phase);
+      let q = this.db
+        .selectFrom("sync_run_actions")
+        .select(["seq", "body"])
+        .where("run_id", "=", this.runId)
+        .where("phase", "=", phase);
       if (after !== undefined) q = q.where("seq", order === "asc" ? ">" : "<", after);
       const rows = await q.orderBy("seq", order).limit(PAGE_ROWS).execute();
       if (rows.length === 0) return;
@@ -453,7 +632,11 @@ export class RunWorkspace {
   }
 
   async actionCount(): Promise<number> {
-    const r = await this.db.selectFrom("sync_run_actions").select(sql<number>`count(*)`.as("n")).where("run_id", "=", this.runId).executeTakeFirst();
+    const r = await this.db
+      .selectFrom("sync_run_actions")
+      .select(sql<number>`count(*)`.as("n"))
+      .where("run_id", "=", this.runId)
+      .executeTakeFirst();
     return num(r?.n ?? 0);
   }
 

@@ -20,7 +20,11 @@ export class SyncCursorStore {
   }
 
   async getScoped(connectorId: string): Promise<StoredCursor | null> {
-    const row = await this.db.selectFrom("sync_cursors").select(["cursor", "scope_key"]).where("connector_id", "=", connectorId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("sync_cursors")
+      .select(["cursor", "scope_key"])
+      .where("connector_id", "=", connectorId)
+      .executeTakeFirst();
     return row ? { cursor: row.cursor, scopeKey: row.scope_key ?? null } : null;
   }
 

@@ -132,7 +132,16 @@ export class SyncJobStore {
     const id = newJobId();
     await this.db
       .insertInto("sync_jobs")
-      .values({ id, connector_id: connectorId, status: "skipped", trigger, created_at: now, updated_at: now, finished_at: now, skip_reason: reason })
+      .values({
+        id,
+        connector_id: connectorId,
+        status: "skipped",
+        trigger,
+        created_at: now,
+        updated_at: now,
+        finished_at: now,
+        skip_reason: reason,
+      })
       .execute();
     return (await this.get(id))!;
   }
@@ -175,32 +184,62 @@ export class SyncJobStore {
 
   async markRunning(id: string): Promise<void> {
     const now = nowIso();
-    await this.db.updateTable("sync_jobs").set({ status: "running", started_at: now, updated_at: now }).where("id", "=", id).execute();
+    await this.db
+      .updateTable("sync_jobs")
+      .set({ status: "running", started_at: now, updated_at: now })
+      .where("id", "=", id)
+      .execute();
   }
 
   /** Refreshes the heartbeat (`updated_at`) of queued/running jobs, e.g. those waiting for a slot. */
   async touch(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.updateTable("sync_jobs").set({ updated_at: nowIso() }).where("id", "in", [...ids]).where("status", "in", ["queued", "running"]).execute();
+    await this.db
+      .updateTable("sync_jobs")
+      .set({ updated_at: nowIso() })
+      .where("id", "in", [...ids])
+      .where("status", "in", ["queued", "running"])
+      .execute();
   }
 
   /** Which of `ids` are marked cancelled (by a cancel request that another process answered). */
   async cancelledAmong(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom("sync_jobs").select("id").where("id", "in", [...ids]).where("status", "=", "cancelled").execute();
+    const rows = await this.db
+      .selectFrom("sync_jobs")
+      .select("id")
+      .where("id", "in", [...ids])
+      .where("status", "=", "cancelled")
+      .execute();
     return rows.map((r) => r.id);
   }
 
   async updateCounters(id: string, c: JobCounters): Promise<void> {
-    await this.db.updateTable("sync_jobs").set({ ...c, updated_at: nowIso() }).where("id", "=", id).execute();
+    await this.db
+      .updateTable("sync_jobs")
+      .set({ ...c, updated_at: nowIso() })
+      .where("id", "=", id)
+      .execute();
   }
 
   /** Final state; only a queued or running job can finish (a finished job is never rewritten). */
-  async finish(id: string, status: "completed" | "failed" | "cancelled", c: JobCounters, error?: { code: string; message: string }): Promise<void> {
+  async finish(
+    id: string,
+    status: "completed" | "failed" | "cancelled",
+    c: JobCounters,
+    error?: { code: string; message: string },
+  ): Promise<void> {
     const now = nowIso();
     await this.db
       .updateTable("sync_jobs")
-      .set({ ...c, status, finished_at: now, updated_at: now, error_code: error?.code ?? null, error_message: error?.message ?? null })
+      .set({
+        ...c,
+        status,
+        finished_at: now,
+        updated_at: now,
+        error_code: error?.code ?? null,
+        error_message: error?.message ?? null,
+      })
       .where("id", "=", id)
       .where("status", "in", ["queued", "running"])
       .execute();
@@ -218,7 +257,13 @@ export class SyncJobStore {
     const now = nowIso();
     let q = this.db
       .updateTable("sync_jobs")
-      .set({ status: "failed", finished_at: now, updated_at: now, error_code: reason.code, error_message: reason.message })
+      .set({
+        status: "failed",
+        finished_at: now,
+        updated_at: now,
+        error_code: reason.code,
+        error_message: reason.message,
+      })
       .where("status", "in", ["queued", "running"]);
     if (options.connectorId) q = q.where("connector_id", "=", options.connectorId);
     if (options.staleBefore) q = q.where("updated_at", "<", options.staleBefore);

@@ -33,7 +33,8 @@ export function createSyncStores(db: Kysely<Database>): SyncStores {
     jobs: new SyncJobStore(db),
     fileStates: new FileStateStore(db),
     cursors: new SyncCursorStore(db),
-    runWorkspace: (runId, caseInsensitive) => new RunWorkspace(db, runId, caseInsensitive ? (p) => p.toLowerCase() : (p) => p),
+    runWorkspace: (runId, caseInsensitive) =>
+      new RunWorkspace(db, runId, caseInsensitive ? (p) => p.toLowerCase() : (p) => p),
     sweepRunWorkspaces: () => RunWorkspace.sweep(db),
   };
 }

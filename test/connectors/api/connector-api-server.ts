@@ -33,7 +33,10 @@ export const FAST_RETRY = { attempts: 2, baseDelayMs: 50, maxDelayMs: 100 };
 
 export type Dialect = "sqlite" | "postgres";
 
-export async function startConnectorApiServer(sync: ServerSyncOptions = {}, opts: { dialect?: Dialect; config?: Partial<ServerConfig> } = {}): Promise<ConnectorApiServer> {
+export async function startConnectorApiServer(
+  sync: ServerSyncOptions = {},
+  opts: { dialect?: Dialect; config?: Partial<ServerConfig> } = {},
+): Promise<ConnectorApiServer> {
   const lines: string[] = [];
   const logger = pino({ level: "trace" }, { write: (s: string) => void lines.push(s) });
   const server = await startTestServer({
@@ -58,7 +61,8 @@ export async function startConnectorApiServer(sync: ServerSyncOptions = {}, opts
       // owner); with a short test tick one may still be querying when the database closes.
       const service = built.context.engine.service;
       await service.stop();
-      for (let i = 0; i < 100 && (service as unknown as { ticking: boolean }).ticking; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && (service as unknown as { ticking: boolean }).ticking; i++)
+        await new Promise((r) => setTimeout(r, 50));
       await server.close();
     },
   };

@@ -1,6 +1,7 @@
 /**
  * The production wiring: the application context builds the sync engine, `featureRoutes` of
- * routes/index.ts mounts the SMB connector routes, the scheduler starts with the app and stops on close (the server closes
+ * routes/index.ts mounts the SMB connector routes, the scheduler starts with the app and stops on close (the server
+ * closes
  * cleanly while a run against an unreachable host is in progress).
  */
 import { test } from "node:test";
@@ -14,7 +15,15 @@ test("featureRoutes mounts /api/v1/smb-connectors with the engine running", asyn
     const share = await s.api("POST", "/api/v1/shares", { json: { name: "Wired" } });
     const port = await freePort();
     const c = await s.api("POST", "/api/v1/smb-connectors", {
-      json: { name: "n", server_host: "127.0.0.1", server_port: port, share_name: "s", username: "u", password: "Wiring-Secret-9", target_share_id: share.body.id },
+      json: {
+        name: "n",
+        server_host: "127.0.0.1",
+        server_port: port,
+        share_name: "s",
+        username: "u",
+        password: "Wiring-Secret-9",
+        target_share_id: share.body.id,
+      },
     });
     assert.equal(c.status, 201, JSON.stringify(c.body));
     assert.equal(c.body.target_path, "/");

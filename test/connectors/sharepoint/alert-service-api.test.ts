@@ -21,20 +21,39 @@ async function exercise(handle: DatabaseHandle): Promise<void> {
   const global = await alerts.raise({ kind: "note", connectorId: null, message: "no connector" });
 
   const all = await alerts.list({ limit: 10 });
-  assert.deepEqual(all.map((a) => a.id), [global.id, other.id, a1.id]);
-  assert.deepEqual((await alerts.list({ limit: 10, connectorId: "cnn_A" })).map((a) => a.message), ["first"]);
-  assert.deepEqual((await alerts.list({ limit: 1, beforeId: other.id })).map((a) => a.id), [a1.id]);
+  assert.deepEqual(
+    all.map((a) => a.id),
+    [global.id, other.id, a1.id],
+  );
+  assert.deepEqual(
+    (await alerts.list({ limit: 10, connectorId: "cnn_A" })).map((a) => a.message),
+    ["first"],
+  );
+  assert.deepEqual(
+    (await alerts.list({ limit: 1, beforeId: other.id })).map((a) => a.id),
+    [a1.id],
+  );
 
   assert.equal(await alerts.resolveForConnector("cnn_A", CONNECTOR_AUTH_FAILED_ALERT), 1);
   assert.equal(await alerts.resolveForConnector("cnn_A", CONNECTOR_AUTH_FAILED_ALERT), 0);
-  assert.deepEqual((await alerts.list({ limit: 10, open: true })).map((a) => a.id), [global.id, other.id]);
+  assert.deepEqual(
+    (await alerts.list({ limit: 10, open: true })).map((a) => a.id),
+    [global.id, other.id],
+  );
   const reopened = await alerts.raise({ kind: CONNECTOR_AUTH_FAILED_ALERT, connectorId: "cnn_A", message: "again" });
   assert.notEqual(reopened.id, a1.id, "a resolved alert is not reused");
 
   const resolved = await alerts.resolve(other.id);
   assert.ok(resolved.resolved_at && Date.parse(resolved.resolved_at) > 0);
-  assert.equal((await alerts.resolve(other.id)).resolved_at, resolved.resolved_at, "resolving twice keeps the first time");
-  await assert.rejects(alerts.resolve("alr_01ARZ3NDEKTSV4RRFFQ69G5FAV"), (e: unknown) => isAppError(e) && e.code === "NOT_FOUND");
+  assert.equal(
+    (await alerts.resolve(other.id)).resolved_at,
+    resolved.resolved_at,
+    "resolving twice keeps the first time",
+  );
+  await assert.rejects(
+    alerts.resolve("alr_01ARZ3NDEKTSV4RRFFQ69G5FAV"),
+    (e: unknown) => isAppError(e) && e.code === "NOT_FOUND",
+  );
 }
 
 describe("alert service", () => {
@@ -54,7 +73,10 @@ describe("alert service", () => {
   });
 
   test("PostgreSQL", async () => {
-    assert.ok(await pgReachable(), "PostgreSQL must be reachable at SCAIDRIVE_TEST_PG_URL (default the local trust DB `test`)");
+    assert.ok(
+      await pgReachable(),
+      "PostgreSQL must be reachable at SCAIDRIVE_TEST_PG_URL (default the local trust DB `test`)",
+    );
     const pgdb = await createPgDatabase();
     const dir = makeTempDir("alerts-pg");
     const handle = await openDatabase({ dataDir: dir.path, databaseUrl: pgdb.url });

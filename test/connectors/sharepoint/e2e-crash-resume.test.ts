@@ -78,7 +78,8 @@ async function killChild(): Promise<void> {
   if (c.exitCode === null && c.signalCode === null) await once(c, "exit");
 }
 
-const api = (method: string, path: string, o?: { json?: unknown }): Promise<ApiResponse> => apiCall(url, token, method, path, o);
+const api = (method: string, path: string, o?: { json?: unknown }): Promise<ApiResponse> =>
+  apiCall(url, token, method, path, o);
 
 async function job(connectorId: string, jobId: string): Promise<any> {
   const r = await api("GET", `${SP}/${connectorId}/jobs/${jobId}`);
@@ -93,12 +94,22 @@ test("a SIGKILL mid-sync resumes without duplicate files or versions", { timeout
   const slow = await control<{ id: string }>(emu, "faults", { kind: "slow", delayMs: 60, path: "_download" });
 
   await startChild();
-  const share = (await api("POST", "/api/v1/shares", { json: { name: `crash-${randomBytes(3).toString("hex")}` } })).body.id as string;
+  const share = (await api("POST", "/api/v1/shares", { json: { name: `crash-${randomBytes(3).toString("hex")}` } }))
+    .body.id as string;
   const created = await api("POST", SP, {
     json: {
-      name: "crash", site_id: emu.info.site_id, drive_id: emu.info.drive_id, base_path: base,
-      azure_tenant_id: emu.info.tenant_id, azure_client_id: emu.info.client_id, azure_client_secret: emu.info.client_secret,
-      auth_type: "app_auth", target_share_id: share, target_path: "/From SharePoint", sync_direction: "sharepoint_to_scaidrive", sync_interval_minutes: 0,
+      name: "crash",
+      site_id: emu.info.site_id,
+      drive_id: emu.info.drive_id,
+      base_path: base,
+      azure_tenant_id: emu.info.tenant_id,
+      azure_client_id: emu.info.client_id,
+      azure_client_secret: emu.info.client_secret,
+      auth_type: "app_auth",
+      target_share_id: share,
+      target_path: "/From SharePoint",
+      sync_direction: "sharepoint_to_scaidrive",
+      sync_interval_minutes: 0,
     },
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -152,7 +163,10 @@ test("a SIGKILL mid-sync resumes without duplicate files or versions", { timeout
   const names: string[] = [];
   let cursor: string | null = null;
   do {
-    const page: ApiResponse = await api("GET", `/api/v1/shares/${share}/files?path=${encodeURIComponent("/From SharePoint/bulk")}&limit=1000${cursor ? `&cursor=${cursor}` : ""}`);
+    const page: ApiResponse = await api(
+      "GET",
+      `/api/v1/shares/${share}/files?path=${encodeURIComponent("/From SharePoint/bulk")}&limit=1000${cursor ? `&cursor=${cursor}` : ""}`,
+    );
     assert.equal(page.status, 200);
     for (const n of page.body.items as Array<{ name: string; id: string }>) {
       names.push(n.name);
@@ -163,7 +177,10 @@ test("a SIGKILL mid-sync resumes without duplicate files or versions", { timeout
   } while (cursor);
   assert.equal(names.length, FILES);
   assert.equal(new Set(names).size, FILES);
-  assert.ok(names.every((n) => /^doc\d+\.txt$/.test(n)), "no conflict copies or temp names");
+  assert.ok(
+    names.every((n) => /^doc\d+\.txt$/.test(n)),
+    "no conflict copies or temp names",
+  );
 
   child!.kill("SIGTERM");
   await once(child!, "exit");

@@ -5,7 +5,20 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { content, control, entriesOf, expectStatus, newConnector, newShare, put, spText, startE2E, stat, sync, type E2E } from "./e2e-kit.js";
+import {
+  content,
+  control,
+  entriesOf,
+  expectStatus,
+  newConnector,
+  newShare,
+  put,
+  spText,
+  startE2E,
+  stat,
+  sync,
+  type E2E,
+} from "./e2e-kit.js";
 
 let e: E2E;
 
@@ -22,14 +35,20 @@ const R = "/From SharePoint";
 /** A library folder with a.txt, b.txt, c.txt, d.txt and docs/e.txt, synced once into a new share. */
 async function setup(direction: string, extra: Record<string, unknown> = {}) {
   const base = `dir-${randomBytes(4).toString("hex")}`;
-  for (const n of ["a", "b", "c", "d"]) await control(e.emu, "content/files", { path: `${base}/${n}.txt`, content: `${n} original` });
+  for (const n of ["a", "b", "c", "d"])
+    await control(e.emu, "content/files", { path: `${base}/${n}.txt`, content: `${n} original` });
   await control(e.emu, "content/files", { path: `${base}/docs/e.txt`, content: "e original" });
   const share = await newShare(e);
-  // The first run fills ScaiDrive from SharePoint whatever the direction (one-way to SharePoint from an empty side would be a mass delete).
+  // The first run fills ScaiDrive from SharePoint whatever the direction (one-way to SharePoint from an empty side
+  // would be a mass delete).
   const id = await newConnector(e, share, base, { sync_direction: "sharepoint_to_scaidrive", ...extra });
   const first = await sync(e, id);
   assert.equal(first.status, "completed", JSON.stringify(first.error));
-  expectStatus(await e.api("PATCH", `/api/v1/sharepoint-connectors/${id}`, { json: { sync_direction: direction } }), 200, "set direction");
+  expectStatus(
+    await e.api("PATCH", `/api/v1/sharepoint-connectors/${id}`, { json: { sync_direction: direction } }),
+    200,
+    "set direction",
+  );
   return { base, share, id };
 }
 
@@ -38,54 +57,84 @@ async function gone(share: string, path: string): Promise<boolean> {
 }
 
 describe("SharePoint sync directions", () => {
-  test("sharepoint_to_scaidrive: SharePoint edits, deletes, renames and moves arrive; ScaiDrive edits are overwritten", async () => {
-    const { base, share, id } = await setup("sharepoint_to_scaidrive");
-    const before = expectStatus(await stat(e, share, `${R}/c.txt`), 200, "stat c");
-    await control(e.emu, "content/files", { path: `${base}/a.txt`, content: "a from sharepoint" });
-    await control(e.emu, "content/delete", { path: `${base}/b.txt` });
-    await control(e.emu, "content/move", { path: `${base}/c.txt`, to: `${base}/c-renamed.txt` });
-    await control(e.emu, "content/move", { path: `${base}/docs/e.txt`, to: `${base}/e-moved.txt` });
-    await put(e, share, `${R}/d.txt`, "d edited in scaidrive");
-    const job = await sync(e, id);
-    assert.equal(job.status, "completed", JSON.stringify(job.error));
-    assert.equal(job.error_count, 0, JSON.stringify(entriesOf(job)));
-    assert.equal(await content(e, share, `${R}/a.txt`), "a from sharepoint");
-    assert.ok(await gone(share, `${R}/b.txt`));
-    assert.ok(await gone(share, `${R}/c.txt`));
-    const renamed = expectStatus(await stat(e, share, `${R}/c-renamed.txt`), 200, "renamed");
-    assert.equal(renamed.id, before.id, "a rename is a move in ScaiDrive (same node)");
-    assert.equal(await content(e, share, `${R}/e-moved.txt`), "e original");
-    assert.equal(await content(e, share, `${R}/d.txt`), "d original", "SharePoint is authoritative");
-    assert.equal(await spText(e, `${base}/d.txt`), "d original");
-  });
+  test(
+    "sharepoint_to_scaidrive: SharePoint edits, deletes, " +
+      "renames and moves arrive; ScaiDrive edits are overwritten",
+    async () => {
+      const { base, share, id } = await setup("sharepoint_to_scaidrive");
+      const before = expectStatus(await stat(e, share, `${R}/c.txt`), 200, "stat c");
+      await control(e.emu, "content/files", { path: `${base}/a.txt`, content: "a from sharepoint" });
+      await control(e.emu, "content/delete", { path: `${base}/b.txt` });
+      await control(e.emu, "content/move", { path: `${base}/c.txt`, to: `${base}/c-renamed.txt` });
+      await control(e.emu, "content/move", { path: `${base}/docs/e.txt`, to: `${base}/e-moved.txt` });
+      await put(e, share, `${R}/d.txt`, "d edited in scaidrive");
+      const job = await sync(e, id);
+      assert.equal(job.status, "completed", JSON.stringify(job.error));
+      assert.equal(job.error_count, 0, JSON.stringify(entriesOf(job)));
+      assert.equal(await content(e, share, `${R}/a.txt`), "a from sharepoint");
+      assert.ok(await gone(share, `${R}/b.txt`));
+      assert.ok(await gone(share, `${R}/c.txt`));
+      const renamed = expectStatus(await stat(e, share, `${R}/c-renamed.txt`), 200, "renamed");
+      assert.equal(renamed.id, before.id, "a rename is a move in ScaiDrive (same node)");
+      assert.equal(await content(e, share, `${R}/e-moved.txt`), "e original");
+      assert.equal(await content(e, share, `${R}/d.txt`), "d original", "SharePoint is authoritative");
+      assert.equal(await spText(e, `${base}/d.txt`), "d original");
+    },
+  );
 
-  test("scaidrive_to_sharepoint: ScaiDrive edits, deletes, renames and moves arrive; SharePoint edits are overwritten", async () => {
-    const { base, share, id } = await setup("scaidrive_to_sharepoint");
-    await put(e, share, `${R}/a.txt`, "a from scaidrive");
-    expectStatus(await e.api("DELETE", `/api/v1/shares/${share}/files?path=${encodeURIComponent(`${R}/b.txt`)}`), 204, "delete b");
-    expectStatus(await e.api("POST", `/api/v1/shares/${share}/move`, { json: { from: `${R}/c.txt`, to: `${R}/c-renamed.txt` } }), 200, "rename c");
-    expectStatus(await e.api("POST", `/api/v1/shares/${share}/move`, { json: { from: `${R}/docs/e.txt`, to: `${R}/e-moved.txt` } }), 200, "move e");
-    await put(e, share, `${R}/new.txt`, "new in scaidrive");
-    await control(e.emu, "content/files", { path: `${base}/d.txt`, content: "d edited in sharepoint" });
-    const job = await sync(e, id);
-    assert.equal(job.status, "completed", JSON.stringify(job.error));
-    assert.equal(job.error_count, 0, JSON.stringify(entriesOf(job)));
-    assert.equal(await spText(e, `${base}/a.txt`), "a from scaidrive");
-    assert.equal(await spText(e, `${base}/b.txt`), undefined);
-    assert.equal(await spText(e, `${base}/c.txt`), undefined);
-    assert.equal(await spText(e, `${base}/c-renamed.txt`), "c original");
-    assert.equal(await spText(e, `${base}/e-moved.txt`), "e original");
-    assert.equal(await spText(e, `${base}/new.txt`), "new in scaidrive");
-    assert.equal(await spText(e, `${base}/d.txt`), "d original", "ScaiDrive is authoritative");
-  });
+  test(
+    "scaidrive_to_sharepoint: ScaiDrive edits, deletes, renames " +
+      "and moves arrive; SharePoint edits are overwritten",
+    async () => {
+      const { base, share, id } = await setup("scaidrive_to_sharepoint");
+      await put(e, share, `${R}/a.txt`, "a from scaidrive");
+      expectStatus(
+        await e.api("DELETE", `/api/v1/shares/${share}/files?path=${encodeURIComponent(`${R}/b.txt`)}`),
+        204,
+        "delete b",
+      );
+      expectStatus(
+        await e.api("POST", `/api/v1/shares/${share}/move`, { json: { from: `${R}/c.txt`, to: `${R}/c-renamed.txt` } }),
+        200,
+        "rename c",
+      );
+      expectStatus(
+        await e.api("POST", `/api/v1/shares/${share}/move`, {
+          json: { from: `${R}/docs/e.txt`, to: `${R}/e-moved.txt` },
+        }),
+        200,
+        "move e",
+      );
+      await put(e, share, `${R}/new.txt`, "new in scaidrive");
+      await control(e.emu, "content/files", { path: `${base}/d.txt`, content: "d edited in sharepoint" });
+      const job = await sync(e, id);
+      assert.equal(job.status, "completed", JSON.stringify(job.error));
+      assert.equal(job.error_count, 0, JSON.stringify(entriesOf(job)));
+      assert.equal(await spText(e, `${base}/a.txt`), "a from scaidrive");
+      assert.equal(await spText(e, `${base}/b.txt`), undefined);
+      assert.equal(await spText(e, `${base}/c.txt`), undefined);
+      assert.equal(await spText(e, `${base}/c-renamed.txt`), "c original");
+      assert.equal(await spText(e, `${base}/e-moved.txt`), "e original");
+      assert.equal(await spText(e, `${base}/new.txt`), "new in scaidrive");
+      assert.equal(await spText(e, `${base}/d.txt`), "d original", "ScaiDrive is authoritative");
+    },
+  );
 
   test("bidirectional: changes on each side reach the other", async () => {
     const { base, share, id } = await setup("bidirectional");
     await control(e.emu, "content/files", { path: `${base}/a.txt`, content: "a from sharepoint" });
     await put(e, share, `${R}/b.txt`, "b from scaidrive");
     await control(e.emu, "content/move", { path: `${base}/c.txt`, to: `${base}/docs/c-moved.txt` });
-    expectStatus(await e.api("POST", `/api/v1/shares/${share}/move`, { json: { from: `${R}/d.txt`, to: `${R}/d-renamed.txt` } }), 200, "rename d");
-    expectStatus(await e.api("DELETE", `/api/v1/shares/${share}/files?path=${encodeURIComponent(`${R}/docs/e.txt`)}`), 204, "delete e");
+    expectStatus(
+      await e.api("POST", `/api/v1/shares/${share}/move`, { json: { from: `${R}/d.txt`, to: `${R}/d-renamed.txt` } }),
+      200,
+      "rename d",
+    );
+    expectStatus(
+      await e.api("DELETE", `/api/v1/shares/${share}/files?path=${encodeURIComponent(`${R}/docs/e.txt`)}`),
+      204,
+      "delete e",
+    );
     await control(e.emu, "content/files", { path: `${base}/sp-new.txt`, content: "new in sharepoint" });
     await put(e, share, `${R}/sd-new.txt`, "new in scaidrive");
     const job = await sync(e, id);

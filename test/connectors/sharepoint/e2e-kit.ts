@@ -43,13 +43,31 @@ const FAST_RETRY = { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 };
  * The server with the SharePoint routes on `port` (0 = any) over `dataDir`. Used in-process by
  * {@link startE2E} and as a child process by `e2e-child-server.ts`.
  */
-export async function startSharePointServer(o: { dataDir: string; adminToken: string; port: number; logger: pino.Logger; schedulerTickMs?: number }): Promise<{ built: BuiltApp; url: string }> {
+export async function startSharePointServer(o: {
+  dataDir: string;
+  adminToken: string;
+  port: number;
+  logger: pino.Logger;
+  schedulerTickMs?: number;
+}): Promise<{ built: BuiltApp; url: string }> {
   const def: ConnectorDefinition = sharepointDefinition;
-  const config: ServerConfig = { ...loadConfig({ SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "none" }), port: o.port, host: "127.0.0.1", dataDir: o.dataDir, adminToken: o.adminToken, logLevel: "debug" };
+  const config: ServerConfig = {
+    ...loadConfig({ SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "none" }),
+    port: o.port,
+    host: "127.0.0.1",
+    dataDir: o.dataDir,
+    adminToken: o.adminToken,
+    logLevel: "debug",
+  };
   const built = await buildApp(config, {
     coreOnly: true,
     logger: o.logger,
-    sync: { retry: FAST_RETRY, progressFlushMs: 100, definitions: [def], ...(o.schedulerTickMs ? { schedulerTickMs: o.schedulerTickMs } : {}) },
+    sync: {
+      retry: FAST_RETRY,
+      progressFlushMs: 100,
+      definitions: [def],
+      ...(o.schedulerTickMs ? { schedulerTickMs: o.schedulerTickMs } : {}),
+    },
     plugins: [createConnectorRoutes(def, SP)],
   });
   try {
@@ -63,7 +81,13 @@ export async function startSharePointServer(o: { dataDir: string; adminToken: st
 }
 
 /** JSON/bytes call with a bearer token; the body is parsed when the answer is JSON. */
-export async function apiCall(url: string, token: string, method: string, path: string, o: { json?: unknown; raw?: Buffer | string } = {}): Promise<ApiResponse> {
+export async function apiCall(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  o: { json?: unknown; raw?: Buffer | string } = {},
+): Promise<ApiResponse> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   let body: string | Buffer | undefined;
   if (o.json !== undefined) {
@@ -75,7 +99,10 @@ export async function apiCall(url: string, token: string, method: string, path: 
   }
   const res = await fetch(url + path, { method, headers, body: body as BodyInit | undefined });
   const text = await res.text();
-  return { status: res.status, body: text && (res.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text) : text };
+  return {
+    status: res.status,
+    body: text && (res.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text) : text,
+  };
 }
 
 export async function startE2E(): Promise<E2E> {
@@ -118,11 +145,20 @@ export function expectStatus(r: ApiResponse, status: number, what: string): any 
 }
 
 export async function newShare(e: E2E): Promise<string> {
-  return expectStatus(await e.api("POST", "/api/v1/shares", { json: { name: `sp-${randomBytes(4).toString("hex")}` } }), 201, "create share").id;
+  return expectStatus(
+    await e.api("POST", "/api/v1/shares", { json: { name: `sp-${randomBytes(4).toString("hex")}` } }),
+    201,
+    "create share",
+  ).id;
 }
 
 /** A connector on `basePath` of the emulator's first library, mirrored to `/From SharePoint`. */
-export async function newConnector(e: E2E, shareId: string, basePath: string, extra: Record<string, unknown> = {}): Promise<string> {
+export async function newConnector(
+  e: E2E,
+  shareId: string,
+  basePath: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const body = {
     name: `sp ${basePath}`,
     site_id: e.emu.info.site_id,
@@ -170,21 +206,33 @@ export async function content(e: E2E, shareId: string, path: string): Promise<st
 
 /** Writes a ScaiDrive file through the REST API. */
 export async function put(e: E2E, shareId: string, path: string, text: string): Promise<any> {
-  const r = await e.api("PUT", `/api/v1/shares/${shareId}/content?path=${encodeURIComponent(path)}`, { raw: Buffer.from(text) });
+  const r = await e.api("PUT", `/api/v1/shares/${shareId}/content?path=${encodeURIComponent(path)}`, {
+    raw: Buffer.from(text),
+  });
   if (r.status !== 200 && r.status !== 201) throw new Error(`put ${path}: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
 
-/** SharePoint-side text of a library path (a Graph download with an app token; counts in the emulator's counters), or undefined if missing. */
+/**
+ * SharePoint-side text of a library path (a Graph download with an app token; counts in the emulator's counters), or
+ * undefined if missing.
+ */
 export async function spText(e: E2E, libPath: string): Promise<string | undefined> {
   const tokenRes = await fetch(`${e.emu.info.authority_host}/${e.emu.info.tenant_id}/oauth2/v2.0/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: "client_credentials", client_id: e.emu.info.client_id, client_secret: e.emu.info.client_secret, scope: "https://graph.microsoft.com/.default" }),
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: e.emu.info.client_id,
+      client_secret: e.emu.info.client_secret,
+      scope: "https://graph.microsoft.com/.default",
+    }),
   });
   const token = ((await tokenRes.json()) as { access_token: string }).access_token;
   const enc = libPath.split("/").map(encodeURIComponent).join("/");
-  const res = await fetch(`${e.emu.info.graph_base_url}/v1.0/drives/${e.emu.info.drive_id}/root:/${enc}:/content`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${e.emu.info.graph_base_url}/v1.0/drives/${e.emu.info.drive_id}/root:/${enc}:/content`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`sharepoint read ${libPath}: ${res.status}`);
   return res.text();

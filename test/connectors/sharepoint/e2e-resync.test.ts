@@ -8,7 +8,20 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { control, count, counters, entriesOf, newConnector, newShare, put, resetCounters, spText, startE2E, sync, type E2E } from "./e2e-kit.js";
+import {
+  control,
+  count,
+  counters,
+  entriesOf,
+  newConnector,
+  newShare,
+  put,
+  resetCounters,
+  spText,
+  startE2E,
+  sync,
+  type E2E,
+} from "./e2e-kit.js";
 
 let e: E2E;
 
@@ -28,62 +41,66 @@ const DOWNLOADS = /download|\/content$/;
 async function folderWith(prefix: string, files: number): Promise<string> {
   const name = `${prefix}-${randomBytes(4).toString("hex")}`;
   await control(e.emu, "content/folders", { path: name });
-  for (let i = 0; i < files; i++) await control(e.emu, "content/files", { path: `${name}/sub/f${i}.txt`, content: `file ${i}` });
+  for (let i = 0; i < files; i++)
+    await control(e.emu, "content/files", { path: `${name}/sub/f${i}.txt`, content: `file ${i}` });
   return name;
 }
 
 describe("SharePoint naming rules", () => {
-  test("every rule hit by a ScaiDrive name is a per-file error naming it; a second run makes no Graph write", async () => {
-    const base = `names-${randomBytes(4).toString("hex")}`;
-    await control(e.emu, "content/folders", { path: base });
-    const share = await newShare(e);
-    const id = await newConnector(e, share, base, { sync_direction: "scaidrive_to_sharepoint" });
-    const deep = Array.from({ length: 5 }, (_, i) => `${String(i).repeat(90)}`).join("/");
-    const bad: Array<[string, RegExp]> = [
-      ['quote".txt', /character "/],
-      ["star*.txt", /character \*/],
-      ["colon:.txt", /character :/],
-      ["less<.txt", /character </],
-      ["more>.txt", /character >/],
-      ["ask?.txt", /character \?/],
-      ["pipe|.txt", /character \|/],
-      ["back\\slash.txt", /character \\/],
-      [" leading.txt", /begin or end with a space/],
-      ["trailing.txt ", /begin or end with a space/],
-      [".lock", /reserved name/],
-      ["CON.txt", /reserved name/],
-      ["nul", /reserved name/],
-      ["com1.docx", /reserved name/],
-      ["LPT9", /reserved name/],
-      ["a_vti_b.txt", /_vti_/],
-      [`${deep}/long.txt`, /path too long/],
-    ];
-    for (const [name] of bad) await put(e, share, `/From SharePoint/${name}`, "x");
-    await put(e, share, "/From SharePoint/fine.txt", "fine");
-    await put(e, share, "/From SharePoint/Twin.txt", "upper");
-    await put(e, share, "/From SharePoint/twin.txt", "lower");
+  test(
+    "every rule hit by a ScaiDrive name is a per-file " + "error naming it; a second run makes no Graph write",
+    async () => {
+      const base = `names-${randomBytes(4).toString("hex")}`;
+      await control(e.emu, "content/folders", { path: base });
+      const share = await newShare(e);
+      const id = await newConnector(e, share, base, { sync_direction: "scaidrive_to_sharepoint" });
+      const deep = Array.from({ length: 5 }, (_, i) => `${String(i).repeat(90)}`).join("/");
+      const bad: Array<[string, RegExp]> = [
+        ['quote".txt', /character "/],
+        ["star*.txt", /character \*/],
+        ["colon:.txt", /character :/],
+        ["less<.txt", /character </],
+        ["more>.txt", /character >/],
+        ["ask?.txt", /character \?/],
+        ["pipe|.txt", /character \|/],
+        ["back\\slash.txt", /character \\/],
+        [" leading.txt", /begin or end with a space/],
+        ["trailing.txt ", /begin or end with a space/],
+        [".lock", /reserved name/],
+        ["CON.txt", /reserved name/],
+        ["nul", /reserved name/],
+        ["com1.docx", /reserved name/],
+        ["LPT9", /reserved name/],
+        ["a_vti_b.txt", /_vti_/],
+        [`${deep}/long.txt`, /path too long/],
+      ];
+      for (const [name] of bad) await put(e, share, `/From SharePoint/${name}`, "x");
+      await put(e, share, "/From SharePoint/fine.txt", "fine");
+      await put(e, share, "/From SharePoint/Twin.txt", "upper");
+      await put(e, share, "/From SharePoint/twin.txt", "lower");
 
-    const first = await sync(e, id);
-    assert.equal(first.status, "completed", JSON.stringify(first.error));
-    const errors = entriesOf(first).filter((x) => x.result === "error");
-    for (const [name, rule] of bad) {
-      const hit = errors.find((x) => x.path === name || x.path.endsWith(name));
-      assert.ok(hit, `no error for ${name}: ${JSON.stringify(errors)}`);
-      assert.equal(hit.error.code !== undefined, true);
-      assert.match(hit.error.message, rule, name);
-    }
-    const twins = errors.filter((x) => /twin\.txt$/i.test(x.path));
-    assert.equal(twins.length, 2, `case-only twins: ${JSON.stringify(errors)}`);
-    assert.ok(first.error_count >= bad.length + 2);
-    assert.equal(await spText(e, `${base}/fine.txt`), "fine");
+      const first = await sync(e, id);
+      assert.equal(first.status, "completed", JSON.stringify(first.error));
+      const errors = entriesOf(first).filter((x) => x.result === "error");
+      for (const [name, rule] of bad) {
+        const hit = errors.find((x) => x.path === name || x.path.endsWith(name));
+        assert.ok(hit, `no error for ${name}: ${JSON.stringify(errors)}`);
+        assert.equal(hit.error.code !== undefined, true);
+        assert.match(hit.error.message, rule, name);
+      }
+      const twins = errors.filter((x) => /twin\.txt$/i.test(x.path));
+      assert.equal(twins.length, 2, `case-only twins: ${JSON.stringify(errors)}`);
+      assert.ok(first.error_count >= bad.length + 2);
+      assert.equal(await spText(e, `${base}/fine.txt`), "fine");
 
-    await resetCounters(e);
-    const second = await sync(e, id);
-    assert.equal(second.status, "completed");
-    assert.equal(second.error_count, first.error_count);
-    const c = await counters(e);
-    assert.equal(count(c, WRITES), 0, `no Graph writes on the second run: ${JSON.stringify(c)}`);
-  });
+      await resetCounters(e);
+      const second = await sync(e, id);
+      assert.equal(second.status, "completed");
+      assert.equal(second.error_count, first.error_count);
+      const c = await counters(e);
+      assert.equal(count(c, WRITES), 0, `no Graph writes on the second run: ${JSON.stringify(c)}`);
+    },
+  );
 
   test('"forms" is refused at the library root only', async () => {
     const share = await newShare(e);
@@ -152,7 +169,12 @@ describe("SharePoint resync costs", () => {
     const share = await newShare(e);
     const id = await newConnector(e, share, base, { sync_direction: "bidirectional" });
     for (let i = 0; i < 3; i++) await put(e, share, `/From SharePoint/up/u${i}.txt`, `upload ${i}`);
-    const rule = await control<{ id: string }>(e.emu, "faults", { kind: "429", fraction: 0.2, retryAfterSec: 1, path: "^(?!.*oauth2)" });
+    const rule = await control<{ id: string }>(e.emu, "faults", {
+      kind: "429",
+      fraction: 0.2,
+      retryAfterSec: 1,
+      path: "^(?!.*oauth2)",
+    });
     try {
       await resetCounters(e);
       const job = await sync(e, id);
@@ -160,7 +182,10 @@ describe("SharePoint resync costs", () => {
       assert.equal(job.error_count, 0, JSON.stringify(entriesOf(job).filter((x) => x.result === "error")));
       assert.equal(job.files_synced, 11);
       const faults = await control<any>(e.emu, "faults", undefined, "GET");
-      const fired = (Array.isArray(faults) ? faults : faults.value ?? []).reduce((n: number, f: any) => n + (f.fired ?? 0), 0);
+      const fired = (Array.isArray(faults) ? faults : (faults.value ?? [])).reduce(
+        (n: number, f: any) => n + (f.fired ?? 0),
+        0,
+      );
       assert.ok(fired > 0, `some requests were throttled: ${JSON.stringify(faults)}`);
     } finally {
       await control(e.emu, `faults/${rule.id}`, undefined, "DELETE");
@@ -168,23 +193,41 @@ describe("SharePoint resync costs", () => {
     for (let i = 0; i < 3; i++) assert.equal(await spText(e, `${base}/up/u${i}.txt`), `upload ${i}`);
   });
 
-  test("a download throttled without end: sent the pacer's 8 attempts in all (the engine's retries do not multiply them), then the job fails", async () => {
-    const base = await folderWith("throttled-for-good", 1);
-    const share = await newShare(e);
-    const id = await newConnector(e, share, base);
-    const rule = await control<{ id: string }>(e.emu, "faults", { kind: "429", method: "GET", retryAfterSec: 0, path: "^/_download/|/content$" });
-    try {
-      const job = await sync(e, id);
-      assert.equal(job.status, "failed");
-      assert.equal(job.error?.code, "CONNECTOR_UNREACHABLE");
-      assert.match(job.error.message, /gave up after 8 attempts/);
-      const faults = await control<{ value: Array<{ id: string; fired: number }> }>(e.emu, "faults", undefined, "GET");
-      assert.equal(faults.value.find((f) => f.id === rule.id)?.fired, 8, "one file, one budget: not 8 × the engine's 3 attempts");
-    } finally {
-      await control(e.emu, `faults/${rule.id}`, undefined, "DELETE");
-    }
-    const again = await sync(e, id);
-    assert.equal(again.status, "completed", JSON.stringify(again.error));
-    assert.equal(again.files_synced, 1);
-  });
+  test(
+    "a download throttled without end: sent the pacer's 8 attempts in all " +
+      "(the engine's retries do not multiply them), then the job fails",
+    async () => {
+      const base = await folderWith("throttled-for-good", 1);
+      const share = await newShare(e);
+      const id = await newConnector(e, share, base);
+      const rule = await control<{ id: string }>(e.emu, "faults", {
+        kind: "429",
+        method: "GET",
+        retryAfterSec: 0,
+        path: "^/_download/|/content$",
+      });
+      try {
+        const job = await sync(e, id);
+        assert.equal(job.status, "failed");
+        assert.equal(job.error?.code, "CONNECTOR_UNREACHABLE");
+        assert.match(job.error.message, /gave up after 8 attempts/);
+        const faults = await control<{ value: Array<{ id: string; fired: number }> }>(
+          e.emu,
+          "faults",
+          undefined,
+          "GET",
+        );
+        assert.equal(
+          faults.value.find((f) => f.id === rule.id)?.fired,
+          8,
+          "one file, one budget: not 8 × the engine's 3 attempts",
+        );
+      } finally {
+        await control(e.emu, `faults/${rule.id}`, undefined, "DELETE");
+      }
+      const again = await sync(e, id);
+      assert.equal(again.status, "completed", JSON.stringify(again.error));
+      assert.equal(again.files_synced, 1);
+    },
+  );
 });

@@ -9,7 +9,21 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { content, control, count, counters, entriesOf, newConnector, newShare, put, resetCounters, spText, startE2E, sync, type E2E } from "./e2e-kit.js";
+import {
+  content,
+  control,
+  count,
+  counters,
+  entriesOf,
+  newConnector,
+  newShare,
+  put,
+  resetCounters,
+  spText,
+  startE2E,
+  sync,
+  type E2E,
+} from "./e2e-kit.js";
 import { PROMOTED_PROPERTIES_SUFFIX } from "../../emulators/graph/content/property-promotion.js";
 
 const WRITES = /^(POST|PUT|PATCH|DELETE) (?!.*oauth2)/;
@@ -62,10 +76,18 @@ describe("SharePoint rewriting uploaded Office/PDF files", () => {
     }
     // Read SharePoint's side only now: the emulator counts a request when its response ends, so a
     // download made just before a counter reset could be counted after it.
-    assert.equal(await spText(e, `${base}/report.docx`), docx + PROMOTED_PROPERTIES_SUFFIX, "SharePoint stored rewritten bytes");
+    assert.equal(
+      await spText(e, `${base}/report.docx`),
+      docx + PROMOTED_PROPERTIES_SUFFIX,
+      "SharePoint stored rewritten bytes",
+    );
     assert.equal(await spText(e, `${base}/scan.pdf`), big + PROMOTED_PROPERTIES_SUFFIX, "the .pdf is rewritten too");
     assert.equal(await spText(e, `${base}/notes.txt`), "plain text");
-    assert.equal(await content(e, share, "/From SharePoint/report.docx"), docx, "ScaiDrive keeps the bytes the user saved");
+    assert.equal(
+      await content(e, share, "/From SharePoint/report.docx"),
+      docx,
+      "ScaiDrive keeps the bytes the user saved",
+    );
 
     // A real edit on either side still syncs after the rewrite.
     const edited = `${docx} edited`;

@@ -39,13 +39,24 @@ export async function startApiWorld(): Promise<ApiWorld> {
   delete process.env.SCAIDRIVE_PUBLIC_URL;
   const temp = makeTempDir("sp-api");
   const adminToken = `test-admin-${randomBytes(16).toString("hex")}`;
-  const config: ServerConfig = { ...loadConfig({ SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "none" }), port: 0, host: "127.0.0.1", dataDir: temp.path, adminToken, logLevel: "silent" };
+  const config: ServerConfig = {
+    ...loadConfig({ SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "none" }),
+    port: 0,
+    host: "127.0.0.1",
+    dataDir: temp.path,
+    adminToken,
+    logLevel: "silent",
+  };
   let built: BuiltApp;
   try {
     built = await buildApp(config, {
       coreOnly: true,
       logger: pino({ level: "silent" }),
-      sync: { retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 100 }, progressFlushMs: 100, definitions: [sharepointDefinition] },
+      sync: {
+        retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 100 },
+        progressFlushMs: 100,
+        definitions: [sharepointDefinition],
+      },
       plugins: [sharepointConnectorRoutes, alertRoutes],
     });
     await built.app.listen({ port: 0, host: "127.0.0.1" });
@@ -64,11 +75,19 @@ export async function startApiWorld(): Promise<ApiWorld> {
       const res = await fetch(`${url}${path}`, {
         method,
         redirect: "manual",
-        headers: { authorization: `Bearer ${adminToken}`, ...(json !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          ...(json !== undefined ? { "content-type": "application/json" } : {}),
+          ...headers,
+        },
         body: json !== undefined ? JSON.stringify(json) : undefined,
       });
       const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text && (res.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text) : text };
+      return {
+        status: res.status,
+        headers: res.headers,
+        body: text && (res.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text) : text,
+      };
     },
     async close() {
       await built.context.engine.service.stop();
@@ -87,7 +106,11 @@ export function expectStatus(r: ApiResponse, status: number, what: string): any 
 }
 
 export async function newShare(w: ApiWorld): Promise<string> {
-  return expectStatus(await w.api("POST", "/api/v1/shares", { name: `sp-${randomBytes(4).toString("hex")}` }), 201, "create share").id;
+  return expectStatus(
+    await w.api("POST", "/api/v1/shares", { name: `sp-${randomBytes(4).toString("hex")}` }),
+    201,
+    "create share",
+  ).id;
 }
 
 /** Starts a run over HTTP (202) and polls the job until it ends. */

@@ -25,7 +25,10 @@ describe("SharePoint delta (changes)", () => {
   let emu: GraphEmulator;
   let remote: SharePointRemote;
   let cursor: string;
-  const deltaRoute = (c: Record<string, number>): number => Object.entries(c).filter(([k]) => k.startsWith("GET ") && k.includes("/delta")).reduce((n, [, v]) => n + v, 0);
+  const deltaRoute = (c: Record<string, number>): number =>
+    Object.entries(c)
+      .filter(([k]) => k.startsWith("GET ") && k.includes("/delta"))
+      .reduce((n, [, v]) => n + v, 0);
 
   before(async () => {
     emu = await startEmulator();
@@ -36,24 +39,33 @@ describe("SharePoint delta (changes)", () => {
     await emu.close();
   });
 
-  test("first run enumerates the base folder page by page: filtered, relative, parents first, notebook opaque", async () => {
-    const pages = await collect(remote, null);
-    assert.ok(pages.length >= 2, "several pages with $top=3");
-    for (const p of pages.slice(0, -1)) assert.match(p.cursor, /token=/, "intermediate pages carry their nextLink");
-    const entries = byPath(pages);
-    assert.deepEqual([...entries.keys()].sort(), ["Brief.docx", "Budget.xlsx", "Launch Plan.pptx", "Press Release.pdf", "Spring Notebook"]);
-    const brief = entries.get("Brief.docx")!;
-    assert.equal(brief.kind, "file");
-    assert.match(brief.fingerprint, /^"?c:/, "fingerprint is the cTag");
-    assert.ok(brief.hashes?.quickXorHash);
-    assert.ok(typeof brief.extra?.eTag === "string");
-    const notebook = entries.get("Spring Notebook")!;
-    assert.equal(notebook.opaquePackage, true);
-    assert.equal(entries.get("Launch Plan.pptx")!.checkoutOwner !== undefined, true, "checked-out file flagged");
-    assert.equal(entries.get("Brief.docx")!.checkoutOwner, undefined);
-    assert.ok(![...entries.keys()].some((p) => p.startsWith("Spring Notebook/")), "never descends into the notebook");
-    cursor = lastCursor(pages);
-  });
+  test(
+    "first run enumerates the base folder page by page: " + "filtered, relative, parents first, notebook opaque",
+    async () => {
+      const pages = await collect(remote, null);
+      assert.ok(pages.length >= 2, "several pages with $top=3");
+      for (const p of pages.slice(0, -1)) assert.match(p.cursor, /token=/, "intermediate pages carry their nextLink");
+      const entries = byPath(pages);
+      assert.deepEqual([...entries.keys()].sort(), [
+        "Brief.docx",
+        "Budget.xlsx",
+        "Launch Plan.pptx",
+        "Press Release.pdf",
+        "Spring Notebook",
+      ]);
+      const brief = entries.get("Brief.docx")!;
+      assert.equal(brief.kind, "file");
+      assert.match(brief.fingerprint, /^"?c:/, "fingerprint is the cTag");
+      assert.ok(brief.hashes?.quickXorHash);
+      assert.ok(typeof brief.extra?.eTag === "string");
+      const notebook = entries.get("Spring Notebook")!;
+      assert.equal(notebook.opaquePackage, true);
+      assert.equal(entries.get("Launch Plan.pptx")!.checkoutOwner !== undefined, true, "checked-out file flagged");
+      assert.equal(entries.get("Brief.docx")!.checkoutOwner, undefined);
+      assert.ok(![...entries.keys()].some((p) => p.startsWith("Spring Notebook/")), "never descends into the notebook");
+      cursor = lastCursor(pages);
+    },
+  );
 
   test("a no-op resync costs exactly one delta request and reports nothing", async () => {
     await control(emu, "counters", {}, "DELETE");
@@ -63,7 +75,11 @@ describe("SharePoint delta (changes)", () => {
     assert.deepEqual(pages[0]!.deletions, []);
     const counters = await control<Record<string, number>>(emu, "counters", undefined, "GET");
     assert.equal(deltaRoute(counters), 1);
-    assert.equal(Object.values(counters).reduce((a, b) => a + b, 0), 1, `only the delta request: ${JSON.stringify(counters)}`);
+    assert.equal(
+      Object.values(counters).reduce((a, b) => a + b, 0),
+      1,
+      `only the delta request: ${JSON.stringify(counters)}`,
+    );
     cursor = lastCursor(pages);
   });
 
@@ -78,10 +94,17 @@ describe("SharePoint delta (changes)", () => {
     const pages = await collect(remote, cursor);
     const e = byPath(pages);
     assert.notEqual(e.get("Budget.xlsx")!.fingerprint, before.fingerprint, "content change → new cTag");
-    assert.equal(e.get("Brief.docx")!.fingerprint, briefBefore.fingerprint, "column change → same cTag (no re-download)");
+    assert.equal(
+      e.get("Brief.docx")!.fingerprint,
+      briefBefore.fingerprint,
+      "column change → same cTag (no re-download)",
+    );
     assert.notEqual(e.get("Brief.docx")!.extra?.eTag, briefBefore.extra?.eTag);
     const paths = upserts(pages).map((x) => x.path);
-    assert.ok(paths.indexOf("New") < paths.indexOf("New/Sub") && paths.indexOf("New/Sub") < paths.indexOf("New/Sub/a.txt"), paths.join(", "));
+    assert.ok(
+      paths.indexOf("New") < paths.indexOf("New/Sub") && paths.indexOf("New/Sub") < paths.indexOf("New/Sub/a.txt"),
+      paths.join(", "),
+    );
     assert.ok(!paths.some((p) => p.includes("outside")), "changes outside the base are filtered");
     const deletions = pages.flatMap((p) => p.deletions);
     assert.equal(deletions.length, 1);
@@ -89,42 +112,58 @@ describe("SharePoint delta (changes)", () => {
     cursor = lastCursor(pages);
   });
 
-  test("a folder rename is one upsert; descendants' later changes come with the new path; moves in and out", async () => {
-    const sub = await remote.stat("New/Sub");
-    await control(emu, "content/move", { path: "Campaigns/2026/New", to: "Campaigns/2026/Renamed" });
-    await control(emu, "content/move", { path: "Campaigns/2026/Budget.xlsx", to: "Campaigns/2025/Budget.xlsx" });
-    await control(emu, "content/move", { path: "Campaigns/2025/outside.txt", to: "Campaigns/2026/inside.txt" });
-    let pages = await collect(remote, cursor);
-    let e = byPath(pages);
-    assert.equal(e.get("Renamed")?.kind, "folder");
-    assert.ok(!e.has("Renamed/Sub"), "Graph does not repeat the descendants of a renamed folder");
-    assert.equal(e.get("inside.txt")?.kind, "file", "moved into the base → upsert");
-    const dels = pages.flatMap((p) => p.deletions);
-    assert.deepEqual(dels.map((d) => d.path), ["Budget.xlsx"], "moved out of the base → deletion");
-    cursor = lastCursor(pages);
+  test(
+    "a folder rename is one upsert; descendants' later " + "changes come with the new path; moves in and out",
+    async () => {
+      const sub = await remote.stat("New/Sub");
+      await control(emu, "content/move", { path: "Campaigns/2026/New", to: "Campaigns/2026/Renamed" });
+      await control(emu, "content/move", { path: "Campaigns/2026/Budget.xlsx", to: "Campaigns/2025/Budget.xlsx" });
+      await control(emu, "content/move", { path: "Campaigns/2025/outside.txt", to: "Campaigns/2026/inside.txt" });
+      let pages = await collect(remote, cursor);
+      let e = byPath(pages);
+      assert.equal(e.get("Renamed")?.kind, "folder");
+      assert.ok(!e.has("Renamed/Sub"), "Graph does not repeat the descendants of a renamed folder");
+      assert.equal(e.get("inside.txt")?.kind, "file", "moved into the base → upsert");
+      const dels = pages.flatMap((p) => p.deletions);
+      assert.deepEqual(
+        dels.map((d) => d.path),
+        ["Budget.xlsx"],
+        "moved out of the base → deletion",
+      );
+      cursor = lastCursor(pages);
 
-    await control(emu, "content/files", { path: "Campaigns/2026/Renamed/Sub/a.txt", content: "a2" });
-    pages = await collect(remote, cursor);
-    e = byPath(pages);
-    assert.equal(e.get("Renamed/Sub/a.txt")?.kind, "file", "descendant path derived from the renamed folder");
-    assert.equal((await remote.stat("Renamed/Sub")).id, sub.id, "ids survive the rename");
-    cursor = lastCursor(pages);
-  });
+      await control(emu, "content/files", { path: "Campaigns/2026/Renamed/Sub/a.txt", content: "a2" });
+      pages = await collect(remote, cursor);
+      e = byPath(pages);
+      assert.equal(e.get("Renamed/Sub/a.txt")?.kind, "file", "descendant path derived from the renamed folder");
+      assert.equal((await remote.stat("Renamed/Sub")).id, sub.id, "ids survive the rename");
+      cursor = lastCursor(pages);
+    },
+  );
 
   test("a restarted adapter (no path memory) resolves unknown parents by id", async () => {
     await control(emu, "content/files", { path: "Campaigns/2026/Renamed/Sub/b.txt", content: "b" });
     const fresh = remoteFor(emu, "Campaigns/2026");
     const pages = await collect(fresh, cursor);
-    assert.deepEqual(upserts(pages).map((x) => x.path), ["Renamed/Sub/b.txt"]);
+    assert.deepEqual(
+      upserts(pages).map((x) => x.path),
+      ["Renamed/Sub/b.txt"],
+    );
     cursor = lastCursor(pages);
   });
 
   test("a change inside a notebook is an upsert of the notebook with a new fingerprint", async () => {
     const before = await remote.stat("Spring Notebook");
-    await control(emu, "content/files", { path: "Campaigns/2026/Spring Notebook/Extra Section.one", content: "new section" });
+    await control(emu, "content/files", {
+      path: "Campaigns/2026/Spring Notebook/Extra Section.one",
+      content: "new section",
+    });
     const pages = await collect(remote, cursor);
     const all = upserts(pages);
-    assert.deepEqual(all.map((x) => x.path), ["Spring Notebook"]);
+    assert.deepEqual(
+      all.map((x) => x.path),
+      ["Spring Notebook"],
+    );
     assert.equal(all[0]!.opaquePackage, true);
     assert.notEqual(all[0]!.fingerprint, before.fingerprint);
     assert.ok(all[0]!.size > before.size);

@@ -37,9 +37,18 @@ describe("SharePoint adapter features", () => {
 
   test("versions: older versions newest first (current excluded), each readable", async () => {
     const versions = await remote.versions("Brief.docx");
-    assert.deepEqual(versions.map((v) => v.id), ["2.0", "1.0"]);
-    assert.equal((await readAll(await remote.readVersion("Brief.docx", "1.0"))).toString(), "Spring launch brief - first draft\n");
-    assert.equal((await readAll(await remote.readVersion("Brief.docx", "2.0"))).toString(), "Spring launch brief - second draft, budget added\n");
+    assert.deepEqual(
+      versions.map((v) => v.id),
+      ["2.0", "1.0"],
+    );
+    assert.equal(
+      (await readAll(await remote.readVersion("Brief.docx", "1.0"))).toString(),
+      "Spring launch brief - first draft\n",
+    );
+    assert.equal(
+      (await readAll(await remote.readVersion("Brief.docx", "2.0"))).toString(),
+      "Spring launch brief - second draft, budget added\n",
+    );
     assert.equal((await readAll(await remote.read("Brief.docx"))).toString(), "Spring launch brief - final\n");
     assert.ok(versions.every((v) => v.size > 0 && v.mtimeMs > 0));
   });
@@ -80,48 +89,73 @@ describe("SharePoint adapter features", () => {
     assert.equal((await remote.stat("Launch Plan.pptx")).checkoutOwner, undefined);
   });
 
-  test("OneNote notebook: one opaque entry, never descended into, read as a deterministic tar of its sections", async () => {
-    const entries = [];
-    for await (const e of remote.walk()) entries.push(e);
-    const nb = entries.find((e) => e.path === "Spring Notebook")!;
-    assert.equal(nb.opaquePackage, true);
-    assert.equal(nb.kind, "file");
-    assert.match(nb.fingerprint, /^pkg:[0-9a-f]{64}$/);
-    assert.ok(!entries.some((e) => e.path.startsWith("Spring Notebook/")));
-    const stat = await remote.stat("Spring Notebook");
-    assert.equal(stat.fingerprint, nb.fingerprint);
-    assert.equal(stat.size, nb.size);
-    const tar = await readAll(await remote.read("Spring Notebook"));
-    assert.equal(tar.length, nb.size, "the archive has exactly the announced size");
-    assert.equal(tar.length % 512, 0);
-    // Walk the ustar headers: names, sizes, checksums.
-    const names: string[] = [];
-    for (let off = 0; off + 512 <= tar.length; ) {
-      const h = tar.subarray(off, off + 512);
-      if (h.every((b) => b === 0)) break;
-      const name = h.subarray(0, 100).toString("utf8").replace(/\0.*$/s, "");
-      const size = parseInt(h.subarray(124, 136).toString("ascii").replace(/\0.*$/s, ""), 8);
-      const stored = parseInt(h.subarray(148, 156).toString("ascii").replace(/[\0 ].*$/s, ""), 8);
-      let sum = 0;
-      for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
-      assert.equal(stored, sum, `checksum of ${name}`);
-      assert.equal(h.subarray(257, 262).toString("ascii"), "ustar");
-      names.push(name);
-      off += 512 + Math.ceil(size / 512) * 512;
-    }
-    assert.ok(names.length >= 2 && names.every((n) => !n.startsWith("/")), names.join(", "));
-    const again = await readAll(await remote.read("Spring Notebook"));
-    assert.ok(again.equals(tar), "deterministic");
-    assert.ok((await readAll(await remote.read("Spring Notebook", { start: 100, end: 611 }))).equals(tar.subarray(100, 612)), "ranges");
-  });
+  test(
+    "OneNote notebook: one opaque entry, never descended " + "into, read as a deterministic tar of its sections",
+    async () => {
+      const entries = [];
+      for await (const e of remote.walk()) entries.push(e);
+      const nb = entries.find((e) => e.path === "Spring Notebook")!;
+      assert.equal(nb.opaquePackage, true);
+      assert.equal(nb.kind, "file");
+      assert.match(nb.fingerprint, /^pkg:[0-9a-f]{64}$/);
+      assert.ok(!entries.some((e) => e.path.startsWith("Spring Notebook/")));
+      const stat = await remote.stat("Spring Notebook");
+      assert.equal(stat.fingerprint, nb.fingerprint);
+      assert.equal(stat.size, nb.size);
+      const tar = await readAll(await remote.read("Spring Notebook"));
+      assert.equal(tar.length, nb.size, "the archive has exactly the announced size");
+      assert.equal(tar.length % 512, 0);
+      // Walk the ustar headers: names, sizes, checksums.
+      const names: string[] = [];
+      for (let off = 0; off + 512 <= tar.length;) {
+        const h = tar.subarray(off, off + 512);
+        if (h.every((b) => b === 0)) break;
+        const name = h.subarray(0, 100).toString("utf8").replace(/\0.*$/s, "");
+        const size = parseInt(h.subarray(124, 136).toString("ascii").replace(/\0.*$/s, ""), 8);
+        const stored = parseInt(
+          h
+            .subarray(148, 156)
+            .toString("ascii")
+            .replace(/[\0 ].*$/s, ""),
+          8,
+        );
+        let sum = 0;
+        for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
+        assert.equal(stored, sum, `checksum of ${name}`);
+        assert.equal(h.subarray(257, 262).toString("ascii"), "ustar");
+        names.push(name);
+        off += 512 + Math.ceil(size / 512) * 512;
+      }
+      assert.ok(names.length >= 2 && names.every((n) => !n.startsWith("/")), names.join(", "));
+      const again = await readAll(await remote.read("Spring Notebook"));
+      assert.ok(again.equals(tar), "deterministic");
+      assert.ok(
+        (await readAll(await remote.read("Spring Notebook", { start: 100, end: 611 }))).equals(tar.subarray(100, 612)),
+        "ranges",
+      );
+    },
+  );
 
-  test("If-Match on the base fingerprint: a concurrent SharePoint edit is precondition_failed, nothing overwritten", async () => {
-    const base = await remote.write("conflict.txt", src("base"), { size: 4, mtimeMs: Date.now() });
-    await control(emu, "content/files", { path: "Campaigns/2026/conflict.txt", content: "edited in SharePoint" });
-    await rejectsKind(remote.write("conflict.txt", src("ours"), { size: 4, mtimeMs: Date.now(), ifMatchFingerprint: base.fingerprint }), "precondition_failed");
-    assert.equal((await readAll(await remote.read("conflict.txt"))).toString(), "edited in SharePoint");
-    await rejectsKind(remote.write("CONFLICT.TXT", src("twin"), { size: 4, mtimeMs: Date.now(), ifMatchFingerprint: null }), "exists");
-  });
+  test(
+    "If-Match on the base fingerprint: a concurrent SharePoint " + "edit is precondition_failed, nothing overwritten",
+    async () => {
+      const base = await remote.write("conflict.txt", src("base"), { size: 4, mtimeMs: Date.now() });
+      await control(emu, "content/files", { path: "Campaigns/2026/conflict.txt", content: "edited in SharePoint" });
+      await rejectsKind(
+        remote.write("conflict.txt", src("ours"), {
+          size: 4,
+          mtimeMs: Date.now(),
+          ifMatchFingerprint: base.fingerprint,
+        }),
+        "precondition_failed",
+      );
+      assert.equal((await readAll(await remote.read("conflict.txt"))).toString(), "edited in SharePoint");
+      await rejectsKind(
+        remote.write("CONFLICT.TXT", src("twin"), { size: 4, mtimeMs: Date.now(), ifMatchFingerprint: null }),
+        "exists",
+      );
+    },
+  );
 
   test("every SharePoint naming rule is invalid_name, named in the message, before any Graph request", async () => {
     const cases: Array<[string, RegExp, SharePointRemote?]> = [
@@ -152,7 +186,11 @@ describe("SharePoint adapter features", () => {
     for (const [name, rule, r] of cases) {
       const target = r ?? remote;
       const data = Buffer.from("x");
-      await rejectsKind(target.write(name, Readable.from([data]), { size: 1, mtimeMs: Date.now() }), "invalid_name", rule);
+      await rejectsKind(
+        target.write(name, Readable.from([data]), { size: 1, mtimeMs: Date.now() }),
+        "invalid_name",
+        rule,
+      );
     }
     await rejectsKind(remote.mkdir("bad|folder"), "invalid_name", /character \|/);
     await rejectsKind(remote.move("Brief.docx", "Brief?.docx"), "invalid_name", /character \?/);

@@ -31,12 +31,19 @@ describe("Graph transport: pacing and error mapping", () => {
     await control(emu, "faults", { kind: "500", path: itemRoute, method: "GET", count: 2 });
     await control(emu, "faults", { kind: "reset", path: itemRoute, method: "GET", count: 1 });
     assert.equal((await remote.stat("Budget.xlsx")).kind, "file");
-    const fired = (await control<{ value: Array<{ fired: number }> }>(emu, "faults", undefined, "GET")).value.map((f) => f.fired);
+    const fired = (await control<{ value: Array<{ fired: number }> }>(emu, "faults", undefined, "GET")).value.map(
+      (f) => f.fired,
+    );
     assert.deepEqual(fired, [2, 1]);
   });
 
   test("retries exhausted → unreachable (503 on every read, reset on every read)", async () => {
-    const graph = new GraphHttp({ graphBaseUrl: emu.info.graph_base_url, tokens: appTokens(emu), network: anyNetwork, pacer: { maxAttempts: 2, baseDelayMs: 10 } });
+    const graph = new GraphHttp({
+      graphBaseUrl: emu.info.graph_base_url,
+      tokens: appTokens(emu),
+      network: anyNetwork,
+      pacer: { maxAttempts: 2, baseDelayMs: 10 },
+    });
     const remote = createSharePointRemote({ graph, driveId: emu.info.drive_id, basePath: "Campaigns/2026" });
     await remote.stat("");
     await control(emu, "faults", { kind: "503", path: itemRoute, retryAfterSec: 0 });
@@ -49,10 +56,19 @@ describe("Graph transport: pacing and error mapping", () => {
   test("Graph's own refusals keep their kinds: invalid name 400, 404, 409, 403", async () => {
     const graph = new GraphHttp({ graphBaseUrl: emu.info.graph_base_url, tokens: appTokens(emu), network: anyNetwork });
     const children = `/drives/${emu.info.drive_id}/root:/Campaigns/2026:/children`;
-    await assert.rejects(graph.post(children, { name: "bad|name", folder: {} }, "create"), (e: unknown) => isRemoteError(e, "invalid_name"));
-    await assert.rejects(graph.get(`/drives/${emu.info.drive_id}/root:/nope/nothing:`, "stat"), (e: unknown) => isRemoteError(e, "not_found"));
-    await assert.rejects(graph.post(children, { name: "Budget.xlsx", folder: {}, "@microsoft.graph.conflictBehavior": "fail" }, "create"), (e: unknown) => isRemoteError(e, "exists"));
-    await assert.rejects(graph.delete(`/drives/${emu.info.drive_id}/root`, "delete root"), (e: unknown) => isRemoteError(e, "access_denied"));
+    await assert.rejects(graph.post(children, { name: "bad|name", folder: {} }, "create"), (e: unknown) =>
+      isRemoteError(e, "invalid_name"),
+    );
+    await assert.rejects(graph.get(`/drives/${emu.info.drive_id}/root:/nope/nothing:`, "stat"), (e: unknown) =>
+      isRemoteError(e, "not_found"),
+    );
+    await assert.rejects(
+      graph.post(children, { name: "Budget.xlsx", folder: {}, "@microsoft.graph.conflictBehavior": "fail" }, "create"),
+      (e: unknown) => isRemoteError(e, "exists"),
+    );
+    await assert.rejects(graph.delete(`/drives/${emu.info.drive_id}/root`, "delete root"), (e: unknown) =>
+      isRemoteError(e, "access_denied"),
+    );
   });
 
   test("a read right after enumeration costs one request: the download", async () => {

@@ -16,5 +16,8 @@ runRemoteConformance("sharepoint (Graph emulator)", async () => {
 runRemoteConformance("sharepoint (Graph emulator, simple uploads ≤ 4 MiB)", async () => {
   const emu = await startEmulator();
   const base = await freshFolder(emu, "conformance root");
-  return { remote: remoteFor(emu, base, { simpleUploadMaxBytes: GRAPH_SIMPLE_UPLOAD_LIMIT }), cleanup: () => emu.close() };
+  return {
+    remote: remoteFor(emu, base, { simpleUploadMaxBytes: GRAPH_SIMPLE_UPLOAD_LIMIT }),
+    cleanup: () => emu.close(),
+  };
 });

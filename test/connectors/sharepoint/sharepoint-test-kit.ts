@@ -11,13 +11,22 @@ import { trustCaInProcess } from "../../emulators/graph/tls.js";
 import { GraphHttp, type GraphTokenSource } from "../../../src/connectors/sharepoint/graph-http.js";
 import type { PacerOptions } from "../../../src/connectors/sharepoint/graph-pacer.js";
 import { AppTokenSource, type SharePointEndpoints } from "../../../src/connectors/sharepoint/sharepoint-auth.js";
-import { createSharePointRemote, type SharePointRemote, type SharePointRemoteOptions } from "../../../src/connectors/sharepoint/sharepoint-remote.js";
+import {
+  createSharePointRemote,
+  type SharePointRemote,
+  type SharePointRemoteOptions,
+} from "../../../src/connectors/sharepoint/sharepoint-remote.js";
 import { NetworkPolicy } from "../../../src/connectors/network-policy.js";
 
-/** The emulator listens on loopback, which the server's default connector network policy refuses: these tests deny nothing. */
+/**
+ * The emulator listens on loopback, which the server's default connector network policy refuses: these tests deny
+ * nothing.
+ */
 export const anyNetwork = NetworkPolicy.unrestricted();
 
-export async function startEmulator(opts: { fixture?: EmulatorFixture; tokenLifetimeSec?: number } = {}): Promise<GraphEmulator> {
+export async function startEmulator(
+  opts: { fixture?: EmulatorFixture; tokenLifetimeSec?: number } = {},
+): Promise<GraphEmulator> {
   const emu = await startGraphEmulator(opts);
   await trustCaInProcess(readFileSync(emu.info.ca_file, "utf8"));
   return emu;
@@ -28,20 +37,48 @@ export function endpointsOf(emu: GraphEmulator): SharePointEndpoints {
 }
 
 export function appTokens(emu: GraphEmulator): AppTokenSource {
-  return new AppTokenSource({ tenantId: emu.info.tenant_id, clientId: emu.info.client_id, clientSecret: emu.info.client_secret }, endpointsOf(emu), anyNetwork);
+  return new AppTokenSource(
+    { tenantId: emu.info.tenant_id, clientId: emu.info.client_id, clientSecret: emu.info.client_secret },
+    endpointsOf(emu),
+    anyNetwork,
+  );
 }
 
 /** Graph transport with short backoff steps so fault-injection tests stay quick (Retry-After is still honoured). */
-export function graphFor(emu: GraphEmulator, tokens: GraphTokenSource = appTokens(emu), pacer: PacerOptions = {}): GraphHttp {
-  return new GraphHttp({ graphBaseUrl: emu.info.graph_base_url, tokens, network: anyNetwork, pacer: { baseDelayMs: 20, ...pacer } });
+export function graphFor(
+  emu: GraphEmulator,
+  tokens: GraphTokenSource = appTokens(emu),
+  pacer: PacerOptions = {},
+): GraphHttp {
+  return new GraphHttp({
+    graphBaseUrl: emu.info.graph_base_url,
+    tokens,
+    network: anyNetwork,
+    pacer: { baseDelayMs: 20, ...pacer },
+  });
 }
 
-export function remoteFor(emu: GraphEmulator, basePath: string, extra: Partial<SharePointRemoteOptions> = {}): SharePointRemote {
-  return createSharePointRemote({ graph: graphFor(emu), siteId: emu.info.site_id, driveId: emu.info.drive_id, basePath, ...extra });
+export function remoteFor(
+  emu: GraphEmulator,
+  basePath: string,
+  extra: Partial<SharePointRemoteOptions> = {},
+): SharePointRemote {
+  return createSharePointRemote({
+    graph: graphFor(emu),
+    siteId: emu.info.site_id,
+    driveId: emu.info.drive_id,
+    basePath,
+    ...extra,
+  });
 }
 
 /** POST to the emulator's control API; throws on a non-2xx answer. */
-export async function control<T = Record<string, unknown>>(emu: GraphEmulator, route: string, body: unknown = {}, method = "POST"): Promise<T> {
+export async function control<T = Record<string, unknown>>(
+  emu: GraphEmulator,
+  route: string,
+  body: unknown = {},
+  method = "POST",
+): Promise<T> {
   const res = await fetch(`${emu.info.graph_base_url}/_emulator/${route}`, {
     method,
     headers: method === "GET" || method === "DELETE" ? {} : { "content-type": "application/json" },

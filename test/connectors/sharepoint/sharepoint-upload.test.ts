@@ -57,21 +57,35 @@ describe("SharePoint uploads and throttling", () => {
     await control(emu, "counters", {}, "DELETE");
     // The first fragment PUT passes (a no-delay "slow" rule spends itself on it); the second is reset.
     await control(emu, "faults", { kind: "slow", path: "^/_upload/", method: "PUT", count: 1, delayMs: 1 });
-    const reset = await control<{ id: string }>(emu, "faults", { kind: "reset", path: "^/_upload/", method: "PUT", count: 1 });
+    const reset = await control<{ id: string }>(emu, "faults", {
+      kind: "reset",
+      path: "^/_upload/",
+      method: "PUT",
+      count: 1,
+    });
     const mtime = Date.UTC(2025, 5, 1, 12, 0, 0);
     const src = generated(size, 7);
     const entry = await remote.write("big.bin", src.stream, { size, mtimeMs: mtime, ifMatchFingerprint: null });
     assert.equal(entry.size, size);
     assert.equal(entry.mtimeMs, mtime, "fileSystemInfo set in the session request");
     assert.ok(entry.hashes?.quickXorHash);
-    const faults = (await control<{ value: Array<{ id: string; fired: number }> }>(emu, "faults", undefined, "GET")).value;
+    const faults = (await control<{ value: Array<{ id: string; fired: number }> }>(emu, "faults", undefined, "GET"))
+      .value;
     assert.equal(faults.find((f) => f.id === reset.id)?.fired, 1, "the reset fired");
     const counters = await control<Record<string, number>>(emu, "counters", undefined, "GET");
     const fragments = Math.ceil(size / (10 * FRAGMENT_UNIT));
-    assert.equal(counters["POST /drives/{drive-id}/root:/{path}:/createUploadSession"] ?? Object.entries(counters).find(([k]) => k.includes("createUploadSession"))?.[1], 1);
-    const puts = Object.entries(counters).filter(([k]) => k.startsWith("PUT /_upload")).reduce((n, [, v]) => n + v, 0);
+    assert.equal(
+      counters["POST /drives/{drive-id}/root:/{path}:/createUploadSession"] ??
+        Object.entries(counters).find(([k]) => k.includes("createUploadSession"))?.[1],
+      1,
+    );
+    const puts = Object.entries(counters)
+      .filter(([k]) => k.startsWith("PUT /_upload"))
+      .reduce((n, [, v]) => n + v, 0);
     assert.equal(puts, fragments + 1, `one fragment re-sent: ${JSON.stringify(counters)}`);
-    const probes = Object.entries(counters).filter(([k]) => k.startsWith("GET /_upload")).reduce((n, [, v]) => n + v, 0);
+    const probes = Object.entries(counters)
+      .filter(([k]) => k.startsWith("GET /_upload"))
+      .reduce((n, [, v]) => n + v, 0);
     assert.equal(probes, 1, "asked nextExpectedRanges once");
     assert.equal(await sha256Of(await remote.read("big.bin")), src.sha256(), "content intact");
     const versions = await remote.versions("big.bin");
@@ -86,7 +100,12 @@ describe("SharePoint uploads and throttling", () => {
   });
 
   test("everything completes while 20 % of requests answer 429 with Retry-After", async () => {
-    const rule = await control<{ id: string }>(emu, "faults", { kind: "429", path: "^/(v1\\.0|_download|_upload)/", fraction: 0.2, retryAfterSec: 1 });
+    const rule = await control<{ id: string }>(emu, "faults", {
+      kind: "429",
+      path: "^/(v1\\.0|_download|_upload)/",
+      fraction: 0.2,
+      retryAfterSec: 1,
+    });
     await remote.mkdir("throttled/a/b");
     const files = ["one", "two", "three", "four", "five", "six"];
     for (const f of files) {
@@ -98,14 +117,16 @@ describe("SharePoint uploads and throttling", () => {
     const seen = [];
     for await (const e of remote.walk("throttled")) seen.push(e.path);
     assert.equal(seen.length, files.length + 3);
-    for (const f of files) assert.equal((await readAll(await remote.read(`throttled/a/${f}.txt`))).toString(), `content of ${f}`);
+    for (const f of files)
+      assert.equal((await readAll(await remote.read(`throttled/a/${f}.txt`))).toString(), `content of ${f}`);
     assert.equal(await sha256Of(await remote.read("throttled/a/b/mid.bin")), mid.sha256());
     let pages = 0;
     for await (const _p of remote.changes(null)) pages++;
     assert.ok(pages >= 1);
     await remote.move("throttled/a/one.txt", "throttled/a/b/one.txt");
     await remote.delete("throttled/a/two.txt");
-    const faults = (await control<{ value: Array<{ id: string; fired: number }> }>(emu, "faults", undefined, "GET")).value;
+    const faults = (await control<{ value: Array<{ id: string; fired: number }> }>(emu, "faults", undefined, "GET"))
+      .value;
     const fired = faults.find((f) => f.id === rule.id)?.fired ?? 0;
     assert.ok(fired > 0, "some requests were throttled");
     await control(emu, "faults", {}, "DELETE");

@@ -37,9 +37,15 @@ describe("Graph transport headers", () => {
   });
 
   test("Graph calls: token + User-Agent; pre-authenticated URLs: User-Agent only", async () => {
-    const graph = new GraphHttp({ graphBaseUrl: origin, tokens: { getAccessToken: async () => "test-token" }, network: NetworkPolicy.unrestricted() });
+    const graph = new GraphHttp({
+      graphBaseUrl: origin,
+      tokens: { getAccessToken: async () => "test-token" },
+      network: NetworkPolicy.unrestricted(),
+    });
     await graph.get("/drives/d/root", "stat");
-    await graph.fetchPreauthenticated(`${origin}/_upload/session-1`, { method: "PUT", body: "abc" }, "fragment", { idempotent: false });
+    await graph.fetchPreauthenticated(`${origin}/_upload/session-1`, { method: "PUT", body: "abc" }, "fragment", {
+      idempotent: false,
+    });
     assert.equal(seen.length, 2);
     assert.equal(seen[0]!.url, "/v1.0/drives/d/root");
     assert.equal(seen[0]!.auth, "Bearer test-token");

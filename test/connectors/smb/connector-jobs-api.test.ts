@@ -22,11 +22,19 @@ describe("SMB connector jobs: unreachable, schedule, skip, cancel", () => {
   let closedPort: number;
 
   const body = (shareId: string, over: Record<string, unknown> = {}) => ({
-    name: "Finance Fileserver", server_host: samba.host, server_port: samba.port, share_name: "share",
-    domain: samba.domain, username: samba.username, password: samba.password,
-    target_share_id: shareId, target_path: "/From Fileserver", ...over,
+    name: "Finance Fileserver",
+    server_host: samba.host,
+    server_port: samba.port,
+    share_name: "share",
+    domain: samba.domain,
+    username: samba.username,
+    password: samba.password,
+    target_share_id: shareId,
+    target_path: "/From Fileserver",
+    ...over,
   });
-  const newShare = async (s: ConnectorApiServer) => (await s.api("POST", "/api/v1/shares", { json: { name: "Jobs" } })).body.id as string;
+  const newShare = async (s: ConnectorApiServer) =>
+    (await s.api("POST", "/api/v1/shares", { json: { name: "Jobs" } })).body.id as string;
 
   before(async () => {
     samba = await startSamba();
@@ -48,7 +56,9 @@ describe("SMB connector jobs: unreachable, schedule, skip, cancel", () => {
 
   test("closed port: test says refused, the job fails CONNECTOR_UNREACHABLE", async () => {
     const shareId = await newShare(fast);
-    const c = await fast.api("POST", BASE, { json: body(shareId, { server_host: "127.0.0.1", server_port: closedPort }) });
+    const c = await fast.api("POST", BASE, {
+      json: body(shareId, { server_host: "127.0.0.1", server_port: closedPort }),
+    });
     assert.equal(c.status, 201);
     const t = await fast.api("POST", `${BASE}/${c.body.id}/test`);
     assert.equal(t.status, 200);
@@ -71,7 +81,9 @@ describe("SMB connector jobs: unreachable, schedule, skip, cancel", () => {
 
   test("a dry run while another job of the connector runs is refused with 409 SYNC_ALREADY_RUNNING", async () => {
     const shareId = await newShare(slow);
-    const c = await slow.api("POST", BASE, { json: body(shareId, { server_host: "127.0.0.1", server_port: closedPort }) });
+    const c = await slow.api("POST", BASE, {
+      json: body(shareId, { server_host: "127.0.0.1", server_port: closedPort }),
+    });
     const running = await slow.api("POST", `${BASE}/${c.body.id}/sync`);
     assert.equal(running.status, 202);
     const dry = await slow.api("POST", `${BASE}/${c.body.id}/sync?dry_run=true`);
@@ -87,7 +99,11 @@ describe("SMB connector jobs: unreachable, schedule, skip, cancel", () => {
     assert.equal(c.status, 201);
     assert.deepEqual((await fast.api("GET", `${BASE}/${c.body.id}/jobs`)).body.jobs, [], "not due yet");
     const past = new Date(Date.now() - 20 * 60_000).toISOString();
-    await fast.built.context.db.updateTable("connectors").set({ created_at: past }).where("id", "=", c.body.id).execute();
+    await fast.built.context.db
+      .updateTable("connectors")
+      .set({ created_at: past })
+      .where("id", "=", c.body.id)
+      .execute();
     let jobs: any[] = [];
     for (let i = 0; i < 300 && jobs.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -98,15 +114,24 @@ describe("SMB connector jobs: unreachable, schedule, skip, cancel", () => {
     const done = await fast.waitJob(c.body.id, jobs[0].id);
     assert.equal(done.status, "completed", JSON.stringify(done));
     assert.equal(done.files_synced, 1);
-    const content = await fast.api("GET", `/api/v1/shares/${shareId}/content?path=${encodeURIComponent("/From Fileserver/docs/a.txt")}`);
+    const content = await fast.api(
+      "GET",
+      `/api/v1/shares/${shareId}/content?path=${encodeURIComponent("/From Fileserver/docs/a.txt")}`,
+    );
     assert.equal(content.body, "scheduled content");
     await new Promise((r) => setTimeout(r, 500));
-    assert.equal((await fast.api("GET", `${BASE}/${c.body.id}/jobs`)).body.jobs.length, 1, "the next run is due 15 minutes after this one");
+    assert.equal(
+      (await fast.api("GET", `${BASE}/${c.body.id}/jobs`)).body.jobs.length,
+      1,
+      "the next run is due 15 minutes after this one",
+    );
   });
 
   test("a scheduled run due while one runs is recorded as skipped; cancel stops the running one", async () => {
     const shareId = await newShare(slow);
-    const c = await slow.api("POST", BASE, { json: body(shareId, { server_host: "127.0.0.1", server_port: closedPort, sync_interval_minutes: 15 }) });
+    const c = await slow.api("POST", BASE, {
+      json: body(shareId, { server_host: "127.0.0.1", server_port: closedPort, sync_interval_minutes: 15 }),
+    });
     const running = await slow.api("POST", `${BASE}/${c.body.id}/sync`);
     assert.equal(running.status, 202);
     const dup = await slow.api("POST", `${BASE}/${c.body.id}/sync`);
@@ -129,7 +154,9 @@ describe("SMB connector jobs: unreachable, schedule, skip, cancel", () => {
 
   test("DELETE while a run is in progress cancels it and removes the connector's jobs", async () => {
     const shareId = await newShare(slow);
-    const c = await slow.api("POST", BASE, { json: body(shareId, { server_host: "127.0.0.1", server_port: closedPort }) });
+    const c = await slow.api("POST", BASE, {
+      json: body(shareId, { server_host: "127.0.0.1", server_port: closedPort }),
+    });
     const running = await slow.api("POST", `${BASE}/${c.body.id}/sync`);
     assert.equal(running.status, 202);
     const del = await slow.api("DELETE", `${BASE}/${c.body.id}`);
@@ -148,7 +175,10 @@ describe("SMB connector jobs: unreachable, schedule, skip, cancel", () => {
     await slow.runtime.service.tick(Date.now() + 6 * 60_000);
     const jobs = (await slow.api("GET", `${BASE}/${c.body.id}/jobs`)).body.jobs;
     // Nothing runs for a disabled connector; the engine may record the decision as a skipped job.
-    assert.ok(jobs.every((j: any) => j.status === "skipped" && j.trigger === "scheduled"), JSON.stringify(jobs));
+    assert.ok(
+      jobs.every((j: any) => j.status === "skipped" && j.trigger === "scheduled"),
+      JSON.stringify(jobs),
+    );
     const on = await slow.api("PATCH", `${BASE}/${c.body.id}`, { json: { enabled: true } });
     assert.equal(on.body.enabled, true);
     const job = await slow.api("POST", `${BASE}/${c.body.id}/sync`);

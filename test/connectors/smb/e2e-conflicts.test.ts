@@ -9,7 +9,17 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startScaidriveProcess, type ScaidriveProcess } from "../../harness/scaidrive-process.js";
-import { ScaiSide, connectorBody, createConnector, expectClean, smbFiles, smbWrite, startSmbSide, syncAndWait, type SmbSide } from "./e2e-world.js";
+import {
+  ScaiSide,
+  connectorBody,
+  createConnector,
+  expectClean,
+  smbFiles,
+  smbWrite,
+  startSmbSide,
+  syncAndWait,
+  type SmbSide,
+} from "./e2e-world.js";
 
 const HOUR = 3_600_000;
 
@@ -34,11 +44,19 @@ describe("SMB connector e2e: conflict strategies", () => {
    */
   async function conflicted(strategy: string) {
     const B = strategy.toLowerCase();
-    for (const n of ["smb-newer.txt", "scai-newer.txt", "same.txt", "calm1.txt", "calm2.txt"]) smbWrite(smb, `${B}/${n}`, `${n} base`, new Date(Date.now() - 2 * HOUR));
+    for (const n of ["smb-newer.txt", "scai-newer.txt", "same.txt", "calm1.txt", "calm2.txt"])
+      smbWrite(smb, `${B}/${n}`, `${n} base`, new Date(Date.now() - 2 * HOUR));
     const scai = await ScaiSide.create(server, `Conflicts ${strategy}`);
-    const cnn = await createConnector(server, connectorBody(smb.samba, scai.shareId, { base_path: B, conflict_resolution: strategy }));
+    const cnn = await createConnector(
+      server,
+      connectorBody(smb.samba, scai.shareId, { base_path: B, conflict_resolution: strategy }),
+    );
     expectClean(await syncAndWait(server, cnn));
-    const ids = { smbNewer: (await scai.stat("smb-newer.txt")).id, scaiNewer: (await scai.stat("scai-newer.txt")).id, same: (await scai.stat("same.txt")).id };
+    const ids = {
+      smbNewer: (await scai.stat("smb-newer.txt")).id,
+      scaiNewer: (await scai.stat("scai-newer.txt")).id,
+      same: (await scai.stat("same.txt")).id,
+    };
 
     await scai.put("smb-newer.txt", "scaidrive edit (older)");
     await scai.put("scai-newer.txt", "scaidrive edit (newer)");
@@ -63,7 +81,11 @@ describe("SMB connector e2e: conflict strategies", () => {
     assert.equal(await scai.get("scai-newer.txt"), "scaidrive edit (newer)");
     assert.equal(smbText(`${B}/scai-newer.txt`), "scaidrive edit (newer)");
     assert.equal((await scai.stat("smb-newer.txt")).id, ids.smbNewer);
-    assert.deepEqual(await scai.files(), ["calm1.txt", "calm2.txt", "same.txt", "scai-newer.txt", "smb-newer.txt"], "no conflict copies");
+    assert.deepEqual(
+      await scai.files(),
+      ["calm1.txt", "calm2.txt", "same.txt", "scai-newer.txt", "smb-newer.txt"],
+      "no conflict copies",
+    );
   });
 
   test("KEEP_BOTH: ScaiDrive copy renamed 'name (conflict).ext', SMB keeps the name", async () => {
@@ -76,23 +98,47 @@ describe("SMB connector e2e: conflict strategies", () => {
       assert.equal(await scai.get(`${name} (conflict).txt`), scaiEdit);
       assert.equal(smbText(`${B}/${name} (conflict).txt`), scaiEdit, "the conflict copy reaches SMB too");
     }
-    assert.equal((await scai.stat("smb-newer (conflict).txt")).id, ids.smbNewer, "the ScaiDrive file was renamed (moved), not copied");
-    assert.deepEqual(await scai.files(), ["calm1.txt", "calm2.txt", "same.txt", "scai-newer (conflict).txt", "scai-newer.txt", "smb-newer (conflict).txt", "smb-newer.txt"]);
-    assert.deepEqual(smbFiles(smb, B), (await scai.files()).map((f) => `${B}/${f}`));
+    assert.equal(
+      (await scai.stat("smb-newer (conflict).txt")).id,
+      ids.smbNewer,
+      "the ScaiDrive file was renamed (moved), not copied",
+    );
+    assert.deepEqual(await scai.files(), [
+      "calm1.txt",
+      "calm2.txt",
+      "same.txt",
+      "scai-newer (conflict).txt",
+      "scai-newer.txt",
+      "smb-newer (conflict).txt",
+      "smb-newer.txt",
+    ]);
+    assert.deepEqual(
+      smbFiles(smb, B),
+      (await scai.files()).map((f) => `${B}/${f}`),
+    );
   });
 
   test("SCAIDRIVE_WINS: ScaiDrive content everywhere, whatever the times", async () => {
     const { B, scai } = await conflicted("SCAIDRIVE_WINS");
-    for (const [name, content] of [["smb-newer.txt", "scaidrive edit (older)"], ["scai-newer.txt", "scaidrive edit (newer)"]]) {
+    for (const [name, content] of [
+      ["smb-newer.txt", "scaidrive edit (older)"],
+      ["scai-newer.txt", "scaidrive edit (newer)"],
+    ]) {
       assert.equal(await scai.get(name!), content);
       assert.equal(smbText(`${B}/${name}`), content);
     }
-    assert.deepEqual(smbFiles(smb, B), ["calm1.txt", "calm2.txt", "same.txt", "scai-newer.txt", "smb-newer.txt"].map((f) => `${B}/${f}`));
+    assert.deepEqual(
+      smbFiles(smb, B),
+      ["calm1.txt", "calm2.txt", "same.txt", "scai-newer.txt", "smb-newer.txt"].map((f) => `${B}/${f}`),
+    );
   });
 
   test("SMB_WINS: SMB content everywhere, whatever the times", async () => {
     const { B, scai } = await conflicted("SMB_WINS");
-    for (const [name, content] of [["smb-newer.txt", "smb edit (newer)"], ["scai-newer.txt", "smb edit (older)"]]) {
+    for (const [name, content] of [
+      ["smb-newer.txt", "smb edit (newer)"],
+      ["scai-newer.txt", "smb edit (older)"],
+    ]) {
       assert.equal(await scai.get(name!), content);
       assert.equal(smbText(`${B}/${name}`), content);
     }

@@ -10,7 +10,23 @@ import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { startScaidriveProcess, type ScaidriveProcess } from "../../harness/scaidrive-process.js";
-import { BASE, ScaiSide, connectorBody, createConnector, expectClean, patchConnector, requestSync, smbDelete, smbFiles, smbMkdir, smbWrite, startSmbSide, syncAndWait, waitJob, type SmbSide } from "./e2e-world.js";
+import {
+  BASE,
+  ScaiSide,
+  connectorBody,
+  createConnector,
+  expectClean,
+  patchConnector,
+  requestSync,
+  smbDelete,
+  smbFiles,
+  smbMkdir,
+  smbWrite,
+  startSmbSide,
+  syncAndWait,
+  waitJob,
+  type SmbSide,
+} from "./e2e-world.js";
 
 describe("SMB connector e2e: filters, hidden/system, safety, dry run, auth, two connectors", () => {
   let smb: SmbSide;
@@ -34,19 +50,57 @@ describe("SMB connector e2e: filters, hidden/system, safety, dry run, auth, two 
 
   test("include extensions and exclude patterns apply on both sides, case-insensitively", async () => {
     const B = "filters";
-    for (const f of ["a.pdf", "b.docx", "c.txt", "~$b.docx", "Thumbs.db", "sub/d.PDF", "sub/Thumbs.db", "sub/~$lock.xlsx", "sub/e.xlsx"]) smbWrite(smb, `${B}/${f}`, `smb ${f}`);
+    for (const f of [
+      "a.pdf",
+      "b.docx",
+      "c.txt",
+      "~$b.docx",
+      "Thumbs.db",
+      "sub/d.PDF",
+      "sub/Thumbs.db",
+      "sub/~$lock.xlsx",
+      "sub/e.xlsx",
+    ])
+      smbWrite(smb, `${B}/${f}`, `smb ${f}`);
     const scai = await ScaiSide.create(server, "Filters");
     await scai.put("up.pdf", "scai up.pdf");
     await scai.put("notes.txt", "scai notes.txt");
     await scai.put("~$up.docx", "scai lock file");
-    const cnn = await createConnector(server, connectorBody(smb.samba, scai.shareId, {
-      base_path: B,
-      include_patterns: { extensions: ["pdf", "docx", "xlsx"] },
-      exclude_patterns: { patterns: ["~$*", ".DS_Store", "Thumbs.db"] },
-    }));
+    const cnn = await createConnector(
+      server,
+      connectorBody(smb.samba, scai.shareId, {
+        base_path: B,
+        include_patterns: { extensions: ["pdf", "docx", "xlsx"] },
+        exclude_patterns: { patterns: ["~$*", ".DS_Store", "Thumbs.db"] },
+      }),
+    );
     const job = expectClean(await syncAndWait(server, cnn));
-    assert.deepEqual(await scai.files(), ["a.pdf", "b.docx", "notes.txt", "sub/d.PDF", "sub/e.xlsx", "up.pdf", "~$up.docx"]);
-    assert.deepEqual(smbFiles(smb, B), ["a.pdf", "b.docx", "c.txt", "sub/Thumbs.db", "sub/d.PDF", "sub/e.xlsx", "sub/~$lock.xlsx", "Thumbs.db", "up.pdf", "~$b.docx"].map((f) => `${B}/${f}`).sort());
+    assert.deepEqual(await scai.files(), [
+      "a.pdf",
+      "b.docx",
+      "notes.txt",
+      "sub/d.PDF",
+      "sub/e.xlsx",
+      "up.pdf",
+      "~$up.docx",
+    ]);
+    assert.deepEqual(
+      smbFiles(smb, B),
+      [
+        "a.pdf",
+        "b.docx",
+        "c.txt",
+        "sub/Thumbs.db",
+        "sub/d.PDF",
+        "sub/e.xlsx",
+        "sub/~$lock.xlsx",
+        "Thumbs.db",
+        "up.pdf",
+        "~$b.docx",
+      ]
+        .map((f) => `${B}/${f}`)
+        .sort(),
+    );
     assert.equal(smbText(`${B}/up.pdf`), "scai up.pdf");
     assert.equal(job.files_synced, 5);
 
@@ -106,7 +160,10 @@ describe("SMB connector e2e: filters, hidden/system, safety, dry run, auth, two 
     const B = "emptied";
     for (const n of ["a.txt", "b.txt", "c.txt"]) smbWrite(smb, `${B}/${n}`, `smb ${n}`);
     const scai = await ScaiSide.create(server, "Emptied");
-    const cnn = await createConnector(server, connectorBody(smb.samba, scai.shareId, { base_path: B, max_delete_percent: 100 }));
+    const cnn = await createConnector(
+      server,
+      connectorBody(smb.samba, scai.shareId, { base_path: B, max_delete_percent: 100 }),
+    );
     expectClean(await syncAndWait(server, cnn));
     for (const n of ["a.txt", "b.txt", "c.txt"]) smbDelete(smb, `${B}/${n}`);
     const aborted = await syncAndWait(server, cnn);
@@ -119,7 +176,8 @@ describe("SMB connector e2e: filters, hidden/system, safety, dry run, auth, two 
 
   test("dry run returns the plan and changes nothing", async () => {
     const B = "dry";
-    for (const n of ["keep.txt", "edit.txt", "gone.txt", "old.txt", "k2.txt", "k3.txt"]) smbWrite(smb, `${B}/${n}`, `smb ${n}`);
+    for (const n of ["keep.txt", "edit.txt", "gone.txt", "old.txt", "k2.txt", "k3.txt"])
+      smbWrite(smb, `${B}/${n}`, `smb ${n}`);
     const scai = await ScaiSide.create(server, "DryRun");
     const cnn = await createConnector(server, connectorBody(smb.samba, scai.shareId, { base_path: B }));
     expectClean(await syncAndWait(server, cnn));
@@ -135,11 +193,15 @@ describe("SMB connector e2e: filters, hidden/system, safety, dry run, auth, two 
     assert.equal(dry.status, "completed", JSON.stringify(dry));
     assert.equal(dry.options.dry_run, true);
     const plan: any[] = dry.plan;
-    const has = (pred: (p: any) => boolean, what: string) => assert.ok(plan.some(pred), `${what} in ${JSON.stringify(plan)}`);
+    const has = (pred: (p: any) => boolean, what: string) =>
+      assert.ok(plan.some(pred), `${what} in ${JSON.stringify(plan)}`);
     has((p) => p.path?.endsWith("edit.txt") || p.to?.endsWith("edit.txt"), "edit.txt copied");
     has((p) => p.path?.endsWith("new.txt") || p.to?.endsWith("new.txt"), "new.txt copied");
     has((p) => p.path?.endsWith("gone.txt") && /delete/i.test(p.action), "gone.txt deleted");
-    has((p) => /move|rename/i.test(p.action) && `${p.from} ${p.to} ${p.path}`.includes("renamed.txt"), "old.txt renamed");
+    has(
+      (p) => /move|rename/i.test(p.action) && `${p.from} ${p.to} ${p.path}`.includes("renamed.txt"),
+      "old.txt renamed",
+    );
     has((p) => `${p.path} ${p.to}`.includes("pushed.txt"), "pushed.txt copied");
     assert.ok(!plan.some((p) => `${p.path}`.endsWith("keep.txt")), "unchanged files are not planned");
 
@@ -149,8 +211,19 @@ describe("SMB connector e2e: filters, hidden/system, safety, dry run, auth, two 
     assert.equal(await scai.get("edit.txt"), "smb edit.txt");
 
     expectClean(await syncAndWait(server, cnn));
-    assert.deepEqual(await scai.files(), ["edit.txt", "k2.txt", "k3.txt", "keep.txt", "new.txt", "pushed.txt", "renamed.txt"]);
-    assert.deepEqual(smbFiles(smb, B), ["edit.txt", "k2.txt", "k3.txt", "keep.txt", "new.txt", "pushed.txt", "renamed.txt"].map((f) => `${B}/${f}`));
+    assert.deepEqual(await scai.files(), [
+      "edit.txt",
+      "k2.txt",
+      "k3.txt",
+      "keep.txt",
+      "new.txt",
+      "pushed.txt",
+      "renamed.txt",
+    ]);
+    assert.deepEqual(
+      smbFiles(smb, B),
+      ["edit.txt", "k2.txt", "k3.txt", "keep.txt", "new.txt", "pushed.txt", "renamed.txt"].map((f) => `${B}/${f}`),
+    );
   });
 
   test("a new SMB file given a deleted file's inode is a delete + a create, not a rename", async () => {
@@ -174,7 +247,10 @@ describe("SMB connector e2e: filters, hidden/system, safety, dry run, auth, two 
     for (const t of trials) smbDelete(smb, `${B}/${t}`);
 
     const job = expectClean(await syncAndWait(server, cnn));
-    const ok = job.entries.filter((e: any) => e.result === "ok").map((e: any) => `${e.action} ${e.path}`).sort();
+    const ok = job.entries
+      .filter((e: any) => e.result === "ok")
+      .map((e: any) => `${e.action} ${e.path}`)
+      .sort();
     assert.deepEqual(ok, [`copy ${reused}`, "delete old.txt"], JSON.stringify(job.entries));
     assert.deepEqual(await scai.files(), ["a.txt", "b.txt", reused].sort());
     const fresh = await scai.stat(reused!);
@@ -192,7 +268,10 @@ describe("SMB connector e2e: filters, hidden/system, safety, dry run, auth, two 
     const job = await syncAndWait(server, cnn);
     assert.equal(job.status, "failed", JSON.stringify(job));
     assert.equal(job.error.code, "NOT_FOUND");
-    assert.equal(job.error.message, `remote root not found: base path 'no-such-folder' does not exist on \\\\${smb.samba.host}\\share`);
+    assert.equal(
+      job.error.message,
+      `remote root not found: base path 'no-such-folder' does not exist on \\\\${smb.samba.host}\\share`,
+    );
     assert.deepEqual(await scai.files(), []);
   });
 
@@ -218,8 +297,14 @@ describe("SMB connector e2e: filters, hidden/system, safety, dry run, auth, two 
       smbWrite(smb, `dept-b/nested/b${i}.txt`, `dept b ${i}`);
     }
     const scai = await ScaiSide.create(server, "Shared", "");
-    const a = await createConnector(server, connectorBody(smb.samba, scai.shareId, { name: "A", base_path: "dept-a", target_path: "/Dept A" }));
-    const b = await createConnector(server, connectorBody(smb.samba, scai.shareId, { name: "B", base_path: "dept-b", target_path: "/Dept B" }));
+    const a = await createConnector(
+      server,
+      connectorBody(smb.samba, scai.shareId, { name: "A", base_path: "dept-a", target_path: "/Dept A" }),
+    );
+    const b = await createConnector(
+      server,
+      connectorBody(smb.samba, scai.shareId, { name: "B", base_path: "dept-b", target_path: "/Dept B" }),
+    );
     const [ja, jb] = await Promise.all([requestSync(server, a), requestSync(server, b)]);
     expectClean(await waitJob(server, a, ja.id));
     expectClean(await waitJob(server, b, jb.id));

@@ -12,7 +12,18 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startScaidriveProcess, type ScaidriveProcess } from "../../harness/scaidrive-process.js";
-import { ScaiSide, connectorBody, createConnector, expectClean, smbFiles, smbMkdir, smbWrite, startSmbSide, syncAndWait, type SmbSide } from "./e2e-world.js";
+import {
+  ScaiSide,
+  connectorBody,
+  createConnector,
+  expectClean,
+  smbFiles,
+  smbMkdir,
+  smbWrite,
+  startSmbSide,
+  syncAndWait,
+  type SmbSide,
+} from "./e2e-world.js";
 
 /** ScaiDrive name → the reason the SMB side must give. */
 const REFUSED: Record<string, RegExp> = {
@@ -68,57 +79,78 @@ describe("SMB connector e2e: names Windows cannot hold (default mangled names)",
   };
 
   for (const direction of ["bidirectional", "scaidrive_to_smb"] as const) {
-    test(`${direction}: each refused per file with the reason; nothing renamed in ScaiDrive; the next run changes nothing`, async () => {
-      const B = `names-${direction}`;
-      smbMkdir(smb, B);
-      const scai = await ScaiSide.create(server, `Names ${direction}`);
-      const ids = await seed(scai);
-      const cnn = await createConnector(server, connectorBody(smb.samba, scai.shareId, { base_path: B, sync_direction: direction }));
+    test(
+      `${direction}: each refused per file with the reason; ` +
+        `nothing renamed in ScaiDrive; the next run changes nothing`,
+      async () => {
+        const B = `names-${direction}`;
+        smbMkdir(smb, B);
+        const scai = await ScaiSide.create(server, `Names ${direction}`);
+        const ids = await seed(scai);
+        const cnn = await createConnector(
+          server,
+          connectorBody(smb.samba, scai.shareId, { base_path: B, sync_direction: direction }),
+        );
 
-      const first = await syncAndWait(server, cnn);
-      checkRefused(first, 1);
-      assert.equal(first.files_synced, 1, "only ok.txt was copied");
-      assert.deepEqual(smbFiles(smb, B), [`${B}/ok.txt`], "nothing but ok.txt reached the share, under no name at all");
+        const first = await syncAndWait(server, cnn);
+        checkRefused(first, 1);
+        assert.equal(first.files_synced, 1, "only ok.txt was copied");
+        assert.deepEqual(
+          smbFiles(smb, B),
+          [`${B}/ok.txt`],
+          "nothing but ok.txt reached the share, under no name at all",
+        );
 
-      for (const run of [2, 3]) {
-        const again = await syncAndWait(server, cnn);
-        checkRefused(again, run);
-        assert.equal(again.files_synced, 0, `run ${run}: nothing to do`);
-        assert.deepEqual(again.entries.filter((e: any) => e.result === "ok"), [], `run ${run}: no action succeeded, so none happened`);
-      }
-      assert.deepEqual(await scai.files(), ["ok.txt", ...Object.keys(REFUSED)].sort(), "ScaiDrive keeps every name");
-      for (const [name, id] of ids) assert.equal((await scai.stat(name)).id, id, `${name} keeps its id`);
-      assert.deepEqual(smbFiles(smb, B), [`${B}/ok.txt`]);
-    });
+        for (const run of [2, 3]) {
+          const again = await syncAndWait(server, cnn);
+          checkRefused(again, run);
+          assert.equal(again.files_synced, 0, `run ${run}: nothing to do`);
+          assert.deepEqual(
+            again.entries.filter((e: any) => e.result === "ok"),
+            [],
+            `run ${run}: no action succeeded, so none happened`,
+          );
+        }
+        assert.deepEqual(await scai.files(), ["ok.txt", ...Object.keys(REFUSED)].sort(), "ScaiDrive keeps every name");
+        for (const [name, id] of ids) assert.equal((await scai.stat(name)).id, id, `${name} keeps its id`);
+        assert.deepEqual(smbFiles(smb, B), [`${B}/ok.txt`]);
+      },
+    );
   }
 
-  test("a file made on the share's disk under such a name arrives under Samba's alias and keeps it, edits included", async () => {
-    const B = "aliases";
-    for (const name of ["aux.txt", "CON", "trailing dot."]) smbWrite(smb, `${B}/${name}`, `disk ${name}`);
-    const scai = await ScaiSide.create(server, "Aliases");
-    const cnn = await createConnector(server, connectorBody(smb.samba, scai.shareId, { base_path: B }));
-    const first = expectClean(await syncAndWait(server, cnn));
-    assert.equal(first.files_synced, 3);
-    const names = await scai.files();
-    assert.equal(names.length, 3);
-    assert.ok(names.every((n) => /^[A-Z0-9_]{1,6}~[0-9A-Z](\.[A-Z0-9]{1,3})?$/.test(n)), `8.3 aliases: ${names.join(", ")}`);
-    const ids = new Map(await Promise.all(names.map(async (n) => [n, (await scai.stat(n)).id] as const)));
+  test(
+    "a file made on the share's disk under such a name arrives " + "under Samba's alias and keeps it, edits included",
+    async () => {
+      const B = "aliases";
+      for (const name of ["aux.txt", "CON", "trailing dot."]) smbWrite(smb, `${B}/${name}`, `disk ${name}`);
+      const scai = await ScaiSide.create(server, "Aliases");
+      const cnn = await createConnector(server, connectorBody(smb.samba, scai.shareId, { base_path: B }));
+      const first = expectClean(await syncAndWait(server, cnn));
+      assert.equal(first.files_synced, 3);
+      const names = await scai.files();
+      assert.equal(names.length, 3);
+      assert.ok(
+        names.every((n) => /^[A-Z0-9_]{1,6}~[0-9A-Z](\.[A-Z0-9]{1,3})?$/.test(n)),
+        `8.3 aliases: ${names.join(", ")}`,
+      );
+      const ids = new Map(await Promise.all(names.map(async (n) => [n, (await scai.stat(n)).id] as const)));
 
-    for (const run of [2, 3]) {
-      const again = expectClean(await syncAndWait(server, cnn));
-      assert.equal(again.files_synced, 0, `run ${run}: ${JSON.stringify(again.entries)}`);
-      assert.deepEqual(await scai.files(), names, `run ${run}: the names do not flip`);
-    }
-    // An edit in ScaiDrive goes to the file behind the alias; the alias stays what it was.
-    const aux = names.find((n) => n.endsWith(".TXT"))!;
-    await scai.put(aux, "edited in scaidrive");
-    const pushed = expectClean(await syncAndWait(server, cnn));
-    assert.equal(pushed.files_synced, 1);
-    assert.equal(readFileSync(join(smb.dir, B, "aux.txt"), "utf8"), "edited in scaidrive");
-    assert.deepEqual(readdirSync(join(smb.dir, B)).sort(), ["CON", "aux.txt", "trailing dot."]);
-    const after = expectClean(await syncAndWait(server, cnn));
-    assert.equal(after.files_synced, 0, JSON.stringify(after.entries));
-    assert.deepEqual(await scai.files(), names);
-    for (const [n, id] of ids) assert.equal((await scai.stat(n)).id, id, `${n} keeps its id`);
-  });
+      for (const run of [2, 3]) {
+        const again = expectClean(await syncAndWait(server, cnn));
+        assert.equal(again.files_synced, 0, `run ${run}: ${JSON.stringify(again.entries)}`);
+        assert.deepEqual(await scai.files(), names, `run ${run}: the names do not flip`);
+      }
+      // An edit in ScaiDrive goes to the file behind the alias; the alias stays what it was.
+      const aux = names.find((n) => n.endsWith(".TXT"))!;
+      await scai.put(aux, "edited in scaidrive");
+      const pushed = expectClean(await syncAndWait(server, cnn));
+      assert.equal(pushed.files_synced, 1);
+      assert.equal(readFileSync(join(smb.dir, B, "aux.txt"), "utf8"), "edited in scaidrive");
+      assert.deepEqual(readdirSync(join(smb.dir, B)).sort(), ["CON", "aux.txt", "trailing dot."]);
+      const after = expectClean(await syncAndWait(server, cnn));
+      assert.equal(after.files_synced, 0, JSON.stringify(after.entries));
+      assert.deepEqual(await scai.files(), names);
+      for (const [n, id] of ids) assert.equal((await scai.stat(n)).id, id, `${n} keeps its id`);
+    },
+  );
 });

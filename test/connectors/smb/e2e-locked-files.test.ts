@@ -12,11 +12,31 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { startScaidriveProcess, type ScaidriveProcess } from "../../harness/scaidrive-process.js";
 import { FileAccess, FileShare, SmbClient, type SmbOpenFile } from "../../../src/protocols/smb/index.js";
-import { BASE, ScaiSide, connectorBody, createConnector, expectClean, smbMkdir, smbWrite, startSmbSide, syncAndWait, waitJob, type SmbSide } from "./e2e-world.js";
+import {
+  BASE,
+  ScaiSide,
+  connectorBody,
+  createConnector,
+  expectClean,
+  smbMkdir,
+  smbWrite,
+  startSmbSide,
+  syncAndWait,
+  waitJob,
+  type SmbSide,
+} from "./e2e-world.js";
 
 const HOLDERS = [
-  { label: "deny-write (Excel: read/write access, read sharing)", access: FileAccess.READ_DATA | FileAccess.WRITE_DATA | FileAccess.READ_ATTRIBUTES, share: FileShare.READ },
-  { label: "deny-all (share access 0)", access: FileAccess.READ_DATA | FileAccess.READ_ATTRIBUTES, share: FileShare.NONE },
+  {
+    label: "deny-write (Excel: read/write access, read sharing)",
+    access: FileAccess.READ_DATA | FileAccess.WRITE_DATA | FileAccess.READ_ATTRIBUTES,
+    share: FileShare.READ,
+  },
+  {
+    label: "deny-all (share access 0)",
+    access: FileAccess.READ_DATA | FileAccess.READ_ATTRIBUTES,
+    share: FileShare.NONE,
+  },
 ] as const;
 
 describe("SMB connector e2e: a file held open by another client is never replaced", () => {
@@ -27,7 +47,13 @@ describe("SMB connector e2e: a file held open by another client is never replace
   before(async () => {
     smb = await startSmbSide();
     server = await startScaidriveProcess();
-    other = await SmbClient.connect({ host: smb.samba.host, port: smb.samba.port, domain: smb.samba.domain, username: smb.samba.username, password: smb.samba.password });
+    other = await SmbClient.connect({
+      host: smb.samba.host,
+      port: smb.samba.port,
+      domain: smb.samba.domain,
+      username: smb.samba.username,
+      password: smb.samba.password,
+    });
   });
   after(async () => {
     await other?.close();
@@ -37,7 +63,8 @@ describe("SMB connector e2e: a file held open by another client is never replace
 
   const smbText = (rel: string) => readFileSync(join(smb.dir, rel), "utf8");
   const ino = (rel: string) => statSync(join(smb.dir, rel)).ino;
-  const hold = async (rel: string, h: (typeof HOLDERS)[number]): Promise<SmbOpenFile> => (await other.tree("share")).open(rel, { access: h.access, share: h.share });
+  const hold = async (rel: string, h: (typeof HOLDERS)[number]): Promise<SmbOpenFile> =>
+    (await other.tree("share")).open(rel, { access: h.access, share: h.share });
   const lockedEntry = (job: any, path: string) => {
     assert.equal(job.status, "completed", JSON.stringify(job));
     const errors = job.entries.filter((e: any) => e.result === "error");
@@ -49,35 +76,42 @@ describe("SMB connector e2e: a file held open by another client is never replace
 
   for (const direction of ["scaidrive_to_smb", "bidirectional"] as const) {
     for (const [i, holder] of HOLDERS.entries()) {
-      test(`${direction}, ${holder.label}: the push is locked, the share's bytes stay; after the close the next run pushes`, async () => {
-        const B = `lock-${direction}-${i}`;
-        smbMkdir(smb, B);
-        const scai = await ScaiSide.create(server, `Lock ${direction} ${i}`);
-        await scai.put("book.xlsx", "version 1");
-        const cnn = await createConnector(server, connectorBody(smb.samba, scai.shareId, { base_path: B, sync_direction: direction }));
-        expectClean(await syncAndWait(server, cnn));
-        assert.equal(smbText(`${B}/book.xlsx`), "version 1");
-        const inode = ino(`${B}/book.xlsx`);
+      test(
+        `${direction}, ${holder.label}: the push is locked, the share's ` +
+          `bytes stay; after the close the next run pushes`,
+        async () => {
+          const B = `lock-${direction}-${i}`;
+          smbMkdir(smb, B);
+          const scai = await ScaiSide.create(server, `Lock ${direction} ${i}`);
+          await scai.put("book.xlsx", "version 1");
+          const cnn = await createConnector(
+            server,
+            connectorBody(smb.samba, scai.shareId, { base_path: B, sync_direction: direction }),
+          );
+          expectClean(await syncAndWait(server, cnn));
+          assert.equal(smbText(`${B}/book.xlsx`), "version 1");
+          const inode = ino(`${B}/book.xlsx`);
 
-        const held = await hold(`${B}/book.xlsx`, holder);
-        try {
-          await scai.put("book.xlsx", "version 2, longer");
-          for (const run of [1, 2]) {
-            const job = await syncAndWait(server, cnn);
-            lockedEntry(job, "book.xlsx");
-            assert.equal(job.files_synced, 0, `run ${run}`);
-            assert.equal(smbText(`${B}/book.xlsx`), "version 1", `run ${run}: the open document is untouched`);
-            assert.equal(ino(`${B}/book.xlsx`), inode, `run ${run}: the same file, not a replacement`);
-            assert.equal(await scai.get("book.xlsx"), "version 2, longer", `run ${run}: ScaiDrive keeps its edit`);
+          const held = await hold(`${B}/book.xlsx`, holder);
+          try {
+            await scai.put("book.xlsx", "version 2, longer");
+            for (const run of [1, 2]) {
+              const job = await syncAndWait(server, cnn);
+              lockedEntry(job, "book.xlsx");
+              assert.equal(job.files_synced, 0, `run ${run}`);
+              assert.equal(smbText(`${B}/book.xlsx`), "version 1", `run ${run}: the open document is untouched`);
+              assert.equal(ino(`${B}/book.xlsx`), inode, `run ${run}: the same file, not a replacement`);
+              assert.equal(await scai.get("book.xlsx"), "version 2, longer", `run ${run}: ScaiDrive keeps its edit`);
+            }
+          } finally {
+            await held.close();
           }
-        } finally {
-          await held.close();
-        }
-        const pushed = expectClean(await syncAndWait(server, cnn));
-        assert.equal(pushed.files_synced, 1);
-        assert.equal(smbText(`${B}/book.xlsx`), "version 2, longer");
-        assert.equal(expectClean(await syncAndWait(server, cnn)).files_synced, 0);
-      });
+          const pushed = expectClean(await syncAndWait(server, cnn));
+          assert.equal(pushed.files_synced, 1);
+          assert.equal(smbText(`${B}/book.xlsx`), "version 2, longer");
+          assert.equal(expectClean(await syncAndWait(server, cnn)).files_synced, 0);
+        },
+      );
     }
   }
 
@@ -87,7 +121,10 @@ describe("SMB connector e2e: a file held open by another client is never replace
     smbMkdir(smb, `${B}/mounted`);
     smbWrite(smb, `${B}/mounted/sheet.xlsx`, "sheet on the share");
     const scai = await ScaiSide.create(server, "Lock push");
-    const cnn = await createConnector(server, connectorBody(smb.samba, scai.shareId, { base_path: B, sync_direction: "smb_to_scaidrive" }));
+    const cnn = await createConnector(
+      server,
+      connectorBody(smb.samba, scai.shareId, { base_path: B, sync_direction: "smb_to_scaidrive" }),
+    );
     await scai.put("docs/report.docx", "pushed from scaidrive, longer");
 
     const push = async () => {
@@ -107,9 +144,14 @@ describe("SMB connector e2e: a file held open by another client is never replace
     expectClean(await push());
     assert.equal(smbText(`${B}/docs/report.docx`), "pushed from scaidrive, longer");
 
-    const m = await server.api("POST", "/api/v1/mounts", { json: { share_id: scai.shareId, path: "/Mounted", connector_id: cnn, remote_path: "mounted" } });
+    const m = await server.api("POST", "/api/v1/mounts", {
+      json: { share_id: scai.shareId, path: "/Mounted", connector_id: cnn, remote_path: "mounted" },
+    });
     assert.equal(m.status, 201, JSON.stringify(m.body));
-    const upload = (content: string) => server.api("PUT", `/api/v1/shares/${scai.shareId}/content?path=${encodeURIComponent("/Mounted/sheet.xlsx")}`, { raw: content });
+    const upload = (content: string) =>
+      server.api("PUT", `/api/v1/shares/${scai.shareId}/content?path=${encodeURIComponent("/Mounted/sheet.xlsx")}`, {
+        raw: content,
+      });
     for (const [i, holder] of HOLDERS.entries()) {
       const held = await hold(`${B}/mounted/sheet.xlsx`, holder);
       try {

@@ -6,7 +6,17 @@
  *
  * Job polling is bounded (default 120 s) and never asserts on time.
  */
-import { chownSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, renameSync, chmodSync } from "node:fs";
+import {
+  chownSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  renameSync,
+  chmodSync,
+} from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { startSamba, type SambaInstance, type StartSambaOptions } from "../../harness/samba.js";
@@ -28,7 +38,9 @@ export interface SmbSide {
 }
 
 /** Samba serving share `share` from a directory outside the harness's own temp tree. */
-export async function startSmbSide(opts: { share?: Record<string, string>; global?: Record<string, string> } = {}): Promise<SmbSide> {
+export async function startSmbSide(
+  opts: { share?: Record<string, string>; global?: Record<string, string> } = {},
+): Promise<SmbSide> {
   const temp: TempDir = makeTempDir("e2e-share");
   chmodSync(temp.path, 0o755);
   const dir = join(temp.path, "share");
@@ -115,7 +127,11 @@ export function sha256(data: string | Buffer): string {
 
 /** A ScaiDrive share plus helpers for paths inside it. */
 export class ScaiSide {
-  constructor(readonly server: ScaidriveProcess, readonly shareId: string, readonly root: string) {}
+  constructor(
+    readonly server: ScaidriveProcess,
+    readonly shareId: string,
+    readonly root: string,
+  ) {}
 
   static async create(server: ScaidriveProcess, name: string, root = "/From Fileserver"): Promise<ScaiSide> {
     const r = await server.api("POST", "/api/v1/shares", { json: { name } });
@@ -139,7 +155,9 @@ export class ScaiSide {
 
   /** Content as text, or undefined for 404. */
   async get(rel: string): Promise<string | undefined> {
-    const res = await fetch(`${this.server.url}/api/v1/shares/${this.shareId}/content?${this.q(rel)}`, { headers: { authorization: `Bearer ${this.server.adminToken}` } });
+    const res = await fetch(`${this.server.url}/api/v1/shares/${this.shareId}/content?${this.q(rel)}`, {
+      headers: { authorization: `Bearer ${this.server.adminToken}` },
+    });
     const text = await res.text();
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw new Error(`get ${rel}: ${res.status} ${text}`);
@@ -160,7 +178,9 @@ export class ScaiSide {
   }
 
   async move(from: string, to: string): Promise<any> {
-    const r = await this.server.api("POST", `/api/v1/shares/${this.shareId}/move`, { json: { from: this.path(from), to: this.path(to) } });
+    const r = await this.server.api("POST", `/api/v1/shares/${this.shareId}/move`, {
+      json: { from: this.path(from), to: this.path(to) },
+    });
     if (r.status !== 200 && r.status !== 201) throw new Error(`move ${from}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
   }
@@ -177,7 +197,10 @@ export class ScaiSide {
     const walk = async (r: string) => {
       let cursor: string | undefined;
       do {
-        const res = await this.server.api("GET", `/api/v1/shares/${this.shareId}/files?${this.q(r)}&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+        const res = await this.server.api(
+          "GET",
+          `/api/v1/shares/${this.shareId}/files?${this.q(r)}&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        );
         if (res.status !== 200) throw new Error(`list ${r}: ${res.status} ${JSON.stringify(res.body)}`);
         for (const n of res.body.items) {
           const child = r ? `${r}/${n.name}` : n.name;
@@ -192,7 +215,11 @@ export class ScaiSide {
   }
 }
 
-export function connectorBody(samba: SambaInstance, shareId: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+export function connectorBody(
+  samba: SambaInstance,
+  shareId: string,
+  over: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     name: "E2E Fileserver",
     server_host: samba.host,
@@ -216,7 +243,11 @@ export async function createConnector(server: ScaidriveProcess, body: Record<str
   return r.body.id;
 }
 
-export async function patchConnector(server: ScaidriveProcess, id: string, body: Record<string, unknown>): Promise<void> {
+export async function patchConnector(
+  server: ScaidriveProcess,
+  id: string,
+  body: Record<string, unknown>,
+): Promise<void> {
   const r = await server.api("PATCH", `${BASE}/${id}`, { json: body });
   if (r.status !== 200) throw new Error(`patch: ${r.status} ${JSON.stringify(r.body)}`);
 }
@@ -231,7 +262,8 @@ export async function requestSync(server: ScaidriveProcess, id: string, query = 
   for (;;) {
     const r = await server.api("POST", `${BASE}/${id}/sync${query ? `?${query}` : ""}`);
     if (r.status === 202 || r.status === 200) return r.body;
-    if (!(r.status === 409 && r.body?.error?.code === "SYNC_ALREADY_RUNNING") || Date.now() > until) throw new Error(`sync: ${r.status} ${JSON.stringify(r.body)}`);
+    if (!(r.status === 409 && r.body?.error?.code === "SYNC_ALREADY_RUNNING") || Date.now() > until)
+      throw new Error(`sync: ${r.status} ${JSON.stringify(r.body)}`);
     await new Promise((res) => setTimeout(res, 500));
   }
 }

@@ -12,6 +12,15 @@ runRemoteConformance("smb (Samba)", async () => {
   mkdirSync(base);
   chownSync(base, samba.uid, samba.gid);
   const { host, port, domain, username, password } = samba;
-  const remote = createSmbRemote({ host, port, domain, username, password, shareName: "share", basePath: "conformance root", network: NetworkPolicy.unrestricted() });
+  const remote = createSmbRemote({
+    host,
+    port,
+    domain,
+    username,
+    password,
+    shareName: "share",
+    basePath: "conformance root",
+    network: NetworkPolicy.unrestricted(),
+  });
   return { remote, cleanup: () => samba.stop() };
 });

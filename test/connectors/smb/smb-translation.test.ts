@@ -6,7 +6,15 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { SmbError, NtStatus, classifyStatus, type SmbErrorKind } from "../../../src/protocols/smb/index.js";
-import { AceFlag, AceType, SdControl, decodeSecurityDescriptor, encodeSecurityDescriptor, type Ace, type SecurityDescriptor } from "../../../src/protocols/smb/security/index.js";
+import {
+  AceFlag,
+  AceType,
+  SdControl,
+  decodeSecurityDescriptor,
+  encodeSecurityDescriptor,
+  type Ace,
+  type SecurityDescriptor,
+} from "../../../src/protocols/smb/security/index.js";
 import type { ResolvedAccount } from "../../../src/protocols/smb/rpc/index.js";
 import { toRemoteError, remoteKindOf } from "../../../src/connectors/smb/smb-error-mapping.js";
 import { translateSecurityDescriptor } from "../../../src/connectors/smb/smb-acl-translation.js";
@@ -61,14 +69,38 @@ describe("security descriptor → RemoteAcl", () => {
     ["S-1-1-0", { sid: "S-1-1-0", domain: "", name: "Everyone", type: "well_known_group" }],
     ["S-1-5-21-9-9-9-9", null],
   ]);
-  const ace = (type: number, flags: number, mask: number, sid: string): Ace => ({ type, typeName: "", kind: "other", flags, mask, sid });
+  const ace = (type: number, flags: number, mask: number, sid: string): Ace => ({
+    type,
+    typeName: "",
+    kind: "other",
+    flags,
+    mask,
+    sid,
+  });
   /** Round-trips through the real codec so the translation sees what a server would send. */
   const sd = (control: number, aces?: Ace[]): SecurityDescriptor =>
-    decodeSecurityDescriptor(encodeSecurityDescriptor({ revision: 1, control: control | SdControl.SELF_RELATIVE, owner: USER, dacl: aces && { revision: 2, aces } }));
+    decodeSecurityDescriptor(
+      encodeSecurityDescriptor({
+        revision: 1,
+        control: control | SdControl.SELF_RELATIVE,
+        owner: USER,
+        dacl: aces && { revision: 2, aces },
+      }),
+    );
 
   test("a NULL DACL grants Everyone everything; an empty DACL grants nothing", () => {
     const none = translateSecurityDescriptor(sd(SdControl.DACL_PRESENT), accounts);
-    assert.deepEqual(none, { owner: "CORP\\alice", inherit: true, entries: [{ principal: "Everyone", principalType: "group", permissions: ["READ", "WRITE", "DELETE", "MANAGE_PERMISSIONS"] }] });
+    assert.deepEqual(none, {
+      owner: "CORP\\alice",
+      inherit: true,
+      entries: [
+        {
+          principal: "Everyone",
+          principalType: "group",
+          permissions: ["READ", "WRITE", "DELETE", "MANAGE_PERMISSIONS"],
+        },
+      ],
+    });
     assert.deepEqual(translateSecurityDescriptor(sd(0, []), accounts).entries, []);
   });
 
@@ -89,8 +121,18 @@ describe("security descriptor → RemoteAcl", () => {
     assert.deepEqual(acl.entries, [
       { principal: "CORP\\finance", principalType: "group", permissions: ["WRITE"], inherited: false, deny: true },
       { principal: "CORP\\finance", principalType: "group", permissions: ["READ"], inherited: true },
-      { principal: "CORP\\alice", principalType: "user", permissions: ["READ", "WRITE", "DELETE", "MANAGE_PERMISSIONS"], inherited: false },
-      { principal: "S-1-5-21-9-9-9-9", principalType: "unknown", permissions: ["READ", "MANAGE_PERMISSIONS"], inherited: false },
+      {
+        principal: "CORP\\alice",
+        principalType: "user",
+        permissions: ["READ", "WRITE", "DELETE", "MANAGE_PERMISSIONS"],
+        inherited: false,
+      },
+      {
+        principal: "S-1-5-21-9-9-9-9",
+        principalType: "unknown",
+        permissions: ["READ", "MANAGE_PERMISSIONS"],
+        inherited: false,
+      },
     ]);
   });
 });

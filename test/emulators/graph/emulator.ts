@@ -57,7 +57,9 @@ export interface GraphEmulator {
  * with a CA made for this run. `fixture` is a file (YAML/JSON) or an object; default: the demo
  * tenant. `close` stops the server and removes every temp file (content, TLS material).
  */
-export async function startGraphEmulator(opts: { port?: number; fixture?: string | EmulatorFixture; tokenLifetimeSec?: number } = {}): Promise<GraphEmulator> {
+export async function startGraphEmulator(
+  opts: { port?: number; fixture?: string | EmulatorFixture; tokenLifetimeSec?: number } = {},
+): Promise<GraphEmulator> {
   const fixture = loadFixture(opts.fixture);
   const tls = await createTlsMaterial();
   let baseUrl = "";
@@ -85,7 +87,11 @@ export async function startGraphEmulator(opts: { port?: number; fixture?: string
       links,
       uploads: new UploadSessions(store.blobs as BlobStore),
       delta: new DeltaFeed(store),
-      json: { store, downloadUrl: (drive, item, version) => links.url({ driveId: drive.id, itemId: item.id, version: version ?? item.versions.length - 1 }) },
+      json: {
+        store,
+        downloadUrl: (drive, item, version) =>
+          links.url({ driveId: drive.id, itemId: item.id, version: version ?? item.versions.length - 1 }),
+      },
       limits: { simpleUploadMax: 250 * 1024 * 1024, deltaPageSize: 200, childrenPageSize: 200 },
       rewriteOnUpload: { extensions: [] },
     };
@@ -139,7 +145,14 @@ function buildInfo(baseUrl: string, caFile: string, directory: Directory, store:
         client_id: a.appId,
         name: a.displayName,
         ...(a.secrets[0] ? { secret: a.secrets[0].value } : {}),
-        ...(cert ? { cert_file: cert.certFile, key_file: cert.keyFile, thumbprint_sha1: cert.thumbprintSha1, thumbprint_sha256: cert.thumbprintSha256 } : {}),
+        ...(cert
+          ? {
+              cert_file: cert.certFile,
+              key_file: cert.keyFile,
+              thumbprint_sha1: cert.thumbprintSha1,
+              thumbprint_sha256: cert.thumbprintSha256,
+            }
+          : {}),
       };
     }),
   };

@@ -36,7 +36,9 @@ describe("Entra app tokens through MSAL", () => {
     fetch(`${emu.info.graph_base_url}/v1.0${path}`, { headers: { authorization: `Bearer ${token}` } });
 
   test("client secret with authorityMetadata: a Graph token whose signature verifies against the JWKS", async () => {
-    const cca = new ConfidentialClientApplication({ auth: { clientId: emu.info.client_id, clientSecret: emu.info.client_secret, ...msalAuth(emu) } });
+    const cca = new ConfidentialClientApplication({
+      auth: { clientId: emu.info.client_id, clientSecret: emu.info.client_secret, ...msalAuth(emu) },
+    });
     const result = await cca.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] });
     assert.ok(result);
     assert.equal(result.tokenType, "Bearer");
@@ -54,11 +56,16 @@ describe("Entra app tokens through MSAL", () => {
 
     const [headerB64, payloadB64, sigB64] = result.accessToken.split(".");
     const header = JSON.parse(Buffer.from(headerB64, "base64url").toString());
-    const jwks = (await (await fetch(`${emu.info.authority_host}/${emu.info.tenant_id}/discovery/v2.0/keys`)).json()) as { keys: Array<Record<string, string>> };
+    const jwks = (await (
+      await fetch(`${emu.info.authority_host}/${emu.info.tenant_id}/discovery/v2.0/keys`)
+    ).json()) as { keys: Array<Record<string, string>> };
     const jwk = jwks.keys.find((k) => k.kid === header.kid);
     assert.ok(jwk, "the token's kid is in the JWKS");
     const key = createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: "jwk" });
-    assert.equal(verify("sha256", Buffer.from(`${headerB64}.${payloadB64}`), key, Buffer.from(sigB64, "base64url")), true);
+    assert.equal(
+      verify("sha256", Buffer.from(`${headerB64}.${payloadB64}`), key, Buffer.from(sigB64, "base64url")),
+      true,
+    );
 
     const site = await graphGet(`/sites/${emu.info.site_id}`, result.accessToken);
     assert.equal(site.status, 200);
@@ -69,11 +76,17 @@ describe("Entra app tokens through MSAL", () => {
 
   test("client secret with OpenID discovery (no authorityMetadata), tenant named by domain", async () => {
     const cca = new ConfidentialClientApplication({
-      auth: { clientId: emu.info.client_id, clientSecret: emu.info.client_secret, ...msalAuth(emu, { tenant: "contoso.onmicrosoft.com", metadata: false }) },
+      auth: {
+        clientId: emu.info.client_id,
+        clientSecret: emu.info.client_secret,
+        ...msalAuth(emu, { tenant: "contoso.onmicrosoft.com", metadata: false }),
+      },
     });
     const result = await cca.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] });
     assert.equal(jwtClaims(result!.accessToken).tid, emu.info.tenant_id);
-    const config = (await (await fetch(`${emu.info.authority_host}/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration`)).json()) as Record<string, string>;
+    const config = (await (
+      await fetch(`${emu.info.authority_host}/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration`)
+    ).json()) as Record<string, string>;
     assert.equal(config.issuer, `${emu.info.authority_host}/${emu.info.tenant_id}/v2.0`);
     assert.equal(config.token_endpoint, `${emu.info.authority_host}/${emu.info.tenant_id}/oauth2/v2.0/token`);
   });
@@ -93,41 +106,72 @@ describe("Entra app tokens through MSAL", () => {
       assert.deepEqual(claims.roles, ["Sites.Selected"]);
       // Sites.Selected with a write grant on the marketing site only.
       assert.equal((await graphGet(`/sites/${emu.info.site_id}`, result!.accessToken)).status, 200);
-      const sites = (await (await graphGet(`/sites?search=*`, result!.accessToken)).json()) as { value: Array<{ id: string }> };
-      assert.deepEqual(sites.value.map((s) => s.id), [emu.info.site_id]);
+      const sites = (await (await graphGet(`/sites?search=*`, result!.accessToken)).json()) as {
+        value: Array<{ id: string }>;
+      };
+      assert.deepEqual(
+        sites.value.map((s) => s.id),
+        [emu.info.site_id],
+      );
     });
   }
 
-  test("a certificate that is not registered, or a registered thumbprint signed by another key, fails with AADSTS700027", async () => {
-    const app = appOf(emu, CERT_APP);
-    const dir = mkdtempSync(join(tmpdir(), "entra-stranger-"));
-    try {
-      const stranger = createClientCertificateSync("stranger", dir);
-      const unknownCert = new ConfidentialClientApplication({
-        auth: { clientId: app.client_id, clientCertificate: { thumbprintSha256: stranger.thumbprintSha256, privateKey: stranger.keyPem }, ...msalAuth(emu) },
-      });
-      const e1 = await unknownCert.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }).then(() => null, (e: unknown) => e);
-      assert.ok(e1 instanceof ServerError, String(e1));
-      assert.equal(e1.errorCode, "invalid_client");
-      assert.equal(String(e1.errorNo), "700027");
-      assert.match(e1.errorMessage, /AADSTS700027: Client assertion contains an invalid signature\. \[Reason - The key was not found\./);
-      assert.ok(e1.errorMessage.includes(stranger.thumbprintSha256));
+  test(
+    "a certificate that is not registered, or a registered " +
+      "thumbprint signed by another key, fails with AADSTS700027",
+    async () => {
+      const app = appOf(emu, CERT_APP);
+      const dir = mkdtempSync(join(tmpdir(), "entra-stranger-"));
+      try {
+        const stranger = createClientCertificateSync("stranger", dir);
+        const unknownCert = new ConfidentialClientApplication({
+          auth: {
+            clientId: app.client_id,
+            clientCertificate: { thumbprintSha256: stranger.thumbprintSha256, privateKey: stranger.keyPem },
+            ...msalAuth(emu),
+          },
+        });
+        const e1 = await unknownCert.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        assert.ok(e1 instanceof ServerError, String(e1));
+        assert.equal(e1.errorCode, "invalid_client");
+        assert.equal(String(e1.errorNo), "700027");
+        assert.match(
+          e1.errorMessage,
+          /AADSTS700027: Client assertion contains an invalid signature\. \[Reason - The key was not found\./,
+        );
+        assert.ok(e1.errorMessage.includes(stranger.thumbprintSha256));
 
-      const forged = new ConfidentialClientApplication({
-        auth: { clientId: app.client_id, clientCertificate: { thumbprint: app.thumbprint_sha1!, privateKey: stranger.keyPem }, ...msalAuth(emu) },
-      });
-      const e2 = await forged.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }).then(() => null, (e: unknown) => e);
-      assert.ok(e2 instanceof ServerError);
-      assert.equal(String(e2.errorNo), "700027");
-      assert.match(e2.errorMessage, /did not match the expected signature value/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        const forged = new ConfidentialClientApplication({
+          auth: {
+            clientId: app.client_id,
+            clientCertificate: { thumbprint: app.thumbprint_sha1!, privateKey: stranger.keyPem },
+            ...msalAuth(emu),
+          },
+        });
+        const e2 = await forged.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        assert.ok(e2 instanceof ServerError);
+        assert.equal(String(e2.errorNo), "700027");
+        assert.match(e2.errorMessage, /did not match the expected signature value/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   test("a wrong client secret fails with invalid_client AADSTS7000215", async () => {
-    const cca = new ConfidentialClientApplication({ auth: { clientId: emu.info.client_id, clientSecret: "not-the-secret", ...msalAuth(emu) } });
-    const err = await cca.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }).then(() => null, (e: unknown) => e);
+    const cca = new ConfidentialClientApplication({
+      auth: { clientId: emu.info.client_id, clientSecret: "not-the-secret", ...msalAuth(emu) },
+    });
+    const err = await cca.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ServerError);
     assert.equal(err.errorCode, "invalid_client");
     assert.equal(String(err.errorNo), "7000215");
@@ -135,8 +179,13 @@ describe("Entra app tokens through MSAL", () => {
   });
 
   test("an expired client secret fails with invalid_client AADSTS7000222", async () => {
-    const cca = new ConfidentialClientApplication({ auth: { clientId: EXPIRED_APP.appId, clientSecret: "old-secret", ...msalAuth(emu) } });
-    const err = await cca.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }).then(() => null, (e: unknown) => e);
+    const cca = new ConfidentialClientApplication({
+      auth: { clientId: EXPIRED_APP.appId, clientSecret: "old-secret", ...msalAuth(emu) },
+    });
+    const err = await cca.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ServerError);
     assert.equal(err.errorCode, "invalid_client");
     assert.equal(String(err.errorNo), "7000222");
@@ -144,9 +193,16 @@ describe("Entra app tokens through MSAL", () => {
 
   test("an unknown tenant fails with AADSTS90002, an unknown app with AADSTS700016", async () => {
     const unknownTenant = new ConfidentialClientApplication({
-      auth: { clientId: emu.info.client_id, clientSecret: emu.info.client_secret, ...msalAuth(emu, { tenant: "fabrikam.onmicrosoft.com" }) },
+      auth: {
+        clientId: emu.info.client_id,
+        clientSecret: emu.info.client_secret,
+        ...msalAuth(emu, { tenant: "fabrikam.onmicrosoft.com" }),
+      },
     });
-    const e1 = await unknownTenant.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }).then(() => null, (e: unknown) => e);
+    const e1 = await unknownTenant.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(e1 instanceof ServerError);
     assert.equal(e1.errorCode, "invalid_request");
     assert.equal(String(e1.errorNo), "90002");
@@ -155,7 +211,10 @@ describe("Entra app tokens through MSAL", () => {
     const unknownApp = new ConfidentialClientApplication({
       auth: { clientId: "44444444-4444-4444-4444-444444444444", clientSecret: "x", ...msalAuth(emu) },
     });
-    const e2 = await unknownApp.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }).then(() => null, (e: unknown) => e);
+    const e2 = await unknownApp.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(e2 instanceof ServerError);
     assert.equal(e2.errorCode, "unauthorized_client");
     assert.equal(String(e2.errorNo), "700016");
@@ -173,10 +232,21 @@ describe("Entra token endpoint over plain HTTPS", () => {
     await emu?.close();
   });
 
-  const base = () => ({ grant_type: "client_credentials", client_id: emu.info.client_id, client_secret: emu.info.client_secret, scope: GRAPH_DEFAULT });
+  const base = () => ({
+    grant_type: "client_credentials",
+    client_id: emu.info.client_id,
+    client_secret: emu.info.client_secret,
+    scope: GRAPH_DEFAULT,
+  });
 
   test("unknown form fields are ignored and the answer is not cacheable", async () => {
-    const res = await postForm(tokenUrl, { ...base(), "x-client-SKU": "msal.js.node", "x-client-VER": "7", client_info: "1", whatever: "1" });
+    const res = await postForm(tokenUrl, {
+      ...base(),
+      "x-client-SKU": "msal.js.node",
+      "x-client-VER": "7",
+      client_info: "1",
+      whatever: "1",
+    });
     assert.equal(res.status, 200);
     assert.equal(res.body.token_type, "Bearer");
     assert.equal(res.body.expires_in, 3600);
@@ -198,7 +268,10 @@ describe("Entra token endpoint over plain HTTPS", () => {
     const res = await postForm(tokenUrl, { ...base(), client_secret: "wrong" }, { "client-request-id": cid });
     assert.equal(res.status, 401);
     assert.equal(res.body.error, "invalid_client");
-    assert.match(res.body.error_description as string, /^AADSTS7000215: .*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: 0f0e0d0c-0b0a-4090-8070-605040302010\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/s);
+    assert.match(
+      res.body.error_description as string,
+      /^AADSTS7000215: .*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: 0f0e0d0c-0b0a-4090-8070-605040302010\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/s,
+    );
     assert.deepEqual(res.body.error_codes, [7000215]);
     assert.match(res.body.timestamp as string, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
     assert.match(res.body.trace_id as string, /^[0-9a-f-]{36}$/);
@@ -207,7 +280,13 @@ describe("Entra token endpoint over plain HTTPS", () => {
 
   const cases: Array<[string, Record<string, string | undefined>, number, string, number]> = [
     ["missing grant_type", { grant_type: undefined }, 400, "invalid_request", 900144],
-    ["unsupported grant", { grant_type: "urn:ietf:params:oauth:grant-type:device_code" }, 400, "unsupported_grant_type", 70003],
+    [
+      "unsupported grant",
+      { grant_type: "urn:ietf:params:oauth:grant-type:device_code" },
+      400,
+      "unsupported_grant_type",
+      70003,
+    ],
     ["missing client credential", { client_secret: undefined }, 401, "invalid_client", 7000218],
     ["scope without /.default", { scope: "https://graph.microsoft.com/Sites.Read.All" }, 400, "invalid_scope", 1002012],
     ["scope of an unknown resource", { scope: "https://contoso.example/.default" }, 400, "invalid_resource", 500011],
@@ -232,7 +311,9 @@ describe("Entra token endpoint over plain HTTPS", () => {
       assert.equal(res.status, 200, path);
       return (await res.json()) as Record<string, any>;
     };
-    const instance = await get(`/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${host}/common/oauth2/v2.0/authorize`)}`);
+    const instance = await get(
+      `/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${host}/common/oauth2/v2.0/authorize`)}`,
+    );
     assert.equal(instance.metadata[0].preferred_network, new URL(host).host);
     assert.equal(instance.tenant_discovery_endpoint, `${host}/{tenant}/v2.0/.well-known/openid-configuration`);
     const common = await get("/common/v2.0/.well-known/openid-configuration");
@@ -241,7 +322,10 @@ describe("Entra token endpoint over plain HTTPS", () => {
     const v2 = await get(`/contoso/discovery/v2.0/keys`);
     const v1 = await get(`/${emu.info.tenant_id}/discovery/keys`);
     assert.equal(v2.keys.length, 1);
-    assert.deepEqual(v1.keys.map((k: { kid: string }) => k.kid), v2.keys.map((k: { kid: string }) => k.kid));
+    assert.deepEqual(
+      v1.keys.map((k: { kid: string }) => k.kid),
+      v2.keys.map((k: { kid: string }) => k.kid),
+    );
     const missing = await fetch(`${host}/nowhere.example/v2.0/.well-known/openid-configuration`);
     assert.equal(missing.status, 400);
     assert.deepEqual(((await missing.json()) as { error_codes: number[] }).error_codes, [90002]);
@@ -251,7 +335,10 @@ describe("Entra token endpoint over plain HTTPS", () => {
     const common = await postForm(`${emu.info.authority_host}/common/oauth2/v2.0/token`, base());
     assert.equal(common.status, 400);
     assert.deepEqual(common.body.error_codes, [50059]);
-    const unknown = await postForm(`${emu.info.authority_host}/99999999-9999-9999-9999-999999999999/oauth2/v2.0/token`, base());
+    const unknown = await postForm(
+      `${emu.info.authority_host}/99999999-9999-9999-9999-999999999999/oauth2/v2.0/token`,
+      base(),
+    );
     assert.equal(unknown.status, 400);
     assert.deepEqual(unknown.body.error_codes, [90002]);
   });
@@ -275,9 +362,14 @@ describe("Entra token endpoint over plain HTTPS", () => {
         client_assertion: jwt,
       });
     assert.equal((await send(assertion({}))).status, 200, "the well-formed assertion is accepted");
-    const byDomain = await send(assertion({ aud: `${emu.info.authority_host}/contoso.onmicrosoft.com/oauth2/v2.0/token` }));
+    const byDomain = await send(
+      assertion({ aud: `${emu.info.authority_host}/contoso.onmicrosoft.com/oauth2/v2.0/token` }),
+    );
     assert.equal(byDomain.status, 200, "the domain form of the token endpoint is a valid audience");
-    assert.deepEqual((await send(assertion({ aud: "https://login.microsoftonline.com/x/oauth2/v2.0/token" }))).body.error_codes, [700023]);
+    assert.deepEqual(
+      (await send(assertion({ aud: "https://login.microsoftonline.com/x/oauth2/v2.0/token" }))).body.error_codes,
+      [700023],
+    );
     assert.deepEqual((await send(assertion({ iss: emu.info.client_id }))).body.error_codes, [700021]);
     assert.deepEqual((await send(assertion({ nbf: now - 4000, exp: now - 3600 }))).body.error_codes, [700024]);
     assert.deepEqual((await send("not.a.jwt")).body.error_codes, [50027]);

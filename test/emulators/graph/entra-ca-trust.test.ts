@@ -14,7 +14,10 @@ import { startGraphEmulator, type GraphEmulator } from "./emulator.js";
 const run = promisify(execFile);
 
 /** Runs an ES module snippet in a fresh `node`, from the repository root so packages resolve. */
-async function node(script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function node(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ["--input-type=module", "-e", script], {
       cwd: process.cwd(),
@@ -61,7 +64,10 @@ describe("the emulator's TLS and how clients trust it", () => {
       catch (e) { console.log("error", e.cause?.code ?? e.message); }`;
     const untrusted = await node(probe, {});
     assert.equal(untrusted.code, 0, untrusted.stderr);
-    assert.match(untrusted.stdout, /^error (UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)/);
+    assert.match(
+      untrusted.stdout,
+      /^error (UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)/,
+    );
 
     const trusted = await node(
       `${probe}

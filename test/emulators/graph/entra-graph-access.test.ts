@@ -13,8 +13,18 @@ import type { GraphEmulator } from "./emulator.js";
 import { GRAPH_DEFAULT, msalAuth, postJson, signInWithCode, startTrustedEmulator } from "./entra/msal-test-kit.js";
 
 const ALICE = "alice@contoso.onmicrosoft.com";
-const NO_SITES = { appId: "66666666-6666-4666-8666-666666666601", displayName: "No Sites App", secrets: [{ value: "none-secret" }], appRoles: ["User.Read.All"] };
-const SELECTED = { appId: "66666666-6666-4666-8666-666666666603", displayName: "Selected Later", secrets: [{ value: "selected-secret" }], appRoles: ["Sites.Selected"] };
+const NO_SITES = {
+  appId: "66666666-6666-4666-8666-666666666601",
+  displayName: "No Sites App",
+  secrets: [{ value: "none-secret" }],
+  appRoles: ["User.Read.All"],
+};
+const SELECTED = {
+  appId: "66666666-6666-4666-8666-666666666603",
+  displayName: "Selected Later",
+  secrets: [{ value: "selected-secret" }],
+  appRoles: ["Sites.Selected"],
+};
 const DESKTOP = {
   appId: "66666666-6666-4666-8666-666666666602",
   displayName: "Desktop Reader",
@@ -49,7 +59,9 @@ describe("Graph enforces what Entra's tokens carry (SDK to SDK)", () => {
       (e: unknown) => (e instanceof GraphError ? `${e.statusCode} ${e.code}` : `unexpected ${String(e)}`),
     );
   const newFolder = (c: Client) =>
-    c.api(`/drives/${emu.info.drive_id}/root/children`).post({ name: "entra-probe", folder: {}, "@microsoft.graph.conflictBehavior": "rename" });
+    c
+      .api(`/drives/${emu.info.drive_id}/root/children`)
+      .post({ name: "entra-probe", folder: {}, "@microsoft.graph.conflictBehavior": "rename" });
 
   test("an app holding no Sites permission at all gets 403 accessDenied on sites and drives", async () => {
     const c = appClient(NO_SITES.appId, "none-secret");
@@ -60,40 +72,63 @@ describe("Graph enforces what Entra's tokens carry (SDK to SDK)", () => {
 
   test("an app with Sites.ReadWrite.All writes through an MSAL-backed Graph client", async () => {
     const c = appClient(emu.info.client_id, emu.info.client_secret);
-    const created = (await newFolder(c)) as { id?: string; folder?: unknown; createdBy?: { application?: { id?: string } } };
+    const created = (await newFolder(c)) as {
+      id?: string;
+      folder?: unknown;
+      createdBy?: { application?: { id?: string } };
+    };
     assert.ok(created.id && created.folder);
   });
 
   test("delegated scp: Sites.Read.All reads but gets 403 on writes; Sites.ReadWrite.All writes", async () => {
     const pca = new PublicClientApplication({ auth: { clientId: DESKTOP.appId, ...msalAuth(emu) } });
-    const { result } = await signInWithCode(emu, pca, { redirectUri: DESKTOP.redirectUris[0], scopes: ["Sites.Read.All"], loginHint: ALICE });
+    const { result } = await signInWithCode(emu, pca, {
+      redirectUri: DESKTOP.redirectUris[0],
+      scopes: ["Sites.Read.All"],
+      loginHint: ALICE,
+    });
     const account = result.account as AccountInfo;
-    const reader = client(async () => (await pca.acquireTokenSilent({ account, scopes: ["Sites.Read.All"] })).accessToken);
+    const reader = client(
+      async () => (await pca.acquireTokenSilent({ account, scopes: ["Sites.Read.All"] })).accessToken,
+    );
     assert.equal(await outcome(reader.api(`/sites/${emu.info.site_id}`).get()), "ok");
     assert.equal(await outcome(reader.api(`/drives/${emu.info.drive_id}/root/children`).get()), "ok");
     assert.equal(await outcome(newFolder(reader)), "403 accessDenied");
 
-    const writer = client(async () => (await pca.acquireTokenSilent({ account, scopes: ["Sites.ReadWrite.All"] })).accessToken);
+    const writer = client(
+      async () => (await pca.acquireTokenSilent({ account, scopes: ["Sites.ReadWrite.All"] })).accessToken,
+    );
     assert.equal(await outcome(newFolder(writer)), "ok");
   });
 
-  test("Sites.Selected grants given and taken back through /_emulator/tokens/site-grants apply to the next request", async () => {
-    const c = appClient(SELECTED.appId, "selected-secret");
-    const grant = async (roles: string[]) => {
-      const res = await postJson(`${emu.info.authority_host}/_emulator/tokens/site-grants`, { app_id: SELECTED.appId, site: emu.info.site_id, roles });
-      assert.equal(res.status, 200);
-    };
-    assert.equal(await outcome(c.api(`/sites/${emu.info.site_id}`).get()), "403 accessDenied");
-    await grant(["read"]);
-    assert.equal(await outcome(c.api(`/sites/${emu.info.site_id}`).get()), "ok");
-    assert.equal(await outcome(newFolder(c)), "403 accessDenied");
-    await grant(["write"]);
-    assert.equal(await outcome(newFolder(c)), "ok");
-    await grant([]);
-    assert.equal(await outcome(c.api(`/sites/${emu.info.site_id}`).get()), "403 accessDenied");
-    const bad = await postJson(`${emu.info.authority_host}/_emulator/tokens/site-grants`, { app_id: SELECTED.appId, site: emu.info.site_id, roles: ["admin"] });
-    assert.equal(bad.status, 400);
-  });
+  test(
+    "Sites.Selected grants given and taken back through " + "/_emulator/tokens/site-grants apply to the next request",
+    async () => {
+      const c = appClient(SELECTED.appId, "selected-secret");
+      const grant = async (roles: string[]) => {
+        const res = await postJson(`${emu.info.authority_host}/_emulator/tokens/site-grants`, {
+          app_id: SELECTED.appId,
+          site: emu.info.site_id,
+          roles,
+        });
+        assert.equal(res.status, 200);
+      };
+      assert.equal(await outcome(c.api(`/sites/${emu.info.site_id}`).get()), "403 accessDenied");
+      await grant(["read"]);
+      assert.equal(await outcome(c.api(`/sites/${emu.info.site_id}`).get()), "ok");
+      assert.equal(await outcome(newFolder(c)), "403 accessDenied");
+      await grant(["write"]);
+      assert.equal(await outcome(newFolder(c)), "ok");
+      await grant([]);
+      assert.equal(await outcome(c.api(`/sites/${emu.info.site_id}`).get()), "403 accessDenied");
+      const bad = await postJson(`${emu.info.authority_host}/_emulator/tokens/site-grants`, {
+        app_id: SELECTED.appId,
+        site: emu.info.site_id,
+        roles: ["admin"],
+      });
+      assert.equal(bad.status, 400);
+    },
+  );
 
   test("a token Graph cannot verify answers 401 InvalidAuthenticationToken", async () => {
     const c = client(async () => "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln");

@@ -79,7 +79,11 @@ export function loadFixture(source: string | EmulatorFixture | undefined): Emula
  * Builds the fixture's sites, libraries and items in the store. Throws (with the item path)
  * on anything SharePoint would refuse: bad names, unknown users, unknown columns.
  */
-export async function populateContent(store: ContentStore, directory: Directory, fixture: EmulatorFixture): Promise<void> {
+export async function populateContent(
+  store: ContentStore,
+  directory: Directory,
+  fixture: EmulatorFixture,
+): Promise<void> {
   for (const sf of fixture.sites ?? []) {
     const tenant = sf.tenant ? directory.findTenant(sf.tenant) : directory.tenants[0];
     if (!tenant) throw new Error(`fixture site ${sf.path}: unknown tenant ${sf.tenant ?? "(none declared)"}`);
@@ -93,7 +97,14 @@ export async function populateContent(store: ContentStore, directory: Directory,
     });
     for (const lf of sf.libraries ?? []) {
       const perms = (sf.permissions ?? []).map((g) => resolveGrant(store, directory, tenant.id, g));
-      const drive = store.addDrive(site, { id: lf.id, name: lf.name, urlName: lf.urlName, description: lf.description, columns: lf.columns, permissions: perms });
+      const drive = store.addDrive(site, {
+        id: lf.id,
+        name: lf.name,
+        urlName: lf.urlName,
+        description: lf.description,
+        columns: lf.columns,
+        permissions: perms,
+      });
       for (const itf of lf.items ?? []) {
         try {
           await addItem(store, directory, tenant.id, drive, itf);
@@ -105,29 +116,50 @@ export async function populateContent(store: ContentStore, directory: Directory,
   }
 }
 
-async function addItem(store: ContentStore, directory: Directory, tenantId: string, drive: DriveRecord, f: ItemFixture): Promise<void> {
+async function addItem(
+  store: ContentStore,
+  directory: Directory,
+  tenantId: string,
+  drive: DriveRecord,
+  f: ItemFixture,
+): Promise<void> {
   const actor = (who?: string) => userActor(directory, tenantId, who, SYSTEM_ACTOR);
   const parts = f.path.split("/").filter(Boolean);
   const name = parts.pop();
   if (!name) throw new Error("empty path");
   let parent: ItemRecord = store.root(drive);
-  for (const part of parts) parent = store.childByName(drive, parent, part) ?? store.createFolder(drive, parent, part, actor(f.author));
-  const hasContent = f.content !== undefined || f.contentBase64 !== undefined || f.size !== undefined || f.versions !== undefined;
+  for (const part of parts)
+    parent = store.childByName(drive, parent, part) ?? store.createFolder(drive, parent, part, actor(f.author));
+  const hasContent =
+    f.content !== undefined || f.contentBase64 !== undefined || f.size !== undefined || f.versions !== undefined;
   const type = f.type ?? (hasContent ? "file" : "folder");
   let item: ItemRecord;
   if (type === "file") {
-    const versions: ContentFixture[] = (f.versions ?? [f]).map((v) => (typeof v === "string" ? { content: v, author: f.author } : v));
+    const versions: ContentFixture[] = (f.versions ?? [f]).map((v) =>
+      typeof v === "string" ? { content: v, author: f.author } : v,
+    );
     let written: ItemRecord | undefined;
     for (const v of versions) {
-      const data = v.contentBase64 !== undefined ? Buffer.from(v.contentBase64, "base64") : v.content !== undefined ? Buffer.from(v.content) : Buffer.alloc(v.size ?? 0, 0x20);
+      const data =
+        v.contentBase64 !== undefined
+          ? Buffer.from(v.contentBase64, "base64")
+          : v.content !== undefined
+            ? Buffer.from(v.content)
+            : Buffer.alloc(v.size ?? 0, 0x20);
       const blob = await store.blobs.fromBuffer(data);
       written = store.writeFile(drive, parent, name, blob, actor(v.author ?? f.author)).item;
     }
     item = written!;
   } else {
-    item = store.childByName(drive, parent, name) ?? store.createFolder(drive, parent, name, actor(f.author), "fail", type);
+    item =
+      store.childByName(drive, parent, name) ?? store.createFolder(drive, parent, name, actor(f.author), "fail", type);
   }
   if (f.fields) store.setFields(drive, item, f.fields, actor(f.author));
-  if (f.permissions) store.setUniquePermissions(drive, item, f.permissions.map((g) => resolveGrant(store, directory, tenantId, g)));
+  if (f.permissions)
+    store.setUniquePermissions(
+      drive,
+      item,
+      f.permissions.map((g) => resolveGrant(store, directory, tenantId, g)),
+    );
   if (f.checkedOutBy) store.checkout(drive, item, actor(f.checkedOutBy));
 }

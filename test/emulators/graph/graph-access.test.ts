@@ -13,9 +13,25 @@ const APPS = {
 describe("Graph authorisation and faults", () => {
   const ctx = useEmulator(() =>
     demoWithApps([
-      { appId: APPS.none, displayName: "Selected, no grant", secrets: [{ value: `secret-${APPS.none}` }], appRoles: ["Sites.Selected"] },
-      { appId: APPS.read, displayName: "Selected, read grant", secrets: [{ value: `secret-${APPS.read}` }], appRoles: ["Sites.Selected"], siteGrants: [{ site: MARKETING, roles: ["read"] }] },
-      { appId: APPS.readAll, displayName: "Sites.Read.All", secrets: [{ value: `secret-${APPS.readAll}` }], appRoles: ["Sites.Read.All"] },
+      {
+        appId: APPS.none,
+        displayName: "Selected, no grant",
+        secrets: [{ value: `secret-${APPS.none}` }],
+        appRoles: ["Sites.Selected"],
+      },
+      {
+        appId: APPS.read,
+        displayName: "Selected, read grant",
+        secrets: [{ value: `secret-${APPS.read}` }],
+        appRoles: ["Sites.Selected"],
+        siteGrants: [{ site: MARKETING, roles: ["read"] }],
+      },
+      {
+        appId: APPS.readAll,
+        displayName: "Sites.Read.All",
+        secrets: [{ value: `secret-${APPS.readAll}` }],
+        appRoles: ["Sites.Read.All"],
+      },
     ]),
   );
   const tokenFor = (appId: string): Promise<string> => appToken(ctx.emu, appId, `secret-${appId}`);
@@ -49,7 +65,11 @@ describe("Graph authorisation and faults", () => {
       const put = await graphFetch(ctx.emu, t, ctx.d("/root:/ro.txt:/content"), { method: "PUT", body: "x" });
       assert.equal(put.status, 403, appId);
       assert.equal(((await put.json()) as Item).error.code, "accessDenied");
-      const mkdir = await graphFetch(ctx.emu, t, ctx.d("/root/children"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "ro", folder: {} }) });
+      const mkdir = await graphFetch(ctx.emu, t, ctx.d("/root/children"), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "ro", folder: {} }),
+      });
       assert.equal(mkdir.status, 403);
       const del = await graphFetch(ctx.emu, t, ctx.d("/root:/Campaigns/2026/Budget.xlsx:"), { method: "DELETE" });
       assert.equal(del.status, 403);
@@ -57,8 +77,14 @@ describe("Graph authorisation and faults", () => {
     }
     const t = await tokenFor(APPS.read);
     const sites = (await (await graphFetch(ctx.emu, t, "/sites?search=*")).json()) as Item;
-    assert.deepEqual(sites.value.map((s: Item) => s.webUrl), [MARKETING], "only the granted site is visible");
-    const other = (await (await graphFetch(ctx.emu, ctx.token, "/sites/contoso.sharepoint.com:/sites/engineering")).json()) as Item;
+    assert.deepEqual(
+      sites.value.map((s: Item) => s.webUrl),
+      [MARKETING],
+      "only the granted site is visible",
+    );
+    const other = (await (
+      await graphFetch(ctx.emu, ctx.token, "/sites/contoso.sharepoint.com:/sites/engineering")
+    ).json()) as Item;
     const denied = await graphFetch(ctx.emu, t, `/sites/${other.id}/drives`);
     assert.equal(denied.status, 403);
     await denied.body?.cancel();
@@ -88,7 +114,10 @@ describe("Graph authorisation and faults", () => {
     assert.ok(children.value.length > 0);
 
     await control(ctx.emu, "faults", { kind: "500", path: "/root/children$", count: 1 });
-    await assert.rejects(ctx.client.api(ctx.d("/root/children")).get(), (err: Item) => err.statusCode === 500 && err.code === "generalException");
+    await assert.rejects(
+      ctx.client.api(ctx.d("/root/children")).get(),
+      (err: Item) => err.statusCode === 500 && err.code === "generalException",
+    );
     await control(ctx.emu, "faults", undefined, "DELETE");
   });
 
@@ -103,7 +132,10 @@ describe("Graph authorisation and faults", () => {
     assert.equal(slow.status, 200);
     await slow.body?.cancel();
     const rules = (await control(ctx.emu, "faults", undefined, "GET")) as Item;
-    assert.deepEqual(rules.value.map((r: Item) => r.fired), [1, 1]);
+    assert.deepEqual(
+      rules.value.map((r: Item) => r.fired),
+      [1, 1],
+    );
     await control(ctx.emu, "faults", undefined, "DELETE");
   });
 });

@@ -29,7 +29,10 @@ describe("Graph delta", () => {
     assert.equal(ids.size, items.length, "no duplicates");
     const bulkFiles = items.filter((i) => i.name?.startsWith("file-"));
     assert.equal(bulkFiles.length, 5000);
-    assert.ok(pages.slice(0, -1).every((n) => n === 200), `full pages: ${pages.join(",")}`);
+    assert.ok(
+      pages.slice(0, -1).every((n) => n === 200),
+      `full pages: ${pages.join(",")}`,
+    );
     assert.ok(items[0].root, "the root comes first");
     const seen = new Set<string>();
     for (const item of items) {
@@ -52,9 +55,16 @@ describe("Graph delta", () => {
     const brief: Item = await ctx.client.api(ctx.d("/root:/Campaigns/2026/Brief.docx:")).get();
     const press: Item = await ctx.client.api(ctx.d("/root:/Campaigns/2026/Press Release.pdf:")).get();
     const y2025: Item = await ctx.client.api(ctx.d("/root:/Campaigns/2025:")).get();
-    await control(ctx.emu, "content/files", { path: "Campaigns/2026/Budget.xlsx", content: "Budget 2026: 150000 EUR\n", user: "alice@contoso.onmicrosoft.com" });
+    await control(ctx.emu, "content/files", {
+      path: "Campaigns/2026/Budget.xlsx",
+      content: "Budget 2026: 150000 EUR\n",
+      user: "alice@contoso.onmicrosoft.com",
+    });
     await control(ctx.emu, "content/delete", { path: "Campaigns/2026/Brief.docx" });
-    await control(ctx.emu, "content/move", { path: "Campaigns/2026/Press Release.pdf", to: "Campaigns/2026/Press Release v2.pdf" });
+    await control(ctx.emu, "content/move", {
+      path: "Campaigns/2026/Press Release.pdf",
+      to: "Campaigns/2026/Press Release v2.pdf",
+    });
     await control(ctx.emu, "content/move", { path: "Campaigns/2025", to: "Archive/2025" });
 
     const { items, deltaLink } = await drain(ctx.client, latest);
@@ -81,20 +91,29 @@ describe("Graph delta", () => {
     await control(ctx.emu, "content/files", { path: "Bulk/outside.txt", content: "x" });
     await control(ctx.emu, "content/files", { path: "Campaigns/2026/inside.txt", content: "y" });
     const next = await drain(ctx.client, first.deltaLink);
-    assert.deepEqual(next.items.map((i) => i.name), ["inside.txt"]);
+    assert.deepEqual(
+      next.items.map((i) => i.name),
+      ["inside.txt"],
+    );
   });
 
-  test("an expired token answers 410 resyncRequired / resyncChangesApplyDifferences with a fresh Location", async () => {
-    const start = await ctx.client.api(ctx.d("/root/delta")).query({ token: "latest" }).get();
-    await control(ctx.emu, "delta/expire", { driveId: ctx.emu.info.drive_id });
-    const res = await graphFetch(ctx.emu, ctx.token, start["@odata.deltaLink"]);
-    assert.equal(res.status, 410);
-    const body = (await res.json()) as Item;
-    assert.equal(body.error.code, "resyncRequired");
-    assert.equal(body.error.innerError.code, "resyncChangesApplyDifferences");
-    const location = res.headers.get("location")!;
-    assert.ok(location.startsWith(`${ctx.emu.info.graph_base_url}/v1.0/drives/${ctx.emu.info.drive_id}/root/delta`), location);
-    const fresh = await ctx.client.api(location).get();
-    assert.ok(fresh.value.length > 0);
-  });
+  test(
+    "an expired token answers 410 resyncRequired / " + "resyncChangesApplyDifferences with a fresh Location",
+    async () => {
+      const start = await ctx.client.api(ctx.d("/root/delta")).query({ token: "latest" }).get();
+      await control(ctx.emu, "delta/expire", { driveId: ctx.emu.info.drive_id });
+      const res = await graphFetch(ctx.emu, ctx.token, start["@odata.deltaLink"]);
+      assert.equal(res.status, 410);
+      const body = (await res.json()) as Item;
+      assert.equal(body.error.code, "resyncRequired");
+      assert.equal(body.error.innerError.code, "resyncChangesApplyDifferences");
+      const location = res.headers.get("location")!;
+      assert.ok(
+        location.startsWith(`${ctx.emu.info.graph_base_url}/v1.0/drives/${ctx.emu.info.drive_id}/root/delta`),
+        location,
+      );
+      const fresh = await ctx.client.api(location).get();
+      assert.ok(fresh.value.length > 0);
+    },
+  );
 });

@@ -7,11 +7,22 @@ type Item = Record<string, any>;
 describe("SharePoint naming rules", () => {
   const ctx = useEmulator();
   const mkdir = (parent: string, name: string): Promise<Response> =>
-    graphFetch(ctx.emu, ctx.token, ctx.d(`${parent}/children`), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, folder: {} }) });
+    graphFetch(ctx.emu, ctx.token, ctx.d(`${parent}/children`), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name, folder: {} }),
+    });
   const upload = (path: string): Promise<Response> =>
-    graphFetch(ctx.emu, ctx.token, ctx.d(`/root:/${path.split("/").map(encodeURIComponent).join("/")}:/content`), { method: "PUT", body: "x" });
+    graphFetch(ctx.emu, ctx.token, ctx.d(`/root:/${path.split("/").map(encodeURIComponent).join("/")}:/content`), {
+      method: "PUT",
+      body: "x",
+    });
   const rename = (id: string, name: string): Promise<Response> =>
-    graphFetch(ctx.emu, ctx.token, ctx.d(`/items/${id}`), { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
+    graphFetch(ctx.emu, ctx.token, ctx.d(`/items/${id}`), {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name }),
+    });
   async function expectRefused(res: Response, status: number, code: string, what: string): Promise<void> {
     assert.equal(res.status, status, what);
     assert.equal(((await res.json()) as Item).error.code, code, what);
@@ -64,9 +75,17 @@ describe("SharePoint naming rules", () => {
     const a = (await (await upload("Case/Plan.docx")).json()) as Item;
     await upload("Case/Other.docx");
     await expectRefused(await rename(a.id, "other.DOCX"), 409, "nameAlreadyExists", "rename onto a sibling");
-    const fail = await graphFetch(ctx.emu, ctx.token, ctx.d("/root:/Case/PLAN.docx:/content?@microsoft.graph.conflictBehavior=fail"), { method: "PUT", body: "y" });
+    const fail = await graphFetch(
+      ctx.emu,
+      ctx.token,
+      ctx.d("/root:/Case/PLAN.docx:/content?@microsoft.graph.conflictBehavior=fail"),
+      { method: "PUT", body: "y" },
+    );
     await expectRefused(fail, 409, "nameAlreadyExists", "upload with fail");
-    const replaced = await graphFetch(ctx.emu, ctx.token, ctx.d("/root:/Case/PLAN.docx:/content"), { method: "PUT", body: "y" });
+    const replaced = await graphFetch(ctx.emu, ctx.token, ctx.d("/root:/Case/PLAN.docx:/content"), {
+      method: "PUT",
+      body: "y",
+    });
     assert.equal(replaced.status, 200);
     assert.equal(((await replaced.json()) as Item).id, a.id, "replace hits the same file whatever the case");
   });

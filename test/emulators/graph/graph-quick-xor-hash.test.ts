@@ -18,7 +18,8 @@ const VECTORS: Array<[string, string]> = [
   ["T6LYJIfDh81JrAK309H2JMJTXis=", "zBTHrspn3mEcohlJdIUAbjGNaNg="],
   ["NbYXsp5/K6mR+NmHwExjvWeWDJFnXTKWVlzYHoesp2E=", "wjuAuWDiq04qDt1R8hHWDDcwVoQ="],
   [
-    "jyibxJSzO6ZiZ0O1qe3tG/bvIAYssvukh9suIT5wEy1JBINVgPiqdsTW0cOpP0aUfP7mgqLfADkzI/m/GgCuVhr8oFLrOCoTx1/psBOWwhltCbhUx51Icm9aH8tY4Z3ccU+6BKpYQkLCy0B/A9Zc",
+    "jyibxJSzO6ZiZ0O1qe3tG/bvIAYssvukh9suIT5wEy1JBINVgPiqdsTW0cOpP0aUfP7mgqLfADkzI/m/GgCuVhr8oFLrOCoT" +
+      "x1/psBOWwhltCbhUx51Icm9aH8tY4Z3ccU+6BKpYQkLCy0B/A9Zc",
     "hZfLIilSITC6N3e3tQ/iSgEzkto=",
   ],
 ];
@@ -53,7 +54,11 @@ describe("quickXorHash", () => {
   test("absorbing separately hashed fragments equals hashing the whole", () => {
     const data = generated(3 * 327_680 + 12_345, "fragments");
     const running = new QuickXorHash();
-    for (const [start, end] of [[0, 327_680], [327_680, 983_040], [983_040, data.length]]) {
+    for (const [start, end] of [
+      [0, 327_680],
+      [327_680, 983_040],
+      [983_040, data.length],
+    ]) {
       running.absorb(new QuickXorHash().update(data.subarray(start, end)), start);
     }
     assert.equal(running.digestBase64(), quickXorHashOf(data));
@@ -65,7 +70,10 @@ describe("quickXorHash", () => {
       const data = generated(5 * 1024 * 1024 + 3, "rclone");
       const file = join(dir, "data.bin");
       writeFileSync(file, data);
-      const out = execFileSync("rclone", ["hashsum", "quickxor", "--base64", file], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+      const out = execFileSync("rclone", ["hashsum", "quickxor", "--base64", file], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      });
       // rclone prints URL-safe base64.
       const rcloneHash = out.trim().split(/\s+/)[0].replace(/-/g, "+").replace(/_/g, "/");
       assert.equal(quickXorHashOf(data), rcloneHash);

@@ -25,7 +25,11 @@ export function demoWithApps(apps: NonNullable<EmulatorFixture["tenants"][number
 }
 
 /** An app-only Graph token from MSAL's client-credentials flow with a client secret. */
-export async function appToken(emu: GraphEmulator, clientId = emu.info.client_id, clientSecret = emu.info.client_secret): Promise<string> {
+export async function appToken(
+  emu: GraphEmulator,
+  clientId = emu.info.client_id,
+  clientSecret = emu.info.client_secret,
+): Promise<string> {
   const cca = new ConfidentialClientApplication({
     auth: {
       clientId,
@@ -53,10 +57,17 @@ export function graphClient(emu: GraphEmulator, token: string): Client {
 }
 
 /** Plain HTTPS to the emulator (global fetch, CA trusted by {@link startTrusted}). */
-export async function graphFetch(emu: GraphEmulator, token: string | undefined, path: string, init: RequestInit = {}): Promise<Response> {
+export async function graphFetch(
+  emu: GraphEmulator,
+  token: string | undefined,
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
   const headers = new Headers(init.headers);
   if (token) headers.set("authorization", `Bearer ${token}`);
-  const url = path.startsWith("https://") ? path : `${emu.info.graph_base_url}${path.startsWith("/v1.0/") || path.startsWith("/_") ? "" : "/v1.0"}${path}`;
+  const url = path.startsWith("https://")
+    ? path
+    : `${emu.info.graph_base_url}${path.startsWith("/v1.0/") || path.startsWith("/_") ? "" : "/v1.0"}${path}`;
   return fetch(url, { ...init, headers, redirect: init.redirect ?? "manual" });
 }
 

@@ -40,31 +40,45 @@ describe("Graph upload sessions", () => {
   const putFragment = (url: string, body: Buffer, range: string): Promise<Response> =>
     fetch(url, { method: "PUT", body: new Uint8Array(body), headers: { "content-range": range } });
 
-  test(`a ${UPLOAD_BYTES / 1024 / 1024} MiB upload through the SDK's LargeFileUploadTask keeps size and quickXorHash`, async () => {
-    const fsInfo = { createdDateTime: "2024-01-02T03:04:05Z", lastModifiedDateTime: "2024-02-03T04:05:06Z" };
-    const uploadSession = await LargeFileUploadTask.createUploadSession(ctx.client, ctx.d("/root:/Large/big.bin:/createUploadSession"), {
-      item: { "@microsoft.graph.conflictBehavior": "replace", fileSystemInfo: fsInfo },
-    });
-    assert.ok(uploadSession.url.startsWith(ctx.emu.info.graph_base_url + "/"), "absolute uploadUrl");
-    const { stream, hash } = generatedStream(UPLOAD_BYTES);
-    const task = new LargeFileUploadTask(ctx.client, new StreamUpload(stream, "big.bin", UPLOAD_BYTES), uploadSession, { rangeSize: 32 * KIB320 });
-    const result = await task.upload();
-    const item = result.responseBody as Item;
-    assert.equal(item.size, UPLOAD_BYTES);
-    assert.equal(item.file.hashes.quickXorHash, hash.digestBase64());
-    assert.deepEqual(item.fileSystemInfo, fsInfo);
+  test(
+    `a ${UPLOAD_BYTES / 1024 / 1024} MiB upload through the SDK's ` + `LargeFileUploadTask keeps size and quickXorHash`,
+    async () => {
+      const fsInfo = { createdDateTime: "2024-01-02T03:04:05Z", lastModifiedDateTime: "2024-02-03T04:05:06Z" };
+      const uploadSession = await LargeFileUploadTask.createUploadSession(
+        ctx.client,
+        ctx.d("/root:/Large/big.bin:/createUploadSession"),
+        {
+          item: { "@microsoft.graph.conflictBehavior": "replace", fileSystemInfo: fsInfo },
+        },
+      );
+      assert.ok(uploadSession.url.startsWith(ctx.emu.info.graph_base_url + "/"), "absolute uploadUrl");
+      const { stream, hash } = generatedStream(UPLOAD_BYTES);
+      const task = new LargeFileUploadTask(
+        ctx.client,
+        new StreamUpload(stream, "big.bin", UPLOAD_BYTES),
+        uploadSession,
+        {
+          rangeSize: 32 * KIB320,
+        },
+      );
+      const result = await task.upload();
+      const item = result.responseBody as Item;
+      assert.equal(item.size, UPLOAD_BYTES);
+      assert.equal(item.file.hashes.quickXorHash, hash.digestBase64());
+      assert.deepEqual(item.fileSystemInfo, fsInfo);
 
-    // Read it back through the download URL and hash the stream.
-    const res = await fetch(item["@microsoft.graph.downloadUrl"]);
-    const back = new QuickXorHash();
-    let size = 0;
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      back.update(chunk);
-      size += chunk.length;
-    }
-    assert.equal(size, UPLOAD_BYTES);
-    assert.equal(back.digestBase64(), hash.digestBase64());
-  });
+      // Read it back through the download URL and hash the stream.
+      const res = await fetch(item["@microsoft.graph.downloadUrl"]);
+      const back = new QuickXorHash();
+      let size = 0;
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        back.update(chunk);
+        size += chunk.length;
+      }
+      assert.equal(size, UPLOAD_BYTES);
+      assert.equal(back.digestBase64(), hash.digestBase64());
+    },
+  );
 
   test("fragments: 320 KiB multiples, contiguous ranges, nextExpectedRanges, status and cancel", async () => {
     const s = await session("Frag/a.bin");
@@ -73,7 +87,11 @@ describe("Graph upload sessions", () => {
     const data = Buffer.alloc(total, 7);
     const odd = await putFragment(s.uploadUrl, data.subarray(0, 1000), `bytes 0-999/${total}`);
     assert.equal(odd.status, 400, "not a multiple of 320 KiB");
-    const gap = await putFragment(s.uploadUrl, data.subarray(KIB320, 2 * KIB320), `bytes ${KIB320}-${2 * KIB320 - 1}/${total}`);
+    const gap = await putFragment(
+      s.uploadUrl,
+      data.subarray(KIB320, 2 * KIB320),
+      `bytes ${KIB320}-${2 * KIB320 - 1}/${total}`,
+    );
     assert.equal(gap.status, 416, "must start at the next expected byte");
     const first = await putFragment(s.uploadUrl, data.subarray(0, KIB320), `bytes 0-${KIB320 - 1}/${total}`);
     assert.equal(first.status, 202);

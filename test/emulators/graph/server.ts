@@ -50,7 +50,11 @@ export function createServer(opts: ServerOptions): FastifyInstance {
     // To stderr: stdout's first line is the CLI's info JSON. Download and upload URLs are
     // bearer capabilities, so they are never logged whole.
     logger: process.env.GRAPH_EMULATOR_LOG
-      ? { level: process.env.GRAPH_EMULATOR_LOG, stream: process.stderr, serializers: { req: (req) => ({ method: req.method, url: redactUrl(req.url) }) } }
+      ? {
+          level: process.env.GRAPH_EMULATOR_LOG,
+          stream: process.stderr,
+          serializers: { req: (req) => ({ method: req.method, url: redactUrl(req.url) }) },
+        }
       : false,
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
@@ -89,22 +93,35 @@ export function createServer(opts: ServerOptions): FastifyInstance {
     if (err instanceof GraphError) {
       for (const [k, v] of Object.entries(err.headers ?? {})) void reply.header(k, v);
       const clientId = req.headers["client-request-id"];
-      return reply.code(err.status).send(graphErrorBody(err, requestId, typeof clientId === "string" ? clientId : undefined));
+      return reply
+        .code(err.status)
+        .send(graphErrorBody(err, requestId, typeof clientId === "string" ? clientId : undefined));
     }
     if (err instanceof EntraError) {
       return reply.code(err.status).send(entraErrorBody(err, opts.baseUrl()));
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
-      return reply.code(status).send(graphErrorBody(new GraphError(status, "invalidRequest", (err as Error).message), requestId));
+      return reply
+        .code(status)
+        .send(graphErrorBody(new GraphError(status, "invalidRequest", (err as Error).message), requestId));
     }
     req.log.error({ err }, "unexpected error");
-    return reply.code(500).send(graphErrorBody(new GraphError(500, "generalException", "An unspecified error has occurred."), requestId));
+    return reply
+      .code(500)
+      .send(graphErrorBody(new GraphError(500, "generalException", "An unspecified error has occurred."), requestId));
   });
 
   app.setNotFoundHandler((req, reply) => {
     const requestId = requestIds.get(req) ?? randomUUID();
-    void reply.code(404).send(graphErrorBody(new GraphError(404, "itemNotFound", `No route ${req.method} ${req.url.split("?")[0]}`), requestId));
+    void reply
+      .code(404)
+      .send(
+        graphErrorBody(
+          new GraphError(404, "itemNotFound", `No route ${req.method} ${req.url.split("?")[0]}`),
+          requestId,
+        ),
+      );
   });
 
   return app;

@@ -13,10 +13,14 @@ try {
   console.log(`seeded ${n} files in ${((performance.now() - t) / 1000).toFixed(2)} s`);
   t = performance.now();
   const first = await p.sync();
-  console.log(`initial sync: ${first.status} ${first.files_synced} files in ${((performance.now() - t) / 1000).toFixed(2)} s`);
+  console.log(
+    `initial sync: ${first.status} ${first.files_synced} files in ${((performance.now() - t) / 1000).toFixed(2)} s`,
+  );
   t = performance.now();
   const again = await p.sync();
-  console.log(`no-op resync: ${again.status} ${again.files_synced} synced, ${again.files_scanned} scanned in ${((performance.now() - t) / 1000).toFixed(2)} s`);
+  console.log(
+    `no-op resync: ${again.status} ${again.files_synced} synced, ${again.files_scanned} scanned in ${((performance.now() - t) / 1000).toFixed(2)} s`,
+  );
 } finally {
   await e.close();
 }

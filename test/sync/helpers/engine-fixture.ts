@@ -125,7 +125,8 @@ export async function openEngineFixture(options: { concurrency?: number } = {}):
       const out: Record<string, string> = {};
       for await (const n of nodes.walk(share, root, SYSTEM_ACTOR)) {
         const rel = n.path.slice(root.length + 1);
-        out[rel] = n.type === "folder" ? "<dir>" : (await readAll(await nodes.openContent(n.current_version_id!))).toString();
+        out[rel] =
+          n.type === "folder" ? "<dir>" : (await readAll(await nodes.openContent(n.current_version_id!))).toString();
       }
       return out;
     };

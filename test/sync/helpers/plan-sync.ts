@@ -5,7 +5,15 @@
  * creations (parents first), the rest, folder deletes deepest first — with the summary figures.
  */
 import { memoryWorkspace } from "./memory-workspace.js";
-import { PHASE, planRun, type BaseEntry, type NoteEntry, type PlanAction, type PlanSettings, type PlanSummary } from "../../../src/sync/sync-planner.js";
+import {
+  PHASE,
+  planRun,
+  type BaseEntry,
+  type NoteEntry,
+  type PlanAction,
+  type PlanSettings,
+  type PlanSummary,
+} from "../../../src/sync/sync-planner.js";
 import type { OutOfScopeItem } from "../../../src/sync/side-scan.js";
 import type { RemoteEntry } from "../../../src/sync/remote.js";
 
@@ -32,14 +40,23 @@ async function collect(it: AsyncIterable<PlanAction>): Promise<PlanAction[]> {
 export async function planSync(input: PlanInput): Promise<Plan> {
   const ws = await memoryWorkspace(input.caseInsensitive);
   try {
-    const asEntry = (o: OutOfScopeItem): RemoteEntry => ({ path: o.path, kind: o.kind, size: 0, mtimeMs: 0, fingerprint: "" });
+    const asEntry = (o: OutOfScopeItem): RemoteEntry => ({
+      path: o.path,
+      kind: o.kind,
+      size: 0,
+      mtimeMs: 0,
+      fingerprint: "",
+    });
     for (const side of ["remote", "scaidrive"] as const) {
       await ws.addEntries(side, [
         ...input[side].map((entry) => ({ entry })),
         ...(input.outOfScope?.[side] ?? []).map((o) => ({ entry: asEntry(o), scope: o.reason })),
       ]);
     }
-    const rows = new Map<string, { path: string; kind: "file" | "folder"; base: BaseEntry | null; note: NoteEntry | null }>();
+    const rows = new Map<
+      string,
+      { path: string; kind: "file" | "folder"; base: BaseEntry | null; note: NoteEntry | null }
+    >();
     for (const b of input.base) rows.set(b.path, { path: b.path, kind: b.kind, base: b, note: null });
     for (const n of input.notes ?? []) {
       const row = rows.get(n.path);

@@ -17,7 +17,11 @@ export interface ScaidriveFixture {
   dataDir: string;
   serviceUserId: string;
   newShare(name?: string): Promise<string>;
-  remoteFor(shareId: string, rootPath: string, extra?: { resolvePrincipal?: (p: string) => string | undefined }): Promise<ScaidriveRemote>;
+  remoteFor(
+    shareId: string,
+    rootPath: string,
+    extra?: { resolvePrincipal?: (p: string) => string | undefined },
+  ): Promise<ScaidriveRemote>;
   close(): Promise<void>;
 }
 
@@ -27,7 +31,10 @@ export async function openScaidriveFixture(): Promise<ScaidriveFixture> {
   const dataDir = mkdtempSync(join(tmpdir(), "scaidrive-sync-store-"));
   const config = { ...loadConfig({}), dataDir, logLevel: "silent" };
   const ctx = await createContext(config, pino({ level: "silent" }));
-  const svc = await ctx.principals.insertUser({ email: `svc-${process.pid}-${counter++}@example.test`, name: "connector service" });
+  const svc = await ctx.principals.insertUser({
+    email: `svc-${process.pid}-${counter++}@example.test`,
+    name: "connector service",
+  });
   return {
     ctx,
     dataDir,

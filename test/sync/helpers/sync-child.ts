@@ -14,7 +14,10 @@ import { JobRunner } from "../../../src/sync/job-runner.js";
 import { ScaidriveRemote } from "../../../src/sync/scaidrive-remote.js";
 
 const [dataDir, connectorId] = process.argv.slice(2);
-const ctx = await createContext({ ...loadConfig({}), dataDir: dataDir!, logLevel: "silent" }, pino({ level: "silent" }));
+const ctx = await createContext(
+  { ...loadConfig({}), dataDir: dataDir!, logLevel: "silent" },
+  pino({ level: "silent" }),
+);
 const open = (shareId: string, rootPath: string) =>
   new ScaidriveRemote({ nodes: ctx.nodes, shareId, rootPath, actor: SYSTEM_ACTOR, serviceUserId: null });
 const types = new ConnectorTypeRegistry();

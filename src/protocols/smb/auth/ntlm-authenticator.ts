@@ -1,7 +1,15 @@
 import { createHmac, randomBytes as cryptoRandomBytes } from "node:crypto";
 import { rc4 } from "../crypto/rc4.js";
 import { SmbAuthError } from "./auth-error.js";
-import { NtlmSecurityContext, ntlmv2ClientBlob, ntlmv2Response, ntowfv2, lmv2Response, sealKey, signKey } from "./ntlm-crypto.js";
+import {
+  NtlmSecurityContext,
+  ntlmv2ClientBlob,
+  ntlmv2Response,
+  ntowfv2,
+  lmv2Response,
+  sealKey,
+  signKey,
+} from "./ntlm-crypto.js";
 import { CLIENT_FLAGS, NTLM_FLAGS } from "./ntlm-flags.js";
 import {
   AV_FLAG_MIC_PRESENT,
@@ -14,12 +22,25 @@ import {
   encodeNegotiate,
   MIC_OFFSET,
 } from "./ntlm-messages.js";
-import { decodeNegTokenInit, decodeNegTokenResp, encodeMechTypeList, encodeNegTokenInit, encodeNegTokenResp, NTLMSSP_OID } from "./spnego.js";
+import {
+  decodeNegTokenInit,
+  decodeNegTokenResp,
+  encodeMechTypeList,
+  encodeNegTokenInit,
+  encodeNegTokenResp,
+  NTLMSSP_OID,
+} from "./spnego.js";
 
 export interface SmbAuthenticator {
-  /** First SESSION_SETUP security buffer: SPNEGO NegTokenInit carrying NTLM NEGOTIATE. serverHint = NEGOTIATE response security buffer (may be empty). */
+  /**
+   * First SESSION_SETUP security buffer: SPNEGO NegTokenInit carrying NTLM NEGOTIATE. serverHint = NEGOTIATE response
+   * security buffer (may be empty).
+   */
   initialToken(serverHint: Buffer): Buffer;
-  /** Server's first SESSION_SETUP response buffer (NegTokenResp with NTLM CHALLENGE) -> NegTokenResp with NTLM AUTHENTICATE (with MIC) and mechListMIC. Throws SmbAuthError if the server offers nothing usable. */
+  /**
+   * Server's first SESSION_SETUP response buffer (NegTokenResp with NTLM CHALLENGE) -> NegTokenResp with NTLM
+   * AUTHENTICATE (with MIC) and mechListMIC. Throws SmbAuthError if the server offers nothing usable.
+   */
   respond(serverToken: Buffer): Buffer;
   /** Final server token (accept-completed, maybe server mechListMIC): verifies it; throws on a bad MIC. */
   finish(serverToken: Buffer | undefined): void;
@@ -93,7 +114,7 @@ function clientAvPairs(serverPairs: AvPair[], targetName: string | undefined): {
     out.push({ id: AV_ID.Flags, value });
   }
   out.push({ id: AV_ID.ChannelBindings, value: Buffer.alloc(16) });
-  const spn = targetName ?? (computer ?? nbComputer ? `cifs/${computer ?? nbComputer}` : undefined);
+  const spn = targetName ?? ((computer ?? nbComputer) ? `cifs/${computer ?? nbComputer}` : undefined);
   if (spn) out.push({ id: AV_ID.TargetName, value: Buffer.from(spn, "utf16le") });
   return { pairs: encodeAvPairs(out), timestamp };
 }
@@ -143,15 +164,18 @@ class NtlmAuthenticator implements SmbAuthenticator {
     if (!(challenge.flags & NTLM_FLAGS.EXTENDED_SESSIONSECURITY)) {
       fail("unsupported_server", "the server does not negotiate NTLM extended session security");
     }
-    if (challenge.targetInfo.length === 0) fail("unsupported_server", "the server sent no TargetInfo (needed for NTLMv2)");
+    if (challenge.targetInfo.length === 0)
+      fail("unsupported_server", "the server sent no TargetInfo (needed for NTLMv2)");
 
     const flags = ((CLIENT_FLAGS & challenge.flags) | NTLM_FLAGS.UNICODE | NTLM_FLAGS.VERSION) >>> 0;
     const { pairs, timestamp } = clientAvPairs(decodeAvPairs(challenge.targetInfo), this.creds.targetName);
-    const time = timestamp ?? (() => {
-      const t = Buffer.alloc(8);
-      t.writeBigUInt64LE(this.entropy.now());
-      return t;
-    })();
+    const time =
+      timestamp ??
+      (() => {
+        const t = Buffer.alloc(8);
+        t.writeBigUInt64LE(this.entropy.now());
+        return t;
+      })();
 
     const clientChallenge = this.entropy.randomBytes(8);
     const responseKey = ntowfv2(this.creds.password, this.creds.username, this.creds.domain);
@@ -224,7 +248,10 @@ class NtlmAuthenticator implements SmbAuthenticator {
  * in SESSION_SETUP's SessionFlags, which the client checks.
  * @throws SmbAuthError("bad_credentials") for an empty user name.
  */
-export function createNtlmAuthenticator(opts: NtlmCredentials, entropy: NtlmEntropy = defaultEntropy): SmbAuthenticator {
+export function createNtlmAuthenticator(
+  opts: NtlmCredentials,
+  entropy: NtlmEntropy = defaultEntropy,
+): SmbAuthenticator {
   if (!opts.username) fail("bad_credentials", "a user name is required (anonymous logon is not supported)");
   return new NtlmAuthenticator(opts, entropy);
 }

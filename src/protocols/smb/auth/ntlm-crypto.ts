@@ -42,7 +42,14 @@ export function ntowfv2(password: string, user: string, domain: string): Buffer 
  * Time (FILETIME), ClientChallenge, Z(4), the AV pairs (EOL included), Z(4).
  */
 export function ntlmv2ClientBlob(timestamp: Buffer, clientChallenge: Buffer, avPairs: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([1, 1, 0, 0, 0, 0, 0, 0]), timestamp, clientChallenge, Buffer.alloc(4), avPairs, Buffer.alloc(4)]);
+  return Buffer.concat([
+    Buffer.from([1, 1, 0, 0, 0, 0, 0, 0]),
+    timestamp,
+    clientChallenge,
+    Buffer.alloc(4),
+    avPairs,
+    Buffer.alloc(4),
+  ]);
 }
 
 export interface Ntlmv2Response {

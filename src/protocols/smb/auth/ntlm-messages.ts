@@ -146,7 +146,8 @@ export function encodeAuthenticate(f: AuthenticateFields): Buffer {
     Buffer.from(f.workstation, "utf16le"),
     f.encryptedRandomSessionKey,
   ];
-  for (const p of payloads) if (p.length > 0xffff) throw new SmbAuthError("bad_credentials", "NTLM field longer than 65535 bytes");
+  for (const p of payloads)
+    if (p.length > 0xffff) throw new SmbAuthError("bad_credentials", "NTLM field longer than 65535 bytes");
   const header = Buffer.alloc(AUTHENTICATE_HEADER);
   SIGNATURE.copy(header, 0);
   header.writeUInt32LE(3, 8);

@@ -19,8 +19,14 @@ const ZERO_SIGNATURE = Buffer.alloc(SIGNATURE_BYTES);
  */
 function zeroedParts(parts: readonly Buffer[]): Buffer[] {
   const head = parts[0];
-  if (!head || head.length < HEADER_BYTES) throw new RangeError("an SMB2 message is at least 64 bytes (in its first part)");
-  return [head.subarray(0, SIGNATURE_OFFSET), ZERO_SIGNATURE, head.subarray(SIGNATURE_OFFSET + SIGNATURE_BYTES), ...parts.slice(1)];
+  if (!head || head.length < HEADER_BYTES)
+    throw new RangeError("an SMB2 message is at least 64 bytes (in its first part)");
+  return [
+    head.subarray(0, SIGNATURE_OFFSET),
+    ZERO_SIGNATURE,
+    head.subarray(SIGNATURE_OFFSET + SIGNATURE_BYTES),
+    ...parts.slice(1),
+  ];
 }
 
 /**

@@ -49,7 +49,13 @@ export function encryptMessageWithNonce(
  * multi-MiB WRITE is then copied once, by the cipher. GCM takes the parts one by one; CCM
  * (one-shot in OpenSSL) needs them joined first.
  */
-function encryptParts(cipher: CipherId, key: Buffer, sessionId: bigint, message: readonly Buffer[], nonce: Buffer): Buffer[] {
+function encryptParts(
+  cipher: CipherId,
+  key: Buffer,
+  sessionId: bigint,
+  message: readonly Buffer[],
+  nonce: Buffer,
+): Buffer[] {
   checkKey(cipher, key);
   const size = nonceBytes(cipher);
   if (nonce.length !== size) throw new RangeError(`${cipher} nonce must be ${size} bytes`);
@@ -91,7 +97,12 @@ export function encryptMessage(cipher: CipherId, key: Buffer, sessionId: bigint,
  * {@link encryptMessage} of the message made of `message` parts, returned as parts to send back
  * to back (see encryptParts).
  */
-export function encryptMessageParts(cipher: CipherId, key: Buffer, sessionId: bigint, message: readonly Buffer[]): Buffer[] {
+export function encryptMessageParts(
+  cipher: CipherId,
+  key: Buffer,
+  sessionId: bigint,
+  message: readonly Buffer[],
+): Buffer[] {
   return encryptParts(cipher, key, sessionId, message, randomBytes(nonceBytes(cipher)));
 }
 
@@ -114,11 +125,15 @@ export function decryptMessage(cipher: CipherId, key: Buffer, data: Buffer): { s
   checkKey(cipher, key);
   const sessionId = transformSessionId(data);
   const flags = data.readUInt16LE(42);
-  if (flags !== FLAG_ENCRYPTED) throw new SmbCryptoError("malformed_transform", `unexpected transform flags 0x${flags.toString(16)}`);
+  if (flags !== FLAG_ENCRYPTED)
+    throw new SmbCryptoError("malformed_transform", `unexpected transform flags 0x${flags.toString(16)}`);
   const size = data.readUInt32LE(36);
   const ciphertext = data.subarray(TRANSFORM_HEADER_BYTES);
   if (size !== ciphertext.length) {
-    throw new SmbCryptoError("malformed_transform", `OriginalMessageSize ${size} but ${ciphertext.length} bytes follow`);
+    throw new SmbCryptoError(
+      "malformed_transform",
+      `OriginalMessageSize ${size} but ${ciphertext.length} bytes follow`,
+    );
   }
   const nonce = data.subarray(20, 20 + nonceBytes(cipher));
   const tag = data.subarray(4, 4 + TAG_BYTES);

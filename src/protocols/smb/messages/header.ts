@@ -58,7 +58,10 @@ export interface Smb2Header {
 }
 
 /** Writes the header into the first 64 bytes of `out` (signature zeroed). */
-export function encodeHeader(h: Omit<Smb2Header, "signature" | "status" | "nextCommand"> & { nextCommand?: number }, out: Buffer): void {
+export function encodeHeader(
+  h: Omit<Smb2Header, "signature" | "status" | "nextCommand"> & { nextCommand?: number },
+  out: Buffer,
+): void {
   out.writeUInt32LE(PROTOCOL_ID, 0);
   out.writeUInt16LE(HEADER_SIZE, 4);
   out.writeUInt16LE(h.creditCharge, 6);

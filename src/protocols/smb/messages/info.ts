@@ -20,7 +20,13 @@ export const FileInfoClass = {
 /** AdditionalInformation for InfoType SECURITY (MS-SMB2 2.2.37). */
 export const SecurityInformation = { OWNER: 0x1, GROUP: 0x2, DACL: 0x4, SACL: 0x8 } as const;
 
-export function encodeQueryInfoRequest(fileId: FileId, infoType: number, infoClass: number, outputBufferLength: number, additionalInformation = 0): Buffer {
+export function encodeQueryInfoRequest(
+  fileId: FileId,
+  infoType: number,
+  infoClass: number,
+  outputBufferLength: number,
+  additionalInformation = 0,
+): Buffer {
   const b = Buffer.alloc(41);
   b.writeUInt16LE(41, 0);
   b.writeUInt8(infoType, 2);
@@ -34,7 +40,13 @@ export function encodeQueryInfoRequest(fileId: FileId, infoType: number, infoCla
   return b;
 }
 
-export function encodeSetInfoRequest(fileId: FileId, infoType: number, infoClass: number, data: Buffer, additionalInformation = 0): Buffer {
+export function encodeSetInfoRequest(
+  fileId: FileId,
+  infoType: number,
+  infoClass: number,
+  data: Buffer,
+  additionalInformation = 0,
+): Buffer {
   const fixed = Buffer.alloc(32);
   fixed.writeUInt16LE(33, 0);
   fixed.writeUInt8(infoType, 2);
@@ -97,7 +109,13 @@ function decodeTrailingName(buf: Buffer, r: WireReader): string | undefined {
 }
 
 /** MS-FSCC 2.4.7 FileBasicInformation; 0n for a time and 0 for attributes mean "leave unchanged". */
-export function encodeFileBasicInformation(v: { creationTime?: bigint; lastAccessTime?: bigint; lastWriteTime?: bigint; changeTime?: bigint; fileAttributes?: number }): Buffer {
+export function encodeFileBasicInformation(v: {
+  creationTime?: bigint;
+  lastAccessTime?: bigint;
+  lastWriteTime?: bigint;
+  changeTime?: bigint;
+  fileAttributes?: number;
+}): Buffer {
   const b = Buffer.alloc(40);
   b.writeBigUInt64LE(v.creationTime ?? 0n, 0);
   b.writeBigUInt64LE(v.lastAccessTime ?? 0n, 8);

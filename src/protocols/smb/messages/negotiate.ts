@@ -22,7 +22,13 @@ export const Capabilities = {
   ENCRYPTION: 0x40,
 } as const;
 
-export const ContextType = { PREAUTH_INTEGRITY: 0x0001, ENCRYPTION: 0x0002, COMPRESSION: 0x0003, NETNAME: 0x0005, SIGNING: 0x0008 } as const;
+export const ContextType = {
+  PREAUTH_INTEGRITY: 0x0001,
+  ENCRYPTION: 0x0002,
+  COMPRESSION: 0x0003,
+  NETNAME: 0x0005,
+  SIGNING: 0x0008,
+} as const;
 export const HASH_SHA512 = 0x0001;
 /** Cipher ids of 2.2.3.1.2. */
 export const CipherWire = { "aes-128-ccm": 1, "aes-128-gcm": 2, "aes-256-ccm": 3, "aes-256-gcm": 4 } as const;
@@ -72,7 +78,11 @@ export function encodeNegotiateRequest(req: NegotiateRequest): Buffer {
   const sig = Buffer.alloc(2 + req.signingAlgorithms.length * 2);
   sig.writeUInt16LE(req.signingAlgorithms.length, 0);
   req.signingAlgorithms.forEach((a, i) => sig.writeUInt16LE(SigningWire[a], 2 + i * 2));
-  const contexts = [context(ContextType.PREAUTH_INTEGRITY, preauth), context(ContextType.ENCRYPTION, enc), context(ContextType.SIGNING, sig)];
+  const contexts = [
+    context(ContextType.PREAUTH_INTEGRITY, preauth),
+    context(ContextType.ENCRYPTION, enc),
+    context(ContextType.SIGNING, sig),
+  ];
 
   const parts: Buffer[] = [fixed, dialects];
   let off = HEADER_SIZE + fixed.length + dialects.length;
@@ -147,7 +157,8 @@ export function decodeNegotiateResponse(msg: Buffer): NegotiateResponse {
       }
       off += 8 + len;
     }
-    if (res.preauthHashAlgorithm !== HASH_SHA512) throw SmbError.protocol("SMB 3.1.1 server did not select SHA-512 preauth integrity");
+    if (res.preauthHashAlgorithm !== HASH_SHA512)
+      throw SmbError.protocol("SMB 3.1.1 server did not select SHA-512 preauth integrity");
   }
   return res;
 }

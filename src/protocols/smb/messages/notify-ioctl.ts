@@ -24,7 +24,12 @@ export const CompletionFilter = {
 
 export const NotifyAction = { ADDED: 1, REMOVED: 2, MODIFIED: 3, RENAMED_OLD_NAME: 4, RENAMED_NEW_NAME: 5 } as const;
 
-export function encodeChangeNotifyRequest(fileId: FileId, recursive: boolean, outputBufferLength: number, filter: number): Buffer {
+export function encodeChangeNotifyRequest(
+  fileId: FileId,
+  recursive: boolean,
+  outputBufferLength: number,
+  filter: number,
+): Buffer {
   const b = Buffer.alloc(32);
   b.writeUInt16LE(32, 0);
   b.writeUInt16LE(recursive ? 1 : 0, 2);
@@ -56,7 +61,12 @@ export const FSCTL_VALIDATE_NEGOTIATE_INFO = 0x00140204;
 export const NO_FILE_ID = { persistent: 0xffffffffffffffffn, volatile: 0xffffffffffffffffn } as const;
 
 /** VALIDATE_NEGOTIATE_INFO request (MS-SMB2 2.2.31.4). */
-export function encodeValidateNegotiateInfo(capabilities: number, guid: Buffer, securityMode: number, dialects: readonly number[]): Buffer {
+export function encodeValidateNegotiateInfo(
+  capabilities: number,
+  guid: Buffer,
+  securityMode: number,
+  dialects: readonly number[],
+): Buffer {
   const b = Buffer.alloc(24 + dialects.length * 2);
   b.writeUInt32LE(capabilities, 0);
   guid.copy(b, 4, 0, 16);
@@ -67,7 +77,12 @@ export function encodeValidateNegotiateInfo(capabilities: number, guid: Buffer, 
 }
 
 /** VALIDATE_NEGOTIATE_INFO response (MS-SMB2 2.2.32.6). */
-export function decodeValidateNegotiateInfo(out: Buffer): { capabilities: number; guid: Buffer; securityMode: number; dialect: number } {
+export function decodeValidateNegotiateInfo(out: Buffer): {
+  capabilities: number;
+  guid: Buffer;
+  securityMode: number;
+  dialect: number;
+} {
   const r = new WireReader(out, "VALIDATE_NEGOTIATE_INFO response");
   return { capabilities: r.u32(0), guid: r.bytes(4, 16), securityMode: r.u16(20), dialect: r.u16(22) };
 }

@@ -8,9 +8,19 @@ import { SmbError } from "../errors.js";
 import { type FileId, writeFileId } from "./create.js";
 
 export const FILE_ID_BOTH_DIRECTORY_INFORMATION = 0x25;
-export const QueryDirectoryFlags = { RESTART_SCANS: 0x01, RETURN_SINGLE_ENTRY: 0x02, INDEX_SPECIFIED: 0x04, REOPEN: 0x10 } as const;
+export const QueryDirectoryFlags = {
+  RESTART_SCANS: 0x01,
+  RETURN_SINGLE_ENTRY: 0x02,
+  INDEX_SPECIFIED: 0x04,
+  REOPEN: 0x10,
+} as const;
 
-export function encodeQueryDirectoryRequest(fileId: FileId, pattern: string, outputBufferLength: number, flags: number): Buffer {
+export function encodeQueryDirectoryRequest(
+  fileId: FileId,
+  pattern: string,
+  outputBufferLength: number,
+  flags: number,
+): Buffer {
   const name = Buffer.from(pattern, "utf16le");
   const fixed = Buffer.alloc(32);
   fixed.writeUInt16LE(33, 0);

@@ -7,7 +7,12 @@ import { SmbError } from "../errors.js";
 
 export const SessionFlags = { IS_GUEST: 0x0001, IS_NULL: 0x0002, ENCRYPT_DATA: 0x0004 } as const;
 
-export function encodeSessionSetupRequest(securityMode: number, capabilities: number, token: Buffer, previousSessionId = 0n): Buffer {
+export function encodeSessionSetupRequest(
+  securityMode: number,
+  capabilities: number,
+  token: Buffer,
+  previousSessionId = 0n,
+): Buffer {
   const fixed = Buffer.alloc(24);
   fixed.writeUInt16LE(25, 0);
   fixed.writeUInt8(0, 2); // Flags (no binding)

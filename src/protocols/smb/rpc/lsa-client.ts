@@ -75,7 +75,9 @@ export class LsaClient {
       response: 20 + 12 + 128,
       domainOf: (s) => s.slice(0, s.lastIndexOf("-")),
     })) {
-      const res = decodeLookupSids2Response(await this.rpc.call(LsaOpnum.LookupSids2, encodeLookupSids2Request(this.policy(), batch)));
+      const res = decodeLookupSids2Response(
+        await this.rpc.call(LsaOpnum.LookupSids2, encodeLookupSids2Request(this.policy(), batch)),
+      );
       checkLookup("LsarLookupSids2", res.status, res.names.length, batch.length);
       batch.forEach((sid, i) => {
         const n = res.names[i];
@@ -143,7 +145,10 @@ export class LsaClient {
    * distinct domain adds {@link RESPONSE_COST_PER_DOMAIN}. A response that still overflows
    * (very long names) fails with RpcError "protocol".
    */
-  private batches<T>(items: T[], cost: { request: (item: T) => number; response: number; domainOf: (item: T) => string }): T[][] {
+  private batches<T>(
+    items: T[],
+    cost: { request: (item: T) => number; response: number; domainOf: (item: T) => string },
+  ): T[][] {
     const caps = this.rpc.multiFragment;
     const requestRoom = caps.send ? Infinity : this.rpc.xmitFragSize - 24 - 64;
     const responseRoom = caps.receive ? Infinity : this.rpc.recvFragSize - 24 - 64;
@@ -185,7 +190,8 @@ function checkLookup(op: string, status: number, got: number, want: number): voi
   if (status !== STATUS_SUCCESS && status !== STATUS_SOME_NOT_MAPPED && status !== STATUS_NONE_MAPPED) {
     throw statusError(op, status);
   }
-  if (status !== STATUS_NONE_MAPPED && got !== want) throw new RpcError("protocol", `${op} answered ${got} entries for ${want}`);
+  if (status !== STATUS_NONE_MAPPED && got !== want)
+    throw new RpcError("protocol", `${op} answered ${got} entries for ${want}`);
 }
 
 /** The account type, or null when the entry is unmapped (NONE_MAPPED, SidTypeUnknown / SidTypeInvalid). */

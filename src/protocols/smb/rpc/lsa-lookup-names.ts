@@ -56,7 +56,8 @@ export function decodeLookupNames2Response(stub: Buffer): LookupNames2Response {
   const sids: TranslatedSid[] = [];
   if (ptr !== 0) {
     const count = r.count("TranslatedSids array", 16);
-    if (count !== entries) throw new RpcError("protocol", `NDR: TranslatedSids conformance ${count} != Entries ${entries}`);
+    if (count !== entries)
+      throw new RpcError("protocol", `NDR: TranslatedSids conformance ${count} != Entries ${entries}`);
     for (let i = 0; i < count; i++) {
       const use = r.u16("Use");
       const relativeId = r.u32("RelativeId");

@@ -75,7 +75,12 @@ export function decodeLookupSids2Response(stub: Buffer): LookupSids2Response {
     }
     for (const [i, h] of heads.entries()) {
       checkDomainIndex(h.domainIndex, domains.length);
-      names.push({ use: h.use, name: readUnicodeStringBuffer(r, h.name, `name ${i}`), domainIndex: h.domainIndex, flags: h.flags });
+      names.push({
+        use: h.use,
+        name: readUnicodeStringBuffer(r, h.name, `name ${i}`),
+        domainIndex: h.domainIndex,
+        flags: h.flags,
+      });
     }
   } else if (entries !== 0) {
     throw new NdrCountError(0, entries);
@@ -93,5 +98,6 @@ class NdrCountError extends RpcError {
 }
 
 export function checkDomainIndex(index: number, domains: number): void {
-  if (index < -1 || index >= domains) throw new RpcError("protocol", `DomainIndex ${index} outside ${domains} referenced domains`);
+  if (index < -1 || index >= domains)
+    throw new RpcError("protocol", `DomainIndex ${index} outside ${domains} referenced domains`);
 }

@@ -41,7 +41,8 @@ export type PolicyHandle = Buffer;
 export const POLICY_HANDLE_SIZE = 20;
 
 export function writeHandle(w: NdrWriter, h: PolicyHandle): void {
-  if (h.length !== POLICY_HANDLE_SIZE) throw new RpcError("protocol", `policy handle must be 20 bytes, got ${h.length}`);
+  if (h.length !== POLICY_HANDLE_SIZE)
+    throw new RpcError("protocol", `policy handle must be 20 bytes, got ${h.length}`);
   w.align(4).bytes(h);
 }
 
@@ -95,7 +96,8 @@ export function readUnicodeStringHeader(r: NdrReader): UnicodeStringHeader {
   const length = r.u16("RPC_UNICODE_STRING Length");
   const max = r.u16("RPC_UNICODE_STRING MaximumLength");
   const referent = r.u32("RPC_UNICODE_STRING Buffer");
-  if (length > max || length % 2) throw new RpcError("protocol", `RPC_UNICODE_STRING Length ${length} / MaximumLength ${max}`);
+  if (length > max || length % 2)
+    throw new RpcError("protocol", `RPC_UNICODE_STRING Length ${length} / MaximumLength ${max}`);
   return { length, referent };
 }
 

@@ -71,7 +71,10 @@ export class NdrWriter {
     const text = opts.nulTerminate ? s + "\0" : s;
     const units = Buffer.from(text, "utf16le");
     const actual = units.length / 2;
-    this.u32(opts.maxUnits ?? actual).u32(0).u32(actual).bytes(units);
+    this.u32(opts.maxUnits ?? actual)
+      .u32(0)
+      .u32(actual)
+      .bytes(units);
     return this;
   }
 

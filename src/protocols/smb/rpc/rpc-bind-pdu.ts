@@ -68,7 +68,10 @@ export function decodeBindAck(pdu: Buffer): BindAck {
   at(16, 10);
   const secLen = p.readUInt16LE(24);
   at(26, secLen);
-  const secondaryAddress = p.subarray(26, 26 + secLen).toString("latin1").replace(/\0+$/, "");
+  const secondaryAddress = p
+    .subarray(26, 26 + secLen)
+    .toString("latin1")
+    .replace(/\0+$/, "");
   let off = 26 + secLen;
   off += (4 - (off % 4)) % 4;
   at(off, 4);
@@ -77,7 +80,11 @@ export function decodeBindAck(pdu: Buffer): BindAck {
   at(off, n * 24);
   const results: BindResult[] = [];
   for (let i = 0; i < n; i++, off += 24) {
-    results.push({ result: p.readUInt16LE(off), reason: p.readUInt16LE(off + 2), transferSyntax: decodeSyntax(p, off + 4) });
+    results.push({
+      result: p.readUInt16LE(off),
+      reason: p.readUInt16LE(off + 2),
+      transferSyntax: decodeSyntax(p, off + 4),
+    });
   }
   return {
     callId: h.callId,

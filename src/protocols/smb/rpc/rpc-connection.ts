@@ -74,9 +74,14 @@ export class RpcConnection {
       const r = ack.results[0];
       if (!r) throw new RpcError("protocol", "BIND_ACK carries no context result");
       if (r.result !== 0) {
-        throw new RpcError("bind_rejected", `presentation context rejected (result ${r.result}, reason ${r.reason})`, r.reason);
+        throw new RpcError(
+          "bind_rejected",
+          `presentation context rejected (result ${r.result}, reason ${r.reason})`,
+          r.reason,
+        );
       }
-      if (ack.maxRecvFrag < MIN_FRAG) throw new RpcError("protocol", `server max_recv_frag ${ack.maxRecvFrag} below ${MIN_FRAG}`);
+      if (ack.maxRecvFrag < MIN_FRAG)
+        throw new RpcError("protocol", `server max_recv_frag ${ack.maxRecvFrag} below ${MIN_FRAG}`);
       this.maxXmitFrag = Math.min(this.maxXmitFrag, ack.maxRecvFrag);
       this.maxRecvFrag = Math.min(this.maxRecvFrag, Math.max(ack.maxXmitFrag, MIN_FRAG));
       this.bound = true;
@@ -92,9 +97,16 @@ export class RpcConnection {
     return this.enqueue(async () => {
       if (!this.bound) throw new RpcError("protocol", "call before bind");
       const callId = this.callId++;
-      const frags = encodeRequestFragments({ callId, contextId: this.contextId, opnum, stub, maxXmitFrag: this.maxXmitFrag });
+      const frags = encodeRequestFragments({
+        callId,
+        contextId: this.contextId,
+        opnum,
+        stub,
+        maxXmitFrag: this.maxXmitFrag,
+      });
       for (const frag of frags.slice(0, -1)) {
-        if (!this.pipe.write) throw new RpcError("protocol", "request needs several fragments but the pipe cannot write");
+        if (!this.pipe.write)
+          throw new RpcError("protocol", "request needs several fragments but the pipe cannot write");
         await this.pipe.write(frag);
       }
       let data = await this.pipe.transceive(frags[frags.length - 1]);
@@ -106,12 +118,14 @@ export class RpcConnection {
           const f = decodeResponseFragment(pdus[i]);
           if (f.callId !== callId) throw new RpcError("protocol", `response for call ${f.callId}, expected ${callId}`);
           if (f.contextId !== this.contextId) throw new RpcError("protocol", `response for context ${f.contextId}`);
-          if (stubs.length === 0 && !f.first) throw new RpcError("protocol", "first response fragment lacks PFC_FIRST_FRAG");
+          if (stubs.length === 0 && !f.first)
+            throw new RpcError("protocol", "first response fragment lacks PFC_FIRST_FRAG");
           total += f.stub.length;
           if (total > MAX_RESPONSE_STUB) throw new RpcError("protocol", `response exceeds ${MAX_RESPONSE_STUB} bytes`);
           stubs.push(f.stub);
           if (f.last) {
-            if (i !== pdus.length - 1 || rest.length) throw new RpcError("protocol", "bytes after the last response fragment");
+            if (i !== pdus.length - 1 || rest.length)
+              throw new RpcError("protocol", "bytes after the last response fragment");
             return Buffer.concat(stubs);
           }
         }

@@ -58,7 +58,8 @@ export function encodePduHeader(h: PduHeader): Buffer {
  * fewer than 16 bytes. Does not require the whole fragment to be present.
  */
 export function decodePduHeader(b: Buffer, offset = 0): PduHeader {
-  if (b.length - offset < PDU_HEADER_SIZE) throw new RpcError("protocol", `PDU header truncated (${b.length - offset} bytes)`);
+  if (b.length - offset < PDU_HEADER_SIZE)
+    throw new RpcError("protocol", `PDU header truncated (${b.length - offset} bytes)`);
   if (b[offset] !== 5 || b[offset + 1] !== 0) {
     throw new RpcError("protocol", `RPC version ${b[offset]}.${b[offset + 1]} is not 5.0`);
   }

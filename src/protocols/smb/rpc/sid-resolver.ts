@@ -41,7 +41,8 @@ export class SidResolver {
   async resolveNames(names: string[]): Promise<Map<string, ResolvedAccount | null>> {
     const keyOf = (n: string) => n.toLowerCase();
     const byKey = new Map<string, string>();
-    for (const n of names) if (n !== "" && !this.nameCache.has(keyOf(n)) && !byKey.has(keyOf(n))) byKey.set(keyOf(n), n);
+    for (const n of names)
+      if (n !== "" && !this.nameCache.has(keyOf(n)) && !byKey.has(keyOf(n))) byKey.set(keyOf(n), n);
     if (byKey.size) {
       this.fill(this.nameCache, [...byKey.keys()], async (c) => {
         const res = await c.lookupNames([...byKey.values()]);

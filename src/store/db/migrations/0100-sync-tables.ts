@@ -67,7 +67,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex("sync_jobs_connector").on("sync_jobs").columns(["connector_id", "id"]).execute();
   // At most one queued-or-running job per connector, enforced by the database so that several
   // processes sharing one PostgreSQL never start two runs of the same connector.
-  await sql`CREATE UNIQUE INDEX sync_jobs_one_active ON sync_jobs (connector_id) WHERE status IN ('queued', 'running')`.execute(db);
+  await sql`CREATE UNIQUE INDEX sync_jobs_one_active ON sync_jobs (connector_id) WHERE status IN ('queued', 'running')`.execute(
+    db,
+  );
 
   await db.schema
     .createTable("sync_job_entries")
@@ -103,7 +105,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("extra", "text")
     .addPrimaryKeyConstraint("file_states_pk", ["connector_id", "path"])
     .execute();
-  await db.schema.createIndex("file_states_remote_id").on("file_states").columns(["connector_id", "remote_id"]).execute();
+  await db.schema
+    .createIndex("file_states_remote_id")
+    .on("file_states")
+    .columns(["connector_id", "remote_id"])
+    .execute();
 
   await db.schema
     .createTable("sync_cursors")

@@ -17,7 +17,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("scope_fields", "text", (c) => c.notNull().defaultTo("[]"))
     .addColumn("secrets_dropped", "text", (c) => c.notNull().defaultTo("[]"))
     .execute();
-  await db.schema.createIndex("connector_audit_connector").on("connector_audit").columns(["connector_id", "id"]).execute();
+  await db.schema
+    .createIndex("connector_audit_connector")
+    .on("connector_audit")
+    .columns(["connector_id", "id"])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -14,7 +14,11 @@ import { checkItemName, checkPathLength } from "./naming-rules.js";
 
 export type ConflictBehavior = "fail" | "replace" | "rename";
 
-export const SYSTEM_ACTOR: Actor = { kind: "user", id: "00000000-0000-0000-0000-000000000000", displayName: "System Account" };
+export const SYSTEM_ACTOR: Actor = {
+  kind: "user",
+  id: "00000000-0000-0000-0000-000000000000",
+  displayName: "System Account",
+};
 
 export interface FileSystemInfo {
   createdDateTime?: string;
@@ -37,7 +41,14 @@ export class ContentStore {
   readonly blobs = new BlobStore();
   private permissionSeq = 0;
 
-  addSite(input: { tenantId: string; hostname: string; path: string; displayName: string; description?: string; id?: string }): SiteRecord {
+  addSite(input: {
+    tenantId: string;
+    hostname: string;
+    path: string;
+    displayName: string;
+    description?: string;
+    id?: string;
+  }): SiteRecord {
     const site: SiteRecord = {
       id: input.id ?? newSiteId(input.hostname),
       tenantId: input.tenantId,
@@ -55,7 +66,14 @@ export class ContentStore {
 
   addDrive(
     site: SiteRecord,
-    input: { name: string; urlName?: string; description?: string; columns?: ColumnDef[]; id?: string; permissions?: PermissionRecord[] },
+    input: {
+      name: string;
+      urlName?: string;
+      description?: string;
+      columns?: ColumnDef[];
+      id?: string;
+      permissions?: PermissionRecord[];
+    },
   ): DriveRecord {
     const now = nowSeconds();
     const rootId = newItemId();
@@ -89,14 +107,18 @@ export class ContentStore {
   }
 
   getSite(id: string): SiteRecord {
-    const site = this.sites.find((s) => s.id.toLowerCase() === id.toLowerCase() || s.id.split(",")[1] === id.toLowerCase());
+    const site = this.sites.find(
+      (s) => s.id.toLowerCase() === id.toLowerCase() || s.id.split(",")[1] === id.toLowerCase(),
+    );
     if (!site) throw new GraphError(404, "itemNotFound", "Requested site could not be found");
     return site;
   }
 
   findSiteByPath(hostname: string, path: string): SiteRecord {
     const wanted = path.replace(/\/+$/, "").toLowerCase();
-    const site = this.sites.find((s) => s.hostname.toLowerCase() === hostname.toLowerCase() && s.path.toLowerCase() === wanted);
+    const site = this.sites.find(
+      (s) => s.hostname.toLowerCase() === hostname.toLowerCase() && s.path.toLowerCase() === wanted,
+    );
     if (!site) throw new GraphError(404, "itemNotFound", "Requested site could not be found");
     return site;
   }
@@ -191,7 +213,11 @@ export class ContentStore {
   /** 423 `resourceLocked` when someone other than `actor` has the item checked out. */
   assertNotLockedFor(item: ItemRecord, actor: Actor): void {
     if (item.checkout && item.checkout.id !== actor.id) {
-      throw new GraphError(423, "resourceLocked", `The file "${item.name}" is checked out for editing by ${item.checkout.displayName}.`);
+      throw new GraphError(
+        423,
+        "resourceLocked",
+        `The file "${item.name}" is checked out for editing by ${item.checkout.displayName}.`,
+      );
     }
   }
 
@@ -199,7 +225,8 @@ export class ContentStore {
   assertIfMatch(item: ItemRecord, ifMatch: string | undefined): void {
     if (!ifMatch || ifMatch.trim() === "*") return;
     const tag = ifMatch.trim();
-    if (tag !== etagOf(item) && tag !== ctagOf(item)) throw new GraphError(412, "resourceModified", "ETag does not match current item's value");
+    if (tag !== etagOf(item) && tag !== ctagOf(item))
+      throw new GraphError(412, "resourceModified", "ETag does not match current item's value");
   }
 
   createFolder(
@@ -275,14 +302,18 @@ export class ContentStore {
     actor: Actor,
     conflict: ConflictBehavior = "fail",
   ): ItemRecord {
-    if (item.kind === "root") throw new GraphError(403, "notAllowed", "The root of a library cannot be renamed or moved.");
+    if (item.kind === "root")
+      throw new GraphError(403, "notAllowed", "The root of a library cannot be renamed or moved.");
     this.assertNotLockedFor(item, actor);
     const newParent = changes.parentId ? this.getItem(drive, changes.parentId) : this.getItem(drive, item.parentId!);
     this.assertContainer(newParent);
-    if (this.isWithin(drive, newParent, item)) throw new GraphError(400, "invalidRequest", "An item cannot be moved below itself.");
+    if (this.isWithin(drive, newParent, item))
+      throw new GraphError(400, "invalidRequest", "An item cannot be moved below itself.");
     const wanted = changes.name ?? item.name;
     const sameSlot = newParent.id === item.parentId && wanted.toLowerCase() === item.name.toLowerCase();
-    const finalName = sameSlot ? wanted : this.placeName(drive, newParent, wanted, conflict, item.kind === "file" ? "file" : "folder");
+    const finalName = sameSlot
+      ? wanted
+      : this.placeName(drive, newParent, wanted, conflict, item.kind === "file" ? "file" : "folder");
     if (!sameSlot) {
       const clash = this.childByName(drive, newParent, finalName);
       if (clash) {
@@ -337,7 +368,11 @@ export class ContentStore {
       if (!col) throw new GraphError(400, "invalidRequest", `Field '${key}' is not recognized`);
       if (col.readOnly) throw new GraphError(400, "invalidRequest", `Field '${key}' is read-only`);
       if (col.type === "choice" && value !== null && col.choices && !col.choices.includes(String(value))) {
-        throw new GraphError(400, "invalidRequest", `Value '${String(value)}' is not a valid choice for field '${key}'`);
+        throw new GraphError(
+          400,
+          "invalidRequest",
+          `Value '${String(value)}' is not a valid choice for field '${key}'`,
+        );
       }
       item.fields[col.name] = value;
     }
@@ -372,7 +407,10 @@ export class ContentStore {
   }
 
   /** Effective grants on an item, each with the item it is inherited from (null: its own). */
-  effectivePermissions(drive: DriveRecord, item: ItemRecord): Array<{ perm: PermissionRecord; from: ItemRecord | null }> {
+  effectivePermissions(
+    drive: DriveRecord,
+    item: ItemRecord,
+  ): Array<{ perm: PermissionRecord; from: ItemRecord | null }> {
     let cur: ItemRecord | undefined = item;
     while (cur) {
       if (cur.uniquePermissions) {
@@ -401,7 +439,13 @@ export class ContentStore {
     this.blobs.close();
   }
 
-  private newRecord(drive: DriveRecord, parentId: string | null, name: string, kind: ItemKind, actor: Actor): ItemRecord {
+  private newRecord(
+    drive: DriveRecord,
+    parentId: string | null,
+    name: string,
+    kind: ItemKind,
+    actor: Actor,
+  ): ItemRecord {
     const now = nowSeconds();
     return {
       id: newItemId(),
@@ -459,7 +503,13 @@ export class ContentStore {
   }
 
   /** Validates the name and applies the conflict behaviour; returns the name to use. */
-  private placeName(drive: DriveRecord, parent: ItemRecord, name: string, conflict: ConflictBehavior, kind: "file" | "folder"): string {
+  private placeName(
+    drive: DriveRecord,
+    parent: ItemRecord,
+    name: string,
+    conflict: ConflictBehavior,
+    kind: "file" | "folder",
+  ): string {
     checkItemName(name, parent.kind === "root");
     const site = this.siteOf(drive);
     const prefix = `${site.path}/${drive.urlName}${this.itemPath(drive, parent)}/`;

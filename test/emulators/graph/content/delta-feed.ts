@@ -47,7 +47,13 @@ export class DeltaFeed {
 
   constructor(private readonly store: ContentStore) {}
 
-  page(drive: DriveRecord, scope: ItemRecord, token: string | undefined, pageSize: number, freshUrl: string): DeltaPage {
+  page(
+    drive: DriveRecord,
+    scope: ItemRecord,
+    token: string | undefined,
+    pageSize: number,
+    freshUrl: string,
+  ): DeltaPage {
     let state: TokenState;
     if (token === undefined) {
       state = { d: drive.id, s: scope.id, q: 0, e: drive.tokenEpoch };
@@ -55,12 +61,16 @@ export class DeltaFeed {
       return { items: [], deltaToken: encode({ d: drive.id, s: scope.id, q: drive.seq, e: drive.tokenEpoch }) };
     } else {
       state = decode(token);
-      if (state.d !== drive.id || state.s !== scope.id) throw new GraphError(400, "invalidRequest", "The delta token does not belong to this item.");
+      if (state.d !== drive.id || state.s !== scope.id)
+        throw new GraphError(400, "invalidRequest", "The delta token does not belong to this item.");
       if (state.e !== drive.tokenEpoch) {
         throw new GraphError(
           410,
           "resyncRequired",
-          "Resync required. Replace any local items with the server's version (including deletes) if you're sure that the service was up to date with your local changes when you last sync'd. Upload any local changes that the server doesn't know about.",
+          "Resync required. Replace any local items with the server's " +
+            "version (including deletes) if you're sure that the service was " +
+            "up to date with your local changes when you last sync'd. " +
+            "Upload any local changes that the server doesn't know about.",
           { code: "resyncChangesApplyDifferences" },
           { location: freshUrl },
         );
@@ -69,10 +79,20 @@ export class DeltaFeed {
     let cursorId = state.c;
     let cursor = cursorId ? this.cursors.get(cursorId) : undefined;
     if (cursorId && !cursor) {
-      throw new GraphError(410, "resyncRequired", "The delta enumeration expired; start again.", { code: "resyncChangesApplyDifferences" }, { location: freshUrl });
+      throw new GraphError(
+        410,
+        "resyncRequired",
+        "The delta enumeration expired; start again.",
+        { code: "resyncChangesApplyDifferences" },
+        { location: freshUrl },
+      );
     }
     if (!cursor) {
-      cursor = { ids: this.store.changesSince(drive, scope, state.q).map((i) => i.id), snapshotSeq: drive.seq, touched: Date.now() };
+      cursor = {
+        ids: this.store.changesSince(drive, scope, state.q).map((i) => i.id),
+        snapshotSeq: drive.seq,
+        touched: Date.now(),
+      };
       cursorId = newOpaqueToken();
       this.cursors.set(cursorId, cursor);
       this.trim();

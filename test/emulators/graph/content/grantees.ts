@@ -16,8 +16,17 @@ export interface GrantSpec {
   roles: Array<"read" | "write" | "owner">;
 }
 
-export function resolveGrant(store: ContentStore, directory: Directory, tenantId: string, spec: GrantSpec): PermissionRecord {
-  if (!Array.isArray(spec.roles) || spec.roles.length === 0 || spec.roles.some((r) => !["read", "write", "owner"].includes(r))) {
+export function resolveGrant(
+  store: ContentStore,
+  directory: Directory,
+  tenantId: string,
+  spec: GrantSpec,
+): PermissionRecord {
+  if (
+    !Array.isArray(spec.roles) ||
+    spec.roles.length === 0 ||
+    spec.roles.some((r) => !["read", "write", "owner"].includes(r))
+  ) {
     throw new GraphError(400, "invalidRequest", "roles must be a non-empty list of read, write, owner");
   }
   let grantee: Grantee;
@@ -30,9 +39,19 @@ export function resolveGrant(store: ContentStore, directory: Directory, tenantId
     if (!g) throw new GraphError(400, "invalidRequest", `Unknown group ${spec.group}`);
     grantee = { kind: "group", id: g.id, displayName: g.displayName, ...(g.mail ? { email: g.mail } : {}) };
   } else if (spec.siteUser) {
-    grantee = { kind: "siteUser", id: String(hash(spec.siteUser) % 10000), displayName: spec.siteUser, loginName: `i:0#.f|membership|${spec.siteUser}` };
+    grantee = {
+      kind: "siteUser",
+      id: String(hash(spec.siteUser) % 10000),
+      displayName: spec.siteUser,
+      loginName: `i:0#.f|membership|${spec.siteUser}`,
+    };
   } else if (spec.siteGroup) {
-    grantee = { kind: "siteGroup", id: String(hash(spec.siteGroup) % 10000), displayName: spec.siteGroup, loginName: spec.siteGroup };
+    grantee = {
+      kind: "siteGroup",
+      id: String(hash(spec.siteGroup) % 10000),
+      displayName: spec.siteGroup,
+      loginName: spec.siteGroup,
+    };
   } else {
     throw new GraphError(400, "invalidRequest", "A grant needs one of user, group, siteUser, siteGroup");
   }

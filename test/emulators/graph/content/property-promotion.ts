@@ -13,12 +13,15 @@ export interface RewriteOnUpload {
   extensions: string[];
 }
 
-/** The suffix appended to rewritten content: a few bytes that name the rewrite, like SharePoint's embedded properties. */
+/**
+ * The suffix appended to rewritten content: a few bytes that name the rewrite, like SharePoint's embedded properties.
+ */
 export const PROMOTED_PROPERTIES_SUFFIX = "\n<!-- sharepoint promoted properties -->\n";
 
 /** `".DOCX"`, `"docx"` → `".docx"`. @throws Error on an empty or non-string value. */
 export function normalizeExtension(ext: unknown): string {
-  if (typeof ext !== "string" || ext.replace(/^\./, "") === "") throw new Error(`not an extension: ${JSON.stringify(ext)}`);
+  if (typeof ext !== "string" || ext.replace(/^\./, "") === "")
+    throw new Error(`not an extension: ${JSON.stringify(ext)}`);
   return `.${ext.replace(/^\./, "").toLowerCase()}`;
 }
 
@@ -32,7 +35,12 @@ export function rewritesName(settings: RewriteOnUpload, name: string): boolean {
  * extension is not rewritten, else a new blob of the uploaded bytes plus
  * {@link PROMOTED_PROPERTIES_SUFFIX}, streamed (never buffered whole).
  */
-export async function promoteProperties(blobs: BlobStore, settings: RewriteOnUpload, name: string, blob: Blob): Promise<Blob> {
+export async function promoteProperties(
+  blobs: BlobStore,
+  settings: RewriteOnUpload,
+  name: string,
+  blob: Blob,
+): Promise<Blob> {
   if (!rewritesName(settings, name)) return blob;
   async function* rewritten(): AsyncGenerator<Buffer> {
     for await (const chunk of blobs.read(blob)) yield chunk as Buffer;

@@ -91,27 +91,45 @@ export class UploadSessions {
    * a fragment size that is not a multiple of 320 KiB (except the last) or above 60 MiB; 416
    * `invalidRange` for a fragment not starting at the next expected byte or a changed total.
    */
-  async putFragment(s: UploadSession, contentRange: string | undefined, contentLength: number | undefined, body: Readable): Promise<Blob | undefined> {
+  async putFragment(
+    s: UploadSession,
+    contentRange: string | undefined,
+    contentLength: number | undefined,
+    body: Readable,
+  ): Promise<Blob | undefined> {
     const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange ?? "");
     if (!m) throw new GraphError(400, "invalidRequest", "The Content-Range header is missing or malformed.");
     const start = Number(m[1]);
     const end = Number(m[2]);
     const total = m[3] === "*" ? undefined : Number(m[3]);
     const length = end - start + 1;
-    if (end < start || (total !== undefined && end >= total)) throw new GraphError(400, "invalidRequest", "The Content-Range header is invalid.");
+    if (end < start || (total !== undefined && end >= total))
+      throw new GraphError(400, "invalidRequest", "The Content-Range header is invalid.");
     if (contentLength !== undefined && contentLength !== length) {
-      throw new GraphError(400, "invalidRequest", "The Content-Range header length does not match the provided number of bytes.");
+      throw new GraphError(
+        400,
+        "invalidRequest",
+        "The Content-Range header length does not match the provided number of bytes.",
+      );
     }
     if (s.total !== undefined && total !== undefined && total !== s.total) {
       throw new GraphError(416, "invalidRange", "The total size of the upload cannot change.");
     }
     if (start !== s.received) {
-      throw new GraphError(416, "invalidRange", `The uploaded fragment overlaps or is not contiguous. Expected ranges: ${this.nextExpectedRanges(s).join(",")}`);
+      throw new GraphError(
+        416,
+        "invalidRange",
+        `The uploaded fragment overlaps or is not contiguous. Expected ranges: ${this.nextExpectedRanges(s).join(",")}`,
+      );
     }
     const isLast = total !== undefined && end === total - 1;
     if (length > MAX_FRAGMENT) throw new GraphError(400, "invalidRequest", "Fragments are limited to 60 MiB.");
     if (!isLast && length % FRAGMENT_MULTIPLE !== 0) {
-      throw new GraphError(400, "invalidRequest", "Fragment sizes must be a multiple of 320 KiB (327,680 bytes), except for the last fragment.");
+      throw new GraphError(
+        400,
+        "invalidRequest",
+        "Fragment sizes must be a multiple of 320 KiB (327,680 bytes), except for the last fragment.",
+      );
     }
     if (s.busy) throw new GraphError(416, "invalidRange", "Another fragment of this session is still being uploaded.");
     if (total !== undefined) s.total = total;
@@ -123,13 +141,21 @@ export class UploadSessions {
     }
   }
 
-  private async receive(s: UploadSession, body: Readable, before: number, length: number, end: number, isLast: boolean): Promise<Blob | undefined> {
+  private async receive(
+    s: UploadSession,
+    body: Readable,
+    before: number,
+    length: number,
+    end: number,
+    isLast: boolean,
+  ): Promise<Blob | undefined> {
     let got = 0;
     const hash = new QuickXorHash();
     const counter = new Transform({
       transform(chunk: Buffer, _e, cb) {
         got += chunk.length;
-        if (got > length) return cb(new GraphError(400, "invalidRequest", "More bytes were sent than the Content-Range declares."));
+        if (got > length)
+          return cb(new GraphError(400, "invalidRequest", "More bytes were sent than the Content-Range declares."));
         hash.update(chunk);
         cb(null, chunk);
       },

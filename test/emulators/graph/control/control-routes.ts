@@ -32,12 +32,14 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     if (!first) throw new GraphError(404, "itemNotFound", "No drive");
     return first;
   };
-  const actorOf = (drive: DriveRecord, b: Body) => userActor(env.entra.directory, env.store.siteOf(drive).tenantId, b.user, SYSTEM_ACTOR);
+  const actorOf = (drive: DriveRecord, b: Body) =>
+    userActor(env.entra.directory, env.store.siteOf(drive).tenantId, b.user, SYSTEM_ACTOR);
   const pathOf = (b: Body): string => {
     if (typeof b.path !== "string") throw invalidRequest("path is required");
     return b.path;
   };
-  const itemAt = (drive: DriveRecord, b: Body): ItemRecord => env.store.resolvePath(drive, env.store.root(drive), pathOf(b));
+  const itemAt = (drive: DriveRecord, b: Body): ItemRecord =>
+    env.store.resolvePath(drive, env.store.root(drive), pathOf(b));
   const ensureFolder = (drive: DriveRecord, path: string, b: Body): ItemRecord => {
     let cur = env.store.root(drive);
     for (const part of path.split("/").filter(Boolean)) {
@@ -62,19 +64,24 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
       return json(drive, ensureFolder(drive, pathOf(b), b));
     });
 
-    inst.post<{ Body: Body & { content?: string; contentBase64?: string; size?: number } }>("/_emulator/content/files", async (req, reply) => {
-      const b = req.body ?? {};
-      const drive = driveOf(b);
-      const { dir, name } = split(pathOf(b));
-      const data =
-        b.contentBase64 !== undefined ? Buffer.from(b.contentBase64, "base64")
-        : b.content !== undefined ? Buffer.from(b.content)
-        : Buffer.alloc(Number(b.size ?? 0), 0x61);
-      const blob = await env.store.blobs.fromBuffer(data);
-      const parent = ensureFolder(drive, dir, b);
-      const { item, created } = env.store.writeFile(drive, parent, name, blob, actorOf(drive, b));
-      return reply.code(created ? 201 : 200).send(json(drive, item));
-    });
+    inst.post<{ Body: Body & { content?: string; contentBase64?: string; size?: number } }>(
+      "/_emulator/content/files",
+      async (req, reply) => {
+        const b = req.body ?? {};
+        const drive = driveOf(b);
+        const { dir, name } = split(pathOf(b));
+        const data =
+          b.contentBase64 !== undefined
+            ? Buffer.from(b.contentBase64, "base64")
+            : b.content !== undefined
+              ? Buffer.from(b.content)
+              : Buffer.alloc(Number(b.size ?? 0), 0x61);
+        const blob = await env.store.blobs.fromBuffer(data);
+        const parent = ensureFolder(drive, dir, b);
+        const { item, created } = env.store.writeFile(drive, parent, name, blob, actorOf(drive, b));
+        return reply.code(created ? 201 : 200).send(json(drive, item));
+      },
+    );
 
     inst.post<{ Body: Body & { count?: number; prefix?: string } }>("/_emulator/content/seed", async (req) => {
       const b = req.body ?? {};
@@ -134,15 +141,20 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
       return json(drive, item);
     });
 
-    inst.post<{ Body: Body & { inherit?: boolean; grants?: GrantSpec[] } }>("/_emulator/content/permissions", async (req) => {
-      const b = req.body ?? {};
-      const drive = driveOf(b);
-      const item = itemAt(drive, b);
-      const tenantId = env.store.siteOf(drive).tenantId;
-      const perms = b.inherit ? null : (b.grants ?? []).map((g) => resolveGrant(env.store, env.entra.directory, tenantId, g));
-      env.store.setUniquePermissions(drive, item, perms);
-      return json(drive, item);
-    });
+    inst.post<{ Body: Body & { inherit?: boolean; grants?: GrantSpec[] } }>(
+      "/_emulator/content/permissions",
+      async (req) => {
+        const b = req.body ?? {};
+        const drive = driveOf(b);
+        const item = itemAt(drive, b);
+        const tenantId = env.store.siteOf(drive).tenantId;
+        const perms = b.inherit
+          ? null
+          : (b.grants ?? []).map((g) => resolveGrant(env.store, env.entra.directory, tenantId, g));
+        env.store.setUniquePermissions(drive, item, perms);
+        return json(drive, item);
+      },
+    );
 
     inst.post<{ Body: Body }>("/_emulator/delta/expire", async (req) => {
       const b = req.body ?? {};
@@ -153,20 +165,24 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
 
     inst.post("/_emulator/upload-sessions/expire", async () => ({ expired: env.uploads.expireAll() }));
 
-    inst.post<{ Body: { simpleUploadMax?: number; deltaPageSize?: number; childrenPageSize?: number } }>("/_emulator/limits", async (req) => {
-      const b = req.body ?? {};
-      for (const k of ["simpleUploadMax", "deltaPageSize", "childrenPageSize"] as const) {
-        if (b[k] !== undefined) {
-          if (!Number.isInteger(b[k]) || b[k]! < 1) throw invalidRequest(`${k} must be a positive integer`);
-          env.limits[k] = b[k]!;
+    inst.post<{ Body: { simpleUploadMax?: number; deltaPageSize?: number; childrenPageSize?: number } }>(
+      "/_emulator/limits",
+      async (req) => {
+        const b = req.body ?? {};
+        for (const k of ["simpleUploadMax", "deltaPageSize", "childrenPageSize"] as const) {
+          if (b[k] !== undefined) {
+            if (!Number.isInteger(b[k]) || b[k]! < 1) throw invalidRequest(`${k} must be a positive integer`);
+            env.limits[k] = b[k]!;
+          }
         }
-      }
-      return env.limits;
-    });
+        return env.limits;
+      },
+    );
 
     inst.post<{ Body: { extensions?: unknown } }>("/_emulator/rewrite-on-upload", async (req) => {
       const list = req.body?.extensions;
-      if (!Array.isArray(list)) throw invalidRequest("extensions must be an array such as [\".docx\", \".pdf\"] ([] turns rewriting off)");
+      if (!Array.isArray(list))
+        throw invalidRequest('extensions must be an array such as [".docx", ".pdf"] ([] turns rewriting off)');
       try {
         env.rewriteOnUpload.extensions = list.map(normalizeExtension);
       } catch (err) {
@@ -175,7 +191,9 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
       return env.rewriteOnUpload;
     });
 
-    inst.post<{ Body: FaultRuleInput }>("/_emulator/faults", async (req, reply) => reply.code(201).send(deps.faults.add(req.body ?? ({} as FaultRuleInput))));
+    inst.post<{ Body: FaultRuleInput }>("/_emulator/faults", async (req, reply) =>
+      reply.code(201).send(deps.faults.add(req.body ?? ({} as FaultRuleInput))),
+    );
     inst.get("/_emulator/faults", async () => ({ value: deps.faults.list() }));
     inst.delete("/_emulator/faults", async (_req, reply) => {
       deps.faults.clear();

@@ -30,7 +30,11 @@ export interface FaultRule extends FaultRuleInput {
 }
 
 /** What the request hook must do for a matched rule. */
-export type FaultAction = { kind: "error"; error: GraphError } | { kind: "reset" } | { kind: "slow"; delayMs: number } | { kind: "redirect"; location: string };
+export type FaultAction =
+  | { kind: "error"; error: GraphError }
+  | { kind: "reset" }
+  | { kind: "slow"; delayMs: number }
+  | { kind: "redirect"; location: string };
 
 /**
  * Fault injection for the control API. Rules are checked in the order they were added; the
@@ -84,11 +88,24 @@ export class FaultRules {
       const retryAfter = String(rule.retryAfterSec ?? 1);
       switch (rule.kind) {
         case "429":
-          return { kind: "error", error: new GraphError(429, "TooManyRequests", "Please retry again later.", undefined, { "retry-after": retryAfter }) };
+          return {
+            kind: "error",
+            error: new GraphError(429, "TooManyRequests", "Please retry again later.", undefined, {
+              "retry-after": retryAfter,
+            }),
+          };
         case "503":
-          return { kind: "error", error: new GraphError(503, "serviceNotAvailable", "The service is temporarily unavailable.", undefined, { "retry-after": retryAfter }) };
+          return {
+            kind: "error",
+            error: new GraphError(503, "serviceNotAvailable", "The service is temporarily unavailable.", undefined, {
+              "retry-after": retryAfter,
+            }),
+          };
         case "500":
-          return { kind: "error", error: new GraphError(500, "generalException", "An unspecified error has occurred.") };
+          return {
+            kind: "error",
+            error: new GraphError(500, "generalException", "An unspecified error has occurred."),
+          };
         case "reset":
           return { kind: "reset" };
         case "slow":

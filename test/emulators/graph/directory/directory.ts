@@ -7,7 +7,14 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
-import type { AppFixture, DirectoryFixture, GroupFixture, SiteGrantFixture, TenantFixture, UserFixture } from "./directory-fixture.js";
+import type {
+  AppFixture,
+  DirectoryFixture,
+  GroupFixture,
+  SiteGrantFixture,
+  TenantFixture,
+  UserFixture,
+} from "./directory-fixture.js";
 import { GrantStore } from "./grant-store.js";
 import { certificateThumbprints, createClientCertificateSync, type ClientCertificate } from "../tls.js";
 
@@ -120,7 +127,15 @@ export class Directory {
     if (this.findTenant(id) || this.findTenant(t.name) || this.findTenant(domain)) {
       throw new Error(`tenant ${t.name} is declared twice`);
     }
-    const tenant: DirectoryTenant = { id, name: t.name, domain, displayName: t.displayName ?? t.name, users: [], groups: [], apps: [] };
+    const tenant: DirectoryTenant = {
+      id,
+      name: t.name,
+      domain,
+      displayName: t.displayName ?? t.name,
+      users: [],
+      groups: [],
+      apps: [],
+    };
     this.tenants.push(tenant);
     for (const u of t.users ?? []) tenant.users.push(toUser(u, tenant));
     for (const g of t.groups ?? []) tenant.groups.push(toGroupShell(g, tenant));
@@ -213,7 +228,11 @@ export class Directory {
   findGroup(tenantId: string, idOrName: string): DirectoryGroup | undefined {
     const k = idOrName.toLowerCase();
     return this.findTenant(tenantId)?.groups.find(
-      (g) => g.id === k || g.displayName.toLowerCase() === k || g.mailNickname.toLowerCase() === k || g.mail?.toLowerCase() === k,
+      (g) =>
+        g.id === k ||
+        g.displayName.toLowerCase() === k ||
+        g.mailNickname.toLowerCase() === k ||
+        g.mail?.toLowerCase() === k,
     );
   }
 
@@ -254,7 +273,8 @@ function matches(obj: Record<string, unknown>, q: SearchQuery, searchProps: stri
     if (!hit) return false;
   }
   if (q.startsWith !== undefined) {
-    const { property, value } = typeof q.startsWith === "string" ? { property: "displayName", value: q.startsWith } : q.startsWith;
+    const { property, value } =
+      typeof q.startsWith === "string" ? { property: "displayName", value: q.startsWith } : q.startsWith;
     const v = propValue(obj, property);
     if (v === undefined || !v.startsWith(value.toLowerCase())) return false;
   }
@@ -272,7 +292,12 @@ function sortByName<T extends { displayName: string }>(xs: T[]): T[] {
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "app";
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || "app"
+  );
 }
 
 function toUser(u: UserFixture, tenant: DirectoryTenant): DirectoryUser {

@@ -32,12 +32,9 @@ export interface RefreshGrant {
 }
 
 export type RefreshLookup =
-  | { ok: true; grant: RefreshGrant }
-  | { ok: false; reason: "unknown" | "revoked" | "expired" };
+  { ok: true; grant: RefreshGrant } | { ok: false; reason: "unknown" | "revoked" | "expired" };
 
-export type CodeLookup =
-  | { ok: true; grant: AuthCodeGrant }
-  | { ok: false; reason: "unknown" | "redeemed" | "expired" };
+export type CodeLookup = { ok: true; grant: AuthCodeGrant } | { ok: false; reason: "unknown" | "redeemed" | "expired" };
 
 const CODE_TTL_MS = 10 * 60 * 1000;
 

@@ -32,7 +32,8 @@ export class EntraTokenError extends Error {
     super(message);
     this.name = "EntraTokenError";
     this.headers = {
-      "WWW-Authenticate": `Bearer realm="", authorization_uri="${baseUrl}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
+      "WWW-Authenticate":
+        `Bearer realm="", ` + `authorization_uri="${baseUrl}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
     };
   }
 }
@@ -51,8 +52,16 @@ export function verifyAccessToken(ctx: EntraContext, bearer: string): TokenPrinc
   };
   if (!bearer) fail("Access token is empty.");
   const jwt = decodeJwt(bearer);
-  if (!jwt) return fail("IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format.");
-  if (jwt.header.alg !== "RS256" || jwt.header.kid !== ctx.signingKey.kid || !verifyJwtSignature(jwt, "RS256", ctx.signingKey.publicKey)) {
+  if (!jwt)
+    return fail(
+      "IDX14100: JWT is not well formed, there are no dots (.).\nThe " +
+        "token needs to be in JWS or JWE Compact Serialization Format.",
+    );
+  if (
+    jwt.header.alg !== "RS256" ||
+    jwt.header.kid !== ctx.signingKey.kid ||
+    !verifyJwtSignature(jwt, "RS256", ctx.signingKey.publicKey)
+  ) {
     fail("Access token validation failure. Invalid signature.");
   }
   const c = jwt.payload;
@@ -63,7 +72,8 @@ export function verifyAccessToken(ctx: EntraContext, bearer: string): TokenPrinc
   if (typeof c.aud !== "string" || !audiences.includes(c.aud)) fail("Invalid audience.");
   const tenant = typeof c.tid === "string" ? ctx.directory.findTenant(c.tid) : undefined;
   if (!tenant) return fail("Access token validation failure. Invalid tenant.");
-  if (ctx.baseUrl && c.iss !== accessTokenIssuer(ctx.baseUrl, tenant.id)) fail("Access token validation failure. Invalid issuer.");
+  if (ctx.baseUrl && c.iss !== accessTokenIssuer(ctx.baseUrl, tenant.id))
+    fail("Access token validation failure. Invalid issuer.");
   const appId = typeof c.appid === "string" ? c.appid : typeof c.azp === "string" ? c.azp : "";
   if (!ctx.directory.findApp(tenant.id, appId)) fail("Access token validation failure. Unknown application.");
   if (c.idtyp === "user" || typeof c.scp === "string") {
@@ -101,7 +111,11 @@ const READ_ALL = ["Sites.Read.All", "Files.Read.All"];
  * `ctx.siteUrlOf` — by the site's web URL. For delegated tokens this is the app-side ceiling
  * only: the user's own permissions on the site are the Graph side's to apply.
  */
-export function siteAccess(ctx: EntraContext, p: TokenPrincipal, siteId: string): { access: "none" | "read" | "write"; via: string } {
+export function siteAccess(
+  ctx: EntraContext,
+  p: TokenPrincipal,
+  siteId: string,
+): { access: "none" | "read" | "write"; via: string } {
   const perms = p.kind === "app" ? p.roles : p.scopes;
   const kind = p.kind === "app" ? "role" : "scope";
   const has = (name: string): boolean => perms.some((x) => x.toLowerCase() === name.toLowerCase());

@@ -17,9 +17,7 @@ import { parseScopes } from "./scopes.js";
 import { resolveTenantSegment } from "./token-endpoint.js";
 import { clientInfo } from "./token-mint.js";
 
-export type AuthorizeOutcome =
-  | { kind: "redirect"; location: string }
-  | { kind: "html"; status: number; html: string };
+export type AuthorizeOutcome = { kind: "redirect"; location: string } | { kind: "html"; status: number; html: string };
 
 interface Checked {
   tenant: DirectoryTenant;
@@ -27,7 +25,12 @@ interface Checked {
   redirectUri: string;
 }
 
-export function authorizeGet(ctx: EntraContext, baseUrl: string, segment: string, q: Record<string, string>): AuthorizeOutcome {
+export function authorizeGet(
+  ctx: EntraContext,
+  baseUrl: string,
+  segment: string,
+  q: Record<string, string>,
+): AuthorizeOutcome {
   const checked = check(ctx, segment, q);
   if ("kind" in checked) return checked;
   const { tenant, app, redirectUri } = checked;
@@ -35,22 +38,30 @@ export function authorizeGet(ctx: EntraContext, baseUrl: string, segment: string
     return errorRedirect(redirectUri, q, aadsts.unsupportedResponseType(q.response_type ?? ""));
   }
   const hinted = q.login_hint ? ctx.directory.findUser(tenant.id, q.login_hint) : undefined;
-  if (hinted && hinted.accountEnabled && q.prompt !== "login") return consent(ctx, baseUrl, tenant, app, hinted, redirectUri, q);
+  if (hinted && hinted.accountEnabled && q.prompt !== "login")
+    return consent(ctx, baseUrl, tenant, app, hinted, redirectUri, q);
   if (q.prompt === "none") return errorRedirect(redirectUri, q, aadsts.loginRequired());
   return { kind: "html", status: 200, html: page(app, tenant, q, segment, undefined) };
 }
 
 /** The sign-in form's POST: the original authorize parameters plus `login` and `passwd`. */
-export function authorizePost(ctx: EntraContext, baseUrl: string, segment: string, form: Record<string, string>): AuthorizeOutcome {
+export function authorizePost(
+  ctx: EntraContext,
+  baseUrl: string,
+  segment: string,
+  form: Record<string, string>,
+): AuthorizeOutcome {
   const checked = check(ctx, segment, form);
   if ("kind" in checked) return checked;
   const { tenant, app, redirectUri } = checked;
   const user = ctx.directory.findUser(tenant.id, form.login ?? "");
-  if (!user) return { kind: "html", status: 200, html: page(app, tenant, form, segment, aadsts.userNotFound(tenant.domain)) };
+  if (!user)
+    return { kind: "html", status: 200, html: page(app, tenant, form, segment, aadsts.userNotFound(tenant.domain)) };
   if (user.password === undefined || user.password !== form.passwd) {
     return { kind: "html", status: 200, html: page(app, tenant, form, segment, aadsts.badPassword()) };
   }
-  if (!user.accountEnabled) return { kind: "html", status: 200, html: page(app, tenant, form, segment, aadsts.userDisabled()) };
+  if (!user.accountEnabled)
+    return { kind: "html", status: 200, html: page(app, tenant, form, segment, aadsts.userDisabled()) };
   return consent(ctx, baseUrl, tenant, app, user, redirectUri, form);
 }
 
@@ -64,7 +75,10 @@ function check(ctx: EntraContext, segment: string, q: Record<string, string>): C
   if (!q.client_id) return errorPage(aadsts.missingParameter("client_id"));
   if (!tenant) {
     const hinted = ctx.directory.findUserAnyTenant(q.login_hint ?? q.login ?? "");
-    tenant = (hinted && ctx.directory.findTenant(hinted.tenantId)) || ctx.directory.tenants.find((t) => ctx.directory.findApp(t.id, q.client_id)) || null;
+    tenant =
+      (hinted && ctx.directory.findTenant(hinted.tenantId)) ||
+      ctx.directory.tenants.find((t) => ctx.directory.findApp(t.id, q.client_id)) ||
+      null;
     if (!tenant) return errorPage(aadsts.appNotFound(q.client_id, segment));
   }
   const app = ctx.directory.findApp(tenant.id, q.client_id);
@@ -79,7 +93,9 @@ function redirectAllowed(app: DirectoryApp, uri: string): boolean {
   if (app.redirectUris.length) return app.redirectUris.includes(uri);
   try {
     const u = new URL(uri);
-    return (u.protocol === "http:" || u.protocol === "https:") && ["localhost", "127.0.0.1", "[::1]"].includes(u.hostname);
+    return (
+      (u.protocol === "http:" || u.protocol === "https:") && ["localhost", "127.0.0.1", "[::1]"].includes(u.hostname)
+    );
   } catch {
     return false;
   }
@@ -137,7 +153,11 @@ function respond(redirectUri: string, mode: string | undefined, params: Record<s
     return {
       kind: "html",
       status: 200,
-      html: `<!DOCTYPE html><html><head><title>Working...</title></head><body onload="document.forms[0].submit()"><form method="POST" action="${esc(redirectUri)}">${inputs}<noscript><button>Continue</button></noscript></form></body></html>`,
+      html:
+        `<!DOCTYPE html><html><head><title>Working...</title></head><body ` +
+        `onload="document.forms[0].submit()"><form ` +
+        `method="POST" ` +
+        `action="${esc(redirectUri)}">${inputs}<noscript><button>Continue</button></noscript></form></body></html>`,
     };
   }
   if (mode === "fragment") return { kind: "redirect", location: `${redirectUri.split("#")[0]}#${qs}` };
@@ -150,11 +170,22 @@ function errorPage(err: EntraError): AuthorizeOutcome {
   return {
     kind: "html",
     status: 400,
-    html: shell("Sign in to your account", `<h1>Sorry, but we’re having trouble signing you in.</h1><p id="error">AADSTS${err.code}: ${esc(err.description)}</p><p>Error: ${esc(err.error)}</p>`),
+    html: shell(
+      "Sign in to your account",
+      `<h1>Sorry, but we’re having ` +
+        `trouble signing you ` +
+        `in.</h1><p id="error">AADSTS${err.code}: ${esc(err.description)}</p><p>Error: ${esc(err.error)}</p>`,
+    ),
   };
 }
 
-function page(app: DirectoryApp, tenant: DirectoryTenant, q: Record<string, string>, segment: string, err: EntraError | undefined): string {
+function page(
+  app: DirectoryApp,
+  tenant: DirectoryTenant,
+  q: Record<string, string>,
+  segment: string,
+  err: EntraError | undefined,
+): string {
   const keep = Object.entries(q)
     .filter(([k]) => k !== "login" && k !== "passwd")
     .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
@@ -176,7 +207,10 @@ ${keep}
 }
 
 function shell(title: string, body: string): string {
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head><body>${body}</body></html>`;
+  return (
+    `<!DOCTYPE html><html lang="en"><head><meta ` +
+    `charset="utf-8"><title>${esc(title)}</title></head><body>${body}</body></html>`
+  );
 }
 
 function esc(s: string): string {

@@ -85,7 +85,11 @@ function verifyAssertion(baseUrl: string, tenant: DirectoryTenant, app: Director
       : undefined;
   if (!cert) throw aadsts.badAssertionSignature("The key was not found.", shown, app.appId);
   if (!verifyJwtSignature(jwt, alg as JwtAlg, cert.publicKeyPem)) {
-    throw aadsts.badAssertionSignature("The provided signature value did not match the expected signature value.", shown, app.appId);
+    throw aadsts.badAssertionSignature(
+      "The provided signature value did not match the expected signature value.",
+      shown,
+      app.appId,
+    );
   }
   if (cert.endDateTime && cert.endDateTime.getTime() < Date.now()) {
     throw aadsts.badAssertionSignature("The key used is expired.", shown, app.appId);
@@ -93,7 +97,8 @@ function verifyAssertion(baseUrl: string, tenant: DirectoryTenant, app: Director
   const { iss, sub, aud, exp, nbf } = jwt.payload;
   if (iss !== app.appId || sub !== app.appId) throw aadsts.assertionClientMismatch();
   const audiences = Array.isArray(aud) ? aud : [aud];
-  if (!audiences.some((a) => typeof a === "string" && isTokenEndpoint(baseUrl, tenant, a))) throw aadsts.assertionAudience();
+  if (!audiences.some((a) => typeof a === "string" && isTokenEndpoint(baseUrl, tenant, a)))
+    throw aadsts.assertionAudience();
   const now = Math.floor(Date.now() / 1000);
   if (typeof exp !== "number" || exp + SKEW_SEC < now || (typeof nbf === "number" && nbf - SKEW_SEC > now)) {
     throw aadsts.assertionTime(now, exp, nbf);

@@ -10,7 +10,11 @@ import type { EntraContext } from "./entra-context.js";
 import { jwks } from "./signing-key.js";
 import { v2Issuer } from "./token-mint.js";
 
-export function openIdConfiguration(baseUrl: string, tenant: DirectoryTenant | null, segment: string): Record<string, unknown> {
+export function openIdConfiguration(
+  baseUrl: string,
+  tenant: DirectoryTenant | null,
+  segment: string,
+): Record<string, unknown> {
   const seg = tenant ? tenant.id : segment.toLowerCase();
   const base = `${baseUrl}/${seg}`;
   return {
@@ -31,9 +35,25 @@ export function openIdConfiguration(baseUrl: string, tenant: DirectoryTenant | n
     frontchannel_logout_supported: true,
     end_session_endpoint: `${base}/oauth2/v2.0/logout`,
     claims_supported: [
-      "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host",
-      "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash",
-      "c_hash", "email",
+      "sub",
+      "iss",
+      "cloud_instance_name",
+      "cloud_instance_host_name",
+      "cloud_graph_host_name",
+      "msgraph_host",
+      "aud",
+      "exp",
+      "iat",
+      "auth_time",
+      "acr",
+      "nonce",
+      "preferred_username",
+      "name",
+      "tid",
+      "ver",
+      "at_hash",
+      "c_hash",
+      "email",
     ],
     kerberos_endpoint: `${base}/kerberos`,
     tenant_region_scope: "EU",
@@ -56,6 +76,10 @@ export function instanceDiscovery(baseUrl: string): Record<string, unknown> {
   };
 }
 
-export function tenantJwks(ctx: EntraContext, baseUrl: string, tenant: DirectoryTenant | null): Record<string, unknown> {
+export function tenantJwks(
+  ctx: EntraContext,
+  baseUrl: string,
+  tenant: DirectoryTenant | null,
+): Record<string, unknown> {
   return jwks(ctx.signingKey, tenant ? v2Issuer(baseUrl, tenant.id) : `${baseUrl}/{tenantid}/v2.0`);
 }

@@ -41,7 +41,11 @@ export function registerEntraRoutes(app: FastifyInstance, ctx: EntraContext): vo
   const sendAuthorize = (reply: FastifyReply, out: AuthorizeOutcome): FastifyReply =>
     out.kind === "redirect"
       ? reply.code(302).header("location", out.location).header("cache-control", "no-store, no-cache").send()
-      : reply.code(out.status).type("text/html; charset=utf-8").header("cache-control", "no-store, no-cache").send(out.html);
+      : reply
+          .code(out.status)
+          .type("text/html; charset=utf-8")
+          .header("cache-control", "no-store, no-cache")
+          .send(out.html);
 
   void app.register(async (inst) => {
     if (inst.hasContentTypeParser(FORM)) inst.removeContentTypeParser(FORM);
@@ -60,34 +64,51 @@ export function registerEntraRoutes(app: FastifyInstance, ctx: EntraContext): vo
     });
 
     if (!inst.hasContentTypeParser("*")) {
-      inst.addContentTypeParser("*", { parseAs: "string", bodyLimit: 1024 * 1024 }, (_req, _body, done) => done(null, undefined));
+      inst.addContentTypeParser("*", { parseAs: "string", bodyLimit: 1024 * 1024 }, (_req, _body, done) =>
+        done(null, undefined),
+      );
     }
 
-    inst.post<TenantParams & { Body: Record<string, string> | undefined }>("/:tenant/oauth2/v2.0/token", async (req, reply) => {
-      const form = isForm(req) && req.body && typeof req.body === "object" ? req.body : {};
-      try {
-        const body = handleTokenRequest(ctx, origin(req), req.params.tenant, form, req.headers.authorization);
-        return reply
-          .headers({ "cache-control": "no-store, no-cache", pragma: "no-cache" })
-          .type("application/json; charset=utf-8")
-          .send(body);
-      } catch (e) {
-        if (e instanceof EntraError) return sendError(req, reply, e);
-        throw e;
-      }
-    });
+    inst.post<TenantParams & { Body: Record<string, string> | undefined }>(
+      "/:tenant/oauth2/v2.0/token",
+      async (req, reply) => {
+        const form = isForm(req) && req.body && typeof req.body === "object" ? req.body : {};
+        try {
+          const body = handleTokenRequest(ctx, origin(req), req.params.tenant, form, req.headers.authorization);
+          return reply
+            .headers({ "cache-control": "no-store, no-cache", pragma: "no-cache" })
+            .type("application/json; charset=utf-8")
+            .send(body);
+        } catch (e) {
+          if (e instanceof EntraError) return sendError(req, reply, e);
+          throw e;
+        }
+      },
+    );
 
-    inst.get<TenantParams & { Querystring: Record<string, string | string[]> }>("/:tenant/oauth2/v2.0/authorize", async (req, reply) =>
-      sendAuthorize(reply, authorizeGet(ctx, origin(req), req.params.tenant, firstValues(req.query))),
+    inst.get<TenantParams & { Querystring: Record<string, string | string[]> }>(
+      "/:tenant/oauth2/v2.0/authorize",
+      async (req, reply) =>
+        sendAuthorize(reply, authorizeGet(ctx, origin(req), req.params.tenant, firstValues(req.query))),
     );
-    inst.post<TenantParams & { Body: Record<string, string> | undefined }>("/:tenant/oauth2/v2.0/authorize", async (req, reply) =>
-      sendAuthorize(reply, authorizePost(ctx, origin(req), req.params.tenant, isForm(req) && req.body ? req.body : {})),
+    inst.post<TenantParams & { Body: Record<string, string> | undefined }>(
+      "/:tenant/oauth2/v2.0/authorize",
+      async (req, reply) =>
+        sendAuthorize(
+          reply,
+          authorizePost(ctx, origin(req), req.params.tenant, isForm(req) && req.body ? req.body : {}),
+        ),
     );
-    inst.get<TenantParams & { Querystring: Record<string, string | string[]> }>("/:tenant/oauth2/v2.0/logout", async (req, reply) => {
-      const back = firstValues(req.query).post_logout_redirect_uri;
-      if (back && /^https?:\/\//.test(back)) return reply.code(302).header("location", back).send();
-      return reply.type("text/html; charset=utf-8").send("<!DOCTYPE html><html><body><p>You signed out of your account.</p></body></html>");
-    });
+    inst.get<TenantParams & { Querystring: Record<string, string | string[]> }>(
+      "/:tenant/oauth2/v2.0/logout",
+      async (req, reply) => {
+        const back = firstValues(req.query).post_logout_redirect_uri;
+        if (back && /^https?:\/\//.test(back)) return reply.code(302).header("location", back).send();
+        return reply
+          .type("text/html; charset=utf-8")
+          .send("<!DOCTYPE html><html><body><p>You signed out of your account.</p></body></html>");
+      },
+    );
 
     const openid = async (req: FastifyRequest<TenantParams>, reply: FastifyReply) => {
       try {

@@ -19,9 +19,13 @@ const b64json = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString(
 export function signJwt(header: Record<string, unknown>, payload: Record<string, unknown>, key: KeyObject): string {
   const alg = (header.alg ?? "RS256") as JwtAlg;
   const input = `${b64json({ typ: "JWT", ...header, alg })}.${b64json(payload)}`;
-  const sig = sign("sha256", Buffer.from(input), alg === "PS256"
-    ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-    : key);
+  const sig = sign(
+    "sha256",
+    Buffer.from(input),
+    alg === "PS256"
+      ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+      : key,
+  );
   return `${input}.${sig.toString("base64url")}`;
 }
 
@@ -43,9 +47,14 @@ export function decodeJwt(token: string): DecodedJwt | null {
 export function verifyJwtSignature(jwt: DecodedJwt, alg: JwtAlg, publicKey: KeyObject | string): boolean {
   const key = typeof publicKey === "string" ? createPublicKey(publicKey) : publicKey;
   try {
-    return verify("sha256", Buffer.from(jwt.signingInput), alg === "PS256"
-      ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }
-      : key, jwt.signature);
+    return verify(
+      "sha256",
+      Buffer.from(jwt.signingInput),
+      alg === "PS256"
+        ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }
+        : key,
+      jwt.signature,
+    );
   } catch {
     return false;
   }

@@ -4,7 +4,13 @@
  * `test/emulators/graph/entra*.test.ts` only; nothing here reaches into the emulator's state.
  */
 import assert from "node:assert/strict";
-import { CryptoProvider, type AuthenticationResult, type ConfidentialClientApplication, type Configuration, type PublicClientApplication } from "@azure/msal-node";
+import {
+  CryptoProvider,
+  type AuthenticationResult,
+  type ConfidentialClientApplication,
+  type Configuration,
+  type PublicClientApplication,
+} from "@azure/msal-node";
 import { readFileSync } from "node:fs";
 import { startGraphEmulator, type GraphEmulator } from "../emulator.js";
 import { loadFixture, type EmulatorFixture } from "../fixture.js";
@@ -13,7 +19,9 @@ import { trustCaInProcess } from "../tls.js";
 export const GRAPH_DEFAULT = "https://graph.microsoft.com/.default";
 
 /** Starts the emulator (demo fixture plus `extraApps` in the first tenant) and trusts its CA here. */
-export async function startTrustedEmulator(opts: { extraApps?: NonNullable<EmulatorFixture["tenants"][number]["apps"]>; tokenLifetimeSec?: number } = {}): Promise<GraphEmulator> {
+export async function startTrustedEmulator(
+  opts: { extraApps?: NonNullable<EmulatorFixture["tenants"][number]["apps"]>; tokenLifetimeSec?: number } = {},
+): Promise<GraphEmulator> {
   const fixture = loadFixture(undefined);
   if (opts.extraApps) fixture.tenants[0].apps = [...(fixture.tenants[0].apps ?? []), ...opts.extraApps];
   const emu = await startGraphEmulator({ fixture, tokenLifetimeSec: opts.tokenLifetimeSec });
@@ -25,7 +33,10 @@ export async function startTrustedEmulator(opts: { extraApps?: NonNullable<Emula
  * MSAL `auth` settings for a tenant of the emulator. With `metadata` (default) MSAL is handed the
  * endpoints and makes no discovery call; without, it fetches the OpenID configuration itself.
  */
-export function msalAuth(emu: GraphEmulator, opts: { tenant?: string; metadata?: boolean } = {}): Pick<NonNullable<Configuration["auth"]>, "authority" | "knownAuthorities" | "authorityMetadata"> {
+export function msalAuth(
+  emu: GraphEmulator,
+  opts: { tenant?: string; metadata?: boolean } = {},
+): Pick<NonNullable<Configuration["auth"]>, "authority" | "knownAuthorities" | "authorityMetadata"> {
   const host = emu.info.authority_host;
   const tenant = opts.tenant ?? emu.info.tenant_id;
   const auth: Pick<NonNullable<Configuration["auth"]>, "authority" | "knownAuthorities" | "authorityMetadata"> = {
@@ -52,7 +63,11 @@ export function jwtClaims(token: string): Record<string, unknown> {
 }
 
 /** POSTs a form to the emulator and parses the JSON answer. */
-export async function postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+export async function postForm(
+  url: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
@@ -62,7 +77,11 @@ export async function postForm(url: string, form: Record<string, string>, header
 }
 
 export async function postJson(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -83,20 +102,42 @@ export async function signInWithCode(
   emu: GraphEmulator,
   app: ConfidentialClientApplication | PublicClientApplication,
   opts: { redirectUri: string; scopes: string[]; loginHint: string },
-): Promise<{ result: AuthenticationResult; nonce: string; verifier: string; code: string; state: string; clientInfo: string }> {
+): Promise<{
+  result: AuthenticationResult;
+  nonce: string;
+  verifier: string;
+  code: string;
+  state: string;
+  clientInfo: string;
+}> {
   const { verifier, challenge } = await pkce.generatePkceCodes();
   const state = pkce.createNewGuid();
   const nonce = pkce.createNewGuid();
   const { redirectUri, scopes, loginHint } = opts;
-  const url = await app.getAuthCodeUrl({ scopes, redirectUri, codeChallenge: challenge, codeChallengeMethod: "S256", state, nonce, loginHint });
+  const url = await app.getAuthCodeUrl({
+    scopes,
+    redirectUri,
+    codeChallenge: challenge,
+    codeChallengeMethod: "S256",
+    state,
+    nonce,
+    loginHint,
+  });
   assert.ok(url.startsWith(`${emu.info.authority_host}/`), url);
   const res = await fetch(url, { redirect: "manual" });
   assert.equal(res.status, 302);
   const location = new URL(res.headers.get("location")!);
-  assert.equal(`${location.origin}${location.pathname}`, redirectUri, "Location is absolute and points at the redirect URI");
+  assert.equal(
+    `${location.origin}${location.pathname}`,
+    redirectUri,
+    "Location is absolute and points at the redirect URI",
+  );
   assert.equal(location.searchParams.get("state"), state);
   const code = location.searchParams.get("code")!;
   const clientInfo = location.searchParams.get("client_info")!;
-  const result = await app.acquireTokenByCode({ code, redirectUri, scopes, codeVerifier: verifier, state, nonce }, { code, state, client_info: clientInfo });
+  const result = await app.acquireTokenByCode(
+    { code, redirectUri, scopes, codeVerifier: verifier, state, nonce },
+    { code, state, client_info: clientInfo },
+  );
   return { result, nonce, verifier, code, state, clientInfo };
 }

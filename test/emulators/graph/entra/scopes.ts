@@ -22,7 +22,9 @@ export interface ParsedScopes {
 export function parseScopes(scope: string | undefined, baseUrl: string, tenantName: string): ParsedScopes {
   const requested = (scope ?? "").split(/\s+/).filter(Boolean);
   const out: ParsedScopes = { requested, oidc: [], graph: [] };
-  const prefixes = [GRAPH_RESOURCE, `${GRAPH_RESOURCE}/`, GRAPH_APP_ID, baseUrl].filter(Boolean).map((p) => `${p.replace(/\/+$/, "")}/`.toLowerCase());
+  const prefixes = [GRAPH_RESOURCE, `${GRAPH_RESOURCE}/`, GRAPH_APP_ID, baseUrl]
+    .filter(Boolean)
+    .map((p) => `${p.replace(/\/+$/, "")}/`.toLowerCase());
   for (const s of requested) {
     if (OIDC_SCOPES.has(s.toLowerCase())) {
       out.oidc.push(s.toLowerCase());
@@ -36,7 +38,9 @@ export function parseScopes(scope: string | undefined, baseUrl: string, tenantNa
       continue;
     }
     if (s.includes("/") || s.includes(":")) {
-      const resource = s.includes("/.default") ? s.slice(0, s.lastIndexOf("/.default")) : s.slice(0, s.lastIndexOf("/"));
+      const resource = s.includes("/.default")
+        ? s.slice(0, s.lastIndexOf("/.default"))
+        : s.slice(0, s.lastIndexOf("/"));
       throw aadsts.resourceNotFound(resource || s, tenantName);
     }
     out.graph.push(s);

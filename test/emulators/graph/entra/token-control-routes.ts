@@ -21,7 +21,8 @@ export function registerTokenControlRoutes(inst: FastifyInstance, ctx: EntraCont
     async (req, reply) => {
       const b = req.body ?? {};
       const tenant = b.tenant ? ctx.directory.findTenant(b.tenant) : undefined;
-      if (b.tenant && !tenant) return reply.code(404).send({ error: { code: "itemNotFound", message: `No tenant ${b.tenant}` } });
+      if (b.tenant && !tenant)
+        return reply.code(404).send({ error: { code: "itemNotFound", message: `No tenant ${b.tenant}` } });
       let userId: string | undefined;
       if (b.user) {
         const user = tenant ? ctx.directory.findUser(tenant.id, b.user) : ctx.directory.findUserAnyTenant(b.user);
@@ -48,12 +49,18 @@ export function registerTokenControlRoutes(inst: FastifyInstance, ctx: EntraCont
     async (req, reply) => {
       const b = req.body ?? {};
       for (const [k, v] of Object.entries(b)) {
-        if ((k === "access_token_seconds" || k === "refresh_token_seconds") && !(Number.isInteger(v) && (v as number) > 0)) {
-          return reply.code(400).send({ error: { code: "invalidRequest", message: `${k} must be a positive integer` } });
+        if (
+          (k === "access_token_seconds" || k === "refresh_token_seconds") &&
+          !(Number.isInteger(v) && (v as number) > 0)
+        ) {
+          return reply
+            .code(400)
+            .send({ error: { code: "invalidRequest", message: `${k} must be a positive integer` } });
         }
       }
       if (typeof b.access_token_seconds === "number") ctx.tokenLifetimeSec = b.access_token_seconds;
-      if (typeof b.refresh_token_seconds === "number") ctx.directory.grants.refreshTokenLifetimeSec = b.refresh_token_seconds;
+      if (typeof b.refresh_token_seconds === "number")
+        ctx.directory.grants.refreshTokenLifetimeSec = b.refresh_token_seconds;
       return lifetime();
     },
   );
@@ -63,14 +70,30 @@ export function registerTokenControlRoutes(inst: FastifyInstance, ctx: EntraCont
       const b = req.body ?? {};
       const tenant = b.tenant ? ctx.directory.findTenant(b.tenant) : ctx.directory.tenants[0];
       const roles = Array.isArray(b.roles) ? b.roles : undefined;
-      if (!tenant || !b.app_id || !b.site || !roles || !roles.every((r) => ["read", "write", "owner", "fullcontrol"].includes(r as string))) {
-        return reply.code(400).send({ error: { code: "invalidRequest", message: "body must be {tenant?, app_id, site, roles: [read|write|owner|fullcontrol]}" } });
+      if (
+        !tenant ||
+        !b.app_id ||
+        !b.site ||
+        !roles ||
+        !roles.every((r) => ["read", "write", "owner", "fullcontrol"].includes(r as string))
+      ) {
+        return reply.code(400).send({
+          error: {
+            code: "invalidRequest",
+            message: "body must be {tenant?, app_id, site, roles: [read|write|owner|fullcontrol]}",
+          },
+        });
       }
       if (!ctx.directory.setSiteGrant(tenant.id, b.app_id, b.site, roles as SiteGrant["roles"])) {
-        return reply.code(404).send({ error: { code: "itemNotFound", message: `No app ${b.app_id} in ${tenant.name}` } });
+        return reply
+          .code(404)
+          .send({ error: { code: "itemNotFound", message: `No app ${b.app_id} in ${tenant.name}` } });
       }
       return { app_id: b.app_id.toLowerCase(), site_grants: ctx.directory.findApp(tenant.id, b.app_id)!.siteGrants };
     },
   );
-  inst.get("/_emulator/tokens/stats", async () => ({ issued: { ...ctx.stats.issued }, errors: { ...ctx.stats.errors } }));
+  inst.get("/_emulator/tokens/stats", async () => ({
+    issued: { ...ctx.stats.issued },
+    errors: { ...ctx.stats.errors },
+  }));
 }

@@ -1,6 +1,7 @@
 /**
  * `POST /{tenant}/oauth2/v2.0/token`: the `client_credentials`, `authorization_code` (with PKCE),
- * `refresh_token` and `password` (ROPC, for headless tests of user-auth code paths) grants. Takes the parsed form (unknown fields — MSAL's telemetry and
+ * `refresh_token` and `password` (ROPC, for headless tests of user-auth code paths) grants. Takes the parsed form
+ * (unknown fields — MSAL's telemetry and
  * `client_info=1` among them — are ignored) and answers Entra's success JSON, or throws the
  * {@link EntraError} Entra would send.
  */
@@ -124,7 +125,8 @@ function authorizationCode(
   if (grant.codeChallenge) {
     const verifier = form.code_verifier;
     if (!verifier) throw aadsts.pkceMissing();
-    const computed = grant.codeChallengeMethod === "plain" ? verifier : createHash("sha256").update(verifier).digest("base64url");
+    const computed =
+      grant.codeChallengeMethod === "plain" ? verifier : createHash("sha256").update(verifier).digest("base64url");
     if (computed !== grant.codeChallenge) throw aadsts.pkceMismatch();
   }
   const scopes = parseScopes(form.scope ?? grant.scopes.join(" "), baseUrl, segment);
@@ -164,14 +166,26 @@ function resourceOwnerPassword(
 ): Record<string, unknown> {
   if (!form.username) throw aadsts.missingParameter("username");
   if (!form.password) throw aadsts.missingParameter("password");
-  const user = segmentTenant ? ctx.directory.findUser(segmentTenant.id, form.username) : ctx.directory.findUserAnyTenant(form.username);
+  const user = segmentTenant
+    ? ctx.directory.findUser(segmentTenant.id, form.username)
+    : ctx.directory.findUserAnyTenant(form.username);
   if (!user) throw aadsts.userNotFound(segmentTenant?.domain ?? segment);
   const tenant = ctx.directory.findTenant(user.tenantId)!;
   const app = appOf(ctx, tenant, creds.clientId!);
   const acr = authenticateClient(baseUrl, tenant, app, creds, true);
   if (user.password === undefined || user.password !== form.password) throw aadsts.badPassword();
   if (!user.accountEnabled) throw aadsts.userDisabled();
-  return userTokens(ctx, baseUrl, tenant, app, user, parseScopes(form.scope, baseUrl, segment), acr, undefined, undefined);
+  return userTokens(
+    ctx,
+    baseUrl,
+    tenant,
+    app,
+    user,
+    parseScopes(form.scope, baseUrl, segment),
+    acr,
+    undefined,
+    undefined,
+  );
 }
 
 /**
@@ -193,9 +207,11 @@ function userTokens(
   const scp: string[] = [];
   for (const s of scopes.graph) {
     if (s === ".default") {
-      for (const d of app.delegatedScopes.length ? app.delegatedScopes : ["User.Read"]) if (!hasScope(scp, d)) scp.push(d);
+      for (const d of app.delegatedScopes.length ? app.delegatedScopes : ["User.Read"])
+        if (!hasScope(scp, d)) scp.push(d);
     } else {
-      if (app.delegatedScopes.length && !hasScope(app.delegatedScopes, s)) throw aadsts.consentRequired(app.appId, app.displayName);
+      if (app.delegatedScopes.length && !hasScope(app.delegatedScopes, s))
+        throw aadsts.consentRequired(app.appId, app.displayName);
       if (!hasScope(scp, s)) scp.push(s);
     }
   }
@@ -203,7 +219,10 @@ function userTokens(
   const access = mintUserAccessToken(ctx, baseUrl, tenant, app, user, scp, acr);
   const out: Record<string, unknown> = {
     token_type: "Bearer",
-    scope: [...scopes.requested.filter((s) => s.toLowerCase() !== "offline_access"), ...(scopes.graph.length ? [] : scp)].join(" "),
+    scope: [
+      ...scopes.requested.filter((s) => s.toLowerCase() !== "offline_access"),
+      ...(scopes.graph.length ? [] : scp),
+    ].join(" "),
     expires_in: access.expiresIn,
     ext_expires_in: access.expiresIn,
     access_token: access.token,

@@ -33,7 +33,13 @@ function pairwiseSub(appId: string, userId: string): string {
 }
 
 /** Claims every Graph access token carries, whoever it speaks for. */
-function baseAccessClaims(ctx: EntraContext, baseUrl: string, tenant: DirectoryTenant, app: DirectoryApp, acr: ClientAcr): Record<string, unknown> {
+function baseAccessClaims(
+  ctx: EntraContext,
+  baseUrl: string,
+  tenant: DirectoryTenant,
+  app: DirectoryApp,
+  acr: ClientAcr,
+): Record<string, unknown> {
   const iat = nowSec();
   return {
     aud: GRAPH_RESOURCE,
@@ -52,11 +58,21 @@ function baseAccessClaims(ctx: EntraContext, baseUrl: string, tenant: DirectoryT
 }
 
 function signAccess(ctx: EntraContext, payload: Record<string, unknown>): { token: string; expiresIn: number } {
-  const token = signJwt({ alg: "RS256", kid: ctx.signingKey.kid, x5t: ctx.signingKey.kid }, payload, ctx.signingKey.privateKey);
+  const token = signJwt(
+    { alg: "RS256", kid: ctx.signingKey.kid, x5t: ctx.signingKey.kid },
+    payload,
+    ctx.signingKey.privateKey,
+  );
   return { token, expiresIn: (payload.exp as number) - (payload.iat as number) };
 }
 
-export function mintAppAccessToken(ctx: EntraContext, baseUrl: string, tenant: DirectoryTenant, app: DirectoryApp, acr: ClientAcr): { token: string; expiresIn: number } {
+export function mintAppAccessToken(
+  ctx: EntraContext,
+  baseUrl: string,
+  tenant: DirectoryTenant,
+  app: DirectoryApp,
+  acr: ClientAcr,
+): { token: string; expiresIn: number } {
   const sp = servicePrincipalId(tenant.id, app.appId);
   const payload: Record<string, unknown> = {
     ...baseAccessClaims(ctx, baseUrl, tenant, app, acr),

@@ -13,7 +13,10 @@ import { header } from "./item-handlers.js";
 export function downloadRedirect(env: GraphEnv, drive: DriveRecord, addr: ItemAddress): GraphResult {
   const item = resolveItem(env, drive, addr);
   if (item.kind !== "file") throw invalidRequest("The item is not a file; only files have content.");
-  return { status: 302, headers: { location: env.links.url({ driveId: drive.id, itemId: item.id, version: item.versions.length - 1 }) } };
+  return {
+    status: 302,
+    headers: { location: env.links.url({ driveId: drive.id, itemId: item.id, version: item.versions.length - 1 }) },
+  };
 }
 
 /**
@@ -22,11 +25,20 @@ export function downloadRedirect(env: GraphEnv, drive: DriveRecord, addr: ItemAd
  * 413 before anything is stored (by Content-Length, or as soon as the stream passes it).
  * Default conflict behaviour is `replace`; `?@microsoft.graph.conflictBehavior=` overrides.
  */
-export async function simpleUpload(env: GraphEnv, call: GraphCall, drive: DriveRecord, addr: ItemAddress): Promise<GraphResult> {
+export async function simpleUpload(
+  env: GraphEnv,
+  call: GraphCall,
+  drive: DriveRecord,
+  addr: ItemAddress,
+): Promise<GraphResult> {
   const max = env.limits.simpleUploadMax;
   const declared = Number(header(call, "content-length") ?? NaN);
   const tooLarge = (): GraphError =>
-    new GraphError(413, "requestTooLarge", `The request body exceeds the ${max}-byte limit of a simple upload; use an upload session.`);
+    new GraphError(
+      413,
+      "requestTooLarge",
+      `The request body exceeds the ${max}-byte limit of a simple upload; use an upload session.`,
+    );
   if (declared > max) {
     call.body.resume();
     throw tooLarge();
@@ -53,7 +65,10 @@ export async function simpleUpload(env: GraphEnv, call: GraphCall, drive: DriveR
   const { item, created } = env.store.writeFile(drive, parent, name, blob, call.actor, {
     conflict,
     ifMatch: header(call, "if-match"),
-    mimeType: contentType && contentType !== "application/octet-stream" && !contentType.startsWith("text/plain") ? contentType : undefined,
+    mimeType:
+      contentType && contentType !== "application/octet-stream" && !contentType.startsWith("text/plain")
+        ? contentType
+        : undefined,
   });
   return { status: created ? 201 : 200, body: itemJson(env.json, drive, item) };
 }
@@ -63,7 +78,12 @@ export async function simpleUpload(env: GraphEnv, call: GraphCall, drive: DriveR
  * fileSystemInfo?}}`. With `fail`, an existing name answers 409 here already (and again at
  * commit, if it appeared meanwhile). The uploadUrl needs no Authorization header.
  */
-export async function createUploadSession(env: GraphEnv, call: GraphCall, drive: DriveRecord, addr: ItemAddress): Promise<GraphResult> {
+export async function createUploadSession(
+  env: GraphEnv,
+  call: GraphCall,
+  drive: DriveRecord,
+  addr: ItemAddress,
+): Promise<GraphResult> {
   const body = await call.json();
   const item = (body.item ?? {}) as Record<string, unknown>;
   const target = resolveForWrite(env, drive, addr, call.actor);
@@ -72,8 +92,10 @@ export async function createUploadSession(env: GraphEnv, call: GraphCall, drive:
   if (target.existing) {
     env.store.assertIfMatch(target.existing, header(call, "if-match"));
     env.store.assertNotLockedFor(target.existing, call.actor);
-    if (conflict === "fail") throw new GraphError(409, "nameAlreadyExists", `The specified item name already exists. Name: ${name}`);
-    if (target.existing.kind !== "file") throw new GraphError(409, "nameAlreadyExists", `A folder with the name ${name} already exists.`);
+    if (conflict === "fail")
+      throw new GraphError(409, "nameAlreadyExists", `The specified item name already exists. Name: ${name}`);
+    if (target.existing.kind !== "file")
+      throw new GraphError(409, "nameAlreadyExists", `A folder with the name ${name} already exists.`);
   }
   const session = env.uploads.create({
     driveId: drive.id,

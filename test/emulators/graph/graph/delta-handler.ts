@@ -10,7 +10,14 @@ import { parseTop, resolveItem } from "./item-resolve.js";
  * their current state (deleted ones with the `deleted` facet) and without
  * `parentReference.path`, as Graph does for SharePoint.
  */
-export function delta(env: GraphEnv, call: GraphCall, drive: DriveRecord, addr: ItemAddress, fnToken: string | undefined, requestUrl: URL): GraphResult {
+export function delta(
+  env: GraphEnv,
+  call: GraphCall,
+  drive: DriveRecord,
+  addr: ItemAddress,
+  fnToken: string | undefined,
+  requestUrl: URL,
+): GraphResult {
   const scope = resolveItem(env, drive, addr);
   const token = fnToken ?? call.query.token;
   const pageSize = parseTop(call.query.$top, env.limits.deltaPageSize, 5000);
@@ -26,7 +33,12 @@ export function delta(env: GraphEnv, call: GraphCall, drive: DriveRecord, addr: 
   const page = env.delta.page(drive, scope, token, pageSize, fresh);
   const body: Record<string, unknown> = {
     "@odata.context": `${env.baseUrl()}/v1.0/$metadata#Collection(driveItem)`,
-    value: page.items.map((i) => applySelect(itemJson(env.json, drive, i, { inDelta: true }), call.query.$select ? call.query.$select + ",deleted" : undefined)),
+    value: page.items.map((i) =>
+      applySelect(
+        itemJson(env.json, drive, i, { inDelta: true }),
+        call.query.$select ? call.query.$select + ",deleted" : undefined,
+      ),
+    ),
   };
   if (page.nextToken) body["@odata.nextLink"] = link(page.nextToken);
   if (page.deltaToken) body["@odata.deltaLink"] = link(page.deltaToken);

@@ -47,27 +47,47 @@ function parseQuery(call: GraphCall): SearchQuery {
   if (call.query.$search !== undefined) {
     const level = call.headers.consistencylevel;
     if ((Array.isArray(level) ? level[0] : level)?.toLowerCase() !== "eventual") {
-      throw directoryError(400, "Request_UnsupportedQuery", "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+      throw directoryError(
+        400,
+        "Request_UnsupportedQuery",
+        "Request with $search query parameter only works through MSGraph " +
+          "with a special request header: 'ConsistencyLevel: eventual'",
+      );
     }
     q.search = call.query.$search;
   }
   if (call.query.$filter !== undefined) {
     const m = /^\s*startswith\(\s*([A-Za-z]+)\s*,\s*'((?:[^']|'')*)'\s*\)\s*$/i.exec(call.query.$filter);
-    if (!m) throw directoryError(400, "Request_UnsupportedQuery", `Unsupported or invalid query filter clause specified: ${call.query.$filter}`);
+    if (!m)
+      throw directoryError(
+        400,
+        "Request_UnsupportedQuery",
+        `Unsupported or invalid query filter clause specified: ${call.query.$filter}`,
+      );
     q.startsWith = { property: m[1], value: m[2].replace(/''/g, "'") };
   }
   return q;
 }
 
 /** `GET /users`, `/groups` (with `$search`/`$filter`/`$select`/`$top`/`$count`), `/users/{id}`, `/groups/{id}`. */
-export function directory(env: GraphEnv, call: GraphCall, kind: "users" | "groups", id: string | undefined): GraphResult {
+export function directory(
+  env: GraphEnv,
+  call: GraphCall,
+  kind: "users" | "groups",
+  id: string | undefined,
+): GraphResult {
   const tenantId = call.principal.tenantId;
   const dir = env.entra.directory;
-  const toJson = kind === "users" ? (x: unknown) => userJson(x as DirectoryUser) : (x: unknown) => groupJson(x as DirectoryGroup);
+  const toJson =
+    kind === "users" ? (x: unknown) => userJson(x as DirectoryUser) : (x: unknown) => groupJson(x as DirectoryGroup);
   if (id !== undefined) {
     const found = kind === "users" ? dir.findUser(tenantId, id) : dir.findGroup(tenantId, id);
     if (!found || (kind === "groups" && (found as DirectoryGroup).id !== id.toLowerCase())) {
-      throw directoryError(404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+      throw directoryError(
+        404,
+        "Request_ResourceNotFound",
+        `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+      );
     }
     return { status: 200, body: applySelect(toJson(found), call.query.$select) };
   }

@@ -23,7 +23,9 @@ export class DownloadLinks {
   ) {}
 
   url(grant: Omit<DownloadGrant, "exp">): string {
-    const payload = Buffer.from(JSON.stringify({ ...grant, exp: Math.floor(Date.now() / 1000) + this.ttlSec })).toString("base64url");
+    const payload = Buffer.from(
+      JSON.stringify({ ...grant, exp: Math.floor(Date.now() / 1000) + this.ttlSec }),
+    ).toString("base64url");
     return `${this.baseUrl()}/_download/${payload}.${this.sign(payload)}`;
   }
 

@@ -11,8 +11,8 @@ export interface ItemAddress {
 export type SiteRef = { id: string } | { hostname: string; path: string };
 
 export type GraphTarget =
-  | { kind: "sites"; }
-  | { kind: "site"; site: SiteRef; }
+  | { kind: "sites" }
+  | { kind: "site"; site: SiteRef }
   | { kind: "site-drives"; site: SiteRef }
   | { kind: "site-lists"; site: SiteRef }
   | { kind: "site-list"; site: SiteRef; listId: string; sub: "" | "columns" | "drive" }
@@ -43,7 +43,10 @@ export function parseGraphPath(rawPath: string): { target: GraphTarget; template
   const users = /^\/(users|groups)(?:\/([^/]+))?$/.exec(rest);
   if (users) {
     const kind = users[1] as "users" | "groups";
-    return { target: { kind, id: users[2] ? dec(users[2]) : undefined }, template: `/${kind}${users[2] ? `/{${kind === "users" ? "user" : "group"}-id}` : ""}` };
+    return {
+      target: { kind, id: users[2] ? dec(users[2]) : undefined },
+      template: `/${kind}${users[2] ? `/{${kind === "users" ? "user" : "group"}-id}` : ""}`,
+    };
   }
 
   let site: SiteRef | undefined;
@@ -70,7 +73,10 @@ export function parseGraphPath(rawPath: string): { target: GraphTarget; template
     const list = /^\/lists\/([^/]+)(?:\/(columns|drive))?$/.exec(rest);
     if (list) {
       const sub = (list[2] ?? "") as "" | "columns" | "drive";
-      return { target: { kind: "site-list", site, listId: dec(list[1]), sub }, template: t.join("") + "/lists/{list-id}" + (sub ? `/${sub}` : "") };
+      return {
+        target: { kind: "site-list", site, listId: dec(list[1]), sub },
+        template: t.join("") + "/lists/{list-id}" + (sub ? `/${sub}` : ""),
+      };
     }
     const d = /^\/drives\/([^/]+)(.*)$/.exec(rest);
     if (d) {
@@ -115,6 +121,13 @@ export function parseGraphPath(rawPath: string): { target: GraphTarget; template
     return { target: { kind: "item", drive: drive!, item, action }, template: t.join("") + "/delta" };
   }
   const action = rest.split("/").filter(Boolean).map(dec);
-  const tmpl = action.map((a, i) => (i > 0 && (action[i - 1] === "versions" || action[i - 1] === "permissions") ? `{${action[i - 1].slice(0, -1)}-id}` : a));
-  return { target: { kind: "item", drive: drive!, item, action }, template: t.join("") + (tmpl.length ? "/" + tmpl.join("/") : "") };
+  const tmpl = action.map((a, i) =>
+    i > 0 && (action[i - 1] === "versions" || action[i - 1] === "permissions")
+      ? `{${action[i - 1].slice(0, -1)}-id}`
+      : a,
+  );
+  return {
+    target: { kind: "item", drive: drive!, item, action },
+    template: t.join("") + (tmpl.length ? "/" + tmpl.join("/") : ""),
+  };
 }

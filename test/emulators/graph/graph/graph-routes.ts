@@ -13,7 +13,15 @@ import { driveJson } from "./item-json.js";
 import { getListItem, patchFields } from "./listitem-handlers.js";
 import { checkin, checkout, getPermission, listPermissions } from "./permission-handlers.js";
 import { readJsonBody } from "./read-json.js";
-import { getSite, listSiteDrives, listSiteLists, requireSite, resolveSite, searchSites, siteList } from "./site-handlers.js";
+import {
+  getSite,
+  listSiteDrives,
+  listSiteLists,
+  requireSite,
+  resolveSite,
+  searchSites,
+  siteList,
+} from "./site-handlers.js";
 import { getVersion, listVersions, versionContent } from "./version-handlers.js";
 
 /** Route template of a Graph request (for counters and fault rules), set once parsed. */
@@ -65,7 +73,9 @@ function send(reply: FastifyReply, result: GraphResult): void {
   if (result.body === undefined) {
     void reply.send();
   } else {
-    void reply.type("application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8").send(JSON.stringify(result.body));
+    void reply
+      .type("application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8")
+      .send(JSON.stringify(result.body));
   }
 }
 
@@ -77,7 +87,13 @@ function authenticate(env: GraphEnv, req: FastifyRequest): TokenPrincipal {
     return verifyAccessToken(env.entra, bearer.trim());
   } catch (err) {
     const e = err as { status?: number; code?: string; message?: string; headers?: Record<string, string> };
-    throw new GraphError(401, "InvalidAuthenticationToken", e.message ?? "Access token validation failure.", undefined, e.headers);
+    throw new GraphError(
+      401,
+      "InvalidAuthenticationToken",
+      e.message ?? "Access token validation failure.",
+      undefined,
+      e.headers,
+    );
   }
 }
 
@@ -90,7 +106,11 @@ function actorOf(env: GraphEnv, p: TokenPrincipal): Actor {
   return { kind: "application", id: p.appId, displayName: app?.displayName ?? p.appId };
 }
 
-function driveOf(env: GraphEnv, call: GraphCall, ref: { id: string } | { site: import("./graph-path.js").SiteRef }): DriveRecord {
+function driveOf(
+  env: GraphEnv,
+  call: GraphCall,
+  ref: { id: string } | { site: import("./graph-path.js").SiteRef },
+): DriveRecord {
   const drive = "id" in ref ? env.store.getDrive(ref.id) : resolveSite(env, ref.site).drives[0];
   if (!drive) throw new GraphError(404, "itemNotFound", "The site has no document library.");
   requireSite(env, call, env.store.siteOf(drive), call.method === "GET" ? "read" : "write");

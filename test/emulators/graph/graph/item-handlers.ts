@@ -7,21 +7,33 @@ import { conflictBehavior, parseExpand, parseTop, resolveItem } from "./item-res
 import { versionJson } from "./version-handlers.js";
 
 /** A driveItem with `$select` and `$expand` (children, listItem, permissions, versions) applied. */
-export function expandedItem(env: GraphEnv, drive: DriveRecord, item: ItemRecord, query: Record<string, string>): Record<string, unknown> {
+export function expandedItem(
+  env: GraphEnv,
+  drive: DriveRecord,
+  item: ItemRecord,
+  query: Record<string, string>,
+): Record<string, unknown> {
   const out = itemJson(env.json, drive, item);
   for (const [name, inner] of parseExpand(query.$expand)) {
     if (name === "children") {
-      out.children = env.store.listChildren(drive, item).map((c) => applySelect(itemJson(env.json, drive, c), inner.$select));
+      out.children = env.store
+        .listChildren(drive, item)
+        .map((c) => applySelect(itemJson(env.json, drive, c), inner.$select));
     } else if (name === "listItem") {
       out.listItem = listItemJson(env.json, drive, item, (inner.$expand ?? "").startsWith("fields"));
     } else if (name === "permissions") {
-      out.permissions = env.store.effectivePermissions(drive, item).map(({ perm, from }) => permissionJson(drive, perm, from, env.store));
+      out.permissions = env.store
+        .effectivePermissions(drive, item)
+        .map(({ perm, from }) => permissionJson(drive, perm, from, env.store));
     } else if (name === "versions") {
       out.versions = [...item.versions].reverse().map(versionJson);
     } else if (name === "thumbnails") {
       out.thumbnails = [];
     } else {
-      throw invalidRequest(`Parsing OData Select and Expand failed: Could not find a property named '${name}' on type 'microsoft.graph.driveItem'.`);
+      throw invalidRequest(
+        `Parsing OData Select and ` +
+          `Expand failed: Could not find a property named '${name}' on type 'microsoft.graph.driveItem'.`,
+      );
     }
   }
   const select = query.$select;
@@ -34,7 +46,13 @@ export function getItem(env: GraphEnv, call: GraphCall, drive: DriveRecord, addr
 }
 
 /** `GET .../children`: pages of `$top` (default 200) with `@odata.nextLink` carrying `$skiptoken`. */
-export function listChildren(env: GraphEnv, call: GraphCall, drive: DriveRecord, addr: ItemAddress, requestUrl: URL): GraphResult {
+export function listChildren(
+  env: GraphEnv,
+  call: GraphCall,
+  drive: DriveRecord,
+  addr: ItemAddress,
+  requestUrl: URL,
+): GraphResult {
   const item = resolveItem(env, drive, addr);
   if (item.kind === "file") throw invalidRequest("The item is not a folder.");
   const top = parseTop(call.query.$top, env.limits.childrenPageSize);
@@ -55,7 +73,12 @@ export function listChildren(env: GraphEnv, call: GraphCall, drive: DriveRecord,
 }
 
 /** `POST .../children` with `{name, folder: {}}`: creates a folder (conflictBehavior default `fail`). */
-export async function createChild(env: GraphEnv, call: GraphCall, drive: DriveRecord, addr: ItemAddress): Promise<GraphResult> {
+export async function createChild(
+  env: GraphEnv,
+  call: GraphCall,
+  drive: DriveRecord,
+  addr: ItemAddress,
+): Promise<GraphResult> {
   const parent = resolveItem(env, drive, addr);
   const body = await call.json();
   if (typeof body.name !== "string") throw invalidRequest("The property 'name' is required.");
@@ -67,18 +90,28 @@ export async function createChild(env: GraphEnv, call: GraphCall, drive: DriveRe
 }
 
 /** `PATCH` an item: `name`, `parentReference.id` (or `.path`), `fileSystemInfo`; If-Match honoured. */
-export async function patchItem(env: GraphEnv, call: GraphCall, drive: DriveRecord, addr: ItemAddress): Promise<GraphResult> {
+export async function patchItem(
+  env: GraphEnv,
+  call: GraphCall,
+  drive: DriveRecord,
+  addr: ItemAddress,
+): Promise<GraphResult> {
   const item = resolveItem(env, drive, addr);
   env.store.assertIfMatch(item, header(call, "if-match"));
   const body = await call.json();
-  const changes: { name?: string; parentId?: string; fileSystemInfo?: { createdDateTime?: string; lastModifiedDateTime?: string } } = {};
+  const changes: {
+    name?: string;
+    parentId?: string;
+    fileSystemInfo?: { createdDateTime?: string; lastModifiedDateTime?: string };
+  } = {};
   if (body.name !== undefined) {
     if (typeof body.name !== "string") throw invalidRequest("The property 'name' must be a string.");
     changes.name = body.name;
   }
   const ref = body.parentReference as { id?: string; path?: string; driveId?: string } | undefined;
   if (ref) {
-    if (ref.driveId && ref.driveId !== drive.id) throw new GraphError(400, "invalidRequest", "Moving items between drives is not supported; use copy.");
+    if (ref.driveId && ref.driveId !== drive.id)
+      throw new GraphError(400, "invalidRequest", "Moving items between drives is not supported; use copy.");
     if (ref.id) changes.parentId = ref.id;
     else if (ref.path) {
       const m = /^\/drives\/[^/]+\/root:?(.*)$/.exec(ref.path) ?? /^\/drive\/root:?(.*)$/.exec(ref.path);
@@ -87,7 +120,10 @@ export async function patchItem(env: GraphEnv, call: GraphCall, drive: DriveReco
     }
   }
   if (body.fileSystemInfo) changes.fileSystemInfo = body.fileSystemInfo as typeof changes.fileSystemInfo;
-  const conflict = conflictBehavior(body["@microsoft.graph.conflictBehavior"] ?? call.query["@microsoft.graph.conflictBehavior"], "fail");
+  const conflict = conflictBehavior(
+    body["@microsoft.graph.conflictBehavior"] ?? call.query["@microsoft.graph.conflictBehavior"],
+    "fail",
+  );
   env.store.moveItem(drive, item, changes, call.actor, conflict);
   return { status: 200, body: itemJson(env.json, drive, item) };
 }

@@ -45,11 +45,21 @@ export function driveJson(ctx: JsonContext, drive: DriveRecord): Record<string, 
     createdBy: { user: { displayName: "System Account" } },
     owner: { group: { id: site.id.split(",")[1], displayName: `${site.displayName} Owners` } },
     quota: { deleted: 0, remaining: 27487790694400 - used, state: "normal", total: 27487790694400, used },
-    sharePointIds: { listId: drive.listId, siteId: site.id.split(",")[1], siteUrl: siteWebUrl(site), webId: site.id.split(",")[2] },
+    sharePointIds: {
+      listId: drive.listId,
+      siteId: site.id.split(",")[1],
+      siteUrl: siteWebUrl(site),
+      webId: site.id.split(",")[2],
+    },
   };
 }
 
-function parentReference(ctx: JsonContext, drive: DriveRecord, item: ItemRecord, withPath: boolean): Record<string, unknown> {
+function parentReference(
+  ctx: JsonContext,
+  drive: DriveRecord,
+  item: ItemRecord,
+  withPath: boolean,
+): Record<string, unknown> {
   const ref: Record<string, unknown> = { driveType: "documentLibrary", driveId: drive.id };
   if (item.parentId === null) return ref;
   const parent = drive.items.get(item.parentId)!;
@@ -76,7 +86,12 @@ export function itemWebUrl(ctx: JsonContext, drive: DriveRecord, item: ItemRecor
  * not return from delta on SharePoint / OneDrive for Business, and reduces deleted items to
  * the few properties Graph sends for them.
  */
-export function itemJson(ctx: JsonContext, drive: DriveRecord, item: ItemRecord, opts: { inDelta?: boolean } = {}): Record<string, unknown> {
+export function itemJson(
+  ctx: JsonContext,
+  drive: DriveRecord,
+  item: ItemRecord,
+  opts: { inDelta?: boolean } = {},
+): Record<string, unknown> {
   if (item.deleted) {
     return {
       id: item.id,
@@ -101,7 +116,10 @@ export function itemJson(ctx: JsonContext, drive: DriveRecord, item: ItemRecord,
     createdBy: identitySet(item.createdBy),
     lastModifiedBy: identitySet(item.modifiedBy),
     parentReference: parentReference(ctx, drive, item, !opts.inDelta),
-    fileSystemInfo: { createdDateTime: isoSeconds(item.fsCreatedAt), lastModifiedDateTime: isoSeconds(item.fsModifiedAt) },
+    fileSystemInfo: {
+      createdDateTime: isoSeconds(item.fsCreatedAt),
+      lastModifiedDateTime: isoSeconds(item.fsModifiedAt),
+    },
   });
   switch (item.kind) {
     case "root":
@@ -118,7 +136,10 @@ export function itemJson(ctx: JsonContext, drive: DriveRecord, item: ItemRecord,
       out.package = { type: "oneNote" };
       break;
     case "file":
-      out.file = { mimeType: item.mimeType ?? "application/octet-stream", hashes: { quickXorHash: item.versions.at(-1)!.blob.quickXorHash } };
+      out.file = {
+        mimeType: item.mimeType ?? "application/octet-stream",
+        hashes: { quickXorHash: item.versions.at(-1)!.blob.quickXorHash },
+      };
       out.publication = { level: item.checkout ? "checkout" : "published", versionId: item.versions.at(-1)!.id };
       break;
   }
@@ -126,7 +147,12 @@ export function itemJson(ctx: JsonContext, drive: DriveRecord, item: ItemRecord,
   return out;
 }
 
-export function permissionJson(drive: DriveRecord, perm: PermissionRecord, from: ItemRecord | null, store: ContentStore): Record<string, unknown> {
+export function permissionJson(
+  drive: DriveRecord,
+  perm: PermissionRecord,
+  from: ItemRecord | null,
+  store: ContentStore,
+): Record<string, unknown> {
   const g = perm.grantee;
   const identity: Record<string, unknown> = { id: g.id, displayName: g.displayName };
   if (g.email) identity.email = g.email;
@@ -138,11 +164,21 @@ export function permissionJson(drive: DriveRecord, perm: PermissionRecord, from:
     shareId: perm.id,
   };
   if (g.kind === "user" || g.kind === "siteUser") out.grantedTo = { user: identity };
-  if (from) out.inheritedFrom = { driveId: drive.id, id: from.id, path: `/drives/${drive.id}/root:${store.itemPath(drive, from)}` };
+  if (from)
+    out.inheritedFrom = {
+      driveId: drive.id,
+      id: from.id,
+      path: `/drives/${drive.id}/root:${store.itemPath(drive, from)}`,
+    };
   return out;
 }
 
-export function listItemJson(ctx: JsonContext, drive: DriveRecord, item: ItemRecord, withFields: boolean): Record<string, unknown> {
+export function listItemJson(
+  ctx: JsonContext,
+  drive: DriveRecord,
+  item: ItemRecord,
+  withFields: boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     "@odata.etag": `"${item.guid.toLowerCase()},${item.eVersion}"`,
     createdDateTime: isoSeconds(item.createdAt),
@@ -182,14 +218,35 @@ export function fieldsJson(drive: DriveRecord, item: ItemRecord): Record<string,
   return out;
 }
 
-export function columnJson(col: { name: string; displayName: string; type: string; choices?: string[]; readOnly?: boolean }, listId: string): Record<string, unknown> {
+export function columnJson(
+  col: { name: string; displayName: string; type: string; choices?: string[]; readOnly?: boolean },
+  listId: string,
+): Record<string, unknown> {
   const facet: Record<string, unknown> =
-    col.type === "choice" ? { choice: { allowTextEntry: false, choices: col.choices ?? [], displayAs: "dropDownMenu" } }
-    : col.type === "number" ? { number: {} }
-    : col.type === "boolean" ? { boolean: {} }
-    : col.type === "dateTime" ? { dateTime: { displayAs: "default", format: "dateTime" } }
-    : col.type === "personOrGroup" ? { personOrGroup: { allowMultipleSelection: false, chooseFromType: "peopleOnly", displayAs: "nameWithPresence" } }
-    : { text: { allowMultipleLines: false, appendChangesToExistingText: false, linesForEditing: 0, maxLength: 255 } };
+    col.type === "choice"
+      ? { choice: { allowTextEntry: false, choices: col.choices ?? [], displayAs: "dropDownMenu" } }
+      : col.type === "number"
+        ? { number: {} }
+        : col.type === "boolean"
+          ? { boolean: {} }
+          : col.type === "dateTime"
+            ? { dateTime: { displayAs: "default", format: "dateTime" } }
+            : col.type === "personOrGroup"
+              ? {
+                  personOrGroup: {
+                    allowMultipleSelection: false,
+                    chooseFromType: "peopleOnly",
+                    displayAs: "nameWithPresence",
+                  },
+                }
+              : {
+                  text: {
+                    allowMultipleLines: false,
+                    appendChangesToExistingText: false,
+                    linesForEditing: 0,
+                    maxLength: 255,
+                  },
+                };
   return {
     columnGroup: "Custom Columns",
     description: "",
@@ -219,7 +276,12 @@ function deterministicGuid(seed: string): string {
 /** Applies `$select` (comma-separated top-level properties) to one object. */
 export function applySelect(obj: Record<string, unknown>, select: string | undefined): Record<string, unknown> {
   if (!select) return obj;
-  const wanted = new Set(select.split(",").map((s) => s.trim()).filter(Boolean));
+  const wanted = new Set(
+    select
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) if (wanted.has(k) || k.startsWith("@odata.")) out[k] = v;
   return out;

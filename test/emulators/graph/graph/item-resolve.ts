@@ -15,7 +15,12 @@ export function resolveItem(env: GraphEnv, drive: DriveRecord, addr: ItemAddress
  * uploads); without, a missing folder is 404. For an address without a path, the item itself
  * is the target.
  */
-export function resolveForWrite(env: GraphEnv, drive: DriveRecord, addr: ItemAddress, actor?: Actor): { parent: ItemRecord; name: string; existing?: ItemRecord } {
+export function resolveForWrite(
+  env: GraphEnv,
+  drive: DriveRecord,
+  addr: ItemAddress,
+  actor?: Actor,
+): { parent: ItemRecord; name: string; existing?: ItemRecord } {
   if (!addr.path) {
     const item = resolveItem(env, drive, addr);
     if (item.parentId === null) throw new GraphError(400, "invalidRequest", "Content cannot be written to the root.");
@@ -26,13 +31,18 @@ export function resolveForWrite(env: GraphEnv, drive: DriveRecord, addr: ItemAdd
   if (!name) throw new GraphError(400, "invalidRequest", "A file name is required.");
   let parent = resolveItem(env, drive, { base: addr.base });
   for (const part of parts) {
-    parent = env.store.childByName(drive, parent, part) ?? (actor ? env.store.createFolder(drive, parent, part, actor) : notFoundParent());
+    parent =
+      env.store.childByName(drive, parent, part) ??
+      (actor ? env.store.createFolder(drive, parent, part, actor) : notFoundParent());
   }
   if (parent.kind === "file") throw new GraphError(400, "invalidRequest", "The parent item is not a folder.");
   return { parent, name, existing: env.store.childByName(drive, parent, name) };
 }
 
-export function conflictBehavior(value: unknown, fallback: "fail" | "replace" | "rename"): "fail" | "replace" | "rename" {
+export function conflictBehavior(
+  value: unknown,
+  fallback: "fail" | "replace" | "rename",
+): "fail" | "replace" | "rename" {
   if (value === undefined || value === null || value === "") return fallback;
   if (value === "fail" || value === "replace" || value === "rename") return value;
   throw new GraphError(400, "invalidRequest", `Invalid value for @microsoft.graph.conflictBehavior: ${String(value)}`);

@@ -6,7 +6,13 @@ import { fieldsJson, listItemJson } from "./item-json.js";
 import { parseExpand, resolveItem } from "./item-resolve.js";
 
 /** `GET .../listItem` (`?$expand=fields` adds the column values) and `GET .../listItem/fields`. */
-export function getListItem(env: GraphEnv, call: GraphCall, drive: DriveRecord, addr: ItemAddress, fieldsOnly: boolean): GraphResult {
+export function getListItem(
+  env: GraphEnv,
+  call: GraphCall,
+  drive: DriveRecord,
+  addr: ItemAddress,
+  fieldsOnly: boolean,
+): GraphResult {
   const item = resolveItem(env, drive, addr);
   if (item.kind === "root") throw invalidRequest("The root of a library has no list item.");
   if (fieldsOnly) return { status: 200, body: fieldsJson(drive, item) };
@@ -18,7 +24,12 @@ export function getListItem(env: GraphEnv, call: GraphCall, drive: DriveRecord, 
  * read-only column or a value outside a choice column's choices; answers the updated fields.
  * Changes the eTag, not the cTag.
  */
-export async function patchFields(env: GraphEnv, call: GraphCall, drive: DriveRecord, addr: ItemAddress): Promise<GraphResult> {
+export async function patchFields(
+  env: GraphEnv,
+  call: GraphCall,
+  drive: DriveRecord,
+  addr: ItemAddress,
+): Promise<GraphResult> {
   const item = resolveItem(env, drive, addr);
   if (item.kind === "root") throw invalidRequest("The root of a library has no list item.");
   const body = await call.json();

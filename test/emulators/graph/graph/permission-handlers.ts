@@ -8,7 +8,9 @@ import { resolveItem } from "./item-resolve.js";
 /** `GET .../permissions`: effective grants; inherited ones carry `inheritedFrom`. */
 export function listPermissions(env: GraphEnv, drive: DriveRecord, addr: ItemAddress): GraphResult {
   const item = resolveItem(env, drive, addr);
-  const value = env.store.effectivePermissions(drive, item).map(({ perm, from }) => permissionJson(drive, perm, from, env.store));
+  const value = env.store
+    .effectivePermissions(drive, item)
+    .map(({ perm, from }) => permissionJson(drive, perm, from, env.store));
   return { status: 200, body: { "@odata.context": `${env.baseUrl()}/v1.0/$metadata#Collection(permission)`, value } };
 }
 
@@ -26,7 +28,12 @@ export function checkout(env: GraphEnv, call: GraphCall, drive: DriveRecord, add
 }
 
 /** `POST .../checkin` with `{comment?}`: 204; 400 if not checked out, 423 if checked out by someone else. */
-export async function checkin(env: GraphEnv, call: GraphCall, drive: DriveRecord, addr: ItemAddress): Promise<GraphResult> {
+export async function checkin(
+  env: GraphEnv,
+  call: GraphCall,
+  drive: DriveRecord,
+  addr: ItemAddress,
+): Promise<GraphResult> {
   const item = resolveItem(env, drive, addr);
   const body = await call.json();
   env.store.checkin(drive, item, call.actor, typeof body.comment === "string" ? body.comment : undefined);

@@ -17,7 +17,13 @@ export function resolveSite(env: GraphEnv, ref: SiteRef): SiteRecord {
 export function requireSite(env: GraphEnv, call: GraphCall, site: SiteRecord, need: "read" | "write"): void {
   const { access } = siteAccess(env.entra, call.principal, site.id);
   if (access === "none" || (need === "write" && access !== "write")) {
-    throw new GraphError(403, "accessDenied", need === "write" && access === "read" ? "Access denied. The caller has read-only access to this site." : "Access denied");
+    throw new GraphError(
+      403,
+      "accessDenied",
+      need === "write" && access === "read"
+        ? "Access denied. The caller has read-only access to this site."
+        : "Access denied",
+    );
   }
 }
 
@@ -26,7 +32,9 @@ export function searchSites(env: GraphEnv, call: GraphCall): GraphResult {
   const q = (call.query.search ?? "").replace(/^"|"$/g, "").toLowerCase();
   const value = env.store.sites
     .filter((s) => siteAccess(env.entra, call.principal, s.id).access !== "none")
-    .filter((s) => !q || q === "*" || [s.name, s.displayName, s.path, s.hostname].some((v) => v.toLowerCase().includes(q)))
+    .filter(
+      (s) => !q || q === "*" || [s.name, s.displayName, s.path, s.hostname].some((v) => v.toLowerCase().includes(q)),
+    )
     .map((s) => applySelect(siteJson(s), call.query.$select));
   return { status: 200, body: { "@odata.context": `${env.baseUrl()}/v1.0/$metadata#sites`, value } };
 }
@@ -40,7 +48,13 @@ export function getSite(env: GraphEnv, call: GraphCall, ref: SiteRef): GraphResu
 export function listSiteDrives(env: GraphEnv, call: GraphCall, ref: SiteRef): GraphResult {
   const site = resolveSite(env, ref);
   requireSite(env, call, site, "read");
-  return { status: 200, body: { "@odata.context": `${env.baseUrl()}/v1.0/$metadata#drives`, value: site.drives.map((d) => applySelect(driveJson(env.json, d), call.query.$select)) } };
+  return {
+    status: 200,
+    body: {
+      "@odata.context": `${env.baseUrl()}/v1.0/$metadata#drives`,
+      value: site.drives.map((d) => applySelect(driveJson(env.json, d), call.query.$select)),
+    },
+  };
 }
 
 export function listSiteLists(env: GraphEnv, call: GraphCall, ref: SiteRef): GraphResult {
@@ -51,17 +65,25 @@ export function listSiteLists(env: GraphEnv, call: GraphCall, ref: SiteRef): Gra
     name: d.urlName,
     displayName: d.name,
     description: d.description,
-    webUrl: (driveJson(env.json, d).webUrl as string),
+    webUrl: driveJson(env.json, d).webUrl as string,
     list: { contentTypesEnabled: false, hidden: false, template: "documentLibrary" },
   }));
   return { status: 200, body: { value } };
 }
 
 /** `/sites/{id}/lists/{list-id}` plus `/columns` and `/drive`; the list id may also be the library name. */
-export function siteList(env: GraphEnv, call: GraphCall, ref: SiteRef, listId: string, sub: "" | "columns" | "drive"): GraphResult {
+export function siteList(
+  env: GraphEnv,
+  call: GraphCall,
+  ref: SiteRef,
+  listId: string,
+  sub: "" | "columns" | "drive",
+): GraphResult {
   const site = resolveSite(env, ref);
   requireSite(env, call, site, "read");
-  const drive = site.drives.find((d) => d.listId === listId.toLowerCase() || d.name.toLowerCase() === listId.toLowerCase());
+  const drive = site.drives.find(
+    (d) => d.listId === listId.toLowerCase() || d.name.toLowerCase() === listId.toLowerCase(),
+  );
   if (!drive) throw new GraphError(404, "itemNotFound", "The list was not found.");
   if (sub === "drive") return { status: 200, body: driveJson(env.json, drive) };
   if (sub === "columns") {
@@ -73,5 +95,8 @@ export function siteList(env: GraphEnv, call: GraphCall, ref: SiteRef, listId: s
     ];
     return { status: 200, body: { value: [...builtIn, ...drive.columns].map((c) => columnJson(c, drive.listId)) } };
   }
-  return { status: 200, body: { id: drive.listId, name: drive.urlName, displayName: drive.name, list: { template: "documentLibrary" } } };
+  return {
+    status: 200,
+    body: { id: drive.listId, name: drive.urlName, displayName: drive.name, list: { template: "documentLibrary" } },
+  };
 }

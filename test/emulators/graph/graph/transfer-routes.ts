@@ -22,12 +22,22 @@ export function registerTransferRoutes(app: FastifyInstance, env: GraphEnv): voi
       const item = env.store.getItem(drive, grant.itemId);
       const version = item.versions[grant.version];
       if (!version) throw new GraphError(404, "itemNotFound", "The version no longer exists.");
-      return sendBlob(env, reply, version.blob, req.headers.range, item.mimeType ?? "application/octet-stream", item.name);
+      return sendBlob(
+        env,
+        reply,
+        version.blob,
+        req.headers.range,
+        item.mimeType ?? "application/octet-stream",
+        item.name,
+      );
     });
 
     inst.get<{ Params: { id: string } }>("/_upload/:id", async (req, reply) => {
       const s = env.uploads.get(req.params.id);
-      return reply.send({ expirationDateTime: s.expires.toISOString().replace(/\.\d{3}Z$/, "Z"), nextExpectedRanges: env.uploads.nextExpectedRanges(s) });
+      return reply.send({
+        expirationDateTime: s.expires.toISOString().replace(/\.\d{3}Z$/, "Z"),
+        nextExpectedRanges: env.uploads.nextExpectedRanges(s),
+      });
     });
 
     inst.delete<{ Params: { id: string } }>("/_upload/:id", async (req, reply) => {
@@ -42,7 +52,10 @@ export function registerTransferRoutes(app: FastifyInstance, env: GraphEnv): voi
       const body = (req.body as Readable | undefined) ?? (req.raw as unknown as Readable);
       const uploaded = await env.uploads.putFragment(s, req.headers["content-range"], length, body);
       if (!uploaded) {
-        return reply.code(202).send({ expirationDateTime: s.expires.toISOString().replace(/\.\d{3}Z$/, "Z"), nextExpectedRanges: env.uploads.nextExpectedRanges(s) });
+        return reply.code(202).send({
+          expirationDateTime: s.expires.toISOString().replace(/\.\d{3}Z$/, "Z"),
+          nextExpectedRanges: env.uploads.nextExpectedRanges(s),
+        });
       }
       const drive = env.store.getDrive(s.driveId);
       const parent = env.store.getItem(drive, s.parentId);
@@ -58,7 +71,14 @@ export function registerTransferRoutes(app: FastifyInstance, env: GraphEnv): voi
 }
 
 /** Streams a blob, honouring a single `Range: bytes=a-b` / `a-` / `-n` (206, or 416). */
-function sendBlob(env: GraphEnv, reply: FastifyReply, blob: { path: string; size: number }, range: string | undefined, mime: string, name: string): FastifyReply {
+function sendBlob(
+  env: GraphEnv,
+  reply: FastifyReply,
+  blob: { path: string; size: number },
+  range: string | undefined,
+  mime: string,
+  name: string,
+): FastifyReply {
   reply.header("accept-ranges", "bytes");
   reply.header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);
   reply.type(mime);
@@ -76,7 +96,9 @@ function sendBlob(env: GraphEnv, reply: FastifyReply, blob: { path: string; size
       }
     }
     if (!m || Number.isNaN(start) || start >= blob.size || end < start) {
-      throw new GraphError(416, "invalidRange", "The requested range is not satisfiable.", undefined, { "content-range": `bytes */${blob.size}` });
+      throw new GraphError(416, "invalidRange", "The requested range is not satisfiable.", undefined, {
+        "content-range": `bytes */${blob.size}`,
+      });
     }
     reply.code(206);
     reply.header("content-range", `bytes ${start}-${end}/${blob.size}`);

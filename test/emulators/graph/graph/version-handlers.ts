@@ -20,7 +20,13 @@ export function listVersions(env: GraphEnv, drive: DriveRecord, addr: ItemAddres
   const item = resolveItem(env, drive, addr);
   if (item.kind !== "file") throw invalidRequest("Versions exist only for files.");
   const value = [...item.versions].reverse().map(versionJson);
-  return { status: 200, body: { "@odata.context": `${env.baseUrl()}/v1.0/$metadata#drives('${drive.id}')/items('${item.id}')/versions`, value } };
+  return {
+    status: 200,
+    body: {
+      "@odata.context": `${env.baseUrl()}/v1.0/$metadata#drives('${drive.id}')/items('${item.id}')/versions`,
+      value,
+    },
+  };
 }
 
 function findVersion(item: ItemRecord, vid: string): number {

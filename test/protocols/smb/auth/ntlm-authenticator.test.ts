@@ -5,7 +5,12 @@ import { md4 } from "../../../../src/protocols/smb/crypto/md4.js";
 import { rc4 } from "../../../../src/protocols/smb/crypto/rc4.js";
 import { SmbAuthError } from "../../../../src/protocols/smb/auth/auth-error.js";
 import { createNtlmAuthenticator, type NtlmEntropy } from "../../../../src/protocols/smb/auth/ntlm-authenticator.js";
-import { decodeNegTokenInit, decodeNegTokenResp, encodeNegTokenResp, NTLMSSP_OID } from "../../../../src/protocols/smb/auth/spnego.js";
+import {
+  decodeNegTokenInit,
+  decodeNegTokenResp,
+  encodeNegTokenResp,
+  NTLMSSP_OID,
+} from "../../../../src/protocols/smb/auth/spnego.js";
 import { securityBuffer } from "../crypto/preauth-exchange-vectors.js";
 
 const hex = (s: string): Buffer => Buffer.from(s, "hex");
@@ -47,7 +52,8 @@ interface ParsedAuthenticate {
 function parseAuthenticate(msg: Buffer): ParsedAuthenticate {
   assert.equal(msg.subarray(0, 8).toString("latin1"), "NTLMSSP\0");
   assert.equal(msg.readUInt32LE(8), 3);
-  const field = (at: number): Buffer => msg.subarray(msg.readUInt32LE(at + 4), msg.readUInt32LE(at + 4) + msg.readUInt16LE(at));
+  const field = (at: number): Buffer =>
+    msg.subarray(msg.readUInt32LE(at + 4), msg.readUInt32LE(at + 4) + msg.readUInt16LE(at));
   return {
     lm: field(12),
     nt: field(20),
@@ -63,7 +69,10 @@ function parseAuthenticate(msg: Buffer): ParsedAuthenticate {
 /** The acceptor's half of NTLM over SPNEGO, from the MS-NLMP formulas, for the test only. */
 function acceptorCheck(negotiate: Buffer, challenge: Buffer, auth: Buffer) {
   const parsed = parseAuthenticate(auth);
-  const responseKey = hmacMd5(md4(Buffer.from(CREDS.password, "utf16le")), Buffer.from(CREDS.username.toUpperCase() + CREDS.domain, "utf16le"));
+  const responseKey = hmacMd5(
+    md4(Buffer.from(CREDS.password, "utf16le")),
+    Buffer.from(CREDS.username.toUpperCase() + CREDS.domain, "utf16le"),
+  );
   const serverChallenge = challenge.subarray(24, 32);
   const proof = hmacMd5(responseKey, serverChallenge, parsed.nt.subarray(16));
   const sessionBaseKey = hmacMd5(responseKey, proof);
@@ -72,8 +81,14 @@ function acceptorCheck(negotiate: Buffer, challenge: Buffer, auth: Buffer) {
   const zeroed = Buffer.from(auth);
   zeroed.fill(0, 72, 88);
   const keys = (direction: string) => ({
-    sign: createHash("md5").update(exported).update(`session key to ${direction} signing key magic constant\0`).digest(),
-    seal: createHash("md5").update(exported).update(`session key to ${direction} sealing key magic constant\0`).digest(),
+    sign: createHash("md5")
+      .update(exported)
+      .update(`session key to ${direction} signing key magic constant\0`)
+      .digest(),
+    seal: createHash("md5")
+      .update(exported)
+      .update(`session key to ${direction} sealing key magic constant\0`)
+      .digest(),
   });
   const mechListMic = (direction: string): Buffer => {
     const k = keys(direction);
@@ -138,7 +153,11 @@ describe("createNtlmAuthenticator: the whole SESSION_SETUP token exchange", () =
     assert.deepEqual(pairs.get(0x000a), Buffer.alloc(16), "channel bindings are 16 zero bytes");
     assert.equal(pairs.get(0x0009)!.toString("utf16le"), "cifs/SUT311");
     assert.equal(pairs.get(0x0007)!.toString("hex"), "a1a1f5adcbaed001", "the server's timestamp is echoed");
-    assert.equal(check.parsed.nt.subarray(16 + 8, 16 + 16).toString("hex"), "a1a1f5adcbaed001", "blob time = server time");
+    assert.equal(
+      check.parsed.nt.subarray(16 + 8, 16 + 16).toString("hex"),
+      "a1a1f5adcbaed001",
+      "blob time = server time",
+    );
     assert.deepEqual(check.parsed.nt.subarray(16 + 16, 16 + 24), Buffer.alloc(8, 0xaa), "client challenge");
 
     auth.finish(encodeNegTokenResp({ negState: "accept-completed", mechListMIC: check.serverMechListMic }));
@@ -188,7 +207,10 @@ describe("createNtlmAuthenticator: the whole SESSION_SETUP token exchange", () =
     const challenge = Buffer.concat([WINDOWS_CHALLENGE.subarray(0, 0x44 + 0x40), Buffer.alloc(4)]);
     challenge.writeUInt16LE(0x44, 40);
     challenge.writeUInt16LE(0x44, 42);
-    const auth = createNtlmAuthenticator(CREDS, { randomBytes: (n) => Buffer.alloc(n, 0xaa), now: () => 0x01d0aecbadf5a1a1n });
+    const auth = createNtlmAuthenticator(CREDS, {
+      randomBytes: (n) => Buffer.alloc(n, 0xaa),
+      now: () => 0x01d0aecbadf5a1a1n,
+    });
     auth.initialToken(Buffer.alloc(0));
     const second = decodeNegTokenResp(auth.respond(challengeToken(challenge)));
     const parsed = parseAuthenticate(second.responseToken!);
@@ -211,10 +233,16 @@ describe("createNtlmAuthenticator: the whole SESSION_SETUP token exchange", () =
     };
     assert.throws(() => started().respond(encodeNegTokenResp({ negState: "reject" })), isAuth("rejected"));
     assert.throws(
-      () => started().respond(encodeNegTokenResp({ supportedMech: hex("06082a864886f7120102"), responseToken: WINDOWS_CHALLENGE })),
+      () =>
+        started().respond(
+          encodeNegTokenResp({ supportedMech: hex("06082a864886f7120102"), responseToken: WINDOWS_CHALLENGE }),
+        ),
       isAuth("unsupported_mechanism"),
     );
-    assert.throws(() => started().respond(encodeNegTokenResp({ negState: "accept-incomplete" })), isAuth("malformed_token"));
+    assert.throws(
+      () => started().respond(encodeNegTokenResp({ negState: "accept-incomplete" })),
+      isAuth("malformed_token"),
+    );
     const noEss = Buffer.from(WINDOWS_CHALLENGE);
     noEss.writeUInt32LE((noEss.readUInt32LE(20) & ~0x80000) >>> 0, 20);
     assert.throws(() => started().respond(challengeToken(noEss)), isAuth("unsupported_server"));

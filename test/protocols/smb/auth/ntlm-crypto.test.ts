@@ -48,7 +48,10 @@ describe("NTLMv2 (MS-NLMP 4.2.4 worked example)", () => {
   });
 
   test("4.2.4.1.3 TargetInfo encodes as the example's AV pairs", () => {
-    assert.equal(SPEC.targetInfo.toString("hex"), "02000c0044006f006d00610069006e0001000c005300650072007600650072000000" + "0000");
+    assert.equal(
+      SPEC.targetInfo.toString("hex"),
+      "02000c0044006f006d00610069006e0001000c005300650072007600650072000000" + "0000",
+    );
     assert.deepEqual(
       decodeAvPairs(SPEC.targetInfo).map((p) => [p.id, p.value.toString("utf16le")]),
       [
@@ -87,8 +90,14 @@ describe("NTLMv2 (MS-NLMP 4.2.4 worked example)", () => {
   });
 
   test("4.2.4.4 client signing and sealing keys", () => {
-    assert.equal(signKey(SPEC.randomSessionKey, "client-to-server").toString("hex"), "4788dc861b4782f35d43fd98fe1a2d39");
-    assert.equal(sealKey(SPEC.randomSessionKey, SPEC.flags, "client-to-server").toString("hex"), "59f600973cc4960a25480a7c196e4c58");
+    assert.equal(
+      signKey(SPEC.randomSessionKey, "client-to-server").toString("hex"),
+      "4788dc861b4782f35d43fd98fe1a2d39",
+    );
+    assert.equal(
+      sealKey(SPEC.randomSessionKey, SPEC.flags, "client-to-server").toString("hex"),
+      "59f600973cc4960a25480a7c196e4c58",
+    );
   });
 
   test("4.2.4.4 GSS_WrapEx of UTF-16 'Plaintext': sealed data and signature", () => {
@@ -104,7 +113,11 @@ describe("NTLMv2 (MS-NLMP 4.2.4 worked example)", () => {
 
   test("signatures carry an increasing sequence number and verify only in order", () => {
     const keys = (): NtlmSecurityContext =>
-      new NtlmSecurityContext(signKey(SPEC.randomSessionKey, "server-to-client"), sealKey(SPEC.randomSessionKey, SPEC.flags, "server-to-client"), true);
+      new NtlmSecurityContext(
+        signKey(SPEC.randomSessionKey, "server-to-client"),
+        sealKey(SPEC.randomSessionKey, SPEC.flags, "server-to-client"),
+        true,
+      );
     const signer = keys();
     const verifier = keys();
     const first = signer.mac(Buffer.from("one"));

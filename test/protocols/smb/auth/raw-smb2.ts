@@ -8,7 +8,13 @@ import { randomBytes } from "node:crypto";
 import { createNtlmAuthenticator } from "../../../../src/protocols/smb/auth/ntlm-authenticator.js";
 import { decodeNegTokenResp } from "../../../../src/protocols/smb/auth/spnego.js";
 import { PreauthIntegrityHash } from "../../../../src/protocols/smb/crypto/preauth-hash.js";
-import { deriveSessionKeys, type CipherId, type SessionKeys, type SigningAlgorithm, type SmbDialect } from "../../../../src/protocols/smb/crypto/session-keys.js";
+import {
+  deriveSessionKeys,
+  type CipherId,
+  type SessionKeys,
+  type SigningAlgorithm,
+  type SmbDialect,
+} from "../../../../src/protocols/smb/crypto/session-keys.js";
 import { computeSignature, verifySignature } from "../../../../src/protocols/smb/crypto/signing.js";
 import { decryptMessage, encryptMessage } from "../../../../src/protocols/smb/crypto/transform.js";
 
@@ -114,7 +120,11 @@ function negotiateRequest(dialect: SmbDialect, cipher?: CipherId, signing?: Sign
   const offset = 64 + pad8(body).length;
   body.writeUInt32LE(offset, 28);
   body.writeUInt16LE(contexts.length, 32);
-  return Buffer.concat([header(0, 0, 0n), pad8(body), ...contexts.map((c, i) => (i < contexts.length - 1 ? pad8(c) : c))]);
+  return Buffer.concat([
+    header(0, 0, 0n),
+    pad8(body),
+    ...contexts.map((c, i) => (i < contexts.length - 1 ? pad8(c) : c)),
+  ]);
 }
 
 interface NegotiateResult {
@@ -146,7 +156,9 @@ function parseNegotiate(msg: Buffer): NegotiateResult {
         out.cipher = (Object.keys(CIPHER_IDS) as CipherId[]).find((c) => CIPHER_IDS[c] === data.readUInt16LE(2));
       }
       if (type === 8 && data.readUInt16LE(0) === 1) {
-        out.signing = (Object.keys(SIGNING_IDS) as SigningAlgorithm[]).find((s) => SIGNING_IDS[s] === data.readUInt16LE(2));
+        out.signing = (Object.keys(SIGNING_IDS) as SigningAlgorithm[]).find(
+          (s) => SIGNING_IDS[s] === data.readUInt16LE(2),
+        );
       }
       at += 8 + length;
       at = (at + 7) & ~7;
@@ -222,13 +234,25 @@ export async function rawSessionSetup(opts: {
     const signing: SigningAlgorithm = neg.dialect < 0x0300 ? "hmac-sha256" : (neg.signing ?? "aes-cmac");
     const cipher = neg.dialect === 0x0311 ? neg.cipher : neg.dialect >= 0x0300 ? "aes-128-ccm" : undefined;
 
-    const auth = createNtlmAuthenticator({ domain: opts.domain, username: opts.username, password: opts.password, workstation: "SCAITEST-CLIENT" });
+    const auth = createNtlmAuthenticator({
+      domain: opts.domain,
+      username: opts.username,
+      password: opts.password,
+      workstation: "SCAITEST-CLIENT",
+    });
     const sessionHash = connectionHash.clone();
     const req1 = sessionSetupRequest(1, 0n, auth.initialToken(neg.securityBuffer));
     wire.send(req1);
     const resp1 = await wire.receive();
     if (resp1.readUInt32LE(8) !== STATUS.MORE_PROCESSING_REQUIRED) {
-      return { dialect: neg.dialect, status: resp1.readUInt32LE(8), sessionFlags: 0, signing, finalResponseSigned: false, finalSignatureValid: false };
+      return {
+        dialect: neg.dialect,
+        status: resp1.readUInt32LE(8),
+        sessionFlags: 0,
+        signing,
+        finalResponseSigned: false,
+        finalSignatureValid: false,
+      };
     }
     sessionHash.update(req1);
     sessionHash.update(resp1);
@@ -239,11 +263,17 @@ export async function rawSessionSetup(opts: {
     const resp2 = await wire.receive();
     const status = resp2.readUInt32LE(8);
     const base = { dialect: neg.dialect, status, signing, cipher };
-    if (status !== STATUS.SUCCESS) return { ...base, sessionFlags: 0, finalResponseSigned: false, finalSignatureValid: false };
+    if (status !== STATUS.SUCCESS)
+      return { ...base, sessionFlags: 0, finalResponseSigned: false, finalSignatureValid: false };
 
     const finalToken = securityBuffer(resp2);
     auth.finish(finalToken);
-    const keys = deriveSessionKeys(neg.dialect, auth.sessionKey, neg.dialect === 0x0311 ? sessionHash.value : undefined, cipher);
+    const keys = deriveSessionKeys(
+      neg.dialect,
+      auth.sessionKey,
+      neg.dialect === 0x0311 ? sessionHash.value : undefined,
+      cipher,
+    );
     const signed = (resp2.readUInt32LE(16) & 0x8) !== 0;
     const outcome: SetupOutcome = {
       ...base,
@@ -279,7 +309,8 @@ export async function rawSessionSetup(opts: {
       outcome.treeResponseEncrypted = encrypted;
       outcome.treeStatus = reply.readUInt32LE(8);
       if (!encrypted) {
-        outcome.treeResponseSignatureValid = (reply.readUInt32LE(16) & 0x8) !== 0 && verifySignature(signing, keys.signingKey, reply);
+        outcome.treeResponseSignatureValid =
+          (reply.readUInt32LE(16) & 0x8) !== 0 && verifySignature(signing, keys.signingKey, reply);
       }
     }
     return outcome;

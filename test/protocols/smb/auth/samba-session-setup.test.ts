@@ -18,8 +18,19 @@ describe("NTLMv2 / SPNEGO / signing / encryption against real Samba", () => {
     await samba?.stop();
   });
 
-  const login = (extra: Partial<Parameters<typeof rawSessionSetup>[0]> & { dialect: Parameters<typeof rawSessionSetup>[0]["dialect"] }) =>
-    rawSessionSetup({ host: samba.host, port: samba.port, domain: samba.domain, username: samba.username, password: samba.password, ...extra });
+  const login = (
+    extra: Partial<Parameters<typeof rawSessionSetup>[0]> & {
+      dialect: Parameters<typeof rawSessionSetup>[0]["dialect"];
+    },
+  ) =>
+    rawSessionSetup({
+      host: samba.host,
+      port: samba.port,
+      domain: samba.domain,
+      username: samba.username,
+      password: samba.password,
+      ...extra,
+    });
 
   const signingCases: Array<[SigningAlgorithm, CipherId]> = [
     ["aes-gmac", "aes-128-gcm"],
@@ -51,7 +62,13 @@ describe("NTLMv2 / SPNEGO / signing / encryption against real Samba", () => {
       assert.equal(good.status, STATUS.SUCCESS);
       assert.equal(good.signing, signing);
       assert.equal(good.treeStatus, STATUS.SUCCESS);
-      const bad = await login({ dialect: 0x0311, signing, cipher: "aes-128-gcm", treeConnect, protect: "sign-with-flipped-bit" });
+      const bad = await login({
+        dialect: 0x0311,
+        signing,
+        cipher: "aes-128-gcm",
+        treeConnect,
+        protect: "sign-with-flipped-bit",
+      });
       assert.equal(bad.status, STATUS.SUCCESS);
       assert.notEqual(bad.treeStatus, STATUS.SUCCESS, "smbd checks the signature we computed");
     });

@@ -68,12 +68,19 @@ describe("SPNEGO (RFC 4178 / MS-SPNG) tokens", () => {
   });
 
   test("NegTokenResp round-trips every field", () => {
-    const resp = { negState: "accept-completed" as const, supportedMech: NTLMSSP_OID, responseToken: Buffer.alloc(300, 7), mechListMIC: Buffer.alloc(16, 9) };
+    const resp = {
+      negState: "accept-completed" as const,
+      supportedMech: NTLMSSP_OID,
+      responseToken: Buffer.alloc(300, 7),
+      mechListMIC: Buffer.alloc(16, 9),
+    };
     const encoded = encodeNegTokenResp(resp);
     // 5 (negState) + 14 (mech) + 308 (token) + 20 (MIC) = 0x15b inside the SEQUENCE.
     assert.equal(encoded.toString("hex").slice(0, 26), "a182015f3082015ba0030a0100");
     assert.deepEqual(decodeNegTokenResp(encoded), resp);
-    assert.deepEqual(decodeNegTokenResp(encodeNegTokenResp({ responseToken: Buffer.from("x") })), { responseToken: Buffer.from("x") });
+    assert.deepEqual(decodeNegTokenResp(encodeNegTokenResp({ responseToken: Buffer.from("x") })), {
+      responseToken: Buffer.from("x"),
+    });
   });
 
   const malformed: Array<[string, string]> = [
@@ -90,13 +97,19 @@ describe("SPNEGO (RFC 4178 / MS-SPNG) tokens", () => {
   ];
   for (const [name, token] of malformed) {
     test(`NegTokenResp rejects ${name} with SmbAuthError`, () => {
-      assert.throws(() => decodeNegTokenResp(hex(token)), (e: unknown) => e instanceof SmbAuthError && e.code === "malformed_token");
+      assert.throws(
+        () => decodeNegTokenResp(hex(token)),
+        (e: unknown) => e instanceof SmbAuthError && e.code === "malformed_token",
+      );
     });
   }
 
   test("NegTokenInit with a foreign GSS OID is refused", () => {
     const other = Buffer.from(WINDOWS.clientInit);
     other[9] ^= 0x01;
-    assert.throws(() => decodeNegTokenInit(other), (e: unknown) => e instanceof SmbAuthError && e.code === "malformed_token");
+    assert.throws(
+      () => decodeNegTokenInit(other),
+      (e: unknown) => e instanceof SmbAuthError && e.code === "malformed_token",
+    );
   });
 });

@@ -30,9 +30,17 @@ test("change notify sees a file created by smbclient", async () => {
           if (seen.some((c) => c.name === "deep\\nested.txt" && c.action === "added")) break;
         }
       })();
-      const put1 = await s.run("smbclient", [`//${s.host}/share`, "-c", `put ${join(local, "up.txt")} watched\\new-file.txt`]);
+      const put1 = await s.run("smbclient", [
+        `//${s.host}/share`,
+        "-c",
+        `put ${join(local, "up.txt")} watched\\new-file.txt`,
+      ]);
       assert.equal(put1.code, 0, put1.stderr + put1.stdout);
-      const put2 = await s.run("smbclient", [`//${s.host}/share`, "-c", `put ${join(local, "up.txt")} watched\\deep\\nested.txt`]);
+      const put2 = await s.run("smbclient", [
+        `//${s.host}/share`,
+        "-c",
+        `put ${join(local, "up.txt")} watched\\deep\\nested.txt`,
+      ]);
       assert.equal(put2.code, 0, put2.stderr + put2.stdout);
       await collecting; // breaking out of for-await closes the watcher (CANCEL + CLOSE)
       assert.ok(

@@ -5,8 +5,17 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Command, HeaderFlags, decodeHeader, encodeHeader } from "../../../../src/protocols/smb/messages/header.js";
-import { encodeNegotiateRequest, decodeNegotiateResponse, Dialect } from "../../../../src/protocols/smb/messages/negotiate.js";
-import { encodeCreateRequest, decodeCreateResponse, Access, Disposition } from "../../../../src/protocols/smb/messages/create.js";
+import {
+  encodeNegotiateRequest,
+  decodeNegotiateResponse,
+  Dialect,
+} from "../../../../src/protocols/smb/messages/negotiate.js";
+import {
+  encodeCreateRequest,
+  decodeCreateResponse,
+  Access,
+  Disposition,
+} from "../../../../src/protocols/smb/messages/create.js";
 import { decodeFileIdBothDirectoryInformation } from "../../../../src/protocols/smb/messages/query-directory.js";
 import { encodeFileRenameInformation, decodeFileAllInformation } from "../../../../src/protocols/smb/messages/info.js";
 import { decodeFileNotifyInformation } from "../../../../src/protocols/smb/messages/notify-ioctl.js";
@@ -19,14 +28,41 @@ const isProtocolError = (e: unknown) => e instanceof SmbError && e.statusName ==
 describe("SMB2 wire codecs", () => {
   test("header round trip, sync and async forms (2.2.1)", () => {
     const buf = Buffer.alloc(64);
-    encodeHeader({ creditCharge: 3, command: Command.READ, credits: 99, flags: HeaderFlags.SIGNED, messageId: 0x1122334455n, asyncId: 0n, treeId: 7, sessionId: 0xabcdefn }, buf);
+    encodeHeader(
+      {
+        creditCharge: 3,
+        command: Command.READ,
+        credits: 99,
+        flags: HeaderFlags.SIGNED,
+        messageId: 0x1122334455n,
+        asyncId: 0n,
+        treeId: 7,
+        sessionId: 0xabcdefn,
+      },
+      buf,
+    );
     assert.equal(buf.toString("hex", 0, 4), "fe534d42");
     assert.equal(buf.readUInt16LE(4), 64);
     buf.writeUInt32LE(buf.readUInt32LE(16) | HeaderFlags.SERVER_TO_REDIR, 16);
     const h = decodeHeader(buf);
-    assert.deepEqual([h.creditCharge, h.command, h.credits, h.messageId, h.treeId, h.sessionId], [3, Command.READ, 99, 0x1122334455n, 7, 0xabcdefn]);
+    assert.deepEqual(
+      [h.creditCharge, h.command, h.credits, h.messageId, h.treeId, h.sessionId],
+      [3, Command.READ, 99, 0x1122334455n, 7, 0xabcdefn],
+    );
     const a = Buffer.alloc(64);
-    encodeHeader({ creditCharge: 0, command: Command.CANCEL, credits: 0, flags: HeaderFlags.ASYNC_COMMAND, messageId: 5n, asyncId: 0xdeadn, treeId: 0, sessionId: 1n }, a);
+    encodeHeader(
+      {
+        creditCharge: 0,
+        command: Command.CANCEL,
+        credits: 0,
+        flags: HeaderFlags.ASYNC_COMMAND,
+        messageId: 5n,
+        asyncId: 0xdeadn,
+        treeId: 0,
+        sessionId: 1n,
+      },
+      a,
+    );
     assert.equal(decodeHeader(a).asyncId, 0xdeadn);
     assert.throws(() => decodeHeader(buf.subarray(0, 40)), isProtocolError);
     const smb1 = Buffer.from(buf);
@@ -49,7 +85,10 @@ describe("SMB2 wire codecs", () => {
     const ctxOffset = body.readUInt32LE(28);
     assert.equal(ctxOffset % 8, 0);
     assert.equal(body.readUInt16LE(32), 3);
-    assert.deepEqual([0, 1, 2, 3, 4].map((i) => body.readUInt16LE(36 + i * 2)), [0x202, 0x210, 0x300, 0x302, 0x311]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((i) => body.readUInt16LE(36 + i * 2)),
+      [0x202, 0x210, 0x300, 0x302, 0x311],
+    );
     const ctx = body.subarray(ctxOffset - 64);
     assert.equal(ctx.readUInt16LE(0), 1); // PREAUTH_INTEGRITY
     assert.equal(ctx.readUInt16LE(2), 38);
@@ -58,7 +97,15 @@ describe("SMB2 wire codecs", () => {
     assert.equal(enc.readUInt16LE(0), 2);
     assert.deepEqual([enc.readUInt16LE(8), enc.readUInt16LE(10), enc.readUInt16LE(12)], [2, 2, 4]);
     // without 3.1.1: no contexts, no padding
-    const old = encodeNegotiateRequest({ dialects: [Dialect.SMB210], securityMode: 1, capabilities: 0, clientGuid: Buffer.alloc(16), preauthSalt: Buffer.alloc(0), ciphers: [], signingAlgorithms: [] });
+    const old = encodeNegotiateRequest({
+      dialects: [Dialect.SMB210],
+      securityMode: 1,
+      capabilities: 0,
+      clientGuid: Buffer.alloc(16),
+      preauthSalt: Buffer.alloc(0),
+      ciphers: [],
+      signingAlgorithms: [],
+    });
     assert.equal(old.length, 38);
   });
 
@@ -76,20 +123,39 @@ describe("SMB2 wire codecs", () => {
   });
 
   test("CREATE request layout (2.2.13) and truncated response", () => {
-    const b = encodeCreateRequest({ name: "a\\b.txt", desiredAccess: Access.GENERIC_READ, fileAttributes: 0, shareAccess: 7, disposition: Disposition.OPEN_IF, options: 0x40 });
+    const b = encodeCreateRequest({
+      name: "a\\b.txt",
+      desiredAccess: Access.GENERIC_READ,
+      fileAttributes: 0,
+      shareAccess: 7,
+      disposition: Disposition.OPEN_IF,
+      options: 0x40,
+    });
     assert.equal(b.readUInt16LE(0), 57);
     assert.equal(b.readUInt32LE(24), 0x80000000);
     assert.equal(b.readUInt32LE(36), 3);
     assert.equal(b.readUInt16LE(44), 120);
     assert.equal(b.subarray(56).toString("utf16le"), "a\\b.txt");
-    assert.equal(encodeCreateRequest({ name: "", desiredAccess: 0, fileAttributes: 0, shareAccess: 0, disposition: 1, options: 0 }).length, 57);
+    assert.equal(
+      encodeCreateRequest({ name: "", desiredAccess: 0, fileAttributes: 0, shareAccess: 0, disposition: 1, options: 0 })
+        .length,
+      57,
+    );
     const resp = Buffer.alloc(64 + 88);
     resp.writeUInt16LE(89, 64);
     assert.throws(() => decodeCreateResponse(resp.subarray(0, 64 + 70)), isProtocolError);
   });
 
   test("CREATE with the QFid context (2.2.13.2.9) and its answer (2.2.14.2.9)", () => {
-    const b = encodeCreateRequest({ name: "abc", desiredAccess: 1, fileAttributes: 0, shareAccess: 7, disposition: 1, options: 0, queryOnDiskId: true });
+    const b = encodeCreateRequest({
+      name: "abc",
+      desiredAccess: 1,
+      fileAttributes: 0,
+      shareAccess: 7,
+      disposition: 1,
+      options: 0,
+      queryOnDiskId: true,
+    });
     const ctxOffset = b.readUInt32LE(48);
     assert.equal(ctxOffset % 8, 0);
     assert.equal(ctxOffset, 64 + 56 + 8); // 6 name bytes padded to 8
@@ -141,7 +207,7 @@ describe("SMB2 wire codecs", () => {
   test("FileIdBothDirectoryInformation entries (MS-FSCC 2.4.17)", () => {
     const entry = (name: string, last: boolean) => {
       const n = Buffer.from(name, "utf16le");
-      const e = Buffer.alloc(((104 + n.length + 7) & ~7));
+      const e = Buffer.alloc((104 + n.length + 7) & ~7);
       e.writeUInt32LE(last ? 0 : e.length, 0);
       e.writeBigUInt64LE(132000000000000000n, 24);
       e.writeBigUInt64LE(42n, 40);
@@ -153,10 +219,13 @@ describe("SMB2 wire codecs", () => {
     };
     const buf = Buffer.concat([entry("first.txt", false), entry("ß✓", true)]);
     const out = decodeFileIdBothDirectoryInformation(buf);
-    assert.deepEqual(out.map((e) => [e.name, e.endOfFile, e.fileAttributes, e.fileId]), [
-      ["first.txt", 42n, 0x22, 777n],
-      ["ß✓", 42n, 0x22, 777n],
-    ]);
+    assert.deepEqual(
+      out.map((e) => [e.name, e.endOfFile, e.fileAttributes, e.fileId]),
+      [
+        ["first.txt", 42n, 0x22, 777n],
+        ["ß✓", 42n, 0x22, 777n],
+      ],
+    );
     const bad = Buffer.from(buf);
     bad.writeUInt32LE(10_000, 0); // NextEntryOffset past the end
     assert.throws(() => decodeFileIdBothDirectoryInformation(bad), isProtocolError);
@@ -166,8 +235,15 @@ describe("SMB2 wire codecs", () => {
     link.writeUInt32LE(0xa000000c, 64);
     const ea = entry("plain", true);
     ea.writeUInt32LE(123, 64);
-    assert.deepEqual(decodeFileIdBothDirectoryInformation(link).map((e) => e.reparseTag), [0xa000000c]);
-    assert.deepEqual(decodeFileIdBothDirectoryInformation(ea).map((e) => e.reparseTag), [undefined], "EaSize of an ordinary item is no tag");
+    assert.deepEqual(
+      decodeFileIdBothDirectoryInformation(link).map((e) => e.reparseTag),
+      [0xa000000c],
+    );
+    assert.deepEqual(
+      decodeFileIdBothDirectoryInformation(ea).map((e) => e.reparseTag),
+      [undefined],
+      "EaSize of an ordinary item is no tag",
+    );
   });
 
   test("FileAllInformation, FILE_NOTIFY_INFORMATION and FileRenameInformation", () => {
@@ -181,7 +257,11 @@ describe("SMB2 wire codecs", () => {
     const named = Buffer.concat([all, Buffer.from("\\dir\\aux.txt", "utf16le")]);
     named.writeUInt32LE(Buffer.byteLength("\\dir\\aux.txt", "utf16le"), 96);
     assert.equal(decodeFileAllInformation(named).name, "\\dir\\aux.txt");
-    assert.equal(decodeFileAllInformation(named.subarray(0, 110)).name, undefined, "a name the buffer cut off is left out");
+    assert.equal(
+      decodeFileAllInformation(named.subarray(0, 110)).name,
+      undefined,
+      "a name the buffer cut off is left out",
+    );
     assert.equal(decodeFileAllInformation(all.subarray(0, 72)).name, undefined);
     assert.throws(() => decodeFileAllInformation(all.subarray(0, 60)), isProtocolError);
     const n = Buffer.alloc(12 + 8);

@@ -23,7 +23,12 @@ interface Case {
 
 const cases: Case[] = [
   { name: "default config", global: {}, dialect: Dialect.SMB311, encrypted: false, signingAlgorithm: "aes-gmac" },
-  { name: "server signing = mandatory", global: { "server signing": "mandatory" }, dialect: Dialect.SMB311, encrypted: false },
+  {
+    name: "server signing = mandatory",
+    global: { "server signing": "mandatory" },
+    dialect: Dialect.SMB311,
+    encrypted: false,
+  },
   {
     name: "min protocol SMB3_11 + smb encrypt required",
     global: { "server min protocol": "SMB3_11", "server smb encrypt": "required" },
@@ -31,15 +36,70 @@ const cases: Case[] = [
     encrypted: true,
     cipher: "aes-128-gcm",
   },
-  { name: "max protocol SMB2_10", global: { "server max protocol": "SMB2_10" }, dialect: Dialect.SMB210, encrypted: false, signingAlgorithm: "hmac-sha256" },
-  { name: "max protocol SMB2_02", global: { "server max protocol": "SMB2_02", "server signing": "mandatory" }, dialect: Dialect.SMB202, encrypted: false },
-  { name: "SMB 3.0 encrypted (AES-128-CCM)", global: { "server max protocol": "SMB3_00", "server smb encrypt": "required" }, dialect: Dialect.SMB300, encrypted: true, cipher: "aes-128-ccm", signingAlgorithm: "aes-cmac" },
-  { name: "SMB 3.0.2 signed", global: { "server max protocol": "SMB3_02", "server signing": "mandatory" }, dialect: Dialect.SMB302, encrypted: false, signingAlgorithm: "aes-cmac" },
-  { name: "AES-256-GCM", global: { "server smb encrypt": "required", "server smb3 encryption algorithms": "AES-256-GCM" }, dialect: Dialect.SMB311, encrypted: true, cipher: "aes-256-gcm" },
-  { name: "AES-256-CCM", global: { "server smb encrypt": "required", "server smb3 encryption algorithms": "AES-256-CCM" }, dialect: Dialect.SMB311, encrypted: true, cipher: "aes-256-ccm" },
-  { name: "AES-128-CMAC signing on 3.1.1", global: { "server smb3 signing algorithms": "AES-128-CMAC", "server signing": "mandatory" }, dialect: Dialect.SMB311, encrypted: false, signingAlgorithm: "aes-cmac" },
-  { name: "encryption on client request", global: {}, dialect: Dialect.SMB311, encrypted: true, clientEncrypt: "required" },
-  { name: "signing on client request", global: {}, dialect: Dialect.SMB311, encrypted: false, signingAlgorithm: "aes-gmac", clientSigning: "required" },
+  {
+    name: "max protocol SMB2_10",
+    global: { "server max protocol": "SMB2_10" },
+    dialect: Dialect.SMB210,
+    encrypted: false,
+    signingAlgorithm: "hmac-sha256",
+  },
+  {
+    name: "max protocol SMB2_02",
+    global: { "server max protocol": "SMB2_02", "server signing": "mandatory" },
+    dialect: Dialect.SMB202,
+    encrypted: false,
+  },
+  {
+    name: "SMB 3.0 encrypted (AES-128-CCM)",
+    global: { "server max protocol": "SMB3_00", "server smb encrypt": "required" },
+    dialect: Dialect.SMB300,
+    encrypted: true,
+    cipher: "aes-128-ccm",
+    signingAlgorithm: "aes-cmac",
+  },
+  {
+    name: "SMB 3.0.2 signed",
+    global: { "server max protocol": "SMB3_02", "server signing": "mandatory" },
+    dialect: Dialect.SMB302,
+    encrypted: false,
+    signingAlgorithm: "aes-cmac",
+  },
+  {
+    name: "AES-256-GCM",
+    global: { "server smb encrypt": "required", "server smb3 encryption algorithms": "AES-256-GCM" },
+    dialect: Dialect.SMB311,
+    encrypted: true,
+    cipher: "aes-256-gcm",
+  },
+  {
+    name: "AES-256-CCM",
+    global: { "server smb encrypt": "required", "server smb3 encryption algorithms": "AES-256-CCM" },
+    dialect: Dialect.SMB311,
+    encrypted: true,
+    cipher: "aes-256-ccm",
+  },
+  {
+    name: "AES-128-CMAC signing on 3.1.1",
+    global: { "server smb3 signing algorithms": "AES-128-CMAC", "server signing": "mandatory" },
+    dialect: Dialect.SMB311,
+    encrypted: false,
+    signingAlgorithm: "aes-cmac",
+  },
+  {
+    name: "encryption on client request",
+    global: {},
+    dialect: Dialect.SMB311,
+    encrypted: true,
+    clientEncrypt: "required",
+  },
+  {
+    name: "signing on client request",
+    global: {},
+    dialect: Dialect.SMB311,
+    encrypted: false,
+    signingAlgorithm: "aes-gmac",
+    clientSigning: "required",
+  },
 ];
 
 describe("SMB client dialects, signing and encryption against smbd", () => {
@@ -71,7 +131,10 @@ describe("SMB client dialects, signing and encryption against smbd", () => {
           assert.equal((await tree.stat("dir")).isDirectory, true);
           await tree.rmdir("dir");
           await tree.unlink("renamed.bin");
-          await assert.rejects(tree.stat("renamed.bin"), (e: unknown) => e instanceof SmbError && e.kind === "not_found");
+          await assert.rejects(
+            tree.stat("renamed.bin"),
+            (e: unknown) => e instanceof SmbError && e.kind === "not_found",
+          );
         } finally {
           await client.close();
         }
@@ -84,7 +147,10 @@ describe("SMB client dialects, signing and encryption against smbd", () => {
   test("encrypt: required against a 2.1-only server fails clearly", async () => {
     const s = await startSamba({ global: { "server max protocol": "SMB2_10" } });
     try {
-      await assert.rejects(connectClient(s, { encrypt: "required" }), (e: unknown) => e instanceof SmbError && /encryption required/.test(e.message));
+      await assert.rejects(
+        connectClient(s, { encrypt: "required" }),
+        (e: unknown) => e instanceof SmbError && /encryption required/.test(e.message),
+      );
     } finally {
       await s.stop();
     }

@@ -45,9 +45,14 @@ for (const round of [1, 2]) {
 }
 
 /** Runs harness-child.ts; resolves with its config path and exit once it is gone. */
-function child(mode: "forget" | "wait", signal?: NodeJS.Signals): Promise<{ confPath: string; code: number | null; sig: NodeJS.Signals | null }> {
+function child(
+  mode: "forget" | "wait",
+  signal?: NodeJS.Signals,
+): Promise<{ confPath: string; code: number | null; sig: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "harness-child.ts"), mode], { stdio: ["ignore", "pipe", "inherit"] });
+    const c = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "harness-child.ts"), mode], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     const timer = setTimeout(() => c.kill("SIGKILL"), 60_000);
     c.stdout.setEncoding("utf8").on("data", (d: string) => {
@@ -62,13 +67,21 @@ function child(mode: "forget" | "wait", signal?: NodeJS.Signals): Promise<{ conf
   });
 }
 
-for (const [mode, signal] of [["forget", undefined], ["wait", "SIGTERM"], ["wait", "SIGINT"]] as const) {
-  test(`a test process that ${signal ? `dies of ${signal}` : "exits without stop()"} leaves no Samba process or temp dir`, async () => {
-    const r = await child(mode, signal);
-    assert.match(r.confPath, /smbt-.*smb\.conf$/);
-    if (signal) assert.equal(r.sig, signal, "the harness re-raises the signal after cleaning up");
-    else assert.equal(r.code, 0);
-    assert.deepEqual(processesMentioning(r.confPath), []);
-    assert.equal(existsSync(dirname(r.confPath)), false);
-  });
+for (const [mode, signal] of [
+  ["forget", undefined],
+  ["wait", "SIGTERM"],
+  ["wait", "SIGINT"],
+] as const) {
+  test(
+    `a test process that ${signal ? `dies of ${signal}` : "exits without stop()"} leaves no Samba ` +
+      `process or temp dir`,
+    async () => {
+      const r = await child(mode, signal);
+      assert.match(r.confPath, /smbt-.*smb\.conf$/);
+      if (signal) assert.equal(r.sig, signal, "the harness re-raises the signal after cleaning up");
+      else assert.equal(r.code, 0);
+      assert.deepEqual(processesMentioning(r.confPath), []);
+      assert.equal(existsSync(dirname(r.confPath)), false);
+    },
+  );
 }

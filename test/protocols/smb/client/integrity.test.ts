@@ -27,7 +27,11 @@ async function startProxy(target: SambaInstance) {
         const frame = Buffer.from(pending.subarray(0, 4 + len));
         pending = pending.subarray(4 + len);
         // NEGOTIATE response (command 0 at header offset 12): clear SIGNING_REQUIRED (body offset 2)
-        if (state.clearSigningRequiredInNegotiate && frame.readUInt16LE(4 + 12) === 0 && frame.readUInt32LE(4) === 0x424d53fe) {
+        if (
+          state.clearSigningRequiredInNegotiate &&
+          frame.readUInt16LE(4 + 12) === 0 &&
+          frame.readUInt32LE(4) === 0x424d53fe
+        ) {
           frame[4 + 64 + 2] &= ~0x02;
           state.corrupted++;
         }
@@ -64,7 +68,15 @@ describe("tampered responses are rejected", () => {
     const s = await startSamba({ global: { "server signing": "mandatory" } });
     const proxy = await startProxy(s);
     try {
-      const opts = { host: "127.0.0.1", port: proxy.port, domain: s.domain, username: s.username, password: s.password, timeoutMs: 10_000, dialects: [0x0300, 0x0302] as (0x0300 | 0x0302)[] };
+      const opts = {
+        host: "127.0.0.1",
+        port: proxy.port,
+        domain: s.domain,
+        username: s.username,
+        password: s.password,
+        timeoutMs: 10_000,
+        dialects: [0x0300, 0x0302] as (0x0300 | 0x0302)[],
+      };
       // untouched: validation passes
       const honest = await SmbClient.connect(opts);
       assert.equal(honest.security!.dialect, 0x0302);
@@ -75,7 +87,10 @@ describe("tampered responses are rejected", () => {
       const fooled = await SmbClient.connect(opts);
       try {
         assert.equal(proxy.state.corrupted, 1);
-        await assert.rejects(fooled.tree("share"), (e: unknown) => e instanceof SmbError && /VALIDATE_NEGOTIATE_INFO mismatch/.test(e.message));
+        await assert.rejects(
+          fooled.tree("share"),
+          (e: unknown) => e instanceof SmbError && /VALIDATE_NEGOTIATE_INFO mismatch/.test(e.message),
+        );
       } finally {
         await fooled.close();
       }

@@ -17,7 +17,10 @@ describe("SMB client operations against smbd", () => {
   let dir: string;
 
   before(async () => {
-    s = await startSamba({ ownAddress: true, global: { "store dos attributes": "yes", "ea support": "yes", "veto files": "/*.vetoed/" } });
+    s = await startSamba({
+      ownAddress: true,
+      global: { "store dos attributes": "yes", "ea support": "yes", "veto files": "/*.vetoed/" },
+    });
     client = await connectClient(s);
     tree = await client.tree("share");
     dir = s.shares.share;
@@ -78,7 +81,10 @@ describe("SMB client operations against smbd", () => {
     assert.ok(pages >= 5, `pages=${pages}`);
     assert.deepEqual(names.sort(), expected);
     const pattern = await tree.list("docs", { pattern: "*.txt" });
-    assert.deepEqual(pattern.map((e) => e.name), ["a.txt"]);
+    assert.deepEqual(
+      pattern.map((e) => e.name),
+      ["a.txt"],
+    );
   });
 
   test("ranged reads and overwrite / create-only dispositions", async () => {
@@ -99,7 +105,10 @@ describe("SMB client operations against smbd", () => {
 
     await tree.writeFile("ranged.bin", "short");
     assert.equal(readFileSync(join(dir, "ranged.bin"), "utf8"), "short");
-    await assert.rejects(tree.writeFile("ranged.bin", "again", { disposition: "create" }), (e: unknown) => e instanceof SmbError && e.kind === "exists");
+    await assert.rejects(
+      tree.writeFile("ranged.bin", "again", { disposition: "create" }),
+      (e: unknown) => e instanceof SmbError && e.kind === "exists",
+    );
     await tree.writeFile("empty.bin", Buffer.alloc(0));
     assert.equal(statSync(join(dir, "empty.bin")).size, 0);
     assert.deepEqual(await tree.readFile("empty.bin"), Buffer.alloc(0));
@@ -158,7 +167,11 @@ describe("SMB client operations against smbd", () => {
     await tree.writeFile("attrs.txt", "a");
     const when = new Date("2020-02-03T04:05:06.789Z");
     const created = new Date("2019-01-01T00:00:00.000Z");
-    await tree.setInfo("attrs.txt", { lastWriteTime: when, creationTime: created, attributes: { hidden: true, system: true } });
+    await tree.setInfo("attrs.txt", {
+      lastWriteTime: when,
+      creationTime: created,
+      attributes: { hidden: true, system: true },
+    });
     let st = await tree.stat("attrs.txt");
     assert.equal(st.lastWriteTime.toISOString(), when.toISOString());
     assert.equal(st.filetimes.lastWrite, dateToFiletime(when));
@@ -210,12 +223,19 @@ describe("SMB client operations against smbd", () => {
   test("storedPath: Samba's mangled alias of a name Windows cannot hold leads back to the real name", async () => {
     // Made on the server's disk: names Samba (mangled names = illegal) lists under 8.3 aliases.
     mkdirSync(join(dir, "mangled", "prn"), { recursive: true });
-    for (const n of ["aux.txt", "a:b.txt", "trailing dot.", "prn/child.txt", "ABCDEF~1.TXT"]) writeFileSync(join(dir, "mangled", n), n);
+    for (const n of ["aux.txt", "a:b.txt", "trailing dot.", "prn/child.txt", "ABCDEF~1.TXT"])
+      writeFileSync(join(dir, "mangled", n), n);
     const listed = (await tree.list("mangled")).map((e) => e.name).sort();
     assert.ok(!listed.includes("aux.txt") && !listed.includes("prn"), listed.join(", "));
     const real = new Map<string, string | undefined>();
     for (const name of listed) real.set(name, await tree.storedPath(`mangled/${name}`));
-    assert.deepEqual([...real.values()].sort(), ["mangled\\ABCDEF~1.TXT", "mangled\\a:b.txt", "mangled\\aux.txt", "mangled\\prn", "mangled\\trailing dot."]);
+    assert.deepEqual([...real.values()].sort(), [
+      "mangled\\ABCDEF~1.TXT",
+      "mangled\\a:b.txt",
+      "mangled\\aux.txt",
+      "mangled\\prn",
+      "mangled\\trailing dot.",
+    ]);
     const prnAlias = [...real].find(([, v]) => v === "mangled\\prn")![0];
     assert.match(prnAlias, /^[A-Z0-9]{6}~[A-Z0-9]$/);
     assert.equal(await tree.storedPath(`mangled/${prnAlias}/child.txt`), "mangled\\prn\\child.txt");

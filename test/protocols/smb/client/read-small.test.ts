@@ -31,11 +31,12 @@ async function streamError(tree: SmbTree, path: string): Promise<SmbError> {
   );
 }
 
-const modes: { name: string; global: Record<string, string>; client: Partial<SmbClientOptions>; encrypted: boolean }[] = [
-  { name: "default smbd", global: {}, client: {}, encrypted: false },
-  { name: "server signing = mandatory", global: { "server signing": "mandatory" }, client: {}, encrypted: false },
-  { name: "encrypted session", global: {}, client: { encrypt: "required" }, encrypted: true },
-];
+const modes: { name: string; global: Record<string, string>; client: Partial<SmbClientOptions>; encrypted: boolean }[] =
+  [
+    { name: "default smbd", global: {}, client: {}, encrypted: false },
+    { name: "server signing = mandatory", global: { "server signing": "mandatory" }, client: {}, encrypted: false },
+    { name: "encrypted session", global: {}, client: { encrypt: "required" }, encrypted: true },
+  ];
 
 for (const mode of modes) {
   describe(`SmbTree.readSmall (${mode.name})`, () => {
@@ -113,7 +114,14 @@ for (const mode of modes) {
       writeFileSync(join(dir, "locked.txt"), "x", { mode: 0o666 });
       chmodSync(join(dir, "locked.txt"), 0o666);
       const t = await tree.bind();
-      const h = await t.open({ name: "locked.txt", desiredAccess: Access.FILE_READ_DATA | Access.FILE_WRITE_DATA | Access.SYNCHRONIZE, fileAttributes: 0, shareAccess: 0, disposition: Disposition.OPEN, options: CreateOptions.NON_DIRECTORY_FILE });
+      const h = await t.open({
+        name: "locked.txt",
+        desiredAccess: Access.FILE_READ_DATA | Access.FILE_WRITE_DATA | Access.SYNCHRONIZE,
+        fileAttributes: 0,
+        shareAccess: 0,
+        disposition: Disposition.OPEN,
+        options: CreateOptions.NON_DIRECTORY_FILE,
+      });
       try {
         const busy = await errorOf(tree.readSmall("locked.txt", 100));
         assert.equal(busy.kind, "sharing_violation");

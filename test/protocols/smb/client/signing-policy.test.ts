@@ -36,7 +36,7 @@ function tap(onMessage: (m: Seen) => void): (d: Buffer) => void {
       const frame = pending.subarray(4, 4 + len);
       pending = pending.subarray(4 + len);
       if (frame.readUInt32LE(0) !== 0x424d53fe) continue; // transform: encrypted, nothing to see
-      for (let off = 0; off + 64 <= frame.length; ) {
+      for (let off = 0; off + 64 <= frame.length;) {
         const flags = frame.readUInt32LE(off + 16);
         const interim = (flags & 0x3) === 0x3 && frame.readUInt32LE(off + 8) === 0x103;
         onMessage({ command: frame.readUInt16LE(off + 12), signed: (flags & 0x8) !== 0, interim });
@@ -86,8 +86,18 @@ async function startTap(target: SambaInstance) {
 const cases = [
   { server: "default smbd", global: {}, signing: undefined, expectSigned: false },
   { server: "default smbd", global: {}, signing: "required", expectSigned: true },
-  { server: "server signing = mandatory", global: { "server signing": "mandatory" }, signing: undefined, expectSigned: true },
-  { server: "server signing = mandatory", global: { "server signing": "mandatory" }, signing: "required", expectSigned: true },
+  {
+    server: "server signing = mandatory",
+    global: { "server signing": "mandatory" },
+    signing: undefined,
+    expectSigned: true,
+  },
+  {
+    server: "server signing = mandatory",
+    global: { "server signing": "mandatory" },
+    signing: "required",
+    expectSigned: true,
+  },
 ] as const;
 
 describe("signing policy on the wire", () => {
@@ -118,7 +128,8 @@ describe("signing policy on the wire", () => {
             await client.close();
           }
           // ECHO may go out without a session (asking for credits), so unsigned.
-          const afterSetup = (list: Seen[]) => list.filter((m) => m.command !== NEGOTIATE && m.command !== SESSION_SETUP && m.command !== ECHO);
+          const afterSetup = (list: Seen[]) =>
+            list.filter((m) => m.command !== NEGOTIATE && m.command !== SESSION_SETUP && m.command !== ECHO);
           const reqs = afterSetup(proxy.requests);
           const io = reqs.filter((m) => m.command === READ || m.command === WRITE);
           assert.ok(io.length >= 3, `saw ${io.length} READ/WRITE requests`);
@@ -130,7 +141,10 @@ describe("signing policy on the wire", () => {
           const tcon = reqs.filter((m) => m.command === TREE_CONNECT);
           assert.ok(tcon.length >= 1 && tcon.every((m) => m.signed));
           if (c.expectSigned) {
-            assert.ok(reqs.every((m) => m.signed), "every request after SESSION_SETUP is signed");
+            assert.ok(
+              reqs.every((m) => m.signed),
+              "every request after SESSION_SETUP is signed",
+            );
             // LOGOFF's answer may leave unsigned: smbd can drop the session's keys first.
             const unsigned = afterSetup(proxy.responses).filter((m) => !m.signed && !m.interim && m.command !== LOGOFF);
             assert.deepEqual(unsigned, [], "every response after SESSION_SETUP is signed");

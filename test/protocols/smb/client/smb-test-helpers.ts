@@ -8,7 +8,15 @@ import { SmbClient, type SmbClientOptions } from "../../../../src/protocols/smb/
 import type { SambaInstance } from "../../../harness/samba.js";
 
 export function connectClient(s: SambaInstance, extra: Partial<SmbClientOptions> = {}): Promise<SmbClient> {
-  return SmbClient.connect({ host: s.host, port: s.port, domain: s.domain, username: s.username, password: s.password, timeoutMs: 20_000, ...extra });
+  return SmbClient.connect({
+    host: s.host,
+    port: s.port,
+    domain: s.domain,
+    username: s.username,
+    password: s.password,
+    timeoutMs: 20_000,
+    ...extra,
+  });
 }
 
 /** `size` bytes of AES-CTR keystream (seeded), in 1 MiB chunks; cheap and incompressible. */
@@ -17,13 +25,16 @@ export function generatedData(size: number, seed = 1): Readable {
   const zero = Buffer.alloc(1 << 20);
   return Readable.from(
     (function* () {
-      for (let off = 0; off < size; off += zero.length) yield cipher.update(zero.subarray(0, Math.min(zero.length, size - off)));
+      for (let off = 0; off < size; off += zero.length)
+        yield cipher.update(zero.subarray(0, Math.min(zero.length, size - off)));
     })(),
     { objectMode: false },
   );
 }
 
-export async function sha256Of(source: AsyncIterable<Buffer | Uint8Array | string>): Promise<{ hash: string; bytes: number }> {
+export async function sha256Of(
+  source: AsyncIterable<Buffer | Uint8Array | string>,
+): Promise<{ hash: string; bytes: number }> {
   const h = createHash("sha256");
   let bytes = 0;
   for await (const c of source) {

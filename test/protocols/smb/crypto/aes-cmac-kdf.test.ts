@@ -49,12 +49,22 @@ describe("aesCmac (RFC 4493 section 4 examples)", () => {
 describe("smb3Kdf (SP800-108 counter mode, HMAC-SHA256)", () => {
   test("is HMAC-SHA256(K, 00000001 || label || 00 || context || L) truncated to L bits", () => {
     const key = hex("000102030405060708090a0b0c0d0e0f");
-    const input = Buffer.concat([hex("00000001"), Buffer.from("Lbl\0"), hex("00"), Buffer.from("Ctx"), hex("00000080")]);
+    const input = Buffer.concat([
+      hex("00000001"),
+      Buffer.from("Lbl\0"),
+      hex("00"),
+      Buffer.from("Ctx"),
+      hex("00000080"),
+    ]);
     const expected = createHmac("sha256", key).update(input).digest().subarray(0, 16);
     assert.deepEqual(smb3Kdf(key, Buffer.from("Lbl\0"), Buffer.from("Ctx"), 128), expected);
     const wide = smb3Kdf(key, Buffer.from("Lbl\0"), Buffer.from("Ctx"), 256);
     assert.equal(wide.length, 32);
-    assert.notDeepEqual(wide.subarray(0, 16), expected, "L is part of the input, so 256-bit output is not an extension");
+    assert.notDeepEqual(
+      wide.subarray(0, 16),
+      expected,
+      "L is part of the input, so 256-bit output is not an extension",
+    );
   });
 });
 
@@ -66,7 +76,10 @@ describe("deriveSessionKeys", () => {
     assert.equal(keys.encryptionKey.toString("hex").toUpperCase(), "261B72350558F2E9DCF613070383EDBF");
     assert.equal(keys.decryptionKey.toString("hex").toUpperCase(), "8FE2B57EC34D2DB5B1A9727F526BBDB5");
     assert.equal(keys.signingKey.length, 16);
-    assert.deepEqual(keys.signingKey, smb3Kdf(hex("B4546771B515F766A86735532DD6C4F0"), Buffer.from("SMB2AESCMAC\0"), Buffer.from("SmbSign\0"), 128));
+    assert.deepEqual(
+      keys.signingKey,
+      smb3Kdf(hex("B4546771B515F766A86735532DD6C4F0"), Buffer.from("SMB2AESCMAC\0"), Buffer.from("SmbSign\0"), 128),
+    );
     assert.deepEqual(
       deriveSessionKeys(0x0302, hex("B4546771B515F766A86735532DD6C4F0"), undefined, undefined),
       keys,

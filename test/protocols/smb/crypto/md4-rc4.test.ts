@@ -48,11 +48,7 @@ describe("rc4 (RFC 6229 test vectors)", () => {
   const vectors: Array<[string, string, string]> = [
     ["0102030405", "b2396305f03dc027ccc3524a0a1118a8", "6982944f18fc82d589c403a47a0d0919"],
     ["01020304050607", "293f02d47f37c9b633f2af5285feb46b", "e620f1390d19bd84e2e0fd752031afc1"],
-    [
-      "0102030405060708090a0b0c0d0e0f10",
-      "9ac7cc9a609d1ef7b2932899cde41b97",
-      "5248c4959014126a6e8a84f11d1a9e1c",
-    ],
+    ["0102030405060708090a0b0c0d0e0f10", "9ac7cc9a609d1ef7b2932899cde41b97", "5248c4959014126a6e8a84f11d1a9e1c"],
   ];
   for (const [key, at0, at16] of vectors) {
     test(`key ${key}`, () => {

@@ -5,7 +5,11 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { computeSignature, computeSignatureParts, verifySignature } from "../../../../src/protocols/smb/crypto/signing.js";
+import {
+  computeSignature,
+  computeSignatureParts,
+  verifySignature,
+} from "../../../../src/protocols/smb/crypto/signing.js";
 import type { CipherId, SigningAlgorithm } from "../../../../src/protocols/smb/crypto/session-keys.js";
 import { decryptMessage, encryptMessageParts } from "../../../../src/protocols/smb/crypto/transform.js";
 
@@ -19,7 +23,13 @@ function header(): Buffer {
 
 /** Splits at awkward, non-block-aligned places. */
 function split(msg: Buffer): Buffer[] {
-  return [msg.subarray(0, 64), msg.subarray(64, 112), msg.subarray(112, 113), msg.subarray(113, 70_001), msg.subarray(70_001)];
+  return [
+    msg.subarray(0, 64),
+    msg.subarray(64, 112),
+    msg.subarray(112, 113),
+    msg.subarray(113, 70_001),
+    msg.subarray(70_001),
+  ];
 }
 
 describe("message parts", () => {
@@ -39,7 +49,10 @@ describe("message parts", () => {
 
   test("the header must be whole in the first part", () => {
     const msg = Buffer.concat([header(), randomBytes(100)]);
-    assert.throws(() => computeSignatureParts("aes-gmac", randomBytes(16), [msg.subarray(0, 63), msg.subarray(63)]), RangeError);
+    assert.throws(
+      () => computeSignatureParts("aes-gmac", randomBytes(16), [msg.subarray(0, 63), msg.subarray(63)]),
+      RangeError,
+    );
   });
 
   for (const cipher of ["aes-128-ccm", "aes-128-gcm", "aes-256-ccm", "aes-256-gcm"] as CipherId[]) {

@@ -81,7 +81,6 @@ export const EXCHANGE: Array<{ message: string; hashAfter: string }> = [
   },
 ];
 
-
 export const SESSION_KEY = "270E1BA896585EEB7AF3472D3B4C75A7";
 export const SIGNING_KEY = "73FE7A9A77BEF0BDE49C650D8CCB5F76";
 

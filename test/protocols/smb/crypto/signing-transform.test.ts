@@ -61,10 +61,19 @@ describe("computeSignature / verifySignature (MS-SMB2 3.1.4.1)", () => {
       gmacReference(key, request, hex("080706050403020100000000")),
     );
     const response = message({ messageId: 5n, flags: 0x1 });
-    assert.deepEqual(computeSignature("aes-gmac", key, response), gmacReference(key, response, hex("050000000000000001000000")));
+    assert.deepEqual(
+      computeSignature("aes-gmac", key, response),
+      gmacReference(key, response, hex("050000000000000001000000")),
+    );
     const cancel = message({ messageId: 9n, command: 0x000c });
-    assert.deepEqual(computeSignature("aes-gmac", key, cancel), gmacReference(key, cancel, hex("090000000000000002000000")));
-    assert.notDeepEqual(computeSignature("aes-gmac", key, cancel), gmacReference(key, cancel, hex("090000000000000000000000")));
+    assert.deepEqual(
+      computeSignature("aes-gmac", key, cancel),
+      gmacReference(key, cancel, hex("090000000000000002000000")),
+    );
+    assert.notDeepEqual(
+      computeSignature("aes-gmac", key, cancel),
+      gmacReference(key, cancel, hex("090000000000000000000000")),
+    );
   });
 
   for (const alg of ["hmac-sha256", "aes-cmac", "aes-gmac"] as SigningAlgorithm[]) {
@@ -136,7 +145,13 @@ describe("encryptMessage / decryptMessage (MS-SMB2 2.2.41, 3.1.4.3)", () => {
   test("SMB 3.0 AES-128-CCM: the published WRITE request encrypts to the published ciphertext", () => {
     // The example's nonce field carries bytes after the 11 CCM uses; those are AAD only, so the
     // ciphertext matches and the whole published message must decrypt and authenticate.
-    const out = encryptMessageWithNonce("aes-128-ccm", smb30.encryptionKey, smb30.sessionId, smb30.plaintext, hex("66E69A111892584FB5ED52"));
+    const out = encryptMessageWithNonce(
+      "aes-128-ccm",
+      smb30.encryptionKey,
+      smb30.sessionId,
+      smb30.plaintext,
+      hex("66E69A111892584FB5ED52"),
+    );
     assert.equal(out.subarray(52).toString("hex").toUpperCase(), smb30.ciphertext);
     const decrypted = decryptMessage("aes-128-ccm", smb30.encryptionKey, smb30.transformed);
     assert.equal(decrypted.sessionId, smb30.sessionId);
@@ -163,7 +178,13 @@ describe("encryptMessage / decryptMessage (MS-SMB2 2.2.41, 3.1.4.3)", () => {
       "D14EF247F8BDE38ACF6256F8B1D3B56F77FBDEB312FEA5E92CBCC1ED8FB2EBBFAA75E49A4A394BB4" +
       "4576545567C24D4C014D47C9FBDFDAFD2C4F9B72F8D256452620A299F48E29E53D6B61D1C13A19E9" +
       "1AF013F00D17E3ABC2FC3D36C8C1B6B93973253852DBD442E46EE8";
-    const out = encryptMessageWithNonce("aes-128-gcm", hex("A2F5E80E5D59103034F32E52F698E5EC"), 0x100000000025n, plaintext, hex("C7D6822D269CAF48904C664C"));
+    const out = encryptMessageWithNonce(
+      "aes-128-gcm",
+      hex("A2F5E80E5D59103034F32E52F698E5EC"),
+      0x100000000025n,
+      plaintext,
+      hex("C7D6822D269CAF48904C664C"),
+    );
     assert.equal(out.toString("hex").toUpperCase(), expected);
   });
 
@@ -195,8 +216,16 @@ describe("encryptMessage / decryptMessage (MS-SMB2 2.2.41, 3.1.4.3)", () => {
       assert.equal(sealed.readUInt16LE(42), 1);
       assert.equal(transformSessionId(sealed), 0xdeadbeefn);
       const nonceBytes = cipher.endsWith("ccm") ? 11 : 12;
-      assert.deepEqual(sealed.subarray(20 + nonceBytes, 36), Buffer.alloc(16 - nonceBytes), "unused nonce bytes are zero");
-      assert.notDeepEqual(encryptMessage(cipher, key, 0xdeadbeefn, plain).subarray(20, 36), sealed.subarray(20, 36), "fresh nonce");
+      assert.deepEqual(
+        sealed.subarray(20 + nonceBytes, 36),
+        Buffer.alloc(16 - nonceBytes),
+        "unused nonce bytes are zero",
+      );
+      assert.notDeepEqual(
+        encryptMessage(cipher, key, 0xdeadbeefn, plain).subarray(20, 36),
+        sealed.subarray(20, 36),
+        "fresh nonce",
+      );
 
       const opened = decryptMessage(cipher, key, sealed);
       assert.equal(opened.sessionId, 0xdeadbeefn);
@@ -213,7 +242,10 @@ describe("encryptMessage / decryptMessage (MS-SMB2 2.2.41, 3.1.4.3)", () => {
       }
       const wrongKey = Buffer.from(key);
       wrongKey[3] ^= 0x10;
-      assert.throws(() => decryptMessage(cipher, wrongKey, sealed), (e: unknown) => e instanceof SmbCryptoError && e.code === "bad_tag");
+      assert.throws(
+        () => decryptMessage(cipher, wrongKey, sealed),
+        (e: unknown) => e instanceof SmbCryptoError && e.code === "bad_tag",
+      );
     });
   }
 
@@ -229,6 +261,9 @@ describe("encryptMessage / decryptMessage (MS-SMB2 2.2.41, 3.1.4.3)", () => {
     const wrongFlags = Buffer.from(sealed);
     wrongFlags.writeUInt16LE(2, 42);
     assert.throws(() => decryptMessage("aes-128-gcm", key, wrongFlags), isMalformed);
-    assert.throws(() => decryptMessage("aes-256-gcm", key, sealed), (e: unknown) => e instanceof SmbCryptoError && e.code === "bad_key");
+    assert.throws(
+      () => decryptMessage("aes-256-gcm", key, sealed),
+      (e: unknown) => e instanceof SmbCryptoError && e.code === "bad_key",
+    );
   });
 });

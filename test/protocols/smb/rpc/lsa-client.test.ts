@@ -47,11 +47,14 @@ describe("LsaClient result mapping", () => {
     ]);
     const lsa = await LsaClient.open(pipe);
     const res = await lsa.lookupSids(["S-1-5-32-544", "S-1-5-21-1-2-3-4", "S-1-1-0"]);
-    assert.deepEqual([...res.entries()], [
-      ["S-1-5-32-544", { sid: "S-1-5-32-544", domain: "BUILTIN", name: "Administrators", type: "alias" }],
-      ["S-1-5-21-1-2-3-4", null],
-      ["S-1-1-0", { sid: "S-1-1-0", domain: "", name: "Everyone", type: "well_known_group" }],
-    ]);
+    assert.deepEqual(
+      [...res.entries()],
+      [
+        ["S-1-5-32-544", { sid: "S-1-5-32-544", domain: "BUILTIN", name: "Administrators", type: "alias" }],
+        ["S-1-5-21-1-2-3-4", null],
+        ["S-1-1-0", { sid: "S-1-1-0", domain: "", name: "Everyone", type: "well_known_group" }],
+      ],
+    );
     assert.equal(formatAccount(res.get("S-1-5-32-544")!), "BUILTIN\\Administrators");
     assert.equal(formatAccount(res.get("S-1-1-0")!), "Everyone");
     await lsa.close();

@@ -16,7 +16,7 @@ import { connectClient } from "../client/smb-test-helpers.js";
 function counted(pipe: SmbPipe) {
   const stats = { transceives: 0, reads: 0, writes: 0, requestFrags: [] as number[], responseFrags: [] as number[] };
   const seen = (b: Buffer): Buffer => {
-    for (let off = 0; off + 10 <= b.length; ) {
+    for (let off = 0; off + 10 <= b.length;) {
       const len = b.readUInt16LE(off + 8);
       if (b[off + 2] === 2) stats.responseFrags.push(len);
       off += len || b.length;
@@ -26,7 +26,11 @@ function counted(pipe: SmbPipe) {
   return {
     stats,
     pipe: {
-      transceive: async (d: Buffer) => (stats.transceives++, stats.requestFrags.push(d.length), seen(await pipe.transceive(d))),
+      transceive: async (d: Buffer) => (
+        stats.transceives++,
+        stats.requestFrags.push(d.length),
+        seen(await pipe.transceive(d))
+      ),
       write: (d: Buffer) => (stats.writes++, stats.requestFrags.push(d.length), pipe.write(d)),
       read: async () => (stats.reads++, seen(await pipe.read())),
       close: () => pipe.close(),
@@ -71,7 +75,12 @@ describe("LSARPC multi-fragment requests and responses against real Samba", { ti
 
   function checkAnswers(res: Map<string, unknown>): void {
     assert.equal(res.size, 1000);
-    assert.deepEqual(res.get("S-1-5-32-544"), { sid: "S-1-5-32-544", domain: "BUILTIN", name: "Administrators", type: "alias" });
+    assert.deepEqual(res.get("S-1-5-32-544"), {
+      sid: "S-1-5-32-544",
+      domain: "BUILTIN",
+      name: "Administrators",
+      type: "alias",
+    });
     assert.deepEqual(res.get("S-1-5-32-545"), { sid: "S-1-5-32-545", domain: "BUILTIN", name: "Users", type: "alias" });
     assert.deepEqual(res.get("S-1-1-0"), { sid: "S-1-1-0", domain: "", name: "Everyone", type: "well_known_group" });
     assert.equal([...res.values()].filter((v) => v === null).length, 997);
@@ -84,7 +93,10 @@ describe("LSARPC multi-fragment requests and responses against real Samba", { ti
     assert.ok(r.writes >= 1, `the ~32 KiB request left as several fragments (${r.writes} WRITEs + 1 transceive)`);
     assert.ok(r.reads >= 3, `reply fragments after the first came through READ (${r.reads})`);
     assert.ok(r.responseFrags.length >= 4, `reply spans ${r.responseFrags.length} fragments`);
-    assert.ok(r.responseFrags.every((n) => n <= 4280), `fragments within the negotiated size: ${r.responseFrags.join(",")}`);
+    assert.ok(
+      r.responseFrags.every((n) => n <= 4280),
+      `fragments within the negotiated size: ${r.responseFrags.join(",")}`,
+    );
     assert.ok(r.requestFrags.every((n) => n <= 4280));
   });
 
@@ -97,7 +109,10 @@ describe("LSARPC multi-fragment requests and responses against real Samba", { ti
     assert.ok(r.responseFrags.length >= 10, `reply spans ${r.responseFrags.length} fragments`);
     // Samba 4.17 does not send fragments below 2048 bytes whatever the client proposes (seen:
     // 2040-byte fragments); reassembly works from bytes, so larger fragments are accepted.
-    assert.ok(r.responseFrags.every((n) => n <= 2048), `fragments: ${r.responseFrags.join(",")}`);
+    assert.ok(
+      r.responseFrags.every((n) => n <= 2048),
+      `fragments: ${r.responseFrags.join(",")}`,
+    );
   });
 
   test("largest proposal (65535): Samba caps its fragments, the reply still spans several", async () => {
@@ -108,11 +123,15 @@ describe("LSARPC multi-fragment requests and responses against real Samba", { ti
     assert.ok(Math.max(...r.responseFrags) <= 5840, `Samba's cap: ${Math.max(...r.responseFrags)}`);
   });
 
-  test("pipe buffer (1000 bytes) smaller than a fragment: STATUS_BUFFER_OVERFLOW continued by READ in transceive and read", async () => {
-    const r = await lookupOnce(undefined, 1000);
-    checkAnswers(r.res);
-    assert.equal(r.transceives, 1);
-    assert.ok(r.responseFrags.length >= 4, `reply spans ${r.responseFrags.length} fragments`);
-    assert.ok(Math.max(...r.responseFrags) > 1000, "each fragment was longer than one pipe buffer");
-  });
+  test(
+    "pipe buffer (1000 bytes) smaller than a fragment: " +
+      "STATUS_BUFFER_OVERFLOW continued by READ in transceive and read",
+    async () => {
+      const r = await lookupOnce(undefined, 1000);
+      checkAnswers(r.res);
+      assert.equal(r.transceives, 1);
+      assert.ok(r.responseFrags.length >= 4, `reply spans ${r.responseFrags.length} fragments`);
+      assert.ok(Math.max(...r.responseFrags) > 1000, "each fragment was longer than one pipe buffer");
+    },
+  );
 });

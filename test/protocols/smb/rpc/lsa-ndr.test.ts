@@ -3,10 +3,19 @@ import assert from "node:assert/strict";
 import { NdrReader } from "../../../../src/protocols/smb/rpc/ndr-reader.js";
 import { addFlags } from "./v1-to-v2.js";
 import { decodeCloseResponse, encodeCloseRequest } from "../../../../src/protocols/smb/rpc/lsa-close.js";
-import { decodeLookupNames2Response, encodeLookupNames2Request } from "../../../../src/protocols/smb/rpc/lsa-lookup-names.js";
-import { decodeLookupSids2Response, encodeLookupSids2Request } from "../../../../src/protocols/smb/rpc/lsa-lookup-sids.js";
+import {
+  decodeLookupNames2Response,
+  encodeLookupNames2Request,
+} from "../../../../src/protocols/smb/rpc/lsa-lookup-names.js";
+import {
+  decodeLookupSids2Response,
+  encodeLookupSids2Request,
+} from "../../../../src/protocols/smb/rpc/lsa-lookup-sids.js";
 import { readReferencedDomains } from "../../../../src/protocols/smb/rpc/lsa-ndr-types.js";
-import { decodeOpenPolicy2Response, encodeOpenPolicy2Request } from "../../../../src/protocols/smb/rpc/lsa-open-policy.js";
+import {
+  decodeOpenPolicy2Response,
+  encodeOpenPolicy2Request,
+} from "../../../../src/protocols/smb/rpc/lsa-open-policy.js";
 import { RpcError } from "../../../../src/protocols/smb/rpc/rpc-errors.js";
 import {
   CAPTURED_LOOKUP_NAMES,
@@ -42,7 +51,10 @@ describe("LSA NDR stubs (MS-LSAD / MS-LSAT)", () => {
 
   test("LsarClose request and response", () => {
     assert.deepEqual(encodeCloseRequest(HANDLE), HANDLE);
-    assert.deepEqual(decodeCloseResponse(Buffer.concat([Buffer.alloc(20), hex("00000000")])), { handle: Buffer.alloc(20), status: 0 });
+    assert.deepEqual(decodeCloseResponse(Buffer.concat([Buffer.alloc(20), hex("00000000")])), {
+      handle: Buffer.alloc(20),
+      status: 0,
+    });
     assert.throws(() => encodeCloseRequest(HANDLE.subarray(1)), RpcError);
   });
 
@@ -113,7 +125,10 @@ describe("LSA NDR stubs (MS-LSAD / MS-LSAT)", () => {
   test("bad responses: truncation, inconsistent counts, DomainIndex out of range", () => {
     const good = addFlags(stub(CAPTURED_LOOKUP_SIDS_RESPONSE), 16, 0);
     for (let n = 0; n < good.length; n += 3) {
-      assert.throws(() => decodeLookupSids2Response(good.subarray(0, n)), (e: unknown) => e instanceof RpcError && e.kind === "protocol");
+      assert.throws(
+        () => decodeLookupSids2Response(good.subarray(0, n)),
+        (e: unknown) => e instanceof RpcError && e.kind === "protocol",
+      );
     }
     assert.throws(() => decodeLookupSids2Response(Buffer.concat([good, Buffer.alloc(4)])), RpcError);
     const huge = Buffer.from(good);
@@ -128,7 +143,10 @@ describe("LSA NDR stubs (MS-LSAD / MS-LSAT)", () => {
   test("decoders only throw RpcError on random corruption (5k mutants)", () => {
     let x = 0x1234567;
     const next = () => ((x = (x * 1103515245 + 12345) >>> 0), x >>> 8);
-    const bases = [addFlags(stub(CAPTURED_LOOKUP_SIDS_RESPONSE), 16, 0), addFlags(stub(CAPTURED_LOOKUP_NAMES_RESPONSE), 12, 0)];
+    const bases = [
+      addFlags(stub(CAPTURED_LOOKUP_SIDS_RESPONSE), 16, 0),
+      addFlags(stub(CAPTURED_LOOKUP_NAMES_RESPONSE), 12, 0),
+    ];
     let rejected = 0;
     for (let i = 0; i < 5000; i++) {
       const b = Buffer.from(bases[i % 2]);

@@ -70,7 +70,14 @@ describe("RpcConnection over a pipe", () => {
     assert.equal(rpc.xmitFragSize, 4280);
     await rpc.call(44, Buffer.alloc(8));
     checkReassembled(await rpc.call(15, Buffer.alloc(8)));
-    assert.deepEqual(pipe.sent.map((p) => [p[2], p.readUInt32LE(12)]), [[11, 1], [0, 2], [0, 3]]);
+    assert.deepEqual(
+      pipe.sent.map((p) => [p[2], p.readUInt32LE(12)]),
+      [
+        [11, 1],
+        [0, 2],
+        [0, 3],
+      ],
+    );
   });
 
   test("fragments arriving glued together and split mid-PDU", async () => {
@@ -97,27 +104,45 @@ describe("RpcConnection over a pipe", () => {
 
   test("multi-fragment request goes out through write, last fragment through transceive", async () => {
     const writes: Buffer[] = [];
-    const reply = encodeResponseFragment({ callId: 2, flags: 3, allocHint: 4, contextId: 0, stub: Buffer.from([1, 2, 3, 4]) });
+    const reply = encodeResponseFragment({
+      callId: 2,
+      flags: 3,
+      allocHint: 4,
+      contextId: 0,
+      stub: Buffer.from([1, 2, 3, 4]),
+    });
     const pipe = scriptedPipe({ transceive: [CAPTURED_BIND_ACK, reply] });
     pipe.write = async (d) => void writes.push(d);
     const rpc = new RpcConnection(pipe);
     await rpc.bind(LSARPC_SYNTAX);
     const stub = Buffer.alloc(9000, 7);
     assert.deepEqual(await rpc.call(57, stub), Buffer.from([1, 2, 3, 4]));
-    assert.deepEqual(writes.map((w) => [w.length, w[3]]), [[4280, 1], [4280, 0]]);
+    assert.deepEqual(
+      writes.map((w) => [w.length, w[3]]),
+      [
+        [4280, 1],
+        [4280, 0],
+      ],
+    );
     const last = pipe.sent[1];
     assert.equal(last[3], 2);
     assert.deepEqual(Buffer.concat([...writes, last].map((f) => f.subarray(24))), stub);
   });
 
   test("FAULT is a typed error and leaves the connection usable; wrong call id breaks it", async () => {
-    const fault = Buffer.from("05000303100000002000000002000000200000000000000002000 11c00000000".replace(/\s/g, ""), "hex");
+    const fault = Buffer.from(
+      "05000303100000002000000002000000200000000000000002000 11c00000000".replace(/\s/g, ""),
+      "hex",
+    );
     const ok = encodeResponseFragment({ callId: 3, flags: 3, allocHint: 0, contextId: 0, stub: Buffer.alloc(4) });
     const wrongId = encodeResponseFragment({ callId: 99, flags: 3, allocHint: 0, contextId: 0, stub: Buffer.alloc(4) });
     const pipe = scriptedPipe({ transceive: [CAPTURED_BIND_ACK, fault, ok, wrongId] });
     const rpc = new RpcConnection(pipe);
     await rpc.bind(LSARPC_SYNTAX);
-    await assert.rejects(rpc.call(200, Buffer.alloc(0)), (e: unknown) => e instanceof RpcError && e.kind === "fault" && e.status === 0x1c010002);
+    await assert.rejects(
+      rpc.call(200, Buffer.alloc(0)),
+      (e: unknown) => e instanceof RpcError && e.kind === "fault" && e.status === 0x1c010002,
+    );
     assert.equal(rpc.broken, false);
     assert.deepEqual(await rpc.call(0, Buffer.alloc(0)), Buffer.alloc(4));
     await assert.rejects(rpc.call(0, Buffer.alloc(0)), /call 99/);
@@ -129,6 +154,9 @@ describe("RpcConnection over a pipe", () => {
     ack.writeUInt16LE(2, 44); // provider_rejection
     ack.writeUInt16LE(2, 46); // proposed transfer syntaxes not supported
     const rpc = new RpcConnection(scriptedPipe({ transceive: [ack] }));
-    await assert.rejects(rpc.bind(LSARPC_SYNTAX), (e: unknown) => e instanceof RpcError && e.kind === "bind_rejected" && e.status === 2);
+    await assert.rejects(
+      rpc.bind(LSARPC_SYNTAX),
+      (e: unknown) => e instanceof RpcError && e.kind === "bind_rejected" && e.status === 2,
+    );
   });
 });

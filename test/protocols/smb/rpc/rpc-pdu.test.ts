@@ -56,12 +56,22 @@ describe("DCE/RPC connection-oriented PDUs (C706 12.6, MS-RPCE 2.2.2)", () => {
     for (let n = 0; n < CAPTURED_BIND_ACK.length; n++) {
       const cut = Buffer.from(CAPTURED_BIND_ACK.subarray(0, n));
       if (n >= 10) cut.writeUInt16LE(n, 8);
-      assert.throws(() => decodeBindAck(cut), (e: unknown) => e instanceof RpcError && e.kind === "protocol", `cut at ${n}`);
+      assert.throws(
+        () => decodeBindAck(cut),
+        (e: unknown) => e instanceof RpcError && e.kind === "protocol",
+        `cut at ${n}`,
+      );
     }
   });
 
   test("REQUEST header matches the capture for a single fragment", () => {
-    const [frag] = encodeRequestFragments({ callId: 2, contextId: 0, opnum: 44, stub: CAPTURED_OPEN_POLICY2.subarray(24), maxXmitFrag: 4280 });
+    const [frag] = encodeRequestFragments({
+      callId: 2,
+      contextId: 0,
+      opnum: 44,
+      stub: CAPTURED_OPEN_POLICY2.subarray(24),
+      maxXmitFrag: 4280,
+    });
     assert.deepEqual(frag, CAPTURED_OPEN_POLICY2);
   });
 
@@ -78,7 +88,13 @@ describe("DCE/RPC connection-oriented PDUs (C706 12.6, MS-RPCE 2.2.2)", () => {
       ],
     );
     assert.deepEqual(Buffer.concat(frags.map((f) => f.subarray(24))), stub);
-    const empty = encodeRequestFragments({ callId: 8, contextId: 0, opnum: 0, stub: Buffer.alloc(0), maxXmitFrag: 4280 });
+    const empty = encodeRequestFragments({
+      callId: 8,
+      contextId: 0,
+      opnum: 0,
+      stub: Buffer.alloc(0),
+      maxXmitFrag: 4280,
+    });
     assert.equal(empty.length, 1);
     assert.equal(empty[0][3], PfcFlag.FIRST_FRAG | PfcFlag.LAST_FRAG);
   });
@@ -94,7 +110,14 @@ describe("DCE/RPC connection-oriented PDUs (C706 12.6, MS-RPCE 2.2.2)", () => {
 
   test("RESPONSE decode checks frag_length, type and header", () => {
     const r = encodeResponseFragment({ callId: 3, flags: 3, allocHint: 4, contextId: 0, stub: hex("01020304") });
-    assert.deepEqual(decodeResponseFragment(r), { callId: 3, first: true, last: true, allocHint: 4, contextId: 0, stub: hex("01020304") });
+    assert.deepEqual(decodeResponseFragment(r), {
+      callId: 3,
+      first: true,
+      last: true,
+      allocHint: 4,
+      contextId: 0,
+      stub: hex("01020304"),
+    });
     assert.throws(() => decodeResponseFragment(r.subarray(0, r.length - 1)), RpcError);
     assert.throws(() => decodeResponseFragment(CAPTURED_BIND), RpcError);
     const v4 = Buffer.from(r);

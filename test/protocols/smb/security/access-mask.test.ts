@@ -39,7 +39,14 @@ describe("access masks (MS-DTYP 2.4.3)", () => {
     assert.equal(summarizeAccessMask(FileAccess.READ_CONTROL | FileAccess.SYNCHRONIZE).level, "none");
     const s = summarizeAccessMask(SMBCACLS_CHANGE);
     assert.deepEqual(
-      { read: s.read, write: s.write, delete: s.delete, dac: s.changePermissions, own: s.takeOwnership, full: s.fullControl },
+      {
+        read: s.read,
+        write: s.write,
+        delete: s.delete,
+        dac: s.changePermissions,
+        own: s.takeOwnership,
+        full: s.fullControl,
+      },
       { read: true, write: true, delete: true, dac: false, own: false, full: false },
     );
     assert.equal(summarizeAccessMask(0x1f01ff).changePermissions, true);

@@ -83,7 +83,8 @@ describe("security descriptor codec (MS-DTYP 2.4.6)", () => {
   test("deny, inherited, inherit-only and object ACEs; byte-exact round trip", () => {
     const aclBytes = Buffer.concat([
       hex("04 00 0000 0300 0000"),
-      hex("01 14 1400 16011200 01 01 000000000001 00000000"), // deny FILE_GENERIC_WRITE to Everyone, INHERITED + NO_PROPAGATE
+      // deny FILE_GENERIC_WRITE to Everyone, INHERITED + NO_PROPAGATE
+      hex("01 14 1400 16011200 01 " + "01 000000000001 00000000"),
       OBJECT_ACE,
       hex("00 0b 1400 00000010 01 01 000000000003 00000000"), // allow GENERIC_ALL to CREATOR OWNER, OI|CI|IO
     ]);
@@ -128,7 +129,9 @@ describe("security descriptor codec (MS-DTYP 2.4.6)", () => {
   });
 
   test("owner-only descriptor (what a query for OWNER alone returns)", () => {
-    const sd = decodeSecurityDescriptor(hex("01 00 00 80 14000000 00000000 00000000 00000000 01 01 000000000005 12000000"));
+    const sd = decodeSecurityDescriptor(
+      hex("01 00 00 80 14000000 00000000 00000000 00000000 01 01 000000000005 12000000"),
+    );
     assert.deepEqual(sd, { revision: 1, control: 0x8000, owner: "S-1-5-18" });
   });
 

@@ -28,7 +28,14 @@ const base: SecurityDescriptor = {
   dacl: {
     revision: 2,
     aces: [
-      { type: 0, typeName: "", kind: "allow", flags: 0x03, mask: 0x1f01ff, sid: "S-1-5-21-1004336348-1177238915-682003330-1000" },
+      {
+        type: 0,
+        typeName: "",
+        kind: "allow",
+        flags: 0x03,
+        mask: 0x1f01ff,
+        sid: "S-1-5-21-1004336348-1177238915-682003330-1000",
+      },
       { type: 1, typeName: "", kind: "deny", flags: 0x10, mask: 0x40000, sid: "S-1-1-0" },
       { type: 0, typeName: "", kind: "allow", flags: 0x0b, mask: 0x1200a9, sid: "S-1-3-0" },
     ],

@@ -33,7 +33,12 @@ function parseSmbcacls(out: string) {
     if (key === "ACL") {
       const m = /^(S-[\d-]+):(ALLOWED|DENIED|0|1)\/(0x[0-9a-f]+|\d+)\/(0x[0-9a-f]+)$/i.exec(value);
       assert.ok(m, `unexpected smbcacls ACL line ${line}`);
-      aces.push({ sid: m[1], kind: m[2] === "ALLOWED" || m[2] === "0" ? "allow" : "deny", flags: Number(m[3]), mask: Number(m[4]) });
+      aces.push({
+        sid: m[1],
+        kind: m[2] === "ALLOWED" || m[2] === "0" ? "allow" : "deny",
+        flags: Number(m[3]),
+        mask: Number(m[4]),
+      });
     }
   }
   return { owner, group, aces };
@@ -64,24 +69,38 @@ describe("security descriptors and LSARPC against real Samba", { timeout: 120_00
     await samba?.stop();
   });
 
-  test("first pipe call on a fresh server (Samba may answer STATUS_PENDING while it starts rpcd_lsad); names round trip", async () => {
-    const user = `${NETBIOS}\\${samba.username}`;
-    const byName = await lookupNames(client, [user, "Everyone", "BUILTIN\\Administrators", "nosuchuser-xyz"]);
-    const u = byName.get(user);
-    assert.ok(u, "test user resolves");
-    assert.match(u.sid, /^S-1-5-21-\d+-\d+-\d+-\d+$/);
-    assert.equal(u.type, "user");
-    assert.equal(u.domain, NETBIOS);
-    assert.equal(byName.get("Everyone")?.sid, "S-1-1-0");
-    assert.equal(byName.get("Everyone")?.type, "well_known_group");
-    assert.equal(byName.get("BUILTIN\\Administrators")?.sid, "S-1-5-32-544");
-    assert.equal(byName.get("nosuchuser-xyz"), null);
+  test(
+    "first pipe call on a fresh server (Samba may answer " +
+      "STATUS_PENDING while it starts rpcd_lsad); names round trip",
+    async () => {
+      const user = `${NETBIOS}\\${samba.username}`;
+      const byName = await lookupNames(client, [user, "Everyone", "BUILTIN\\Administrators", "nosuchuser-xyz"]);
+      const u = byName.get(user);
+      assert.ok(u, "test user resolves");
+      assert.match(u.sid, /^S-1-5-21-\d+-\d+-\d+-\d+$/);
+      assert.equal(u.type, "user");
+      assert.equal(u.domain, NETBIOS);
+      assert.equal(byName.get("Everyone")?.sid, "S-1-1-0");
+      assert.equal(byName.get("Everyone")?.type, "well_known_group");
+      assert.equal(byName.get("BUILTIN\\Administrators")?.sid, "S-1-5-32-544");
+      assert.equal(byName.get("nosuchuser-xyz"), null);
 
-    const bySid = await lookupSids(client, [u.sid, "S-1-1-0", "S-1-5-32-544"]);
-    assert.deepEqual(bySid.get(u.sid), { sid: u.sid, domain: NETBIOS, name: samba.username, type: "user" });
-    assert.deepEqual(bySid.get("S-1-1-0"), { sid: "S-1-1-0", domain: "", name: "Everyone", type: "well_known_group" });
-    assert.deepEqual(bySid.get("S-1-5-32-544"), { sid: "S-1-5-32-544", domain: "BUILTIN", name: "Administrators", type: "alias" });
-  });
+      const bySid = await lookupSids(client, [u.sid, "S-1-1-0", "S-1-5-32-544"]);
+      assert.deepEqual(bySid.get(u.sid), { sid: u.sid, domain: NETBIOS, name: samba.username, type: "user" });
+      assert.deepEqual(bySid.get("S-1-1-0"), {
+        sid: "S-1-1-0",
+        domain: "",
+        name: "Everyone",
+        type: "well_known_group",
+      });
+      assert.deepEqual(bySid.get("S-1-5-32-544"), {
+        sid: "S-1-5-32-544",
+        domain: "BUILTIN",
+        name: "Administrators",
+        type: "alias",
+      });
+    },
+  );
 
   test("unknown SID and malformed SID map to null; all-unknown batch (STATUS_NONE_MAPPED) too", async () => {
     const res = await lookupSids(client, ["S-1-5-21-1-2-3-4", "S-1-1-0", "not-a-sid"]);
@@ -127,7 +146,12 @@ describe("security descriptors and LSARPC against real Samba", { timeout: 120_00
     assert.equal(summarizeAccessMask(mine.mask).level, "full");
     assert.equal(mine.flags, AceFlag.OBJECT_INHERIT | AceFlag.CONTAINER_INHERIT);
     const users = sd.dacl!.aces.find((a) => a.sid === "S-1-5-32-545")!;
-    assert.deepEqual(accounts.get("S-1-5-32-545"), { sid: "S-1-5-32-545", domain: "BUILTIN", name: "Users", type: "alias" });
+    assert.deepEqual(accounts.get("S-1-5-32-545"), {
+      sid: "S-1-5-32-545",
+      domain: "BUILTIN",
+      name: "Users",
+      type: "alias",
+    });
     assert.equal(summarizeAccessMask(users.mask).level, "read");
     assert.equal(users.flags & AceFlag.INHERIT_ONLY, AceFlag.INHERIT_ONLY);
     const deny = sd.dacl!.aces.find((a) => a.kind === "deny")!;
@@ -156,40 +180,47 @@ describe("security descriptors and LSARPC against real Samba", { timeout: 120_00
     assert.equal(names.get("BUILTIN\\Guests")?.sid, "S-1-5-32-546");
   });
 
-  test("small fragments (1432), transceive-only pipe: lookups batched so each exchange fits one fragment; per-connection cache", async () => {
-    let transceives = 0;
-    const resolver = new SidResolver(
-      async (): Promise<RpcPipe> => {
-        const pipe = await client.openPipe("lsarpc");
-        // No read/write on purpose: the fallback for pipes that can only transceive.
-        return { transceive: (d) => (transceives++, pipe.transceive(d)), close: () => pipe.close() };
-      },
-      { maxFrag: 1432 },
-    );
-    try {
-      const sids = ["S-1-1-0", "S-1-5-32-544", "S-1-5-32-545"];
-      for (let i = 0; i < 300; i++) sids.push(`S-1-5-21-7-8-9-${5000 + i}`);
-      const res = await resolver.resolveSids(sids);
-      assert.equal(res.size, sids.length);
-      assert.equal(res.get("S-1-5-32-545")?.name, "Users");
-      assert.equal(res.get("S-1-1-0")?.name, "Everyone");
-      assert.equal([...res.values()].filter((v) => v === null).length, 300);
-      const after1 = transceives;
-      assert.ok(after1 > 10, `303 SIDs went out in several calls whose answers fit one 1432-byte fragment (${after1})`);
-      const again = await resolver.resolveSids(["s-1-5-32-545", "S-1-5-21-7-8-9-5000"]);
-      assert.equal(again.get("s-1-5-32-545")?.name, "Users");
-      assert.equal(again.get("S-1-5-21-7-8-9-5000"), null);
-      assert.equal(transceives, after1, "answered from the cache");
+  test(
+    "small fragments (1432), transceive-only pipe: lookups batched " +
+      "so each exchange fits one fragment; per-connection cache",
+    async () => {
+      let transceives = 0;
+      const resolver = new SidResolver(
+        async (): Promise<RpcPipe> => {
+          const pipe = await client.openPipe("lsarpc");
+          // No read/write on purpose: the fallback for pipes that can only transceive.
+          return { transceive: (d) => (transceives++, pipe.transceive(d)), close: () => pipe.close() };
+        },
+        { maxFrag: 1432 },
+      );
+      try {
+        const sids = ["S-1-1-0", "S-1-5-32-544", "S-1-5-32-545"];
+        for (let i = 0; i < 300; i++) sids.push(`S-1-5-21-7-8-9-${5000 + i}`);
+        const res = await resolver.resolveSids(sids);
+        assert.equal(res.size, sids.length);
+        assert.equal(res.get("S-1-5-32-545")?.name, "Users");
+        assert.equal(res.get("S-1-1-0")?.name, "Everyone");
+        assert.equal([...res.values()].filter((v) => v === null).length, 300);
+        const after1 = transceives;
+        assert.ok(
+          after1 > 10,
+          `303 SIDs went out in several calls whose answers fit one 1432-byte fragment (${after1})`,
+        );
+        const again = await resolver.resolveSids(["s-1-5-32-545", "S-1-5-21-7-8-9-5000"]);
+        assert.equal(again.get("s-1-5-32-545")?.name, "Users");
+        assert.equal(again.get("S-1-5-21-7-8-9-5000"), null);
+        assert.equal(transceives, after1, "answered from the cache");
 
-      const names = Array.from({ length: 120 }, (_, i) => `no-such-account-with-a-long-name-${i}`);
-      names.push(`${NETBIOS}\\${samba.username}`);
-      const byName = await resolver.resolveNames(names);
-      assert.equal([...byName.values()].filter((v) => v === null).length, 120);
-      assert.equal(byName.get(`${NETBIOS}\\${samba.username}`)?.type, "user");
-    } finally {
-      await resolver.close();
-    }
-  });
+        const names = Array.from({ length: 120 }, (_, i) => `no-such-account-with-a-long-name-${i}`);
+        names.push(`${NETBIOS}\\${samba.username}`);
+        const byName = await resolver.resolveNames(names);
+        assert.equal([...byName.values()].filter((v) => v === null).length, 120);
+        assert.equal(byName.get(`${NETBIOS}\\${samba.username}`)?.type, "user");
+      } finally {
+        await resolver.close();
+      }
+    },
+  );
 });
 
 describe("LSARPC over an SMB 3.1.1 session with encryption and signing required", { timeout: 120_000 }, () => {

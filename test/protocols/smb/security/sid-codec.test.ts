@@ -46,10 +46,23 @@ describe("SID codec (MS-DTYP 2.4.2)", () => {
   });
 
   test("malformed input throws SecurityDecodeError", () => {
-    for (const bad of [hex("01"), hex("02 01 000000000005 12000000"), hex("01 10" + "00".repeat(6) + "00".repeat(64)), hex("01 02 000000000005 20000000")]) {
+    for (const bad of [
+      hex("01"),
+      hex("02 01 000000000005 12000000"),
+      hex("01 10" + "00".repeat(6) + "00".repeat(64)),
+      hex("01 02 000000000005 20000000"),
+    ]) {
       assert.throws(() => decodeSid(bad), SecurityDecodeError);
     }
-    for (const bad of ["", "S-1", "S-2-5-32", "S-1-5-x", "S-1-5-4294967296", "S-1-5" + "-1".repeat(16), "S-1-0x1234567890abcd"]) {
+    for (const bad of [
+      "",
+      "S-1",
+      "S-2-5-32",
+      "S-1-5-x",
+      "S-1-5-4294967296",
+      "S-1-5" + "-1".repeat(16),
+      "S-1-0x1234567890abcd",
+    ]) {
       assert.throws(() => encodeSid(bad), SecurityDecodeError, bad);
     }
   });
