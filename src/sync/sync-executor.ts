@@ -73,6 +73,7 @@ export interface ExecuteOutcome {
 }
 
 type Op = Exclude<PlanAction, { action: "error" }> | Extract<PlanAction, { action: "error" }>;
+type ActionOf<K extends Op["action"]> = Extract<Op, { action: K }>;
 
 /** Bytes one item added to `bytes_done` so far. */
 interface Progress {
@@ -338,6 +339,174 @@ export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<
     o.onActionDone?.(o.log.counters.files_done);
   };
 
+  const reportPlannedError = async (a: ActionOf<"error">): Promise<void> => {
+    o.log.entry("check", a.path, "error", { error: { code: a.code, message: a.message } });
+    if (!a.logOnly)
+      await states.add({ op: "error", path: a.path, kind: a.kind ?? "file", code: a.code, message: a.message });
+  };
+
+  const forget = async (a: ActionOf<"forget">): Promise<void> => {
+    await states.add({ op: "forget", path: a.path });
+  };
+
+  const untrack = async (a: ActionOf<"untrack" | "out_of_scope">): Promise<void> => {
+    // Neither side is touched: the row stops being a base and says why.
+    await states.add({ op: "note", path: a.path, kind: a.kind, code: "out_of_scope", message: a.message });
+    o.log.entry(a.action, a.path, "skipped", { detail: a.detail });
+  };
+
+  const adopt = async (a: ActionOf<"adopt">): Promise<void> => {
+    await commit(a.remote, a.scaidrive, a.remote.hashes?.sha256 ?? a.scaidrive.hashes?.sha256 ?? null);
+    if (a.remote.kind === "folder") {
+      knownFolders.remote.add(a.remote.path);
+      knownFolders.scaidrive.add(a.scaidrive.path);
+    }
+    if (a.hook === "afterPull") await runHook("afterPull", a.remote, a.scaidrive);
+    else await runHook("afterPush", a.scaidrive, a.remote);
+  };
+
+  const makeFolder = async (a: ActionOf<"mkdir">): Promise<void> => {
+    await ensureFolder(a.side, parentPath(a.path));
+    const created = await retry(() => side(a.side).mkdir(a.path, { mtimeMs: a.other.mtimeMs, owner: a.other.owner }));
+    knownFolders[a.side].add(a.path);
+    const [r, l] = a.side === "scaidrive" ? [a.other, created] : [created, a.other];
+    await commit(r, l, null);
+    o.log.entry("mkdir", a.path, "ok", { detail: `created on ${a.side}` });
+    if (a.side === "scaidrive") await runHook("afterPull", a.other, created);
+    else await runHook("afterPush", a.other, created);
+  };
+
+  const moveItem = async (a: ActionOf<"move">): Promise<void> => {
+    await ensureFolder(a.side, parentPath(a.to));
+    await retry(() => side(a.side).move(a.from, a.to));
+    if (a.kind === "folder") knownFolders[a.side].add(a.to);
+    if (a.statePath) {
+      await states.flush();
+      await o.fileStates.rename(o.connectorId, a.statePath.from, a.statePath.to);
+    }
+    o.log.counters.files_synced++;
+    o.log.entry("move", a.to, "ok", { detail: `${a.reason} on ${a.side}: ${a.from} -> ${a.to}` });
+  };
+
+  const copyItem = async (a: ActionOf<"copy">, path: string, progress: Progress): Promise<void> => {
+    if (a.checkIdentical && a.dest) {
+      const [r, l] = a.from === "remote" ? [a.source, a.dest] : [a.dest, a.source];
+      const cmp = await retry(() => sameContent(o.remote, r, o.scaidrive, l, signal));
+      if (cmp.same) {
+        await commit(r, l, cmp.sha256, a.base);
+        o.log.entry("copy", path, "ok", { detail: "identical on both sides; recorded" });
+        if (a.from === "remote") await runHook("afterPull", r, l);
+        else await runHook("afterPush", l, r);
+        return;
+      }
+    }
+    const bytes = await copy(a.from, a.source, a.toPath, a.dest, progress, a.base);
+    o.log.entry("copy", path, "ok", {
+      bytes,
+      detail: `${a.reason}: ${a.from === "remote" ? "remote -> scaidrive" : "scaidrive -> remote"}`,
+    });
+  };
+
+  const resolveConflict = async (a: ActionOf<"conflict">, path: string, progress: Progress): Promise<void> => {
+    const cmp = await retry(() => sameContent(o.remote, a.remote, o.scaidrive, a.scaidrive, signal));
+    if (cmp.same) {
+      await commit(a.remote, a.scaidrive, cmp.sha256, a.base);
+      o.log.entry("conflict", path, "ok", { detail: "both sides changed to identical content; recorded" });
+      // Conflicts only arise two-way, where the remote is authoritative for permissions.
+      await runHook("afterPull", a.remote, a.scaidrive);
+      return;
+    }
+    if (a.resolution === "remote") {
+      const bytes = await copy("remote", a.remote, a.scaidrive.path, a.scaidrive, progress, a.base);
+      o.log.entry("conflict", path, "ok", { bytes, detail: `${a.strategy}: remote version kept` });
+    } else if (a.resolution === "scaidrive") {
+      const bytes = await copy("scaidrive", a.scaidrive, a.remote.path, a.remote, progress, a.base);
+      o.log.entry("conflict", path, "ok", { bytes, detail: `${a.strategy}: ScaiDrive version kept` });
+    } else {
+      const keep = a.keepBothPath!;
+      const moved = await retry(() => o.scaidrive.move(a.scaidrive.path, keep));
+      let bytes = await copy("remote", a.remote, a.scaidrive.path, undefined, progress, a.base);
+      bytes += await copy("scaidrive", { ...a.scaidrive, ...moved, path: keep }, keep, undefined, progress);
+      o.log.entry("conflict", path, "ok", { bytes, detail: `KEEP_BOTH: ScaiDrive copy renamed to ${keep}` });
+    }
+  };
+
+  const deleteItem = async (a: ActionOf<"delete">): Promise<void> => {
+    const target = side(a.side);
+    let current: RemoteEntry | undefined;
+    try {
+      current = await retry(() => target.stat(a.path));
+    } catch (err) {
+      if (!isRemoteError(err, "not_found")) throw err;
+    }
+    if (current?.checkoutOwner && a.side === "remote") {
+      throw new RemoteError("locked", `${a.path} is checked out by ${current.checkoutOwner}; not deleted`, {
+        path: a.path,
+      });
+    }
+    if (current && a.kind === "file" && current.fingerprint !== a.expect.fingerprint) {
+      throw new RemoteError(
+        "precondition_failed",
+        `${a.path} changed on the ${a.side} side since it was scanned; not deleted`,
+        { path: a.path },
+      );
+    }
+    if (current && a.kind === "folder") {
+      const held = await retry(() => firstChildren(target, a.path, 3));
+      if (held.length > 0) {
+        const other = side(a.side === "remote" ? "scaidrive" : "remote");
+        let otherEntry: RemoteEntry | undefined;
+        try {
+          otherEntry = await other.stat(a.path);
+        } catch (err) {
+          if (!isRemoteError(err, "not_found")) throw err;
+        }
+        if (otherEntry) {
+          // New content arrived on the other side (pulled or pushed into it this run): keep both.
+          const [r, l] = a.side === "remote" ? [current, otherEntry] : [otherEntry, current];
+          await commit(r, l, null, a.base);
+          o.log.entry("delete", a.path, "skipped", { detail: `folder not empty on ${a.side}; kept` });
+          return;
+        }
+        await keptNotEmpty(a, `${held.map((h) => `"${h}"`).join(", ")}${held.length >= 3 ? "…" : ""}`);
+        return;
+      }
+      try {
+        await retry(() => target.delete(a.path));
+      } catch (err) {
+        // The side lists nothing, yet refuses: it holds what it does not show (e.g. vetoed files).
+        if (!isRemoteError(err, "precondition_failed")) throw err;
+        await keptNotEmpty(a, `it lists nothing, yet the server refused to remove it: ${(err as Error).message}`);
+        return;
+      }
+      await states.add({ op: "forget", path: a.base.path });
+      o.log.entry("delete", a.path, "ok", {
+        detail: a.kept
+          ? `deleted on ${a.side}: it no longer holds items this connector does not sync`
+          : `deleted on ${a.side}`,
+      });
+      return;
+    }
+    if (current) await retry(() => target.delete(a.path));
+    await states.add({ op: "forget", path: a.base.path });
+    if (a.kind === "file") o.log.counters.files_synced++;
+    o.log.entry("delete", a.path, "ok", { detail: `deleted on ${a.side}` });
+  };
+
+  /** One handler per plan action; `run` adds what they share: blocked moves, progress, per-file errors. */
+  const handlers: { [K in Op["action"]]: (a: ActionOf<K>, path: string, progress: Progress) => Promise<void> } = {
+    error: reportPlannedError,
+    forget: forget,
+    untrack: untrack,
+    out_of_scope: untrack,
+    adopt: adopt,
+    mkdir: makeFolder,
+    move: moveItem,
+    copy: copyItem,
+    conflict: resolveConflict,
+    delete: deleteItem,
+  };
+
   const run = async (a: Op): Promise<void> => {
     if (signal.aborted) return;
     const path = actionPath(a);
@@ -348,161 +517,7 @@ export async function executePlan(ws: RunWorkspace, o: ExecuteOptions): Promise<
     }
     const progress: Progress = { bytes: 0 };
     try {
-      switch (a.action) {
-        case "error":
-          o.log.entry("check", a.path, "error", { error: { code: a.code, message: a.message } });
-          if (!a.logOnly)
-            await states.add({ op: "error", path: a.path, kind: a.kind ?? "file", code: a.code, message: a.message });
-          break;
-        case "forget":
-          await states.add({ op: "forget", path: a.path });
-          break;
-        case "untrack":
-        case "out_of_scope":
-          // Neither side is touched: the row stops being a base and says why.
-          await states.add({ op: "note", path: a.path, kind: a.kind, code: "out_of_scope", message: a.message });
-          o.log.entry(a.action, a.path, "skipped", { detail: a.detail });
-          break;
-        case "adopt":
-          await commit(a.remote, a.scaidrive, a.remote.hashes?.sha256 ?? a.scaidrive.hashes?.sha256 ?? null);
-          if (a.remote.kind === "folder") {
-            knownFolders.remote.add(a.remote.path);
-            knownFolders.scaidrive.add(a.scaidrive.path);
-          }
-          if (a.hook === "afterPull") await runHook("afterPull", a.remote, a.scaidrive);
-          else await runHook("afterPush", a.scaidrive, a.remote);
-          break;
-        case "mkdir": {
-          await ensureFolder(a.side, parentPath(a.path));
-          const created = await retry(() =>
-            side(a.side).mkdir(a.path, { mtimeMs: a.other.mtimeMs, owner: a.other.owner }),
-          );
-          knownFolders[a.side].add(a.path);
-          const [r, l] = a.side === "scaidrive" ? [a.other, created] : [created, a.other];
-          await commit(r, l, null);
-          o.log.entry("mkdir", a.path, "ok", { detail: `created on ${a.side}` });
-          if (a.side === "scaidrive") await runHook("afterPull", a.other, created);
-          else await runHook("afterPush", a.other, created);
-          break;
-        }
-        case "move": {
-          await ensureFolder(a.side, parentPath(a.to));
-          await retry(() => side(a.side).move(a.from, a.to));
-          if (a.kind === "folder") knownFolders[a.side].add(a.to);
-          if (a.statePath) {
-            await states.flush();
-            await o.fileStates.rename(o.connectorId, a.statePath.from, a.statePath.to);
-          }
-          o.log.counters.files_synced++;
-          o.log.entry("move", a.to, "ok", { detail: `${a.reason} on ${a.side}: ${a.from} -> ${a.to}` });
-          break;
-        }
-        case "copy": {
-          if (a.checkIdentical && a.dest) {
-            const [r, l] = a.from === "remote" ? [a.source, a.dest] : [a.dest, a.source];
-            const cmp = await retry(() => sameContent(o.remote, r, o.scaidrive, l, signal));
-            if (cmp.same) {
-              await commit(r, l, cmp.sha256, a.base);
-              o.log.entry("copy", path, "ok", { detail: "identical on both sides; recorded" });
-              if (a.from === "remote") await runHook("afterPull", r, l);
-              else await runHook("afterPush", l, r);
-              break;
-            }
-          }
-          const bytes = await copy(a.from, a.source, a.toPath, a.dest, progress, a.base);
-          o.log.entry("copy", path, "ok", {
-            bytes,
-            detail: `${a.reason}: ${a.from === "remote" ? "remote -> scaidrive" : "scaidrive -> remote"}`,
-          });
-          break;
-        }
-        case "conflict": {
-          const cmp = await retry(() => sameContent(o.remote, a.remote, o.scaidrive, a.scaidrive, signal));
-          if (cmp.same) {
-            await commit(a.remote, a.scaidrive, cmp.sha256, a.base);
-            o.log.entry("conflict", path, "ok", { detail: "both sides changed to identical content; recorded" });
-            // Conflicts only arise two-way, where the remote is authoritative for permissions.
-            await runHook("afterPull", a.remote, a.scaidrive);
-            break;
-          }
-          if (a.resolution === "remote") {
-            const bytes = await copy("remote", a.remote, a.scaidrive.path, a.scaidrive, progress, a.base);
-            o.log.entry("conflict", path, "ok", { bytes, detail: `${a.strategy}: remote version kept` });
-          } else if (a.resolution === "scaidrive") {
-            const bytes = await copy("scaidrive", a.scaidrive, a.remote.path, a.remote, progress, a.base);
-            o.log.entry("conflict", path, "ok", { bytes, detail: `${a.strategy}: ScaiDrive version kept` });
-          } else {
-            const keep = a.keepBothPath!;
-            const moved = await retry(() => o.scaidrive.move(a.scaidrive.path, keep));
-            let bytes = await copy("remote", a.remote, a.scaidrive.path, undefined, progress, a.base);
-            bytes += await copy("scaidrive", { ...a.scaidrive, ...moved, path: keep }, keep, undefined, progress);
-            o.log.entry("conflict", path, "ok", { bytes, detail: `KEEP_BOTH: ScaiDrive copy renamed to ${keep}` });
-          }
-          break;
-        }
-        case "delete": {
-          const target = side(a.side);
-          let current: RemoteEntry | undefined;
-          try {
-            current = await retry(() => target.stat(a.path));
-          } catch (err) {
-            if (!isRemoteError(err, "not_found")) throw err;
-          }
-          if (current?.checkoutOwner && a.side === "remote") {
-            throw new RemoteError("locked", `${a.path} is checked out by ${current.checkoutOwner}; not deleted`, {
-              path: a.path,
-            });
-          }
-          if (current && a.kind === "file" && current.fingerprint !== a.expect.fingerprint) {
-            throw new RemoteError(
-              "precondition_failed",
-              `${a.path} changed on the ${a.side} side since it was scanned; not deleted`,
-              { path: a.path },
-            );
-          }
-          if (current && a.kind === "folder") {
-            const held = await retry(() => firstChildren(target, a.path, 3));
-            if (held.length > 0) {
-              const other = side(a.side === "remote" ? "scaidrive" : "remote");
-              let otherEntry: RemoteEntry | undefined;
-              try {
-                otherEntry = await other.stat(a.path);
-              } catch (err) {
-                if (!isRemoteError(err, "not_found")) throw err;
-              }
-              if (otherEntry) {
-                // New content arrived on the other side (pulled or pushed into it this run): keep both.
-                const [r, l] = a.side === "remote" ? [current, otherEntry] : [otherEntry, current];
-                await commit(r, l, null, a.base);
-                o.log.entry("delete", a.path, "skipped", { detail: `folder not empty on ${a.side}; kept` });
-                break;
-              }
-              await keptNotEmpty(a, `${held.map((h) => `"${h}"`).join(", ")}${held.length >= 3 ? "…" : ""}`);
-              break;
-            }
-            try {
-              await retry(() => target.delete(a.path));
-            } catch (err) {
-              // The side lists nothing, yet refuses: it holds what it does not show (e.g. vetoed files).
-              if (!isRemoteError(err, "precondition_failed")) throw err;
-              await keptNotEmpty(a, `it lists nothing, yet the server refused to remove it: ${(err as Error).message}`);
-              break;
-            }
-            await states.add({ op: "forget", path: a.base.path });
-            o.log.entry("delete", a.path, "ok", {
-              detail: a.kept
-                ? `deleted on ${a.side}: it no longer holds items this connector does not sync`
-                : `deleted on ${a.side}`,
-            });
-            break;
-          }
-          if (current) await retry(() => target.delete(a.path));
-          await states.add({ op: "forget", path: a.base.path });
-          if (a.kind === "file") o.log.counters.files_synced++;
-          o.log.entry("delete", a.path, "ok", { detail: `deleted on ${a.side}` });
-          break;
-        }
-      }
+      await (handlers[a.action] as (a: Op, path: string, progress: Progress) => Promise<void>)(a, path, progress);
       done();
     } catch (err) {
       o.log.counters.bytes_done -= progress.bytes;
