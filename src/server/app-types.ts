@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { TSchema } from "typebox";
 import type { AppContext } from "./app-context.js";
 
 /** The Fastify instance routes are registered on (TypeBox schemas give typed params/bodies). */
@@ -9,5 +10,8 @@ export type AppInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExp
  * A feature's routes. Each module is registered in its own encapsulated scope under the root
  * (so it may add content-type parsers or hooks without affecting others); the error envelope,
  * auth helpers (./auth.ts) and OpenAPI generation apply to it automatically.
+ *
+ * `sharedSchemas` are the components (schemas with an `$id`) its routes reference with `$ref`;
+ * buildApp registers them on the root instance (schema-registry.ts), never the module itself.
  */
-export type RouteModule = (app: AppInstance, ctx: AppContext) => Promise<void> | void;
+export type RouteModule = ((app: AppInstance, ctx: AppContext) => Promise<void> | void) & { sharedSchemas?: readonly TSchema[] };

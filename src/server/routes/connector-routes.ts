@@ -24,7 +24,8 @@ import { Type, type TSchema } from "typebox";
 import type { FastifyRequest } from "fastify";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
-import { errorResponses } from "../schemas.js";
+import { JSON_BODY, errors } from "../schemas.js";
+import { CONNECTOR_JOB_SCHEMAS, refTo } from "../connector-schemas.js";
 import { attachSyncRuntime, columnFlagsOf, effectiveConfig } from "../sync-runtime.js";
 import { AppError, ERROR_CODES, isAppError, type ErrorCode } from "../../core/errors.js";
 import type { Actor } from "../../core/actor.js";
@@ -135,70 +136,6 @@ function connectorSchema(def: ConnectorDefinition): Json {
   return { type: "object", properties: props };
 }
 
-const JobError = nullable({ type: "object", properties: { code: { type: "string" }, message: { type: "string" } } });
-const JobSchema: Json = {
-  type: "object",
-  properties: {
-    id: { type: "string" },
-    status: { type: "string", enum: ["queued", "running", "completed", "failed", "cancelled", "skipped"] },
-    trigger: { type: "string", enum: ["manual", "scheduled", "push", "pull"] },
-    created_at: { type: "string", format: "date-time" },
-    started_at: nullable({ type: "string", format: "date-time" }),
-    finished_at: nullable({ type: "string", format: "date-time" }),
-    files_scanned: { type: "integer" },
-    files_synced: { type: "integer", description: "files copied, moved or deleted" },
-    bytes_transferred: { type: "integer" },
-    error_count: { type: "integer", description: "per-file errors (the job still completes)" },
-    files_total: { type: "integer", description: "planned actions (live while running)" },
-    files_done: { type: "integer", description: "finished actions whose outcome was stored (live while running); what was in flight when a job failed or was cancelled is not counted" },
-    bytes_done: { type: "integer", description: "bytes moved so far (live while running)" },
-    error: { ...JobError, description: "job-level failure: CONNECTOR_AUTH_FAILED, CONNECTOR_UNREACHABLE, DESTINATION_DENIED, SYNC_SAFETY_ABORT, INTERNAL" },
-    skip_reason: nullable({ type: "string", description: "why a scheduled run was skipped" }),
-    options: { type: "object", properties: { full_sync: { type: "boolean" }, dry_run: { type: "boolean" }, force: { type: "boolean" } } },
-  },
-};
-const EntrySchema: Json = {
-  type: "object",
-  properties: {
-    seq: { type: "integer" }, at: { type: "string" }, action: { type: "string" }, path: { type: "string" },
-    result: { type: "string", description: "ok | error | skipped | warning | planned" },
-    error: JobError, bytes: { type: "integer" }, detail: nullable({ type: "string" }),
-  },
-};
-const AuditSchema: Json = {
-  type: "object",
-  properties: {
-    id: { type: "string" }, at: { type: "string", format: "date-time" }, actor_id: { type: "string", description: "usr_ id of who made the change" },
-    action: { type: "string", enum: ["created", "updated", "deleted"] },
-    fields: { type: "array", items: { type: "string" } }, scope_fields: { type: "array", items: { type: "string" } }, secrets_dropped: { type: "array", items: { type: "string" } },
-  },
-};
-const PlanItemSchema: Json = {
-  type: "object",
-  properties: { action: { type: "string" }, path: { type: "string" }, side: { type: "string" }, from: { type: "string" }, to: { type: "string" }, detail: { type: "string" } },
-};
-const FileStateSchema: Json = {
-  type: "object",
-  properties: {
-    path: { type: "string" },
-    kind: { type: "string", enum: ["file", "folder"] },
-    synced: { type: "boolean", description: "false: the path only carries an error and was never synced" },
-    last_synced_at: nullable({ type: "string", format: "date-time" }),
-    last_error: JobError,
-    note: nullable({
-      type: "object",
-      description:
-        "a standing state that is not an error: `out_of_scope` (the item left the filter's scope — hidden, system, excluded, a link — and is not synced; nothing was deleted), `kept_on_remote` / `kept_on_scaidrive` (a folder deleted on one side and kept on the other because it still holds items this connector does not sync)",
-      properties: { code: { type: "string" }, message: { type: "string" } },
-    }),
-    remote: {
-      type: "object",
-      properties: { id: nullable({ type: "string" }), fingerprint: nullable({ type: "string" }), size: nullable({ type: "integer" }), modified_at: nullable({ type: "string", format: "date-time" }) },
-    },
-    scaidrive: { type: "object", properties: { node_id: nullable({ type: "string" }), version_id: nullable({ type: "string" }), sha256: nullable({ type: "string" }) } },
-  },
-};
-
 function mappingSchemas(def: ConnectorDefinition): { body: Json; item: Json } {
   const pf = def.principalField;
   return {
@@ -220,6 +157,19 @@ function mappingSchemas(def: ConnectorDefinition): { body: Json; item: Json } {
 }
 
 const schema = (s: Json): TSchema => Type.Unsafe<Body>(s) as unknown as TSchema;
+
+/** Component names of one type's connector view and identity mapping (e.g. SMBConnector). */
+const connectorId = (def: ConnectorDefinition): string => `${def.title.replace(/\W/g, "")}Connector`;
+const mappingId = (def: ConnectorDefinition): string => `${def.title.replace(/\W/g, "")}IdentityMapping`;
+
+/** The components the routes of `def` reference, for `RouteModule.sharedSchemas`. */
+export function connectorSharedSchemas(def: ConnectorDefinition): TSchema[] {
+  return [
+    ...CONNECTOR_JOB_SCHEMAS,
+    schema({ $id: connectorId(def), ...connectorSchema(def) }),
+    schema({ $id: mappingId(def), ...mappingSchemas(def).item }),
+  ];
+}
 
 export function jobView(j: SyncJobRecord): Json {
   return {
@@ -273,13 +223,13 @@ const SyncQuery = Type.Object({
  * engine runtime is created on first use and started with the app.
  */
 export function createConnectorRoutes(def: ConnectorDefinition, basePath: string): RouteModule {
-  return (app, ctx) => {
+  const routes: RouteModule = (app, ctx) => {
     const runtime = attachSyncRuntime(app, ctx);
     if (!runtime.definitions.has(def.type)) throw new Error(`connector type ${def.type} is not registered with the sync runtime`);
     const { stores, service } = runtime;
     const generic = genericFields(def);
     const bodies = bodySchemas(def);
-    const Connector = schema(connectorSchema(def));
+    const Connector = schema(refTo(connectorId(def)));
     const mapping = mappingSchemas(def);
     const tags = [`${def.type}-connectors`];
     const log = ctx.logger.child({ component: "connector-api", connectorType: def.type });
@@ -386,7 +336,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       schema: {
         tags, summary: `Create a ${def.title} connector`,
         description: `Needs MANAGE_PERMISSIONS on the target share (403 otherwise). Secrets (${def.secretFields.join(", ")}) are write-only.`,
-        body: schema(bodies.create), response: { 201: Connector, ...errorResponses },
+        body: schema(bodies.create), response: { 201: Connector, ...errors(JSON_BODY, 401, 403) },
       },
     }, async (req, reply) => {
       const actor = await requireUser(req);
@@ -443,7 +393,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
     app.get(basePath, {
       schema: {
         tags, summary: `${def.title} connectors whose target share the caller can read`, querystring: PageQuery,
-        response: { 200: schema({ type: "object", properties: { items: { type: "array", items: connectorSchema(def) }, next_cursor: nullable({ type: "string" }) } }), ...errorResponses },
+        response: { 200: schema({ type: "object", properties: { items: { type: "array", items: refTo(connectorId(def)) }, next_cursor: nullable({ type: "string" }) } }), ...errors(400, 401) },
       },
     }, async (req) => {
       const actor = await requireUser(req);
@@ -474,7 +424,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
     });
 
     app.get(`${basePath}/:id`, {
-      schema: { tags, summary: `One ${def.title} connector`, params: IdParams, response: { 200: Connector, ...errorResponses } },
+      schema: { tags, summary: `One ${def.title} connector`, params: IdParams, response: { 200: Connector, ...errors(401, 404) } },
     }, async (req) => {
       const { connector, manager } = await load(req, req.params.id, "read");
       return view(connector, manager);
@@ -484,7 +434,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       schema: {
         tags, summary: `Update a ${def.title} connector`,
         description: `Any field but target_share_id${def.immutableFields.length ? ", " + def.immutableFields.join(", ") : ""} (409 IMMUTABLE_FIELD). Rotate credentials by sending the new secret(s). Saving (even an empty body {}) re-enables a connector disabled by an authentication failure and resolves its alert, unless the body says enabled: false.`,
-        params: IdParams, body: schema(bodies.patch), response: { 200: Connector, ...errorResponses },
+        params: IdParams, body: schema(bodies.patch), response: { 200: Connector, ...errors(JSON_BODY, 401, 403, 404, 409) },
       },
     }, async (req) => {
       const { connector: c, actor } = await load(req, req.params.id, "manage");
@@ -533,7 +483,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       schema: {
         tags, summary: `Delete a ${def.title} connector`,
         description: "Cancels a running job, then removes the connector, its identity mappings, jobs and file-states. Synced content stays in ScaiDrive; the remote is untouched.",
-        params: IdParams, response: { 204: Type.Null(), ...errorResponses },
+        params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) },
       },
     }, async (req, reply) => {
       const { connector: c, actor } = await load(req, req.params.id, "manage");
@@ -558,7 +508,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
             type: "object", required: ["success", "message", "error", ...testExtraRequired],
             properties: { success: { type: "boolean" }, message: { type: "string" }, error: nullable({ type: "string" }), ...testExtraProps },
           }),
-          ...errorResponses,
+          ...errors(401, 403, 404),
         },
       },
     }, async (req) => {
@@ -573,7 +523,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
         tags, summary: "Start a sync run",
         description: "202 with the queued job (409 SYNC_ALREADY_RUNNING while one runs). dry_run=true waits for the plan and answers 200 with the finished job and `plan`; a dry run that cannot plan answers with the job's error code and its status (502 CONNECTOR_AUTH_FAILED, 504 CONNECTOR_UNREACHABLE, 409 SYNC_SAFETY_ABORT — add force=true to see such a plan…), `details.job_id` naming the failed job.",
         params: IdParams, querystring: SyncQuery,
-        response: { 200: schema({ ...JobSchema, properties: { ...(JobSchema.properties as Json), plan: { type: "array", items: PlanItemSchema } } }), 202: schema(JobSchema), ...errorResponses },
+        response: { 200: schema(refTo("ConnectorDryRun")), 202: schema(refTo("ConnectorJob")), ...errors(400, 401, 403, 404, 409, 502, 504) },
       },
     }, async (req, reply) => {
       const { connector, actor } = await load(req, req.params.id, "manage");
@@ -595,7 +545,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       schema: {
         tags, summary: "Jobs, newest first, with live progress and schedule decisions (skipped runs)",
         params: IdParams, querystring: PageQuery,
-        response: { 200: schema({ type: "object", properties: { jobs: { type: "array", items: JobSchema }, next_cursor: nullable({ type: "string" }) } }), ...errorResponses },
+        response: { 200: schema({ type: "object", properties: { jobs: { type: "array", items: refTo("ConnectorJob") }, next_cursor: nullable({ type: "string" }) } }), ...errors(400, 401, 404) },
       },
     }, async (req) => {
       const { connector } = await load(req, req.params.id, "read");
@@ -618,8 +568,8 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
         description: "The per-file log (`entries`, `next_cursor`) names files and folders, so it is included only for callers with MANAGE_PERMISSIONS on the target share; readers get the job alone.",
         params: JobParams, querystring: PageQuery,
         response: {
-          200: schema({ ...JobSchema, properties: { ...(JobSchema.properties as Json), entries: { type: "array", items: EntrySchema }, next_cursor: nullable({ type: "string" }) } }),
-          ...errorResponses,
+          200: schema(refTo("ConnectorJobDetail")),
+          ...errors(400, 401, 404),
         },
       },
     }, async (req) => {
@@ -634,7 +584,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
     });
 
     app.post(`${basePath}/:id/jobs/:job_id/cancel`, {
-      schema: { tags, summary: "Cancel a queued or running job (a finished job is returned unchanged)", params: JobParams, response: { 200: schema(JobSchema), ...errorResponses } },
+      schema: { tags, summary: "Cancel a queued or running job (a finished job is returned unchanged)", params: JobParams, response: { 200: schema(refTo("ConnectorJob")), ...errors(401, 403, 404) } },
     }, async (req) => {
       const { connector } = await load(req, req.params.id, "manage");
       await loadJob(connector.id, req.params.job_id);
@@ -646,7 +596,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
         tags, summary: "Tracked files: last sync, last error, fingerprint/checksum on both sides (path order)",
         description: "Needs MANAGE_PERMISSIONS on the target share (403 otherwise): the list names every synced path, including folders whose ACL hides them from readers of the share root.",
         params: IdParams, querystring: PageQuery,
-        response: { 200: schema({ type: "object", properties: { file_states: { type: "array", items: FileStateSchema }, next_cursor: nullable({ type: "string" }) } }), ...errorResponses },
+        response: { 200: schema({ type: "object", properties: { file_states: { type: "array", items: refTo("ConnectorFileState") }, next_cursor: nullable({ type: "string" }) } }), ...errors(400, 401, 403, 404) },
       },
     }, async (req) => {
       const { connector } = await load(req, req.params.id, "manage");
@@ -665,7 +615,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       schema: {
         tags, summary: `Map a ${def.title} principal to a ScaiDrive user or group`,
         description: "409 ALREADY_EXISTS when the principal is already mapped on this connector.",
-        params: IdParams, body: schema(mapping.body), response: { 201: schema(mapping.item), ...errorResponses },
+        params: IdParams, body: schema(mapping.body), response: { 201: schema(refTo(mappingId(def))), ...errors(JSON_BODY, 401, 403, 404, 409) },
       },
     }, async (req, reply) => {
       const { connector } = await load(req, req.params.id, "manage");
@@ -691,7 +641,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
     app.get(`${basePath}/:id/identity-mappings`, {
       schema: {
         tags, summary: "Identity mappings of the connector (MANAGE_PERMISSIONS on the target share)", params: IdParams,
-        response: { 200: schema({ type: "object", properties: { identity_mappings: { type: "array", items: mapping.item } } }), ...errorResponses },
+        response: { 200: schema({ type: "object", properties: { identity_mappings: { type: "array", items: refTo(mappingId(def)) } } }), ...errors(401, 403, 404) },
       },
     }, async (req) => {
       const { connector } = await load(req, req.params.id, "manage");
@@ -699,7 +649,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
     });
 
     app.get(`${basePath}/:id/identity-mappings/:map_id`, {
-      schema: { tags, summary: "One identity mapping (MANAGE_PERMISSIONS on the target share)", params: MapParams, response: { 200: schema(mapping.item), ...errorResponses } },
+      schema: { tags, summary: "One identity mapping (MANAGE_PERMISSIONS on the target share)", params: MapParams, response: { 200: schema(refTo(mappingId(def))), ...errors(401, 403, 404) } },
     }, async (req) => {
       const { connector } = await load(req, req.params.id, "manage");
       const m = await stores.identityMappings.get(connector.id, req.params.map_id);
@@ -708,7 +658,7 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
     });
 
     app.delete(`${basePath}/:id/identity-mappings/:map_id`, {
-      schema: { tags, summary: "Remove an identity mapping", params: MapParams, response: { 204: Type.Null(), ...errorResponses } },
+      schema: { tags, summary: "Remove an identity mapping", params: MapParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
     }, async (req, reply) => {
       const { connector } = await load(req, req.params.id, "manage");
       if (!(await stores.identityMappings.delete(connector.id, req.params.map_id))) {
@@ -727,8 +677,8 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
         description: "Needs MANAGE_PERMISSIONS on the target share. `scope_fields` are the changed fields that decide where the stored secrets go; `secrets_dropped` the stored secrets such a change removed.",
         params: IdParams, querystring: PageQuery,
         response: {
-          200: schema({ type: "object", properties: { items: { type: "array", items: AuditSchema }, next_cursor: nullable({ type: "string" }) } }),
-          ...errorResponses,
+          200: schema({ type: "object", properties: { items: { type: "array", items: refTo("ConnectorAuditEntry") }, next_cursor: nullable({ type: "string" }) } }),
+          ...errors(400, 401, 403, 404),
         },
       },
     }, async (req) => {
@@ -740,4 +690,6 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
       return { items: page.map(auditView), next_cursor: rows.length > limit ? encodeCursor({ before: page[page.length - 1]!.id }) : null };
     });
   };
+  routes.sharedSchemas = connectorSharedSchemas(def);
+  return routes;
 }

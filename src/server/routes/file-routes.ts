@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
-import { Node, Page, PageQuery, PathQuery, errorResponses } from "../schemas.js";
+import { JSON_BODY, Node, Page, PageQuery, PathQuery, errors, ref } from "../schemas.js";
 import { mountsOf } from "./mount-routes.js";
 
 const ShareParams = Type.Object({ share_id: Type.String() });
@@ -15,7 +15,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
     schema: {
       tags: ["files"], summary: "List a folder (paginated, by name)", params: ShareParams,
       querystring: Type.Object({ path: Type.Optional(Type.String({ description: "folder path, default /" })), ...PageQuery }),
-      response: { 200: Page(Node), ...errorResponses },
+      response: { 200: Page(ref(Node)), ...errors(400, 401, 403, 404, 502, 504) },
     },
   }, async (req) => {
     const actor = await requireUser(req);
@@ -25,7 +25,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
   });
 
   app.get("/api/v1/shares/:share_id/files/stat", {
-    schema: { tags: ["files"], summary: "One node by path", params: ShareParams, querystring: PathQuery, response: { 200: Node, ...errorResponses } },
+    schema: { tags: ["files"], summary: "One node by path", params: ShareParams, querystring: PathQuery, response: { 200: ref(Node), ...errors(400, 401, 403, 404, 502, 504) } },
   }, async (req) => {
     const actor = await requireUser(req);
     return (await mountsOf(ctx).divertStat(req.params.share_id, req.query.path, actor)) ?? ctx.nodes.stat(req.params.share_id, req.query.path, actor);
@@ -35,7 +35,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
     schema: {
       tags: ["files"], summary: "Create a folder and missing parents (201 created, 200 existed)", params: ShareParams,
       body: Type.Object({ path: Type.String({ minLength: 1 }) }),
-      response: { 200: Node, 201: Node, ...errorResponses },
+      response: { 200: ref(Node), 201: ref(Node), ...errors(JSON_BODY, 401, 403, 404, 409, 502, 504) },
     },
   }, async (req, reply) => {
     const actor = await requireUser(req);
@@ -47,7 +47,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
     schema: {
       tags: ["files"], summary: "Move or rename (ids are kept); replace: overwrite a destination of the same type", params: ShareParams,
       body: Type.Object({ from: Type.String({ minLength: 1 }), to: Type.String({ minLength: 1 }), replace: Type.Optional(Type.Boolean()) }),
-      response: { 200: Node, ...errorResponses },
+      response: { 200: ref(Node), ...errors(JSON_BODY, 401, 403, 404, 409, 502, 504) },
     },
   }, async (req) => {
     const actor = await requireUser(req);
@@ -57,7 +57,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
   });
 
   app.delete("/api/v1/shares/:share_id/files", {
-    schema: { tags: ["files"], summary: "Delete a file or a folder recursively", params: ShareParams, querystring: PathQuery, response: { 204: Type.Null(), ...errorResponses } },
+    schema: { tags: ["files"], summary: "Delete a file or a folder recursively", params: ShareParams, querystring: PathQuery, response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409, 502, 504) } },
   }, async (req, reply) => {
     const actor = await requireUser(req);
     if (!(await mountsOf(ctx).divertDelete(req.params.share_id, req.query.path, actor))) await ctx.nodes.delete(req.params.share_id, req.query.path, actor);
