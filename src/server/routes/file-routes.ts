@@ -15,7 +15,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
     schema: {
       tags: ["files"], summary: "List a folder (paginated, by name)", params: ShareParams,
       querystring: Type.Object({ path: Type.Optional(Type.String({ description: "folder path, default /" })), ...PageQuery }),
-      response: { 200: Page(ref(Node)), ...errors(400, 401, 403, 404, 502, 504) },
+      response: { 200: Page(ref(Node)), ...errors(400, 401, 403, 404, 409, 502, 504) },
     },
   }, async (req) => {
     const actor = await requireUser(req);
@@ -25,7 +25,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
   });
 
   app.get("/api/v1/shares/:share_id/files/stat", {
-    schema: { tags: ["files"], summary: "One node by path", params: ShareParams, querystring: PathQuery, response: { 200: ref(Node), ...errors(400, 401, 403, 404, 502, 504) } },
+    schema: { tags: ["files"], summary: "One node by path", params: ShareParams, querystring: PathQuery, response: { 200: ref(Node), ...errors(400, 401, 403, 404, 409, 502, 504) } },
   }, async (req) => {
     const actor = await requireUser(req);
     return (await mountsOf(ctx).divertStat(req.params.share_id, req.query.path, actor)) ?? ctx.nodes.stat(req.params.share_id, req.query.path, actor);
