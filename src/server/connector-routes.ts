@@ -15,11 +15,11 @@
  * Each handler parses the request, calls the type's connector or run service (built by the
  * application context; the rules — access, defaults, secrets, audit — live there) and answers.
  */
-import { Type } from "typebox";
+import { Type, type TSchema } from "typebox";
 import type { AppInstance, RouteModule } from "./app-types.js";
 import { requireUser } from "./auth.js";
-import { errorResponses } from "./schemas.js";
-import { AuditSchema, EntrySchema, FileStateSchema, JobSchema, PlanItemSchema, mappingSchemas, nullable, schema, testResultSchema } from "./connector-schemas.js";
+import { JSON_BODY, errors } from "./schemas.js";
+import { CONNECTOR_JOB_SCHEMAS, mappingSchemas, nullable, refTo, schema, testResultSchema } from "./connector-schemas.js";
 import type { ConnectorDefinition } from "../connectors/connector-definition.js";
 import { bodySchemas, connectorReadSchema, type Json } from "../connectors/connector-fields.js";
 import type { ConnectorService } from "../connectors/connector-service.js";
@@ -38,6 +38,19 @@ const SyncQuery = Type.Object({
   force: Type.Optional(Type.Boolean({ description: "override the mass-deletion safety stop" })),
 });
 
+/** Component names of one type's connector view and identity mapping (e.g. SMBConnector). */
+const connectorId = (def: ConnectorDefinition): string => `${def.title.replace(/\W/g, "")}Connector`;
+const mappingId = (def: ConnectorDefinition): string => `${def.title.replace(/\W/g, "")}IdentityMapping`;
+
+/** The components the routes of `def` reference, for `RouteModule.sharedSchemas`. */
+export function connectorSharedSchemas(def: ConnectorDefinition): TSchema[] {
+  return [
+    ...CONNECTOR_JOB_SCHEMAS,
+    schema({ $id: connectorId(def), ...connectorReadSchema(def) }),
+    schema({ $id: mappingId(def), ...mappingSchemas(def).item }),
+  ];
+}
+
 /** What every handler group of one type needs. */
 interface TypeRoutes {
   app: AppInstance;
@@ -51,32 +64,32 @@ interface TypeRoutes {
 /** Create, list, read, update, delete. */
 function connectorCrudRoutes({ app, def, basePath, tags, connectors }: TypeRoutes): void {
   const bodies = bodySchemas(def);
-  const Connector = schema(connectorReadSchema(def));
+  const Connector = schema(refTo(connectorId(def)));
 
   app.post(basePath, {
     schema: {
       tags, summary: `Create a ${def.title} connector`,
       description: `Needs MANAGE_PERMISSIONS on the target share (403 otherwise). Secrets (${def.secretFields.join(", ")}) are write-only.`,
-      body: schema(bodies.create), response: { 201: Connector, ...errorResponses },
+      body: schema(bodies.create), response: { 201: Connector, ...errors(JSON_BODY, 401, 403) },
     },
   }, async (req, reply) => reply.status(201).send(await connectors.create(await requireUser(req), req.body as Json)));
 
   app.get(basePath, {
     schema: {
       tags, summary: `${def.title} connectors whose target share the caller can read`, querystring: PageQuery,
-      response: { 200: schema({ type: "object", properties: { items: { type: "array", items: connectorReadSchema(def) }, next_cursor: nullable({ type: "string" }) } }), ...errorResponses },
+      response: { 200: schema({ type: "object", properties: { items: { type: "array", items: refTo(connectorId(def)) }, next_cursor: nullable({ type: "string" }) } }), ...errors(400, 401) },
     },
   }, async (req) => connectors.list(await requireUser(req), req.query));
 
   app.get(`${basePath}/:id`, {
-    schema: { tags, summary: `One ${def.title} connector`, params: IdParams, response: { 200: Connector, ...errorResponses } },
+    schema: { tags, summary: `One ${def.title} connector`, params: IdParams, response: { 200: Connector, ...errors(401, 404) } },
   }, async (req) => connectors.get(await requireUser(req), req.params.id));
 
   app.patch(`${basePath}/:id`, {
     schema: {
       tags, summary: `Update a ${def.title} connector`,
       description: `Any field but target_share_id${def.immutableFields.length ? ", " + def.immutableFields.join(", ") : ""} (409 IMMUTABLE_FIELD). Rotate credentials by sending the new secret(s). Saving (even an empty body {}) re-enables a connector disabled by an authentication failure and resolves its alert, unless the body says enabled: false.`,
-      params: IdParams, body: schema(bodies.patch), response: { 200: Connector, ...errorResponses },
+      params: IdParams, body: schema(bodies.patch), response: { 200: Connector, ...errors(JSON_BODY, 401, 403, 404, 409) },
     },
   }, async (req) => connectors.patch(await requireUser(req), req.params.id, req.body as Json));
 
@@ -84,7 +97,7 @@ function connectorCrudRoutes({ app, def, basePath, tags, connectors }: TypeRoute
     schema: {
       tags, summary: `Delete a ${def.title} connector`,
       description: "Cancels a running job, then removes the connector, its identity mappings, jobs and file-states. Synced content stays in ScaiDrive; the remote is untouched.",
-      params: IdParams, response: { 204: Type.Null(), ...errorResponses },
+      params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) },
     },
   }, async (req, reply) => {
     await connectors.delete(await requireUser(req), req.params.id);
@@ -98,7 +111,7 @@ function connectionTestRoute({ app, def, basePath, tags, connectors }: TypeRoute
       tags, summary: "Test connectivity and credentials",
       params: IdParams,
       description: (def.testResultSchema as { description?: string } | undefined)?.description,
-      response: { 200: schema(testResultSchema(def)), ...errorResponses },
+      response: { 200: schema(testResultSchema(def)), ...errors(401, 403, 404) },
     },
   }, async (req) => connectors.test(await requireUser(req), req.params.id));
 }
@@ -110,7 +123,7 @@ function runRoutes({ app, basePath, tags, runs }: TypeRoutes): void {
       tags, summary: "Start a sync run",
       description: "202 with the queued job (409 SYNC_ALREADY_RUNNING while one runs). dry_run=true waits for the plan and answers 200 with the finished job and `plan`; a dry run that cannot plan answers with the job's error code and its status (502 CONNECTOR_AUTH_FAILED, 504 CONNECTOR_UNREACHABLE, 409 SYNC_SAFETY_ABORT — add force=true to see such a plan…), `details.job_id` naming the failed job.",
       params: IdParams, querystring: SyncQuery,
-      response: { 200: schema({ ...JobSchema, properties: { ...(JobSchema.properties as Json), plan: { type: "array", items: PlanItemSchema } } }), 202: schema(JobSchema), ...errorResponses },
+      response: { 200: schema(refTo("ConnectorDryRun")), 202: schema(refTo("ConnectorJob")), ...errors(400, 401, 403, 404, 409, 502, 504) },
     },
   }, async (req, reply) => {
     const { job, plan } = await runs.startSync(await requireUser(req), req.params.id, req.query);
@@ -122,7 +135,7 @@ function runRoutes({ app, basePath, tags, runs }: TypeRoutes): void {
     schema: {
       tags, summary: "Jobs, newest first, with live progress and schedule decisions (skipped runs)",
       params: IdParams, querystring: PageQuery,
-      response: { 200: schema({ type: "object", properties: { jobs: { type: "array", items: JobSchema }, next_cursor: nullable({ type: "string" }) } }), ...errorResponses },
+      response: { 200: schema({ type: "object", properties: { jobs: { type: "array", items: refTo("ConnectorJob") }, next_cursor: nullable({ type: "string" }) } }), ...errors(400, 401, 404) },
     },
   }, async (req) => runs.jobs(await requireUser(req), req.params.id, req.query));
 
@@ -132,14 +145,14 @@ function runRoutes({ app, basePath, tags, runs }: TypeRoutes): void {
       description: "The per-file log (`entries`, `next_cursor`) names files and folders, so it is included only for callers with MANAGE_PERMISSIONS on the target share; readers get the job alone.",
       params: JobParams, querystring: PageQuery,
       response: {
-        200: schema({ ...JobSchema, properties: { ...(JobSchema.properties as Json), entries: { type: "array", items: EntrySchema }, next_cursor: nullable({ type: "string" }) } }),
-        ...errorResponses,
+        200: schema(refTo("ConnectorJobDetail")),
+        ...errors(400, 401, 404),
       },
     },
   }, async (req) => runs.job(await requireUser(req), req.params.id, req.params.job_id, req.query));
 
   app.post(`${basePath}/:id/jobs/:job_id/cancel`, {
-    schema: { tags, summary: "Cancel a queued or running job (a finished job is returned unchanged)", params: JobParams, response: { 200: schema(JobSchema), ...errorResponses } },
+    schema: { tags, summary: "Cancel a queued or running job (a finished job is returned unchanged)", params: JobParams, response: { 200: schema(refTo("ConnectorJob")), ...errors(401, 403, 404) } },
   }, async (req) => runs.cancelJob(await requireUser(req), req.params.id, req.params.job_id));
 
   app.get(`${basePath}/:id/file-states`, {
@@ -147,7 +160,7 @@ function runRoutes({ app, basePath, tags, runs }: TypeRoutes): void {
       tags, summary: "Tracked files: last sync, last error, fingerprint/checksum on both sides (path order)",
       description: "Needs MANAGE_PERMISSIONS on the target share (403 otherwise): the list names every synced path, including folders whose ACL hides them from readers of the share root.",
       params: IdParams, querystring: PageQuery,
-      response: { 200: schema({ type: "object", properties: { file_states: { type: "array", items: FileStateSchema }, next_cursor: nullable({ type: "string" }) } }), ...errorResponses },
+      response: { 200: schema({ type: "object", properties: { file_states: { type: "array", items: refTo("ConnectorFileState") }, next_cursor: nullable({ type: "string" }) } }), ...errors(400, 401, 403, 404) },
     },
   }, async (req) => runs.fileStates(await requireUser(req), req.params.id, req.query));
 }
@@ -159,23 +172,23 @@ function identityMappingRoutes({ app, def, basePath, tags, connectors }: TypeRou
     schema: {
       tags, summary: `Map a ${def.title} principal to a ScaiDrive user or group`,
       description: "409 ALREADY_EXISTS when the principal is already mapped on this connector.",
-      params: IdParams, body: schema(mapping.body), response: { 201: schema(mapping.item), ...errorResponses },
+      params: IdParams, body: schema(mapping.body), response: { 201: schema(refTo(mappingId(def))), ...errors(JSON_BODY, 401, 403, 404, 409) },
     },
   }, async (req, reply) => reply.status(201).send(await connectors.addMapping(await requireUser(req), req.params.id, req.body as Json)));
 
   app.get(`${basePath}/:id/identity-mappings`, {
     schema: {
       tags, summary: "Identity mappings of the connector (MANAGE_PERMISSIONS on the target share)", params: IdParams,
-      response: { 200: schema({ type: "object", properties: { identity_mappings: { type: "array", items: mapping.item } } }), ...errorResponses },
+      response: { 200: schema({ type: "object", properties: { identity_mappings: { type: "array", items: refTo(mappingId(def)) } } }), ...errors(401, 403, 404) },
     },
   }, async (req) => connectors.listMappings(await requireUser(req), req.params.id));
 
   app.get(`${basePath}/:id/identity-mappings/:map_id`, {
-    schema: { tags, summary: "One identity mapping (MANAGE_PERMISSIONS on the target share)", params: MapParams, response: { 200: schema(mapping.item), ...errorResponses } },
+    schema: { tags, summary: "One identity mapping (MANAGE_PERMISSIONS on the target share)", params: MapParams, response: { 200: schema(refTo(mappingId(def))), ...errors(401, 403, 404) } },
   }, async (req) => connectors.getMapping(await requireUser(req), req.params.id, req.params.map_id));
 
   app.delete(`${basePath}/:id/identity-mappings/:map_id`, {
-    schema: { tags, summary: "Remove an identity mapping", params: MapParams, response: { 204: Type.Null(), ...errorResponses } },
+    schema: { tags, summary: "Remove an identity mapping", params: MapParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
   }, async (req, reply) => {
     await connectors.deleteMapping(await requireUser(req), req.params.id, req.params.map_id);
     return reply.status(204).send(null);
@@ -189,8 +202,8 @@ function auditRoute({ app, basePath, tags, connectors }: TypeRoutes): void {
       description: "Needs MANAGE_PERMISSIONS on the target share. `scope_fields` are the changed fields that decide where the stored secrets go; `secrets_dropped` the stored secrets such a change removed.",
       params: IdParams, querystring: PageQuery,
       response: {
-        200: schema({ type: "object", properties: { items: { type: "array", items: AuditSchema }, next_cursor: nullable({ type: "string" }) } }),
-        ...errorResponses,
+        200: schema({ type: "object", properties: { items: { type: "array", items: refTo("ConnectorAuditEntry") }, next_cursor: nullable({ type: "string" }) } }),
+        ...errors(400, 401, 403, 404),
       },
     },
   }, async (req) => connectors.auditTrail(await requireUser(req), req.params.id, req.query));
@@ -201,7 +214,7 @@ function auditRoute({ app, basePath, tags, connectors }: TypeRoutes): void {
  * must be registered with the sync engine (the context builds its services then).
  */
 export function createConnectorRoutes(def: ConnectorDefinition, basePath: string): RouteModule {
-  return (app, ctx) => {
+  const mod: RouteModule = (app, ctx) => {
     const services = ctx.connectorTypes.get(def.type);
     if (!services) throw new Error(`connector type ${def.type} is not registered with the sync engine`);
     const routes: TypeRoutes = { app, def, basePath, tags: [`${def.type}-connectors`], connectors: services.connectors, runs: services.runs };
@@ -211,4 +224,6 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
     identityMappingRoutes(routes);
     auditRoute(routes);
   };
+  mod.sharedSchemas = connectorSharedSchemas(def);
+  return mod;
 }

@@ -7,7 +7,7 @@
 import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireAdmin } from "../auth.js";
-import { errorResponses } from "../schemas.js";
+import { errors, ref } from "../schemas.js";
 import type { AlertRecord } from "../../core/alert-service.js";
 import { clampLimit, decodeCursor, encodeCursor } from "../../core/pagination.js";
 
@@ -19,7 +19,7 @@ const Alert = Type.Object({
   message: Type.String(),
   created_at: Type.String({ format: "date-time" }),
   resolved_at: Nullable(Type.String({ format: "date-time" })),
-});
+}, { $id: "Alert" });
 
 const view = (a: AlertRecord) => ({ id: a.id, kind: a.kind, connector_id: a.connector_id, message: a.message, created_at: a.created_at, resolved_at: a.resolved_at });
 
@@ -35,7 +35,7 @@ export const alertRoutes: RouteModule = (app, ctx) => {
         open: Type.Optional(Type.Boolean({ description: "true: only unresolved alerts" })),
         connector_id: Type.Optional(Type.String({ description: "only alerts about this connector" })),
       }),
-      response: { 200: Type.Object({ items: Type.Array(Alert), next_cursor: Nullable(Type.String()) }), ...errorResponses },
+      response: { 200: Type.Object({ items: Type.Array(ref(Alert)), next_cursor: Nullable(Type.String()) }), ...errors(400, 401, 403) },
     },
   }, async (req) => {
     await requireAdmin(req);
@@ -50,10 +50,11 @@ export const alertRoutes: RouteModule = (app, ctx) => {
     schema: {
       tags: ["alerts"], summary: "Mark an alert resolved (a resolved one is returned unchanged)",
       params: Type.Object({ id: Type.String() }),
-      response: { 200: Alert, ...errorResponses },
+      response: { 200: ref(Alert), ...errors(401, 403, 404) },
     },
   }, async (req) => {
     await requireAdmin(req);
     return view(await alerts.resolve(req.params.id));
   });
 };
+alertRoutes.sharedSchemas = [Alert];

@@ -2,7 +2,7 @@ import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
 import { AppError } from "../../core/errors.js";
-import { Node, PathQuery, errorResponses } from "../schemas.js";
+import { Node, PathQuery, errors, ref } from "../schemas.js";
 import { sendContent, sendMountContent } from "../content-response.js";
 import { parseEntityTags } from "../range-header.js";
 import { UploadGuard, markUpload } from "../upload-guard.js";
@@ -38,7 +38,7 @@ export const contentRoutes: RouteModule = async (app, ctx) => {
       description: "Optional headers: If-Match (ETag of the current content), If-None-Match: * (only create) or a list of ETags (412 when the current content has one of them), X-Modified-At (RFC 3339 mtime).",
       params: ShareParams, querystring: PathQuery,
       headers: Type.Object({ "if-match": Type.Optional(Type.String()), "if-none-match": Type.Optional(Type.String()), "x-modified-at": Type.Optional(Type.String({ format: "date-time" })) }),
-      response: { 200: Node, 201: Node, ...errorResponses },
+      response: { 200: ref(Node), 201: ref(Node), ...errors(400, 401, 403, 404, 408, 409, 412, 413, 502, 504) },
     },
     // The whole-request timeout does not apply while the body arrives; the idle timeout does.
     onRequest: (req, _reply, done) => {
@@ -74,7 +74,7 @@ export const contentRoutes: RouteModule = async (app, ctx) => {
     schema: {
       tags: ["content"], summary: "Download the current version; Range, If-Range, ETag and If-None-Match honoured",
       params: ShareParams, querystring: PathQuery,
-      response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errorResponses },
+      response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errors(400, 401, 403, 404, 409, 416, 502, 504) },
     },
   }, async (req, reply) => {
     const d = await ctx.files.download(req.params.share_id, req.query.path, await requireUser(req));

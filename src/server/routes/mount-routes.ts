@@ -6,7 +6,8 @@
 import { Type } from "typebox";
 import type { AppInstance, RouteContext, RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
-import { PageQuery, errorResponses } from "../schemas.js";
+import { JSON_BODY, PageQuery, errors, ref } from "../schemas.js";
+import { JobSchema, refTo } from "../connector-schemas.js";
 
 const MountSchema = Type.Object({
   id: Type.String({ description: "mnt_ + ULID" }),
@@ -17,13 +18,13 @@ const MountSchema = Type.Object({
   remote_path: Type.String({ description: "folder relative to the connector's base ('' = its root)" }),
   created_by: Type.String(),
   created_at: Type.String({ format: "date-time" }),
-});
+}, { $id: "Mount" });
 const IdParams = Type.Object({ id: Type.String() });
 const PushPullBody = Type.Object({
   after_copy: Type.Union([Type.Literal("keep"), Type.Literal("delete")], { description: "delete: remove each source file once its copy is verified (size + SHA-256)" }),
   path: Type.Optional(Type.String({ description: "sub-folder relative to both the connector's base and its target_path (default: everything)" })),
 }, { additionalProperties: false });
-const AnyJob = Type.Unsafe<Record<string, unknown>>({ type: "object", additionalProperties: true });
+const Job = Type.Unsafe<Record<string, unknown>>(refTo("ConnectorJob"));
 
 export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) => {
   const { mounts } = ctx;
@@ -36,20 +37,20 @@ export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) =>
         share_id: Type.String(), path: Type.String({ minLength: 1 }), connector_id: Type.String(),
         remote_path: Type.Optional(Type.String({ description: "relative to the connector's base; default its root" })),
       }, { additionalProperties: false }),
-      response: { 201: MountSchema, ...errorResponses },
+      response: { 201: ref(MountSchema), ...errors(JSON_BODY, 401, 403, 404, 409, 502, 504) },
     },
   }, async (req, reply) => reply.status(201).send(await mounts.create(await requireUser(req), req.body)));
 
   app.get("/api/v1/mounts", {
-    schema: { tags: ["mounts"], summary: "Mounts whose mount point the caller can read", querystring: Type.Object(PageQuery), response: { 200: Type.Object({ items: Type.Array(MountSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses } },
+    schema: { tags: ["mounts"], summary: "Mounts whose mount point the caller can read", querystring: Type.Object(PageQuery), response: { 200: Type.Object({ items: Type.Array(ref(MountSchema)), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401) } },
   }, async (req) => mounts.list(await requireUser(req), req.query));
 
   app.get("/api/v1/mounts/:id", {
-    schema: { tags: ["mounts"], summary: "One mount", params: IdParams, response: { 200: MountSchema, ...errorResponses } },
+    schema: { tags: ["mounts"], summary: "One mount", params: IdParams, response: { 200: ref(MountSchema), ...errors(401, 404) } },
   }, async (req) => mounts.get(await requireUser(req), req.params.id));
 
   app.delete("/api/v1/mounts/:id", {
-    schema: { tags: ["mounts"], summary: "Unmount: the share folder stays (empty), the remote is untouched", params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+    schema: { tags: ["mounts"], summary: "Unmount: the share folder stays (empty), the remote is untouched", params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } },
   }, async (req, reply) => {
     await mounts.remove(await requireUser(req), req.params.id);
     return reply.status(204).send(null);
@@ -63,7 +64,7 @@ export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) =>
           summary: mode === "push" ? "One-shot push: copy new/changed ScaiDrive files to the remote" : "One-shot pull: copy new/changed remote files into ScaiDrive",
           description: "202 with the job (same shape and list as syncs, trigger push|pull). Never deletes on the destination; after_copy=delete removes each source file once its copy is verified.",
           params: IdParams, body: PushPullBody,
-          response: { 202: AnyJob, ...errorResponses },
+          response: { 202: Job, ...errors(JSON_BODY, 401, 403, 404, 409) },
         },
       }, async (req, reply) => {
         const actor = await requireUser(req);
@@ -74,3 +75,4 @@ export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) =>
     }
   }
 };
+mountRoutes.sharedSchemas = [MountSchema, JobSchema];

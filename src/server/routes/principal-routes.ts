@@ -2,7 +2,7 @@ import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireAdmin, requireUser } from "../auth.js";
 import { AppError } from "../../core/errors.js";
-import { Group, GroupId, Page, PageQuery, Token, User, UserId, errorResponses } from "../schemas.js";
+import { Group, GroupId, JSON_BODY, Page, PageQuery, Token, User, UserId, errors, ref } from "../schemas.js";
 
 /**
  * Users, groups, members and tokens. Creating users and groups and changing membership needs an
@@ -16,7 +16,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
     schema: {
       tags: ["users"], summary: "Create a user (admin)",
       body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 320 }), name: Type.String({ minLength: 1, maxLength: 400 }), is_admin: Type.Optional(Type.Boolean()) }),
-      response: { 201: User, ...errorResponses },
+      response: { 201: ref(User), ...errors(JSON_BODY, 401, 403, 409) },
     },
   }, async (req, reply) => {
     const actor = await requireAdmin(req);
@@ -24,39 +24,39 @@ export const principalRoutes: RouteModule = (app, ctx) => {
   });
 
   app.get("/api/v1/users", {
-    schema: { tags: ["users"], summary: "List users", querystring: Type.Object(PageQuery), response: { 200: Page(User), ...errorResponses } },
+    schema: { tags: ["users"], summary: "List users", querystring: Type.Object(PageQuery), response: { 200: Page(ref(User)), ...errors(400, 401) } },
   }, async (req) => {
     await requireUser(req);
     return p.listUsers(req.query);
   });
 
   app.get("/api/v1/users/me", {
-    schema: { tags: ["users"], summary: "The caller", response: { 200: User, ...errorResponses } },
+    schema: { tags: ["users"], summary: "The caller", response: { 200: ref(User), ...errors(401) } },
   }, async (req) => p.getUser((await requireUser(req)).userId));
 
   app.get("/api/v1/users/:id", {
-    schema: { tags: ["users"], summary: "One user", params: Type.Object({ id: Type.String() }), response: { 200: User, ...errorResponses } },
+    schema: { tags: ["users"], summary: "One user", params: Type.Object({ id: Type.String() }), response: { 200: ref(User), ...errors(401, 404) } },
   }, async (req) => {
     await requireUser(req);
     return p.getUser(req.params.id);
   });
 
   app.post("/api/v1/groups", {
-    schema: { tags: ["groups"], summary: "Create a group (admin)", body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 400 }) }), response: { 201: Group, ...errorResponses } },
+    schema: { tags: ["groups"], summary: "Create a group (admin)", body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 400 }) }), response: { 201: ref(Group), ...errors(JSON_BODY, 401, 403, 409) } },
   }, async (req, reply) => {
     const actor = await requireAdmin(req);
     return reply.status(201).send(await p.createGroup(actor, req.body));
   });
 
   app.get("/api/v1/groups", {
-    schema: { tags: ["groups"], summary: "List groups", querystring: Type.Object(PageQuery), response: { 200: Page(Group), ...errorResponses } },
+    schema: { tags: ["groups"], summary: "List groups", querystring: Type.Object(PageQuery), response: { 200: Page(ref(Group)), ...errors(400, 401) } },
   }, async (req) => {
     await requireUser(req);
     return p.listGroups(req.query);
   });
 
   app.get("/api/v1/groups/:id", {
-    schema: { tags: ["groups"], summary: "One group with its member ids", params: Type.Object({ id: Type.String() }), response: { 200: Group, ...errorResponses } },
+    schema: { tags: ["groups"], summary: "One group with its member ids", params: Type.Object({ id: Type.String() }), response: { 200: ref(Group), ...errors(401, 404) } },
   }, async (req) => {
     await requireUser(req);
     return p.getGroup(req.params.id);
@@ -65,7 +65,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
   app.post("/api/v1/groups/:id/members", {
     schema: {
       tags: ["groups"], summary: "Add a member (admin, idempotent)", params: Type.Object({ id: GroupId }),
-      body: Type.Object({ user_id: UserId }), response: { 200: Group, ...errorResponses },
+      body: Type.Object({ user_id: UserId }), response: { 200: ref(Group), ...errors(JSON_BODY, 401, 403, 404) },
     },
   }, async (req) => {
     const actor = await requireAdmin(req);
@@ -78,7 +78,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
       params: Type.Object({ id: GroupId }),
       querystring: Type.Object({ user_id: Type.Optional(UserId) }),
       body: Type.Optional(Type.Object({ user_id: UserId })),
-      response: { 200: Group, ...errorResponses },
+      response: { 200: ref(Group), ...errors(JSON_BODY, 401, 403, 404) },
     },
   }, async (req) => {
     const actor = await requireAdmin(req);
@@ -88,7 +88,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
   });
 
   app.delete("/api/v1/groups/:id/members/:user_id", {
-    schema: { tags: ["groups"], summary: "Remove a member (admin)", params: Type.Object({ id: GroupId, user_id: UserId }), response: { 200: Group, ...errorResponses } },
+    schema: { tags: ["groups"], summary: "Remove a member (admin)", params: Type.Object({ id: GroupId, user_id: UserId }), response: { 200: ref(Group), ...errors(400, 401, 403, 404) } },
   }, async (req) => {
     const actor = await requireAdmin(req);
     return p.removeMember(actor, req.params.id, req.params.user_id);
@@ -98,7 +98,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
     schema: {
       tags: ["tokens"], summary: "Create an API token (shown once); for yourself, or for anyone as admin",
       body: Type.Object({ user_id: UserId, name: Type.String({ minLength: 1, maxLength: 400 }) }),
-      response: { 201: Type.Object({ id: Type.String(), token: Type.String(), user_id: Type.String(), name: Type.String(), created_at: Type.String() }), ...errorResponses },
+      response: { 201: Type.Object({ id: Type.String(), token: Type.String(), user_id: Type.String(), name: Type.String(), created_at: Type.String() }), ...errors(JSON_BODY, 401, 403, 404) },
     },
   }, async (req, reply) => {
     const actor = await requireUser(req);
@@ -109,12 +109,12 @@ export const principalRoutes: RouteModule = (app, ctx) => {
     schema: {
       tags: ["tokens"], summary: "List API tokens (never their secrets): your own, or another user's as admin",
       querystring: Type.Object({ ...PageQuery, user_id: Type.Optional(UserId) }),
-      response: { 200: Page(Token), ...errorResponses },
+      response: { 200: Page(ref(Token)), ...errors(400, 401, 403, 404) },
     },
   }, async (req) => p.listTokens(await requireUser(req), req.query));
 
   app.delete("/api/v1/tokens/:id", {
-    schema: { tags: ["tokens"], summary: "Revoke a token (your own, or anyone's as admin)", params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...errorResponses } },
+    schema: { tags: ["tokens"], summary: "Revoke a token (your own, or anyone's as admin)", params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...errors(401, 404) } },
   }, async (req, reply) => {
     await p.revokeToken(await requireUser(req), req.params.id);
     return reply.status(204).send(null);

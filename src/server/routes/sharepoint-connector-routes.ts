@@ -31,8 +31,8 @@
 import { Type } from "typebox";
 import type { AppInstance, RouteContext, RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
-import { errorResponses } from "../schemas.js";
-import { createConnectorRoutes } from "../connector-routes.js";
+import { JSON_BODY, errors } from "../schemas.js";
+import { connectorSharedSchemas, createConnectorRoutes } from "../connector-routes.js";
 import { sharepointDefinition as def } from "../../connectors/sharepoint/sharepoint-definition.js";
 
 export const SHAREPOINT_BASE = "/api/v1/sharepoint-connectors";
@@ -64,7 +64,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
       tags, summary: "Start the user-auth sign-in (user_auth)",
       description: "Returns the Entra ID sign-in URL. Its `state` is single-use, bound to this connector and valid 10 minutes; the PKCE verifier stays on the server. Optional JSON body `{login_hint: <user principal name>}` pre-fills the account; the bodiless POST of the spec works.",
       params: IdParams,
-      response: { 200: Type.Object({ authorization_url: Type.String(), expires_at: Type.String({ format: "date-time" }) }), ...errorResponses },
+      response: { 200: Type.Object({ authorization_url: Type.String(), expires_at: Type.String({ format: "date-time" }) }), ...errors(400, 401, 403, 404, 502, 504) },
     },
   }, async (req) => {
     const hint = (req.body as { login_hint?: unknown } | null | undefined)?.login_hint;
@@ -75,6 +75,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
     config: { public: true },
     schema: {
       tags, summary: "OAuth redirect target (Entra ID sends the browser here)",
+      security: [],
       description: "Public: authenticated by the single-use `state`. 400 for an unknown, used or expired state or a refused sign-in. Redirects (302) to the web client, or answers JSON when the request accepts application/json.",
       querystring: Type.Object({
         code: Type.Optional(Type.String()), state: Type.Optional(Type.String()), client_info: Type.Optional(Type.String()),
@@ -83,7 +84,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
       response: {
         200: Type.Object({ connector_id: Type.String(), authorized: Type.Boolean(), enabled: Type.Boolean(), user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.Union([Type.String(), Type.Null()]) }) }),
         302: Type.Null(),
-        ...errorResponses,
+        ...errors(400, 404, 502, 504),
       },
     },
   }, async (req, reply) => {
@@ -100,7 +101,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
       querystring: Type.Object({ search: Type.Optional(Type.String({ maxLength: 256, description: "keyword; empty or * lists every readable site" })) }),
       response: {
         200: Type.Object({ sites: Type.Array(Type.Object({ site_id: Type.String(), name: Type.String(), display_name: Type.String(), web_url: Type.String(), description: Type.Union([Type.String(), Type.Null()]) })) }),
-        ...errorResponses,
+        ...errors(400, 401, 403, 404, 502, 504),
       },
     },
   }, async (req) => sharepoint.sites(await requireUser(req), req.params.id, req.query.search ?? ""));
@@ -112,7 +113,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
       querystring: Type.Object({ site_id: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: "default: the connector's site_id" })) }),
       response: {
         200: Type.Object({ drives: Type.Array(Type.Object({ drive_id: Type.String(), name: Type.String(), drive_type: Type.String(), web_url: Type.String(), description: Type.Union([Type.String(), Type.Null()]) })) }),
-        ...errorResponses,
+        ...errors(400, 401, 403, 404, 502, 504),
       },
     },
   }, async (req) => sharepoint.drives(await requireUser(req), req.params.id, req.query.site_id));
@@ -122,8 +123,9 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
       schema: {
         tags, summary: `Search Entra ID ${kind} (for identity mappings: their id is the smb_principal)`,
         params: IdParams, body: SearchBody,
-        response: { 200: Type.Object({ [kind]: Type.Array(Principal) }), ...errorResponses },
+        response: { 200: Type.Object({ [kind]: Type.Array(Principal) }), ...errors(JSON_BODY, 401, 403, 404, 502, 504) },
       },
     }, async (req) => sharepoint.searchPrincipals(await requireUser(req), req.params.id, kind, req.body.query));
   }
 };
+sharepointConnectorRoutes.sharedSchemas = connectorSharedSchemas(def);
