@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system peers the test suite and benchmarks run against (real Samba, smbclient,
-# rclone) when they are missing. Debian's packages; needs root, as on the project's machines.
+# rclone, curl, jq) when they are missing. Debian's packages; needs root, as on the project's machines.
 set -euo pipefail
 need=()
 command -v smbd >/dev/null 2>&1 || need+=(samba)
@@ -10,6 +10,8 @@ command -v rclone >/dev/null 2>&1 || need+=(rclone)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The core-throughput bench downloads the 1 GiB file with curl.
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# The README tour test (test/docs) runs the documented curl | jq commands.
+command -v jq >/dev/null 2>&1 || need+=(jq)
 # The ACL tests run a share with `vfs objects = acl_xattr`; Debian ships that module separately.
 if command -v smbd >/dev/null 2>&1; then
   modules_dir=$(smbd -b 2>/dev/null | awk -F': ' '/MODULESDIR/ {print $2}')

@@ -6,6 +6,7 @@ import type {
   RawServerDefault,
 } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { TSchema } from "typebox";
 import type { AppContext } from "./app-context.js";
 
 /** The Fastify instance routes are registered on (TypeBox schemas give typed params/bodies). */
@@ -41,5 +42,10 @@ export type RouteContext = Pick<
  * (so it may add content-type parsers or hooks without affecting others); the error envelope,
  * auth helpers (./auth.ts) and OpenAPI generation apply to it automatically. Services come built
  * from the context; a module neither builds one nor imports another route module.
+ *
+ * `sharedSchemas` are the components (schemas with an `$id`) its routes reference with `$ref`;
+ * buildApp registers them on the root instance (schema-registry.ts), never the module itself.
  */
-export type RouteModule = (app: AppInstance, ctx: RouteContext) => Promise<void> | void;
+export type RouteModule = ((app: AppInstance, ctx: RouteContext) => Promise<void> | void) & {
+  sharedSchemas?: readonly TSchema[];
+};

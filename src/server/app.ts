@@ -13,6 +13,7 @@ import { installRequestLogging, logFrameworkAnswer } from "./request-logging.js"
 import { installJsonBodyParser } from "./json-body-parser.js";
 import { installJsonNewline } from "./json-newline.js";
 import { installOpenApi } from "./openapi.js";
+import { registerSharedSchemas } from "./schema-registry.js";
 import { authenticateApiRoutes } from "./auth.js";
 import { coreRoutes, featureRoutes } from "./routes/index.js";
 import type { User } from "../core/principal-service.js";
@@ -76,7 +77,7 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
   try {
     const bootstrap = await context.principals.bootstrapAdmin({ adminToken: config.adminToken });
     if (bootstrap.revokedAdminToken)
-      logger.warn("SCAIDRIVE_ADMIN_TOKEN was revoked and stays revoked; set a new value or remove the variable");
+      logger.warn("SCAIDRIVE_ADMIN_TOKEN was revoked and stays " + "revoked; set a new value or remove the variable");
     const app = Fastify({
       loggerInstance: logger,
       logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "req_id" }),
@@ -112,8 +113,9 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
     app.addHook("onRequest", authenticateApiRoutes);
     installErrorEnvelope(app as never);
     installRequestLogging(app as never);
-    await installOpenApi(app);
     const modules = [...coreRoutes, ...(options.coreOnly ? [] : featureRoutes), ...(options.plugins ?? [])];
+    registerSharedSchemas(app, modules);
+    await installOpenApi(app);
     for (const mod of modules) {
       await app.register(async (scope) => {
         await mod(scope as AppInstance, context);

@@ -15,18 +15,15 @@
  * Each handler parses the request, calls the type's connector or run service (built by the
  * application context; the rules — access, defaults, secrets, audit — live there) and answers.
  */
-import { Type } from "typebox";
+import { Type, type TSchema } from "typebox";
 import type { AppInstance, RouteModule } from "./app-types.js";
 import { requireUser } from "./auth.js";
-import { errorResponses } from "./schemas.js";
+import { JSON_BODY, errors } from "./schemas.js";
 import {
-  AuditSchema,
-  EntrySchema,
-  FileStateSchema,
-  JobSchema,
-  PlanItemSchema,
+  CONNECTOR_JOB_SCHEMAS,
   mappingSchemas,
   nullable,
+  refTo,
   schema,
   testResultSchema,
 } from "./connector-schemas.js";
@@ -45,10 +42,23 @@ const MapParams = Type.Object({ id: Type.String(), map_id: Type.String() });
 const SyncQuery = Type.Object({
   full_sync: Type.Optional(Type.Boolean({ description: "ignore the stored fingerprints and re-compare content" })),
   dry_run: Type.Optional(
-    Type.Boolean({ description: "plan only: waits and answers 200 with the job and `plan`; nothing changes" }),
+    Type.Boolean({ description: "plan only: waits and answers 200 with " + "the job and `plan`; nothing changes" }),
   ),
   force: Type.Optional(Type.Boolean({ description: "override the mass-deletion safety stop" })),
 });
+
+/** Component names of one type's connector view and identity mapping (e.g. SMBConnector). */
+const connectorId = (def: ConnectorDefinition): string => `${def.title.replace(/\W/g, "")}Connector`;
+const mappingId = (def: ConnectorDefinition): string => `${def.title.replace(/\W/g, "")}IdentityMapping`;
+
+/** The components the routes of `def` reference, for `RouteModule.sharedSchemas`. */
+export function connectorSharedSchemas(def: ConnectorDefinition): TSchema[] {
+  return [
+    ...CONNECTOR_JOB_SCHEMAS,
+    schema({ $id: connectorId(def), ...connectorReadSchema(def) }),
+    schema({ $id: mappingId(def), ...mappingSchemas(def).item }),
+  ];
+}
 
 /** What every handler group of one type needs. */
 interface TypeRoutes {
@@ -63,7 +73,7 @@ interface TypeRoutes {
 /** Create, list, read, update, delete. */
 function connectorCrudRoutes({ app, def, basePath, tags, connectors }: TypeRoutes): void {
   const bodies = bodySchemas(def);
-  const Connector = schema(connectorReadSchema(def));
+  const Connector = schema(refTo(connectorId(def)));
 
   app.post(
     basePath,
@@ -75,7 +85,7 @@ function connectorCrudRoutes({ app, def, basePath, tags, connectors }: TypeRoute
           `Needs MANAGE_PERMISSIONS ` +
           `on the target share (403 otherwise). Secrets (${def.secretFields.join(", ")}) are write-only.`,
         body: schema(bodies.create),
-        response: { 201: Connector, ...errorResponses },
+        response: { 201: Connector, ...errors(JSON_BODY, 401, 403) },
       },
     },
     async (req, reply) => reply.status(201).send(await connectors.create(await requireUser(req), req.body as Json)),
@@ -92,11 +102,11 @@ function connectorCrudRoutes({ app, def, basePath, tags, connectors }: TypeRoute
           200: schema({
             type: "object",
             properties: {
-              items: { type: "array", items: connectorReadSchema(def) },
+              items: { type: "array", items: refTo(connectorId(def)) },
               next_cursor: nullable({ type: "string" }),
             },
           }),
-          ...errorResponses,
+          ...errors(400, 401),
         },
       },
     },
@@ -110,7 +120,7 @@ function connectorCrudRoutes({ app, def, basePath, tags, connectors }: TypeRoute
         tags,
         summary: `One ${def.title} connector`,
         params: IdParams,
-        response: { 200: Connector, ...errorResponses },
+        response: { 200: Connector, ...errors(401, 404) },
       },
     },
     async (req) => connectors.get(await requireUser(req), req.params.id),
@@ -124,13 +134,11 @@ function connectorCrudRoutes({ app, def, basePath, tags, connectors }: TypeRoute
         summary: `Update a ${def.title} connector`,
         description:
           `Any field ` +
-          `but target_share_id${def.immutableFields.length ? ", " + def.immutableFields.join(", ") : ""} (409 IMMUTABLE_FIELD). Rotate ` +
-          `credentials by sending the new secret(s). Saving ` +
-          `(even an empty body {}) re-enables a connector disabled by an authentication ` +
-          `failure and resolves its alert, unless the body says enabled: false.`,
+          `but target_share_id${def.immutableFields.length ? ", " + def.immutableFields.join(", ") : ""} (409 IMMUTABLE_FIELD). Rotate credentials by sending the new secret(s). Saving ` +
+          `(even an empty body {}) re-enables a connector disabled by an authentication failure and resolves its alert, unless the body says enabled: false.`,
         params: IdParams,
         body: schema(bodies.patch),
-        response: { 200: Connector, ...errorResponses },
+        response: { 200: Connector, ...errors(JSON_BODY, 401, 403, 404, 409) },
       },
     },
     async (req) => connectors.patch(await requireUser(req), req.params.id, req.body as Json),
@@ -146,7 +154,7 @@ function connectorCrudRoutes({ app, def, basePath, tags, connectors }: TypeRoute
           "Cancels a running job, then removes the connector, its identity mappings, jobs " +
           "and file-states. Synced content stays in ScaiDrive; the remote is untouched.",
         params: IdParams,
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
       },
     },
     async (req, reply) => {
@@ -165,7 +173,7 @@ function connectionTestRoute({ app, def, basePath, tags, connectors }: TypeRoute
         summary: "Test connectivity and credentials",
         params: IdParams,
         description: (def.testResultSchema as { description?: string } | undefined)?.description,
-        response: { 200: schema(testResultSchema(def)), ...errorResponses },
+        response: { 200: schema(testResultSchema(def)), ...errors(401, 403, 404) },
       },
     },
     async (req) => connectors.test(await requireUser(req), req.params.id),
@@ -188,12 +196,9 @@ function runRoutes({ app, basePath, tags, runs }: TypeRoutes): void {
         params: IdParams,
         querystring: SyncQuery,
         response: {
-          200: schema({
-            ...JobSchema,
-            properties: { ...(JobSchema.properties as Json), plan: { type: "array", items: PlanItemSchema } },
-          }),
-          202: schema(JobSchema),
-          ...errorResponses,
+          200: schema(refTo("ConnectorDryRun")),
+          202: schema(refTo("ConnectorJob")),
+          ...errors(400, 401, 403, 404, 409, 502, 504),
         },
       },
     },
@@ -215,9 +220,12 @@ function runRoutes({ app, basePath, tags, runs }: TypeRoutes): void {
         response: {
           200: schema({
             type: "object",
-            properties: { jobs: { type: "array", items: JobSchema }, next_cursor: nullable({ type: "string" }) },
+            properties: {
+              jobs: { type: "array", items: refTo("ConnectorJob") },
+              next_cursor: nullable({ type: "string" }),
+            },
           }),
-          ...errorResponses,
+          ...errors(400, 401, 404),
         },
       },
     },
@@ -236,15 +244,8 @@ function runRoutes({ app, basePath, tags, runs }: TypeRoutes): void {
         params: JobParams,
         querystring: PageQuery,
         response: {
-          200: schema({
-            ...JobSchema,
-            properties: {
-              ...(JobSchema.properties as Json),
-              entries: { type: "array", items: EntrySchema },
-              next_cursor: nullable({ type: "string" }),
-            },
-          }),
-          ...errorResponses,
+          200: schema(refTo("ConnectorJobDetail")),
+          ...errors(400, 401, 404),
         },
       },
     },
@@ -256,9 +257,9 @@ function runRoutes({ app, basePath, tags, runs }: TypeRoutes): void {
     {
       schema: {
         tags,
-        summary: "Cancel a queued or running job (a finished job is returned unchanged)",
+        summary: "Cancel a queued or running job (a " + "finished job is returned unchanged)",
         params: JobParams,
-        response: { 200: schema(JobSchema), ...errorResponses },
+        response: { 200: schema(refTo("ConnectorJob")), ...errors(401, 403, 404) },
       },
     },
     async (req) => runs.cancelJob(await requireUser(req), req.params.id, req.params.job_id),
@@ -279,11 +280,11 @@ function runRoutes({ app, basePath, tags, runs }: TypeRoutes): void {
           200: schema({
             type: "object",
             properties: {
-              file_states: { type: "array", items: FileStateSchema },
+              file_states: { type: "array", items: refTo("ConnectorFileState") },
               next_cursor: nullable({ type: "string" }),
             },
           }),
-          ...errorResponses,
+          ...errors(400, 401, 403, 404),
         },
       },
     },
@@ -303,7 +304,7 @@ function identityMappingRoutes({ app, def, basePath, tags, connectors }: TypeRou
         description: "409 ALREADY_EXISTS when the principal is already mapped on this connector.",
         params: IdParams,
         body: schema(mapping.body),
-        response: { 201: schema(mapping.item), ...errorResponses },
+        response: { 201: schema(refTo(mappingId(def))), ...errors(JSON_BODY, 401, 403, 404, 409) },
       },
     },
     async (req, reply) =>
@@ -318,8 +319,11 @@ function identityMappingRoutes({ app, def, basePath, tags, connectors }: TypeRou
         summary: "Identity mappings of the connector (MANAGE_PERMISSIONS on the target share)",
         params: IdParams,
         response: {
-          200: schema({ type: "object", properties: { identity_mappings: { type: "array", items: mapping.item } } }),
-          ...errorResponses,
+          200: schema({
+            type: "object",
+            properties: { identity_mappings: { type: "array", items: refTo(mappingId(def)) } },
+          }),
+          ...errors(401, 403, 404),
         },
       },
     },
@@ -331,9 +335,9 @@ function identityMappingRoutes({ app, def, basePath, tags, connectors }: TypeRou
     {
       schema: {
         tags,
-        summary: "One identity mapping (MANAGE_PERMISSIONS on the target share)",
+        summary: "One identity mapping (MANAGE_PERMISSIONS " + "on the target share)",
         params: MapParams,
-        response: { 200: schema(mapping.item), ...errorResponses },
+        response: { 200: schema(refTo(mappingId(def))), ...errors(401, 403, 404) },
       },
     },
     async (req) => connectors.getMapping(await requireUser(req), req.params.id, req.params.map_id),
@@ -346,7 +350,7 @@ function identityMappingRoutes({ app, def, basePath, tags, connectors }: TypeRou
         tags,
         summary: "Remove an identity mapping",
         params: MapParams,
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
       },
     },
     async (req, reply) => {
@@ -363,7 +367,7 @@ function auditRoute({ app, basePath, tags, connectors }: TypeRoutes): void {
       schema: {
         tags,
         summary:
-          "Who created and changed the connector, when, and which fields (names only, never values); newest first",
+          "Who created and changed the connector, when, and which " + "fields (names only, never values); newest first",
         description:
           "Needs MANAGE_PERMISSIONS on the target share. `scope_fields` are the changed fields that decide " +
           "where the stored secrets go; `secrets_dropped` the stored secrets such a change removed.",
@@ -372,9 +376,12 @@ function auditRoute({ app, basePath, tags, connectors }: TypeRoutes): void {
         response: {
           200: schema({
             type: "object",
-            properties: { items: { type: "array", items: AuditSchema }, next_cursor: nullable({ type: "string" }) },
+            properties: {
+              items: { type: "array", items: refTo("ConnectorAuditEntry") },
+              next_cursor: nullable({ type: "string" }),
+            },
           }),
-          ...errorResponses,
+          ...errors(400, 401, 403, 404),
         },
       },
     },
@@ -387,7 +394,7 @@ function auditRoute({ app, basePath, tags, connectors }: TypeRoutes): void {
  * must be registered with the sync engine (the context builds its services then).
  */
 export function createConnectorRoutes(def: ConnectorDefinition, basePath: string): RouteModule {
-  return (app, ctx) => {
+  const mod: RouteModule = (app, ctx) => {
     const services = ctx.connectorTypes.get(def.type);
     if (!services) throw new Error(`connector type ${def.type} is not registered with the sync engine`);
     const routes: TypeRoutes = {
@@ -404,4 +411,6 @@ export function createConnectorRoutes(def: ConnectorDefinition, basePath: string
     identityMappingRoutes(routes);
     auditRoute(routes);
   };
+  mod.sharedSchemas = connectorSharedSchemas(def);
+  return mod;
 }

@@ -3,6 +3,11 @@
  * file-states, identity mappings, the audit trail), as plain JSON schema: request validation,
  * response serialisation and the OpenAPI document come from these. The connector's own body and
  * read schemas are derived from its field table (`connectors/connector-fields.ts`).
+ *
+ * The job, log-entry, plan, file-state and audit schemas are shared by every connector type's
+ * routes (and by push/pull). Each has an `$id`, so the routes reference it (`{$ref: "<id>#"}`) and
+ * the OpenAPI document lists it once under `#/components/schemas`; buildApp registers them on the
+ * root (schema-registry.ts).
  */
 import { Type, type TSchema } from "typebox";
 import type { ConnectorDefinition } from "../connectors/connector-definition.js";
@@ -13,44 +18,45 @@ export const nullable = (s: Json): Json => ({ ...s, nullable: true });
 /** A plain JSON schema as a route schema. */
 export const schema = (s: Json): TSchema => Type.Unsafe<Record<string, unknown>>(s) as unknown as TSchema;
 
+/** `{$ref}` to one of these components, for hand-written JSON schemas. */
+export const refTo = (id: string): Json => ({ $ref: `${id}#` });
+
 const JobError = nullable({ type: "object", properties: { code: { type: "string" }, message: { type: "string" } } });
 
-export const JobSchema: Json = {
-  type: "object",
-  properties: {
-    id: { type: "string" },
-    status: { type: "string", enum: ["queued", "running", "completed", "failed", "cancelled", "skipped"] },
-    trigger: { type: "string", enum: ["manual", "scheduled", "push", "pull"] },
-    created_at: { type: "string", format: "date-time" },
-    started_at: nullable({ type: "string", format: "date-time" }),
-    finished_at: nullable({ type: "string", format: "date-time" }),
-    files_scanned: { type: "integer" },
-    files_synced: { type: "integer", description: "files copied, moved or deleted" },
-    bytes_transferred: { type: "integer" },
-    error_count: { type: "integer", description: "per-file errors (the job still completes)" },
-    files_total: { type: "integer", description: "planned actions (live while running)" },
-    files_done: {
-      type: "integer",
-      description:
-        "finished actions whose outcome was stored (live while running); what " +
-        "was in flight when a job failed or was cancelled is not counted",
-    },
-    bytes_done: { type: "integer", description: "bytes moved so far (live while running)" },
-    error: {
-      ...JobError,
-      description:
-        "job-level failure: CONNECTOR_AUTH_FAILED, CONNECTOR_UNREACHABLE, " +
-        "DESTINATION_DENIED, SYNC_SAFETY_ABORT, INTERNAL",
-    },
-    skip_reason: nullable({ type: "string", description: "why a scheduled run was skipped" }),
-    options: {
-      type: "object",
-      properties: { full_sync: { type: "boolean" }, dry_run: { type: "boolean" }, force: { type: "boolean" } },
-    },
+const jobProperties: Json = {
+  id: { type: "string" },
+  status: { type: "string", enum: ["queued", "running", "completed", "failed", "cancelled", "skipped"] },
+  trigger: { type: "string", enum: ["manual", "scheduled", "push", "pull"] },
+  created_at: { type: "string", format: "date-time" },
+  started_at: nullable({ type: "string", format: "date-time" }),
+  finished_at: nullable({ type: "string", format: "date-time" }),
+  files_scanned: { type: "integer" },
+  files_synced: { type: "integer", description: "files copied, moved or deleted" },
+  bytes_transferred: { type: "integer" },
+  error_count: { type: "integer", description: "per-file errors (the job still completes)" },
+  files_total: { type: "integer", description: "planned actions (live while running)" },
+  files_done: {
+    type: "integer",
+    description:
+      "finished actions whose outcome was stored (live while running); what " +
+      "was in flight when a job failed or was cancelled is not counted",
+  },
+  bytes_done: { type: "integer", description: "bytes moved so far (live while running)" },
+  error: {
+    ...JobError,
+    description:
+      "job-level failure: CONNECTOR_AUTH_FAILED, CONNECTOR_UNREACHABLE, " +
+      "DESTINATION_DENIED, SYNC_SAFETY_ABORT, INTERNAL",
+  },
+  skip_reason: nullable({ type: "string", description: "why a scheduled run was skipped" }),
+  options: {
+    type: "object",
+    properties: { full_sync: { type: "boolean" }, dry_run: { type: "boolean" }, force: { type: "boolean" } },
   },
 };
 
-export const EntrySchema: Json = {
+export const JobEntrySchema: Json = {
+  $id: "ConnectorJobEntry",
   type: "object",
   properties: {
     seq: { type: "integer" },
@@ -65,6 +71,7 @@ export const EntrySchema: Json = {
 };
 
 export const AuditSchema: Json = {
+  $id: "ConnectorAuditEntry",
   type: "object",
   properties: {
     id: { type: "string" },
@@ -78,6 +85,7 @@ export const AuditSchema: Json = {
 };
 
 export const PlanItemSchema: Json = {
+  $id: "SyncPlanItem",
   type: "object",
   properties: {
     action: { type: "string" },
@@ -90,6 +98,7 @@ export const PlanItemSchema: Json = {
 };
 
 export const FileStateSchema: Json = {
+  $id: "ConnectorFileState",
   type: "object",
   properties: {
     path: { type: "string" },
@@ -126,6 +135,36 @@ export const FileStateSchema: Json = {
   },
 };
 
+/** A sync, push or pull job with its counters (live while it runs). */
+export const JobSchema: Json = { $id: "ConnectorJob", type: "object", properties: jobProperties };
+/** A finished dry run: the job and what the run would have done. */
+export const DryRunSchema: Json = {
+  $id: "ConnectorDryRun",
+  type: "object",
+  properties: { ...jobProperties, plan: { type: "array", items: refTo("SyncPlanItem") } },
+};
+/** One job with a page of its per-file log (`entries`, `next_cursor`: managers only). */
+export const JobDetailSchema: Json = {
+  $id: "ConnectorJobDetail",
+  type: "object",
+  properties: {
+    ...jobProperties,
+    entries: { type: "array", items: refTo("ConnectorJobEntry") },
+    next_cursor: nullable({ type: "string" }),
+  },
+};
+
+/** The job, log, plan, file-state and audit components, for `RouteModule.sharedSchemas`. */
+export const CONNECTOR_JOB_SCHEMAS: readonly TSchema[] = [
+  JobSchema,
+  DryRunSchema,
+  JobDetailSchema,
+  JobEntrySchema,
+  PlanItemSchema,
+  FileStateSchema,
+  AuditSchema,
+];
+
 /** The identity-mapping body and item of a type; its remote-principal field is named by the definition. */
 export function mappingSchemas(def: ConnectorDefinition): { body: Json; item: Json } {
   const pf = def.principalField;
@@ -138,13 +177,14 @@ export function mappingSchemas(def: ConnectorDefinition): { body: Json; item: Js
         identity_type: {
           type: "string",
           enum: ["user", "group"],
-          description: "user maps to a usr_ id, group to a grp_ id",
+          description: "user maps to a usr_ id, " + "group to a grp_ id",
         },
         [pf]: {
           type: "string",
           minLength: 1,
           maxLength: 512,
-          description: `${def.title} principal as the remote names it (e.g. CORP\\alice); matched case-insensitively`,
+          description:
+            `${def.title} principal as the remote names ` + `it (e.g. CORP\\alice); matched case-insensitively`,
         },
         scaidrive_principal_id: {
           type: "string",

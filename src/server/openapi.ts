@@ -1,38 +1,121 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { AppInstance } from "./app-types.js";
 import { DOCS_CSP, DOCS_PREFIX } from "./security-headers.js";
+import { ERROR_STATUSES, type ErrorStatus } from "./schemas.js";
+
+const DESCRIPTION = [
+  "ScaiDrive: shares with folders, files, versions, metadata and ACLs, " +
+    "kept in step with SMB file shares and SharePoint by connectors.",
+  "",
+  'Authenticate with `Authorization: Bearer <token>`. Every error is `{"error": {"code": ' +
+    '"UPPER_SNAKE", "message": "...", "details": {...}}}` (the `ErrorEnvelope` schema).',
+  "Each operation lists the errors it can answer itself. Besides those, " +
+    "any request may be answered 400 `MALFORMED_REQUEST` (not valid HTTP),",
+  "408 `REQUEST_TIMEOUT`, 414 `URI_TOO_LONG`, 431 `HEADERS_TOO_LARGE`, " +
+    "413/415 for a body sent where none is expected, and 500 `INTERNAL`.",
+  "Lists take `limit` and `cursor` and return `next_cursor` (null on the last page).",
+].join("\n");
+
+/** The ScaiDrive logo (assets/scaidrive-logo.svg), found from src/ and from the compiled dist/ alike. */
+function readLogo(): Buffer | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+    try {
+      return readFileSync(join(dir, "assets", "scaidrive-logo.svg"));
+    } catch {
+      // not here; go up
+    }
+  }
+  return undefined;
+}
+
+type Operation = { responses?: Record<string, Record<string, unknown>> };
+type OpenApiDoc = {
+  paths?: Record<string, Record<string, Operation>>;
+  components?: Record<string, Record<string, unknown>>;
+};
+
+const ENVELOPE_REF = "#/components/schemas/ErrorEnvelope";
+
+/**
+ * Replaces every error answer that is the envelope with its standard description (schemas.ts
+ * `errors()`) by a `$ref` to one `#/components/responses/<name>`, so the document states each
+ * status once rather than once per operation.
+ */
+export function shareErrorResponses(doc: OpenApiDoc): OpenApiDoc {
+  const shared: Record<string, unknown> = {};
+  for (const ops of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(ops)) {
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        const known = ERROR_STATUSES[Number(status) as ErrorStatus];
+        const content = response.content as Record<string, { schema?: { $ref?: string } }> | undefined;
+        if (
+          !known ||
+          response.description !== known.description ||
+          content?.["application/json"]?.schema?.$ref !== ENVELOPE_REF
+        )
+          continue;
+        shared[known.name] ??= response;
+        op.responses![status] = { $ref: `#/components/responses/${known.name}` };
+      }
+    }
+  }
+  doc.components = { ...doc.components, responses: { ...doc.components?.responses, ...shared } };
+  return doc;
+}
 
 /**
  * OpenAPI 3 generated from the routes' own TypeBox schemas. Must be registered before any route so
- * every route is captured. Document: /api/v1/openapi.json; browsable page: /api/docs.
+ * every route is captured. Schemas with an `$id` (registered by schema-registry.ts) appear once,
+ * as `#/components/schemas/<$id>`. Document: /api/v1/openapi.json; browsable page: /api/docs.
  */
 export async function installOpenApi(app: AppInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",
-      info: {
-        title: "ScaiDrive API",
-        version: "0.1.0",
-        description: "Self-hosted file platform. Errors: {error: {code, message, details}}.",
-      },
+      info: { title: "ScaiDrive API", version: "0.1.0", description: DESCRIPTION },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
     },
+    // Components keep the names they were registered under (the default would be def-0, def-1…).
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`),
+    },
     transformObject: (doc) => {
+      const api = (doc as { openapiObject: OpenApiDoc }).openapiObject;
       // The upload body is raw bytes parsed by no schema (it is streamed), so describe it here.
-      const api = (doc as { openapiObject?: { paths?: Record<string, Record<string, Record<string, unknown>>> } })
-        .openapiObject;
-      const put = api?.paths?.["/api/v1/shares/{share_id}/content"]?.put;
+      const put = api.paths?.["/api/v1/shares/{share_id}/content"]?.put as Record<string, unknown> | undefined;
       if (put)
         put.requestBody = {
           required: true,
           content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
         };
-      return (doc as { openapiObject: Record<string, unknown> }).openapiObject;
+      return shareErrorResponses(api) as Record<string, unknown>;
     },
   });
+  const logo = readLogo();
   // The page gets its own Content-Security-Policy (scripts and styles of its own origin), not the API's.
-  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { docExpansion: "list" }, staticCSP: DOCS_CSP });
+  await app.register(swaggerUi, {
+    routePrefix: DOCS_PREFIX,
+    uiConfig: { docExpansion: "list" },
+    staticCSP: DOCS_CSP,
+    // The header shows ScaiDrive's logo (a data: URI, which the page's img-src allows); the same
+    // file is the page's icon, served at /api/docs/static/theme/scaidrive-logo.svg.
+    ...(logo ? { logo: { type: "image/svg+xml", content: logo } } : {}),
+    theme: {
+      title: "ScaiDrive API",
+      ...(logo
+        ? {
+            favicon: [
+              { filename: "scaidrive-logo.svg", rel: "icon", sizes: "any", type: "image/svg+xml", content: logo },
+            ],
+          }
+        : {}),
+    },
+  });
   app.get("/api/v1/openapi.json", { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
 }

@@ -1,6 +1,13 @@
-import { Type, type TSchema } from "typebox";
+import { Type, type Static, type TSchema, type TUnsafe } from "typebox";
 
-/** Shared TypeBox schemas: request validation, response serialisation and OpenAPI come from these. */
+/**
+ * Shared TypeBox schemas: request validation, response serialisation and OpenAPI come from these.
+ *
+ * A schema with an `$id` is a *component*: routes refer to it with {@link ref}, it is registered
+ * once on the root instance (schema-registry.ts) and the OpenAPI document names it under
+ * `#/components/schemas/<$id>` instead of repeating it in every operation. Request schemas stay
+ * inline (request validation compiles each route's schema on its own; see validator-compiler.ts).
+ */
 
 export const ErrorEnvelope = Type.Object(
   {
@@ -10,7 +17,7 @@ export const ErrorEnvelope = Type.Object(
       details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     }),
   },
-  { $id: "ErrorEnvelope", description: "Every error answer (design §5)" },
+  { $id: "ErrorEnvelope", description: "Every error answer: {error: {code, message, details}}" },
 );
 
 const Id = (prefix: string) =>
@@ -27,56 +34,63 @@ export const PrincipalId = Type.String({
 const Timestamp = Type.String({ format: "date-time" });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-export const User = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.String(),
-  is_admin: Type.Boolean(),
-  created_at: Timestamp,
-});
-export const Token = Type.Object({
-  id: Type.String(),
-  user_id: Type.String(),
-  name: Type.String(),
-  created_at: Timestamp,
-  last_used_at: Type.Union([Timestamp, Type.Null()], {
-    description: "last request made with it, to the minute; null if never used",
-  }),
-});
-export const Group = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  created_at: Timestamp,
-  member_ids: Type.Array(Type.String()),
-});
-export const Share = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  description: Nullable(Type.String()),
-  created_by: Type.String(),
-  created_at: Timestamp,
-  root_id: Type.String(),
-});
-export const Node = Type.Object({
-  id: Type.String(),
-  share_id: Type.String(),
-  path: Type.String(),
-  name: Type.String(),
-  type: Type.Union([Type.Literal("file"), Type.Literal("folder")]),
-  size: Type.Integer(),
-  sha256: Nullable(Type.String()),
-  current_version_id: Nullable(Type.String()),
-  owner_id: Nullable(Type.String()),
-  created_at: Timestamp,
-  modified_at: Timestamp,
-});
-export const Version = Type.Object({
-  id: Type.String(),
-  size: Type.Integer(),
-  sha256: Type.String(),
-  author_id: Nullable(Type.String()),
-  created_at: Timestamp,
-});
+export const User = Type.Object(
+  { id: Type.String(), email: Type.String(), name: Type.String(), is_admin: Type.Boolean(), created_at: Timestamp },
+  { $id: "User" },
+);
+export const Token = Type.Object(
+  {
+    id: Type.String(),
+    user_id: Type.String(),
+    name: Type.String(),
+    created_at: Timestamp,
+    last_used_at: Type.Union([Timestamp, Type.Null()], {
+      description: "last request made with it, to " + "the minute; null if never used",
+    }),
+  },
+  { $id: "Token" },
+);
+export const Group = Type.Object(
+  { id: Type.String(), name: Type.String(), created_at: Timestamp, member_ids: Type.Array(Type.String()) },
+  { $id: "Group" },
+);
+export const Share = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    description: Nullable(Type.String()),
+    created_by: Type.String(),
+    created_at: Timestamp,
+    root_id: Type.String(),
+  },
+  { $id: "Share" },
+);
+export const Node = Type.Object(
+  {
+    id: Type.String(),
+    share_id: Type.String(),
+    path: Type.String(),
+    name: Type.String(),
+    type: Type.Union([Type.Literal("file"), Type.Literal("folder")]),
+    size: Type.Integer(),
+    sha256: Nullable(Type.String()),
+    current_version_id: Nullable(Type.String()),
+    owner_id: Nullable(Type.String()),
+    created_at: Timestamp,
+    modified_at: Timestamp,
+  },
+  { $id: "Node", description: "A file or folder" },
+);
+export const Version = Type.Object(
+  {
+    id: Type.String(),
+    size: Type.Integer(),
+    sha256: Type.String(),
+    author_id: Nullable(Type.String()),
+    created_at: Timestamp,
+  },
+  { $id: "Version" },
+);
 export const Permission = Type.Union([
   Type.Literal("READ"),
   Type.Literal("WRITE"),
@@ -84,17 +98,33 @@ export const Permission = Type.Union([
   Type.Literal("MANAGE_PERMISSIONS"),
 ]);
 export const Ace = Type.Object({ principal_id: PrincipalId, permissions: Type.Array(Permission, { maxItems: 4 }) });
-export const AclView = Type.Object({
-  share_id: Type.String(),
-  path: Type.String(),
-  node_id: Type.String(),
-  inherit: Type.Boolean(),
-  aces: Type.Array(Type.Object({ principal_id: Type.String(), permissions: Type.Array(Type.String()) })),
-  inherited_aces: Type.Array(
-    Type.Object({ principal_id: Type.String(), permissions: Type.Array(Type.String()), from_path: Type.String() }),
-  ),
-});
+export const AclView = Type.Object(
+  {
+    share_id: Type.String(),
+    path: Type.String(),
+    node_id: Type.String(),
+    inherit: Type.Boolean(),
+    aces: Type.Array(Type.Object({ principal_id: Type.String(), permissions: Type.Array(Type.String()) })),
+    inherited_aces: Type.Array(
+      Type.Object({ principal_id: Type.String(), permissions: Type.Array(Type.String()), from_path: Type.String() }),
+    ),
+  },
+  { $id: "AclView" },
+);
 export const Metadata = Type.Record(Type.String(), Type.Unknown(), { description: "the file's metadata dict" });
+
+/** The components every server has; route modules add their own through `RouteModule.sharedSchemas`. */
+export const CORE_SCHEMAS: readonly TSchema[] = [ErrorEnvelope, User, Token, Group, Share, Node, Version, AclView];
+
+/**
+ * A `$ref` to the component `schema` (which must have an `$id`). Validation and serialisation
+ * resolve it against the registered schemas; the static type stays the schema's.
+ */
+export function ref<T extends TSchema>(schema: T): TUnsafe<Static<T>> {
+  const id = (schema as { $id?: unknown }).$id;
+  if (typeof id !== "string") throw new Error("ref() needs a schema with an $id");
+  return Type.Unsafe<Static<T>>({ $ref: `${id}#` });
+}
 
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object({ items: Type.Array(item), next_cursor: Nullable(Type.String()) });
@@ -103,19 +133,65 @@ export const PageQuery = {
   cursor: Type.Optional(Type.String({ description: "next_cursor of the previous page" })),
 };
 export const PathQuery = Type.Object({
-  path: Type.String({ minLength: 1, description: "absolute path inside the share, e.g. /dir/a.pdf" }),
+  path: Type.String({ minLength: 1, description: "absolute path inside the " + "share, e.g. /dir/a.pdf" }),
 });
 
-/** Error answers every route may give, for the OpenAPI document and response serialisation. */
-export const errorResponses = {
-  400: ErrorEnvelope,
-  401: ErrorEnvelope,
-  403: ErrorEnvelope,
-  404: ErrorEnvelope,
-  409: ErrorEnvelope,
-  412: ErrorEnvelope,
-  413: ErrorEnvelope,
-  415: ErrorEnvelope,
-  416: ErrorEnvelope,
-  500: ErrorEnvelope,
-};
+/**
+ * What each error status means, as the OpenAPI document says it once (openapi.ts turns these into
+ * `#/components/responses/<name>`). Framework answers any request can get — 400 MALFORMED_REQUEST,
+ * 408, 414, 431, 500 — are described in the document's introduction, not on every route.
+ */
+export const ERROR_STATUSES = {
+  400: {
+    name: "BadRequest",
+    description:
+      "VALIDATION_FAILED (`details.field` names the field), " + "INVALID_NAME, SECRET_REQUIRED or DESTINATION_DENIED",
+  },
+  401: { name: "Unauthenticated", description: "UNAUTHENTICATED: the bearer token is missing, unknown or revoked" },
+  403: {
+    name: "Forbidden",
+    description: "FORBIDDEN: the caller may see the resource " + "but lacks the permission this needs",
+  },
+  404: { name: "NotFound", description: "NOT_FOUND: it does not exist, or the caller cannot read it" },
+  408: { name: "RequestTimeout", description: "REQUEST_TIMEOUT: the upload body stalled (nothing is stored)" },
+  409: {
+    name: "Conflict",
+    description: "CONFLICT, ALREADY_EXISTS, IMMUTABLE_FIELD, " + "SYNC_ALREADY_RUNNING or SYNC_SAFETY_ABORT",
+  },
+  412: { name: "PreconditionFailed", description: "PRECONDITION_FAILED: If-Match / If-None-Match did not hold" },
+  413: { name: "PayloadTooLarge", description: "PAYLOAD_TOO_LARGE: the body is over the limit (JSON: 1 MiB)" },
+  415: {
+    name: "UnsupportedMediaType",
+    description: "UNSUPPORTED_MEDIA_TYPE: JSON bodies " + "need Content-Type: application/json",
+  },
+  416: {
+    name: "RangeNotSatisfiable",
+    description: "RANGE_NOT_SATISFIABLE: the Range lies beyond " + "the content (Content-Range: bytes */size)",
+  },
+  502: {
+    name: "ConnectorAuthFailed",
+    description: "CONNECTOR_AUTH_FAILED: the remote " + "refused the connector's credentials",
+  },
+  504: { name: "ConnectorUnreachable", description: "CONNECTOR_UNREACHABLE: the remote could not be reached" },
+} as const;
+export type ErrorStatus = keyof typeof ERROR_STATUSES;
+
+/** Statuses of a route that takes a JSON body: validation (400), size (413) and media type (415). */
+export const JSON_BODY: readonly ErrorStatus[] = [400, 413, 415];
+
+/**
+ * The error answers of one route, each the {@link ErrorEnvelope} component: list only what the
+ * route can answer (the OpenAPI test checks the lists against the routes' inputs and methods).
+ */
+export function errors(
+  ...statuses: (ErrorStatus | readonly ErrorStatus[])[]
+): Record<number, TUnsafe<Static<typeof ErrorEnvelope>>> {
+  const out: Record<number, TUnsafe<Static<typeof ErrorEnvelope>>> = {};
+  for (const s of [...statuses.flat()].sort((a, b) => a - b)) {
+    out[s] = Type.Unsafe<Static<typeof ErrorEnvelope>>({
+      $ref: "ErrorEnvelope#",
+      description: ERROR_STATUSES[s].description,
+    });
+  }
+  return out;
+}

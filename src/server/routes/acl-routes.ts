@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
-import { Ace, AclView, PathQuery, errorResponses } from "../schemas.js";
+import { Ace, AclView, JSON_BODY, PathQuery, errors, ref } from "../schemas.js";
 
 const ShareParams = Type.Object({ share_id: Type.String() });
 
@@ -15,10 +15,10 @@ export const aclRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["acl"],
-        summary: "The node's own ACEs, inheritance flag and inherited ACEs",
+        summary: "The node's own ACEs, inheritance " + "flag and inherited ACEs",
         params: ShareParams,
         querystring: PathQuery,
-        response: { 200: AclView, ...errorResponses },
+        response: { 200: ref(AclView), ...errors(400, 401, 404) },
       },
     },
     async (req) => ctx.files.getAcl(req.params.share_id, req.query.path, await requireUser(req)),
@@ -33,7 +33,7 @@ export const aclRoutes: RouteModule = (app, ctx) => {
         params: ShareParams,
         querystring: PathQuery,
         body: Type.Object({ aces: Type.Array(Ace, { maxItems: 1000 }), inherit: Type.Boolean({ default: true }) }),
-        response: { 200: AclView, ...errorResponses },
+        response: { 200: ref(AclView), ...errors(JSON_BODY, 401, 403, 404) },
       },
     },
     async (req) => ctx.files.setAcl(req.params.share_id, req.query.path, req.body, await requireUser(req)),

@@ -7,19 +7,22 @@
 import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireAdmin } from "../auth.js";
-import { errorResponses } from "../schemas.js";
+import { errors, ref } from "../schemas.js";
 import type { AlertRecord } from "../../core/alert-service.js";
 import { clampLimit, decodeCursor, encodeCursor } from "../../core/pagination.js";
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()]);
-const Alert = Type.Object({
-  id: Type.String({ description: "alr_ id" }),
-  kind: Type.String({ description: "what happened, e.g. connector_auth_failed" }),
-  connector_id: Nullable(Type.String()),
-  message: Type.String(),
-  created_at: Type.String({ format: "date-time" }),
-  resolved_at: Nullable(Type.String({ format: "date-time" })),
-});
+const Alert = Type.Object(
+  {
+    id: Type.String({ description: "alr_ id" }),
+    kind: Type.String({ description: "what happened, e.g. connector_auth_failed" }),
+    connector_id: Nullable(Type.String()),
+    message: Type.String(),
+    created_at: Type.String({ format: "date-time" }),
+    resolved_at: Nullable(Type.String({ format: "date-time" })),
+  },
+  { $id: "Alert" },
+);
 
 const view = (a: AlertRecord) => ({
   id: a.id,
@@ -46,8 +49,8 @@ export const alertRoutes: RouteModule = (app, ctx) => {
           connector_id: Type.Optional(Type.String({ description: "only alerts about this connector" })),
         }),
         response: {
-          200: Type.Object({ items: Type.Array(Alert), next_cursor: Nullable(Type.String()) }),
-          ...errorResponses,
+          200: Type.Object({ items: Type.Array(ref(Alert)), next_cursor: Nullable(Type.String()) }),
+          ...errors(400, 401, 403),
         },
       },
     },
@@ -76,7 +79,7 @@ export const alertRoutes: RouteModule = (app, ctx) => {
         tags: ["alerts"],
         summary: "Mark an alert resolved (a resolved one is returned unchanged)",
         params: Type.Object({ id: Type.String() }),
-        response: { 200: Alert, ...errorResponses },
+        response: { 200: ref(Alert), ...errors(401, 403, 404) },
       },
     },
     async (req) => {
@@ -85,3 +88,4 @@ export const alertRoutes: RouteModule = (app, ctx) => {
     },
   );
 };
+alertRoutes.sharedSchemas = [Alert];

@@ -2,7 +2,7 @@ import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
 import { AppError } from "../../core/errors.js";
-import { Node, PathQuery, errorResponses } from "../schemas.js";
+import { Node, PathQuery, errors, ref } from "../schemas.js";
 import { sendContent, sendMountContent } from "../content-response.js";
 import { parseEntityTags } from "../range-header.js";
 import { UploadGuard, markUpload } from "../upload-guard.js";
@@ -19,7 +19,7 @@ function ifNoneMatch(header: string | undefined): { any: boolean; tags?: string[
   if (header === undefined) return { any: false };
   const parsed = parseEntityTags(header);
   if (parsed === undefined)
-    throw new AppError("VALIDATION_FAILED", 'If-None-Match must be * or a list of entity-tags ("...")', {
+    throw new AppError("VALIDATION_FAILED", "If-None-Match must be * or a " + 'list of entity-tags ("...")', {
       field: "if-none-match",
     });
   if (parsed === "*") return { any: true };
@@ -51,7 +51,7 @@ export const contentRoutes: RouteModule = async (app, ctx) => {
           "if-none-match": Type.Optional(Type.String()),
           "x-modified-at": Type.Optional(Type.String({ format: "date-time" })),
         }),
-        response: { 200: Node, 201: Node, ...errorResponses },
+        response: { 200: ref(Node), 201: ref(Node), ...errors(400, 401, 403, 404, 408, 409, 412, 413, 502, 504) },
       },
       // The whole-request timeout does not apply while the body arrives; the idle timeout does.
       onRequest: (req, _reply, done) => {
@@ -63,7 +63,7 @@ export const contentRoutes: RouteModule = async (app, ctx) => {
       const actor = await requireUser(req);
       const length = req.headers["content-length"];
       if (length !== undefined && Number(length) > ctx.config.maxUploadBytes) {
-        throw new AppError("PAYLOAD_TOO_LARGE", `uploads are limited to ${ctx.config.maxUploadBytes} bytes`, {
+        throw new AppError("PAYLOAD_TOO_LARGE", `uploads ` + `are limited to ${ctx.config.maxUploadBytes} bytes`, {
           max_bytes: ctx.config.maxUploadBytes,
         });
       }
@@ -102,7 +102,7 @@ export const contentRoutes: RouteModule = async (app, ctx) => {
         summary: "Download the current version; Range, If-Range, ETag and If-None-Match honoured",
         params: ShareParams,
         querystring: PathQuery,
-        response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errorResponses },
+        response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errors(400, 401, 403, 404, 409, 416, 502, 504) },
       },
     },
     async (req, reply) => {

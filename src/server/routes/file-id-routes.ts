@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
-import { Metadata, Node, PageQuery, Version, errorResponses } from "../schemas.js";
+import { JSON_BODY, Metadata, Node, PageQuery, Version, errors, ref } from "../schemas.js";
 import { sendContent } from "../content-response.js";
 
 const FileParams = Type.Object({ file_id: Type.String() });
@@ -20,7 +20,7 @@ export const fileIdRoutes: RouteModule = (app, ctx) => {
         tags: ["files"],
         summary: "A node by id",
         params: FileParams,
-        response: { 200: Node, ...errorResponses },
+        response: { 200: ref(Node), ...errors(401, 404) },
       },
     },
     async (req) => ctx.files.statById(req.params.file_id, await requireUser(req)),
@@ -35,8 +35,11 @@ export const fileIdRoutes: RouteModule = (app, ctx) => {
         params: FileParams,
         querystring: Type.Object(PageQuery),
         response: {
-          200: Type.Object({ versions: Type.Array(Version), next_cursor: Type.Union([Type.String(), Type.Null()]) }),
-          ...errorResponses,
+          200: Type.Object({
+            versions: Type.Array(ref(Version)),
+            next_cursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors(400, 401, 404),
         },
       },
     },
@@ -51,9 +54,9 @@ export const fileIdRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["versions"],
-        summary: "Bytes of one version (Range, ETag honoured)",
+        summary: "Bytes of one version " + "(Range, ETag honoured)",
         params: VersionParams,
-        response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errorResponses },
+        response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errors(400, 401, 404, 416) },
       },
     },
     async (req, reply) => {
@@ -71,9 +74,9 @@ export const fileIdRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["versions"],
-        summary: "Make an old version current (adds a new version)",
+        summary: "Make an old version current " + "(adds a new version)",
         params: VersionParams,
-        response: { 200: Node, ...errorResponses },
+        response: { 200: ref(Node), ...errors(401, 403, 404) },
       },
     },
     async (req) => ctx.files.restoreVersion(req.params.file_id, req.params.version_id, await requireUser(req)),
@@ -86,7 +89,7 @@ export const fileIdRoutes: RouteModule = (app, ctx) => {
         tags: ["metadata"],
         summary: "The metadata dict",
         params: FileParams,
-        response: { 200: Metadata, ...errorResponses },
+        response: { 200: Metadata, ...errors(401, 404) },
       },
     },
     async (req) => ctx.files.getMetadata(req.params.file_id, await requireUser(req)),
@@ -97,10 +100,10 @@ export const fileIdRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["metadata"],
-        summary: "Merge keys into the dict; null removes a key",
+        summary: "Merge keys into the dict; " + "null removes a key",
         params: FileParams,
         body: Metadata,
-        response: { 200: Metadata, ...errorResponses },
+        response: { 200: Metadata, ...errors(JSON_BODY, 401, 403, 404) },
       },
     },
     async (req) => ctx.files.patchMetadata(req.params.file_id, req.body, await requireUser(req)),

@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
-import { Node, Page, PageQuery, PathQuery, errorResponses } from "../schemas.js";
+import { JSON_BODY, Node, Page, PageQuery, PathQuery, errors, ref } from "../schemas.js";
 
 const ShareParams = Type.Object({ share_id: Type.String() });
 
@@ -21,7 +21,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
           path: Type.Optional(Type.String({ description: "folder path, default /" })),
           ...PageQuery,
         }),
-        response: { 200: Page(Node), ...errorResponses },
+        response: { 200: Page(ref(Node)), ...errors(400, 401, 403, 404, 409, 502, 504) },
       },
     },
     async (req) => {
@@ -37,7 +37,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
         summary: "One node by path",
         params: ShareParams,
         querystring: PathQuery,
-        response: { 200: Node, ...errorResponses },
+        response: { 200: ref(Node), ...errors(400, 401, 403, 404, 409, 502, 504) },
       },
     },
     async (req) => {
@@ -53,7 +53,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
         summary: "Create a folder and missing parents (201 created, 200 existed)",
         params: ShareParams,
         body: Type.Object({ path: Type.String({ minLength: 1 }) }),
-        response: { 200: Node, 201: Node, ...errorResponses },
+        response: { 200: ref(Node), 201: ref(Node), ...errors(JSON_BODY, 401, 403, 404, 409, 502, 504) },
       },
     },
     async (req, reply) => {
@@ -67,14 +67,14 @@ export const fileRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["files"],
-        summary: "Move or rename (ids are kept); replace: overwrite a destination of the same type",
+        summary: "Move or rename (ids are kept); replace: " + "overwrite a destination of the same type",
         params: ShareParams,
         body: Type.Object({
           from: Type.String({ minLength: 1 }),
           to: Type.String({ minLength: 1 }),
           replace: Type.Optional(Type.Boolean()),
         }),
-        response: { 200: Node, ...errorResponses },
+        response: { 200: ref(Node), ...errors(JSON_BODY, 401, 403, 404, 409, 502, 504) },
       },
     },
     async (req) => {
@@ -93,7 +93,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
         summary: "Delete a file or a folder recursively",
         params: ShareParams,
         querystring: PathQuery,
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409, 502, 504) },
       },
     },
     async (req, reply) => {

@@ -6,33 +6,37 @@
 import { Type } from "typebox";
 import type { AppInstance, RouteContext, RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
-import { PageQuery, errorResponses } from "../schemas.js";
+import { JSON_BODY, PageQuery, errors, ref } from "../schemas.js";
+import { JobSchema, refTo } from "../connector-schemas.js";
 
-const MountSchema = Type.Object({
-  id: Type.String({ description: "mnt_ + ULID" }),
-  share_id: Type.String(),
-  path: Type.String({ description: "the mount point's current path in the share" }),
-  node_id: Type.String({ description: "the mount point folder's node id" }),
-  connector_id: Type.String(),
-  remote_path: Type.String({ description: "folder relative to the connector's base ('' = its root)" }),
-  created_by: Type.String(),
-  created_at: Type.String({ format: "date-time" }),
-});
+const MountSchema = Type.Object(
+  {
+    id: Type.String({ description: "mnt_ + ULID" }),
+    share_id: Type.String(),
+    path: Type.String({ description: "the mount point's current path in the share" }),
+    node_id: Type.String({ description: "the mount point folder's node id" }),
+    connector_id: Type.String(),
+    remote_path: Type.String({ description: "folder relative to the connector's base ('' = its root)" }),
+    created_by: Type.String(),
+    created_at: Type.String({ format: "date-time" }),
+  },
+  { $id: "Mount" },
+);
 const IdParams = Type.Object({ id: Type.String() });
 const PushPullBody = Type.Object(
   {
     after_copy: Type.Union([Type.Literal("keep"), Type.Literal("delete")], {
-      description: "delete: remove each source file once its copy is verified (size + SHA-256)",
+      description: "delete: remove each source file once " + "its copy is verified (size + SHA-256)",
     }),
     path: Type.Optional(
       Type.String({
-        description: "sub-folder relative to both the connector's base and its target_path (default: everything)",
+        description: "sub-folder relative to both the connector's " + "base and its target_path (default: everything)",
       }),
     ),
   },
   { additionalProperties: false },
 );
-const AnyJob = Type.Unsafe<Record<string, unknown>>({ type: "object", additionalProperties: true });
+const Job = Type.Unsafe<Record<string, unknown>>(refTo("ConnectorJob"));
 
 export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) => {
   const { mounts } = ctx;
@@ -57,7 +61,7 @@ export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) =>
           },
           { additionalProperties: false },
         ),
-        response: { 201: MountSchema, ...errorResponses },
+        response: { 201: ref(MountSchema), ...errors(JSON_BODY, 401, 403, 404, 409, 502, 504) },
       },
     },
     async (req, reply) => reply.status(201).send(await mounts.create(await requireUser(req), req.body)),
@@ -68,11 +72,14 @@ export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) =>
     {
       schema: {
         tags: ["mounts"],
-        summary: "Mounts whose mount point the caller can read",
+        summary: "Mounts whose mount point " + "the caller can read",
         querystring: Type.Object(PageQuery),
         response: {
-          200: Type.Object({ items: Type.Array(MountSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }),
-          ...errorResponses,
+          200: Type.Object({
+            items: Type.Array(ref(MountSchema)),
+            next_cursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors(400, 401),
         },
       },
     },
@@ -86,7 +93,7 @@ export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) =>
         tags: ["mounts"],
         summary: "One mount",
         params: IdParams,
-        response: { 200: MountSchema, ...errorResponses },
+        response: { 200: ref(MountSchema), ...errors(401, 404) },
       },
     },
     async (req) => mounts.get(await requireUser(req), req.params.id),
@@ -97,9 +104,9 @@ export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) =>
     {
       schema: {
         tags: ["mounts"],
-        summary: "Unmount: the share folder stays (empty), the remote is untouched",
+        summary: "Unmount: the share folder stays " + "(empty), the remote is untouched",
         params: IdParams,
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
       },
     },
     async (req, reply) => {
@@ -117,14 +124,14 @@ export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) =>
             tags: [`${def.type}-connectors`],
             summary:
               mode === "push"
-                ? "One-shot push: copy new/changed ScaiDrive files to the remote"
-                : "One-shot pull: copy new/changed remote files into ScaiDrive",
+                ? "One-shot push: copy new/changed " + "ScaiDrive files to the remote"
+                : "One-shot pull: copy new/changed " + "remote files into ScaiDrive",
             description:
               "202 with the job (same shape and list as syncs, trigger push|pull). Never deletes on " +
               "the destination; after_copy=delete removes each source file once its copy is verified.",
             params: IdParams,
             body: PushPullBody,
-            response: { 202: AnyJob, ...errorResponses },
+            response: { 202: Job, ...errors(JSON_BODY, 401, 403, 404, 409) },
           },
         },
         async (req, reply) => {
@@ -143,3 +150,4 @@ export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) =>
     }
   }
 };
+mountRoutes.sharedSchemas = [MountSchema, JobSchema];

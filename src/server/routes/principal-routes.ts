@@ -2,7 +2,7 @@ import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireAdmin, requireUser } from "../auth.js";
 import { AppError } from "../../core/errors.js";
-import { Group, GroupId, Page, PageQuery, Token, User, UserId, errorResponses } from "../schemas.js";
+import { Group, GroupId, JSON_BODY, Page, PageQuery, Token, User, UserId, errors, ref } from "../schemas.js";
 
 /**
  * Users, groups, members and tokens. Creating users and groups and changing membership needs an
@@ -23,7 +23,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
           name: Type.String({ minLength: 1, maxLength: 400 }),
           is_admin: Type.Optional(Type.Boolean()),
         }),
-        response: { 201: User, ...errorResponses },
+        response: { 201: ref(User), ...errors(JSON_BODY, 401, 403, 409) },
       },
     },
     async (req, reply) => {
@@ -39,7 +39,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
         tags: ["users"],
         summary: "List users",
         querystring: Type.Object(PageQuery),
-        response: { 200: Page(User), ...errorResponses },
+        response: { 200: Page(ref(User)), ...errors(400, 401) },
       },
     },
     async (req) => {
@@ -51,7 +51,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
   app.get(
     "/api/v1/users/me",
     {
-      schema: { tags: ["users"], summary: "The caller", response: { 200: User, ...errorResponses } },
+      schema: { tags: ["users"], summary: "The caller", response: { 200: ref(User), ...errors(401) } },
     },
     async (req) => p.getUser((await requireUser(req)).userId),
   );
@@ -63,7 +63,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
         tags: ["users"],
         summary: "One user",
         params: Type.Object({ id: Type.String() }),
-        response: { 200: User, ...errorResponses },
+        response: { 200: ref(User), ...errors(401, 404) },
       },
     },
     async (req) => {
@@ -79,7 +79,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
         tags: ["groups"],
         summary: "Create a group (admin)",
         body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 400 }) }),
-        response: { 201: Group, ...errorResponses },
+        response: { 201: ref(Group), ...errors(JSON_BODY, 401, 403, 409) },
       },
     },
     async (req, reply) => {
@@ -95,7 +95,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
         tags: ["groups"],
         summary: "List groups",
         querystring: Type.Object(PageQuery),
-        response: { 200: Page(Group), ...errorResponses },
+        response: { 200: Page(ref(Group)), ...errors(400, 401) },
       },
     },
     async (req) => {
@@ -111,7 +111,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
         tags: ["groups"],
         summary: "One group with its member ids",
         params: Type.Object({ id: Type.String() }),
-        response: { 200: Group, ...errorResponses },
+        response: { 200: ref(Group), ...errors(401, 404) },
       },
     },
     async (req) => {
@@ -128,7 +128,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
         summary: "Add a member (admin, idempotent)",
         params: Type.Object({ id: GroupId }),
         body: Type.Object({ user_id: UserId }),
-        response: { 200: Group, ...errorResponses },
+        response: { 200: ref(Group), ...errors(JSON_BODY, 401, 403, 404) },
       },
     },
     async (req) => {
@@ -146,14 +146,14 @@ export const principalRoutes: RouteModule = (app, ctx) => {
         params: Type.Object({ id: GroupId }),
         querystring: Type.Object({ user_id: Type.Optional(UserId) }),
         body: Type.Optional(Type.Object({ user_id: UserId })),
-        response: { 200: Group, ...errorResponses },
+        response: { 200: ref(Group), ...errors(JSON_BODY, 401, 403, 404) },
       },
     },
     async (req) => {
       const actor = await requireAdmin(req);
       const userId = req.body?.user_id ?? req.query.user_id;
       if (!userId)
-        throw new AppError("VALIDATION_FAILED", "user_id is required (JSON body or query)", { field: "user_id" });
+        throw new AppError("VALIDATION_FAILED", "user_id is required " + "(JSON body or query)", { field: "user_id" });
       return p.removeMember(actor, req.params.id, userId);
     },
   );
@@ -165,7 +165,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
         tags: ["groups"],
         summary: "Remove a member (admin)",
         params: Type.Object({ id: GroupId, user_id: UserId }),
-        response: { 200: Group, ...errorResponses },
+        response: { 200: ref(Group), ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => {
@@ -189,7 +189,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
             name: Type.String(),
             created_at: Type.String(),
           }),
-          ...errorResponses,
+          ...errors(JSON_BODY, 401, 403, 404),
         },
       },
     },
@@ -206,7 +206,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
         tags: ["tokens"],
         summary: "List API tokens (never their secrets): your own, or another user's as admin",
         querystring: Type.Object({ ...PageQuery, user_id: Type.Optional(UserId) }),
-        response: { 200: Page(Token), ...errorResponses },
+        response: { 200: Page(ref(Token)), ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => p.listTokens(await requireUser(req), req.query),
@@ -217,9 +217,9 @@ export const principalRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["tokens"],
-        summary: "Revoke a token (your own, or anyone's as admin)",
+        summary: "Revoke a token (your own, " + "or anyone's as admin)",
         params: Type.Object({ id: Type.String() }),
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: Type.Null(), ...errors(401, 404) },
       },
     },
     async (req, reply) => {

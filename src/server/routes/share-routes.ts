@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
-import { Page, PageQuery, Share, errorResponses } from "../schemas.js";
+import { JSON_BODY, Page, PageQuery, Share, errors, ref } from "../schemas.js";
 
 /** Shares: any user may create one (and then holds every permission on it). */
 export const shareRoutes: RouteModule = (app, ctx) => {
@@ -15,7 +15,7 @@ export const shareRoutes: RouteModule = (app, ctx) => {
           name: Type.String({ minLength: 1, maxLength: 400 }),
           description: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
         }),
-        response: { 201: Share, ...errorResponses },
+        response: { 201: ref(Share), ...errors(JSON_BODY, 401) },
       },
     },
     async (req, reply) => {
@@ -31,7 +31,7 @@ export const shareRoutes: RouteModule = (app, ctx) => {
         tags: ["shares"],
         summary: "Shares visible to the caller",
         querystring: Type.Object(PageQuery),
-        response: { 200: Page(Share), ...errorResponses },
+        response: { 200: Page(ref(Share)), ...errors(400, 401) },
       },
     },
     async (req) => ctx.shares.list(await requireUser(req), req.query),
@@ -44,7 +44,7 @@ export const shareRoutes: RouteModule = (app, ctx) => {
         tags: ["shares"],
         summary: "One share",
         params: Type.Object({ share_id: Type.String() }),
-        response: { 200: Share, ...errorResponses },
+        response: { 200: ref(Share), ...errors(401, 404) },
       },
     },
     async (req) => ctx.shares.get(await requireUser(req), req.params.share_id),
@@ -57,7 +57,7 @@ export const shareRoutes: RouteModule = (app, ctx) => {
         tags: ["shares"],
         summary: "Delete a share and all its content",
         params: Type.Object({ share_id: Type.String() }),
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
       },
     },
     async (req, reply) => {

@@ -31,8 +31,8 @@
 import { Type } from "typebox";
 import type { AppInstance, RouteContext, RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
-import { errorResponses } from "../schemas.js";
-import { createConnectorRoutes } from "../connector-routes.js";
+import { JSON_BODY, errors } from "../schemas.js";
+import { connectorSharedSchemas, createConnectorRoutes } from "../connector-routes.js";
 import { sharepointDefinition as def } from "../../connectors/sharepoint/sharepoint-definition.js";
 
 export const SHAREPOINT_BASE = "/api/v1/sharepoint-connectors";
@@ -50,11 +50,11 @@ function publicUrl(app: AppInstance, ctx: RouteContext): string {
 
 const IdParams = Type.Object({ id: Type.String() });
 const SearchBody = Type.Object(
-  { query: Type.String({ maxLength: 256, description: 'name or e-mail prefix; "" lists the first page' }) },
+  { query: Type.String({ maxLength: 256, description: "name or e-mail prefix; " + '"" lists the first page' }) },
   { additionalProperties: false },
 );
 const Principal = Type.Object({
-  id: Type.String({ description: "Entra object id (use as smb_principal in identity mappings)" }),
+  id: Type.String({ description: "Entra object id (use as " + "smb_principal in identity mappings)" }),
   email: Type.Union([Type.String(), Type.Null()]),
   name: Type.String(),
 });
@@ -80,7 +80,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
         params: IdParams,
         response: {
           200: Type.Object({ authorization_url: Type.String(), expires_at: Type.String({ format: "date-time" }) }),
-          ...errorResponses,
+          ...errors(400, 401, 403, 404, 502, 504),
         },
       },
     },
@@ -102,6 +102,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
       schema: {
         tags,
         summary: "OAuth redirect target (Entra ID sends the browser here)",
+        security: [],
         description:
           "Public: authenticated by the single-use `state`. 400 for an unknown, used or expired state or a refused " +
           "sign-in. Redirects (302) to the web client, or answers JSON when the request accepts application/json.",
@@ -125,7 +126,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
             }),
           }),
           302: Type.Null(),
-          ...errorResponses,
+          ...errors(400, 404, 502, 504),
         },
       },
     },
@@ -150,7 +151,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
         params: IdParams,
         querystring: Type.Object({
           search: Type.Optional(
-            Type.String({ maxLength: 256, description: "keyword; empty or * lists every readable site" }),
+            Type.String({ maxLength: 256, description: "keyword; empty or * lists " + "every readable site" }),
           ),
         }),
         response: {
@@ -165,7 +166,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
               }),
             ),
           }),
-          ...errorResponses,
+          ...errors(400, 401, 403, 404, 502, 504),
         },
       },
     },
@@ -196,7 +197,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
               }),
             ),
           }),
-          ...errorResponses,
+          ...errors(400, 401, 403, 404, 502, 504),
         },
       },
     },
@@ -212,10 +213,14 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
           summary: `Search Entra ID ${kind} (for identity mappings: their id is the smb_principal)`,
           params: IdParams,
           body: SearchBody,
-          response: { 200: Type.Object({ [kind]: Type.Array(Principal) }), ...errorResponses },
+          response: {
+            200: Type.Object({ [kind]: Type.Array(Principal) }),
+            ...errors(JSON_BODY, 401, 403, 404, 502, 504),
+          },
         },
       },
       async (req) => sharepoint.searchPrincipals(await requireUser(req), req.params.id, kind, req.body.query),
     );
   }
 };
+sharepointConnectorRoutes.sharedSchemas = connectorSharedSchemas(def);
