@@ -77,7 +77,7 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
   try {
     const bootstrap = await context.principals.bootstrapAdmin({ adminToken: config.adminToken });
     if (bootstrap.revokedAdminToken)
-      logger.warn("SCAIDRIVE_ADMIN_TOKEN was revoked and stays " + "revoked; set a new value or remove the variable");
+      logger.warn("SCAIDRIVE_ADMIN_TOKEN was revoked and stays revoked; set a new value or remove the variable");
     const app = Fastify({
       loggerInstance: logger,
       logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "req_id" }),

@@ -177,7 +177,7 @@ export function mappingSchemas(def: ConnectorDefinition): { body: Json; item: Js
         identity_type: {
           type: "string",
           enum: ["user", "group"],
-          description: "user maps to a usr_ id, " + "group to a grp_ id",
+          description: "user maps to a usr_ id, group to a grp_ id",
         },
         [pf]: {
           type: "string",

@@ -41,7 +41,7 @@ async function settledDbFileSize(path: string, waitMs: number): Promise<number> 
 for (const workerStarts of [true, false]) {
   test(
     `WAL checkpoints ${
-      workerStarts ? "move to a worker once the WAL grows" : "stay with the main connection " + "below the threshold"
+      workerStarts ? "move to a worker once the WAL grows" : "stay with the main connection below the threshold"
     }`,
     { timeout: 60_000 },
     async () => {

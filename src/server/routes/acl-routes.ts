@@ -15,7 +15,7 @@ export const aclRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["acl"],
-        summary: "The node's own ACEs, inheritance " + "flag and inherited ACEs",
+        summary: "The node's own ACEs, inheritance flag and inherited ACEs",
         params: ShareParams,
         querystring: PathQuery,
         response: { 200: ref(AclView), ...errors(400, 401, 404) },

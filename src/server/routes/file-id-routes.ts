@@ -54,7 +54,7 @@ export const fileIdRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["versions"],
-        summary: "Bytes of one version " + "(Range, ETag honoured)",
+        summary: "Bytes of one version (Range, ETag honoured)",
         params: VersionParams,
         response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errors(400, 401, 404, 416) },
       },
@@ -74,7 +74,7 @@ export const fileIdRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["versions"],
-        summary: "Make an old version current " + "(adds a new version)",
+        summary: "Make an old version current (adds a new version)",
         params: VersionParams,
         response: { 200: ref(Node), ...errors(401, 403, 404) },
       },
@@ -100,7 +100,7 @@ export const fileIdRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["metadata"],
-        summary: "Merge keys into the dict; " + "null removes a key",
+        summary: "Merge keys into the dict; null removes a key",
         params: FileParams,
         body: Metadata,
         response: { 200: Metadata, ...errors(JSON_BODY, 401, 403, 404) },

@@ -67,7 +67,7 @@ export const fileRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["files"],
-        summary: "Move or rename (ids are kept); replace: " + "overwrite a destination of the same type",
+        summary: "Move or rename (ids are kept); replace: overwrite a destination of the same type",
         params: ShareParams,
         body: Type.Object({
           from: Type.String({ minLength: 1 }),

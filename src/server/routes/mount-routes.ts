@@ -26,11 +26,11 @@ const IdParams = Type.Object({ id: Type.String() });
 const PushPullBody = Type.Object(
   {
     after_copy: Type.Union([Type.Literal("keep"), Type.Literal("delete")], {
-      description: "delete: remove each source file once " + "its copy is verified (size + SHA-256)",
+      description: "delete: remove each source file once its copy is verified (size + SHA-256)",
     }),
     path: Type.Optional(
       Type.String({
-        description: "sub-folder relative to both the connector's " + "base and its target_path (default: everything)",
+        description: "sub-folder relative to both the connector's base and its target_path (default: everything)",
       }),
     ),
   },
@@ -72,7 +72,7 @@ export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) =>
     {
       schema: {
         tags: ["mounts"],
-        summary: "Mounts whose mount point " + "the caller can read",
+        summary: "Mounts whose mount point the caller can read",
         querystring: Type.Object(PageQuery),
         response: {
           200: Type.Object({
@@ -104,7 +104,7 @@ export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) =>
     {
       schema: {
         tags: ["mounts"],
-        summary: "Unmount: the share folder stays " + "(empty), the remote is untouched",
+        summary: "Unmount: the share folder stays (empty), the remote is untouched",
         params: IdParams,
         response: { 204: Type.Null(), ...errors(401, 403, 404) },
       },
@@ -124,8 +124,8 @@ export const mountRoutes: RouteModule = (app: AppInstance, ctx: RouteContext) =>
             tags: [`${def.type}-connectors`],
             summary:
               mode === "push"
-                ? "One-shot push: copy new/changed " + "ScaiDrive files to the remote"
-                : "One-shot pull: copy new/changed " + "remote files into ScaiDrive",
+                ? "One-shot push: copy new/changed ScaiDrive files to the remote"
+                : "One-shot pull: copy new/changed remote files into ScaiDrive",
             description:
               "202 with the job (same shape and list as syncs, trigger push|pull). Never deletes on " +
               "the destination; after_copy=delete removes each source file once its copy is verified.",

@@ -153,7 +153,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
       const actor = await requireAdmin(req);
       const userId = req.body?.user_id ?? req.query.user_id;
       if (!userId)
-        throw new AppError("VALIDATION_FAILED", "user_id is required " + "(JSON body or query)", { field: "user_id" });
+        throw new AppError("VALIDATION_FAILED", "user_id is required (JSON body or query)", { field: "user_id" });
       return p.removeMember(actor, req.params.id, userId);
     },
   );
@@ -217,7 +217,7 @@ export const principalRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["tokens"],
-        summary: "Revoke a token (your own, " + "or anyone's as admin)",
+        summary: "Revoke a token (your own, or anyone's as admin)",
         params: Type.Object({ id: Type.String() }),
         response: { 204: Type.Null(), ...errors(401, 404) },
       },

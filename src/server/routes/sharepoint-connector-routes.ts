@@ -54,7 +54,7 @@ const SearchBody = Type.Object(
   { additionalProperties: false },
 );
 const Principal = Type.Object({
-  id: Type.String({ description: "Entra object id (use as " + "smb_principal in identity mappings)" }),
+  id: Type.String({ description: "Entra object id (use as smb_principal in identity mappings)" }),
   email: Type.Union([Type.String(), Type.Null()]),
   name: Type.String(),
 });
@@ -151,7 +151,7 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
         params: IdParams,
         querystring: Type.Object({
           search: Type.Optional(
-            Type.String({ maxLength: 256, description: "keyword; empty or * lists " + "every readable site" }),
+            Type.String({ maxLength: 256, description: "keyword; empty or * lists every readable site" }),
           ),
         }),
         response: {

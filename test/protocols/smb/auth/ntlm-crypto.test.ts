@@ -50,7 +50,7 @@ describe("NTLMv2 (MS-NLMP 4.2.4 worked example)", () => {
   test("4.2.4.1.3 TargetInfo encodes as the example's AV pairs", () => {
     assert.equal(
       SPEC.targetInfo.toString("hex"),
-      "02000c0044006f006d00610069006e0001000c005300650072007600650072000000" + "0000",
+      "02000c0044006f006d00610069006e0001000c0053006500720076006500720000000000",
     );
     assert.deepEqual(
       decodeAvPairs(SPEC.targetInfo).map((p) => [p.id, p.value.toString("utf16le")]),

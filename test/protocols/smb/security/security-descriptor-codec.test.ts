@@ -84,7 +84,7 @@ describe("security descriptor codec (MS-DTYP 2.4.6)", () => {
     const aclBytes = Buffer.concat([
       hex("04 00 0000 0300 0000"),
       // deny FILE_GENERIC_WRITE to Everyone, INHERITED + NO_PROPAGATE
-      hex("01 14 1400 16011200 01 " + "01 000000000001 00000000"),
+      hex("01 14 1400 16011200 01 01 000000000001 00000000"),
       OBJECT_ACE,
       hex("00 0b 1400 00000010 01 01 000000000003 00000000"), // allow GENERIC_ALL to CREATOR OWNER, OI|CI|IO
     ]);

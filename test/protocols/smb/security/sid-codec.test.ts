@@ -49,7 +49,7 @@ describe("SID codec (MS-DTYP 2.4.2)", () => {
     for (const bad of [
       hex("01"),
       hex("02 01 000000000005 12000000"),
-      hex("01 10" + "00".repeat(6) + "00".repeat(64)),
+      hex("01 1000".repeat(6) + "00".repeat(64)),
       hex("01 02 000000000005 20000000"),
     ]) {
       assert.throws(() => decodeSid(bad), SecurityDecodeError);
@@ -60,7 +60,7 @@ describe("SID codec (MS-DTYP 2.4.2)", () => {
       "S-2-5-32",
       "S-1-5-x",
       "S-1-5-4294967296",
-      "S-1-5" + "-1".repeat(16),
+      "S-1-5-1".repeat(16),
       "S-1-0x1234567890abcd",
     ]) {
       assert.throws(() => encodeSid(bad), SecurityDecodeError, bad);
