@@ -96,6 +96,11 @@ class FetchHandler implements Middleware {
   }
 }
 
+interface SendOptions {
+  headers?: Record<string, string>;
+  path?: string;
+}
+
 export class GraphHttp {
   readonly client: Client;
   readonly pacer: Pacer;
@@ -171,56 +176,35 @@ export class GraphHttp {
     );
   }
 
-  post<T>(
-    url: string,
-    body: unknown,
-    what: string,
-    opts: { headers?: Record<string, string>; path?: string } = {},
-  ): Promise<T> {
-    return this.call(
-      what,
-      (c) =>
-        c
-          .api(url)
-          .headers(opts.headers ?? {})
-          .post(body) as Promise<T>,
-      opts.path,
-    );
+  post<T>(url: string, body: unknown, what: string, opts: SendOptions = {}): Promise<T> {
+    return this.send("post", url, body, what, opts.headers ?? {}, opts.path);
   }
 
-  patch<T>(
-    url: string,
-    body: unknown,
-    what: string,
-    opts: { headers?: Record<string, string>; path?: string } = {},
-  ): Promise<T> {
-    return this.call(
-      what,
-      (c) =>
-        c
-          .api(url)
-          .headers(opts.headers ?? {})
-          .patch(body) as Promise<T>,
-      opts.path,
-    );
+  patch<T>(url: string, body: unknown, what: string, opts: SendOptions = {}): Promise<T> {
+    return this.send("patch", url, body, what, opts.headers ?? {}, opts.path);
   }
 
   /** PUT of raw bytes (a Buffer: replayable, so the pacer may retry it after throttling). */
-  putBytes<T>(
-    url: string,
-    body: Buffer,
-    what: string,
-    opts: { headers?: Record<string, string>; path?: string } = {},
-  ): Promise<T> {
-    return this.call(
+  putBytes<T>(url: string, body: Buffer, what: string, opts: SendOptions = {}): Promise<T> {
+    return this.send(
+      "put",
+      url,
+      body,
       what,
-      (c) =>
-        c
-          .api(url)
-          .headers({ "Content-Type": "application/octet-stream", ...opts.headers })
-          .put(body) as Promise<T>,
+      { "Content-Type": "application/octet-stream", ...opts.headers },
       opts.path,
     );
+  }
+
+  private send<T>(
+    method: "post" | "patch" | "put",
+    url: string,
+    body: unknown,
+    what: string,
+    headers: Record<string, string>,
+    path?: string,
+  ): Promise<T> {
+    return this.call(what, (c) => c.api(url).headers(headers)[method](body) as Promise<T>, path);
   }
 
   delete(url: string, what: string, opts: { headers?: Record<string, string>; path?: string } = {}): Promise<void> {
