@@ -71,6 +71,22 @@ export class NodeFacade {
     return (await this.mounts.divertStat(shareId, path, actor)) ?? this.nodes.stat(shareId, path, actor);
   }
 
+  /**
+   * Names containing `query` below the folder at `path` (see NodeService.search). Search stays in
+   * ScaiDrive: it does not descend into remote mounts (a mount point itself can be found).
+   * @throws VALIDATION_FAILED (`details.reason: "inside_mount"`) at or below a mount point.
+   */
+  async search(
+    shareId: string,
+    path: string,
+    query: string,
+    opts: { limit?: number; cursor?: string },
+    actor: Actor,
+  ): Promise<Page<Node>> {
+    const skipBelow = await this.mounts.searchScope(shareId, path, actor);
+    return this.nodes.search(shareId, path, query, { ...opts, skipBelow }, actor);
+  }
+
   /** mkdir -p; `created` is false when the folder existed. */
   async mkdirp(shareId: string, path: string, actor: Actor): Promise<{ node: Node; created: boolean }> {
     return (await this.mounts.divertMkdir(shareId, path, actor)) ?? this.nodes.mkdirp(shareId, path, { actor });

@@ -8,6 +8,7 @@ import { decodePermissions, encodePermissions, isPermission, type Permission } f
 import { joinPath, nameKey, parsePath, parentPath, type ParsedPath } from "./name-rules.js";
 import { clampLimit, decodeCursor, encodeCursor, type Page } from "./pagination.js";
 import { AclService, notFound } from "./acl-service.js";
+import { SubtreeAcl } from "./subtree-acl.js";
 import { toNode, toVersion, type ContentSource, type Node, type Version } from "./node-types.js";
 import { inTransaction, isRetryableConflict, isUniqueViolation, type DbExecutor } from "../store/core/db-executor.js";
 import { CHAIN_JOIN_DEPTH, nodeStore, type NodeRecord } from "../store/core/node-store.js";
@@ -186,6 +187,45 @@ export class NodeService {
       }
       if (rows.length <= limit) return { items: visible.map(toNode), next_cursor: null };
       after = rows[rows.length - 1].name;
+    }
+  }
+
+  /**
+   * One page of the nodes below the folder at `path` whose name contains `query`
+   * (case-insensitive: both are compared lower-cased in NFC, as `name_key` stores names), ordered
+   * by path; nodes the actor cannot READ are left out (a readable node below an unreadable folder
+   * is found, as `stat` would find it). Nothing at or below a path in `skipBelow` is returned (mount
+   * points: what lies below them belongs to the remote). @throws VALIDATION_FAILED (field "path")
+   * if the path is a file, (field "cursor") for a cursor of another kind.
+   */
+  async search(
+    shareId: string,
+    path: string,
+    query: string,
+    opts: { limit?: number; cursor?: string; skipBelow?: readonly string[] },
+    actor: Actor,
+  ): Promise<Page<Node>> {
+    const { share, chain, node } = await this.locate(actor, shareId, path);
+    if (node.type !== "folder")
+      throw new AppError("VALIDATION_FAILED", `${node.path} is a file, not a folder`, { field: "path" });
+    const needle = nameKey(query);
+    const prefix = node.path === "/" ? "/" : `${node.path}/`;
+    const skip = (opts.skipBelow ?? []).map((p) => `${p}/`);
+    const limit = clampLimit(opts.limit);
+    const acl = new SubtreeAcl(this.db, actor, share, chain);
+    let after = decodeCursor(opts.cursor, ["path"])?.path;
+    const visible: NodeRecord[] = [];
+    for (;;) {
+      const rows = await nodeStore.search(this.db, shareId, { prefix, needle, afterPath: after, limit: limit + 1 });
+      const candidates = rows.filter((r) => !skip.some((s) => r.path.startsWith(s)));
+      const readable = await acl.readable(candidates);
+      for (const row of candidates) if (readable.has(row.id)) visible.push(row);
+      if (visible.length > limit) {
+        const items = visible.slice(0, limit);
+        return { items: items.map(toNode), next_cursor: encodeCursor({ path: items[items.length - 1].path }) };
+      }
+      if (rows.length <= limit) return { items: visible.map(toNode), next_cursor: null };
+      after = rows[rows.length - 1].path;
     }
   }
 

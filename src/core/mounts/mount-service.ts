@@ -452,6 +452,26 @@ export class MountService {
     );
   }
 
+  /**
+   * Where a search of ScaiDrive names may go: the share's mount points, below which it must not
+   * look (the remote's content is not indexed, and ScaiDrive nodes left there by a sync are hidden).
+   * @throws VALIDATION_FAILED (`reason: "inside_mount"`) when `rawPath` is at or below a mount
+   *   point the actor can read (NOT_FOUND when it cannot).
+   */
+  async searchScope(shareId: string, rawPath: string, actor: Actor): Promise<string[]> {
+    const hit = await this.resolve(shareId, rawPath);
+    if (hit) {
+      await this.check(actor, hit, "READ");
+      throw new AppError(
+        "VALIDATION_FAILED",
+        `${hit.path} is in the remote mount at ${hit.mount.path}; ` +
+          `search covers ScaiDrive's own folders and does not descend into remote mounts`,
+        { field: "path", reason: "inside_mount", mount_path: hit.mount.path },
+      );
+    }
+    return (await mountStore.forShare(this.o.db, shareId)).map((m) => m.path);
+  }
+
   /** Starts closing cached connections of deleted/changed connectors in the background. */
   startSweeping(everyMs?: number): void {
     this.o.remotes.startSweeping(everyMs);

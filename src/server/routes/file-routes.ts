@@ -6,7 +6,7 @@ import { JSON_BODY, Node, Page, PageQuery, PathQuery, errors, ref } from "../sch
 const ShareParams = Type.Object({ share_id: Type.String() });
 
 /**
- * Tree operations by path inside a share: list, stat, mkdir -p, move, delete. Paths at or under a
+ * Tree operations by path inside a share: list, search, stat, mkdir -p, move, delete. Paths at or under a
  * remote mount point go to the remote (the node facade dispatches them).
  */
 export const fileRoutes: RouteModule = (app, ctx) => {
@@ -26,6 +26,31 @@ export const fileRoutes: RouteModule = (app, ctx) => {
     },
     async (req) => {
       return ctx.files.list(req.params.share_id, req.query.path ?? "/", req.query, await requireUser(req));
+    },
+  );
+
+  app.get(
+    "/api/v1/shares/:share_id/search",
+    {
+      schema: {
+        tags: ["files"],
+        summary: "Find files and folders by name below a folder (paginated, by path)",
+        description:
+          "Nodes below `path` (default /) whose name contains `q`, compared case-insensitively; only nodes " +
+          "the caller can read. Does not descend into remote mounts (a mount point itself can be found; " +
+          "a `path` inside a mount is 400 with `details.reason: inside_mount`).",
+        params: ShareParams,
+        querystring: Type.Object({
+          q: Type.String({ minLength: 1, maxLength: 200, description: "part of the name to look for" }),
+          path: Type.Optional(Type.String({ description: "folder to search below, default /" })),
+          ...PageQuery,
+        }),
+        response: { 200: Page(ref(Node)), ...errors(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      const { q, path, ...page } = req.query;
+      return ctx.files.search(req.params.share_id, path ?? "/", q, page, await requireUser(req));
     },
   );
 

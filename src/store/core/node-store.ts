@@ -49,6 +49,9 @@ export type NodePatch = Partial<
   >
 >;
 
+/** Ids per `in (...)` list: far below SQLite's and PostgreSQL's bound-parameter limits. */
+const ID_BATCH = 500;
+
 /** Path segments resolved per shareChain query; deeper paths take further queries. */
 export const CHAIN_JOIN_DEPTH = 8;
 
@@ -280,6 +283,46 @@ export const nodeStore = {
       .where(sql<boolean>`substr(path, 1, cast(${sqlLength(prefix)} as integer)) = cast(${prefix} as text)`)
       .execute();
     return rows.map(toNode);
+  },
+
+  /** Nodes by id, in no particular order; unknown ids are left out. */
+  async getMany(db: DbExecutor, ids: readonly string[]): Promise<NodeRecord[]> {
+    const out: NodeRecord[] = [];
+    for (let i = 0; i < ids.length; i += ID_BATCH) {
+      const rows = await db
+        .selectFrom("nodes")
+        .selectAll()
+        .where("id", "in", ids.slice(i, i + ID_BATCH))
+        .execute();
+      for (const row of rows) out.push(toNode(row));
+    }
+    return out;
+  },
+
+  /**
+   * One page of the nodes of a share below `prefix` ("/" for the whole share, else "/a/b/") whose
+   * `name_key` contains `needle` (lower-cased NFC, as name_key is), ordered by path, strictly after
+   * `afterPath`. Names have no substring index: this reads every row of the share (the
+   * `share_id` index narrows it to the share), which stays in the milliseconds for tens of
+   * thousands of nodes.
+   */
+  async search(
+    db: DbExecutor,
+    shareId: string,
+    o: { prefix: string; needle: string; afterPath?: string; limit: number },
+  ): Promise<NodeRecord[]> {
+    const pattern = `%${o.needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    let q = db
+      .selectFrom("nodes")
+      .selectAll()
+      .where("share_id", "=", shareId)
+      .where(sql<boolean>`name_key like ${pattern} escape '\\'`)
+      .orderBy("path")
+      .limit(o.limit);
+    if (o.prefix !== "/")
+      q = q.where(sql<boolean>`substr(path, 1, cast(${sqlLength(o.prefix)} as integer)) = cast(${o.prefix} as text)`);
+    if (o.afterPath !== undefined) q = q.where("path", ">", o.afterPath);
+    return (await q.execute()).map(toNode);
   },
 
   /** Deletes the node; descendants, versions and ACEs cascade. */
