@@ -6,6 +6,7 @@ import type { MountDownload } from "../core/mounts/mount-service.js";
 import { sendBlobReader } from "./blob-response.js";
 import { etagMatches, ifRangeHolds, parseRange } from "./range-header.js";
 import { requireUser } from "./auth.js";
+import { setContentHeaders } from "./inline-content-type.js";
 
 /** The ETag of a version's content: its SHA-256, so equal bytes give equal ETags across versions. */
 export function contentEtag(sha256: string): string {
@@ -14,7 +15,8 @@ export function contentEtag(sha256: string): string {
 
 /**
  * Streams a version's bytes honouring If-None-Match (304), If-Range and a single Range (206/416).
- * Content-Type is always application/octet-stream: ScaiDrive does not guess types.
+ * Content-Type is application/octet-stream (an attachment) unless `inline` is asked for and the
+ * name's extension is on the inline list (see setContentHeaders).
  */
 export async function sendContent(
   files: NodeFacade,
@@ -22,6 +24,7 @@ export async function sendContent(
   reply: FastifyReply,
   node: Node,
   version: Version,
+  inline = false,
 ): Promise<FastifyReply> {
   const etag = contentEtag(version.sha256);
   reply
@@ -39,8 +42,7 @@ export async function sendContent(
       lastModifiedIsStrong: () => lastModifiedIsStrong(files, request, node, version),
     }));
   const range = honourRange ? parseRange(rangeHeader, version.size) : undefined;
-  const disposition = `attachment; filename*=UTF-8''${encodeURIComponent(node.name)}`;
-  reply.header("content-type", "application/octet-stream").header("content-disposition", disposition);
+  setContentHeaders(reply, node.name, inline);
   // HEAD: headers only. An empty stream, because Fastify's HEAD handler would drain a real one.
   const head = request.method === "HEAD";
   if (range) {
@@ -86,6 +88,7 @@ export async function sendMountContent(
   request: FastifyRequest,
   reply: FastifyReply,
   d: MountDownload,
+  inline = false,
 ): Promise<FastifyReply> {
   reply
     .header("etag", d.etag)
@@ -97,9 +100,7 @@ export async function sendMountContent(
     lastModified: new Date(d.node.modified_at),
   });
   const range = honourRange ? parseRange(request.headers.range, d.size) : undefined;
-  reply
-    .header("content-type", "application/octet-stream")
-    .header("content-disposition", `attachment; filename*=UTF-8''${encodeURIComponent(d.node.name)}`);
+  setContentHeaders(reply, d.node.name, inline);
   const head = request.method === "HEAD";
   if (range) {
     const stream = head ? Readable.from([]) : await d.open(range);

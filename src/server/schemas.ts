@@ -135,6 +135,15 @@ export const PageQuery = {
 export const PathQuery = Type.Object({
   path: Type.String({ minLength: 1, description: "absolute path inside the " + "share, e.g. /dir/a.pdf" }),
 });
+/** `disposition` of content downloads: `inline` shows listed types in the browser (docs/permissions.md). */
+export const Disposition = Type.Optional(
+  Type.Union([Type.Literal("attachment"), Type.Literal("inline")], {
+    description:
+      "attachment (default): application/octet-stream. inline: images, PDF and text files by extension get " +
+      "their type (text as text/plain) and Content-Disposition: inline; anything else (SVG and HTML " +
+      "always) stays an attachment",
+  }),
+);
 
 /**
  * What each error status means, as the OpenAPI document says it once (openapi.ts turns these into

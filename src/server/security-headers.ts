@@ -8,6 +8,13 @@ import type { FastifyInstance } from "fastify";
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
+ * Content-Security-Policy of a download shown in the browser (`disposition=inline`, only types of
+ * the inline list, which run nothing): {@link API_CSP}, except that pages of ScaiDrive's own origin
+ * may frame it, so the web client can preview a PDF or an image in an iframe.
+ */
+export const INLINE_CSP = "default-src 'none'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
+
+/**
  * The Swagger UI page under /api/docs loads its own scripts and styles from the same origin and
  * sets inline styles; it needs no outside origin. `upgrade-insecure-requests` is left out on
  * purpose: the server speaks plain HTTP unless a proxy terminates TLS in front of it.

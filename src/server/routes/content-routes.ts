@@ -2,7 +2,7 @@ import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
 import { AppError } from "../../core/errors.js";
-import { Node, PathQuery, errors, ref } from "../schemas.js";
+import { Disposition, Node, PathQuery, errors, ref } from "../schemas.js";
 import { sendContent, sendMountContent } from "../content-response.js";
 import { parseEntityTags } from "../range-header.js";
 import { UploadGuard, markUpload } from "../upload-guard.js";
@@ -101,14 +101,15 @@ export const contentRoutes: RouteModule = async (app, ctx) => {
         tags: ["content"],
         summary: "Download the current version; Range, If-Range, ETag and If-None-Match honoured",
         params: ShareParams,
-        querystring: PathQuery,
+        querystring: Type.Object({ ...PathQuery.properties, disposition: Disposition }),
         response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errors(400, 401, 403, 404, 409, 416, 502, 504) },
       },
     },
     async (req, reply) => {
       const d = await ctx.files.download(req.params.share_id, req.query.path, await requireUser(req));
-      if (d.kind === "mount") return sendMountContent(req, reply, d.mount);
-      return sendContent(ctx.files, req, reply, d.node, d.version);
+      const inline = req.query.disposition === "inline";
+      if (d.kind === "mount") return sendMountContent(req, reply, d.mount, inline);
+      return sendContent(ctx.files, req, reply, d.node, d.version, inline);
     },
   );
 };

@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
-import { JSON_BODY, Metadata, Node, PageQuery, Version, errors, ref } from "../schemas.js";
+import { Disposition, JSON_BODY, Metadata, Node, PageQuery, Version, errors, ref } from "../schemas.js";
 import { sendContent } from "../content-response.js";
 
 const FileParams = Type.Object({ file_id: Type.String() });
@@ -56,6 +56,7 @@ export const fileIdRoutes: RouteModule = (app, ctx) => {
         tags: ["versions"],
         summary: "Bytes of one version (Range, ETag honoured)",
         params: VersionParams,
+        querystring: Type.Object({ disposition: Disposition }),
         response: { 200: Binary, 206: Binary, 304: Type.Null(), ...errors(400, 401, 404, 416) },
       },
     },
@@ -65,7 +66,7 @@ export const fileIdRoutes: RouteModule = (app, ctx) => {
         req.params.version_id,
         await requireUser(req),
       );
-      return sendContent(ctx.files, req, reply, node, version);
+      return sendContent(ctx.files, req, reply, node, version, req.query.disposition === "inline");
     },
   );
 
