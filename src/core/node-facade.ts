@@ -19,6 +19,7 @@ import type { Page } from "./pagination.js";
 import type { Node, Version } from "./node-types.js";
 import type { AclEntry, AclView, NodeService } from "./node-service.js";
 import type { MountDownload, MountService } from "./mounts/mount-service.js";
+import { planArchive, type ArchivePlan } from "./archive-plan.js";
 
 export interface UploadRequest {
   actor: Actor;
@@ -83,8 +84,23 @@ export class NodeFacade {
     opts: { limit?: number; cursor?: string },
     actor: Actor,
   ): Promise<Page<Node>> {
-    const skipBelow = await this.mounts.searchScope(shareId, path, actor);
+    const skipBelow = await this.mounts.localScope(shareId, [path], actor, "search covers");
     return this.nodes.search(shareId, path, query, { ...opts, skipBelow }, actor);
+  }
+
+  /**
+   * The entries of a ZIP download of `paths` (see planArchive). Archives hold ScaiDrive's own
+   * content: remote mounts inside a selected folder are left out.
+   * @throws VALIDATION_FAILED (`details.reason: "inside_mount"`) for a path at or below a mount point.
+   */
+  async planArchive(shareId: string, paths: readonly string[], actor: Actor): Promise<ArchivePlan> {
+    const skipBelow = await this.mounts.localScope(shareId, paths, actor, "ZIP downloads cover");
+    return planArchive(this.nodes, shareId, paths, actor, { skipBelow });
+  }
+
+  /** Stored content by SHA-256 as a stream (content of a version the caller was allowed to read). */
+  openBlobStream(sha256: string): Promise<Readable> {
+    return this.nodes.openBlobStream(sha256);
   }
 
   /** mkdir -p; `created` is false when the folder existed. */

@@ -231,11 +231,17 @@ export class NodeService {
 
   /**
    * Every descendant of the folder at `path` (not the folder itself), parents before children,
-   * breadth-first. Folders the actor cannot READ are skipped with their subtree. The tree may
+   * breadth-first. Folders the actor cannot READ are skipped with their subtree, and so are nodes
+   * for which `skip` answers true. The tree may
    * change while walking; each folder's children are read in pages, so memory stays bounded
    * by the number of pending folders.
    */
-  async *walk(shareId: string, path: string, actor: Actor): AsyncGenerator<Node> {
+  async *walk(
+    shareId: string,
+    path: string,
+    actor: Actor,
+    opts: { skip?: (path: string) => boolean } = {},
+  ): AsyncGenerator<Node> {
     const start = await this.locate(actor, shareId, path);
     if (start.node.type !== "folder") return;
     const queue: NodeRecord[][] = [start.chain];
@@ -248,7 +254,7 @@ export class NodeService {
         if (rows.length === 0) break;
         const perms = await this.acl.effectiveForChildren(actor, start.share, chain, rows);
         for (const row of rows) {
-          if (!perms.get(row.id)?.has("READ")) continue;
+          if (!perms.get(row.id)?.has("READ") || opts.skip?.(row.path)) continue;
           yield toNode(row);
           if (row.type === "folder") queue.push([...chain, row]);
         }
@@ -599,6 +605,12 @@ export class NodeService {
     const v = await versionStore.get(this.db, versionId);
     if (!v) throw new AppError("NOT_FOUND", `version ${versionId} not found`);
     const content = await this.openBlobContent(v.sha256, range);
+    return Buffer.isBuffer(content) ? inlineContentStream(content) : new BlobReadStream(content);
+  }
+
+  /** Like {@link openBlobContent}, as a stream (whose blob file chunks are lent, see BlobReadStream). */
+  async openBlobStream(sha256: string): Promise<Readable> {
+    const content = await this.openBlobContent(sha256);
     return Buffer.isBuffer(content) ? inlineContentStream(content) : new BlobReadStream(content);
   }
 

@@ -453,23 +453,27 @@ export class MountService {
   }
 
   /**
-   * Where a search of ScaiDrive names may go: the share's mount points, below which it must not
-   * look (the remote's content is not indexed, and ScaiDrive nodes left there by a sync are hidden).
-   * @throws VALIDATION_FAILED (`reason: "inside_mount"`) when `rawPath` is at or below a mount
+   * For operations that read ScaiDrive's own tree only (search, ZIP downloads): the share's mount
+   * points, below which they must not look (the remote's content is not ScaiDrive's, and nodes a
+   * sync left there are hidden). `what` starts the refusal ("search covers").
+   * @throws VALIDATION_FAILED (`reason: "inside_mount"`) when one of `rawPaths` is at or below a mount
    *   point the actor can read (NOT_FOUND when it cannot).
    */
-  async searchScope(shareId: string, rawPath: string, actor: Actor): Promise<string[]> {
-    const hit = await this.resolve(shareId, rawPath);
-    if (hit) {
-      await this.check(actor, hit, "READ");
+  async localScope(shareId: string, rawPaths: readonly string[], actor: Actor, what: string): Promise<string[]> {
+    const mounts = await mountStore.forShare(this.o.db, shareId);
+    for (const raw of rawPaths) {
+      const { path } = parsePath(raw);
+      const mount = mounts.find((m) => path === m.path || path.startsWith(`${m.path}/`));
+      if (!mount) continue;
+      await this.check(actor, { mount, path, rel: path.slice(mount.path.length + 1) }, "READ");
       throw new AppError(
         "VALIDATION_FAILED",
-        `${hit.path} is in the remote mount at ${hit.mount.path}; ` +
-          `search covers ScaiDrive's own folders and does not descend into remote mounts`,
-        { field: "path", reason: "inside_mount", mount_path: hit.mount.path },
+        `${path} is in the remote mount at ${mount.path}; ` +
+          `${what} ScaiDrive's own folders and does not descend into remote mounts`,
+        { field: "path", reason: "inside_mount", mount_path: mount.path },
       );
     }
-    return (await mountStore.forShare(this.o.db, shareId)).map((m) => m.path);
+    return mounts.map((m) => m.path);
   }
 
   /** Starts closing cached connections of deleted/changed connectors in the background. */

@@ -4,6 +4,7 @@ import { principalRoutes } from "./principal-routes.js";
 import { shareRoutes } from "./share-routes.js";
 import { fileRoutes } from "./file-routes.js";
 import { contentRoutes } from "./content-routes.js";
+import { archiveRoutes } from "./archive-routes.js";
 import { fileIdRoutes } from "./file-id-routes.js";
 import { aclRoutes } from "./acl-routes.js";
 import { smbConnectorRoutes } from "./smb-connector-routes.js";
@@ -18,6 +19,7 @@ export const coreRoutes: RouteModule[] = [
   shareRoutes,
   fileRoutes,
   contentRoutes,
+  archiveRoutes,
   fileIdRoutes,
   aclRoutes,
 ];
