@@ -1,7 +1,7 @@
 import { randomFillSync } from "node:crypto";
 
 /** Type prefixes of every id ScaiDrive hands out (design §5). */
-export type IdPrefix = "usr" | "grp" | "tok" | "shr" | "fil" | "ver" | "cnn" | "job" | "map" | "alr" | "aud";
+export type IdPrefix = "usr" | "grp" | "tok" | "shr" | "fil" | "ver" | "cnn" | "job" | "map" | "alr" | "aud" | "upl";
 
 /** A new id: the type prefix, an underscore and a ULID (time-ordered, so ids sort by creation). */
 export function newId(prefix: IdPrefix): string {

@@ -84,7 +84,12 @@ export class NodeFacade {
     opts: { limit?: number; cursor?: string },
     actor: Actor,
   ): Promise<Page<Node>> {
-    const skipBelow = await this.mounts.localScope(shareId, [path], actor, "search covers");
+    const skipBelow = await this.mounts.localScope(
+      shareId,
+      [path],
+      actor,
+      "search does not descend into remote mounts",
+    );
     return this.nodes.search(shareId, path, query, { ...opts, skipBelow }, actor);
   }
 
@@ -94,7 +99,7 @@ export class NodeFacade {
    * @throws VALIDATION_FAILED (`details.reason: "inside_mount"`) for a path at or below a mount point.
    */
   async planArchive(shareId: string, paths: readonly string[], actor: Actor): Promise<ArchivePlan> {
-    const skipBelow = await this.mounts.localScope(shareId, paths, actor, "ZIP downloads cover");
+    const skipBelow = await this.mounts.localScope(shareId, paths, actor, "ZIP downloads do not include remote mounts");
     return planArchive(this.nodes, shareId, paths, actor, { skipBelow });
   }
 

@@ -424,6 +424,55 @@ export class NodeService {
     source: ContentSource,
     opts: WriteFileOptions,
   ): Promise<{ node: Node; created: boolean }> {
+    return this.writeContent(shareId, path, opts, () => this.storeContent(source, opts.recycleChunk));
+  }
+
+  /**
+   * Like {@link writeFile} for content already in the blob store (a finished resumable upload,
+   * adopted by the store): the same checks, then the version is committed. `blob` is released
+   * either way.
+   */
+  async writeStoredBlob(
+    shareId: string,
+    path: string,
+    blob: { sha256: string; size: number; release(): void },
+    opts: WriteFileOptions,
+  ): Promise<{ node: Node; created: boolean }> {
+    let taken = false;
+    try {
+      return await this.writeContent(shareId, path, opts, async () => {
+        taken = true;
+        return {
+          sha256: blob.sha256,
+          size: blob.size,
+          inline: false,
+          commitWith: async () => {},
+          release: () => blob.release(),
+        };
+      });
+    } finally {
+      if (!taken) blob.release();
+    }
+  }
+
+  /**
+   * The checks {@link writeFile} makes before it reads any content (name rules, the share, WRITE
+   * permission, a folder or file in the way, If-Match / If-None-Match), without writing anything:
+   * for a resumable upload, which is refused at creation rather than after its bytes arrived.
+   */
+  async checkWrite(shareId: string, path: string, opts: WriteFileOptions): Promise<void> {
+    const parsed = parsePath(path);
+    if (parsed.segments.length === 0)
+      throw new AppError("INVALID_NAME", "invalid path: the path must name a file, not the root", { path });
+    await this.checkWritable(this.db, shareId, parsed.path, opts);
+  }
+
+  private async writeContent(
+    shareId: string,
+    path: string,
+    opts: WriteFileOptions,
+    store: () => Promise<StoredContent>,
+  ): Promise<{ node: Node; created: boolean }> {
     const parsed = parsePath(path);
     if (parsed.segments.length === 0)
       throw new AppError("INVALID_NAME", "invalid path: the path must name a file, not the root", { path });
@@ -431,7 +480,7 @@ export class NodeService {
     let blob: StoredContent;
     try {
       await this.checkWritable(this.db, shareId, parsed.path, opts);
-      blob = await this.storeContent(source, opts.recycleChunk);
+      blob = await store();
     } finally {
       arrived();
     }

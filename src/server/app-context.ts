@@ -15,12 +15,14 @@ import type { Logger } from "pino";
 import { openDatabase, type DialectName } from "../store/db/database.js";
 import type { Database } from "../store/db/schema.js";
 import { createFsBlobStore, type BlobStore } from "../store/blobs/fs-blob-store.js";
+import { UploadArea } from "../store/blobs/upload-area.js";
 import { openSecretsVault, type SecretsVault } from "../store/secrets/secrets-vault.js";
 import { AclService } from "../core/acl-service.js";
 import { PrincipalService } from "../core/principal-service.js";
 import { ShareService } from "../core/share-service.js";
 import { NodeService } from "../core/node-service.js";
 import { NodeFacade } from "../core/node-facade.js";
+import { UploadService } from "../core/upload-service.js";
 import { BlobCollector } from "../core/blob-collector.js";
 import { AlertService } from "../core/alert-service.js";
 import { AppError } from "../core/errors.js";
@@ -64,6 +66,8 @@ export interface AppContext {
   nodes: NodeService;
   /** Files and folders as clients see them: {@link nodes} with remote mounts dispatched in front. */
   files: NodeFacade;
+  /** Resumable (tus) uploads into the blob store. */
+  uploads: UploadService;
   blobCollector: BlobCollector;
   alerts: AlertService;
   /** The sync engine with every registered connector type. */
@@ -103,7 +107,8 @@ export async function createContext(
   });
   try {
     const db = handle.db;
-    const blobs = createFsBlobStore(join(config.dataDir, "blobs"));
+    const blobDir = join(config.dataDir, "blobs");
+    const blobs = createFsBlobStore(blobDir);
     const vault = openSecretsVault({ dataDir: config.dataDir, secretKey: config.secretKey });
     const blobCollector = new BlobCollector(db, blobs, logger.child({ component: "blob-gc" }));
     const onContentRemoved = () => blobCollector.request();
@@ -132,6 +137,15 @@ export async function createContext(
     const access = new ConnectorAccess({ connectors: stores.connectors, nodes, creators: config.connectorCreators });
     const mounts = createMountService(engine, access, nodes, db, logger);
     const files = new NodeFacade(nodes, mounts);
+    const uploads = new UploadService({
+      nodes,
+      mounts,
+      blobs,
+      area: new UploadArea(blobDir),
+      maxUploadBytes: config.maxUploadBytes,
+      expiryMs: config.uploadExpiryMs,
+      logger: logger.child({ component: "uploads" }),
+    });
     const pushPull = new PushPullService({
       stores,
       runner: engine.runner,
@@ -178,6 +192,7 @@ export async function createContext(
     let stopped: Promise<void> | undefined;
     const stop = () => {
       stopped ??= (async () => {
+        uploads.stopSweeping();
         await engine.service.stop();
         await mounts.close();
       })();
@@ -195,6 +210,7 @@ export async function createContext(
       shares,
       nodes,
       files,
+      uploads,
       blobCollector,
       alerts,
       engine,
@@ -209,6 +225,7 @@ export async function createContext(
         blobCollector.start();
         await engine.service.start();
         mounts.startSweeping();
+        uploads.startSweeping();
       },
       stop,
       async close() {

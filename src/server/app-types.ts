@@ -31,6 +31,7 @@ export type RouteContext = Pick<
   | "principals"
   | "shares"
   | "files"
+  | "uploads"
   | "alerts"
   | "mounts"
   | "connectorTypes"

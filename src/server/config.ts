@@ -39,6 +39,11 @@ export interface ServerConfig {
    * keeps sending is never cut.
    */
   uploadIdleTimeoutMs: number;
+  /**
+   * Resumable (tus) uploads are removed this long after their creation, finished or not
+   * (SCAIDRIVE_UPLOAD_EXPIRY_HOURS, default 24).
+   */
+  uploadExpiryMs: number;
   /** Time to receive a request's headers (SCAIDRIVE_HEADERS_TIMEOUT_MS, default 30 s; 0 = none). */
   headersTimeoutMs: number;
   /**
@@ -90,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ),
     connectorNetwork: NetworkPolicy.fromText({ deny: env[DENY_VARIABLE], allow: env[ALLOW_VARIABLE] }),
     uploadIdleTimeoutMs: int("SCAIDRIVE_UPLOAD_IDLE_TIMEOUT_MS", 60_000, 1, 2 ** 31 - 1),
+    uploadExpiryMs: int("SCAIDRIVE_UPLOAD_EXPIRY_HOURS", 24, 1, 24 * 365) * 3_600_000,
     ...requestTimeouts(
       int("SCAIDRIVE_HEADERS_TIMEOUT_MS", 30_000, 0, 2 ** 31 - 1),
       int("SCAIDRIVE_REQUEST_TIMEOUT_MS", 60_000, 0, 2 ** 31 - 1),

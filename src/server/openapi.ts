@@ -41,6 +41,13 @@ type OpenApiDoc = {
 
 const ENVELOPE_REF = "#/components/schemas/ErrorEnvelope";
 
+/** Operations whose body is streamed bytes: PUT of a whole file, tus creation (with data) and tus PATCH. */
+const RAW_BODIES = [
+  { path: "/api/v1/shares/{share_id}/content", method: "put", type: "application/octet-stream", required: true },
+  { path: "/api/v1/uploads", method: "post", type: "application/offset+octet-stream", required: false },
+  { path: "/api/v1/uploads/{upload_id}", method: "patch", type: "application/offset+octet-stream", required: true },
+] as const;
+
 /**
  * Replaces every error answer that is the envelope with its standard description (schemas.ts
  * `errors()`) by a `$ref` to one `#/components/responses/<name>`, so the document states each
@@ -87,13 +94,11 @@ export async function installOpenApi(app: AppInstance): Promise<void> {
     },
     transformObject: (doc) => {
       const api = (doc as { openapiObject: OpenApiDoc }).openapiObject;
-      // The upload body is raw bytes parsed by no schema (it is streamed), so describe it here.
-      const put = api.paths?.["/api/v1/shares/{share_id}/content"]?.put as Record<string, unknown> | undefined;
-      if (put)
-        put.requestBody = {
-          required: true,
-          content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
-        };
+      // Upload bodies are raw bytes parsed by no schema (they are streamed), so describe them here.
+      for (const { path, method, type, required } of RAW_BODIES) {
+        const op = api.paths?.[path]?.[method] as Record<string, unknown> | undefined;
+        if (op) op.requestBody = { required, content: { [type]: { schema: { type: "string", format: "binary" } } } };
+      }
       return shareErrorResponses(api) as Record<string, unknown>;
     },
   });

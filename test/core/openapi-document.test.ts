@@ -22,7 +22,8 @@ const SUCCESS_BY_METHOD: Record<string, number[]> = {
   get: [200, 206, 302, 304],
   post: [200, 201, 202],
   put: [200, 201],
-  patch: [200],
+  // tus PATCH answers 204 (resumable uploads).
+  patch: [200, 204],
   delete: [200, 204],
 };
 /** Tags of the routes that may reach a remote system (mounts divert file routes; connectors connect). */
@@ -160,7 +161,9 @@ describe("the OpenAPI document", () => {
           if (!o.statuses.includes(st))
             problems.push(`${o.method.toUpperCase()} ${o.path} takes JSON ` + `but does not list ${st}`);
       }
-      const uploads = op.requestBody?.content?.["application/octet-stream"] !== undefined;
+      const content = op.requestBody?.content ?? {};
+      const uploads =
+        content["application/octet-stream"] !== undefined || content["application/offset+octet-stream"] !== undefined;
       if (!uploads) {
         no(o, 408, "only uploads time out on their own");
         no(o, 412, "only uploads take If-Match / If-None-Match");

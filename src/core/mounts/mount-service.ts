@@ -453,9 +453,9 @@ export class MountService {
   }
 
   /**
-   * For operations that read ScaiDrive's own tree only (search, ZIP downloads): the share's mount
+   * For operations on ScaiDrive's own tree only (search, ZIP downloads, resumable uploads): the share's mount
    * points, below which they must not look (the remote's content is not ScaiDrive's, and nodes a
-   * sync left there are hidden). `what` starts the refusal ("search covers").
+   * sync left there are hidden). `what` ends the refusal's message ("search does not ...").
    * @throws VALIDATION_FAILED (`reason: "inside_mount"`) when one of `rawPaths` is at or below a mount
    *   point the actor can read (NOT_FOUND when it cannot).
    */
@@ -466,12 +466,11 @@ export class MountService {
       const mount = mounts.find((m) => path === m.path || path.startsWith(`${m.path}/`));
       if (!mount) continue;
       await this.check(actor, { mount, path, rel: path.slice(mount.path.length + 1) }, "READ");
-      throw new AppError(
-        "VALIDATION_FAILED",
-        `${path} is in the remote mount at ${mount.path}; ` +
-          `${what} ScaiDrive's own folders and does not descend into remote mounts`,
-        { field: "path", reason: "inside_mount", mount_path: mount.path },
-      );
+      throw new AppError("VALIDATION_FAILED", `${path} is in the remote mount at ${mount.path}; ${what}`, {
+        field: "path",
+        reason: "inside_mount",
+        mount_path: mount.path,
+      });
     }
     return mounts.map((m) => m.path);
   }

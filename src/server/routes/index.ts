@@ -5,6 +5,7 @@ import { shareRoutes } from "./share-routes.js";
 import { fileRoutes } from "./file-routes.js";
 import { contentRoutes } from "./content-routes.js";
 import { archiveRoutes } from "./archive-routes.js";
+import { uploadRoutes } from "./upload-routes.js";
 import { fileIdRoutes } from "./file-id-routes.js";
 import { aclRoutes } from "./acl-routes.js";
 import { smbConnectorRoutes } from "./smb-connector-routes.js";
@@ -20,6 +21,7 @@ export const coreRoutes: RouteModule[] = [
   fileRoutes,
   contentRoutes,
   archiveRoutes,
+  uploadRoutes,
   fileIdRoutes,
   aclRoutes,
 ];

@@ -31,3 +31,12 @@ export function legacyBlobPath(dir: string, sha256: string): string {
 export function tempDir(dir: string): string {
   return join(dir, "tmp");
 }
+
+/**
+ * Resumable uploads in progress live in `<dir>/uploads/`: inside the blob dir, so a finished one
+ * is renamed into place, never copied. Not a two-hex-digit name, so blob collection never looks
+ * into it; the upload service removes what expires.
+ */
+export function uploadsDir(dir: string): string {
+  return join(dir, "uploads");
+}

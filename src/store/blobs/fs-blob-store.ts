@@ -11,6 +11,7 @@ import { BlobPins } from "./blob-pins.js";
 import { BlobReadStream } from "./blob-read-stream.js";
 import { fileBlobReader, type BlobReader } from "./blob-reader.js";
 import { BlobSink } from "./blob-sink.js";
+import { startFileHash } from "./file-hasher.js";
 import { TempFile } from "./temp-file.js";
 import { resolveRange } from "./byte-range.js";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../data-dir.js";
@@ -56,6 +57,15 @@ export interface BlobStore {
    * On failure a caller's Node stream is unpiped but never destroyed (an HTTP layer can still
    * answer 413 on it); a premature close of the source counts as an error. */
   put(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, opts?: PutOptions): Promise<StoredBlob>;
+  /**
+   * Moves a finished file into the store instead of copying it: hashes it once (SHA-256, one read
+   * on the hashing worker), makes it durable and renames it into place, or removes it when the
+   * store holds the content already. `path` must be on the store's filesystem — in
+   * {@link uploadsDir} — and nothing may write to it any more. Pinned like {@link put}'s blobs. The
+   * file is gone afterwards, also on failure (where it is removed).
+   * @throws AppError VALIDATION_FAILED when the file's size is not `size`.
+   */
+  adopt(path: string, size: number): Promise<StoredBlob>;
   /** Read stream of the blob, optional inclusive byte range. Throws AppError NOT_FOUND if missing.
    *
    * An `end` past the content is clamped to the last byte; a start beyond it, a negative
@@ -157,6 +167,34 @@ export function createFsBlobStore(dir: string): BlobStore {
       // The hashing worker reads the descriptor until the job is over: a closed descriptor number
       // could be reused by another file meanwhile.
       await sink.abandon();
+      await temp.discard();
+      throw err;
+    }
+  }
+
+  async function adopt(path: string, size: number): Promise<StoredBlob> {
+    const temp = new TempFile(path, await openAsync(path, "r+"));
+    let pinned: string | undefined;
+    try {
+      const actual = fstatSync(temp.fd).size;
+      if (actual !== size)
+        throw new AppError("VALIDATION_FAILED", `the file holds ${actual} bytes, ${size} were expected`, { size });
+      const hash = startFileHash(temp.fd);
+      let sha256: string;
+      try {
+        sha256 = await hash.finish(size);
+      } catch (err) {
+        await hash.abort().catch(() => undefined);
+        throw err;
+      }
+      pins.pin(sha256);
+      pinned = sha256;
+      await deleting.get(sha256)?.catch(() => undefined);
+      if (await exists(blobPath(dir, sha256))) await dropDuplicate(sha256, temp);
+      else await landNew(sha256, temp);
+      return pinnedBlob(sha256, size);
+    } catch (err) {
+      if (pinned !== undefined) pins.unpin(pinned);
       await temp.discard();
       throw err;
     }
@@ -323,6 +361,7 @@ export function createFsBlobStore(dir: string): BlobStore {
 
   return {
     put,
+    adopt,
     open: (sha256, range) => new BlobReadStream(openReader(sha256, range)),
     openReader,
     has,
