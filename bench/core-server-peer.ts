@@ -39,6 +39,8 @@ export async function startServer(opts: {
   startTimeoutMs?: number;
   /** Entry file relative to cwd; `dist/src/cli/scaidrive.js` benches the built server. */
   entry?: string;
+  /** More environment for the server (e.g. SCAIDRIVE_DATABASE_URL). */
+  env?: Record<string, string>;
 }): Promise<ServerPeer> {
   const log = await open(opts.logFile, "a");
   const entry = opts.entry ?? "src/cli/scaidrive.ts";
@@ -53,6 +55,7 @@ export async function startServer(opts: {
       SCAIDRIVE_DATA_DIR: opts.dataDir,
       SCAIDRIVE_ADMIN_TOKEN: opts.token,
       NODE_ENV: "production",
+      ...opts.env,
     },
     stdio: ["ignore", log.fd, log.fd],
   });

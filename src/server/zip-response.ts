@@ -37,7 +37,10 @@ export function sendZip(
   }
   let total = -1;
   const end = zip.end as (options: object, sized: (size: number) => void) => void;
-  end.call(zip, {}, (size) => {
+  // yazl 3.3 predicts the ZIP64 end records once the central directory passes 64 KiB but writes
+  // them only past 4 GiB, so its size would be 76 bytes too large: always writing them (every
+  // ZIP64-capable reader accepts them) keeps prediction and archive the same.
+  end.call(zip, { forceZip64Format: true }, (size) => {
     total = size;
   });
   const output = zip.outputStream as Readable;

@@ -137,6 +137,21 @@ describe("ZIP downloads", () => {
     assert.equal([...got.keys()].filter((k) => k === "proj/a.txt").length, 1);
   });
 
+  test("Content-Length is exact for an archive whose central directory passes 64 KiB", async () => {
+    const names = Array.from({ length: 600 }, (_, i) => `/many/a-rather-long-file-name-to-grow-the-directory-${i}.txt`);
+    for (let i = 0; i < names.length; i += 50) {
+      await Promise.all(
+        names.slice(i, i + 50).map(async (path) => {
+          const r = await s.api("PUT", `/api/v1/shares/${shareId}/content?path=${q(path)}`, { raw: path });
+          assert.equal(r.status, 201);
+        }),
+      );
+    }
+    const got = await entries(await zip(["/many"]));
+    assert.equal(got.size, names.length + 1);
+    assert.equal(got.get(names[599].slice(1))?.toString(), names[599]);
+  });
+
   test("what the caller cannot read is left out", async () => {
     const got = await entries(await zip(["/proj"], { token: bob.token }));
     assert.ok(got.has("proj/a.txt"));
