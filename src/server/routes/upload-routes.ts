@@ -35,8 +35,8 @@ const DESCRIPTION =
   "creation-with-upload, termination and expiration extensions. Every request but OPTIONS carries " +
   "`Tus-Resumable: 1.0.0`. Create with `Upload-Length` and `Upload-Metadata` keys `share_id`, `path` " +
   "(the destination file, folders are created as for PUT) and optionally `if_match` (the ETag of the " +
-  "content to replace). `HEAD /api/v1/uploads/{upload_id}` answers Upload-Offset (where to resume), " +
-  "Upload-Length and Upload-Expires; `OPTIONS /api/v1/uploads` (no token) the protocol version and " +
+  "content to replace). `HEAD /api/v1/uploads/{upload_id}` answers Upload-Offset (where to resume) " +
+  "and Upload-Length; `OPTIONS /api/v1/uploads` (no token) the protocol version and " +
   "extensions. Only the creator sees an upload (others: 404). Creation checks the name rules " +
   "(400), the share and WRITE permission (404/403) and SCAIDRIVE_MAX_UPLOAD_BYTES (413). The last " +
   "PATCH commits the version and answers `ScaiDrive-Node-Id` and `ScaiDrive-Version-Id`; an `if_match` " +
@@ -145,7 +145,7 @@ export const uploadRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["uploads"],
-        summary: "Offset of a resumable upload (Upload-Offset, Upload-Length, Upload-Expires)",
+        summary: "Offset of a resumable upload (Upload-Offset, Upload-Length)",
         params: UploadParams,
         response: { 200: Type.Null(), ...errors(400, 401, 404) },
       },
