@@ -8,6 +8,7 @@ import type { AppInstance, RouteModule } from "./app-types.js";
 import { frameworkErrorHandler, installErrorEnvelope } from "./error-envelope.js";
 import { createClientErrorHandler, requireHostHeader, trackResponses } from "./client-error-handler.js";
 import { installSecurityHeaders, securityHeadersFor } from "./security-headers.js";
+import { appPageFallback, installWebClient } from "./web-client.js";
 import { createValidatorCompiler } from "./validator-compiler.js";
 import { installRequestLogging, logFrameworkAnswer } from "./request-logging.js";
 import { installJsonBodyParser } from "./json-body-parser.js";
@@ -111,11 +112,12 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
     });
     app.addHook("onRequest", requireHostHeader);
     app.addHook("onRequest", authenticateApiRoutes);
-    installErrorEnvelope(app as never);
+    installErrorEnvelope(app as never, appPageFallback(config.webDir));
     installRequestLogging(app as never);
     const modules = [...coreRoutes, ...(options.coreOnly ? [] : featureRoutes), ...(options.plugins ?? [])];
     registerSharedSchemas(app, modules);
     await installOpenApi(app);
+    await installWebClient(app as never, config.webDir);
     for (const mod of modules) {
       await app.register(async (scope) => {
         await mod(scope as AppInstance, context);

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { defaultWebDir } from "./web-client.js";
 import { ALLOW_VARIABLE, DENY_VARIABLE, NetworkPolicy } from "../connectors/network-policy.js";
 
 /** Everything the server reads from its environment (design §6). */
@@ -13,6 +14,8 @@ export interface ServerConfig {
   secretKey?: string;
   /** Token for the bootstrap admin (SCAIDRIVE_ADMIN_TOKEN); absent means one is generated and printed once. */
   adminToken?: string;
+  /** The built web client served at `/` (SCAIDRIVE_WEB_DIR, default the package's web/dist). */
+  webDir: string;
   /** Largest accepted upload in bytes (SCAIDRIVE_MAX_UPLOAD_BYTES, default 1 TiB). */
   maxUploadBytes: number;
   /** pino level (LOG_LEVEL, default "info"; "silent" for tests). */
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     port: int("PORT", 8080, 0, 65535),
     host: opt("HOST") ?? "127.0.0.1",
     dataDir: resolve(opt("SCAIDRIVE_DATA_DIR") ?? "./data"),
+    webDir: opt("SCAIDRIVE_WEB_DIR") ? resolve(opt("SCAIDRIVE_WEB_DIR")!) : defaultWebDir(),
     databaseUrl: opt("SCAIDRIVE_DATABASE_URL"),
     secretKey: opt("SCAIDRIVE_SECRET_KEY"),
     adminToken: opt("SCAIDRIVE_ADMIN_TOKEN"),

@@ -102,7 +102,10 @@ export function clientGone(request: FastifyRequest): boolean {
  * answers of Fastify's framework errors (bad URL encoding, over-long path parameter) go through
  * {@link frameworkErrorHandler}, given to Fastify as its `frameworkErrors` option.
  */
-export function installErrorEnvelope(app: FastifyInstance): void {
+export function installErrorEnvelope(
+  app: FastifyInstance,
+  pageFallback?: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>,
+): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (clientGone(request)) {
       // Logged by the request log (aborted) and, for uploads, by the upload guard.
@@ -118,7 +121,8 @@ export function installErrorEnvelope(app: FastifyInstance): void {
     }
     return reply.status(status).type("application/json; charset=utf-8").send(body);
   });
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+  app.setNotFoundHandler(async (request: FastifyRequest, reply: FastifyReply) => {
+    if (pageFallback && (await pageFallback(request, reply))) return reply;
     return reply.status(404).send(envelope("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]}`));
   });
 }
