@@ -42,6 +42,8 @@ export async function installWebClient(app: FastifyInstance, webDir: string): Pr
     wildcard: false,
     cacheControl: false,
     decorateReply: false,
+    // scripts/compress-web.mjs writes .br and .gz beside each asset at build time.
+    preCompressed: true,
     setHeaders(reply, path) {
       reply.header("cache-control", path.includes("/assets/") ? IMMUTABLE : REVALIDATE);
     },

@@ -36,6 +36,13 @@ describe("the web client is served at / beside the API", () => {
     assert.equal(asset.status, 200);
     assert.match(asset.headers.get("content-type") ?? "", /javascript/);
     assert.equal(asset.headers.get("cache-control"), "public, max-age=31536000, immutable");
+    // Compressed at build time; undici's fetch decodes, so the raw header tells what was sent.
+    for (const encoding of ["br", "gzip"]) {
+      const packed = await fetch(s.url + script, { headers: { "accept-encoding": encoding } });
+      await packed.arrayBuffer();
+      assert.equal(packed.headers.get("content-encoding"), encoding);
+      assert.equal(packed.headers.get("cache-control"), "public, max-age=31536000, immutable");
+    }
   });
 
   test("/api/* keeps its JSON answers; a missing asset is a 404, never the page", async () => {
