@@ -38,7 +38,7 @@ describe("the web client is served at / beside the API", () => {
     assert.equal(asset.headers.get("cache-control"), "public, max-age=31536000, immutable");
     // Compressed at build time; undici's fetch decodes, so the raw header tells what was sent.
     for (const encoding of ["br", "gzip"]) {
-      const packed = await fetch(s.url + script, { headers: { "accept-encoding": encoding } });
+      const packed: Response = await fetch(s.url + script, { headers: { "accept-encoding": encoding } });
       await packed.arrayBuffer();
       assert.equal(packed.headers.get("content-encoding"), encoding);
       assert.equal(packed.headers.get("cache-control"), "public, max-age=31536000, immutable");
