@@ -116,6 +116,8 @@ export function installErrorEnvelope(
     }
     const { status, body } = toErrorResponse(err, request);
     if (status === 401) reply.header("www-authenticate", 'Bearer realm="scaidrive"');
+    if (isAppError(err) && typeof err.details?.retry_after_seconds === "number")
+      reply.header("retry-after", String(err.details.retry_after_seconds));
     if (isAppError(err) && err.code === "RANGE_NOT_SATISFIABLE" && typeof err.details?.size === "number") {
       reply.header("content-range", `bytes */${err.details.size}`);
     }
