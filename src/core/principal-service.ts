@@ -117,14 +117,10 @@ export class PrincipalService {
         async (trx) => {
           const user = await principalStore.getUser(trx, id);
           if (!user) throw new AppError("NOT_FOUND", `user ${id} not found`);
-          const disabledAt =
-            change.disabled === undefined
-              ? undefined
-              : change.disabled
-                ? user.disabled
-                  ? undefined
-                  : new Date().toISOString()
-                : null;
+          // Disabling an already disabled user keeps the time it was first disabled.
+          let disabledAt: string | null | undefined;
+          if (change.disabled === false) disabledAt = null;
+          else if (change.disabled === true && !user.disabled) disabledAt = new Date().toISOString();
           await principalStore.updateUser(trx, id, { name, is_admin: change.is_admin, disabled_at: disabledAt });
           if (removesAdmin && user.is_admin && !user.disabled) {
             if ((await principalStore.enabledAdminIds(trx)).length === 0)
