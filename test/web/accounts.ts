@@ -35,7 +35,7 @@ export async function adminAccount(s: TestServer, password = "admin password 123
 export async function signInThroughPage(page: Page, baseUrl: string, account: TestAccount): Promise<void> {
   await page.goto(`${baseUrl}/sign-in`);
   await page.getByLabel("Email").fill(account.email);
-  await page.getByLabel("Password", { exact: true }).fill(account.password);
+  await page.getByLabel(/^Password/).fill(account.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Shares" }).waitFor();
 }

@@ -66,7 +66,7 @@ describe("the web client is served at / beside the API", () => {
       await page.getByRole("button", { name: "Sign in" }).waitFor();
       assert.match(page.url(), /\/sign-in\?next=%2Ffiles$/);
       await page.getByLabel("Email").waitFor();
-      await page.getByLabel("Password", { exact: true }).waitFor();
+      await page.getByLabel(/^Password/).waitFor();
       assert.deepEqual(await seriousA11yViolations(page), []);
     } finally {
       await page.close();
