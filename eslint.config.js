@@ -2,9 +2,11 @@
 // job (.prettierrc.json); these rules are about correctness, plus the 120-character line limit.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import reactHooks from "eslint-plugin-react-hooks";
+import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "web/dist/**", "coverage/**"] },
+  { ignores: ["dist/**", "node_modules/**", "web/dist/**", "coverage/**", ".tmp/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -37,6 +39,13 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The web client runs in the browser; hooks rules catch stale closures and conditional hooks.
+    files: ["web/src/**/*.{ts,tsx}"],
+    languageOptions: { globals: globals.browser },
+    plugins: { "react-hooks": reactHooks },
+    rules: reactHooks.configs.recommended.rules,
   },
   {
     files: ["scripts/**/*.mjs"],

@@ -12,6 +12,10 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 # The README tour test (test/docs) runs the documented curl | jq commands.
 command -v jq >/dev/null 2>&1 || need+=(jq)
+# The web client's end-to-end tests and benchmarks drive Debian's Chromium through playwright-core; pages need a
+# font with Latin glyphs to render readable screenshots.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 # The ACL tests run a share with `vfs objects = acl_xattr`; Debian ships that module separately.
 if command -v smbd >/dev/null 2>&1; then
   modules_dir=$(smbd -b 2>/dev/null | awk -F': ' '/MODULESDIR/ {print $2}')

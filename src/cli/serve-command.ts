@@ -4,7 +4,7 @@ import { tuneHeap } from "./heap-tuning.js";
 
 /**
  * `scaidrive serve`: runs the server until SIGINT/SIGTERM, then closes it cleanly. A generated
- * bootstrap admin token is printed once to stdout (never logged).
+ * bootstrap admin token and password are printed once to stdout (never logged).
  */
 export async function serveCommand(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadConfig(env);
@@ -12,10 +12,13 @@ export async function serveCommand(env: NodeJS.ProcessEnv = process.env): Promis
   // Everything the server creates (database, WAL, blobs, temp files, key) is its own business.
   process.umask(0o077);
   const built = await buildApp(config);
-  if (built.bootstrap.generatedToken) {
+  const { admin, generatedToken, generatedPassword } = built.bootstrap;
+  if (generatedToken || generatedPassword) {
     process.stdout.write(
-      `\nScaiDrive admin user ${built.bootstrap.admin.email} (${built.bootstrap.admin.id}) created.\n` +
-        `Admin token (shown once, store it now): ${built.bootstrap.generatedToken}\n\n`,
+      `\nScaiDrive admin user ${admin.email} (${admin.id}) created.\n` +
+        (generatedToken ? `Admin token (shown once, store it now): ${generatedToken}\n` : "") +
+        (generatedPassword ? `Admin password (shown once, store it now): ${generatedPassword}\n` : "") +
+        "\n",
     );
   }
   const address = await built.app.listen({ port: config.port, host: config.host });

@@ -10,8 +10,18 @@ export const ERROR_CODES = {
   SECRET_REQUIRED: { status: 400, retryable: false },
   /** Not valid HTTP or not a valid URL (bad bytes, conflicting Content-Length, bad chunk, unknown method...). */
   MALFORMED_REQUEST: { status: 400, retryable: false },
+  /** A set-password link that is unknown, used or expired. */
+  LINK_INVALID: { status: 400, retryable: false },
+  /** The current password given to change it is wrong. */
+  WRONG_PASSWORD: { status: 400, retryable: false },
   UNAUTHENTICATED: { status: 401, retryable: false },
+  /** Sign-in: wrong email or password (one answer for every reason, so accounts cannot be told apart). */
+  INVALID_CREDENTIALS: { status: 401, retryable: false },
   FORBIDDEN: { status: 403, retryable: false },
+  /** Sign-in with the right password for a disabled account. */
+  ACCOUNT_DISABLED: { status: 403, retryable: false },
+  /** A cookie-authenticated write without the right Origin or X-CSRF-Token. */
+  CSRF_REJECTED: { status: 403, retryable: false },
   NOT_FOUND: { status: 404, retryable: false },
   METHOD_NOT_ALLOWED: { status: 405, retryable: false },
   /** The request (its headers, or a body that stopped arriving) took too long. */
@@ -19,6 +29,8 @@ export const ERROR_CODES = {
   CONFLICT: { status: 409, retryable: false },
   IMMUTABLE_FIELD: { status: 409, retryable: false },
   ALREADY_EXISTS: { status: 409, retryable: false },
+  /** The change would leave no enabled administrator, or an administrator would disable or demote themselves. */
+  LAST_ADMIN: { status: 409, retryable: false },
   SYNC_ALREADY_RUNNING: { status: 409, retryable: true },
   PRECONDITION_FAILED: { status: 412, retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
@@ -27,6 +39,8 @@ export const ERROR_CODES = {
   RANGE_NOT_SATISFIABLE: { status: 416, retryable: false },
   SYNC_SAFETY_ABORT: { status: 409, retryable: false },
   TOO_MANY_REQUESTS: { status: 429, retryable: true },
+  /** Too many failed sign-ins for the account or from the address; `details.retry_after_seconds`. */
+  TOO_MANY_ATTEMPTS: { status: 429, retryable: true },
   HEADERS_TOO_LARGE: { status: 431, retryable: false },
   CONNECTOR_AUTH_FAILED: { status: 502, retryable: false },
   CONNECTOR_UNREACHABLE: { status: 504, retryable: true },

@@ -3,8 +3,10 @@ import { AppError } from "./errors.js";
 import { newId } from "./ids.js";
 import type { Actor } from "./actor.js";
 import { clampLimit, decodeCursor, encodeCursor, type Page } from "./pagination.js";
-import { inTransaction, isUniqueViolation, type DbExecutor } from "../store/core/db-executor.js";
+import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password-hash.js";
+import { inTransaction, isRetryableConflict, isUniqueViolation, type DbExecutor } from "../store/core/db-executor.js";
 import { principalStore, type GroupRecord, type TokenRecord, type UserRecord } from "../store/core/principal-store.js";
+import { sessionStore } from "../store/core/session-store.js";
 
 export type User = UserRecord;
 export interface Group extends GroupRecord {
@@ -51,6 +53,8 @@ export class PrincipalService {
       name,
       is_admin: !!input.is_admin,
       created_at: new Date().toISOString(),
+      disabled: false,
+      has_password: false,
     };
     try {
       await principalStore.insertUser(this.db, user);
@@ -78,18 +82,78 @@ export class PrincipalService {
     return u;
   }
 
-  async listUsers(opts: { limit?: number; cursor?: string }): Promise<Page<User>> {
+  /** Users by id; `q` keeps those whose name or email contains it (case-insensitive). */
+  async listUsers(opts: { limit?: number; cursor?: string; q?: string }): Promise<Page<User>> {
     const limit = clampLimit(opts.limit);
     const after = decodeCursor(opts.cursor, ["id"]);
-    const rows = await principalStore.listUsers(this.db, after?.id, limit + 1);
+    const rows = await principalStore.listUsers(this.db, after?.id, limit + 1, opts.q);
     return pageOf(rows, limit);
+  }
+
+  /**
+   * Changes a user's name, administrator flag or disabled state (admin only). Disabling ends
+   * the user's sessions at once and makes their tokens answer 401 until re-enabled (the tokens
+   * are kept). @throws FORBIDDEN unless admin; NOT_FOUND; VALIDATION_FAILED for an empty name;
+   * LAST_ADMIN when administrators would disable or demote themselves, or no enabled
+   * administrator would be left.
+   */
+  async updateUser(
+    actor: Actor,
+    id: string,
+    change: { name?: string; is_admin?: boolean; disabled?: boolean },
+  ): Promise<User> {
+    requireAdmin(actor);
+    const name = change.name === undefined ? undefined : requireName(change.name);
+    const removesAdmin = change.is_admin === false || change.disabled === true;
+    if (removesAdmin && id === actor.userId)
+      throw new AppError(
+        "LAST_ADMIN",
+        `administrators cannot ${change.disabled === true ? "disable" : "demote"} themselves; ` +
+          "another administrator must do it",
+      );
+    await retryOnConflict(() =>
+      inTransaction(
+        this.db,
+        async (trx) => {
+          const user = await principalStore.getUser(trx, id);
+          if (!user) throw new AppError("NOT_FOUND", `user ${id} not found`);
+          // Disabling an already disabled user keeps the time it was first disabled.
+          let disabledAt: string | null | undefined;
+          if (change.disabled === false) disabledAt = null;
+          else if (change.disabled === true && !user.disabled) disabledAt = new Date().toISOString();
+          await principalStore.updateUser(trx, id, { name, is_admin: change.is_admin, disabled_at: disabledAt });
+          if (removesAdmin && user.is_admin && !user.disabled) {
+            if ((await principalStore.enabledAdminIds(trx)).length === 0)
+              throw new AppError("LAST_ADMIN", `${user.email} is the last enabled administrator`);
+          }
+          if (change.disabled === true) await sessionStore.deleteForUser(trx, id);
+        },
+        // Two administrators demoting each other at once: PostgreSQL lets only one through.
+        { serializable: true },
+      ),
+    );
+    return this.getUser(id);
+  }
+
+  /** Renames the caller. @throws VALIDATION_FAILED for an empty name. */
+  async renameSelf(actor: Actor, name: string): Promise<User> {
+    await principalStore.updateUser(this.db, actor.userId, { name: requireName(name) });
+    return this.getUser(actor.userId);
+  }
+
+  /**
+   * The actor a user acts as (with their groups).
+   * @throws UNAUTHENTICATED "account disabled" for a disabled user.
+   */
+  async actorOf(user: User): Promise<Actor> {
+    if (user.disabled) throw new AppError("UNAUTHENTICATED", "account disabled");
+    return { userId: user.id, isAdmin: user.is_admin, groupIds: await principalStore.groupIdsOfUser(this.db, user.id) };
   }
 
   /** @throws FORBIDDEN unless admin; CONFLICT if the name exists. */
   async createGroup(actor: Actor, input: { name: string }): Promise<Group> {
     requireAdmin(actor);
-    const name = input.name.trim();
-    if (!name) throw new AppError("VALIDATION_FAILED", "name must not be empty", { field: "name" });
+    const name = requireName(input.name);
     const g: GroupRecord = { id: newId("grp"), name, created_at: new Date().toISOString() };
     try {
       await principalStore.insertGroup(this.db, g);
@@ -107,15 +171,26 @@ export class PrincipalService {
     return { ...g, member_ids: await principalStore.groupMemberIds(this.db, id) };
   }
 
-  async listGroups(opts: { limit?: number; cursor?: string }): Promise<Page<Group>> {
+  /** Groups by id; `q` keeps those whose name contains it (case-insensitive). */
+  async listGroups(opts: { limit?: number; cursor?: string; q?: string }): Promise<Page<Group>> {
     const limit = clampLimit(opts.limit);
     const after = decodeCursor(opts.cursor, ["id"]);
-    const rows = await principalStore.listGroups(this.db, after?.id, limit + 1);
+    const rows = await principalStore.listGroups(this.db, after?.id, limit + 1, opts.q);
     const page = pageOf(rows, limit);
     const items = await Promise.all(
       page.items.map(async (g) => ({ ...g, member_ids: await principalStore.groupMemberIds(this.db, g.id) })),
     );
     return { items, next_cursor: page.next_cursor };
+  }
+
+  /**
+   * Deletes a group: its memberships, the ACEs naming it and connector identity mappings to it go
+   * with it. @throws FORBIDDEN unless admin; NOT_FOUND.
+   */
+  async deleteGroup(actor: Actor, id: string): Promise<void> {
+    requireAdmin(actor);
+    const deleted = await inTransaction(this.db, (trx) => principalStore.deleteGroup(trx, id));
+    if (!deleted) throw new AppError("NOT_FOUND", `group ${id} not found`);
   }
 
   /** Idempotent. @throws FORBIDDEN unless admin; NOT_FOUND for an unknown group or user. */
@@ -198,17 +273,13 @@ export class PrincipalService {
   /**
    * The actor a bearer token stands for, or undefined for an unknown token. Records the token's
    * use at most once per {@link TOKEN_USE_RESOLUTION_MS}, so a busy client costs one write a minute,
-   * not one per request.
+   * not one per request. @throws UNAUTHENTICATED "account disabled" for a disabled user's token.
    */
   async authenticate(token: string): Promise<Actor | undefined> {
     const found = await principalStore.userByTokenHash(this.db, hashToken(token));
     if (!found) return undefined;
-    const { user } = found;
-    const [groupIds] = await Promise.all([
-      principalStore.groupIdsOfUser(this.db, user.id),
-      this.noteTokenUse(found.tokenId, found.lastUsedAt),
-    ]);
-    return { userId: user.id, isAdmin: user.is_admin, groupIds };
+    const [actor] = await Promise.all([this.actorOf(found.user), this.noteTokenUse(found.tokenId, found.lastUsedAt)]);
+    return actor;
   }
 
   private async noteTokenUse(tokenId: string, stored: string | null): Promise<void> {
@@ -231,16 +302,38 @@ export class PrincipalService {
    * works) — unless it was revoked: a revoked configured token stays revoked across restarts
    * (`revokedAdminToken` is then true and the caller says so in its log). Returns the generated
    * token only when one had to be generated, so the caller prints it exactly once.
+   *
+   * The password: `adminPassword` (SCAIDRIVE_ADMIN_PASSWORD) on the start that creates the admin,
+   * or on a later start while the admin has none; without it the creating start generates one
+   * (`generatedPassword`, printed once like the token). An existing password is never replaced.
+   * @throws VALIDATION_FAILED for a token under 16 or a password outside 8..1024 characters.
    */
   async bootstrapAdmin(opts: {
     adminToken?: string;
+    adminPassword?: string;
     email?: string;
-  }): Promise<{ admin: User; generatedToken?: string; revokedAdminToken?: boolean }> {
+  }): Promise<{ admin: User; generatedToken?: string; generatedPassword?: string; revokedAdminToken?: boolean }> {
+    if (opts.adminPassword !== undefined) {
+      const length = [...opts.adminPassword].length;
+      if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH)
+        throw new AppError(
+          "VALIDATION_FAILED",
+          `SCAIDRIVE_ADMIN_PASSWORD must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
+          { field: "SCAIDRIVE_ADMIN_PASSWORD" },
+        );
+    }
     let admin = await principalStore.firstAdmin(this.db);
     let generatedToken: string | undefined;
+    let generatedPassword: string | undefined;
     if (!admin) {
       admin = await this.insertUser({ email: opts.email ?? "admin@localhost", name: "Administrator", is_admin: true });
       if (!opts.adminToken) generatedToken = (await this.insertToken(admin.id, "bootstrap", generateToken())).token;
+      if (opts.adminPassword === undefined) generatedPassword = randomBytes(18).toString("base64url");
+    }
+    const password = opts.adminPassword ?? generatedPassword;
+    if (password !== undefined && !admin.has_password) {
+      await principalStore.setPasswordHash(this.db, admin.id, await hashPassword(password));
+      admin = { ...admin, has_password: true };
     }
     if (opts.adminToken) {
       if (opts.adminToken.length < 16)
@@ -248,17 +341,34 @@ export class PrincipalService {
           field: "SCAIDRIVE_ADMIN_TOKEN",
         });
       const hash = hashToken(opts.adminToken);
-      if (await principalStore.isRevoked(this.db, hash)) return { admin, revokedAdminToken: true };
+      if (await principalStore.isRevoked(this.db, hash)) return { admin, generatedPassword, revokedAdminToken: true };
       const existing = await principalStore.tokenByHash(this.db, hash);
       if (!existing) await this.insertToken(admin.id, "SCAIDRIVE_ADMIN_TOKEN", opts.adminToken);
     }
-    return { admin, generatedToken };
+    return { admin, generatedToken, generatedPassword };
   }
 }
 
 /** @throws AppError FORBIDDEN unless the actor is an admin (or the system actor). */
 export function requireAdmin(actor: Actor): void {
   if (!actor.isAdmin) throw new AppError("FORBIDDEN", "administrator rights required");
+}
+
+function requireName(raw: string): string {
+  const name = raw.trim();
+  if (!name) throw new AppError("VALIDATION_FAILED", "name must not be empty", { field: "name" });
+  return name;
+}
+
+/** Runs `fn` again (a few times) when PostgreSQL refused its serializable transaction for a concurrent one. */
+async function retryOnConflict<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= 5 || !isRetryableConflict(err)) throw err;
+    }
+  }
 }
 
 function pageOf<T extends { id: string }>(rows: T[], limit: number): Page<T> {

@@ -19,6 +19,9 @@ import { UploadArea } from "../store/blobs/upload-area.js";
 import { openSecretsVault, type SecretsVault } from "../store/secrets/secrets-vault.js";
 import { AclService } from "../core/acl-service.js";
 import { PrincipalService } from "../core/principal-service.js";
+import { AccountService } from "../core/account-service.js";
+import { SessionService } from "../core/session-service.js";
+import { SignInLimiter } from "../core/sign-in-limiter.js";
 import { ShareService } from "../core/share-service.js";
 import { NodeService } from "../core/node-service.js";
 import { NodeFacade } from "../core/node-facade.js";
@@ -61,6 +64,10 @@ export interface AppContext {
   logger: Logger;
   acl: AclService;
   principals: PrincipalService;
+  /** Browser sessions (cookie authentication). */
+  sessions: SessionService;
+  /** Sign-in, passwords and set-password links. */
+  accounts: AccountService;
   shares: ShareService;
   /** Files and folders without mounts: the engine's view of ScaiDrive. Routes use {@link files}. */
   nodes: NodeService;
@@ -114,6 +121,14 @@ export async function createContext(
     const onContentRemoved = () => blobCollector.request();
     const acl = new AclService(db);
     const principals = new PrincipalService(db);
+    const sessions = new SessionService(db, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs });
+    const accounts = new AccountService({
+      db,
+      principals,
+      sessions,
+      limiter: new SignInLimiter(db, config.signInLimits),
+      logger: logger.child({ component: "accounts" }),
+    });
     const shares = new ShareService(db, acl, onContentRemoved);
     const nodes = new NodeService(db, blobs, acl, logger.child({ component: "nodes" }), {
       maxUploadBytes: config.maxUploadBytes,
@@ -207,6 +222,8 @@ export async function createContext(
       logger,
       acl,
       principals,
+      sessions,
+      accounts,
       shares,
       nodes,
       files,

@@ -29,6 +29,8 @@ export type RouteContext = Pick<
   | "logger"
   | "ping"
   | "principals"
+  | "sessions"
+  | "accounts"
   | "shares"
   | "files"
   | "uploads"

@@ -8,6 +8,7 @@ import type { AppInstance, RouteModule } from "./app-types.js";
 import { frameworkErrorHandler, installErrorEnvelope } from "./error-envelope.js";
 import { createClientErrorHandler, requireHostHeader, trackResponses } from "./client-error-handler.js";
 import { installSecurityHeaders, securityHeadersFor } from "./security-headers.js";
+import { appPageFallback, installWebClient } from "./web-client.js";
 import { createValidatorCompiler } from "./validator-compiler.js";
 import { installRequestLogging, logFrameworkAnswer } from "./request-logging.js";
 import { installJsonBodyParser } from "./json-body-parser.js";
@@ -33,8 +34,11 @@ export interface BuildAppOptions {
 export interface BuiltApp {
   app: AppInstance;
   context: AppContext;
-  /** The admin user; `generatedToken` is set only on the start that created it without SCAIDRIVE_ADMIN_TOKEN. */
-  bootstrap: { admin: User; generatedToken?: string; revokedAdminToken?: boolean };
+  /**
+   * The admin user; `generatedToken` / `generatedPassword` are set only on the start that created
+   * it without SCAIDRIVE_ADMIN_TOKEN / SCAIDRIVE_ADMIN_PASSWORD.
+   */
+  bootstrap: { admin: User; generatedToken?: string; generatedPassword?: string; revokedAdminToken?: boolean };
   /** Closes the HTTP server (if listening), then the context (db, blob collector). Idempotent. */
   close(): Promise<void>;
 }
@@ -53,6 +57,16 @@ export function createLogger(level: string): Logger {
         "*.secret",
         "password",
         "*.password",
+        "current_password",
+        "*.current_password",
+        "new_password",
+        "*.new_password",
+        "csrf_token",
+        "*.csrf_token",
+        "req.headers.cookie",
+        "headers.cookie",
+        'headers["x-csrf-token"]',
+        'req.headers["x-csrf-token"]',
       ],
       censor: "[redacted]",
     },
@@ -75,13 +89,25 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
   const logger = options.logger ?? createLogger(config.logLevel);
   const context = await createContext(config, logger, { sync: options.sync });
   try {
-    const bootstrap = await context.principals.bootstrapAdmin({ adminToken: config.adminToken });
+    const bootstrap = await context.principals.bootstrapAdmin({
+      adminToken: config.adminToken,
+      adminPassword: config.adminPassword,
+    });
     if (bootstrap.revokedAdminToken)
       logger.warn("SCAIDRIVE_ADMIN_TOKEN was revoked and stays revoked; set a new value or remove the variable");
     const app = Fastify({
       loggerInstance: logger,
       logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "req_id" }),
       genReqId: () => newUlid(),
+      // Whose X-Forwarded-* to believe (SCAIDRIVE_TRUST_PROXY): the client address sign-in limits
+      // count by, and whether the request came over https (the session cookie's Secure flag).
+      trustProxy:
+        typeof config.trustProxy === "number"
+          ? (
+              (hops: number) => (_address: string, hop: number) =>
+                hop < hops
+            )(config.trustProxy)
+          : config.trustProxy,
       requestIdHeader: false,
       bodyLimit: 1024 * 1024,
       routerOptions: { ignoreTrailingSlash: true },
@@ -111,11 +137,12 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
     });
     app.addHook("onRequest", requireHostHeader);
     app.addHook("onRequest", authenticateApiRoutes);
-    installErrorEnvelope(app as never);
+    installErrorEnvelope(app as never, appPageFallback(config.webDir));
     installRequestLogging(app as never);
     const modules = [...coreRoutes, ...(options.coreOnly ? [] : featureRoutes), ...(options.plugins ?? [])];
     registerSharedSchemas(app, modules);
     await installOpenApi(app);
+    await installWebClient(app as never, config.webDir);
     for (const mod of modules) {
       await app.register(async (scope) => {
         await mod(scope as AppInstance, context);

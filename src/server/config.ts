@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
+import { defaultWebDir } from "./web-client.js";
 import { ALLOW_VARIABLE, DENY_VARIABLE, NetworkPolicy } from "../connectors/network-policy.js";
+import type { SignInLimits } from "../core/sign-in-limiter.js";
 
 /** Everything the server reads from its environment (design §6). */
 export interface ServerConfig {
@@ -13,6 +15,30 @@ export interface ServerConfig {
   secretKey?: string;
   /** Token for the bootstrap admin (SCAIDRIVE_ADMIN_TOKEN); absent means one is generated and printed once. */
   adminToken?: string;
+  /** The built web client served at `/` (SCAIDRIVE_WEB_DIR, default the package's web/dist). */
+  webDir: string;
+  /**
+   * Password for the bootstrap admin (SCAIDRIVE_ADMIN_PASSWORD), set when the admin is created or
+   * has none yet; absent means one is generated and printed once when the admin is created.
+   */
+  adminPassword?: string;
+  /** A browser session unused this long ends (SCAIDRIVE_SESSION_IDLE_MINUTES, default 720 = 12 h; fractions ok). */
+  sessionIdleMs: number;
+  /** A browser session ends this long after sign-in (SCAIDRIVE_SESSION_MAX_HOURS, default 168 = 7 d; fractions ok). */
+  sessionMaxMs: number;
+  /**
+   * Fastify's `trustProxy` (SCAIDRIVE_TRUST_PROXY): whether X-Forwarded-For/-Proto/-Host are
+   * believed — `true`, a hop count, or comma-separated proxy addresses/CIDRs; default false.
+   * Decides the client address sign-in limits count by and whether a request came over https.
+   */
+  trustProxy: boolean | number | string;
+  /**
+   * Origins besides the request's own (scheme + Host) that cookie-authenticated writes may come
+   * from (SCAIDRIVE_PUBLIC_ORIGIN, comma-separated; the origin of SCAIDRIVE_PUBLIC_URL is added).
+   */
+  publicOrigins: string[];
+  /** Failed sign-in limits; not configurable from the environment (tests shorten them). */
+  signInLimits?: SignInLimits;
   /** Largest accepted upload in bytes (SCAIDRIVE_MAX_UPLOAD_BYTES, default 1 TiB). */
   maxUploadBytes: number;
   /** pino level (LOG_LEVEL, default "info"; "silent" for tests). */
@@ -77,13 +103,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     return n;
   };
   const opt = (name: string): string | undefined => (env[name] && env[name]!.trim() !== "" ? env[name] : undefined);
+  /** A positive number (fractions allowed) of `unit` milliseconds. */
+  const duration = (name: string, fallback: number, unitMs: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === "") return fallback * unitMs;
+    const n = Number(raw);
+    const ms = Math.round(n * unitMs);
+    if (!Number.isFinite(n) || ms < 1 || ms > 2 ** 52)
+      throw new Error(`${name} must be a positive number, got "${raw}"`);
+    return ms;
+  };
   return {
     port: int("PORT", 8080, 0, 65535),
     host: opt("HOST") ?? "127.0.0.1",
     dataDir: resolve(opt("SCAIDRIVE_DATA_DIR") ?? "./data"),
+    webDir: opt("SCAIDRIVE_WEB_DIR") ? resolve(opt("SCAIDRIVE_WEB_DIR")!) : defaultWebDir(),
     databaseUrl: opt("SCAIDRIVE_DATABASE_URL"),
     secretKey: opt("SCAIDRIVE_SECRET_KEY"),
     adminToken: opt("SCAIDRIVE_ADMIN_TOKEN"),
+    adminPassword: opt("SCAIDRIVE_ADMIN_PASSWORD"),
+    sessionIdleMs: duration("SCAIDRIVE_SESSION_IDLE_MINUTES", 720, 60_000),
+    sessionMaxMs: duration("SCAIDRIVE_SESSION_MAX_HOURS", 168, 3_600_000),
+    trustProxy: parseTrustProxy(opt("SCAIDRIVE_TRUST_PROXY")),
+    publicOrigins: publicOrigins(opt("SCAIDRIVE_PUBLIC_ORIGIN"), opt("SCAIDRIVE_PUBLIC_URL")),
     maxUploadBytes: int("SCAIDRIVE_MAX_UPLOAD_BYTES", 2 ** 40, 0, Number.MAX_SAFE_INTEGER),
     logLevel: opt("LOG_LEVEL") ?? "info",
     maxConcurrentJobs: int("SCAIDRIVE_MAX_CONCURRENT_JOBS", 4, 1, 1000),
@@ -101,6 +143,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       int("SCAIDRIVE_REQUEST_TIMEOUT_MS", 60_000, 0, 2 ** 31 - 1),
     ),
   };
+}
+
+/** `true`/`false`, a hop count, or proxy addresses/CIDRs as Fastify's `trustProxy` takes them. */
+function parseTrustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined) return false;
+  const value = raw.trim();
+  if (/^(true|yes)$/i.test(value)) return true;
+  if (/^(false|no)$/i.test(value)) return false;
+  // A hop count: trust that many proxies in front (0 trusts none).
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(",").map((e) => e.trim());
+  if (entries.some((e) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e)))
+    throw new Error(
+      `SCAIDRIVE_TRUST_PROXY must be true, false, a hop count or comma-separated addresses/CIDRs, got "${raw}"`,
+    );
+  return entries.join(",");
+}
+
+/** Each listed origin (and SCAIDRIVE_PUBLIC_URL's), normalised to `scheme://host[:port]`. */
+function publicOrigins(list: string | undefined, publicUrl: string | undefined): string[] {
+  const origins = new Set<string>();
+  const add = (name: string, raw: string) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new Error(`${name} must be http(s) origins like https://files.example.com, got "${raw}"`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw new Error(`${name} must be http(s) origins like https://files.example.com, got "${raw}"`);
+    origins.add(url.origin);
+  };
+  for (const entry of (list ?? "").split(",").map((e) => e.trim())) if (entry) add("SCAIDRIVE_PUBLIC_ORIGIN", entry);
+  if (publicUrl) add("SCAIDRIVE_PUBLIC_URL", publicUrl.trim());
+  return [...origins];
 }
 
 /** Node refuses a headers timeout longer than the request timeout; say so at start-up. */

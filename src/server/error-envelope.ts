@@ -102,7 +102,10 @@ export function clientGone(request: FastifyRequest): boolean {
  * answers of Fastify's framework errors (bad URL encoding, over-long path parameter) go through
  * {@link frameworkErrorHandler}, given to Fastify as its `frameworkErrors` option.
  */
-export function installErrorEnvelope(app: FastifyInstance): void {
+export function installErrorEnvelope(
+  app: FastifyInstance,
+  pageFallback?: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>,
+): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     if (clientGone(request)) {
       // Logged by the request log (aborted) and, for uploads, by the upload guard.
@@ -113,12 +116,15 @@ export function installErrorEnvelope(app: FastifyInstance): void {
     }
     const { status, body } = toErrorResponse(err, request);
     if (status === 401) reply.header("www-authenticate", 'Bearer realm="scaidrive"');
+    if (isAppError(err) && typeof err.details?.retry_after_seconds === "number")
+      reply.header("retry-after", String(err.details.retry_after_seconds));
     if (isAppError(err) && err.code === "RANGE_NOT_SATISFIABLE" && typeof err.details?.size === "number") {
       reply.header("content-range", `bytes */${err.details.size}`);
     }
     return reply.status(status).type("application/json; charset=utf-8").send(body);
   });
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+  app.setNotFoundHandler(async (request: FastifyRequest, reply: FastifyReply) => {
+    if (pageFallback && (await pageFallback(request, reply))) return reply;
     return reply.status(404).send(envelope("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]}`));
   });
 }

@@ -11,7 +11,11 @@ const DESCRIPTION = [
   "ScaiDrive: shares with folders, files, versions, metadata and ACLs, " +
     "kept in step with SMB file shares and SharePoint by connectors.",
   "",
-  'Authenticate with `Authorization: Bearer <token>`. Every error is `{"error": {"code": ' +
+  "Authenticate with `Authorization: Bearer <token>`, or with the `scaidrive_session` cookie that " +
+    "`POST /api/v1/auth/sign-in` sets. A write (any method but GET, HEAD, OPTIONS) authenticated by the cookie " +
+    "must carry an `Origin` of this server and `X-CSRF-Token` (the session's `csrf_token`); otherwise it is " +
+    "answered 403 `CSRF_REJECTED`.",
+  'Every error is `{"error": {"code": ' +
     '"UPPER_SNAKE", "message": "...", "details": {...}}}` (the `ErrorEnvelope` schema).',
   "Each operation lists the errors it can answer itself. Besides those, " +
     "any request may be answered 400 `MALFORMED_REQUEST` (not valid HTTP),",
@@ -85,8 +89,13 @@ export async function installOpenApi(app: AppInstance): Promise<void> {
     openapi: {
       openapi: "3.0.3",
       info: { title: "ScaiDrive API", version: "0.1.0", description: DESCRIPTION },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer" },
+          session: { type: "apiKey", in: "cookie", name: "scaidrive_session" },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     // Components keep the names they were registered under (the default would be def-0, def-1…).
     refResolver: {

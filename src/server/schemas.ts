@@ -35,9 +35,31 @@ const Timestamp = Type.String({ format: "date-time" });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const User = Type.Object(
-  { id: Type.String(), email: Type.String(), name: Type.String(), is_admin: Type.Boolean(), created_at: Timestamp },
+  {
+    id: Type.String(),
+    email: Type.String(),
+    name: Type.String(),
+    is_admin: Type.Boolean(),
+    created_at: Timestamp,
+    disabled: Type.Boolean({ description: "a disabled user cannot sign in and their tokens answer 401" }),
+    has_password: Type.Boolean({ description: "whether the user can sign in with a password" }),
+  },
   { $id: "User" },
 );
+/** A browser session as the signed-in page sees it (the session id itself stays in its HttpOnly cookie). */
+export const Session = Type.Object(
+  {
+    user: ref(User),
+    csrf_token: Type.String({ description: "send it as X-CSRF-Token on every write made with the session cookie" }),
+    expires_at: Type.String({
+      format: "date-time",
+      description: "the session ends then at the latest (earlier when unused for the idle time)",
+    }),
+  },
+  { $id: "Session" },
+);
+/** A new password: 8 to 1024 characters. */
+export const NewPassword = Type.String({ minLength: 8, maxLength: 1024, description: "8 to 1024 characters" });
 export const Token = Type.Object(
   {
     id: Type.String(),
@@ -114,7 +136,17 @@ export const AclView = Type.Object(
 export const Metadata = Type.Record(Type.String(), Type.Unknown(), { description: "the file's metadata dict" });
 
 /** The components every server has; route modules add their own through `RouteModule.sharedSchemas`. */
-export const CORE_SCHEMAS: readonly TSchema[] = [ErrorEnvelope, User, Token, Group, Share, Node, Version, AclView];
+export const CORE_SCHEMAS: readonly TSchema[] = [
+  ErrorEnvelope,
+  User,
+  Session,
+  Token,
+  Group,
+  Share,
+  Node,
+  Version,
+  AclView,
+];
 
 /**
  * A `$ref` to the component `schema` (which must have an `$id`). Validation and serialisation
@@ -154,9 +186,15 @@ export const ERROR_STATUSES = {
   400: {
     name: "BadRequest",
     description:
-      "VALIDATION_FAILED (`details.field` names the field), " + "INVALID_NAME, SECRET_REQUIRED or DESTINATION_DENIED",
+      "VALIDATION_FAILED (`details.field` names the field), " +
+      "INVALID_NAME, SECRET_REQUIRED, DESTINATION_DENIED, WRONG_PASSWORD or LINK_INVALID",
   },
-  401: { name: "Unauthenticated", description: "UNAUTHENTICATED: the bearer token is missing, unknown or revoked" },
+  401: {
+    name: "Unauthenticated",
+    description:
+      "UNAUTHENTICATED: no valid bearer token or session cookie (missing, unknown, revoked, " +
+      "expired, or the account is disabled)",
+  },
   403: {
     name: "Forbidden",
     description: "FORBIDDEN: the caller may see the resource " + "but lacks the permission this needs",
@@ -165,7 +203,8 @@ export const ERROR_STATUSES = {
   408: { name: "RequestTimeout", description: "REQUEST_TIMEOUT: the upload body stalled (nothing is stored)" },
   409: {
     name: "Conflict",
-    description: "CONFLICT, ALREADY_EXISTS, IMMUTABLE_FIELD, " + "SYNC_ALREADY_RUNNING or SYNC_SAFETY_ABORT",
+    description:
+      "CONFLICT, ALREADY_EXISTS, IMMUTABLE_FIELD, " + "SYNC_ALREADY_RUNNING, SYNC_SAFETY_ABORT or LAST_ADMIN",
   },
   412: { name: "PreconditionFailed", description: "PRECONDITION_FAILED: If-Match / If-None-Match did not hold" },
   413: { name: "PayloadTooLarge", description: "PAYLOAD_TOO_LARGE: the body is over the limit (JSON: 1 MiB)" },
@@ -177,6 +216,12 @@ export const ERROR_STATUSES = {
     name: "RangeNotSatisfiable",
     description: "RANGE_NOT_SATISFIABLE: the Range lies beyond " + "the content (Content-Range: bytes */size)",
   },
+  429: {
+    name: "TooManyAttempts",
+    description:
+      "TOO_MANY_ATTEMPTS: too many failed sign-ins for the account or from the address " +
+      "(`details.limit`); Retry-After gives the seconds to wait",
+  },
   502: {
     name: "ConnectorAuthFailed",
     description: "CONNECTOR_AUTH_FAILED: the remote " + "refused the connector's credentials",
@@ -184,6 +229,14 @@ export const ERROR_STATUSES = {
   504: { name: "ConnectorUnreachable", description: "CONNECTOR_UNREACHABLE: the remote could not be reached" },
 } as const;
 export type ErrorStatus = keyof typeof ERROR_STATUSES;
+
+/**
+ * One error answer whose meaning on this route differs from the status's usual one (e.g. 401
+ * INVALID_CREDENTIALS on sign-in, which takes no token): the envelope with the route's own description.
+ */
+export function errorAs(status: number, description: string): Record<number, TUnsafe<Static<typeof ErrorEnvelope>>> {
+  return { [status]: Type.Unsafe<Static<typeof ErrorEnvelope>>({ $ref: "ErrorEnvelope#", description }) };
+}
 
 /** Statuses of a route that takes a JSON body: validation (400), size (413) and media type (415). */
 export const JSON_BODY: readonly ErrorStatus[] = [400, 413, 415];

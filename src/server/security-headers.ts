@@ -29,6 +29,17 @@ export const DOCS_CSP =
 export const DOCS_PREFIX = "/api/docs";
 
 /**
+ * The web client's pages and assets (everything outside /api/): scripts, styles and images from the same origin only;
+ * inline styles because the component library sets style attributes; frames from the same origin for the PDF
+ * preview; the app itself may not be framed (clickjacking).
+ */
+export const APP_CSP =
+  "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; " +
+  "form-action 'self'; frame-ancestors 'none'; frame-src 'self'; img-src 'self' data: blob:; " +
+  "media-src 'self' blob:; object-src 'none'; script-src 'self'; script-src-attr 'none'; " +
+  "style-src 'self' 'unsafe-inline'; worker-src 'self' blob:";
+
+/**
  * The headers every answer outside the docs carries; also written by hand where Fastify does not answer (client
  * errors).
  */
@@ -41,9 +52,18 @@ function isDocs(url: string): boolean {
   return url === DOCS_PREFIX || url.startsWith(DOCS_PREFIX + "/") || url.startsWith(DOCS_PREFIX + "?");
 }
 
-/** Sets the security headers on `headers`-capable replies for `url` (the docs get only nosniff). */
+function isApi(url: string): boolean {
+  return url === "/api" || url.startsWith("/api/") || url.startsWith("/api?");
+}
+
+/**
+ * Sets the security headers on `headers`-capable replies for `url`: the docs get only nosniff (their plugin sets
+ * its CSP), the web client {@link APP_CSP}, the API {@link API_CSP}.
+ */
 export function securityHeadersFor(url: string): Record<string, string> {
-  return isDocs(url) ? { "x-content-type-options": "nosniff" } : { ...SECURITY_HEADERS };
+  if (isDocs(url)) return { "x-content-type-options": "nosniff" };
+  if (!isApi(url)) return { "x-content-type-options": "nosniff", "content-security-policy": APP_CSP };
+  return { ...SECURITY_HEADERS };
 }
 
 /**

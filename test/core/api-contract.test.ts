@@ -47,7 +47,17 @@ for (const dialect of ["sqlite", "postgres"] as const)
       const u = await s.api("POST", "/api/v1/users", { json: { email: "ann@example.com", name: "Ann" } });
       assert.equal(u.status, 201);
       assert.match(u.body.id, /^usr_[0-9A-Z]{26}$/);
-      assert.deepEqual(Object.keys(u.body).sort(), ["created_at", "email", "id", "is_admin", "name"]);
+      assert.deepEqual(Object.keys(u.body).sort(), [
+        "created_at",
+        "disabled",
+        "email",
+        "has_password",
+        "id",
+        "is_admin",
+        "name",
+      ]);
+      assert.equal(u.body.disabled, false);
+      assert.equal(u.body.has_password, false);
       assert.equal(u.body.is_admin, false);
       assert.ok(!Number.isNaN(Date.parse(u.body.created_at)) && u.body.created_at.endsWith("Z"));
 

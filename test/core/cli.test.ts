@@ -4,6 +4,7 @@ import { spawn, execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { setTimeout as delay } from "node:timers/promises";
 import { freePort } from "../harness/free-port.js";
+import { signIn } from "../harness/session-client.js";
 import { makeTempDir } from "../harness/temp-dir.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -52,7 +53,7 @@ async function serve(env: Record<string, string>) {
 
 describe("scaidrive CLI", () => {
   test(
-    "serve prints a generated admin token once; token create works on the data dir",
+    "serve prints a generated admin token and password once; token create works on the data dir",
     { timeout: 120_000 },
     async () => {
       const dir = makeTempDir("cli");
@@ -60,6 +61,7 @@ describe("scaidrive CLI", () => {
         const env = { SCAIDRIVE_DATA_DIR: dir.path, SCAIDRIVE_ADMIN_TOKEN: "" };
         const first = await serve(env);
         let adminToken: string;
+        let adminPassword: string;
         try {
           const m = /Admin token \(shown once, store it now\): (\S+)/.exec(first.stdout());
           assert.ok(m, `no token printed: ${first.stdout()}`);
@@ -71,6 +73,10 @@ describe("scaidrive CLI", () => {
           const body = (await users.json()) as any;
           assert.equal(body.items[0].email, "admin@localhost");
           assert.equal(body.items[0].is_admin, true);
+          const pw = /Admin password \(shown once, store it now\): (\S+)/.exec(first.stdout());
+          assert.ok(pw, `no password printed: ${first.stdout()}`);
+          adminPassword = pw[1];
+          assert.equal((await signIn(first.url, "admin@localhost", adminPassword)).status, 200);
         } finally {
           assert.equal(await first.stop(), 0);
         }
@@ -140,7 +146,8 @@ describe("scaidrive CLI", () => {
 
         const second = await serve(env);
         try {
-          assert.doesNotMatch(second.stdout(), /Admin token/);
+          assert.doesNotMatch(second.stdout(), /Admin token|Admin password/);
+          assert.equal((await signIn(second.url, "admin@localhost", adminPassword)).status, 200);
           for (const t of [adminToken, cliToken]) {
             const r = await fetch(`${second.url}/api/v1/shares`, { headers: { authorization: `Bearer ${t}` } });
             assert.equal(r.status, 200);
@@ -154,22 +161,33 @@ describe("scaidrive CLI", () => {
     },
   );
 
-  test("SCAIDRIVE_ADMIN_TOKEN becomes the admin's token and is not printed", { timeout: 120_000 }, async () => {
-    const dir = makeTempDir("cli-env");
-    const token = "env-admin-token-0123456789abcdef";
-    try {
-      const srv = await serve({ SCAIDRIVE_DATA_DIR: dir.path, SCAIDRIVE_ADMIN_TOKEN: token });
+  test(
+    "SCAIDRIVE_ADMIN_TOKEN and SCAIDRIVE_ADMIN_PASSWORD are the admin's and are not printed",
+    { timeout: 120_000 },
+    async () => {
+      const dir = makeTempDir("cli-env");
+      const token = "env-admin-token-0123456789abcdef";
+      const password = "env-admin-password";
       try {
-        assert.doesNotMatch(srv.stdout(), /Admin token/);
-        const r = await fetch(`${srv.url}/api/v1/users`, { headers: { authorization: `Bearer ${token}` } });
-        assert.equal(r.status, 200);
+        const srv = await serve({
+          SCAIDRIVE_DATA_DIR: dir.path,
+          SCAIDRIVE_ADMIN_TOKEN: token,
+          SCAIDRIVE_ADMIN_PASSWORD: password,
+        });
+        try {
+          assert.doesNotMatch(srv.stdout(), /Admin token|Admin password|created/);
+          assert.ok(!srv.stdout().includes(password));
+          const r = await fetch(`${srv.url}/api/v1/users`, { headers: { authorization: `Bearer ${token}` } });
+          assert.equal(r.status, 200);
+          assert.equal((await signIn(srv.url, "admin@localhost", password)).status, 200);
+        } finally {
+          assert.equal(await srv.stop(), 0);
+        }
       } finally {
-        assert.equal(await srv.stop(), 0);
+        dir.remove();
       }
-    } finally {
-      dir.remove();
-    }
-  });
+    },
+  );
 
   test("unknown command prints usage and fails", async () => {
     await assert.rejects(

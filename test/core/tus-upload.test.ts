@@ -10,11 +10,13 @@ import * as tus from "tus-js-client";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { createUserWithToken } from "../harness/api-helpers.js";
 import { blobPath } from "../../src/store/blobs/blob-paths.js";
+import { BrowserSession } from "../harness/session-client.js";
 
 const q = encodeURIComponent;
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const MAX_UPLOAD = 16 * 1024 * 1024;
+const ADMIN_PASSWORD = "tus-test-password-1";
 
 interface TusResult {
   url: string;
@@ -31,7 +33,7 @@ function tusUpload(
   endpoint: string,
   data: Buffer,
   metadata: Record<string, string>,
-  o: Partial<tus.UploadOptions> & { token: string },
+  o: Partial<tus.UploadOptions> & { token?: string },
 ): Promise<TusResult> {
   const requests: TusResult["requests"] = [];
   return new Promise((resolve, reject) => {
@@ -40,7 +42,7 @@ function tusUpload(
       metadata,
       retryDelays: null,
       ...o,
-      headers: { authorization: `Bearer ${o.token}`, ...o.headers },
+      headers: { ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...o.headers },
       async onBeforeRequest(req) {
         requests.push({ method: req.getMethod(), offset: req.getHeader("Upload-Offset") });
         await o.onBeforeRequest?.(req);
@@ -142,7 +144,7 @@ describe("resumable uploads (tus)", () => {
   };
 
   before(async () => {
-    s = await startTestServer({ config: { maxUploadBytes: MAX_UPLOAD } });
+    s = await startTestServer({ config: { maxUploadBytes: MAX_UPLOAD, adminPassword: ADMIN_PASSWORD } });
     endpoint = `${s.url}/api/v1/uploads`;
     shareId = (await s.api("POST", "/api/v1/shares", { json: { name: "Tus" } })).body.id;
     bob = await createUserWithToken(s.api, "bob");
@@ -290,6 +292,23 @@ describe("resumable uploads (tus)", () => {
     const current = `"${sha(Buffer.from("two"))}"`;
     await tusUpload(endpoint, data, meta("/guarded.txt", { if_match: current }), { token: bob.token });
     assert.equal(await contentSha("/guarded.txt"), sha(data));
+  });
+
+  test("a signed-in browser uploads with its session cookie and CSRF headers; without them it is refused", async () => {
+    const browser = await BrowserSession.signIn(s.url, "admin@localhost", ADMIN_PASSWORD);
+    const data = randomBytes(100 * 1024);
+    const headers = { cookie: browser.cookie, origin: s.url, "x-csrf-token": browser.csrfToken };
+    const r = await tusUpload(endpoint, data, meta("/from-browser.bin"), { headers, chunkSize: 64 * 1024 });
+    assert.ok(r.headers("ScaiDrive-Node-Id"));
+    assert.equal(await contentSha("/from-browser.bin"), sha(data));
+    const noCsrf = await tusUpload(endpoint, data, meta("/no-csrf.bin"), {
+      headers: { cookie: browser.cookie, origin: s.url },
+    }).then(
+      () => assert.fail("accepted"),
+      (err: unknown) => refusal(err),
+    );
+    assert.equal(noCsrf.status, 403);
+    assert.equal(noCsrf.body.error.code, "CSRF_REJECTED");
   });
 
   test("another user's upload does not exist for them (404), administrators included", async () => {

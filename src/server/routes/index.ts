@@ -1,6 +1,7 @@
 import type { RouteModule } from "../app-types.js";
 import { healthRoutes } from "./health-routes.js";
 import { principalRoutes } from "./principal-routes.js";
+import { authRoutes } from "./auth-routes.js";
 import { shareRoutes } from "./share-routes.js";
 import { fileRoutes } from "./file-routes.js";
 import { contentRoutes } from "./content-routes.js";
@@ -16,6 +17,7 @@ import { mountRoutes } from "./mount-routes.js";
 /** Core routes of design §5. */
 export const coreRoutes: RouteModule[] = [
   healthRoutes,
+  authRoutes,
   principalRoutes,
   shareRoutes,
   fileRoutes,

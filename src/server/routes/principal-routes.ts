@@ -2,15 +2,35 @@ import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireAdmin, requireUser } from "../auth.js";
 import { AppError } from "../../core/errors.js";
-import { Group, GroupId, JSON_BODY, Page, PageQuery, Token, User, UserId, errors, ref } from "../schemas.js";
+import { setSessionCookie } from "../session-cookie.js";
+import {
+  Group,
+  GroupId,
+  JSON_BODY,
+  NewPassword,
+  Page,
+  PageQuery,
+  Token,
+  User,
+  UserId,
+  errors,
+  ref,
+} from "../schemas.js";
+
+const SearchQuery = {
+  q: Type.Optional(
+    Type.String({ maxLength: 200, description: "only those whose name (or a user's email) contains this, any case" }),
+  ),
+};
 
 /**
- * Users, groups, members and tokens. Creating users and groups and changing membership needs an
- * admin; any authenticated user may look principals up (to grant ACEs) and create tokens for
- * itself.
+ * Users, groups, members and tokens. Creating and changing users and groups and changing
+ * membership needs an admin; any authenticated user may look principals up (to grant ACEs),
+ * create tokens for itself, rename itself and change its own password.
  */
 export const principalRoutes: RouteModule = (app, ctx) => {
   const p = ctx.principals;
+  const accounts = ctx.accounts;
 
   app.post(
     "/api/v1/users",
@@ -37,8 +57,8 @@ export const principalRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["users"],
-        summary: "List users",
-        querystring: Type.Object(PageQuery),
+        summary: "List users (`q` filters by name or email)",
+        querystring: Type.Object({ ...PageQuery, ...SearchQuery }),
         response: { 200: Page(ref(User)), ...errors(400, 401) },
       },
     },
@@ -54,6 +74,99 @@ export const principalRoutes: RouteModule = (app, ctx) => {
       schema: { tags: ["users"], summary: "The caller", response: { 200: ref(User), ...errors(401) } },
     },
     async (req) => p.getUser((await requireUser(req)).userId),
+  );
+
+  app.patch(
+    "/api/v1/users/me",
+    {
+      schema: {
+        tags: ["users"],
+        summary: "Rename yourself",
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 400 }) }),
+        response: { 200: ref(User), ...errors(JSON_BODY, 401) },
+      },
+    },
+    async (req) => p.renameSelf(await requireUser(req), req.body.name),
+  );
+
+  app.put(
+    "/api/v1/users/me/password",
+    {
+      schema: {
+        tags: ["users"],
+        summary:
+          "Change your password; ends your other sessions " +
+          "(a session caller gets a new session cookie, same CSRF token)",
+        body: Type.Object({
+          current_password: Type.String({ minLength: 1, maxLength: 1024 }),
+          new_password: NewPassword,
+        }),
+        response: { 204: Type.Null(), ...errors(JSON_BODY, 401, 429) },
+      },
+    },
+    async (req, res) => {
+      const actor = await requireUser(req);
+      const fresh = await accounts.changeOwnPassword(actor, { ...req.body, address: req.ip }, req.session);
+      if (fresh) setSessionCookie(req, res, fresh.id);
+      return res.status(204).send(null);
+    },
+  );
+
+  app.patch(
+    "/api/v1/users/:id",
+    {
+      schema: {
+        tags: ["users"],
+        summary: "Rename, promote, demote, disable or enable a user (admin); disabling ends their sessions",
+        params: Type.Object({ id: UserId }),
+        body: Type.Object({
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 400 })),
+          is_admin: Type.Optional(Type.Boolean()),
+          disabled: Type.Optional(Type.Boolean()),
+        }),
+        response: { 200: ref(User), ...errors(JSON_BODY, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => p.updateUser(await requireAdmin(req), req.params.id, req.body),
+  );
+
+  app.put(
+    "/api/v1/users/:id/password",
+    {
+      schema: {
+        tags: ["users"],
+        summary: "Set a user's password (admin); ends their sessions",
+        params: Type.Object({ id: UserId }),
+        body: Type.Object({ password: NewPassword }),
+        response: { 204: Type.Null(), ...errors(JSON_BODY, 401, 403, 404) },
+      },
+    },
+    async (req, res) => {
+      await accounts.setPassword(await requireAdmin(req), req.params.id, req.body.password);
+      return res.status(204).send(null);
+    },
+  );
+
+  app.post(
+    "/api/v1/users/:id/password-link",
+    {
+      schema: {
+        tags: ["users"],
+        summary: "Create a single-use set-password link valid for 24 h (admin); replaces the user's unused links",
+        params: Type.Object({ id: UserId }),
+        response: {
+          201: Type.Object({
+            url: Type.String({ description: "a path: /set-password?token=…" }),
+            token: Type.String(),
+            expires_at: Type.String({ format: "date-time" }),
+          }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (req, res) => {
+      return res.status(201).send(await accounts.createPasswordLink(await requireAdmin(req), req.params.id));
+    },
   );
 
   app.get(
@@ -93,8 +206,8 @@ export const principalRoutes: RouteModule = (app, ctx) => {
     {
       schema: {
         tags: ["groups"],
-        summary: "List groups",
-        querystring: Type.Object(PageQuery),
+        summary: "List groups (`q` filters by name)",
+        querystring: Type.Object({ ...PageQuery, ...SearchQuery }),
         response: { 200: Page(ref(Group)), ...errors(400, 401) },
       },
     },
@@ -117,6 +230,22 @@ export const principalRoutes: RouteModule = (app, ctx) => {
     async (req) => {
       await requireUser(req);
       return p.getGroup(req.params.id);
+    },
+  );
+
+  app.delete(
+    "/api/v1/groups/:id",
+    {
+      schema: {
+        tags: ["groups"],
+        summary: "Delete a group (admin) with its memberships and the ACEs and identity mappings naming it",
+        params: Type.Object({ id: GroupId }),
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req, res) => {
+      await p.deleteGroup(await requireAdmin(req), req.params.id);
+      return res.status(204).send(null);
     },
   );
 

@@ -11,13 +11,21 @@ export interface UsersTable {
   /** Lower-cased email: the unique key, so `Ann@x` and `ann@x` are one user. */
   email_key: string;
   name: string;
+  /** Lower-cased name (migration 0006), for case-insensitive `?q=` filters. */
+  name_key: ColumnType<string, string | undefined, string>;
   is_admin: number;
   created_at: string;
+  /** `scrypt$N$r$p$salt$hash` (core/password-hash.ts); null until a password is set. */
+  password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Set while the account is disabled: it cannot sign in and its tokens are refused. */
+  disabled_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UserGroupsTable {
   id: string;
   name: string;
+  /** Lower-cased name (migration 0006). */
+  name_key: ColumnType<string, string | undefined, string>;
   created_at: string;
 }
 
@@ -119,12 +127,47 @@ export interface RevokedTokensTable {
   revoked_at: string;
 }
 
+/** A browser session (migration 0006). The browser holds the id; only its SHA-256 is stored. */
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  /** Returned to the signed-in page, which echoes it in X-CSRF-Token on every write. */
+  csrf_token: string;
+  created_at: string;
+  /** Written at most once a minute (session-service.ts), so idle expiry is exact to that much. */
+  last_seen_at: string;
+  /** Absolute end of the session, however active it is. */
+  expires_at: string;
+}
+
+/** A single-use set-password link (migration 0006); only the SHA-256 of its token is stored. */
+export interface PasswordLinksTable {
+  token_hash: string;
+  user_id: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** One failed sign-in (migration 0006), counted per account (`scope` "account") and per address ("address"). */
+export interface SignInFailuresTable {
+  id: string;
+  scope: string;
+  /** Lower-cased email for "account", the client address for "address". */
+  subject: string;
+  failed_at: string;
+}
+
 export interface CoreTables {
   users: UsersTable;
   user_groups: UserGroupsTable;
   group_members: GroupMembersTable;
   tokens: TokensTable;
   revoked_tokens: RevokedTokensTable;
+  sessions: SessionsTable;
+  password_links: PasswordLinksTable;
+  sign_in_failures: SignInFailuresTable;
   shares: SharesTable;
   nodes: NodesTable;
   versions: VersionsTable;
