@@ -6,7 +6,8 @@ import { RouterProvider } from "react-router";
 import "@mantine/core/styles.css";
 import { router } from "./router";
 import { theme } from "./theme";
-import { ApiError } from "./api/http";
+import { ApiError, onUnauthenticated } from "./api/http";
+import { SESSION_KEY } from "./api/session";
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -16,6 +17,11 @@ const queryClient = new QueryClient({
       refetchOnWindowFocus: false,
     },
   },
+});
+
+// A 401 anywhere means the session is gone: forgetting it makes the shell show the sign-in page.
+onUnauthenticated(() => {
+  if (queryClient.getQueryData(SESSION_KEY)) queryClient.setQueryData(SESSION_KEY, null);
 });
 
 createRoot(document.getElementById("root")!).render(

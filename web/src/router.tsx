@@ -19,6 +19,18 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: <Navigate to="/files" replace /> },
       { path: "files", lazy: () => import("./pages/SharesPage") },
+      { path: "account", lazy: () => import("./pages/account/AccountPage") },
+      {
+        path: "admin",
+        lazy: () => import("./pages/admin/AdminLayout"),
+        children: [
+          { index: true, element: <Navigate to="/admin/users" replace /> },
+          { path: "users", lazy: () => import("./pages/admin/UsersPage") },
+          { path: "groups", lazy: () => import("./pages/admin/GroupsPage") },
+          { path: "shares", lazy: () => import("./pages/admin/SharesAdminPage") },
+          { path: "alerts", lazy: () => import("./pages/admin/AlertsPage") },
+        ],
+      },
       { path: "*", lazy: () => import("./pages/NotFoundPage") },
     ],
   },

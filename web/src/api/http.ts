@@ -14,6 +14,16 @@ export function currentCsrfToken(): string | null {
   return csrfToken;
 }
 
+let unauthenticated: (() => void) | null = null;
+
+/**
+ * Called whenever the API answers 401: the session ended (signed out elsewhere, expired, password changed, account
+ * disabled), so the app can show the sign-in page instead of a page of errors.
+ */
+export function onUnauthenticated(listener: (() => void) | null): void {
+  unauthenticated = listener;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -88,7 +98,10 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     credentials: "same-origin",
     signal: options.signal,
   });
-  if (!res.ok) throw await errorFromResponse(res);
+  if (!res.ok) {
+    if (res.status === 401) unauthenticated?.();
+    throw await errorFromResponse(res);
+  }
   if (res.status === 204) return undefined as T;
   const type = res.headers.get("content-type") ?? "";
   return (type.includes("json") ? await res.json() : await res.text()) as T;

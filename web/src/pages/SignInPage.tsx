@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Alert, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
+import { errorText } from "../api/error-text";
 import { signIn, SESSION_KEY, useSession } from "../api/session";
 import { Logo } from "../components/Logo";
 
@@ -33,7 +34,7 @@ export function SignInPage() {
       queryClient.setQueryData(SESSION_KEY, signedIn);
       navigate(next, { replace: true });
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(errorText(err));
     } finally {
       setBusy(false);
     }
