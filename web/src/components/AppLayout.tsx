@@ -69,9 +69,8 @@ export function AppLayout() {
         </Group>
       </AppShell.Header>
       <AppShell.Main>
-        <main>
-          <Outlet />
-        </main>
+        {/* AppShell.Main is the page's <main> landmark already. */}
+        <Outlet />
       </AppShell.Main>
     </AppShell>
   );
