@@ -1,5 +1,5 @@
 /** Resources only the account and administration pages read (kept out of the first route's bundle). */
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { apiRequest, type Query } from "./http";
 import type { Page } from "./types";
 
@@ -34,7 +34,7 @@ export const TOKENS_KEY = ["tokens"] as const;
 /** Page size of the administration tables; more come with "Show more". */
 export const ADMIN_PAGE_SIZE = 100;
 
-/** A paginated list read page by page (`limit` + `cursor`), flattened for a table. */
+/** A paginated list read page by page (`limit` + `cursor`), flattened for a table; `query` holds its filters. */
 export function usePagedList<T>(key: readonly unknown[], path: string, query: Query = {}) {
   const result = useInfiniteQuery({
     queryKey: [...key, query],
@@ -42,6 +42,8 @@ export function usePagedList<T>(key: readonly unknown[], path: string, query: Qu
       apiRequest<Page<T>>(path, { query: { ...query, limit: ADMIN_PAGE_SIZE, cursor: pageParam } }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
+    // A new filter keeps the old rows on screen until its answer arrives, rather than flashing a spinner.
+    placeholderData: keepPreviousData,
   });
   return { ...result, items: result.data?.pages.flatMap((p) => p.items) };
 }

@@ -1,12 +1,12 @@
 import { ApiError } from "./http";
 
-/** What some refusals mean for the person who asked, beyond the server's one-line message. */
-const EXPLANATIONS: Record<string, string> = {
-  LAST_ADMIN:
-    "ScaiDrive always keeps at least one enabled administrator, and administrators cannot disable or demote " +
-    "themselves.",
-  CSRF_REJECTED: "Reload the page and try again.",
-};
+/** What to do about some refusals, beyond the server's one-line message of what happened. */
+function advice(error: ApiError): string | undefined {
+  if (error.code === "LAST_ADMIN" && /last enabled administrator/.test(error.message))
+    return "ScaiDrive keeps at least one enabled administrator: make someone else an administrator first.";
+  if (error.code === "CSRF_REJECTED") return "Reload the page and try again.";
+  return undefined;
+}
 
 function sentence(text: string): string {
   const trimmed = text.trim();
@@ -18,7 +18,7 @@ function sentence(text: string): string {
 /** An error as a sentence to show: the API's message (capitalised), with a word on what to do where it helps. */
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) {
-    const extra = EXPLANATIONS[error.code];
+    const extra = advice(error);
     return extra ? `${sentence(error.message)} ${extra}` : sentence(error.message);
   }
   if (error instanceof TypeError) return "The server could not be reached. Check the connection and try again.";

@@ -6,5 +6,14 @@ import { Modal, type ModalProps } from "@mantine/core";
  * starts fresh every time the dialog opens (Mantine unmounts the children when it closes).
  */
 export function AppDialog({ title, ...props }: ModalProps & { title: string }) {
-  return <Modal centered title={title} closeButtonProps={{ "aria-label": "Close" }} size="md" {...props} />;
+  return (
+    <Modal
+      centered
+      title={title}
+      closeButtonProps={{ "aria-label": "Close" }}
+      size="md"
+      styles={{ title: { fontWeight: 600, fontSize: "var(--mantine-font-size-lg)" } }}
+      {...props}
+    />
+  );
 }

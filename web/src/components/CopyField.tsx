@@ -10,7 +10,13 @@ export function CopyField({ label, value, description }: { label: string; value:
       value={value}
       readOnly
       onFocus={(e) => e.currentTarget.select()}
-      styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
+      // 13px: at 14px some monospace fonts (DejaVu Sans Mono) lose the underscores of a token to the input's clip.
+      styles={{
+        input: {
+          fontFamily: "var(--mantine-font-family-monospace)",
+          fontSize: "calc(0.8125rem * var(--mantine-scale))",
+        },
+      }}
       rightSectionPointerEvents="all"
       rightSection={
         <CopyButton value={value} timeout={2000}>

@@ -154,7 +154,7 @@ function CreateTokenBody({
   if (created)
     return (
       <Stack>
-        <Alert color="yellow" title="Copy the token now">
+        <Alert color="blue" title="Copy the token now">
           This is the only time it is shown. Store it somewhere safe, such as a password manager.
         </Alert>
         <CopyField label="New token" value={created.token} />

@@ -45,7 +45,7 @@ function AdministratorsOnly() {
         description={
           <Text span size="sm">
             Administration is for administrators. If you need a user, group or share set up, ask one of them.{" "}
-            <Anchor component={Link} to="/files" size="sm">
+            <Anchor component={Link} to="/files" size="sm" underline="always">
               Back to your files
             </Anchor>
           </Text>

@@ -132,11 +132,16 @@ export function Component() {
                   </Table.Td>
                   <Table.Td>
                     {alert.resolved_at ? (
-                      <Badge variant="light" color="gray" title={`Resolved ${formatDate(alert.resolved_at)}`}>
+                      <Badge
+                        variant="light"
+                        color="gray"
+                        miw="max-content"
+                        title={`Resolved ${formatDate(alert.resolved_at)}`}
+                      >
                         Resolved
                       </Badge>
                     ) : (
-                      <Badge variant="light" color="orange">
+                      <Badge variant="light" color="red" miw="max-content">
                         Open
                       </Badge>
                     )}

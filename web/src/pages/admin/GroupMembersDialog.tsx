@@ -118,7 +118,7 @@ function MembersBody({ group, onClose }: { group: Group; onClose: () => void }) 
       )}
       <Row justify="flex-end">
         <Button variant="default" onClick={onClose}>
-          Close
+          Done
         </Button>
       </Row>
     </Stack>

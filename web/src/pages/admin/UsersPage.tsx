@@ -196,21 +196,20 @@ export function Component() {
 
 function UserActionsMenu({ user, onAction }: { user: User; onAction: (kind: RowAction) => void }) {
   return (
-    <Menu position="bottom-end" withinPortal shadow="md" width={240}>
+    <Menu position="bottom-end" withinPortal shadow="md" width={240} withInitialFocusPlaceholder={false}>
       <Menu.Target>
         <ActionIcon variant="subtle" color="gray" aria-label={`Actions for ${user.name}`}>
           <IconDots size={18} />
         </ActionIcon>
       </Menu.Target>
       <Menu.Dropdown>
-        <Menu.Label>{user.email}</Menu.Label>
         <Menu.Item leftSection={<IconKey size={16} />} onClick={() => onAction("set-password")}>
           Set password
         </Menu.Item>
         <Menu.Item leftSection={<IconLink size={16} />} onClick={() => onAction("link")}>
           Send set-password link
         </Menu.Item>
-        <Menu.Divider />
+        <Menu.Divider role="separator" />
         <Menu.Item
           leftSection={user.is_admin ? <IconShieldOff size={16} /> : <IconShield size={16} />}
           onClick={() => onAction("admin")}
@@ -218,7 +217,7 @@ function UserActionsMenu({ user, onAction }: { user: User; onAction: (kind: RowA
           {user.is_admin ? "Remove admin" : "Make admin"}
         </Menu.Item>
         <Menu.Item
-          color={user.disabled ? undefined : "red"}
+          color={user.disabled ? undefined : "red.9"}
           leftSection={user.disabled ? <IconUserCheck size={16} /> : <IconUserOff size={16} />}
           onClick={() => onAction("disabled")}
         >
