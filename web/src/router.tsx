@@ -19,6 +19,7 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: <Navigate to="/files" replace /> },
       { path: "files", lazy: () => import("./pages/SharesPage") },
+      { path: "files/:shareId/*", lazy: () => import("./pages/files/FolderPage") },
       { path: "account", lazy: () => import("./pages/account/AccountPage") },
       {
         path: "admin",

@@ -1,0 +1,485 @@
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import {
+  Alert,
+  Anchor,
+  Button,
+  Badge,
+  CloseButton,
+  EmptyState,
+  Group,
+  Loader,
+  Center,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { IconFolderOpen, IconPlugConnected, IconSearch, IconUpload } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
+import { connectorNames, createFolder, contentUrl, fileKeys, getShare, listMounts, zipUrl } from "../../api/files";
+import { ApiError, apiRequest } from "../../api/http";
+import { baseName, folderUrl, isSameOrBelow, parentPath } from "../../api/paths";
+import type { FileNode } from "../../api/types";
+import { ErrorNotice } from "../../components/ErrorNotice";
+import { PageLoader } from "../../components/PageLoader";
+import { DeleteDialog } from "../../components/files/DeleteDialog";
+import { FileList } from "../../components/files/FileList";
+import { FileToolbar } from "../../components/files/FileToolbar";
+import { FolderBreadcrumbs } from "../../components/files/FolderBreadcrumbs";
+import { MoveDialog } from "../../components/files/MoveDialog";
+import { NewFolderDialog } from "../../components/files/NewFolderDialog";
+import { RenameDialog } from "../../components/files/RenameDialog";
+import { ReplaceDialog } from "../../components/files/ReplaceDialog";
+import { SearchResults } from "../../components/files/SearchResults";
+import { startDownload } from "../../components/files/start-download";
+import { UploadsPanel } from "../../components/files/UploadsPanel";
+import type { DetailsTab } from "../../components/files/DetailsPane";
+import { fromDataTransfer, fromFileList, type PickedTree } from "../../components/files/picked-files";
+import { sortNodes, type SortKey, type SortOrder } from "../../components/files/sort-nodes";
+import { existingConflicts, planUploads } from "../../components/files/upload-plan";
+import { uploadQueue } from "../../components/files/upload-queue";
+import { useFolderListing } from "../../components/files/use-folder-listing";
+import classes from "./FolderPage.module.css";
+
+const DetailsPane = lazy(() => import("../../components/files/DetailsPane"));
+
+/** What a navigation into this page may carry: a node to reveal (from search), or "focus the list" (keyboard). */
+interface FolderLocationState {
+  reveal?: string;
+  focusList?: boolean;
+}
+
+const EMPTY_HINT = "Drag files or folders here to upload them, or use Upload files, Upload folder or New folder above.";
+
+type Dialog = "new-folder" | "rename" | "move" | "delete" | null;
+
+/** `/files/:shareId/*`: one folder of a share, with its toolbar, list, details pane and uploads. */
+export function Component() {
+  const params = useParams();
+  const shareId = params.shareId!;
+  const folder = "/" + (params["*"] ?? "").split("/").filter(Boolean).join("/");
+  const location = useLocation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const navState = (location.state ?? {}) as FolderLocationState;
+
+  const share = useQuery({ queryKey: fileKeys.share(shareId), queryFn: () => getShare(shareId) });
+  const listing = useFolderListing(shareId, folder);
+  const mounts = useQuery({ queryKey: fileKeys.mounts, queryFn: listMounts, staleTime: 60_000 });
+  const shareMounts = useMemo(() => (mounts.data ?? []).filter((m) => m.share_id === shareId), [mounts.data, shareId]);
+  const connectors = useQuery({
+    queryKey: fileKeys.connectors,
+    queryFn: connectorNames,
+    enabled: shareMounts.length > 0,
+    staleTime: 60_000,
+  });
+
+  const [order, setOrder] = useState<SortOrder>({ key: "name", direction: "ascending" });
+  const [selectedIds, setSelectedIds] = useState<Set<string>>(new Set());
+  const [details, setDetails] = useState<{ id: string; tab: DetailsTab } | null>(null);
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [pendingPick, setPendingPick] = useState<{ tree: PickedTree; existing: FileNode[] } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [search, setSearch] = useState("");
+  const [query, setQuery] = useState("");
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+
+  // A new folder starts with nothing selected and no pane (unless a search result asked to reveal an item).
+  const [shownFolder, setShownFolder] = useState(folder);
+  if (shownFolder !== folder) {
+    setShownFolder(folder);
+    setSelectedIds(new Set());
+    setDetails(null);
+    setSearch("");
+    setQuery("");
+  }
+
+  const sorted = useMemo(() => sortNodes(listing.items, order), [listing.items, order]);
+  const byId = useMemo(() => new Map(listing.items.map((n) => [n.id, n])), [listing.items]);
+  const selected = useMemo(() => sorted.filter((n) => selectedIds.has(n.id)), [sorted, selectedIds]);
+  const mountNames = useMemo(() => {
+    const names = new Map<string, string>();
+    for (const m of shareMounts) names.set(m.path, connectors.data?.get(m.connector_id) ?? "");
+    return names;
+  }, [shareMounts, connectors.data]);
+  const folderMount = shareMounts.find((m) => isSameOrBelow(folder, m.path));
+
+  // The current folder's own node, for the details pane when nothing is selected.
+  const folderNode = useQuery({
+    queryKey: ["stat", shareId, folder],
+    queryFn: () =>
+      apiRequest<FileNode>(`/shares/${encodeURIComponent(shareId)}/files/stat`, { query: { path: folder } }),
+    enabled: details?.id === "folder",
+  });
+  const detailsNode = details ? (details.id === "folder" ? folderNode.data : byId.get(details.id)) : undefined;
+
+  // A search result opened here: select it, scroll to it, and show a file's details (once per navigation).
+  const reveal = navState.reveal;
+  const [revealed, setRevealed] = useState<string | null>(null);
+  if (reveal && revealed !== location.key) {
+    const node = listing.items.find((n) => n.id === reveal);
+    if (node) {
+      setRevealed(location.key);
+      setSelectedIds(new Set([node.id]));
+      if (node.type === "file") setDetails({ id: node.id, tab: "preview" });
+    }
+  }
+
+  // Listings refresh as uploads land (at most once a second while many files arrive, and once after the last).
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const pending = new Set<string>();
+    const flush = () => {
+      timer = undefined;
+      for (const id of pending) void queryClient.invalidateQueries({ queryKey: fileKeys.listings(id) });
+      pending.clear();
+    };
+    const off = uploadQueue.onFinished((id) => {
+      pending.add(id);
+      timer ??= setTimeout(flush, 1000);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [queryClient]);
+
+  const refresh = useCallback(
+    () => queryClient.invalidateQueries({ queryKey: fileKeys.listings(shareId) }),
+    [queryClient, shareId],
+  );
+
+  const open = (node: FileNode, viaKeyboard = false) => {
+    if (node.type === "folder") navigate(folderUrl(shareId, node.path), { state: { focusList: viaKeyboard } });
+    else setDetails({ id: node.id, tab: details?.tab ?? "preview" });
+  };
+
+  const openSearchResult = (node: FileNode) => {
+    setSearch("");
+    setQuery("");
+    const parent = parentPath(node.path);
+    if (parent === folder) {
+      setSelectedIds(new Set([node.id]));
+      setDetails({ id: node.id, tab: "preview" });
+    } else navigate(folderUrl(shareId, parent), { state: { reveal: node.id } });
+  };
+
+  const onSort = (key: SortKey) =>
+    setOrder((o) =>
+      o.key === key
+        ? { key, direction: o.direction === "ascending" ? "descending" : "ascending" }
+        : { key, direction: key === "name" ? "ascending" : "descending" },
+    );
+
+  const startUploads = async (tree: PickedTree, replace: boolean) => {
+    setPendingPick(null);
+    const plan = planUploads(shareId, folder, tree, listing.items, replace);
+    try {
+      for (const path of plan.emptyFolders) await createFolder(shareId, path);
+    } catch (err) {
+      setNotice(`Folders could not be created: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (plan.emptyFolders.length > 0) void refresh();
+    uploadQueue.add(plan.requests);
+  };
+
+  const pick = (tree: PickedTree) => {
+    if (tree.files.length === 0 && tree.emptyFolders.length === 0) return;
+    const existing = existingConflicts(tree, listing.items);
+    if (existing.length > 0) setPendingPick({ tree, existing });
+    else void startUploads(tree, false);
+  };
+
+  const download = () => {
+    if (selected.length === 0) return;
+    const one = selected.length === 1 ? selected[0]! : null;
+    const href =
+      one && one.type === "file"
+        ? contentUrl(shareId, one.path)
+        : zipUrl(
+            shareId,
+            selected.map((n) => n.path),
+            one ? undefined : folder === "/" ? share.data?.name : baseName(folder),
+          );
+    startDownload(href);
+  };
+
+  const toggleDetails = () => {
+    if (details) return setDetails(null);
+    if (selected.length === 1) setDetails({ id: selected[0]!.id, tab: "preview" });
+    else setDetails({ id: "folder", tab: "sharing" });
+  };
+
+  if (share.isError) {
+    const missing = share.error instanceof ApiError && share.error.status === 404;
+    return missing ? (
+      <Alert color="yellow" title="Share not found" role="alert">
+        This share does not exist or you cannot see it.{" "}
+        <Anchor component={Link} to="/files">
+          Back to your shares
+        </Anchor>
+      </Alert>
+    ) : (
+      <ErrorNotice error={share.error} />
+    );
+  }
+  if (share.isPending) return <PageLoader label="Loading share" />;
+
+  const title = folder === "/" ? share.data.name : baseName(folder);
+  const listError = listing.error;
+
+  return (
+    <div className={classes.page}>
+      <Group justify="space-between" wrap="wrap" gap="sm">
+        <div className={classes.titleBlock}>
+          <FolderBreadcrumbs shareId={shareId} shareName={share.data.name} path={folder} />
+          <Group gap="sm" wrap="nowrap">
+            <Title order={1} size="h2" className={classes.title}>
+              {title}
+            </Title>
+            {folderMount && (
+              <Badge
+                variant="light"
+                color="indigo"
+                leftSection={<IconPlugConnected size={12} aria-hidden="true" />}
+                title="Mount"
+              >
+                {connectors.data?.get(folderMount.connector_id) ?? "Mount"}
+              </Badge>
+            )}
+          </Group>
+        </div>
+        <form
+          role="search"
+          className={classes.search}
+          onSubmit={(e) => {
+            e.preventDefault();
+            setQuery(search.trim());
+          }}
+        >
+          <TextInput
+            type="search"
+            aria-label="Search in this share"
+            placeholder={`Search in ${share.data.name}`}
+            leftSection={<IconSearch size={16} />}
+            value={search}
+            onChange={(e) => {
+              setSearch(e.currentTarget.value);
+              if (!e.currentTarget.value) setQuery("");
+            }}
+            onKeyDown={(e) => {
+              if (e.key === "Escape") {
+                setSearch("");
+                setQuery("");
+              }
+            }}
+            rightSection={
+              query ? (
+                <CloseButton
+                  size="sm"
+                  aria-label="Clear search"
+                  onClick={() => {
+                    setSearch("");
+                    setQuery("");
+                  }}
+                />
+              ) : null
+            }
+          />
+        </form>
+      </Group>
+
+      <FileToolbar
+        selected={selected}
+        detailsOpen={!!details}
+        onUploadFiles={(files) => pick(fromFileList(files))}
+        onUploadFolder={(files) => pick(fromFileList(files))}
+        onNewFolder={() => setDialog("new-folder")}
+        onDownload={download}
+        onRename={() => setDialog("rename")}
+        onMove={() => setDialog("move")}
+        onDelete={() => setDialog("delete")}
+        onDetails={toggleDetails}
+      />
+
+      {notice && (
+        <Alert color="red" role="alert" withCloseButton closeButtonLabel="Dismiss" onClose={() => setNotice(null)}>
+          {notice}
+        </Alert>
+      )}
+
+      <div className={classes.content}>
+        <div
+          className={classes.listArea}
+          data-dragging={dragging || undefined}
+          onDragEnter={(e) => {
+            if (!e.dataTransfer.types.includes("Files")) return;
+            e.preventDefault();
+            dragDepth.current++;
+            setDragging(true);
+          }}
+          onDragOver={(e) => {
+            if (!e.dataTransfer.types.includes("Files")) return;
+            e.preventDefault();
+            e.dataTransfer.dropEffect = "copy";
+          }}
+          onDragLeave={() => {
+            dragDepth.current = Math.max(0, dragDepth.current - 1);
+            if (dragDepth.current === 0) setDragging(false);
+          }}
+          onDrop={(e) => {
+            if (!e.dataTransfer.types.includes("Files")) return;
+            e.preventDefault();
+            dragDepth.current = 0;
+            setDragging(false);
+            fromDataTransfer(e.dataTransfer).then(pick, (err: unknown) =>
+              setNotice(`The dropped items could not be read: ${err instanceof Error ? err.message : String(err)}`),
+            );
+          }}
+        >
+          {query ? (
+            <SearchResults shareId={shareId} shareName={share.data.name} query={query} onOpen={openSearchResult} />
+          ) : listError ? (
+            listError instanceof ApiError && listError.status === 404 ? (
+              <Alert color="yellow" title="Folder not found" role="alert">
+                This folder does not exist (any more) or you cannot see it.{" "}
+                <Anchor component={Link} to={folderUrl(shareId, "/")}>
+                  Go to {share.data.name}
+                </Anchor>
+              </Alert>
+            ) : (
+              <ErrorNotice error={listError} />
+            )
+          ) : listing.isPending ? (
+            <Center h={200}>
+              <Loader aria-label="Loading folder" />
+            </Center>
+          ) : listing.complete && sorted.length === 0 ? (
+            <div className={classes.empty}>
+              <EmptyState
+                icon={<IconFolderOpen size={40} stroke={1.4} />}
+                withIndicatorBackground
+                title="This folder is empty"
+                description={EMPTY_HINT}
+              />
+            </div>
+          ) : (
+            <FileList
+              shareId={shareId}
+              items={sorted}
+              order={order}
+              onSort={onSort}
+              selected={selectedIds}
+              onSelectionChange={setSelectedIds}
+              onOpen={open}
+              activeId={details?.id}
+              mounts={mountNames}
+              revealId={revealed === location.key ? (reveal ?? null) : null}
+              autoFocus={!!navState.focusList}
+            />
+          )}
+          {dragging && (
+            <div className={classes.dropOverlay} aria-hidden="true">
+              <IconUpload size={32} />
+              <Text fw={600}>Drop to upload to {title}</Text>
+            </div>
+          )}
+        </div>
+        {details && (
+          <div className={classes.details}>
+            <Suspense fallback={<PageLoader label="Loading details" />}>
+              {detailsNode ? (
+                <DetailsPane
+                  share={share.data}
+                  node={detailsNode}
+                  tab={details.tab}
+                  onTabChange={(tab) => setDetails({ ...details, tab })}
+                  onClose={() => setDetails(null)}
+                />
+              ) : (
+                <PageLoader label="Loading details" />
+              )}
+            </Suspense>
+          </div>
+        )}
+      </div>
+      <Group gap="xs" className={classes.footer}>
+        <Text size="xs" c="dimmed">
+          {listing.items.length.toLocaleString()} {listing.items.length === 1 ? "item" : "items"}
+          {!listing.complete && !listError && !listing.isPending ? " · loading more…" : ""}
+        </Text>
+        {selected.length > 0 && (
+          <>
+            <Text size="xs" c="dimmed">
+              · {selected.length.toLocaleString()} selected
+            </Text>
+            <Button size="compact-xs" variant="subtle" onClick={() => setSelectedIds(new Set())}>
+              Clear selection
+            </Button>
+          </>
+        )}
+      </Group>
+
+      <UploadsPanel />
+
+      {dialog === "new-folder" && (
+        <NewFolderDialog
+          shareId={shareId}
+          folder={folder}
+          onClose={() => setDialog(null)}
+          onCreated={() => {
+            setDialog(null);
+            void refresh();
+          }}
+        />
+      )}
+      {dialog === "rename" && selected.length === 1 && (
+        <RenameDialog
+          shareId={shareId}
+          node={selected[0]!}
+          onClose={() => setDialog(null)}
+          onRenamed={(node) => {
+            setDialog(null);
+            setSelectedIds(new Set([node.id]));
+            void refresh();
+          }}
+        />
+      )}
+      {dialog === "move" && selected.length > 0 && (
+        <MoveDialog
+          shareId={shareId}
+          shareName={share.data.name}
+          nodes={selected}
+          onClose={() => setDialog(null)}
+          onMoved={() => {
+            setDialog(null);
+            setSelectedIds(new Set());
+            void refresh();
+          }}
+        />
+      )}
+      {dialog === "delete" && selected.length > 0 && (
+        <DeleteDialog
+          shareId={shareId}
+          nodes={selected}
+          onClose={() => setDialog(null)}
+          onDeleted={() => {
+            setDialog(null);
+            setSelectedIds(new Set());
+            if (details && selectedIds.has(details.id)) setDetails(null);
+            void refresh();
+          }}
+        />
+      )}
+      {pendingPick && (
+        <ReplaceDialog
+          existing={pendingPick.existing}
+          onReplace={() => void startUploads(pendingPick.tree, true)}
+          onSkip={() => void startUploads(pendingPick.tree, false)}
+          onCancel={() => setPendingPick(null)}
+        />
+      )}
+    </div>
+  );
+}
