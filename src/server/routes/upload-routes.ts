@@ -85,6 +85,12 @@ export const uploadRoutes: RouteModule = (app, ctx) => {
     const scope: TusRequestScope = { actor: req.routeOptions.config?.public ? undefined : await requireUser(req) };
     const withBody = hasBody(req);
     const guard = withBody ? new UploadGuard(req, reply, ctx.config.uploadIdleTimeoutMs) : undefined;
+    // An answer given before the whole body was read (a refused offset, a lost lock): the unread rest
+    // would hold the connection (the body stream is paused) until the keep-alive timeout, and the
+    // client's retry would wait behind it. Closing the connection after the answer frees it at once.
+    const closeIfUnread = () => {
+      if (withBody && !req.raw.complete) reply.header("connection", "close");
+    };
     try {
       const web = new Request(`http://scaidrive${req.raw.url!.split("?")[0]}`, {
         method: req.method,
@@ -96,6 +102,7 @@ export const uploadRoutes: RouteModule = (app, ctx) => {
       reply.header("tus-resumable", TUS_RESUMABLE);
       if (scope.failure) throw scope.failure;
       const text = await res.text();
+      closeIfUnread();
       if (res.status >= 400) throw tusRefusal(res.status, text.trim());
       for (const [name, value] of res.headers) {
         if (!/^(access-control-|content-length$|connection$|content-type$)/i.test(name)) reply.header(name, value);
@@ -104,6 +111,7 @@ export const uploadRoutes: RouteModule = (app, ctx) => {
     } catch (err) {
       if (guard?.timedOut) return reply;
       guard?.noteFailure(err);
+      closeIfUnread();
       throw err;
     } finally {
       guard?.stop();
