@@ -20,8 +20,8 @@ export interface FileListProps {
   onSort: (key: SortKey) => void;
   selected: ReadonlySet<string>;
   onSelectionChange: (next: Set<string>) => void;
-  /** Opens a file (details pane) or a folder (navigates into it). */
-  onOpen: (node: FileNode) => void;
+  /** Opens a file (details pane) or a folder (navigates into it); `viaKeyboard` when Enter did it. */
+  onOpen: (node: FileNode, viaKeyboard: boolean) => void;
   /** The node the details pane shows, marked in the list. */
   activeId?: string | null;
   /** Connector names of mount points in this folder, by path ("" when the connector is not readable). */
@@ -135,7 +135,7 @@ export function FileList(props: FileListProps) {
     if (!node || !target.closest("[role=row]")) return;
     if (event.key === "Enter" && target.getAttribute("role") === "row") {
       event.preventDefault();
-      onOpen(node);
+      onOpen(node, true);
     } else if (event.key === " " && target.getAttribute("role") === "row") {
       event.preventDefault();
       toggle(node.id);
@@ -223,7 +223,7 @@ export function FileList(props: FileListProps) {
               style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
               onClick={(e) => onRowClick(e, v.index, node)}
               onDoubleClick={(e) => {
-                if (!(e.target as HTMLElement).closest("a, button, input, label")) onOpen(node);
+                if (!(e.target as HTMLElement).closest("a, button, input, label")) onOpen(node, false);
               }}
               onFocus={(e) => {
                 if (e.target === e.currentTarget) setFocusIndex(v.index);
@@ -248,7 +248,7 @@ export function FileList(props: FileListProps) {
                     {node.name}
                   </Link>
                 ) : (
-                  <UnstyledButton tabIndex={-1} className={classes.nameLink} onClick={() => onOpen(node)}>
+                  <UnstyledButton tabIndex={-1} className={classes.nameLink} onClick={() => onOpen(node, false)}>
                     {node.name}
                   </UnstyledButton>
                 )}

@@ -9,7 +9,10 @@ export interface SortOrder {
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
 
-/** Folders before files whatever the order (as file managers do); ties broken by name so the order is stable. */
+/**
+ * Folders before files whatever the order (as file managers do); equal sizes or dates are ordered by name, A to Z
+ * in either direction, so the order is stable.
+ */
 export function sortNodes(nodes: readonly FileNode[], order: SortOrder): FileNode[] {
   const sign = order.direction === "ascending" ? 1 : -1;
   const byKey = (a: FileNode, b: FileNode): number => {
@@ -19,6 +22,6 @@ export function sortNodes(nodes: readonly FileNode[], order: SortOrder): FileNod
   };
   return [...nodes].sort((a, b) => {
     if (a.type !== b.type) return a.type === "folder" ? -1 : 1;
-    return sign * (byKey(a, b) || collator.compare(a.name, b.name));
+    return sign * byKey(a, b) || (order.key === "name" ? sign : 1) * collator.compare(a.name, b.name);
   });
 }
