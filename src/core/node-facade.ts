@@ -73,6 +73,14 @@ export class NodeFacade {
   }
 
   /**
+   * Where the actor's access to a share starts (see NodeService.entryPoints). A mount point may be
+   * one; nothing below a mount carries ACEs of its own.
+   */
+  async entryPoints(shareId: string, actor: Actor): Promise<Node[]> {
+    return this.nodes.entryPoints(shareId, actor);
+  }
+
+  /**
    * Names containing `query` below the folder at `path` (see NodeService.search). Search stays in
    * ScaiDrive: it does not descend into remote mounts (a mount point itself can be found).
    * @throws VALIDATION_FAILED (`details.reason: "inside_mount"`) at or below a mount point.

@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import { AppError } from "./errors.js";
 import { newId } from "./ids.js";
-import { actorUserId, type Actor } from "./actor.js";
+import { actorPrincipals, actorUserId, type Actor } from "./actor.js";
 import { decodePermissions, encodePermissions, isPermission, type Permission } from "./permissions.js";
 import { joinPath, nameKey, parsePath, parentPath, type ParsedPath } from "./name-rules.js";
 import { clampLimit, decodeCursor, encodeCursor, type Page } from "./pagination.js";
@@ -227,6 +227,24 @@ export class NodeService {
       if (rows.length <= limit) return { items: visible.map(toNode), next_cursor: null };
       after = rows[rows.length - 1].path;
     }
+  }
+
+  /**
+   * Where the actor's access to a share starts: the root when the actor can read it; otherwise the
+   * readable nodes whose parent it cannot read — folders and files shared with it (or one of its
+   * groups) further down, ordered by path. Their paths are all they reveal of the folders above.
+   * Empty when nothing in the share is readable (the caller checks the share's visibility).
+   */
+  async entryPoints(shareId: string, actor: Actor): Promise<Node[]> {
+    const root = await this.tryStat(shareId, "/", actor);
+    if (root) return [root];
+    const candidates = await nodeStore.withAceFor(this.db, shareId, [...actorPrincipals(actor)]);
+    const entries: Node[] = [];
+    for (const candidate of candidates) {
+      const node = await this.tryStat(shareId, candidate.path, actor);
+      if (node && !(await this.tryStat(shareId, parentPath(candidate.path), actor))) entries.push(node);
+    }
+    return entries;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
-import { JSON_BODY, Page, PageQuery, Share, errors, ref } from "../schemas.js";
+import { JSON_BODY, Node, Page, PageQuery, Share, errors, ref } from "../schemas.js";
 
 /** Shares: any user may create one (and then holds every permission on it). */
 export const shareRoutes: RouteModule = (app, ctx) => {
@@ -48,6 +48,27 @@ export const shareRoutes: RouteModule = (app, ctx) => {
       },
     },
     async (req) => ctx.shares.get(await requireUser(req), req.params.share_id),
+  );
+
+  app.get(
+    "/api/v1/shares/:share_id/entry-points",
+    {
+      schema: {
+        tags: ["shares"],
+        summary: "Where the caller's access starts: the root, or the folders and files shared with it below",
+        description:
+          "The share's root when the caller can read it; otherwise the readable nodes whose parent the caller " +
+          "cannot read (folders or files given to the caller or one of its groups further down), by path. " +
+          "What a web client opens when someone was given a folder but not the share's top level.",
+        params: Type.Object({ share_id: Type.String() }),
+        response: { 200: Type.Object({ items: Type.Array(ref(Node)) }), ...errors(401, 404) },
+      },
+    },
+    async (req) => {
+      const actor = await requireUser(req);
+      await ctx.shares.get(actor, req.params.share_id);
+      return { items: await ctx.files.entryPoints(req.params.share_id, actor) };
+    },
   );
 
   app.delete(

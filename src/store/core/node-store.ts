@@ -325,6 +325,27 @@ export const nodeStore = {
     return (await q.execute()).map(toNode);
   },
 
+  /**
+   * The nodes of a share that carry an ACE naming one of `principalIds` (whatever the permissions),
+   * each once, ordered by path: where a person's access to a share can start.
+   */
+  async withAceFor(db: DbExecutor, shareId: string, principalIds: readonly string[]): Promise<NodeRecord[]> {
+    if (principalIds.length === 0) return [];
+    const rows = await db
+      .selectFrom("nodes")
+      .selectAll("nodes")
+      .where("share_id", "=", shareId)
+      .where("id", "in", (q) =>
+        q
+          .selectFrom("aces")
+          .select("aces.node_id")
+          .where("aces.principal_id", "in", [...principalIds]),
+      )
+      .orderBy("path")
+      .execute();
+    return rows.map(toNode);
+  },
+
   /** Deletes the node; descendants, versions and ACEs cascade. */
   async delete(db: DbExecutor, id: string): Promise<void> {
     await db.deleteFrom("nodes").where("id", "=", id).execute();
