@@ -212,3 +212,8 @@ export async function listGroups(): Promise<Group[]> {
   } while (cursor);
   return all;
 }
+
+/** Where the caller's access to a share starts: the root, or the folders and files shared with it further down. */
+export async function entryPoints(shareId: string): Promise<FileNode[]> {
+  return (await apiRequest<{ items: FileNode[] }>(`/shares/${encodeURIComponent(shareId)}/entry-points`)).items;
+}

@@ -63,7 +63,7 @@ export function PrincipalPicker({ exclude, onPick }: { exclude: ReadonlySet<stri
       <Combobox.Dropdown hidden={q.length === 0}>
         <Combobox.Options aria-label="People and groups">
           {options.map((o) => (
-            <Combobox.Option value={o.id} key={o.id} aria-label={o.detail ? `${o.name} (${o.detail})` : o.name}>
+            <Combobox.Option value={o.id} key={o.id}>
               <Group gap="xs" wrap="nowrap">
                 {o.kind === "group" ? (
                   <IconUsers size={16} aria-hidden="true" />

@@ -23,6 +23,7 @@ import type { FileNode } from "../../api/types";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { PageLoader } from "../../components/PageLoader";
 import { DeleteDialog } from "../../components/files/DeleteDialog";
+import { EntryPoints } from "../../components/files/EntryPoints";
 import { FileList } from "../../components/files/FileList";
 import { FileToolbar } from "../../components/files/FileToolbar";
 import { FolderBreadcrumbs } from "../../components/files/FolderBreadcrumbs";
@@ -228,6 +229,8 @@ export function Component() {
 
   const title = folder === "/" ? share.data.name : baseName(folder);
   const listError = listing.error;
+  // Given folders further down but not the share's top level: show those instead of the (unreadable) root.
+  const rootHidden = folder === "/" && listError instanceof ApiError && listError.status === 404;
 
   return (
     <div className={classes.page}>
@@ -250,58 +253,62 @@ export function Component() {
             )}
           </Group>
         </div>
-        <form
-          role="search"
-          className={classes.search}
-          onSubmit={(e) => {
-            e.preventDefault();
-            setQuery(search.trim());
-          }}
-        >
-          <TextInput
-            type="search"
-            aria-label="Search in this share"
-            placeholder={`Search in ${share.data.name}`}
-            leftSection={<IconSearch size={16} />}
-            value={search}
-            onChange={(e) => {
-              setSearch(e.currentTarget.value);
-              if (!e.currentTarget.value) setQuery("");
+        {!rootHidden && (
+          <form
+            role="search"
+            className={classes.search}
+            onSubmit={(e) => {
+              e.preventDefault();
+              setQuery(search.trim());
             }}
-            onKeyDown={(e) => {
-              if (e.key === "Escape") {
-                setSearch("");
-                setQuery("");
+          >
+            <TextInput
+              type="search"
+              aria-label="Search in this share"
+              placeholder={`Search in ${share.data.name}`}
+              leftSection={<IconSearch size={16} />}
+              value={search}
+              onChange={(e) => {
+                setSearch(e.currentTarget.value);
+                if (!e.currentTarget.value) setQuery("");
+              }}
+              onKeyDown={(e) => {
+                if (e.key === "Escape") {
+                  setSearch("");
+                  setQuery("");
+                }
+              }}
+              rightSection={
+                query ? (
+                  <CloseButton
+                    size="sm"
+                    aria-label="Clear search"
+                    onClick={() => {
+                      setSearch("");
+                      setQuery("");
+                    }}
+                  />
+                ) : null
               }
-            }}
-            rightSection={
-              query ? (
-                <CloseButton
-                  size="sm"
-                  aria-label="Clear search"
-                  onClick={() => {
-                    setSearch("");
-                    setQuery("");
-                  }}
-                />
-              ) : null
-            }
-          />
-        </form>
+            />
+          </form>
+        )}
       </Group>
 
-      <FileToolbar
-        selected={selected}
-        detailsOpen={!!details}
-        onUploadFiles={(files) => pick(fromFileList(files))}
-        onUploadFolder={(files) => pick(fromFileList(files))}
-        onNewFolder={() => setDialog("new-folder")}
-        onDownload={download}
-        onRename={() => setDialog("rename")}
-        onMove={() => setDialog("move")}
-        onDelete={() => setDialog("delete")}
-        onDetails={toggleDetails}
-      />
+      {!rootHidden && (
+        <FileToolbar
+          selected={selected}
+          detailsOpen={!!details}
+          onUploadFiles={(files) => pick(fromFileList(files))}
+          onUploadFolder={(files) => pick(fromFileList(files))}
+          onNewFolder={() => setDialog("new-folder")}
+          onDownload={download}
+          onRename={() => setDialog("rename")}
+          onMove={() => setDialog("move")}
+          onDelete={() => setDialog("delete")}
+          onDetails={toggleDetails}
+        />
+      )}
 
       {notice && (
         <Alert color="red" role="alert" withCloseButton closeButtonLabel="Dismiss" onClose={() => setNotice(null)}>
@@ -340,6 +347,8 @@ export function Component() {
         >
           {query ? (
             <SearchResults shareId={shareId} shareName={share.data.name} query={query} onOpen={openSearchResult} />
+          ) : rootHidden ? (
+            <EntryPoints shareId={shareId} shareName={share.data.name} />
           ) : listError ? (
             listError instanceof ApiError && listError.status === 404 ? (
               <Alert color="yellow" title="Folder not found" role="alert">
