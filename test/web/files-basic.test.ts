@@ -31,7 +31,9 @@ describe("file browser: the folder view and its toolbar", () => {
     s = await startTestServer({ withFeatureRoutes: true });
     browser = await launchBrowser();
     admin = await adminAccount(s);
-    shareId = await createShare(s, "Projects");
+    shareId = await createShare(s, "Projects", "Plans, designs and reports of the current projects");
+    await createShare(s, "Archive", "Finished projects, read only");
+    await createShare(s, "Marketing");
     for (const [rel, content] of Object.entries(docs)) await putFile(s, shareId, `/Docs/${rel}`, content);
     await mkdir(s, shareId, "/Reports/2024");
     await putFile(s, shareId, "/big.bin", Buffer.alloc(300_000, 1));

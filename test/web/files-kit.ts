@@ -11,8 +11,8 @@ import type { TestServer } from "../harness/server.js";
 
 export const sha256 = (data: Uint8Array | string): string => createHash("sha256").update(data).digest("hex");
 
-export async function createShare(s: TestServer, name: string): Promise<string> {
-  const r = await s.api("POST", "/api/v1/shares", { json: { name } });
+export async function createShare(s: TestServer, name: string, description?: string): Promise<string> {
+  const r = await s.api("POST", "/api/v1/shares", { json: { name, description } });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body.id;
 }

@@ -59,6 +59,7 @@ export function FileToolbar(props: FileToolbarProps) {
         <Button
           size="sm"
           variant="subtle"
+          className={classes.action}
           leftSection={<IconDownload size={16} />}
           disabled={none}
           onClick={props.onDownload}
@@ -68,6 +69,7 @@ export function FileToolbar(props: FileToolbarProps) {
         <Button
           size="sm"
           variant="subtle"
+          className={classes.action}
           leftSection={<IconPencil size={16} />}
           disabled={count !== 1}
           onClick={props.onRename}
@@ -77,6 +79,7 @@ export function FileToolbar(props: FileToolbarProps) {
         <Button
           size="sm"
           variant="subtle"
+          className={classes.action}
           leftSection={<IconArrowsMove size={16} />}
           disabled={none}
           onClick={props.onMove}
@@ -87,6 +90,7 @@ export function FileToolbar(props: FileToolbarProps) {
           size="sm"
           variant="subtle"
           color="red"
+          className={classes.action}
           leftSection={<IconTrash size={16} />}
           disabled={none}
           onClick={props.onDelete}
