@@ -217,3 +217,7 @@ export async function listGroups(): Promise<Group[]> {
 export async function entryPoints(shareId: string): Promise<FileNode[]> {
   return (await apiRequest<{ items: FileNode[] }>(`/shares/${encodeURIComponent(shareId)}/entry-points`)).items;
 }
+
+export function statNode(shareId: string, path: string): Promise<FileNode> {
+  return apiRequest<FileNode>(`/shares/${encodeURIComponent(shareId)}/files/stat`, { query: { path } });
+}

@@ -1,45 +1,34 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import {
-  Alert,
-  Anchor,
-  Button,
-  Badge,
-  CloseButton,
-  EmptyState,
-  Group,
-  Loader,
-  Center,
-  Text,
-  TextInput,
-  Title,
-} from "@mantine/core";
-import { IconFolderOpen, IconPlugConnected, IconSearch, IconUpload } from "@tabler/icons-react";
+import { lazy, Suspense, useCallback, useMemo, useState } from "react";
+import { Alert, Anchor, Badge, Button, Center, EmptyState, Group, Loader, Text, Title } from "@mantine/core";
+import { IconFolderOpen, IconPlugConnected } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
-import { connectorNames, createFolder, contentUrl, fileKeys, getShare, listMounts, zipUrl } from "../../api/files";
-import { ApiError, apiRequest } from "../../api/http";
-import { baseName, folderUrl, isSameOrBelow, parentPath } from "../../api/paths";
+import { contentUrl, fileKeys, getShare, statNode, zipUrl } from "../../api/files";
+import { ApiError } from "../../api/http";
+import { baseName, folderUrl, parentPath } from "../../api/paths";
 import type { FileNode } from "../../api/types";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { PageLoader } from "../../components/PageLoader";
+import type { DetailsTab } from "../../components/files/DetailsPane";
 import { DeleteDialog } from "../../components/files/DeleteDialog";
 import { EntryPoints } from "../../components/files/EntryPoints";
 import { FileList } from "../../components/files/FileList";
 import { FileToolbar } from "../../components/files/FileToolbar";
 import { FolderBreadcrumbs } from "../../components/files/FolderBreadcrumbs";
+import { FolderDropZone } from "../../components/files/FolderDropZone";
 import { MoveDialog } from "../../components/files/MoveDialog";
 import { NewFolderDialog } from "../../components/files/NewFolderDialog";
 import { RenameDialog } from "../../components/files/RenameDialog";
-import { ReplaceDialog } from "../../components/files/ReplaceDialog";
 import { SearchResults } from "../../components/files/SearchResults";
-import { startDownload } from "../../components/files/start-download";
+import { ShareSearchBox } from "../../components/files/ShareSearchBox";
 import { UploadsPanel } from "../../components/files/UploadsPanel";
-import type { DetailsTab } from "../../components/files/DetailsPane";
-import { fromDataTransfer, fromFileList, type PickedTree } from "../../components/files/picked-files";
+import { fromFileList } from "../../components/files/picked-files";
 import { sortNodes, type SortKey, type SortOrder } from "../../components/files/sort-nodes";
-import { existingConflicts, planUploads } from "../../components/files/upload-plan";
-import { uploadQueue } from "../../components/files/upload-queue";
+import { startDownload } from "../../components/files/start-download";
 import { useFolderListing } from "../../components/files/use-folder-listing";
+import { useMountNames } from "../../components/files/use-mount-names";
+import { useUploadFlow } from "../../components/files/use-upload-flow";
+import { useUploadRefresh } from "../../components/files/use-upload-refresh";
 import classes from "./FolderPage.module.css";
 
 const DetailsPane = lazy(() => import("../../components/files/DetailsPane"));
@@ -66,51 +55,32 @@ export function Component() {
 
   const share = useQuery({ queryKey: fileKeys.share(shareId), queryFn: () => getShare(shareId) });
   const listing = useFolderListing(shareId, folder);
-  const mounts = useQuery({ queryKey: fileKeys.mounts, queryFn: listMounts, staleTime: 60_000 });
-  const shareMounts = useMemo(() => (mounts.data ?? []).filter((m) => m.share_id === shareId), [mounts.data, shareId]);
-  const connectors = useQuery({
-    queryKey: fileKeys.connectors,
-    queryFn: connectorNames,
-    enabled: shareMounts.length > 0,
-    staleTime: 60_000,
-  });
+  const mounts = useMountNames(shareId, folder);
 
   const [order, setOrder] = useState<SortOrder>({ key: "name", direction: "ascending" });
   const [selectedIds, setSelectedIds] = useState<Set<string>>(new Set());
   const [details, setDetails] = useState<{ id: string; tab: DetailsTab } | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
-  const [pendingPick, setPendingPick] = useState<{ tree: PickedTree; existing: FileNode[] } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
-  const [dragging, setDragging] = useState(false);
-  const dragDepth = useRef(0);
 
-  // A new folder starts with nothing selected and no pane (unless a search result asked to reveal an item).
+  // A new folder starts with nothing selected, no pane and no search.
   const [shownFolder, setShownFolder] = useState(folder);
   if (shownFolder !== folder) {
     setShownFolder(folder);
     setSelectedIds(new Set());
     setDetails(null);
-    setSearch("");
     setQuery("");
   }
 
   const sorted = useMemo(() => sortNodes(listing.items, order), [listing.items, order]);
   const byId = useMemo(() => new Map(listing.items.map((n) => [n.id, n])), [listing.items]);
   const selected = useMemo(() => sorted.filter((n) => selectedIds.has(n.id)), [sorted, selectedIds]);
-  const mountNames = useMemo(() => {
-    const names = new Map<string, string>();
-    for (const m of shareMounts) names.set(m.path, connectors.data?.get(m.connector_id) ?? "");
-    return names;
-  }, [shareMounts, connectors.data]);
-  const folderMount = shareMounts.find((m) => isSameOrBelow(folder, m.path));
 
   // The current folder's own node, for the details pane when nothing is selected.
   const folderNode = useQuery({
     queryKey: ["stat", shareId, folder],
-    queryFn: () =>
-      apiRequest<FileNode>(`/shares/${encodeURIComponent(shareId)}/files/stat`, { query: { path: folder } }),
+    queryFn: () => statNode(shareId, folder),
     enabled: details?.id === "folder",
   });
   const detailsNode = details ? (details.id === "folder" ? folderNode.data : byId.get(details.id)) : undefined;
@@ -127,29 +97,18 @@ export function Component() {
     }
   }
 
-  // Listings refresh as uploads land (at most once a second while many files arrive, and once after the last).
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const pending = new Set<string>();
-    const flush = () => {
-      timer = undefined;
-      for (const id of pending) void queryClient.invalidateQueries({ queryKey: fileKeys.listings(id) });
-      pending.clear();
-    };
-    const off = uploadQueue.onFinished((id) => {
-      pending.add(id);
-      timer ??= setTimeout(flush, 1000);
-    });
-    return () => {
-      off();
-      if (timer) clearTimeout(timer);
-    };
-  }, [queryClient]);
-
+  useUploadRefresh();
   const refresh = useCallback(
     () => queryClient.invalidateQueries({ queryKey: fileKeys.listings(shareId) }),
     [queryClient, shareId],
   );
+  const uploads = useUploadFlow({
+    shareId,
+    folder,
+    listing: listing.items,
+    onFoldersCreated: () => void refresh(),
+    onError: setNotice,
+  });
 
   const open = (node: FileNode, viaKeyboard = false) => {
     if (node.type === "folder") navigate(folderUrl(shareId, node.path), { state: { focusList: viaKeyboard } });
@@ -157,7 +116,6 @@ export function Component() {
   };
 
   const openSearchResult = (node: FileNode) => {
-    setSearch("");
     setQuery("");
     const parent = parentPath(node.path);
     if (parent === folder) {
@@ -172,25 +130,6 @@ export function Component() {
         ? { key, direction: o.direction === "ascending" ? "descending" : "ascending" }
         : { key, direction: key === "name" ? "ascending" : "descending" },
     );
-
-  const startUploads = async (tree: PickedTree, replace: boolean) => {
-    setPendingPick(null);
-    const plan = planUploads(shareId, folder, tree, listing.items, replace);
-    try {
-      for (const path of plan.emptyFolders) await createFolder(shareId, path);
-    } catch (err) {
-      setNotice(`Folders could not be created: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (plan.emptyFolders.length > 0) void refresh();
-    uploadQueue.add(plan.requests);
-  };
-
-  const pick = (tree: PickedTree) => {
-    if (tree.files.length === 0 && tree.emptyFolders.length === 0) return;
-    const existing = existingConflicts(tree, listing.items);
-    if (existing.length > 0) setPendingPick({ tree, existing });
-    else void startUploads(tree, false);
-  };
 
   const download = () => {
     if (selected.length === 0) return;
@@ -241,57 +180,26 @@ export function Component() {
             <Title order={1} size="h2" className={classes.title}>
               {title}
             </Title>
-            {folderMount && (
+            {mounts.current && (
               <Badge
                 variant="light"
                 color="indigo"
                 leftSection={<IconPlugConnected size={12} aria-hidden="true" />}
                 title="Mount"
               >
-                {connectors.data?.get(folderMount.connector_id) ?? "Mount"}
+                {mounts.current.name || "Mount"}
               </Badge>
             )}
           </Group>
         </div>
         {!rootHidden && (
-          <form
-            role="search"
+          <ShareSearchBox
+            key={folder}
+            shareName={share.data.name}
+            query={query}
+            onQueryChange={setQuery}
             className={classes.search}
-            onSubmit={(e) => {
-              e.preventDefault();
-              setQuery(search.trim());
-            }}
-          >
-            <TextInput
-              type="search"
-              aria-label="Search in this share"
-              placeholder={`Search in ${share.data.name}`}
-              leftSection={<IconSearch size={16} />}
-              value={search}
-              onChange={(e) => {
-                setSearch(e.currentTarget.value);
-                if (!e.currentTarget.value) setQuery("");
-              }}
-              onKeyDown={(e) => {
-                if (e.key === "Escape") {
-                  setSearch("");
-                  setQuery("");
-                }
-              }}
-              rightSection={
-                query ? (
-                  <CloseButton
-                    size="sm"
-                    aria-label="Clear search"
-                    onClick={() => {
-                      setSearch("");
-                      setQuery("");
-                    }}
-                  />
-                ) : null
-              }
-            />
-          </form>
+          />
         )}
       </Group>
 
@@ -299,8 +207,8 @@ export function Component() {
         <FileToolbar
           selected={selected}
           detailsOpen={!!details}
-          onUploadFiles={(files) => pick(fromFileList(files))}
-          onUploadFolder={(files) => pick(fromFileList(files))}
+          onUploadFiles={(files) => uploads.pick(fromFileList(files))}
+          onUploadFolder={(files) => uploads.pick(fromFileList(files))}
           onNewFolder={() => setDialog("new-folder")}
           onDownload={download}
           onRename={() => setDialog("rename")}
@@ -317,34 +225,7 @@ export function Component() {
       )}
 
       <div className={classes.content}>
-        <div
-          className={classes.listArea}
-          data-dragging={dragging || undefined}
-          onDragEnter={(e) => {
-            if (!e.dataTransfer.types.includes("Files")) return;
-            e.preventDefault();
-            dragDepth.current++;
-            setDragging(true);
-          }}
-          onDragOver={(e) => {
-            if (!e.dataTransfer.types.includes("Files")) return;
-            e.preventDefault();
-            e.dataTransfer.dropEffect = "copy";
-          }}
-          onDragLeave={() => {
-            dragDepth.current = Math.max(0, dragDepth.current - 1);
-            if (dragDepth.current === 0) setDragging(false);
-          }}
-          onDrop={(e) => {
-            if (!e.dataTransfer.types.includes("Files")) return;
-            e.preventDefault();
-            dragDepth.current = 0;
-            setDragging(false);
-            fromDataTransfer(e.dataTransfer).then(pick, (err: unknown) =>
-              setNotice(`The dropped items could not be read: ${err instanceof Error ? err.message : String(err)}`),
-            );
-          }}
-        >
+        <FolderDropZone className={classes.listArea} folderName={title} onDrop={uploads.pick} onError={setNotice}>
           {query ? (
             <SearchResults shareId={shareId} shareName={share.data.name} query={query} onOpen={openSearchResult} />
           ) : rootHidden ? (
@@ -383,18 +264,12 @@ export function Component() {
               onSelectionChange={setSelectedIds}
               onOpen={open}
               activeId={details?.id}
-              mounts={mountNames}
+              mounts={mounts.byPath}
               revealId={revealed === location.key ? (reveal ?? null) : null}
               autoFocus={!!navState.focusList}
             />
           )}
-          {dragging && (
-            <div className={classes.dropOverlay} aria-hidden="true">
-              <IconUpload size={32} />
-              <Text fw={600}>Drop to upload to {title}</Text>
-            </div>
-          )}
-        </div>
+        </FolderDropZone>
         {details && (
           <div className={classes.details}>
             <Suspense fallback={<PageLoader label="Loading details" />}>
@@ -481,14 +356,7 @@ export function Component() {
           }}
         />
       )}
-      {pendingPick && (
-        <ReplaceDialog
-          existing={pendingPick.existing}
-          onReplace={() => void startUploads(pendingPick.tree, true)}
-          onSkip={() => void startUploads(pendingPick.tree, false)}
-          onCancel={() => setPendingPick(null)}
-        />
-      )}
+      {uploads.dialog}
     </div>
   );
 }
