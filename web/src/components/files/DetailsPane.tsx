@@ -1,4 +1,4 @@
-import { ActionIcon, Group, ScrollArea, Tabs, Text, Title, Tooltip } from "@mantine/core";
+import { ActionIcon, Group, Tabs, Text, Title, Tooltip } from "@mantine/core";
 import { IconX } from "@tabler/icons-react";
 import type { FileNode, Share } from "../../api/types";
 import { formatBytes, formatDate } from "../../format";
@@ -53,20 +53,18 @@ export default function DetailsPane(props: {
           <Tabs.Tab value="metadata">Metadata</Tabs.Tab>
           <Tabs.Tab value="sharing">Sharing</Tabs.Tab>
         </Tabs.List>
-        <ScrollArea className={classes.tabBody} type="auto">
-          <Tabs.Panel value="preview" p="md">
-            <PreviewTab shareId={share.id} node={node} />
-          </Tabs.Panel>
-          <Tabs.Panel value="versions" p="md">
-            <VersionsTab node={node} />
-          </Tabs.Panel>
-          <Tabs.Panel value="metadata" p="md">
-            <MetadataTab node={node} />
-          </Tabs.Panel>
-          <Tabs.Panel value="sharing" p="md">
-            <SharingTab share={share} node={node} />
-          </Tabs.Panel>
-        </ScrollArea>
+        <Tabs.Panel value="preview" p="md" className={classes.tabBody} tabIndex={0}>
+          <PreviewTab shareId={share.id} node={node} />
+        </Tabs.Panel>
+        <Tabs.Panel value="versions" p="md" className={classes.tabBody} tabIndex={0}>
+          <VersionsTab node={node} />
+        </Tabs.Panel>
+        <Tabs.Panel value="metadata" p="md" className={classes.tabBody} tabIndex={0}>
+          <MetadataTab node={node} />
+        </Tabs.Panel>
+        <Tabs.Panel value="sharing" p="md" className={classes.tabBody} tabIndex={0}>
+          <SharingTab share={share} node={node} />
+        </Tabs.Panel>
       </Tabs>
     </section>
   );

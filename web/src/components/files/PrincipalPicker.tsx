@@ -13,7 +13,12 @@ interface Option {
 }
 
 /** Finds users and groups by name or email (GET /users?q= and /groups?q=) and hands the chosen one's id back. */
-export function PrincipalPicker({ exclude, onPick }: { exclude: ReadonlySet<string>; onPick: (id: string) => void }) {
+export function PrincipalPicker(props: {
+  exclude: ReadonlySet<string>;
+  onPick: (id: string) => void;
+  disabled?: boolean;
+}) {
+  const { exclude, onPick } = props;
   const combobox = useCombobox({ onDropdownClose: () => combobox.resetSelectedOption() });
   const [search, setSearch] = useState("");
   const [q] = useDebouncedValue(search.trim(), 200);
@@ -58,6 +63,7 @@ export function PrincipalPicker({ exclude, onPick }: { exclude: ReadonlySet<stri
           onFocus={() => combobox.openDropdown()}
           onBlur={() => combobox.closeDropdown()}
           autoComplete="off"
+          disabled={props.disabled}
         />
       </Combobox.Target>
       <Combobox.Dropdown hidden={q.length === 0}>

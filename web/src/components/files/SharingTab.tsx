@@ -105,12 +105,11 @@ function AclEditor(props: { share: Share; node: FileNode; acl: AclView; manage: 
           {action.error}
         </Alert>
       )}
-      {!readOnly && (
-        <PrincipalPicker
-          exclude={new Set(aces.map((a) => a.principal_id))}
-          onPick={(id) => edit([...aces, { principal_id: id, permissions: ["READ"] }])}
-        />
-      )}
+      <PrincipalPicker
+        disabled={readOnly}
+        exclude={new Set(aces.map((a) => a.principal_id))}
+        onPick={(id) => edit([...aces, { principal_id: id, permissions: ["READ"] }])}
+      />
       <Table aria-label="Permissions" verticalSpacing={6} horizontalSpacing={4} fz="sm">
         <Table.Thead>
           <Table.Tr>
@@ -173,18 +172,16 @@ function AclEditor(props: { share: Share; node: FileNode; acl: AclView; manage: 
           }}
         />
       )}
-      {!readOnly && (
-        <Group justify="flex-end" gap="sm">
-          {saved && !dirty && (
-            <Text size="xs" c="green.8" role="status">
-              Saved
-            </Text>
-          )}
-          <Button size="xs" onClick={save} loading={action.busy} disabled={!dirty}>
-            Save
-          </Button>
-        </Group>
-      )}
+      <Group justify="flex-end" gap="sm">
+        {saved && !dirty && (
+          <Text size="xs" c="green.8" role="status">
+            Saved
+          </Text>
+        )}
+        <Button size="xs" onClick={save} loading={action.busy} disabled={readOnly || !dirty}>
+          Save
+        </Button>
+      </Group>
     </Stack>
   );
 }
