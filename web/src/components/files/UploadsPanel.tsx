@@ -1,4 +1,4 @@
-import { useState, useSyncExternalStore } from "react";
+import { useEffect, useState, useSyncExternalStore } from "react";
 import { ActionIcon, Button, Group, Paper, Progress, ScrollArea, Text, Tooltip } from "@mantine/core";
 import { IconCheck, IconChevronDown, IconChevronUp, IconX } from "@tabler/icons-react";
 import { formatBytes } from "../../format";
@@ -14,6 +14,14 @@ function percent(loaded: number, size: number): number {
 export function UploadsPanel() {
   const entries = useSyncExternalStore(uploadQueue.subscribe, uploadQueue.getSnapshot);
   const [collapsed, setCollapsed] = useState(false);
+  const running = entries.some((e) => e.status === "queued" || e.status === "uploading");
+  // Closing or reloading the tab would stop the uploads: the browser asks first while any is running.
+  useEffect(() => {
+    if (!running) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [running]);
   if (entries.length === 0) return null;
 
   const counted = entries.filter((e) => e.status !== "cancelled");
