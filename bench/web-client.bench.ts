@@ -7,19 +7,24 @@
  * - rendering the whole listing and scrolling it from top to bottom: long tasks (> 50 ms, PerformanceObserver
  *   'longtask') and the longest one.
  * The reference in the same run is the API alone: the same listing fetched page by page (limit 1000) by a Node
- * client, which is the floor for any client of the API. Targets (issue 17): first load < 1 s; no long task over
- * 100 ms while rendering and scrolling 10,000 entries; first-route JavaScript < 300 KB compressed.
+ * client, which is the floor for any client of the API. Last, a BENCH_WEB_UPLOAD_MIB (2048) upload through the page's
+ * "Upload files" button, with the server's and Chromium's resident memory sampled throughout.
+ * Targets (issue 17): first load < 1 s; no long task over 100 ms while rendering and scrolling 10,000 entries;
+ * first-route JavaScript < 300 KB compressed; memory flat on both sides during a 2 GiB upload.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { envNumber, forEachLimit, freePort, printTable, timed } from "./core-bench-util.js";
+import { envNumber, forEachLimit, freePort, printTable, run, timed } from "./core-bench-util.js";
 import { readJson, send, startServer, type ServerPeer } from "./core-server-peer.js";
 import { launchBrowser } from "../test/web/browser.js";
 
 const FILES = envNumber("BENCH_WEB_FILES", 10_000);
+/** Size of the upload from the page; BENCH_WEB_UPLOAD_MIB=0 leaves it out. */
+const UPLOAD_MIB = process.env.BENCH_WEB_UPLOAD_MIB === "0" ? 0 : envNumber("BENCH_WEB_UPLOAD_MIB", 2048);
 const PASSWORD = "bench password 1234";
 const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const root = await mkdtemp(join(tmpdir(), "scaidrive-bench-web-"));
@@ -54,6 +59,57 @@ async function installLongTaskObserver(page: Page): Promise<void> {
 
 async function longTasks(page: Page): Promise<number[]> {
   return page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
+}
+
+/** Resident memory of every Chromium process (browser, renderers, GPU and network services), summed, in bytes. */
+function chromiumRss(): number {
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("/usr/lib/chromium/")) continue;
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // The process ended while it was being read.
+    }
+  }
+  return total;
+}
+
+/**
+ * Uploads one file of `mib` MiB through the page's "Upload files" button (tus, as the folder view does for files over
+ * 64 MiB), sampling the server's and the browser's resident memory every 200 ms until its progress bar reads 100.
+ */
+async function browserUpload(page: Page, shareId: string, mib: number) {
+  const path = join(root, "upload.bin");
+  await run("truncate", ["-s", `${mib}M`, path]);
+  const name = "upload.bin";
+  let serverPeak = server!.currentRss();
+  let browserPeak = chromiumRss();
+  const before = { server: serverPeak, browser: browserPeak };
+  const sampler = setInterval(() => {
+    serverPeak = Math.max(serverPeak, server!.currentRss());
+    browserPeak = Math.max(browserPeak, chromiumRss());
+  }, 200);
+  try {
+    const t = await timed(async () => {
+      const [chooser] = await Promise.all([
+        page.waitForEvent("filechooser"),
+        page.getByRole("button", { name: "Upload files" }).click(),
+      ]);
+      await chooser.setFiles(path);
+      const bar = page.getByRole("region", { name: "Uploads" }).getByRole("progressbar", { name, exact: true });
+      await page.waitForFunction(
+        (el) => el?.getAttribute("aria-valuenow") === "100",
+        await bar.elementHandle({ timeout: 30_000 }),
+        { timeout: 20 * 60_000, polling: 500 },
+      );
+    });
+    return { seconds: t.seconds, before, serverPeak, browserPeak };
+  } finally {
+    clearInterval(sampler);
+    await rm(path, { force: true });
+  }
 }
 
 try {
@@ -156,6 +212,7 @@ try {
         .waitFor({ timeout: 30_000 });
     });
     const scrollTasks = await longTasks(page);
+    const upload = UPLOAD_MIB > 0 ? await browserUpload(page, share.id, UPLOAD_MIB) : undefined;
     await context.close();
 
     const fmtTasks = (t: number[]) =>
@@ -179,6 +236,15 @@ try {
       ["render the whole listing", `${(renderAll.seconds * 1000).toFixed(0)} ms after first rows`, "", ""],
       [`scroll ${FILES} entries`, `${scroll.seconds.toFixed(2)} s; ${fmtTasks(scrollTasks)}`, "none > 100 ms", ""],
     ]);
+    if (upload) {
+      const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+      console.log(
+        `\nupload of ${UPLOAD_MIB} MiB from the page (tus): ${upload.seconds.toFixed(1)} s, ` +
+          `${(UPLOAD_MIB / upload.seconds).toFixed(1)} MiB/s\n` +
+          `  server RSS ${mib(upload.before.server)} before, peak ${mib(upload.serverPeak)}\n` +
+          `  Chromium RSS (all processes) ${mib(upload.before.browser)} before, peak ${mib(upload.browserPeak)}`,
+      );
+    }
     for (const s of firstRouteScripts)
       console.log(`  ${s.url.replace(server.baseUrl, "")}: ${(s.bytes / 1024).toFixed(1)} KB`);
   } finally {
