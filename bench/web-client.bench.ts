@@ -105,6 +105,8 @@ async function browserUpload(page: Page, shareId: string, mib: number) {
         { timeout: 20 * 60_000, polling: 500 },
       );
     });
+    const stored = await api("GET", `/api/v1/shares/${shareId}/files/stat?path=${encodeURIComponent(`/${name}`)}`);
+    if (stored.size !== mib * 1024 * 1024) throw new Error(`stored ${stored.size} bytes of ${mib} MiB`);
     return { seconds: t.seconds, before, serverPeak, browserPeak };
   } finally {
     clearInterval(sampler);
