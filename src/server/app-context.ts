@@ -36,6 +36,8 @@ import { PushPullService } from "../sync/push-pull-service.js";
 import { ConnectorAccess } from "../connectors/connector-access.js";
 import { ConnectorService } from "../connectors/connector-service.js";
 import { ConnectorRunService } from "../connectors/connector-run-service.js";
+import { ConnectorEventService } from "../connectors/connector-event-service.js";
+import { InProcessConnectorEventBus } from "../core/connector-events.js";
 import type { ConnectorDefinition } from "../connectors/connector-definition.js";
 import { OAuthStateStore } from "../connectors/sharepoint/sharepoint-oauth-state.js";
 import { SharePointConnectorService } from "../connectors/sharepoint/sharepoint-connector-service.js";
@@ -83,6 +85,8 @@ export interface AppContext {
   pushPull: PushPullService;
   /** By connector type ("smb"), for every type registered with the engine. */
   connectorTypes: ReadonlyMap<string, ConnectorTypeServices>;
+  /** The live event stream of connectors and their jobs (GET /api/v1/events). */
+  connectorEvents: ConnectorEventService;
   /** SharePoint's own routes (sign-in, sites, drives, directory search); present when the type is registered. */
   sharepoint?: SharePointConnectorService;
   /** Resolves when the database answers a trivial query. */
@@ -136,8 +140,12 @@ export async function createContext(
       groupCommit: handle.dialect === "sqlite",
     });
     const alerts = new AlertService(db, logger.child({ component: "alerts" }));
+    const eventLog = logger.child({ component: "events" });
+    // In-process for the single-process server; see core/connector-events.ts for multi-node.
+    const events = new InProcessConnectorEventBus((err) => eventLog.error({ err }, "an event listener failed"));
     const engine = assembleSyncEngine(
       {
+        events,
         db,
         nodes,
         vault,
@@ -191,6 +199,12 @@ export async function createContext(
         runs: new ConnectorRunService({ def: definition, stores, access, sync: engine.service, pushPull, logger }),
       });
     }
+    const connectorEvents = new ConnectorEventService({
+      bus: events,
+      connectors: stores.connectors,
+      access,
+      logger: eventLog,
+    });
     const sharepointDef = engine.definitions.get("sharepoint");
     const sharepoint = sharepointDef
       ? new SharePointConnectorService({
@@ -234,6 +248,7 @@ export async function createContext(
       mounts,
       pushPull,
       connectorTypes,
+      connectorEvents,
       sharepoint,
       async ping() {
         await sql`select 1`.execute(db);

@@ -37,6 +37,7 @@ export type RouteContext = Pick<
   | "alerts"
   | "mounts"
   | "connectorTypes"
+  | "connectorEvents"
   | "sharepoint"
 >;
 

@@ -13,12 +13,13 @@ import type { Logger } from "pino";
 import { createSyncRuntime, type SyncRuntime } from "../sync/sync-runtime.js";
 import type { RetryPolicy } from "../sync/retry-policy.js";
 import type { Database } from "../store/db/schema.js";
-import type { ConnectorRecord } from "../store/sync/connector-store.js";
+import type { ConnectorRecord, ConnectorStore } from "../store/sync/connector-store.js";
+import type { ConnectorEventBus } from "../core/connector-events.js";
 import type { SecretsVault } from "../store/secrets/secrets-vault.js";
 import { connectorDefinitions } from "../connectors/index.js";
 import { saveConfigFor, type ConnectorDefinition, type RemoteOpenEnv } from "../connectors/connector-definition.js";
 import { effectiveConfig } from "../connectors/connector-fields.js";
-import { ConnectorAuthGuard } from "../connectors/connector-auth-guard.js";
+import { AUTH_DISABLED_PREFIX, ConnectorAuthGuard } from "../connectors/connector-auth-guard.js";
 import type { NetworkPolicy } from "../connectors/network-policy.js";
 import { AppError } from "../core/errors.js";
 import type { AlertService } from "../core/alert-service.js";
@@ -45,6 +46,8 @@ export interface ServerSyncOptions {
   definitions?: readonly ConnectorDefinition[];
   /** Jobs running at once in this process (default: ServerConfig.maxConcurrentJobs). */
   maxConcurrentJobs?: number;
+  /** Least time between two progress events of one job (default 250 ms). */
+  progressEventMs?: number;
 }
 
 export interface ServerSyncEngine extends SyncRuntime {
@@ -120,7 +123,33 @@ export interface SyncEngineDeps {
   network: NetworkPolicy;
   /** `SCAIDRIVE_MAX_CONCURRENT_JOBS`, unless `options.maxConcurrentJobs` says otherwise. */
   maxConcurrentJobs: number;
+  /** Where job and connector state events go (the live event stream). */
+  events: ConnectorEventBus;
   logger: Logger;
+}
+
+/**
+ * Publishes a `connector.state` event whenever an update changes a connector's status, whoever
+ * makes it (a PATCH, the auth guard disabling or re-enabling it, a SharePoint sign-in): the
+ * store's `update` is the one path every status change takes.
+ */
+function publishStatusChanges(connectors: ConnectorStore, events: ConnectorEventBus): void {
+  const update = connectors.update.bind(connectors);
+  connectors.update = async (id, patch) => {
+    const before = patch.status !== undefined ? await connectors.get(id) : undefined;
+    const after = await update(id, patch);
+    if (before && before.status !== after.status) {
+      events.publish({
+        type: "connector.state",
+        connector_id: after.id,
+        connector_type: after.type,
+        status: after.status,
+        status_reason: after.status_reason,
+        auth_failed: after.status === "disabled" && (after.status_reason ?? "").startsWith(AUTH_DISABLED_PREFIX),
+      });
+    }
+    return after;
+  };
 }
 
 /**
@@ -142,7 +171,10 @@ export function assembleSyncEngine(deps: SyncEngineDeps, options: ServerSyncOpti
     concurrency: options.concurrency,
     orphanAfterMs: options.orphanAfterMs ?? orphanAfterMsFromEnv(),
     maxConcurrentJobs: options.maxConcurrentJobs ?? deps.maxConcurrentJobs,
+    events: deps.events,
+    progressEventMs: options.progressEventMs,
   });
+  publishStatusChanges(base.stores.connectors, deps.events);
   const definitions = new Map<string, ConnectorDefinition>();
   authGuard = new ConnectorAuthGuard({
     connectors: base.stores.connectors,

@@ -14,6 +14,9 @@
  * - **Progress and finishing**: the runner creates the job's {@link JobLog}, marks the job running
  *   when it gets a slot, and records the end — `completed`, `cancelled` (aborted), or `failed`
  *   with `{code, message}` — after `onJobFinished` has seen it.
+ * - **Live events** (optional `events`): `job.state` when a job is queued, runs and ends (after its
+ *   end is stored), and `job.progress` from the live counters, coalesced to at most one per job
+ *   every `progressEventMs` while they change, plus one with the final counters.
  */
 import type { Logger } from "pino";
 import { AppError } from "../core/errors.js";
@@ -23,6 +26,7 @@ import type { JobTrigger, SyncJobRecord } from "../store/sync/sync-job-store.js"
 import { JobLog } from "./job-log.js";
 import { jobError } from "./sync-run.js";
 import { JobSlots } from "./job-slots.js";
+import type { ConnectorEventBus, JobProgressCounters, JobStateEvent } from "../core/connector-events.js";
 
 export interface JobBodyContext {
   job: SyncJobRecord;
@@ -54,6 +58,32 @@ export interface JobRunnerOptions {
    * callback did. A rejection is logged and never changes the job.
    */
   onJobFinished?: (job: SyncJobRecord, connector: ConnectorRecord) => Promise<void>;
+  /** Where job state and progress events go (the live event stream); none: no events. */
+  events?: Pick<ConnectorEventBus, "publish">;
+  /** Least time between two progress events of one job (default 250 ms). */
+  progressEventMs?: number;
+}
+
+const NO_COUNTERS: JobProgressCounters = {
+  files_total: 0,
+  files_done: 0,
+  bytes_done: 0,
+  files_scanned: 0,
+  files_synced: 0,
+  bytes_transferred: 0,
+  error_count: 0,
+};
+
+function progressOf(c: JobProgressCounters): JobProgressCounters {
+  return {
+    files_total: c.files_total,
+    files_done: c.files_done,
+    bytes_done: c.bytes_done,
+    files_scanned: c.files_scanned,
+    files_synced: c.files_synced,
+    bytes_transferred: c.bytes_transferred,
+    error_count: c.error_count,
+  };
 }
 
 interface Active {
@@ -86,6 +116,7 @@ export class JobRunner {
   ): Promise<SyncJobRecord | undefined> {
     const job = await this.o.stores.jobs.createActive(connector.id, trigger, options);
     if (!job) return undefined;
+    this.stateEvent(job, connector, "queued", NO_COUNTERS);
     const entry: Active = {
       connectorId: connector.id,
       controller: new AbortController(),
@@ -114,6 +145,8 @@ export class JobRunner {
     } else if (job.status === "queued" || job.status === "running") {
       // Owned by another process (it stops at its next heartbeat) or by none (an orphan).
       await this.o.stores.jobs.finish(jobId, "cancelled", {});
+      const connector = await this.o.stores.connectors.get(connectorId);
+      if (connector) this.stateEvent(job, connector, "cancelled", progressOf(job));
     }
     return (await this.o.stores.jobs.get(jobId))!;
   }
@@ -143,6 +176,7 @@ export class JobRunner {
     const signal = entry.controller.signal;
     const log = new JobLog(jobs, job.id, logger, this.o.progressFlushMs ?? 1000);
     let release: (() => void) | undefined;
+    let stopProgress = () => {};
     try {
       release = await this.slots.acquire(signal);
       if (!release) {
@@ -151,12 +185,16 @@ export class JobRunner {
       }
       entry.running = true;
       await jobs.markRunning(job.id);
+      this.stateEvent(job, connector, "running", log.counters);
       log.start();
+      stopProgress = this.progressEvents(job, connector, log);
       const result = await body({ job, connector, log, logger, signal });
+      stopProgress();
       await log.stop();
       await this.finish(job, connector, result.status, log, logger);
       logger.info({ status: result.status, ...log.counters }, "job finished");
     } catch (err) {
+      stopProgress();
       await log.stop();
       const e = signal.aborted && !(err instanceof AppError) ? undefined : jobError(err);
       if (!e) {
@@ -186,6 +224,59 @@ export class JobRunner {
       }
     }
     await this.o.stores.jobs.finish(job.id, status, log.counters, error);
+    this.stateEvent(job, connector, status, log.counters, error);
+  }
+
+  private stateEvent(
+    job: SyncJobRecord,
+    connector: ConnectorRecord,
+    status: JobStateEvent["status"],
+    counters: JobProgressCounters,
+    error?: { code: string; message: string },
+  ): void {
+    this.o.events?.publish({
+      type: "job.state",
+      connector_id: connector.id,
+      connector_type: connector.type,
+      job_id: job.id,
+      status,
+      trigger: job.trigger,
+      error: error ?? null,
+      ...progressOf(counters),
+    });
+  }
+
+  /**
+   * Samples the live counters every `progressEventMs` and publishes them when they changed: the
+   * engine bumps counters per file, so sampling coalesces thousands of changes into a few events a
+   * second. The returned stop function publishes the final counters once.
+   */
+  private progressEvents(job: SyncJobRecord, connector: ConnectorRecord, log: JobLog): () => void {
+    const events = this.o.events;
+    if (!events) return () => {};
+    let last = "";
+    const emit = (force: boolean) => {
+      const counters = progressOf(log.counters);
+      const key = JSON.stringify(counters);
+      if (!force && key === last) return;
+      last = key;
+      events.publish({
+        type: "job.progress",
+        connector_id: connector.id,
+        connector_type: connector.type,
+        job_id: job.id,
+        ...counters,
+      });
+    };
+    const timer = setInterval(() => emit(false), this.o.progressEventMs ?? 250);
+    timer.unref();
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      emit(true);
+    };
   }
 
   /**

@@ -31,7 +31,9 @@ export interface SyncRuntimeOptions
     Partial<
       Pick<SyncServiceOptions, "concurrency" | "smallConcurrency" | "retry" | "schedulerTickMs" | "orphanAfterMs">
     >,
-    Partial<Pick<JobRunnerOptions, "progressFlushMs" | "onJobFinished" | "maxConcurrentJobs">> {
+    Partial<
+      Pick<JobRunnerOptions, "progressFlushMs" | "onJobFinished" | "maxConcurrentJobs" | "events" | "progressEventMs">
+    > {
   db: Kysely<Database>;
   nodes: ScaidriveNodes;
   logger: Logger;
@@ -71,6 +73,8 @@ export function createSyncRuntime(o: SyncRuntimeOptions): SyncRuntime {
     maxConcurrentJobs: o.maxConcurrentJobs,
     progressFlushMs: o.progressFlushMs,
     onJobFinished: o.onJobFinished,
+    events: o.events,
+    progressEventMs: o.progressEventMs,
   });
   const service = new SyncService({
     stores,

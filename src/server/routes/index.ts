@@ -13,6 +13,7 @@ import { smbConnectorRoutes } from "./smb-connector-routes.js";
 import { sharepointConnectorRoutes } from "./sharepoint-connector-routes.js";
 import { alertRoutes } from "./alert-routes.js";
 import { mountRoutes } from "./mount-routes.js";
+import { eventRoutes } from "./event-routes.js";
 
 /** Core routes of design §5. */
 export const coreRoutes: RouteModule[] = [
@@ -32,4 +33,10 @@ export const coreRoutes: RouteModule[] = [
  * Feature route modules (connectors, sync jobs, ...) that `scaidrive serve` mounts after the core
  * routes. Append one import and one entry per module; nothing else needs editing.
  */
-export const featureRoutes: RouteModule[] = [smbConnectorRoutes, sharepointConnectorRoutes, alertRoutes, mountRoutes];
+export const featureRoutes: RouteModule[] = [
+  smbConnectorRoutes,
+  sharepointConnectorRoutes,
+  alertRoutes,
+  mountRoutes,
+  eventRoutes,
+];
