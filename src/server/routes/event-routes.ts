@@ -21,6 +21,11 @@ import type { DeliveredEvent } from "../../core/connector-events.js";
 const HEARTBEAT_MS = 15_000;
 /** Reconnect delay the client should use after the stream drops (`retry:`). */
 const RETRY_MS = 3000;
+/**
+ * Unsent bytes a stream may hold for a client that does not read: beyond it the stream is ended
+ * (the client reconnects and re-reads the state) rather than growing without bound.
+ */
+const MAX_BACKLOG_BYTES = 1024 * 1024;
 
 const DESCRIPTION = [
   "Server-Sent Events (`text/event-stream`). Each event has `event:` (its type), `id:` (increasing within the",
@@ -79,10 +84,15 @@ export const eventRoutes: RouteModule = (app, ctx) => {
     async (req, reply) => {
       const actor = await requireUser(req);
       const stream = new PassThrough();
+      const send = (text: string) => {
+        if (stream.writableEnded) return;
+        if (stream.writableLength > MAX_BACKLOG_BYTES) stream.end();
+        else stream.write(text);
+      };
       const unsubscribe = await ctx.connectorEvents.subscribe(actor, { connectorId: req.query.connector_id }, (e) =>
-        stream.write(frame(e)),
+        send(frame(e)),
       );
-      const heartbeat = setInterval(() => stream.write(": heartbeat\n\n"), HEARTBEAT_MS);
+      const heartbeat = setInterval(() => send(": heartbeat\n\n"), HEARTBEAT_MS);
       heartbeat.unref();
       open.add(stream);
       let cleaned = false;
@@ -96,6 +106,8 @@ export const eventRoutes: RouteModule = (app, ctx) => {
       // The response's close fires when the client disconnects (or the stream ends).
       reply.raw.on("close", cleanup);
       stream.on("close", cleanup);
+      // The client may have gone while the subscription was being set up.
+      if (req.raw.socket.destroyed) cleanup();
       req.raw.socket.setNoDelay(true);
       stream.write(`retry: ${RETRY_MS}\n: connected\n\n`);
       return reply

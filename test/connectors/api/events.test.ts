@@ -94,6 +94,11 @@ class EventReader {
     }
   }
 
+  /** Resolves when the server has ended the body. */
+  ended(): Promise<void> {
+    return this.done;
+  }
+
   async close(): Promise<void> {
     this.controller.abort();
     await this.done;
@@ -304,5 +309,17 @@ describe("GET /api/v1/events: live connector and job events", () => {
     for (const st of ["401", "404"]) assert.ok(op.responses[st], st);
     for (const t of ["job.progress", "job.state", "connector.state"]) assert.ok(op.description.includes(t), t);
     assert.ok(op.parameters.some((p: any) => p.name === "connector_id" && p.in === "query"));
+  });
+
+  // Last: it closes the server.
+  test("closing the server ends open streams instead of waiting for them", async () => {
+    const reader = await events(s.adminToken);
+    assert.equal(reader.status, 200);
+    await waitSubscribers(1);
+    const closed = s.built.close().then(() => "closed");
+    const timeout = new Promise((r) => setTimeout(() => r("still waiting"), 10_000).unref());
+    assert.equal(await Promise.race([closed, timeout]), "closed");
+    assert.equal(subscribers(), 0);
+    await reader.ended();
   });
 });
