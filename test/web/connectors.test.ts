@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startSamba, type SambaInstance } from "../harness/samba.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 import { adminAccount, signedInContext } from "./accounts.js";
 import { launchBrowser, screenshot } from "./browser.js";
 import { assertAccessible, waitForText } from "./page-checks.js";
@@ -20,6 +21,8 @@ const FILE_COUNT = 120;
 
 describe("connections pages", () => {
   let samba: SambaInstance;
+  // Between the server and smbd for the first connector, so the test can hold a run while the page shows it.
+  let smbProxy: TcpProxy;
   let s: TestServer;
   let browser: Browser;
   let context: BrowserContext;
@@ -51,11 +54,16 @@ describe("connections pages", () => {
       writeFileSync(file, `quarterly report ${i}\n`.repeat(200));
       chownSync(file, samba.uid, samba.gid);
     }
+    smbProxy = await startTcpProxy(`http://${samba.host}:${samba.port}`);
     s = await startTestServer({ withFeatureRoutes: true });
     const share = await s.api("POST", "/api/v1/shares", { json: { name: "Finance" } });
     shareId = share.body.id;
     const good = await s.api("POST", BASE, {
-      json: body({ name: "Finance fileserver", sync_interval_minutes: 60 }),
+      json: body({
+        name: "Finance fileserver",
+        sync_interval_minutes: 60,
+        server_port: Number(new URL(smbProxy.url).port),
+      }),
     });
     assert.equal(good.status, 201, JSON.stringify(good.body));
     goodId = good.body.id;
@@ -72,6 +80,7 @@ describe("connections pages", () => {
     await context?.close();
     await browser?.close();
     await s?.close();
+    await smbProxy?.close();
     await samba?.stop();
   });
 
@@ -122,15 +131,19 @@ describe("connections pages", () => {
     assert.ok(!(await page.content()).includes(samba.password), "the password never reaches the page");
     await page.getByText("No jobs yet").waitFor();
 
+    // smbd's answers are held, so the run stays running while the page polls it.
+    smbProxy.hold();
     await page.getByRole("button", { name: "Run now" }).click();
-    // The new job shows as queued or running with a progress bar (unless it is already over by the first read).
     const progress = page.getByRole("progressbar", { name: "Job progress" });
+    await progress.waitFor();
+    // Held at the connection, the job has no plan yet: an indeterminate bar (no aria-valuenow) until it has one.
+    const now = await progress.getAttribute("aria-valuenow");
+    assert.ok(now === null || (Number(now) >= 0 && Number(now) <= 100), `aria-valuenow ${now}`);
+    assert.match(await jobsTable().getByRole("row").nth(1).innerText(), /Queued|Running/i);
+    assert.ok(await page.getByRole("button", { name: "Run now" }).isDisabled(), "one job at a time");
+    await screenshot(page, "connector-page-running");
+    smbProxy.release();
     const succeeded = jobsTable().getByText("Succeeded");
-    await Promise.race([progress.waitFor({ timeout: 15_000 }), succeeded.waitFor({ timeout: 15_000 })]);
-    if (await progress.isVisible().catch(() => false)) {
-      const now = Number(await progress.getAttribute("aria-valuenow").catch(() => "0"));
-      assert.ok(now >= 0 && now <= 100, `aria-valuenow ${now}`);
-    }
     await succeeded.waitFor({ timeout: 60_000 });
     assert.equal(await progress.count(), 0, "no progress bar once the job is over");
     const jobRow = jobsTable().getByRole("row").nth(1);

@@ -167,8 +167,7 @@ function AuthFailureBanner({ connector, jobs }: { connector: Connector; jobs: Jo
         {reason ? `: ${reason}` : "."}
       </Text>
       <Text size="sm" mt={4}>
-        Scheduled runs are stopped. Once the credentials are fixed (an administrator saves new ones), or when you choose
-        Enable, it runs again.
+        Scheduled runs are stopped until an administrator saves corrected credentials or chooses Enable.
       </Text>
     </Alert>
   );

@@ -1,4 +1,4 @@
-import { Anchor, Progress, Stack, Table, Text } from "@mantine/core";
+import { Anchor, Box, Progress, Stack, Table, Text } from "@mantine/core";
 import { isActive, type Job } from "../../api/connectors";
 import { ListEmptyState } from "../../components/ListEmptyState";
 import { ShowMoreButton } from "../../components/ShowMoreButton";
@@ -79,13 +79,7 @@ function JobRow({ job, onOpen }: { job: Job; onOpen: () => void }) {
       <Table.Td miw={220}>
         {isActive(job) ? (
           <Stack gap={4}>
-            <Progress
-              aria-label="Job progress"
-              value={percent ?? 0}
-              animated={percent === null}
-              striped={percent === null}
-              size="md"
-            />
+            <JobProgress percent={percent} />
             <Text size="xs" c="dimmed">
               {job.files_total
                 ? `${job.files_done} of ${job.files_total} · ${formatBytes(job.bytes_done)}`
@@ -112,5 +106,31 @@ function JobRow({ job, onOpen }: { job: Job; onOpen: () => void }) {
         ) : null}
       </Table.Td>
     </Table.Tr>
+  );
+}
+
+/**
+ * The progressbar role sits on the whole track, so it is there (and visible) at 0 % too; before the plan exists the
+ * bar is indeterminate: striped, full width, and without aria-valuenow.
+ */
+function JobProgress({ percent }: { percent: number | null }) {
+  return (
+    <Box
+      role="progressbar"
+      aria-label="Job progress"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={percent ?? undefined}
+      aria-valuetext={percent === null ? "Scanning" : `${percent}%`}
+    >
+      <Progress.Root size="md">
+        <Progress.Section
+          value={percent ?? 100}
+          striped={percent === null}
+          animated={percent === null}
+          withAria={false}
+        />
+      </Progress.Root>
+    </Box>
   );
 }

@@ -1,7 +1,7 @@
 import { SimpleGrid, Stack, Text } from "@mantine/core";
 import type { Connector } from "../../api/connectors";
 import { formatDate } from "../../format";
-import { directionLabel, remoteLabel, scheduleLabel } from "./labels";
+import { directionLabel, scheduleLabel } from "./labels";
 
 type Row = [label: string, value: string];
 
@@ -9,6 +9,11 @@ const yesNo = (v: unknown): string => (v === true ? "Yes" : v === false ? "No" :
 const text = (v: unknown): string => (typeof v === "string" && v ? v : typeof v === "number" ? String(v) : "—");
 /** A write-only secret: the API says only whether one is stored. */
 const secret = (v: unknown): string => (v === true ? "set" : "not set");
+
+function conflictLabel(v: unknown): string {
+  const words = text(v).replace(/_/g, " ").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 /** Fields only managers of the target share receive, per type; readers see the common ones. */
 function typeRows(c: Connector): Row[] {
@@ -37,13 +42,15 @@ function typeRows(c: Connector): Row[] {
 
 /** The connector's settings as label/value pairs (a description list). */
 export function SettingsSummary({ connector: c, shareName }: { connector: Connector; shareName: string | undefined }) {
+  const remote = typeRows(c);
   const rows: Row[] = [
-    ["Remote", remoteLabel(c) ?? "Hidden (needs Manage permissions on the target share)"],
+    // Managers see where it connects field by field below; readers are told why they do not.
+    ...(remote.length ? [] : ([["Remote", "Hidden (needs Manage permissions on the target share)"]] as Row[])),
     ["Target", `${shareName ?? c.target_share_id} › ${c.target_path ?? "/"}`],
     ["Direction", directionLabel(c)],
-    ["Conflicts", text(c.conflict_resolution).replace(/_/g, " ").toLowerCase()],
+    ["Conflicts", conflictLabel(c.conflict_resolution)],
     ["Schedule", scheduleLabel(c.sync_interval_minutes)],
-    ...typeRows(c),
+    ...remote,
     ["Permissions", c.sync_permissions === true ? "Synced through identity mappings" : "Not synced"],
     ["Hidden files", yesNo(c.sync_hidden_files)],
     ["System files", yesNo(c.sync_system_files)],
