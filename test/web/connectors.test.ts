@@ -17,7 +17,7 @@ import { launchBrowser, screenshot } from "./browser.js";
 import { assertAccessible, waitForText } from "./page-checks.js";
 
 const BASE = "/api/v1/smb-connectors";
-const FILE_COUNT = 120;
+const FILE_COUNT = 300;
 
 describe("connections pages", () => {
   let samba: SambaInstance;
@@ -55,7 +55,8 @@ describe("connections pages", () => {
       chownSync(file, samba.uid, samba.gid);
     }
     smbProxy = await startTcpProxy(`http://${samba.host}:${samba.port}`);
-    s = await startTestServer({ withFeatureRoutes: true });
+    // Live counters written every 20 ms, so the run can be caught part-way through.
+    s = await startTestServer({ withFeatureRoutes: true, sync: { progressFlushMs: 20 } });
     const share = await s.api("POST", "/api/v1/shares", { json: { name: "Finance" } });
     shareId = share.body.id;
     const good = await s.api("POST", BASE, {
@@ -141,6 +142,22 @@ describe("connections pages", () => {
     assert.ok(now === null || (Number(now) >= 0 && Number(now) <= 100), `aria-valuenow ${now}`);
     assert.match(await jobsTable().getByRole("row").nth(1).innerText(), /Queued|Running/i);
     assert.ok(await page.getByRole("button", { name: "Run now" }).isDisabled(), "one job at a time");
+    // Let it plan, then hold it again part-way through the copies: the bar then says how far it got.
+    smbProxy.release();
+    const jobId = (await s.api("GET", `${BASE}/${goodId}/jobs`)).body.jobs[0].id;
+    let heldAt: { files_done: number; files_total: number } | null = null;
+    for (let i = 0; i < 2000 && !heldAt; i++) {
+      const job = (await s.api("GET", `${BASE}/${goodId}/jobs/${jobId}?limit=1`)).body;
+      if (job.status !== "running") break;
+      if (job.files_total > 0 && job.files_done > 0 && job.files_done < job.files_total) {
+        smbProxy.hold();
+        heldAt = job;
+      }
+    }
+    assert.ok(heldAt, "the run was caught part-way");
+    await waitForText(progress.locator("xpath=.."), /\d+ of \d+/, 10_000);
+    const value = Number(await progress.getAttribute("aria-valuenow"));
+    assert.ok(value > 0 && value < 100, `aria-valuenow ${value} part-way`);
     await screenshot(page, "connector-page-running");
     smbProxy.release();
     const succeeded = jobsTable().getByText("Succeeded");
