@@ -12,9 +12,9 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startSamba, type SambaInstance } from "../harness/samba.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
-import { adminAccount, signedInContext } from "./accounts.js";
+import { adminAccount, createAccount, signedInContext } from "./accounts.js";
 import { launchBrowser, screenshot } from "./browser.js";
-import { assertAccessible, waitForText } from "./page-checks.js";
+import { animationsSettled, assertAccessible, waitForText } from "./page-checks.js";
 
 const BASE = "/api/v1/smb-connectors";
 const FILE_COUNT = 300;
@@ -120,6 +120,22 @@ describe("connections pages", () => {
     await connectionRow("Finance fileserver").waitFor();
   });
 
+  test("someone who can read no target share sees Connections with the empty state that explains them", async () => {
+    const user = await createAccount(s, { email: "ines@example.com", name: "Inés Ortega" });
+    const own = await signedInContext(browser, s.url, user);
+    try {
+      const p = await own.newPage();
+      await p.goto("/files");
+      await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Connections" }).click();
+      await p.getByText("No connections yet").waitFor();
+      await p.getByText(/keeps a Windows file share \(SMB\) or a SharePoint document library in step/).waitFor();
+      assert.equal(await p.getByRole("table", { name: "Connections" }).count(), 0);
+      await assertAccessible(p, "Connections, empty");
+    } finally {
+      await own.close();
+    }
+  });
+
   test("a connection's page: settings (password only as set), Run now with progress, the job and its log", async () => {
     await connections().getByRole("link", { name: "Finance fileserver" }).click();
     await page.getByRole("heading", { name: "Finance fileserver", level: 1 }).waitFor();
@@ -158,6 +174,7 @@ describe("connections pages", () => {
     await waitForText(progress.locator("xpath=.."), /\d+ of \d+/, 10_000);
     const value = Number(await progress.getAttribute("aria-valuenow"));
     assert.ok(value > 0 && value < 100, `aria-valuenow ${value} part-way`);
+    await animationsSettled(page);
     await screenshot(page, "connector-page-running");
     smbProxy.release();
     const succeeded = jobsTable().getByText("Succeeded");
