@@ -26,7 +26,7 @@ import { formatDate } from "../../format";
 import { JobLogDialog } from "./JobLogDialog";
 import { JobsTable } from "./JobsTable";
 import { SettingsSummary } from "./SettingsSummary";
-import { StateBadge, TYPE_LABELS } from "./labels";
+import { remoteLabel, StateBadge, TYPE_LABELS } from "./labels";
 
 /**
  * One connection: its settings (secrets only as "set"), Run now / Disable / Enable / Delete, the banner of an
@@ -66,6 +66,9 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
   if (connector.isError) return <ErrorNotice error={connector.error} />;
   const c = connector.data;
   const state = connectorState(c);
+  // The API shows where a connector connects only to those who manage its target share — the same people who may
+  // run, disable or delete it; readers get the page without the buttons the API would refuse them.
+  const canManage = remoteLabel(c) !== null;
 
   return (
     <Stack gap="lg" maw={1200}>
@@ -87,23 +90,25 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
             </Text>
           )}
         </Stack>
-        <Group gap="sm">
-          <Button
-            leftSection={<IconPlayerPlay size={16} />}
-            onClick={() => run.mutate()}
-            loading={run.isPending}
-            disabled={!c.enabled || running}
-            title={!c.enabled ? "Enable the connection to run it" : running ? "A job is running" : undefined}
-          >
-            Run now
-          </Button>
-          <Button variant="default" loading={toggle.isPending} onClick={() => toggle.mutate(!c.enabled)}>
-            {c.enabled ? "Disable" : "Enable"}
-          </Button>
-          <Button variant="default" color="red" c="red" onClick={() => setConfirmDelete(true)}>
-            Delete
-          </Button>
-        </Group>
+        {canManage && (
+          <Group gap="sm">
+            <Button
+              leftSection={<IconPlayerPlay size={16} />}
+              onClick={() => run.mutate()}
+              loading={run.isPending}
+              disabled={!c.enabled || running}
+              title={!c.enabled ? "Enable the connection to run it" : running ? "A job is running" : undefined}
+            >
+              Run now
+            </Button>
+            <Button variant="default" loading={toggle.isPending} onClick={() => toggle.mutate(!c.enabled)}>
+              {c.enabled ? "Disable" : "Enable"}
+            </Button>
+            <Button variant="default" color="red" c="red" onClick={() => setConfirmDelete(true)}>
+              Delete
+            </Button>
+          </Group>
+        )}
       </Group>
       {state === "auth_failed" && <AuthFailureBanner connector={c} jobs={allJobs} />}
       {state === "disabled" && (
