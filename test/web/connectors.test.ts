@@ -2,7 +2,8 @@
  * The connections pages against the real server and a real smbd: an SMB connector created through the API is
  * listed with its state; its page runs it (progress, then the succeeded job and its per-file log), disables and
  * enables it; a connector with a wrong password fails its run, is disabled by the server and shows the red banner;
- * Delete asks first and removes it.
+ * Delete asks first and removes it; a reader of the target share sees the connection without where it connects,
+ * its buttons or the per-file log.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -237,5 +238,41 @@ describe("connections pages", () => {
     await connectionRow("Finance fileserver").waitFor();
     assert.equal(await connectionRow("Archive fileserver").count(), 0);
     assert.equal((await s.api("GET", `${BASE}/${badId}`)).status, 404);
+  });
+
+  test("a reader of the target share sees the connection and jobs, not where it connects nor the buttons", async () => {
+    const reader = await createAccount(s, { email: "rui@example.com", name: "Rui Santos" });
+    const acl = await s.api("PUT", `/api/v1/shares/${shareId}/acl?path=/`, {
+      json: { aces: [{ principal_id: reader.id, permissions: ["READ"] }], inherit: true },
+    });
+    assert.ok(acl.status < 300, JSON.stringify(acl.body));
+    const own = await signedInContext(browser, s.url, reader);
+    try {
+      const p = await own.newPage();
+      await p.goto("/connectors");
+      const row = p
+        .getByRole("table", { name: "Connections" })
+        .getByRole("row")
+        .filter({ hasText: "Finance fileserver" });
+      await row.waitFor();
+      assert.match(await row.innerText(), /Hidden/);
+      assert.ok(!(await row.innerText()).includes(samba.host));
+      await row.getByRole("link", { name: "Finance fileserver" }).click();
+      await p.getByRole("heading", { name: "Finance fileserver", level: 1 }).waitFor();
+      await p.getByText(/Hidden \(needs Manage permissions/).waitFor();
+      for (const name of ["Run now", "Disable", "Delete"])
+        assert.equal(await p.getByRole("button", { name }).count(), 0);
+      await p
+        .getByRole("table", { name: "Jobs" })
+        .getByRole("button", { name: /^Log of the job started/ })
+        .click();
+      await p
+        .getByRole("dialog")
+        .getByText(/shown to people who manage permissions/)
+        .waitFor();
+      await assertAccessible(p, "a connection as a reader sees it");
+    } finally {
+      await own.close();
+    }
   });
 });
