@@ -20,6 +20,8 @@ export const router = createBrowserRouter([
       { index: true, element: <Navigate to="/files" replace /> },
       { path: "files", lazy: () => import("./pages/SharesPage") },
       { path: "files/:shareId/*", lazy: () => import("./pages/files/FolderPage") },
+      { path: "connectors", lazy: () => import("./pages/connectors/ConnectorsPage") },
+      { path: "connectors/:type/:id", lazy: () => import("./pages/connectors/ConnectorPage") },
       { path: "account", lazy: () => import("./pages/account/AccountPage") },
       {
         path: "admin",

@@ -26,6 +26,7 @@ export function AppLayout() {
   const user = session.data.user;
   const links = [
     { to: "/files", label: "Files" },
+    { to: "/connectors", label: "Connections" },
     { to: "/account", label: "Account" },
     ...(user.is_admin ? [{ to: "/admin", label: "Administration" }] : []),
   ];
