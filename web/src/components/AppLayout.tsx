@@ -1,6 +1,7 @@
 import { AppShell, Button, Center, Group, Loader, Text } from "@mantine/core";
 import { NavLink as RouterLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
 import { useSession, useSignOut } from "../api/session";
+import { AlertBadge } from "./AlertBadge";
 import { ErrorNotice } from "./ErrorNotice";
 import { Logo } from "./Logo";
 import classes from "./AppLayout.module.css";
@@ -53,6 +54,7 @@ export function AppLayout() {
             </nav>
           </Group>
           <Group gap="sm" wrap="nowrap">
+            <AlertBadge isAdmin={user.is_admin} />
             <Text size="sm" c="dimmed" visibleFrom="sm">
               {user.name}
             </Text>

@@ -15,15 +15,14 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { IconBellCheck } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
-import { ADMIN_KEY, usePagedList, type Alert } from "../../api/admin";
+import { usePagedList, type Alert } from "../../api/admin";
+import { ALERTS_KEY } from "../../api/alerts";
 import { apiRequest } from "../../api/http";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { ListEmptyState } from "../../components/ListEmptyState";
 import { SectionHeader } from "../../components/SectionHeader";
 import { ShowMoreButton } from "../../components/ShowMoreButton";
 import { formatDate } from "../../format";
-
-const ALERTS_KEY = [...ADMIN_KEY, "alerts"] as const;
 
 /** What an alert kind means in words; unknown kinds show as they are. */
 const KIND_LABELS: Record<string, string> = {
