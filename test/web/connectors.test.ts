@@ -138,6 +138,12 @@ describe("connections pages", () => {
   });
 
   test("a connection's page: settings (password only as set), Run now with progress, the job and its log", async () => {
+    // The page follows the event stream; while it is open, the jobs are not polled.
+    const requests: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "GET") requests.push(r.url());
+    });
+    const jobListReads = () => requests.filter((u) => new RegExp(`${BASE}/${goodId}/jobs(\\?|$)`).test(u)).length;
     await connections().getByRole("link", { name: "Finance fileserver" }).click();
     await page.getByRole("heading", { name: "Finance fileserver", level: 1 }).waitFor();
     assert.match(page.url(), new RegExp(`/connectors/smb/${goodId}$`));
@@ -173,6 +179,18 @@ describe("connections pages", () => {
     }
     assert.ok(heldAt, "the run was caught part-way");
     await waitForText(progress.locator("xpath=.."), /\d+ of \d+/, 10_000);
+    assert.ok(
+      requests.some(
+        (u) => new URL(u).pathname === "/api/v1/events" && new URL(u).searchParams.get("connector_id") === goodId,
+      ),
+      "the page opened the event stream for this connection",
+    );
+    // Held with a job running: polling would read the jobs every 2 s; the open stream makes that unnecessary.
+    // (a read the last events asked for may still be on its way: let it land first)
+    await page.waitForTimeout(1000);
+    const readsBefore = jobListReads();
+    await page.waitForTimeout(3000);
+    assert.equal(jobListReads(), readsBefore, "no jobs polling while the stream is open");
     const value = Number(await progress.getAttribute("aria-valuenow"));
     assert.ok(value > 0 && value < 100, `aria-valuenow ${value} part-way`);
     await animationsSettled(page);

@@ -115,8 +115,8 @@ export interface ConnectorRow extends Connector {
   lastJob: Job | null;
 }
 
-/** SMB and SharePoint connectors together, each with its last run, ordered by name. */
-export function useConnectorList() {
+/** SMB and SharePoint connectors together, each with its last run, by name; `live`: the event stream is open. */
+export function useConnectorList(live = false) {
   return useQuery({
     queryKey: connectorKeys.list(),
     queryFn: async (): Promise<ConnectorRow[]> => {
@@ -126,8 +126,8 @@ export function useConnectorList() {
       );
       return rows.sort((a, b) => a.name.localeCompare(b.name));
     },
-    // A running job's counts move; keep the list roughly current while one is on screen.
-    refetchInterval: (q) => (q.state.data?.some((r) => r.lastJob && isActive(r.lastJob)) ? 2000 : false),
+    // A running job's counts move; keep the list roughly current while one is on screen (the stream does when open).
+    refetchInterval: (q) => (!live && q.state.data?.some((r) => r.lastJob && isActive(r.lastJob)) ? 2000 : false),
   });
 }
 
@@ -147,8 +147,11 @@ export function useConnector(type: ConnectorType, id: string) {
   });
 }
 
-/** The jobs of a connector, newest first, polled every 2 s while one is queued or running. */
-export function useJobs(type: ConnectorType, id: string) {
+/**
+ * The jobs of a connector, newest first, polled every 2 s while one is queued or running — unless `live` (the event
+ * stream is open and keeps them current).
+ */
+export function useJobs(type: ConnectorType, id: string, live = false) {
   return useInfiniteQuery({
     queryKey: connectorKeys.jobs(type, id),
     queryFn: ({ pageParam }) =>
@@ -157,7 +160,7 @@ export function useJobs(type: ConnectorType, id: string) {
       }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
-    refetchInterval: (q) => (q.state.data?.pages.some((p) => p.jobs.some(isActive)) ? 2000 : false),
+    refetchInterval: (q) => (!live && q.state.data?.pages.some((p) => p.jobs.some(isActive)) ? 2000 : false),
   });
 }
 

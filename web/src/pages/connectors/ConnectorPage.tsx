@@ -19,6 +19,7 @@ import {
   type ConnectorType,
   type Job,
 } from "../../api/connectors";
+import { useConnectorEvents } from "../../api/use-connector-events";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { PageLoader } from "../../components/PageLoader";
@@ -44,7 +45,8 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const connector = useConnector(type, id);
-  const jobs = useJobs(type, id);
+  const live = useConnectorEvents(id);
+  const jobs = useJobs(type, id, live);
   const shares = useShareNames();
   const [openJob, setOpenJob] = useState<Job | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);

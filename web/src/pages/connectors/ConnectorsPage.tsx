@@ -8,6 +8,7 @@ import {
   type ConnectorRow,
   type ConnectorState,
 } from "../../api/connectors";
+import { useConnectorEvents } from "../../api/use-connector-events";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { ListEmptyState } from "../../components/ListEmptyState";
 import { formatBytes, formatDate } from "../../format";
@@ -40,7 +41,7 @@ export function Component() {
   const [params, setParams] = useSearchParams();
   const type = params.get("type") ?? "all";
   const state = params.get("state") ?? "all";
-  const list = useConnectorList();
+  const list = useConnectorList(useConnectorEvents());
   const shares = useShareNames();
 
   function setFilter(key: string, value: string | null) {
