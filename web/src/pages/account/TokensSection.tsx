@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Alert, Button, Group, Loader, Stack, Table, Text, TextInput, VisuallyHidden } from "@mantine/core";
+import { Alert, Button, Group, Stack, Table, Text, TextInput, VisuallyHidden } from "@mantine/core";
 import { IconKey, IconPlus } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { TOKENS_KEY, usePagedList, type CreatedToken } from "../../api/admin";
@@ -9,7 +9,7 @@ import type { Token } from "../../api/types";
 import { AppDialog } from "../../components/AppDialog";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { CopyField } from "../../components/CopyField";
-import { ErrorNotice } from "../../components/ErrorNotice";
+import { ListStatus } from "../../components/ListStatus";
 import { ListEmptyState } from "../../components/ListEmptyState";
 import { SectionHeader } from "../../components/SectionHeader";
 import { ShowMoreButton } from "../../components/ShowMoreButton";
@@ -36,16 +36,18 @@ export function TokensSection({ userId }: { userId: string }) {
         description="Scripts and the command line use a token to act as you. Revoke one you no longer use."
         action={tokens.items && tokens.items.length > 0 ? create : undefined}
       />
-      {tokens.isPending && <Loader aria-label="Loading tokens" />}
-      {tokens.isError && <ErrorNotice error={tokens.error} />}
-      {tokens.items && tokens.items.length === 0 && (
-        <ListEmptyState
-          icon={<IconKey size={24} />}
-          title="No API tokens"
-          description="Create a token to use the ScaiDrive API or command line with your account."
-          action={create}
-        />
-      )}
+      <ListStatus
+        list={tokens}
+        loadingLabel="Loading tokens"
+        empty={
+          <ListEmptyState
+            icon={<IconKey size={24} />}
+            title="No API tokens"
+            description="Create a token to use the ScaiDrive API or command line with your account."
+            action={create}
+          />
+        }
+      />
       {tokens.items && tokens.items.length > 0 && (
         <Table.ScrollContainer minWidth={560}>
           <Table aria-label="API tokens" verticalSpacing="sm" highlightOnHover>

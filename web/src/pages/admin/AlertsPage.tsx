@@ -1,16 +1,5 @@
 import { useState } from "react";
-import {
-  Badge,
-  Button,
-  Group,
-  Loader,
-  SegmentedControl,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  VisuallyHidden,
-} from "@mantine/core";
+import { Badge, Button, Group, SegmentedControl, Stack, Table, Text, TextInput, VisuallyHidden } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconBellCheck } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -19,6 +8,7 @@ import { usePagedList, type Alert } from "../../api/admin";
 import { ALERTS_KEY } from "../../api/alerts";
 import { apiRequest } from "../../api/http";
 import { ErrorNotice } from "../../components/ErrorNotice";
+import { ListStatus } from "../../components/ListStatus";
 import { ListEmptyState } from "../../components/ListEmptyState";
 import { SectionHeader } from "../../components/SectionHeader";
 import { ShowMoreButton } from "../../components/ShowMoreButton";
@@ -90,19 +80,21 @@ export function Component() {
         />
       </Group>
       {resolve.isError && <ErrorNotice error={resolve.error} title="The alert was not resolved" />}
-      {alerts.isPending && <Loader aria-label="Loading alerts" />}
-      {alerts.isError && <ErrorNotice error={alerts.error} />}
-      {alerts.items && alerts.items.length === 0 && (
-        <ListEmptyState
-          icon={<IconBellCheck size={24} />}
-          title={show === "open" ? "No open alerts" : "No alerts"}
-          description={
-            show === "open"
-              ? "Nothing needs your attention. Choose “All” to see resolved alerts."
-              : "Nothing has gone wrong yet."
-          }
-        />
-      )}
+      <ListStatus
+        list={alerts}
+        loadingLabel="Loading alerts"
+        empty={
+          <ListEmptyState
+            icon={<IconBellCheck size={24} />}
+            title={show === "open" ? "No open alerts" : "No alerts"}
+            description={
+              show === "open"
+                ? "Nothing needs your attention. Choose “All” to see resolved alerts."
+                : "Nothing has gone wrong yet."
+            }
+          />
+        }
+      />
       {alerts.items && alerts.items.length > 0 && (
         <Table.ScrollContainer minWidth={760}>
           <Table aria-label="Alerts" verticalSpacing="sm" highlightOnHover>

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Alert, Button, Group as Row, Loader, Stack, Table, TextInput, VisuallyHidden } from "@mantine/core";
+import { Alert, Button, Group as Row, Stack, Table, TextInput, VisuallyHidden } from "@mantine/core";
 import { IconPlus, IconUsersGroup } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { ADMIN_KEY, usePagedList } from "../../api/admin";
@@ -8,7 +8,7 @@ import { apiRequest } from "../../api/http";
 import type { Group } from "../../api/types";
 import { AppDialog } from "../../components/AppDialog";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { ErrorNotice } from "../../components/ErrorNotice";
+import { ListStatus } from "../../components/ListStatus";
 import { ListEmptyState } from "../../components/ListEmptyState";
 import { SectionHeader } from "../../components/SectionHeader";
 import { ShowMoreButton } from "../../components/ShowMoreButton";
@@ -39,15 +39,17 @@ export function Component() {
         description="Give a group access to a folder once instead of adding each person."
         action={newGroup}
       />
-      {groups.isPending && <Loader aria-label="Loading groups" />}
-      {groups.isError && <ErrorNotice error={groups.error} />}
-      {groups.items && groups.items.length === 0 && (
-        <ListEmptyState
-          icon={<IconUsersGroup size={24} />}
-          title="No groups yet"
-          description="Create a group with “New group”, then add its members."
-        />
-      )}
+      <ListStatus
+        list={groups}
+        loadingLabel="Loading groups"
+        empty={
+          <ListEmptyState
+            icon={<IconUsersGroup size={24} />}
+            title="No groups yet"
+            description="Create a group with “New group”, then add its members."
+          />
+        }
+      />
       {groups.items && groups.items.length > 0 && (
         <Table.ScrollContainer minWidth={560}>
           <Table aria-label="Groups" verticalSpacing="sm" highlightOnHover>

@@ -1,17 +1,5 @@
 import { useState } from "react";
-import {
-  Alert,
-  Anchor,
-  Button,
-  Group,
-  Loader,
-  Stack,
-  Table,
-  Text,
-  Textarea,
-  TextInput,
-  VisuallyHidden,
-} from "@mantine/core";
+import { Alert, Anchor, Button, Group, Stack, Table, Text, Textarea, TextInput, VisuallyHidden } from "@mantine/core";
 import { IconFolders, IconPlus } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
@@ -21,7 +9,7 @@ import { apiRequest } from "../../api/http";
 import type { Share } from "../../api/types";
 import { AppDialog } from "../../components/AppDialog";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { ErrorNotice } from "../../components/ErrorNotice";
+import { ListStatus } from "../../components/ListStatus";
 import { ListEmptyState } from "../../components/ListEmptyState";
 import { SectionHeader } from "../../components/SectionHeader";
 import { ShowMoreButton } from "../../components/ShowMoreButton";
@@ -55,15 +43,17 @@ export function Component() {
         description="Top-level spaces for folders and files. Whoever creates a share manages its permissions."
         action={newShare}
       />
-      {shares.isPending && <Loader aria-label="Loading shares" />}
-      {shares.isError && <ErrorNotice error={shares.error} />}
-      {shares.items && shares.items.length === 0 && (
-        <ListEmptyState
-          icon={<IconFolders size={24} />}
-          title="No shares yet"
-          description="Create a share with “New share”, then give people access to it from its Sharing tab."
-        />
-      )}
+      <ListStatus
+        list={shares}
+        loadingLabel="Loading shares"
+        empty={
+          <ListEmptyState
+            icon={<IconFolders size={24} />}
+            title="No shares yet"
+            description="Create a share with “New share”, then give people access to it from its Sharing tab."
+          />
+        }
+      />
       {shares.items && shares.items.length > 0 && (
         <Table.ScrollContainer minWidth={640}>
           <Table aria-label="Shares" verticalSpacing="sm" highlightOnHover>

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { ActionIcon, Badge, Button, Loader, Menu, Stack, Table, Text, TextInput, VisuallyHidden } from "@mantine/core";
+import { ActionIcon, Badge, Button, Menu, Stack, Table, Text, TextInput, VisuallyHidden } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import {
   IconDots,
@@ -19,7 +19,7 @@ import { apiRequest } from "../../api/http";
 import { useSession } from "../../api/session";
 import type { User } from "../../api/types";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { ErrorNotice } from "../../components/ErrorNotice";
+import { ListStatus } from "../../components/ListStatus";
 import { ListEmptyState } from "../../components/ListEmptyState";
 import { SectionHeader } from "../../components/SectionHeader";
 import { ShowMoreButton } from "../../components/ShowMoreButton";
@@ -71,15 +71,17 @@ export function Component() {
         value={search}
         onChange={(e) => setSearch(e.currentTarget.value)}
       />
-      {users.isPending && <Loader aria-label="Loading users" />}
-      {users.isError && <ErrorNotice error={users.error} />}
-      {users.items && users.items.length === 0 && (
-        <ListEmptyState
-          icon={<IconUsers size={24} />}
-          title={q ? "No user matches" : "No users yet"}
-          description={q ? `Nobody's name or email contains “${q}”.` : "Create a user with “New user”."}
-        />
-      )}
+      <ListStatus
+        list={users}
+        loadingLabel="Loading users"
+        empty={
+          <ListEmptyState
+            icon={<IconUsers size={24} />}
+            title={q ? "No user matches" : "No users yet"}
+            description={q ? `Nobody's name or email contains “${q}”.` : "Create a user with “New user”."}
+          />
+        }
+      />
       {users.items && users.items.length > 0 && (
         <Table.ScrollContainer minWidth={760}>
           <Table aria-label="Users" verticalSpacing="sm" highlightOnHover>
