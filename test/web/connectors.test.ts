@@ -254,7 +254,7 @@ describe("connections pages", () => {
     await dialog.getByRole("button", { name: "Delete" }).click();
     await page.getByRole("heading", { name: "Connections", level: 1 }).waitFor();
     await connectionRow("Finance fileserver").waitFor();
-    assert.equal(await connectionRow("Archive fileserver").count(), 0);
+    await connectionRow("Archive fileserver").waitFor({ state: "detached", timeout: 5_000 });
     assert.equal((await s.api("GET", `${BASE}/${badId}`)).status, 404);
   });
 

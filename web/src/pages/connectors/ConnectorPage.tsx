@@ -16,6 +16,7 @@ import {
   useJobs,
   useShareNames,
   type Connector,
+  type ConnectorRow,
   type ConnectorType,
   type Job,
 } from "../../api/connectors";
@@ -152,6 +153,11 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
         danger
         onConfirm={async () => {
           await deleteConnector(type, id);
+          // The list is not mounted here, so an invalidation alone would show the cached row until its refetch lands.
+          queryClient.setQueryData<ConnectorRow[]>(connectorKeys.list(), (old) =>
+            old?.filter((r) => !(r.type === type && r.id === id)),
+          );
+          queryClient.removeQueries({ queryKey: connectorKeys.one(type, id) });
           await queryClient.invalidateQueries({ queryKey: connectorKeys.list() });
           navigate("/connectors", { replace: true });
         }}
