@@ -1,7 +1,8 @@
 /**
  * `npm run emulator:graph -- --port P [--fixture FILE] [--hostname NAME]... [--public-origin URL]`:
- * serves the Graph + Entra emulator until SIGINT/SIGTERM. The first stdout line is the {@link EmulatorInfo} JSON; clients trust
- * the run's CA with `NODE_EXTRA_CA_CERTS=<ca_file>` (or `curl --cacert <ca_file>`).
+ * serves the Graph + Entra emulator until SIGINT/SIGTERM. The first stdout line is the
+ * {@link EmulatorInfo} JSON; clients trust the run's CA with `NODE_EXTRA_CA_CERTS=<ca_file>` (or
+ * `curl --cacert <ca_file>`).
  */
 import { parseArgs } from "node:util";
 import { startGraphEmulator, type GraphEmulator } from "./emulator.js";

@@ -191,7 +191,7 @@ describe("Graph emulator: absolute URLs follow the host the client called", () =
     assert.match(put.body["@microsoft.graph.downloadUrl"], /^https:\/\/graph\.microsoft\.com\//);
   });
 
-  test("a malformed Host falls back to the listening origin; the listening origin still gets its own URLs", async () => {
+  test("a malformed Host falls back to the listening origin, which still gets its own URLs", async () => {
     const direct = await fetchJson(emu, d("/root:/Campaigns/2026/Brief.docx:"), graphToken);
     assert.ok(direct.body["@microsoft.graph.downloadUrl"].startsWith(`${emu.info.graph_base_url}/_download/`));
     const odd = await requestAs(emu, "graph.microsoft.com", "GET", d("/root:/Campaigns/2026/Brief.docx:"), {

@@ -231,7 +231,7 @@ describe("rclone onedrive backend against the emulator", { skip: unavailable && 
     assert.ok(statSync(join(local, "2025")).isDirectory(), "empty folders come down too");
   });
 
-  test("copy up: small files and a 20 MiB file through an upload session, check clean, copy back identical", async () => {
+  test("copy up: small files and a 20 MiB upload session, check clean, copy back identical", async () => {
     const local = join(work, "up");
     mkdirSync(join(local, "sub", "deeper"), { recursive: true });
     writeFileSync(join(local, "a.txt"), "alpha\n");
@@ -354,7 +354,7 @@ describe("rclone onedrive backend against the emulator", { skip: unavailable && 
         `rclone and a 429 (Retry-After: ${retryAfterSec}): retry after ${retriedAfter} ms, ` +
           `next request ${pacedAfter} ms after the retry`,
       );
-      assert.ok(pacedAfter >= retryAfterSec * 1000 - 50, `next request ${pacedAfter} ms after the retry`);
+      assert.ok(pacedAfter >= retryAfterSec * 1000 - 250, `next request ${pacedAfter} ms after the retry`);
       assert.ok(pacedAfter < retryAfterSec * 1000 + 3000, `next request ${pacedAfter} ms after the retry`);
     } finally {
       await control(emu, "faults", undefined, "DELETE");

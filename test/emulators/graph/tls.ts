@@ -1,7 +1,7 @@
 /**
  * TLS material for one emulator run, made with the `openssl` CLI (no npm dependency): a CA and a
- * server certificate it signs (SAN `IP:127.0.0.1`, `DNS:localhost` and any extra host names), plus self-signed RSA client
- * certificates for apps that authenticate with a certificate.
+ * server certificate it signs (SAN `IP:127.0.0.1`, `DNS:localhost` and any extra host names),
+ * plus self-signed RSA client certificates for apps that authenticate with a certificate.
  *
  * How a client trusts the run's CA (both SDKs go through Node's global `fetch`, i.e. the undici
  * bundled in Node; `node:https` users go through `https.globalAgent`):

@@ -16,14 +16,42 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-/** Why namespaces cannot be used here (no `ip`, not root, no netns support), or undefined. */
+const PREFIX = "sdgraph-";
+
+/**
+ * Why namespaces cannot be used here (not Linux, not root, no `ip`, or the kernel or container
+ * refuses `ip netns add`), or undefined. Probes by creating and deleting one.
+ */
 export function netNamespaceUnavailable(): string | undefined {
   if (process.platform !== "linux") return "network namespaces need Linux";
   if (process.getuid?.() !== 0) return "creating a network namespace needs root";
-  const probe = spawnSync("ip", ["netns", "list"], { encoding: "utf8" });
-  if (probe.error || probe.status !== 0)
-    return `\`ip netns\` is not available (${probe.error?.message ?? probe.stderr})`;
+  const probe = `${PREFIX}probe-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const add = spawnSync("ip", ["netns", "add", probe], { encoding: "utf8" });
+  if (add.error) return `\`ip netns\` is not available (${add.error.message})`;
+  spawnSync("ip", ["netns", "delete", probe]);
+  if (add.status !== 0) return `\`ip netns add\` failed: ${add.stderr.trim()}`;
   return undefined;
+}
+
+/** Namespaces (and hosts files) an earlier run left behind when its process died. */
+function removeStaleNamespaces(): void {
+  const list = spawnSync("ip", ["netns", "list"], { encoding: "utf8" });
+  for (const line of (list.stdout ?? "").split("\n")) {
+    const name = line.split(" ")[0];
+    const pid = Number(/^sdgraph-(?:probe-)?(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || processAlive(pid)) continue;
+    spawnSync("ip", ["netns", "delete", name]);
+    rmSync(`/etc/netns/${name}`, { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export interface NetNamespace {
@@ -43,7 +71,8 @@ export async function createNetNamespace(opts: {
   port: number;
   socketPath: string;
 }): Promise<NetNamespace> {
-  const name = `sdgraph-${process.pid}-${randomBytes(3).toString("hex")}`;
+  removeStaleNamespaces();
+  const name = `${PREFIX}${process.pid}-${randomBytes(3).toString("hex")}`;
   const etc = `/etc/netns/${name}`;
   let forwarder: ChildProcess | undefined;
   const close = async (): Promise<void> => {
@@ -78,7 +107,8 @@ export async function createNetNamespace(opts: {
         String(opts.port),
         opts.socketPath,
       ],
-      { stdio: ["ignore", "pipe", "inherit"] },
+      // stdin stays open: the forwarder exits when it closes, i.e. when this process dies.
+      { stdio: ["pipe", "pipe", "inherit"] },
     );
     await new Promise<void>((resolve, reject) => {
       createInterface({ input: forwarder!.stdout! }).once("line", (line) =>
@@ -95,7 +125,8 @@ export async function createNetNamespace(opts: {
 
 /**
  * Runs inside the namespace (`ip netns exec` execs it, so its pid is the child's): accepts TCP
- * on 127.0.0.1:<port> and pipes each connection to the Unix socket. TLS passes through
+ * on 127.0.0.1:<port> and pipes each connection to the Unix socket; exits on SIGTERM or when its
+ * stdin closes (the test process died). TLS passes through
  * untouched, so the client's SNI and Host reach the emulator as sent.
  */
 const FORWARDER = `
@@ -109,6 +140,7 @@ const server = net.createServer((client) => {
 });
 server.listen(Number(port), "127.0.0.1", () => console.log("ready"));
 process.on("SIGTERM", () => process.exit(0));
+process.stdin.on("end", () => process.exit(0)).resume();
 `;
 
 /** In the test process: connections to the Unix socket are piped to 127.0.0.1:`port`. */
