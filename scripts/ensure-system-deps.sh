@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system peers the test suite and benchmarks run against (real Samba, smbclient,
-# rclone, curl, jq) when they are missing. Debian's packages; needs root, as on the project's machines.
+# rclone, iproute2, curl, jq) when they are missing. Debian's packages; needs root, as on the project's machines.
 set -euo pipefail
 need=()
 command -v smbd >/dev/null 2>&1 || need+=(samba)
 command -v smbclient >/dev/null 2>&1 || need+=(smbclient)
 command -v smbcacls >/dev/null 2>&1 || need+=(smbclient)
 command -v rclone >/dev/null 2>&1 || need+=(rclone)
+# The rclone suite runs rclone in a network namespace (`ip netns`) whose hosts file maps Microsoft's names to loopback.
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The core-throughput bench downloads the 1 GiB file with curl.
 command -v curl >/dev/null 2>&1 || need+=(curl)

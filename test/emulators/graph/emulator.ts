@@ -16,6 +16,7 @@ import { DownloadLinks } from "./graph/download-links.js";
 import type { GraphEnv } from "./graph/graph-env.js";
 import { registerGraphRoutes } from "./graph/graph-routes.js";
 import { registerTransferRoutes } from "./graph/transfer-routes.js";
+import { PublicOrigin } from "./public-origin.js";
 import { createServer } from "./server.js";
 import { createTlsMaterial } from "./tls.js";
 
@@ -42,6 +43,29 @@ export interface EmulatorInfo {
     thumbprint_sha1?: string;
     thumbprint_sha256?: string;
   }>;
+  /** Extra DNS names of the server certificate (`--hostname`), when any. */
+  hostnames?: string[];
+  /** The fixed origin of absolute URLs (`--public-origin`), when one is configured. */
+  public_origin?: string;
+}
+
+export interface GraphEmulatorOptions {
+  /** 0 or absent: a free port. */
+  port?: number;
+  fixture?: string | EmulatorFixture;
+  tokenLifetimeSec?: number;
+  /**
+   * Extra DNS names for the server certificate (e.g. `graph.microsoft.com`,
+   * `login.microsoftonline.com`, `contoso.sharepoint.com`), so a client with hard-coded
+   * Microsoft hosts can be pointed at the emulator through its resolver.
+   */
+  hostnames?: string[];
+  /**
+   * Origin of every absolute URL the emulator hands out (download/upload URLs, next/delta
+   * links, `@odata.context`, token issuer). Default: the origin the request was made to (its
+   * `Host`), as on real Graph.
+   */
+  publicOrigin?: string;
 }
 
 export interface GraphEmulator {
@@ -57,12 +81,11 @@ export interface GraphEmulator {
  * with a CA made for this run. `fixture` is a file (YAML/JSON) or an object; default: the demo
  * tenant. `close` stops the server and removes every temp file (content, TLS material).
  */
-export async function startGraphEmulator(
-  opts: { port?: number; fixture?: string | EmulatorFixture; tokenLifetimeSec?: number } = {},
-): Promise<GraphEmulator> {
+export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
   const fixture = loadFixture(opts.fixture);
-  const tls = await createTlsMaterial();
-  let baseUrl = "";
+  const origin = new PublicOrigin({ publicOrigin: opts.publicOrigin, hostnames: opts.hostnames });
+  const tls = await createTlsMaterial({ hostnames: opts.hostnames });
+  const baseUrl = (): string => origin.current();
   const store = new ContentStore();
   const cleanup = (): void => {
     store.close();
@@ -73,17 +96,18 @@ export async function startGraphEmulator(
     const entra = createEntraContext({
       directory,
       tokenLifetimeSec: opts.tokenLifetimeSec,
+      publicOrigin: origin,
       siteUrlOf: (siteId) => {
         const site = store.sites.find((s) => s.id.toLowerCase() === siteId.toLowerCase());
         return site ? siteWebUrl(site) : undefined;
       },
     });
     await populateContent(store, directory, fixture);
-    const links = new DownloadLinks(() => baseUrl);
+    const links = new DownloadLinks(baseUrl);
     const env: GraphEnv = {
       store,
       entra,
-      baseUrl: () => baseUrl,
+      baseUrl,
       links,
       uploads: new UploadSessions(store.blobs as BlobStore),
       delta: new DeltaFeed(store),
@@ -97,16 +121,19 @@ export async function startGraphEmulator(
     };
     const faults = new FaultRules();
     const counters = new RequestCounters();
-    const app = createServer({ tls, faults, counters, baseUrl: () => baseUrl });
+    const app = createServer({ tls, faults, counters, baseUrl, publicOrigin: origin });
     let info: EmulatorInfo | undefined;
     registerEntraRoutes(app, entra);
     registerGraphRoutes(app, env);
     registerTransferRoutes(app, env);
     registerControlRoutes(app, { env, faults, counters, info: () => info });
     await app.listen({ host: "127.0.0.1", port: opts.port ?? 0 });
-    baseUrl = `https://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    entra.baseUrl = baseUrl;
-    info = buildInfo(baseUrl, tls.caFile, directory, store);
+    const listenOrigin = `https://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    origin.listenOrigin = listenOrigin;
+    entra.baseUrl = listenOrigin;
+    info = buildInfo(listenOrigin, tls.caFile, directory, store);
+    if (opts.hostnames?.length) info.hostnames = [...opts.hostnames];
+    if (origin.configured) info.public_origin = origin.configured;
     return {
       info,
       env,

@@ -7,12 +7,15 @@ import { EntraError, entraErrorBody } from "./entra/entra-error.js";
 import { GraphError, graphErrorBody } from "./graph/graph-error.js";
 import { parseGraphPath } from "./graph/graph-path.js";
 import { graphTemplates } from "./graph/graph-routes.js";
+import type { PublicOrigin } from "./public-origin.js";
 
 export interface ServerOptions {
   tls: { certPem: string; keyPem: string };
   faults: FaultRules;
   counters: RequestCounters;
   baseUrl: () => string;
+  /** Gives each request its origin for the absolute URLs it is answered with. */
+  publicOrigin?: PublicOrigin;
 }
 
 const requestIds = new WeakMap<FastifyRequest, string>();
@@ -62,6 +65,7 @@ export function createServer(opts: ServerOptions): FastifyInstance {
     routerOptions: { maxParamLength: 2000 },
   });
 
+  opts.publicOrigin?.install(app);
   app.addHook("onRequest", async (req, reply) => {
     const requestId = randomUUID();
     requestIds.set(req, requestId);

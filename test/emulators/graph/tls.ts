@@ -1,7 +1,7 @@
 /**
  * TLS material for one emulator run, made with the `openssl` CLI (no npm dependency): a CA and a
- * server certificate it signs (SAN `IP:127.0.0.1`, `DNS:localhost`), plus self-signed RSA client
- * certificates for apps that authenticate with a certificate.
+ * server certificate it signs (SAN `IP:127.0.0.1`, `DNS:localhost` and any extra host names),
+ * plus self-signed RSA client certificates for apps that authenticate with a certificate.
  *
  * How a client trusts the run's CA (both SDKs go through Node's global `fetch`, i.e. the undici
  * bundled in Node; `node:https` users go through `https.globalAgent`):
@@ -34,11 +34,20 @@ export interface TlsMaterial {
   keyPem: string;
 }
 
+/** A DNS name a certificate may carry: letters, digits, hyphens and dots, no wildcard. */
+const DNS_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
 /**
  * Creates the CA and server certificate in `dir` (a new temp dir when omitted). Both are valid
- * from one hour ago (clock skew between processes) for two days. Throws if `openssl` is missing.
+ * from one hour ago (clock skew between processes) for two days. `hostnames` are added to the
+ * server certificate as DNS names (e.g. `graph.microsoft.com`, for a client with hard-coded
+ * Microsoft hosts whose resolver maps them to the emulator); a malformed name throws. Throws if
+ * `openssl` is missing.
  */
-export async function createTlsMaterial(opts: { dir?: string } = {}): Promise<TlsMaterial> {
+export async function createTlsMaterial(opts: { dir?: string; hostnames?: string[] } = {}): Promise<TlsMaterial> {
+  for (const h of opts.hostnames ?? []) {
+    if (!DNS_NAME.test(h)) throw new Error(`invalid host name for the emulator certificate: ${JSON.stringify(h)}`);
+  }
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), "graph-emu-tls-")));
   const p = (name: string): string => join(dir, name);
   const tag = randomBytes(4).toString("hex");
@@ -81,7 +90,7 @@ export async function createTlsMaterial(opts: { dir?: string } = {}): Promise<Tl
   await writeFile(
     p("server.ext"),
     [
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      `subjectAltName=${["IP:127.0.0.1", "DNS:localhost", ...(opts.hostnames ?? []).map((h) => `DNS:${h}`)].join(",")}`,
       "basicConstraints=critical,CA:FALSE",
       "keyUsage=critical,digitalSignature,keyEncipherment",
       "extendedKeyUsage=serverAuth",

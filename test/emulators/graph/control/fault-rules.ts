@@ -27,6 +27,8 @@ export interface FaultRuleInput {
 export interface FaultRule extends FaultRuleInput {
   id: string;
   fired: number;
+  /** When it fired (epoch ms), so a test can measure how long a client waited before retrying. */
+  firedAt: number[];
 }
 
 /** What the request hook must do for a matched rule. */
@@ -64,7 +66,13 @@ export class FaultRules {
         throw new GraphError(400, "invalidRequest", `path is not a valid regular expression: ${input.path}`);
       }
     }
-    const rule: FaultRule = { ...input, kind: String(input.kind) as FaultKind, id: randomUUID(), fired: 0 };
+    const rule: FaultRule = {
+      ...input,
+      kind: String(input.kind) as FaultKind,
+      id: randomUUID(),
+      fired: 0,
+      firedAt: [],
+    };
     this.rules.push(rule);
     return rule;
   }
@@ -85,6 +93,7 @@ export class FaultRules {
       if (rule.route && rule.route !== route) continue;
       if (rule.fraction !== undefined && Math.random() >= rule.fraction) continue;
       rule.fired++;
+      rule.firedAt.push(Date.now());
       const retryAfter = String(rule.retryAfterSec ?? 1);
       switch (rule.kind) {
         case "429":

@@ -48,7 +48,7 @@ const ACCEPTED_AUDIENCES = [GRAPH_RESOURCE, `${GRAPH_RESOURCE}/`, GRAPH_APP_ID];
  */
 export function verifyAccessToken(ctx: EntraContext, bearer: string): TokenPrincipal {
   const fail = (msg: string): never => {
-    throw new EntraTokenError(msg, ctx.baseUrl);
+    throw new EntraTokenError(msg, ctx.publicOrigin?.current() || ctx.baseUrl);
   };
   if (!bearer) fail("Access token is empty.");
   const jwt = decodeJwt(bearer);
@@ -69,11 +69,11 @@ export function verifyAccessToken(ctx: EntraContext, bearer: string): TokenPrinc
   if (typeof c.exp !== "number" || c.exp <= now) fail("Lifetime validation failed, the token is expired.");
   if (typeof c.nbf === "number" && c.nbf - 300 > now) fail("Lifetime validation failed, the token is not yet valid.");
   const audiences = [...ACCEPTED_AUDIENCES, ...(ctx.baseUrl ? [ctx.baseUrl, `${ctx.baseUrl}/`] : [])];
-  if (typeof c.aud !== "string" || !audiences.includes(c.aud)) fail("Invalid audience.");
+  if (typeof c.aud !== "string" || !(audiences.includes(c.aud) || isOwnOrigin(ctx, c.aud.replace(/\/$/, ""))))
+    fail("Invalid audience.");
   const tenant = typeof c.tid === "string" ? ctx.directory.findTenant(c.tid) : undefined;
   if (!tenant) return fail("Access token validation failure. Invalid tenant.");
-  if (ctx.baseUrl && c.iss !== accessTokenIssuer(ctx.baseUrl, tenant.id))
-    fail("Access token validation failure. Invalid issuer.");
+  if (ctx.baseUrl && !issuedHere(ctx, c.iss, tenant.id)) fail("Access token validation failure. Invalid issuer.");
   const appId = typeof c.appid === "string" ? c.appid : typeof c.azp === "string" ? c.azp : "";
   if (!ctx.directory.findApp(tenant.id, appId)) fail("Access token validation failure. Unknown application.");
   if (c.idtyp === "user" || typeof c.scp === "string") {
@@ -97,6 +97,29 @@ export function verifyAccessToken(ctx: EntraContext, bearer: string): TokenPrinc
     roles: Array.isArray(c.roles) ? c.roles.filter((r): r is string => typeof r === "string") : [],
     scopes: [],
   };
+}
+
+/** An origin (no path) the emulator answers as; only with a {@link EntraContext.publicOrigin}. */
+function isOwnOrigin(ctx: EntraContext, value: string): boolean {
+  if (!ctx.publicOrigin || !/^https:\/\/[^/]+$/i.test(value)) return false;
+  return ctx.publicOrigin.isOwn(value);
+}
+
+/**
+ * Whether `iss` is this emulator's access-token issuer for the tenant. The issuer follows the
+ * host the token was requested from (`https://login.microsoftonline.com/{tid}/` when the client
+ * called that name), so any of the emulator's own origins counts, not only the listening one.
+ */
+function issuedHere(ctx: EntraContext, iss: unknown, tenantId: string): boolean {
+  if (typeof iss !== "string") return false;
+  if (iss === accessTokenIssuer(ctx.baseUrl, tenantId)) return true;
+  let origin: string;
+  try {
+    origin = new URL(iss).origin;
+  } catch {
+    return false;
+  }
+  return iss === accessTokenIssuer(origin, tenantId) && isOwnOrigin(ctx, origin);
 }
 
 /** Permissions that reach every site, by what they allow. Names compare case-insensitively. */

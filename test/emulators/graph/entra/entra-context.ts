@@ -4,6 +4,7 @@
  * same context to verify bearer tokens.
  */
 import type { Directory } from "../directory/directory.js";
+import type { PublicOrigin } from "../public-origin.js";
 import { createSigningKey, type SigningKey } from "./signing-key.js";
 
 export interface EntraStats {
@@ -20,6 +21,12 @@ export interface EntraContext {
    * alternative. Empty until the server listens; requests then fall back to their Host header.
    */
   baseUrl: string;
+  /**
+   * The emulator's per-request origin: endpoints and issuers follow the host the client called,
+   * and tokens issued under any of the emulator's own origins are accepted. Absent in contexts
+   * built without a server (then `baseUrl` alone counts).
+   */
+  publicOrigin?: PublicOrigin;
   /** Access (and id) token lifetime in seconds; changed at run time by `/_emulator/tokens/lifetime`. */
   tokenLifetimeSec: number;
   signingKey: SigningKey;
@@ -38,10 +45,12 @@ export function createEntraContext(opts: {
   directory: Directory;
   baseUrl?: string;
   tokenLifetimeSec?: number;
+  publicOrigin?: PublicOrigin;
   siteUrlOf?: (siteId: string) => string | undefined;
 }): EntraContext {
   return {
     directory: opts.directory,
+    publicOrigin: opts.publicOrigin,
     baseUrl: (opts.baseUrl ?? "").replace(/\/+$/, ""),
     tokenLifetimeSec: opts.tokenLifetimeSec ?? DEFAULT_TOKEN_LIFETIME_SEC,
     signingKey: createSigningKey(),

@@ -25,7 +25,8 @@ type TenantParams = { Params: { tenant: string } };
 const FORM = "application/x-www-form-urlencoded";
 
 export function registerEntraRoutes(app: FastifyInstance, ctx: EntraContext): void {
-  const origin = (req: FastifyRequest): string => ctx.baseUrl || `https://${req.headers.host ?? "127.0.0.1"}`;
+  const origin = (req: FastifyRequest): string =>
+    ctx.publicOrigin?.of(req) ?? (ctx.baseUrl || `https://${req.headers.host ?? "127.0.0.1"}`);
 
   const sendError = (req: FastifyRequest, reply: FastifyReply, err: EntraError): FastifyReply => {
     ctx.stats.errors[String(err.code)] = (ctx.stats.errors[String(err.code)] ?? 0) + 1;

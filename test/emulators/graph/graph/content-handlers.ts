@@ -8,11 +8,17 @@ import type { ItemAddress } from "./graph-path.js";
 import { itemJson } from "./item-json.js";
 import { conflictBehavior, resolveForWrite, resolveItem } from "./item-resolve.js";
 import { header } from "./item-handlers.js";
+import { notModified } from "./conditional.js";
 
-/** `GET .../content`: 302 with an absolute pre-authenticated URL (Range is honoured there). */
-export function downloadRedirect(env: GraphEnv, drive: DriveRecord, addr: ItemAddress): GraphResult {
+/**
+ * `GET .../content`: 302 with an absolute pre-authenticated URL (Range is honoured there), or
+ * 304 when `If-None-Match` names the file's current eTag or cTag.
+ */
+export function downloadRedirect(env: GraphEnv, call: GraphCall, drive: DriveRecord, addr: ItemAddress): GraphResult {
   const item = resolveItem(env, drive, addr);
   if (item.kind !== "file") throw invalidRequest("The item is not a file; only files have content.");
+  const unchanged = notModified(item, header(call, "if-none-match"));
+  if (unchanged) return unchanged;
   return {
     status: 302,
     headers: { location: env.links.url({ driveId: drive.id, itemId: item.id, version: item.versions.length - 1 }) },

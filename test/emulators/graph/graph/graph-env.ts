@@ -23,7 +23,11 @@ export interface GraphLimits {
 export interface GraphEnv {
   store: ContentStore;
   entra: EntraContext;
-  /** `https://127.0.0.1:P`, known once the server listens. */
+  /**
+   * Origin of absolute URLs in answers: the configured public origin, else the origin the
+   * current request was made to (`https://graph.microsoft.com` when the client called that),
+   * else `https://127.0.0.1:P` (see public-origin.ts).
+   */
   baseUrl(): string;
   links: DownloadLinks;
   uploads: UploadSessions;

@@ -23,8 +23,9 @@ export type GraphTarget =
 /**
  * Parses the path after `/v1.0` into what it addresses plus a route template for counters and
  * fault rules (e.g. `/drives/{drive-id}/items/{item-id}/children`). Graph's colon syntax
- * (`/root:/a/b.docx:/content`) is split on literal colons before percent-decoding, so an
- * encoded `%3A` inside a name stays part of the name.
+ * (`/root:/a/b.docx:/content`, `/items/{id}:/rel/path:/children`, `/items/{id}:/`) is split on
+ * literal colons before percent-decoding, so an encoded `%3A` inside a name stays part of the
+ * name.
  */
 export function parseGraphPath(rawPath: string): { target: GraphTarget; template: string } {
   const t: string[] = [];
@@ -109,10 +110,13 @@ export function parseGraphPath(rawPath: string): { target: GraphTarget; template
     rest = byItem[2];
     t.push("/items/{item-id}");
   } else return fail();
+  // `/items/{id}:/` (and `/root:/`) with nothing after the colon names the base item itself:
+  // rclone reads a folder's metadata this way before a directory move. The trailing slash was
+  // stripped above, so it arrives as a lone colon.
   const colon = /^:(\/[^:]*)(?::(.*))?$/.exec(rest);
-  if (colon) {
-    item.path = colon[1].split("/").map(dec).join("/");
-    rest = colon[2] ?? "";
+  if (colon || rest === ":") {
+    item.path = (colon?.[1] ?? "/").split("/").map(dec).join("/");
+    rest = colon?.[2] ?? "";
     t.push(":/{path}:");
   }
   const fn = /^\/delta(?:\(token='([^']*)'\))?$/.exec(rest);

@@ -157,7 +157,7 @@ async function dispatch(env: GraphEnv, call: GraphCall, target: GraphTarget, url
         case "POST children":
           return createChild(env, call, drive, addr);
         case "GET content":
-          return downloadRedirect(env, drive, addr);
+          return downloadRedirect(env, call, drive, addr);
         case "PUT content":
           return simpleUpload(env, call, drive, addr);
         case "POST createUploadSession":

@@ -2,6 +2,7 @@ import type { DriveRecord, ItemRecord } from "../content/drive-model.js";
 import { GraphError, invalidRequest } from "./graph-error.js";
 import type { GraphCall, GraphEnv, GraphResult } from "./graph-env.js";
 import type { ItemAddress } from "./graph-path.js";
+import { notModified } from "./conditional.js";
 import { applySelect, itemJson, listItemJson, permissionJson } from "./item-json.js";
 import { conflictBehavior, parseExpand, parseTop, resolveItem } from "./item-resolve.js";
 import { versionJson } from "./version-handlers.js";
@@ -42,6 +43,8 @@ export function expandedItem(
 
 export function getItem(env: GraphEnv, call: GraphCall, drive: DriveRecord, addr: ItemAddress): GraphResult {
   const item = resolveItem(env, drive, addr);
+  const unchanged = notModified(item, header(call, "if-none-match"));
+  if (unchanged) return unchanged;
   return { status: 200, body: expandedItem(env, drive, item, call.query) };
 }
 
