@@ -234,24 +234,14 @@ export class SharePointRemote implements Remote {
    */
   private async ifMatchTag(rel: string, fp: string | null | undefined): Promise<string | null | undefined> {
     if (typeof fp !== "string" || !fp.startsWith(HASH_FINGERPRINT_PREFIX)) return fp;
-    let item: DriveItem;
-    try {
-      item = await this.getItem(rel);
-    } catch (err) {
-      if (err instanceof RemoteError && err.kind === "not_found")
-        throw new RemoteError("precondition_failed", `${rel} no longer exists in SharePoint; not written`, {
-          path: rel,
-        });
+    const item = await this.getItem(rel).catch((err: unknown) => {
+      if (err instanceof RemoteError && err.kind === "not_found") return undefined;
       throw err;
+    });
+    if (!item || !item.file || isPackage(item) || contentFingerprint(item) !== fp) {
+      const what = item ? "changed in SharePoint since it was listed" : "no longer exists in SharePoint";
+      throw new RemoteError("precondition_failed", `${rel} ${what}; not overwritten`, { path: rel });
     }
-    if (!item.file || isPackage(item) || contentFingerprint(item) !== fp)
-      throw new RemoteError(
-        "precondition_failed",
-        `${rel} changed in SharePoint since it was listed; not overwritten`,
-        {
-          path: rel,
-        },
-      );
     return item.cTag ?? item.eTag;
   }
 
