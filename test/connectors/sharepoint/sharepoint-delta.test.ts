@@ -163,6 +163,20 @@ describe("SharePoint delta (changes)", () => {
     cursor = lastCursor(pages);
   });
 
+  test("a deletion the adapter cannot place (no name in delta, no path memory) is reported by id", async () => {
+    await control(emu, "content/files", { path: "Campaigns/2026/Renamed/Sub/c.txt", content: "c" });
+    let pages = await collect(remote, cursor);
+    const c = upserts(pages).find((u) => u.path === "Renamed/Sub/c.txt")!;
+    cursor = lastCursor(pages);
+    await control(emu, "content/delete", { path: "Campaigns/2026/Renamed/Sub/c.txt" });
+    pages = await collect(remoteFor(emu, "Campaigns/2026"), cursor);
+    assert.deepEqual(
+      pages.flatMap((p) => p.deletions),
+      [{ id: c.id }],
+    );
+    cursor = lastCursor(pages);
+  });
+
   test("a change inside a notebook is an upsert of the notebook with a new fingerprint", async () => {
     const before = await remote.stat("Spring Notebook");
     await control(emu, "content/files", {
