@@ -60,7 +60,7 @@ export interface RemoteEntry {
   id?: string;
   /**
    * Opaque token that changes whenever the content changes (SMB: size + last-write + file id;
-   * SharePoint: cTag; ScaiDrive: current version id). Equal fingerprints mean unchanged content;
+   * SharePoint: quickXorHash + size; ScaiDrive: current version id). Equal fingerprints mean unchanged content;
    * different fingerprints may still hold identical bytes. Folders may use "".
    */
   fingerprint: string;

@@ -5,7 +5,9 @@
  *
  * - no `" * : < > ? / \ |` and no control characters;
  * - no leading or trailing space; not empty, `.` or `..`;
- * - not `.lock`, `CON`, `PRN`, `AUX`, `NUL`, `COM0`–`COM9`, `LPT0`–`LPT9` (any case, also with an extension);
+ * - not `.lock`, `desktop.ini`, `CON`, `PRN`, `AUX`, `NUL`, `COM0`–`COM9`, `LPT0`–`LPT9` (any case, also with an
+ *   extension);
+ * - not beginning with `~$` (Office's owner files); folder names not beginning with `~`;
  * - must not contain `_vti_`;
  * - `forms` is reserved directly at the root of a library;
  * - a name is at most 255 characters;
@@ -30,14 +32,16 @@ const RESERVED = new Set([
 ]);
 
 /** The rule a name breaks, or undefined when SharePoint accepts it. */
-export function sharePointNameProblem(name: string, atLibraryRoot: boolean): string | undefined {
+export function sharePointNameProblem(name: string, atLibraryRoot: boolean, isFolder = false): string | undefined {
   if (name.length === 0 || name === "." || name === "..") return 'a name cannot be empty, "." or ".."';
   const ch = INVALID_CHARS.exec(name);
   if (ch) return `SharePoint names cannot contain the character ${ch[0]} (not allowed: " * : < > ? / \\ |)`;
   if (/[\u0000-\u001f\u007f]/.test(name)) return "SharePoint names cannot contain control characters";
   if (name.startsWith(" ") || name.endsWith(" ")) return "SharePoint names cannot begin or end with a space";
   const lower = name.toLowerCase();
-  if (lower === ".lock") return '".lock" is a reserved name in SharePoint';
+  if (lower === ".lock" || lower === "desktop.ini") return `"${name}" is a reserved name in SharePoint`;
+  if (name.startsWith("~$")) return 'SharePoint names cannot begin with "~$"';
+  if (isFolder && name.startsWith("~")) return 'SharePoint folder names cannot begin with "~"';
   const stem = lower.includes(".") && !lower.startsWith(".") ? lower.slice(0, lower.indexOf(".")) : lower;
   if (RESERVED.has(lower) || RESERVED.has(stem))
     return `"${name}" is a reserved name in SharePoint (CON, PRN, AUX, NUL, COM0-9, LPT0-9, also with an extension)`;
@@ -58,10 +62,11 @@ export function assertSharePointPath(
   libraryPath: string,
   libraryServerRelativeUrl = "",
   relPathForError?: string,
+  leafIsFolder = false,
 ): void {
   const segments = libraryPath.split("/");
   segments.forEach((seg, i) => {
-    const problem = sharePointNameProblem(seg, i === 0);
+    const problem = sharePointNameProblem(seg, i === 0, leafIsFolder || i < segments.length - 1);
     if (problem)
       throw new RemoteError("invalid_name", `invalid SharePoint name "${seg}": ${problem}`, {
         path: relPathForError ?? libraryPath,

@@ -6,8 +6,9 @@
  * The archive is deterministic, so its size and a fingerprint are known from a listing alone:
  *
  * - size = Σ (PAX record block, if any) + 512-byte header + content padded to 512, + 1024 end blocks;
- * - fingerprint = `pkg:` + SHA-256 of every member's path, size and cTag: it changes exactly when a
- *   section's content, name or set changes.
+ * - fingerprint = `pkg:` + SHA-256 of every member's path, size and content fingerprint
+ *   (quickXorHash, see sharepoint-entry.ts): it changes exactly when a section's content, name or
+ *   set changes.
  *
  * Listing a notebook costs one children request per folder inside it (notebooks are few and
  * small). The blob is read-only: writing a package back to SharePoint is not supported.
@@ -17,6 +18,7 @@ import { Readable } from "node:stream";
 import { RemoteError } from "../../sync/remote-errors.js";
 import type { GraphHttp } from "./graph-http.js";
 import type { DriveItem } from "./graph-types.js";
+import { contentFingerprint, isPackage } from "./sharepoint-entry.js";
 
 export interface PackageMember {
   /** Path inside the notebook ("Section A.one", "Group/Section.one"). */
@@ -24,7 +26,8 @@ export interface PackageMember {
   kind: "file" | "folder";
   size: number;
   mtimeMs: number;
-  cTag: string;
+  /** Content fingerprint of a file member ({@link contentFingerprint}); "" for folders. */
+  fingerprint: string;
   downloadUrl?: string;
   id: string;
 }
@@ -45,13 +48,14 @@ export async function listPackage(graph: GraphHttp, driveUrl: string, id: string
       for (const item of page.value) {
         const path = `${folder.prefix}${(item.name ?? item.id).normalize("NFC")}`;
         const t = item.fileSystemInfo?.lastModifiedDateTime ?? item.lastModifiedDateTime;
-        const folderLike = item.folder !== undefined && item.file === undefined;
+        // Section groups are folders; a nested package (never seen in notebooks) is kept as a folder too.
+        const folderLike = item.file === undefined && (item.folder !== undefined || isPackage(item));
         out.push({
           path,
           kind: folderLike ? "folder" : "file",
           size: folderLike ? 0 : (item.size ?? 0),
           mtimeMs: t ? Date.parse(t) : 0,
-          cTag: item.cTag ?? item.eTag ?? "",
+          fingerprint: folderLike ? "" : contentFingerprint(item),
           downloadUrl: item["@microsoft.graph.downloadUrl"],
           id: item.id,
         });
@@ -90,7 +94,7 @@ export function packageSize(members: readonly PackageMember[]): number {
 
 export function packageFingerprint(members: readonly PackageMember[]): string {
   const h = createHash("sha256");
-  for (const m of members) h.update(`${m.kind}\u0000${m.path}\u0000${m.size}\u0000${m.cTag}\n`);
+  for (const m of members) h.update(`${m.kind}\u0000${m.path}\u0000${m.size}\u0000${m.fingerprint}\n`);
   return `pkg:${h.digest("hex")}`;
 }
 

@@ -3,8 +3,10 @@
  * at `basePath` inside the library. Paths handed in and out are relative to `basePath`.
  *
  * Contract notes beyond remote.ts:
- * - Identity and change detection: id = driveItem id; fingerprint = cTag (content only); eTag,
- *   cTag and quickXorHash in `extra`. Folders: fingerprint "".
+ * - Identity and change detection: id = driveItem id; fingerprint = quickXorHash + size (what
+ *   walks, stats AND delta all return; SharePoint's delta has no cTag, see sharepoint-entry.ts);
+ *   eTag, cTag and quickXorHash in `extra`. Folders: fingerprint "". A write conditioned on a
+ *   fingerprint checks it against the current item and sends that item's cTag as `If-Match`.
  * - `changes(cursor)` reads `root/delta` (Graph supports delta only on the root of SharePoint
  *   libraries), one ChangePage per Graph page whose cursor is that page's nextLink/deltaLink, so
  *   the engine stores it only after applying the page. Items outside `basePath` are dropped; an
@@ -46,7 +48,14 @@ import {
 import { encodeItemPath, GraphHttp } from "./graph-http.js";
 import type { DriveItem, DriveItemVersion, GraphDrive, GraphPage, GraphPermission, ListItem } from "./graph-types.js";
 import { aclFromPermissions } from "./sharepoint-acl.js";
-import { entryFromItem, isFolder, isPackage, libraryPathOf } from "./sharepoint-entry.js";
+import {
+  contentFingerprint,
+  entryFromItem,
+  HASH_FINGERPRINT_PREFIX,
+  isFolder,
+  isPackage,
+  libraryPathOf,
+} from "./sharepoint-entry.js";
 import { fieldsFromListItem } from "./sharepoint-fields.js";
 import { QuickXorHash } from "./quick-xor-hash.js";
 import { assertSharePointPath } from "./sharepoint-names.js";
@@ -213,8 +222,27 @@ export class SharePointRemote implements Remote {
     return this.libraryUrlPath;
   }
 
-  private async checkName(rel: string): Promise<void> {
-    assertSharePointPath(this.lib(rel), await this.libraryUrl(), rel);
+  private async checkName(rel: string, leafIsFolder = false): Promise<void> {
+    assertSharePointPath(this.lib(rel), await this.libraryUrl(), rel, leafIsFolder);
+  }
+
+  /**
+   * The `If-Match` tag for a write conditioned on `fp`. A hash fingerprint is no tag Graph knows:
+   * it is compared with the current item's, whose cTag (eTag when Graph lists none) then guards
+   * the upload against a change in between. Anything else — a tag recorded before fingerprints
+   * were hashes, `null`, absent — passes through unchanged.
+   */
+  private async ifMatchTag(rel: string, fp: string | null | undefined): Promise<string | null | undefined> {
+    if (typeof fp !== "string" || !fp.startsWith(HASH_FINGERPRINT_PREFIX)) return fp;
+    const item = await this.getItem(rel).catch((err: unknown) => {
+      if (err instanceof RemoteError && err.kind === "not_found") return undefined;
+      throw err;
+    });
+    if (!item || !item.file || isPackage(item) || contentFingerprint(item) !== fp) {
+      const what = item ? "changed in SharePoint since it was listed" : "no longer exists in SharePoint";
+      throw new RemoteError("precondition_failed", `${rel} ${what}; not overwritten`, { path: rel });
+    }
+    return item.cTag ?? item.eTag;
   }
 
   private toEntry(item: DriveItem, fallbackRel: string): RemoteEntry {
@@ -452,6 +480,13 @@ export class SharePointRemote implements Remote {
       source.destroy();
       throw err;
     }
+    let ifMatch: string | null | undefined;
+    try {
+      ifMatch = await this.ifMatchTag(rel, options.ifMatchFingerprint);
+    } catch (err) {
+      source.destroy();
+      throw err;
+    }
     this.downloads.forget(this.lib(rel));
     const item = await uploadFile(
       this.graph,
@@ -462,7 +497,7 @@ export class SharePointRemote implements Remote {
         relPath: rel,
         size: options.size,
         mtimeMs: options.mtimeMs,
-        ifMatch: options.ifMatchFingerprint,
+        ifMatch,
       },
       { simpleUploadMaxBytes: this.simpleMax, fragmentBytes: this.fragmentBytes },
     );
@@ -479,7 +514,7 @@ export class SharePointRemote implements Remote {
     } catch (err) {
       if (!(err instanceof RemoteError) || err.kind !== "not_found" || rel === "") throw err;
     }
-    await this.checkName(rel);
+    await this.checkName(rel, true);
     const parent = parentPath(rel);
     const parentEntry = await this.mkdir(parent);
     try {

@@ -55,7 +55,11 @@ describe("SharePoint delta (changes)", () => {
       ]);
       const brief = entries.get("Brief.docx")!;
       assert.equal(brief.kind, "file");
-      assert.match(brief.fingerprint, /^"?c:/, "fingerprint is the cTag");
+      assert.equal(
+        brief.fingerprint,
+        `qxh:${brief.hashes?.quickXorHash}:${brief.size}`,
+        "fingerprint is quickXorHash + size (delta has no cTag)",
+      );
       assert.ok(brief.hashes?.quickXorHash);
       assert.ok(typeof brief.extra?.eTag === "string");
       const notebook = entries.get("Spring Notebook")!;
@@ -93,11 +97,11 @@ describe("SharePoint delta (changes)", () => {
     await control(emu, "content/files", { path: "Campaigns/2025/outside.txt", content: "not in the base" });
     const pages = await collect(remote, cursor);
     const e = byPath(pages);
-    assert.notEqual(e.get("Budget.xlsx")!.fingerprint, before.fingerprint, "content change → new cTag");
+    assert.notEqual(e.get("Budget.xlsx")!.fingerprint, before.fingerprint, "content change → new fingerprint");
     assert.equal(
       e.get("Brief.docx")!.fingerprint,
       briefBefore.fingerprint,
-      "column change → same cTag (no re-download)",
+      "column change → the fingerprint a stat gave (no re-download)",
     );
     assert.notEqual(e.get("Brief.docx")!.extra?.eTag, briefBefore.extra?.eTag);
     const paths = upserts(pages).map((x) => x.path);
@@ -141,13 +145,34 @@ describe("SharePoint delta (changes)", () => {
     },
   );
 
-  test("a restarted adapter (no path memory) resolves unknown parents by id", async () => {
+  test("a restarted adapter (no path memory) places changes through the parents delta sends along", async () => {
     await control(emu, "content/files", { path: "Campaigns/2026/Renamed/Sub/b.txt", content: "b" });
     const fresh = remoteFor(emu, "Campaigns/2026");
+    await control(emu, "counters", {}, "DELETE");
     const pages = await collect(fresh, cursor);
     assert.deepEqual(
       upserts(pages).map((x) => x.path),
-      ["Renamed/Sub/b.txt"],
+      ["Renamed", "Renamed/Sub", "Renamed/Sub/b.txt"],
+      "the unchanged parents come as folder upserts before the change",
+    );
+    const counters = await control<Record<string, number>>(emu, "counters", undefined, "GET");
+    const graphCalls = Object.entries(counters)
+      .filter(([k]) => k.includes("/drives/"))
+      .reduce((a, [, n]) => a + n, 0);
+    assert.equal(deltaRoute(counters), graphCalls, `no parent looked up by id: ${JSON.stringify(counters)}`);
+    cursor = lastCursor(pages);
+  });
+
+  test("a deletion the adapter cannot place (no name in delta, no path memory) is reported by id", async () => {
+    await control(emu, "content/files", { path: "Campaigns/2026/Renamed/Sub/c.txt", content: "c" });
+    let pages = await collect(remote, cursor);
+    const c = upserts(pages).find((u) => u.path === "Renamed/Sub/c.txt")!;
+    cursor = lastCursor(pages);
+    await control(emu, "content/delete", { path: "Campaigns/2026/Renamed/Sub/c.txt" });
+    pages = await collect(remoteFor(emu, "Campaigns/2026"), cursor);
+    assert.deepEqual(
+      pages.flatMap((p) => p.deletions),
+      [{ id: c.id }],
     );
     cursor = lastCursor(pages);
   });
@@ -178,5 +203,16 @@ describe("SharePoint delta (changes)", () => {
     });
     const pages = await collect(remote, null);
     assert.ok(byPath(pages).has("Renamed/Sub/b.txt"), "a fresh enumeration works after the expiry");
+  });
+
+  test("walk, stat and delta (which has no cTag) give every entry the same fingerprint", async () => {
+    const fromDelta = byPath(await collect(remoteFor(emu, "Campaigns/2026"), null));
+    const walked = new Map<string, RemoteEntry>();
+    for await (const entry of remoteFor(emu, "Campaigns/2026").walk()) walked.set(entry.path, entry);
+    assert.deepEqual([...walked.keys()].sort(), [...fromDelta.keys()].sort());
+    for (const [path, w] of walked) {
+      assert.equal(fromDelta.get(path)!.fingerprint, w.fingerprint, `walk and delta agree on ${path}`);
+      assert.equal((await remote.stat(path)).fingerprint, w.fingerprint, `walk and stat agree on ${path}`);
+    }
   });
 });

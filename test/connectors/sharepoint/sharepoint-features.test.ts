@@ -174,6 +174,9 @@ describe("SharePoint adapter features", () => {
       ["COM0", /reserved/],
       ["nul", /reserved/],
       [".lock", /reserved/],
+      ["Desktop.ini", /reserved/],
+      ["~$Brief.docx", /begin with "~\$"/],
+      ["~tmp/inside.txt", /folder names cannot begin with "~"/],
       ["my_vti_file.txt", /_vti_/],
       ["forms", /"forms" is reserved at the root/, root],
       ["x".repeat(256), /255 characters/],
@@ -193,6 +196,7 @@ describe("SharePoint adapter features", () => {
       );
     }
     await rejectsKind(remote.mkdir("bad|folder"), "invalid_name", /character \|/);
+    await rejectsKind(remote.mkdir("~folder"), "invalid_name", /folder names cannot begin with "~"/);
     await rejectsKind(remote.move("Brief.docx", "Brief?.docx"), "invalid_name", /character \?/);
     const counters = await control<Record<string, number>>(emu, "counters", undefined, "GET");
     const writes = Object.keys(counters).filter((k) => !k.startsWith("GET "));

@@ -71,9 +71,17 @@ describe("Graph delta", () => {
     const byId = new Map<string, Item>(items.map((i) => [i.id as string, i]));
     const changed = (id: string): Item => byId.get(id) ?? assert.fail(`no change reported for ${id}`);
     const archive: Item = await ctx.client.api(ctx.d("/root:/Archive:")).get();
-    assert.deepEqual([...byId.keys()].sort(), [budget.id, brief.id, press.id, y2025.id, archive.id].sort());
+    const y2026: Item = await ctx.client.api(ctx.d("/root:/Campaigns/2026:")).get();
+    const campaigns: Item = await ctx.client.api(ctx.d("/root:/Campaigns:")).get();
+    const root: Item = await ctx.client.api(ctx.d("/root")).get();
+    const parents = [y2026.id, campaigns.id, root.id];
+    assert.deepEqual(
+      [...byId.keys()].sort(),
+      [budget.id, brief.id, press.id, y2025.id, archive.id, ...parents].sort(),
+      "the changes plus their parent folders",
+    );
     assert.equal(changed(budget.id).size, 24);
-    assert.notEqual(changed(budget.id).cTag, budget.cTag);
+    assert.notEqual(changed(budget.id).file.hashes.quickXorHash, budget.file.hashes.quickXorHash);
     assert.deepEqual(changed(brief.id).deleted, { state: "deleted" });
     assert.equal(changed(press.id).name, "Press Release v2.pdf");
     assert.equal(changed(y2025.id).parentReference.id, archive.id);
@@ -93,7 +101,8 @@ describe("Graph delta", () => {
     const next = await drain(ctx.client, first.deltaLink);
     assert.deepEqual(
       next.items.map((i) => i.name),
-      ["inside.txt"],
+      ["2026", "inside.txt"],
+      "the change and its parent, nothing above the scope",
     );
   });
 

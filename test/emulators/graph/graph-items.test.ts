@@ -63,7 +63,8 @@ describe("Graph drive items", () => {
     );
     const notebook: Item = await ctx.client.api(ctx.d("/root:/Campaigns/2026/Spring Notebook:")).get();
     assert.deepEqual(notebook.package, { type: "oneNote" });
-    assert.deepEqual(notebook.folder, { childCount: 2 }, "a notebook is a folder on SharePoint");
+    assert.equal(notebook.folder, undefined, "Graph gives a notebook the package facet only");
+    assert.equal(notebook.cTag, undefined, "no cTag on a notebook");
     const sections = await ctx.client.api(ctx.d(`/items/${notebook.id}/children`)).get();
     assert.deepEqual(
       sections.value.map((c: Item) => c.name),

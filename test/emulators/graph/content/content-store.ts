@@ -221,11 +221,11 @@ export class ContentStore {
     }
   }
 
-  /** 412 `resourceModified` when `ifMatch` is given and matches neither the eTag nor the cTag. */
+  /** 412 `resourceModified` when `ifMatch` is given and matches neither the eTag nor (files) the cTag. */
   assertIfMatch(item: ItemRecord, ifMatch: string | undefined): void {
     if (!ifMatch || ifMatch.trim() === "*") return;
     const tag = ifMatch.trim();
-    if (tag !== etagOf(item) && tag !== ctagOf(item))
+    if (tag !== etagOf(item) && (item.kind !== "file" || tag !== ctagOf(item)))
       throw new GraphError(412, "resourceModified", "ETag does not match current item's value");
   }
 
@@ -321,11 +321,12 @@ export class ContentStore {
         this.deleteItem(drive, clash, actor);
       }
     } else {
-      checkItemName(finalName, newParent.kind === "root");
+      checkItemName(finalName, newParent.kind === "root", item.kind !== "file");
     }
     this.detach(drive, item);
     item.parentId = newParent.id;
     item.name = finalName;
+    if (item.kind === "file") item.mimeType = mimeTypeFor(finalName);
     this.attach(drive, item);
     this.checkLength(drive, item);
     item.modifiedBy = actor;
@@ -422,15 +423,39 @@ export class ContentStore {
     return [];
   }
 
-  /** Items changed after `afterSeq` within `scope`, parents before children. */
-  changesSince(drive: DriveRecord, scope: ItemRecord, afterSeq: number): ItemRecord[] {
-    const out: Array<{ item: ItemRecord; depth: number }> = [];
+  /**
+   * Items changed after `afterSeq` (or, with `sinceMs`, modified at or after that time, tombstones
+   * included) within `scope`, parents before children. With `withParents`, the live ancestors
+   * of every changed item inside the scope come too, as SharePoint's delta sends them unless the
+   * request carries `deltaExcludeParent`.
+   */
+  changesSince(
+    drive: DriveRecord,
+    scope: ItemRecord,
+    afterSeq: number,
+    opts: { sinceMs?: number; withParents?: boolean } = {},
+  ): ItemRecord[] {
+    const picked = new Map<string, ItemRecord>();
     for (const item of drive.items.values()) {
-      if (item.seq <= afterSeq) continue;
-      if (afterSeq === 0 && item.deleted) continue;
+      if (opts.sinceMs !== undefined) {
+        if (item.modifiedAt.getTime() < opts.sinceMs) continue;
+      } else {
+        if (item.seq <= afterSeq) continue;
+        if (afterSeq === 0 && item.deleted) continue;
+      }
       if (!this.isWithin(drive, item, scope)) continue;
-      out.push({ item, depth: this.depth(drive, item) });
+      picked.set(item.id, item);
     }
+    if (opts.withParents) {
+      for (const item of [...picked.values()]) {
+        let cur = item.id === scope.id || item.parentId === null ? undefined : drive.items.get(item.parentId);
+        while (cur && !cur.deleted && !picked.has(cur.id)) {
+          picked.set(cur.id, cur);
+          cur = cur.id === scope.id || cur.parentId === null ? undefined : drive.items.get(cur.parentId);
+        }
+      }
+    }
+    const out = [...picked.values()].map((item) => ({ item, depth: this.depth(drive, item) }));
     out.sort((a, b) => a.depth - b.depth || a.item.seq - b.item.seq);
     return out.map((o) => o.item);
   }
@@ -510,7 +535,7 @@ export class ContentStore {
     conflict: ConflictBehavior,
     kind: "file" | "folder",
   ): string {
-    checkItemName(name, parent.kind === "root");
+    checkItemName(name, parent.kind === "root", kind === "folder");
     const site = this.siteOf(drive);
     const prefix = `${site.path}/${drive.urlName}${this.itemPath(drive, parent)}/`;
     checkPathLength(prefix + name);
@@ -568,7 +593,21 @@ const MIME: Record<string, string> = {
   ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
   ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
   ".pdf": "application/pdf",
+  ".doc": "application/msword",
+  ".xls": "application/vnd.ms-excel",
+  ".ppt": "application/vnd.ms-powerpoint",
   ".txt": "text/plain",
+  ".csv": "text/csv",
+  ".md": "text/markdown",
+  ".htm": "text/html",
+  ".html": "text/html",
+  ".xml": "text/xml",
+  ".zip": "application/x-zip-compressed",
+  ".gif": "image/gif",
+  ".svg": "image/svg+xml",
+  ".jpeg": "image/jpeg",
+  ".mp4": "video/mp4",
+  ".mp3": "audio/mpeg",
   ".json": "application/json",
   ".png": "image/png",
   ".jpg": "image/jpeg",

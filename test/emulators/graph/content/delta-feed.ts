@@ -13,6 +13,8 @@ interface TokenState {
   q: number;
   /** drive token epoch when minted */
   e: number;
+  /** `token=<timestamp>`: changes at or after this time (epoch ms) instead of after `q` */
+  t?: number;
   /** mid-enumeration: cursor id and offset into its snapshot */
   c?: string;
   o?: number;
@@ -41,6 +43,10 @@ const MAX_CURSORS = 64;
  * made while a client pages never shift pages; they show up in the next round, after the
  * final deltaLink. Tokens minted before the drive's epoch was bumped answer 410 Gone with
  * `resyncRequired` / `resyncChangesApplyDifferences` and a Location for a fresh enumeration.
+ * A timestamp in place of a token (`?token=2021-09-29T20%3A00%3A00Z`, OneDrive for Business and
+ * SharePoint only) lists what changed at or after that second, deletions included. Unless the
+ * first request of an enumeration asked `excludeParents` (`deltaExcludeParent` header), the
+ * live ancestor folders of every changed item come along, as SharePoint sends them.
  */
 export class DeltaFeed {
   private readonly cursors = new Map<string, Cursor>();
@@ -53,10 +59,14 @@ export class DeltaFeed {
     token: string | undefined,
     pageSize: number,
     freshUrl: string,
+    excludeParents = false,
   ): DeltaPage {
     let state: TokenState;
+    const sinceMs = token === undefined ? undefined : parseTimestampToken(token);
     if (token === undefined) {
       state = { d: drive.id, s: scope.id, q: 0, e: drive.tokenEpoch };
+    } else if (sinceMs !== undefined) {
+      state = { d: drive.id, s: scope.id, q: 0, e: drive.tokenEpoch, t: sinceMs };
     } else if (token === "latest") {
       return { items: [], deltaToken: encode({ d: drive.id, s: scope.id, q: drive.seq, e: drive.tokenEpoch }) };
     } else {
@@ -89,7 +99,9 @@ export class DeltaFeed {
     }
     if (!cursor) {
       cursor = {
-        ids: this.store.changesSince(drive, scope, state.q).map((i) => i.id),
+        ids: this.store
+          .changesSince(drive, scope, state.q, { sinceMs: state.t, withParents: !excludeParents })
+          .map((i) => i.id),
         snapshotSeq: drive.seq,
         touched: Date.now(),
       };
@@ -119,6 +131,24 @@ export class DeltaFeed {
     const oldest = [...this.cursors.entries()].sort((a, b) => a[1].touched - b[1].touched)[0];
     this.cursors.delete(oldest[0]);
   }
+}
+
+/**
+ * Epoch ms of a timestamp token (ISO 8601 with `Z` or an offset, also the one-digit hour offsets
+ * Microsoft's example shows, `+8:00`), floored to the second as modification times are; undefined
+ * for anything else. A `+` that arrived unencoded was decoded to a space: taken as `+`.
+ */
+function parseTimestampToken(token: string): number | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+ -]\d{1,2}:?\d{2})?$/i.exec(token.trim());
+  if (!m) return undefined;
+  let zone = (m[2] ?? "Z").toUpperCase().replace(/^ /, "+");
+  if (zone !== "Z") {
+    const z = /^([+-])(\d{1,2}):?(\d{2})$/.exec(zone)!;
+    zone = `${z[1]}${z[2].padStart(2, "0")}:${z[3]}`;
+  }
+  const ms = Date.parse(`${m[1]}${zone}`);
+  if (Number.isNaN(ms)) throw new GraphError(400, "invalidRequest", `Invalid delta token timestamp: ${token}`);
+  return Math.floor(ms / 1000) * 1000;
 }
 
 function encode(state: TokenState): string {

@@ -13,13 +13,16 @@ export const MAX_DECODED_PATH = 400;
 /**
  * Checks one item name against SharePoint Online's rules and throws the 400 Graph answers
  * with (`invalidRequest`, as SharePoint reports bad names through Graph). `atLibraryRoot`
- * enables the rule that `forms` is reserved directly under a library's root.
+ * enables the rule that `forms` is reserved directly under a library's root; `isFolder` the
+ * rule that folder names cannot begin with `~`.
  *
- * Rules: no `" * : < > ? / \ |`; no leading or trailing space; not empty, `.` or `..`;
- * not `.lock`, `CON`, `PRN`, `AUX`, `NUL`, `COM0`–`COM9`, `LPT0`–`LPT9` (also with an
- * extension, e.g. `CON.txt`, as Windows reserves them); must not contain `_vti_`.
+ * Rules (Microsoft's "Restrictions and limitations in OneDrive and SharePoint"): no
+ * `" * : < > ? / \ |`; no leading or trailing space; not empty, `.` or `..`; not `.lock`,
+ * `desktop.ini`, `CON`, `PRN`, `AUX`, `NUL`, `COM0`–`COM9`, `LPT0`–`LPT9` (also with an
+ * extension, e.g. `CON.txt`, as Windows reserves them); not starting with `~$` (Office's
+ * owner files); folders not starting with `~`; must not contain `_vti_`.
  */
-export function checkItemName(name: string, atLibraryRoot: boolean): void {
+export function checkItemName(name: string, atLibraryRoot: boolean, isFolder = false): void {
   const bad = (why: string): never => {
     throw new GraphError(400, "invalidRequest", `The provided name "${name}" is not valid: ${why}.`, {
       code: "invalidName",
@@ -31,7 +34,9 @@ export function checkItemName(name: string, atLibraryRoot: boolean): void {
   if (name !== name.trim() || name.startsWith(" ") || name.endsWith(" ")) bad("names cannot begin or end with a space");
   const lower = name.toLowerCase();
   const stem = lower.includes(".") && !lower.startsWith(".") ? lower.slice(0, lower.indexOf(".")) : lower;
-  if (RESERVED.has(lower) || RESERVED.has(stem)) bad("this name is reserved");
+  if (RESERVED.has(lower) || RESERVED.has(stem) || lower === "desktop.ini") bad("this name is reserved");
+  if (name.startsWith("~$")) bad('names cannot begin with "~$"');
+  if (isFolder && name.startsWith("~")) bad('folder names cannot begin with "~"');
   if (lower.includes("_vti_")) bad("names cannot contain _vti_");
   if (atLibraryRoot && lower === "forms") bad('"forms" is reserved at the root of a library');
   if (name.length > 255) bad("names are limited to 255 characters");

@@ -67,14 +67,10 @@ export async function simpleUpload(
     throw err;
   }
   blob = await promoteProperties(env.store.blobs, env.rewriteOnUpload, name, blob);
-  const contentType = header(call, "content-type");
+  // SharePoint derives file.mimeType from the name's extension; the request's Content-Type is ignored.
   const { item, created } = env.store.writeFile(drive, parent, name, blob, call.actor, {
     conflict,
     ifMatch: header(call, "if-match"),
-    mimeType:
-      contentType && contentType !== "application/octet-stream" && !contentType.startsWith("text/plain")
-        ? contentType
-        : undefined,
   });
   return { status: created ? 201 : 200, body: itemJson(env.json, drive, item) };
 }

@@ -8,7 +8,8 @@ import { parseTop, resolveItem } from "./item-resolve.js";
  * `GET /drives/{d}/root/delta` and `/items/{id}/delta` (also `delta(token='...')`): pages of
  * `$top` (default 200) with `@odata.nextLink`, then `@odata.deltaLink`. Items are reported in
  * their current state (deleted ones with the `deleted` facet) and without
- * `parentReference.path`, as Graph does for SharePoint.
+ * `parentReference.path`, as Graph does for SharePoint; with their ancestor folders unless the
+ * request carries the `deltaExcludeParent` header (also taken from `Prefer`).
  */
 export function delta(
   env: GraphEnv,
@@ -30,7 +31,9 @@ export function delta(
     return `${base}?${q.toString()}`;
   };
   const fresh = keep.size ? `${base}?${keep.toString()}` : base;
-  const page = env.delta.page(drive, scope, token, pageSize, fresh);
+  const prefer = String(call.headers.prefer ?? "").toLowerCase();
+  const excludeParents = call.headers.deltaexcludeparent !== undefined || prefer.includes("deltaexcludeparent");
+  const page = env.delta.page(drive, scope, token, pageSize, fresh, excludeParents);
   const body: Record<string, unknown> = {
     "@odata.context": `${env.baseUrl()}/v1.0/$metadata#Collection(driveItem)`,
     value: page.items.map((i) =>

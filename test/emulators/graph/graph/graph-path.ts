@@ -115,6 +115,9 @@ export function parseGraphPath(rawPath: string): { target: GraphTarget; template
   // stripped above, so it arrives as a lone colon.
   const colon = /^:(\/[^:]*)(?::(.*))?$/.exec(rest);
   if (colon || rest === ":") {
+    // `/root:/a:b.txt:/content`: what follows the closing colon must be empty or `/action`; else
+    // the colon was part of a name, which SharePoint refuses as a bad name, not a bad route.
+    if (colon?.[2] && !colon[2].startsWith("/")) throw colonInName(`${colon[1]}:${colon[2]}`);
     item.path = (colon?.[1] ?? "/").split("/").map(dec).join("/");
     rest = colon?.[2] ?? "";
     t.push(":/{path}:");
@@ -134,4 +137,15 @@ export function parseGraphPath(rawPath: string): { target: GraphTarget; template
     target: { kind: "item", drive: drive!, item, action },
     template: t.join("") + (tmpl.length ? "/" + tmpl.join("/") : ""),
   };
+}
+
+function colonInName(raw: string): GraphError {
+  const name =
+    raw
+      .replace(/:(\/[^:]*)?:?$/, "")
+      .split("/")
+      .pop() ?? raw;
+  return new GraphError(400, "invalidRequest", `The provided name "${name}" is not valid: names cannot contain ":".`, {
+    code: "invalidName",
+  });
 }

@@ -82,9 +82,10 @@ export function itemWebUrl(ctx: JsonContext, drive: DriveRecord, item: ItemRecor
 }
 
 /**
- * A driveItem in Graph's shape. `inDelta` leaves out `parentReference.path`, which Graph does
- * not return from delta on SharePoint / OneDrive for Business, and reduces deleted items to
- * the few properties Graph sends for them.
+ * A driveItem in Graph's shape. `inDelta` follows Microsoft's driveitem-delta page for
+ * OneDrive for Business / SharePoint: no `parentReference.path`, no `cTag` on created or
+ * modified items, and deleted items reduced to a few properties without `cTag` or `name`.
+ * Folders (the root and notebooks included) never carry a `cTag` in a document library.
  */
 export function itemJson(
   ctx: JsonContext,
@@ -95,11 +96,11 @@ export function itemJson(
   if (item.deleted) {
     return {
       id: item.id,
-      name: item.name,
+      ...(opts.inDelta ? {} : { name: item.name }),
       deleted: { state: "deleted" },
       lastModifiedDateTime: isoSeconds(item.modifiedAt),
       parentReference: parentReference(ctx, drive, item, false),
-      ...(item.kind === "file" ? { file: {} } : { folder: {} }),
+      ...(item.kind === "file" ? { file: {} } : item.kind === "notebook" ? { package: {} } : { folder: {} }),
     };
   }
   const out: Record<string, unknown> = {};
@@ -111,7 +112,7 @@ export function itemJson(
     lastModifiedDateTime: isoSeconds(item.modifiedAt),
     name: item.kind === "root" ? "root" : item.name,
     webUrl: itemWebUrl(ctx, drive, item),
-    cTag: ctagOf(item),
+    ...(item.kind === "file" && !opts.inDelta ? { cTag: ctagOf(item) } : {}),
     size: ctx.store.size(drive, item),
     createdBy: identitySet(item.createdBy),
     lastModifiedBy: identitySet(item.modifiedBy),
@@ -130,9 +131,8 @@ export function itemJson(
       out.folder = { childCount: ctx.store.childCount(drive, item) };
       break;
     case "notebook":
-      // SharePoint keeps notebooks as folders; Graph adds the package facet so clients can
-      // treat them as one opaque unit (rclone checks `package` before `folder` for this).
-      out.folder = { childCount: ctx.store.childCount(drive, item) };
+      // SharePoint keeps notebooks as folders, but Graph reports only the package facet (no
+      // `folder`): a client that recurses on `folder` alone never descends into one.
       out.package = { type: "oneNote" };
       break;
     case "file":
