@@ -118,6 +118,7 @@ describe("identity mappings and next run", () => {
     const spView = (await s.api("GET", `${SP}/${spId}`)).body;
     assert.equal(await time.getAttribute("datetime"), spView.next_run_at);
     await assertAccessible(page, "Connections with Next run");
+    await screenshot(page, "connectors-next-run");
   });
 
   test("map an Entra user found by search to a ScaiDrive user; it is listed by name", async () => {

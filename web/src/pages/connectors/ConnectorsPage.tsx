@@ -109,8 +109,8 @@ export function Component() {
                 <Table.Th>Direction</Table.Th>
                 <Table.Th>Schedule</Table.Th>
                 <Table.Th>State</Table.Th>
-                <Table.Th>Last run</Table.Th>
-                <Table.Th>Next run</Table.Th>
+                <Table.Th style={{ whiteSpace: "nowrap" }}>Last run</Table.Th>
+                <Table.Th style={{ whiteSpace: "nowrap" }}>Next run</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -172,7 +172,7 @@ function ConnectorTableRow({ c, shareName }: { c: ConnectorRow; shareName: strin
             </Text>
           </Stack>
         ) : (
-          <Text span size="sm" c="dimmed">
+          <Text span size="sm" c="dimmed" style={{ whiteSpace: "nowrap" }}>
             Never run
           </Text>
         )}
