@@ -14,6 +14,7 @@ import { AppError } from "../core/errors.js";
 import type { ConnectorPatch, ConnectorRecord, NewConnector } from "../store/sync/connector-store.js";
 import type { SecretsVault } from "../store/secrets/secrets-vault.js";
 import { conflictValues, directionValues, DEFAULT_MAX_DELETE_PERCENT } from "../sync/sync-options.js";
+import { nextRunDue } from "../sync/sync-schedule.js";
 import { configView, openConfig, type ConnectorDefinition, type OpenConfig } from "./connector-definition.js";
 
 export type Json = Record<string, unknown>;
@@ -276,6 +277,13 @@ export function connectorReadSchema(def: ConnectorDefinition): Json {
     else props[k] = withoutDefault(s);
   }
   props.status_reason = nullable({ type: "string" });
+  props.next_run_at = nullable({
+    type: "string",
+    format: "date-time",
+    description:
+      "When the scheduler starts the next run: sync_interval_minutes after the newest job (or the creation); " +
+      "null when sync_interval_minutes is 0 or the connector is disabled. A time in the past: due at the next tick",
+  });
   props.created_by = { type: "string" };
   props.created_at = { type: "string", format: "date-time" };
   props.updated_at = { type: "string", format: "date-time" };
@@ -285,12 +293,19 @@ export function connectorReadSchema(def: ConnectorDefinition): Json {
 /**
  * A connector as a caller may see it: managers (`full`) get every field; readers get what the
  * connector does and its state, not where it connects or as whom (host, share, user, site…), nor
- * its filters.
+ * its filters. `newestJobCreatedAt` (undefined before the first job) anchors `next_run_at`.
  */
-export function connectorView(def: ConnectorDefinition, c: ConnectorRecord, full: boolean): Json {
+export function connectorView(
+  def: ConnectorDefinition,
+  c: ConnectorRecord,
+  full: boolean,
+  newestJobCreatedAt: string | undefined,
+): Json {
   const out: Json = { id: c.id, type: c.type };
   for (const f of COMMON_FIELDS) if (full || !f.managersOnly) out[f.name] = f.read(c);
   out.status_reason = c.status_reason;
+  const due = nextRunDue(c, newestJobCreatedAt);
+  out.next_run_at = due === null ? null : new Date(due).toISOString();
   if (full) Object.assign(out, configView(def, c));
   for (const k of columnFlagsOf(def)) out[k] = c[k];
   out.created_by = c.created_by;

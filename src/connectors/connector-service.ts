@@ -111,7 +111,7 @@ export class ConnectorService {
     });
     await this.audit(created, actor, "created", Object.keys(body).sort());
     this.log.info({ connectorId: created.id, shareId, userId: actor.userId }, "connector created");
-    return connectorView(def, created, true);
+    return connectorView(def, created, true, undefined);
   }
 
   /** Connectors of this type whose target share the caller can read, by id; managers see every field. */
@@ -145,7 +145,7 @@ export class ConnectorService {
         }
     }
     const views = await Promise.all(
-      items.map(async (c) => connectorView(this.def, c, await access.canManage(actor, c))),
+      items.map(async (c) => connectorView(this.def, c, await access.canManage(actor, c), await this.newestJobAt(c))),
     );
     return { items: views, next_cursor: more ? encodeCursor({ after: items[items.length - 1]!.id }) : null };
   }
@@ -153,7 +153,7 @@ export class ConnectorService {
   /** @throws NOT_FOUND */
   async get(actor: Actor, id: string): Promise<Json> {
     const { connector, manager } = await this.o.access.load(actor, id, this.def.type, "read");
-    return connectorView(this.def, connector, manager);
+    return connectorView(this.def, connector, manager, await this.newestJobAt(connector));
   }
 
   /**
@@ -180,7 +180,7 @@ export class ConnectorService {
       },
       "connector updated",
     );
-    return connectorView(def, updated, true);
+    return connectorView(def, updated, true, await this.newestJobAt(updated));
   }
 
   /**
@@ -213,10 +213,16 @@ export class ConnectorService {
     };
   }
 
+  /** When the newest job of `c` was created (the schedule's anchor), undefined before the first. */
+  private async newestJobAt(c: ConnectorRecord): Promise<string | undefined> {
+    return (await this.o.stores.jobs.list(c.id, { limit: 1 }))[0]?.created_at;
+  }
+
   // ---- identity mappings -----------------------------------------------------------------------
 
   /**
-   * Maps a remote principal (trimmed; matched case-insensitively) to a ScaiDrive user or group.
+   * Maps a remote principal (trimmed; matched case-insensitively) to a ScaiDrive user or group,
+   * with an optional display label for it (trimmed; blank is none).
    * @throws VALIDATION_FAILED (id of the wrong kind, unknown principal), ALREADY_EXISTS
    */
   async addMapping(actor: Actor, id: string, body: Json): Promise<Json> {
@@ -249,6 +255,7 @@ export class ConnectorService {
       connector_id: connector.id,
       identity_type: type,
       remote_principal: remotePrincipal,
+      remote_display_name: (body.remote_display_name as string | null | undefined)?.trim() || null,
       scaidrive_principal_id: principalId,
     });
     return mappingView(m, def.principalField);

@@ -67,6 +67,7 @@ export function mappingView(m: IdentityMappingRecord, principalField: string): J
     id: m.id,
     identity_type: m.identity_type,
     [principalField]: m.remote_principal,
+    remote_display_name: m.remote_display_name,
     scaidrive_principal_id: m.scaidrive_principal_id,
     created_at: m.created_at,
   };

@@ -191,6 +191,13 @@ export function mappingSchemas(def: ConnectorDefinition): { body: Json; item: Js
           pattern: "^(usr|grp)_[0-9A-HJKMNP-TV-Z]{26}$",
           description: "ScaiDrive user or group id",
         },
+        remote_display_name: nullable({
+          type: "string",
+          maxLength: 512,
+          description:
+            `Optional label shown for the ${def.title} principal (e.g. "Alice Smith <alice@contoso.com>" for an ` +
+            `Entra object id); display only, never matched`,
+        }),
       },
     },
     item: {
@@ -199,6 +206,7 @@ export function mappingSchemas(def: ConnectorDefinition): { body: Json; item: Js
         id: { type: "string" },
         identity_type: { type: "string" },
         [pf]: { type: "string" },
+        remote_display_name: nullable({ type: "string" }),
         scaidrive_principal_id: { type: "string" },
         created_at: { type: "string", format: "date-time" },
       },

@@ -10,7 +10,8 @@
  *
  * The schedule survives restarts because it is derived from the jobs table: the next run is due
  * `interval` after the newest job of the connector (any status, skipped included; a connector
- * that never ran is due `interval` after its creation). Jobs left queued/running by a process
+ * that never ran is due `interval` after its creation) — the rule of sync-schedule.ts, which the
+ * connector API also uses to show `next_run_at`. Jobs left queued/running by a process
  * that died (heartbeat older than `orphanAfterMs`) are marked failed at `start()` and on every
  * tick — at `start()` with embedded SQLite (one process per database) every queued/running job,
  * so a restart after a crash accepts a sync at once; the next run resumes from the committed
@@ -29,6 +30,7 @@ import { openUnlessAborted } from "./open-unless-aborted.js";
 import type { RunWorkspace } from "../store/sync/run-workspace-store.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry-policy.js";
 import { normalizeConflict, normalizeDirection } from "./sync-options.js";
+import { isScheduled, nextRunDue } from "./sync-schedule.js";
 
 export interface SyncServiceOptions {
   stores: SyncStores;
@@ -208,10 +210,10 @@ export class SyncService {
       if (page.length === 0) break;
       for (const c of page) {
         if (this.stopped) return;
-        if (c.sync_interval_minutes <= 0 || c.status !== "enabled") continue;
+        if (!isScheduled(c)) continue;
         const newest = (await this.o.stores.jobs.list(c.id, { limit: 1 }))[0];
-        const anchor = Date.parse(newest?.created_at ?? c.created_at);
-        if (anchor + c.sync_interval_minutes * 60_000 > now) continue;
+        const due = nextRunDue(c, newest?.created_at);
+        if (due === null || due > now) continue;
         try {
           const job = await this.requestSync(c.id, { trigger: "scheduled" });
           this.o.logger.info({ connectorId: c.id, jobId: job.id, status: job.status }, "scheduled sync");

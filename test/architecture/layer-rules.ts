@@ -62,7 +62,8 @@ const COMPOSITION_ROOT = new Set(["src/server/app-context.ts", "src/server/sync-
 /**
  * The sync modules that form the engine's contract with connectors (design §3), and the spelling
  * of the settings both sides share (sync-options.ts: direction and conflict values, the delete
- * limit), which the connector field table offers as its choices.
+ * limit), which the connector field table offers as its choices, and the schedule rule
+ * (sync-schedule.ts), whose next due time the connector API shows.
  */
 const SYNC_INTERFACES = new Set([
   "src/sync/remote.ts",
@@ -71,6 +72,7 @@ const SYNC_INTERFACES = new Set([
   "src/sync/sync-hooks.ts",
   "src/sync/connector-types.ts",
   "src/sync/sync-options.ts",
+  "src/sync/sync-schedule.ts",
 ]);
 
 export const LAYER_RULES: readonly LayerRule[] = [

@@ -45,6 +45,8 @@ export interface IdentityMappingsTable {
   remote_principal: string;
   scaidrive_principal_id: string;
   created_at: string;
+  /** How the remote names the principal, for display only (migration 0104). */
+  remote_display_name: string | null;
 }
 
 export interface SyncJobsTable {

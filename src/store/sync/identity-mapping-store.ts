@@ -11,6 +11,8 @@ export interface IdentityMappingRecord {
   identity_type: "user" | "group";
   remote_principal: string;
   scaidrive_principal_id: string;
+  /** A label to show for the remote principal (an Entra user's name and e-mail); never matched on. */
+  remote_display_name: string | null;
   created_at: string;
 }
 
@@ -18,8 +20,16 @@ export class IdentityMappingStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Throws ALREADY_EXISTS when the connector already maps that remote principal. */
-  async create(input: Omit<IdentityMappingRecord, "id" | "created_at">): Promise<IdentityMappingRecord> {
-    const row = { ...input, id: newId("map"), created_at: nowIso() };
+  async create(
+    input: Omit<IdentityMappingRecord, "id" | "created_at" | "remote_display_name"> &
+      Partial<Pick<IdentityMappingRecord, "remote_display_name">>,
+  ): Promise<IdentityMappingRecord> {
+    const row = {
+      ...input,
+      remote_display_name: input.remote_display_name ?? null,
+      id: newId("map"),
+      created_at: nowIso(),
+    };
     try {
       await this.db.insertInto("identity_mappings").values(row).execute();
     } catch (err) {

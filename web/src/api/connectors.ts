@@ -20,6 +20,8 @@ export interface Connector {
   sync_direction?: string;
   conflict_resolution?: string;
   sync_interval_minutes?: number;
+  /** When the scheduler starts the next run; null without a schedule or while disabled. */
+  next_run_at?: string | null;
   max_delete_percent?: number;
   enabled: boolean;
   status_reason: string | null;

@@ -12,13 +12,20 @@ interface Option {
   detail?: string;
 }
 
-/** Finds users and groups by name or email (GET /users?q= and /groups?q=) and hands the chosen one's id back. */
+/**
+ * Finds users and groups by name or email (GET /users?q= and /groups?q=) and hands the chosen one's id back. `only`
+ * limits it to users or to groups; `label`, `placeholder` and `description` replace the sharing pane's wording.
+ */
 export function PrincipalPicker(props: {
   exclude: ReadonlySet<string>;
   onPick: (id: string) => void;
   disabled?: boolean;
+  only?: "user" | "group";
+  label?: string;
+  placeholder?: string;
+  description?: string;
 }) {
-  const { exclude, onPick } = props;
+  const { exclude, onPick, only } = props;
   const combobox = useCombobox({ onDropdownClose: () => combobox.resetSelectedOption() });
   const [search, setSearch] = useState("");
   const [q] = useDebouncedValue(search.trim(), 200);
@@ -37,7 +44,7 @@ export function PrincipalPicker(props: {
     enabled: q.length > 0,
     staleTime: 30_000,
   });
-  const options = (found.data ?? []).filter((o) => !exclude.has(o.id));
+  const options = (found.data ?? []).filter((o) => !exclude.has(o.id) && (!only || o.kind === only));
 
   return (
     <Combobox
@@ -50,8 +57,9 @@ export function PrincipalPicker(props: {
     >
       <Combobox.Target withExpandedAttribute>
         <TextInput
-          label="Add people or groups"
-          placeholder="Search by name or email"
+          label={props.label ?? "Add people or groups"}
+          placeholder={props.placeholder ?? "Search by name or email"}
+          description={props.description}
           leftSection={<IconSearch size={16} />}
           rightSection={found.isFetching ? <Loader size={14} aria-label="Searching" /> : null}
           value={search}

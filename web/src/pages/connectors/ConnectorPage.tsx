@@ -26,7 +26,9 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { PageLoader } from "../../components/PageLoader";
 import { formatDate } from "../../format";
 import { JobLogDialog } from "./JobLogDialog";
+import { IdentityMappingsSection } from "./IdentityMappingsSection";
 import { JobsTable } from "./JobsTable";
+import { NextRun } from "./next-run";
 import { SettingsSummary } from "./SettingsSummary";
 import { remoteLabel, StateBadge, TYPE_LABELS } from "./labels";
 
@@ -86,6 +88,7 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
               {TYPE_LABELS[type]}
             </Badge>
             <StateBadge connector={c} />
+            <NextRun connector={c} prefix="Next run: " />
           </Group>
           {c.description && (
             <Text size="sm" c="dimmed">
@@ -144,6 +147,13 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
           />
         )}
       </section>
+      {canManage && (
+        <IdentityMappingsSection
+          type={type}
+          connectorId={id}
+          syncPermissions={(c as Connector).sync_permissions === true}
+        />
+      )}
       <JobLogDialog type={type} connectorId={id} job={openJob} onClose={() => setOpenJob(null)} />
       <ConfirmDialog
         opened={confirmDelete}

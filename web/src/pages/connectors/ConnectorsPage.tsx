@@ -22,6 +22,7 @@ import {
   STATE_LABELS,
   TYPE_LABELS,
 } from "./labels";
+import { NextRun } from "./next-run";
 
 const TYPE_FILTER = [
   { value: "all", label: "All types" },
@@ -97,7 +98,7 @@ export function Component() {
         />
       )}
       {rows.length > 0 && (
-        <Table.ScrollContainer minWidth={1100}>
+        <Table.ScrollContainer minWidth={1200}>
           <Table aria-label="Connections" verticalSpacing="sm" highlightOnHover>
             <Table.Thead>
               <Table.Tr>
@@ -108,7 +109,8 @@ export function Component() {
                 <Table.Th>Direction</Table.Th>
                 <Table.Th>Schedule</Table.Th>
                 <Table.Th>State</Table.Th>
-                <Table.Th>Last run</Table.Th>
+                <Table.Th style={{ whiteSpace: "nowrap" }}>Last run</Table.Th>
+                <Table.Th style={{ whiteSpace: "nowrap" }}>Next run</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -170,10 +172,13 @@ function ConnectorTableRow({ c, shareName }: { c: ConnectorRow; shareName: strin
             </Text>
           </Stack>
         ) : (
-          <Text span size="sm" c="dimmed">
+          <Text span size="sm" c="dimmed" style={{ whiteSpace: "nowrap" }}>
             Never run
           </Text>
         )}
+      </Table.Td>
+      <Table.Td>
+        <NextRun connector={c} />
       </Table.Td>
     </Table.Tr>
   );
