@@ -25,7 +25,10 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { PageLoader } from "../../components/PageLoader";
 import { formatDate } from "../../format";
+import { ConnectionActions } from "./ConnectionActions";
+import { FileStatesSection } from "./FileStatesSection";
 import { JobLogDialog } from "./JobLogDialog";
+import { MountsSection } from "./MountsSection";
 import { JobsTable } from "./JobsTable";
 import { SettingsSummary } from "./SettingsSummary";
 import { remoteLabel, StateBadge, TYPE_LABELS } from "./labels";
@@ -104,6 +107,7 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
             >
               Run now
             </Button>
+            <ConnectionActions connector={c} shareName={shares.data?.get(c.target_share_id)} busy={running} />
             <Button variant="default" loading={toggle.isPending} onClick={() => toggle.mutate(!c.enabled)}>
               {c.enabled ? "Disable" : "Enable"}
             </Button>
@@ -137,6 +141,7 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
         {jobs.data && (
           <JobsTable
             jobs={allJobs}
+            updatedAt={jobs.dataUpdatedAt}
             onOpen={setOpenJob}
             hasMore={!!jobs.hasNextPage}
             loadingMore={jobs.isFetchingNextPage}
@@ -144,6 +149,8 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
           />
         )}
       </section>
+      {canManage && <FileStatesSection type={type} connectorId={id} />}
+      {canManage && <MountsSection connector={c} shareNames={shares.data} />}
       <JobLogDialog type={type} connectorId={id} job={openJob} onClose={() => setOpenJob(null)} />
       <ConfirmDialog
         opened={confirmDelete}
