@@ -2,7 +2,7 @@
  * A connection's actions beyond Run now: the dry run (Preview), push and pull, the job log with server-side filters,
  * the file-states and the mounts of the connector (`/api/v1/mounts`).
  */
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { apiRequest } from "./http";
 import { connectorKeys, connectorPath, isActive, type ConnectorType, type Job, type JobDetail } from "./connectors";
 import type { Page } from "./types";
@@ -104,6 +104,8 @@ export function useFileStates(type: ConnectorType, id: string, search: string) {
       }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
+    // While the next search is read, the table keeps the last answer instead of blinking empty.
+    placeholderData: keepPreviousData,
   });
 }
 

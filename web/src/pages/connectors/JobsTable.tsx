@@ -64,7 +64,10 @@ function JobRow({ job, updatedAt, onOpen }: { job: Job; updatedAt: number; onOpe
       <Table.Td>
         <JobStatusBadge status={job.status} />
       </Table.Td>
-      <Table.Td>{TRIGGER_LABELS[job.trigger] ?? job.trigger}</Table.Td>
+      <Table.Td>
+        {TRIGGER_LABELS[job.trigger] ?? job.trigger}
+        {job.options?.dry_run ? " (preview)" : ""}
+      </Table.Td>
       <Table.Td style={{ whiteSpace: "nowrap" }}>
         <Anchor
           component="button"
@@ -83,6 +86,10 @@ function JobRow({ job, updatedAt, onOpen }: { job: Job; updatedAt: number; onOpe
       <Table.Td miw={220}>
         {isActive(job) ? (
           <ActiveJobProgress job={job} percent={percent} updatedAt={updatedAt} />
+        ) : job.options?.dry_run && job.status === "completed" ? (
+          <Text size="sm">
+            {job.files_total === 1 ? "1 action planned" : `${job.files_total.toLocaleString()} actions planned`}
+          </Text>
         ) : job.status === "skipped" ? (
           <Text size="sm" c="dimmed">
             —
