@@ -226,6 +226,8 @@ describe("a connection's actions", () => {
     await page.keyboard.press("Space");
     assert.ok(await tick.isChecked());
     assert.ok(await submit.isEnabled());
+    await animationsSettled(page);
+    await screenshot(page, "connection-push-delete");
     await page.keyboard.press("Enter");
     await dialog.waitFor({ state: "detached" });
     await waitForText(newestJob(), /Push/);
@@ -272,6 +274,10 @@ describe("a connection's actions", () => {
     await synced.waitFor();
     assert.match(await synced.innerText(), /[0-9a-f]{16}…/, "the ScaiDrive sha256");
     await assertAccessible(page, "the file states");
+    await section.getByRole("textbox", { name: "Search paths" }).fill("reports/");
+    await table.getByRole("row").filter({ hasText: "reports/locked.txt" }).waitFor();
+    await section.scrollIntoViewIfNeeded();
+    await screenshot(page, "connection-file-states");
   });
 
   test("Mounts: mount a remote folder, open it in the file browser, unmount", async () => {

@@ -15,7 +15,8 @@ export function ConnectionActions({
   shareName: string | undefined;
   busy: boolean;
 }) {
-  const [previewing, setPreviewing] = useState(false);
+  // 0 while closed; each opening gets a new number, so it plans afresh.
+  const [previewing, setPreviewing] = useState(0);
   const [mode, setMode] = useState<PushPullMode | null>(null);
   const off = !connector.enabled || busy;
   const why = !connector.enabled ? "Enable the connection first" : busy ? "A job is running" : undefined;
@@ -26,7 +27,7 @@ export function ConnectionActions({
         leftSection={<IconListSearch size={16} />}
         disabled={off}
         title={why}
-        onClick={() => setPreviewing(true)}
+        onClick={() => setPreviewing(Date.now())}
       >
         Preview
       </Button>
@@ -51,8 +52,8 @@ export function ConnectionActions({
       <PreviewDialog
         type={connector.type}
         connectorId={connector.id}
-        opened={previewing}
-        onClose={() => setPreviewing(false)}
+        opening={previewing}
+        onClose={() => setPreviewing(0)}
       />
       <PushPullDialog connector={connector} shareName={shareName} mode={mode} onClose={() => setMode(null)} />
     </>

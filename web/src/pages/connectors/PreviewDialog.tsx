@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { Alert, Button, Group, Loader, Stack, Table, Text } from "@mantine/core";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { dryRun, runSync, useJobLogPages, type DryRun, type PlanItem } from "../../api/connector-actions";
 import { connectorKeys, type ConnectorType } from "../../api/connectors";
 import { ApiError } from "../../api/http";
@@ -13,27 +13,51 @@ import { TYPE_LABELS } from "./labels";
 export function PreviewDialog({
   type,
   connectorId,
-  opened,
+  opening,
   onClose,
 }: {
   type: ConnectorType;
   connectorId: string;
-  opened: boolean;
+  /** Non-zero while open; a new number for each opening. */
+  opening: number;
   onClose: () => void;
 }) {
   return (
-    <AppDialog opened={opened} onClose={onClose} size="xl" title="Preview of the next run">
-      <Preview type={type} connectorId={connectorId} onClose={onClose} />
+    <AppDialog opened={opening !== 0} onClose={onClose} size="xl" title="Preview of the next run">
+      <Preview type={type} connectorId={connectorId} opening={opening} onClose={onClose} />
     </AppDialog>
   );
 }
 
 const PAGE = 100;
 
-function Preview({ type, connectorId, onClose }: { type: ConnectorType; connectorId: string; onClose: () => void }) {
+function Preview({
+  type,
+  connectorId,
+  opening,
+  onClose,
+}: {
+  type: ConnectorType;
+  connectorId: string;
+  opening: number;
+  onClose: () => void;
+}) {
   const queryClient = useQueryClient();
   const [force, setForce] = useState(false);
-  const preview = useMutation({ mutationFn: (f: boolean) => dryRun(type, connectorId, f) });
+  // A query rather than a mutation so the dry run starts once per opening (React's development double mount would
+  // otherwise send a second one, refused while the first runs); `opening` makes each opening plan afresh.
+  const preview = useQuery({
+    // Outside connectorKeys.all: the page invalidates those on live events, which must not plan again.
+    queryKey: ["connector-preview", type, connectorId, opening, force],
+    queryFn: () => dryRun(type, connectorId, force),
+    // Closing renders the body once more (the exit transition) with opening 0: nothing to plan then.
+    enabled: opening !== 0,
+    retry: false,
+    staleTime: Infinity,
+    gcTime: 0,
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
+  });
   const run = useMutation({
     mutationFn: () => runSync(type, connectorId, force),
     onSuccess: async () => {
@@ -41,8 +65,6 @@ function Preview({ type, connectorId, onClose }: { type: ConnectorType; connecto
       onClose();
     },
   });
-  const { mutate } = preview;
-  useEffect(() => mutate(force), [mutate, force]);
   // The dry run is a job too: it shows in the jobs table once it has planned.
   const { isSuccess, isError } = preview;
   useEffect(() => {
