@@ -44,7 +44,7 @@ export function FileStatesSection({ type, connectorId }: { type: ConnectorType; 
           </Text>
         )}
         {rows.length > 0 && (
-          <Table.ScrollContainer minWidth={1000} mah={520}>
+          <Table.ScrollContainer minWidth={1150} mah={520}>
             <Table aria-label="File states" verticalSpacing={6} stickyHeader>
               <Table.Thead>
                 <Table.Tr>
@@ -94,7 +94,7 @@ function Short({ value }: { value: string | null }) {
 function FileStateRow({ state: s }: { state: FileState }) {
   return (
     <Table.Tr>
-      <Table.Td>
+      <Table.Td miw={240}>
         <Text span size="sm" ff="monospace" style={{ overflowWrap: "anywhere" }}>
           {s.path}
         </Text>
@@ -125,7 +125,7 @@ function FileStateRow({ state: s }: { state: FileState }) {
         <Stack gap={0}>
           <Short value={s.remote.fingerprint} />
           {s.kind === "file" && (
-            <Text size="xs" c="dimmed">
+            <Text size="xs" c="dimmed" style={{ whiteSpace: "nowrap" }}>
               {s.remote.size !== null ? formatBytes(s.remote.size) : ""}
               {s.remote.modified_at ? ` · ${formatDate(s.remote.modified_at)}` : ""}
             </Text>
