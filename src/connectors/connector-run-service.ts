@@ -56,6 +56,21 @@ export interface SyncQuery {
   force?: boolean;
 }
 
+/** A page of a job's log; `result` / `action` keep entries with one of those (each repeatable or comma-separated). */
+export interface JobLogRequest extends PageRequest {
+  result?: readonly string[];
+  action?: readonly string[];
+}
+
+/** `["a,b", "c"]` → `["a", "b", "c"]`; undefined when nothing is left. */
+function splitList(values: readonly string[] | undefined): string[] | undefined {
+  const out = (values ?? [])
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  return out.length > 0 ? [...new Set(out)] : undefined;
+}
+
 export class ConnectorRunService {
   private readonly log: Logger;
 
@@ -126,15 +141,19 @@ export class ConnectorRunService {
   }
 
   /** One job; managers also get a page of its per-file log (`entries`, `next_cursor`). @throws NOT_FOUND */
-  async job(actor: Actor, id: string, jobId: string, req: PageRequest): Promise<Json> {
+  async job(actor: Actor, id: string, jobId: string, req: JobLogRequest): Promise<Json> {
     const { connector, manager } = await this.o.access.load(actor, id, this.o.def.type, "read");
     const job = await this.jobOf(connector.id, jobId);
     if (!manager) return jobView(job);
     const limit = clampLimit(req.limit);
     const after = decodeCursor(req.cursor, ["after"])?.after;
+    // The cursor is the last seq shown, so it stays valid under any filter: the same filters must
+    // be sent with it (a different filter simply continues after that seq).
     const rows = await this.o.stores.jobs.entries(job.id, {
       after: after !== undefined ? Number(after) : undefined,
       limit: limit + 1,
+      results: splitList(req.result),
+      actions: splitList(req.action),
     });
     const { page, next } = pageOf(rows, limit, (last) => encodeCursor({ after: String(last.seq) }));
     return { ...jobView(job), entries: page.map(entryView), next_cursor: next };
@@ -151,12 +170,13 @@ export class ConnectorRunService {
   async fileStates(
     actor: Actor,
     id: string,
-    req: PageRequest,
+    req: PageRequest & { search?: string },
   ): Promise<{ file_states: Json[]; next_cursor: string | null }> {
     const { connector } = await this.o.access.load(actor, id, this.o.def.type, "manage");
     const limit = clampLimit(req.limit);
     const after = decodeCursor(req.cursor, ["after"])?.after;
-    const rows = await this.o.stores.fileStates.list(connector.id, { after, limit: limit + 1 });
+    const search = req.search?.trim() || undefined;
+    const rows = await this.o.stores.fileStates.list(connector.id, { after, limit: limit + 1, search });
     const { page, next } = pageOf(rows, limit, (last) => encodeCursor({ after: last.path }));
     return { file_states: page.map(fileStateView), next_cursor: next };
   }

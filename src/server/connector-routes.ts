@@ -36,6 +36,29 @@ const PageQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: "page size (default 100)" })),
   cursor: Type.Optional(Type.String({ description: "next_cursor of the previous page" })),
 });
+const JOB_ENTRY_RESULTS = ["ok", "error", "skipped", "warning", "planned"] as const;
+const JobLogQuery = Type.Object({
+  ...PageQuery.properties,
+  result: Type.Optional(
+    Type.Array(Type.String({ pattern: `^(${JOB_ENTRY_RESULTS.join("|")})(,(${JOB_ENTRY_RESULTS.join("|")}))*$` }), {
+      description: `only entries with one of these results (${JOB_ENTRY_RESULTS.join(", ")}); repeat or comma-separate`,
+      maxItems: 10,
+    }),
+  ),
+  action: Type.Optional(
+    Type.Array(Type.String({ pattern: "^[a-z_]{1,40}(,[a-z_]{1,40})*$" }), {
+      description:
+        "only entries with one of these actions (copy, delete, move, push, delete_source…); repeat or comma-separate",
+      maxItems: 20,
+    }),
+  ),
+});
+const FileStatesQuery = Type.Object({
+  ...PageQuery.properties,
+  search: Type.Optional(
+    Type.String({ maxLength: 1024, description: "only paths containing this text (case-insensitive)" }),
+  ),
+});
 const IdParams = Type.Object({ id: Type.String() });
 const JobParams = Type.Object({ id: Type.String(), job_id: Type.String() });
 const MapParams = Type.Object({ id: Type.String(), map_id: Type.String() });
@@ -237,12 +260,13 @@ function runRoutes({ app, basePath, tags, runs }: TypeRoutes): void {
     {
       schema: {
         tags,
-        summary: "One job with its per-file log (paginated by limit/cursor)",
+        summary: "One job with its per-file log (paginated by limit/cursor, filtered by result/action)",
         description:
           "The per-file log (`entries`, `next_cursor`) names files and folders, so it is included " +
-          "only for callers with MANAGE_PERMISSIONS on the target share; readers get the job alone.",
+          "only for callers with MANAGE_PERMISSIONS on the target share; readers get the job alone. " +
+          "`result` and `action` keep only matching entries; send the same filters with `cursor`.",
         params: JobParams,
-        querystring: PageQuery,
+        querystring: JobLogQuery,
         response: {
           200: schema(refTo("ConnectorJobDetail")),
           ...errors(400, 401, 404),
@@ -275,7 +299,7 @@ function runRoutes({ app, basePath, tags, runs }: TypeRoutes): void {
           "Needs MANAGE_PERMISSIONS on the target share (403 otherwise): the list names every " +
           "synced path, including folders whose ACL hides them from readers of the share root.",
         params: IdParams,
-        querystring: PageQuery,
+        querystring: FileStatesQuery,
         response: {
           200: schema({
             type: "object",

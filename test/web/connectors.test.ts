@@ -213,7 +213,7 @@ describe("connections pages", () => {
     assert.ok((await log.getByRole("row").count()) > FILE_COUNT / 2, "the log lists the files");
     await assertAccessible(page, "the job log");
     await dialog.getByRole("switch", { name: "Errors only" }).check({ force: true });
-    await dialog.getByText("No errors in the entries loaded.").waitFor();
+    await dialog.getByText("No entries match these filters.").waitFor();
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
   });

@@ -160,9 +160,17 @@ export class FileStateStore {
   }
 
   /** Path order, keyset-paginated by path. */
-  async list(connectorId: string, options: { after?: string; limit?: number } = {}): Promise<FileStateRecord[]> {
+  /** A page in path order; `search` keeps paths containing it, ignoring case (ASCII letters on SQLite). */
+  async list(
+    connectorId: string,
+    options: { after?: string; limit?: number; search?: string } = {},
+  ): Promise<FileStateRecord[]> {
     let q = this.db.selectFrom("file_states").selectAll().where("connector_id", "=", connectorId).orderBy("path");
     if (options.after !== undefined) q = q.where("path", ">", options.after);
+    if (options.search) {
+      const pattern = `%${options.search.toLowerCase().replace(/[\\%_]/g, "\\$&")}%`;
+      q = q.where(sql<boolean>`lower(path) LIKE ${pattern} ESCAPE '\\'`);
+    }
     if (options.limit) q = q.limit(options.limit);
     return (await q.execute()).map(toRecord);
   }

@@ -294,9 +294,18 @@ export class SyncJobStore {
       .execute();
   }
 
-  async entries(jobId: string, options: { after?: number; limit?: number } = {}): Promise<JobEntryRecord[]> {
+  /**
+   * A page of a job's log in `seq` order; `results` / `actions` keep only entries with one of those
+   * (indexed with the job, so a filtered page of a long log stays a range read).
+   */
+  async entries(
+    jobId: string,
+    options: { after?: number; limit?: number; results?: readonly string[]; actions?: readonly string[] } = {},
+  ): Promise<JobEntryRecord[]> {
     let q = this.db.selectFrom("sync_job_entries").selectAll().where("job_id", "=", jobId).orderBy("seq");
     if (options.after !== undefined) q = q.where("seq", ">", options.after);
+    if (options.results?.length) q = q.where("result", "in", [...options.results]);
+    if (options.actions?.length) q = q.where("action", "in", [...options.actions]);
     if (options.limit) q = q.limit(options.limit);
     return (await q.execute()).map((r) => ({
       seq: num(r.seq),

@@ -48,6 +48,8 @@ export interface Job {
   bytes_done: number;
   error: { code: string; message: string } | null;
   skip_reason: string | null;
+  /** How it was requested; a dry run (Preview) only plans. */
+  options?: { full_sync?: boolean; dry_run?: boolean; force?: boolean } | null;
 }
 
 export interface JobEntry {

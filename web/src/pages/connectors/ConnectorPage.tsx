@@ -25,8 +25,11 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { PageLoader } from "../../components/PageLoader";
 import { formatDate } from "../../format";
+import { ConnectionActions } from "./ConnectionActions";
+import { FileStatesSection } from "./FileStatesSection";
 import { JobLogDialog } from "./JobLogDialog";
 import { IdentityMappingsSection } from "./IdentityMappingsSection";
+import { MountsSection } from "./MountsSection";
 import { JobsTable } from "./JobsTable";
 import { NextRun } from "./next-run";
 import { SettingsSummary } from "./SettingsSummary";
@@ -107,6 +110,7 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
             >
               Run now
             </Button>
+            <ConnectionActions connector={c} shareName={shares.data?.get(c.target_share_id)} busy={running} />
             <Button variant="default" loading={toggle.isPending} onClick={() => toggle.mutate(!c.enabled)}>
               {c.enabled ? "Disable" : "Enable"}
             </Button>
@@ -140,6 +144,7 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
         {jobs.data && (
           <JobsTable
             jobs={allJobs}
+            updatedAt={jobs.dataUpdatedAt}
             onOpen={setOpenJob}
             hasMore={!!jobs.hasNextPage}
             loadingMore={jobs.isFetchingNextPage}
@@ -147,6 +152,8 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
           />
         )}
       </section>
+      {canManage && <FileStatesSection type={type} connectorId={id} />}
+      {canManage && <MountsSection connector={c} shareNames={shares.data} />}
       {canManage && (
         <IdentityMappingsSection
           type={type}

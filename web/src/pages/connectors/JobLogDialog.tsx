@@ -1,6 +1,7 @@
 import { useState } from "react";
-import { Badge, Group, Loader, Stack, Switch, Table, Text } from "@mantine/core";
-import { useJobLog, type ConnectorType, type Job } from "../../api/connectors";
+import { Badge, Group, Loader, Select, Stack, Switch, Table, Text } from "@mantine/core";
+import { useJobLogPages } from "../../api/connector-actions";
+import { type ConnectorType, type Job } from "../../api/connectors";
 import { AppDialog } from "../../components/AppDialog";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { ShowMoreButton } from "../../components/ShowMoreButton";
@@ -39,17 +40,45 @@ const RESULT_COLORS: Record<string, string> = {
   planned: "blue",
 };
 
+/** The actions a job logs, for the filter (a sync's, then a push's or pull's). */
+const ACTIONS = [
+  "copy",
+  "delete",
+  "move",
+  "mkdir",
+  "conflict",
+  "push",
+  "pull",
+  "delete_source",
+  "scan",
+  "check",
+  "adopt",
+  "forget",
+  "untrack",
+  "out_of_scope",
+  "error",
+] as const;
+
+const ACTION_OPTIONS = [
+  { value: "all", label: "All actions" },
+  ...ACTIONS.map((a) => ({ value: a, label: a.replace(/_/g, " ") })),
+];
+
 /**
- * The log page by page with the API's cursor ("Show more"); "Errors only" narrows the entries loaded so far — the
- * API has no filter, so errors further on appear as more pages load.
+ * The log page by page with the API's cursor ("Show more"). "Errors only" and the action filter are applied by the
+ * server, so the first page of a 100,000-entry job already holds the matching entries.
  */
 function JobLog({ type, connectorId, job }: { type: ConnectorType; connectorId: string; job: Job }) {
-  const log = useJobLog(type, connectorId, job.id);
   const [errorsOnly, setErrorsOnly] = useState(false);
+  const [action, setAction] = useState("all");
+  const log = useJobLogPages(type, connectorId, job.id, {
+    results: errorsOnly ? ["error"] : [],
+    actions: action === "all" ? [] : [action],
+  });
   const detail = log.data?.pages[0] ?? job;
-  const entries = log.data?.pages.flatMap((p) => p.entries ?? []) ?? [];
-  const shown = errorsOnly ? entries.filter((e) => e.result === "error") : entries;
+  const shown = log.data?.pages.flatMap((p) => p.entries ?? []) ?? [];
   const managersOnly = log.data && log.data.pages[0]?.entries === undefined;
+  const filtered = errorsOnly || action !== "all";
 
   return (
     <Stack gap="md">
@@ -60,7 +89,20 @@ function JobLog({ type, connectorId, job }: { type: ConnectorType; connectorId: 
         </Text>
       </Group>
       {detail.error && <ErrorNotice title={detail.error.code} error={detail.error.message} />}
-      <Switch label="Errors only" checked={errorsOnly} onChange={(e) => setErrorsOnly(e.currentTarget.checked)} />
+      {!managersOnly && (
+        <Group gap="lg" align="flex-end">
+          <Switch label="Errors only" checked={errorsOnly} onChange={(e) => setErrorsOnly(e.currentTarget.checked)} />
+          <Select
+            label="Action"
+            data={ACTION_OPTIONS}
+            value={action}
+            onChange={(v) => setAction(v ?? "all")}
+            allowDeselect={false}
+            w={200}
+            size="sm"
+          />
+        </Group>
+      )}
       {log.isPending && <Loader aria-label="Loading the job log" />}
       {log.isError && <ErrorNotice error={log.error} />}
       {managersOnly && (
@@ -70,7 +112,7 @@ function JobLog({ type, connectorId, job }: { type: ConnectorType; connectorId: 
       )}
       {log.data && !managersOnly && shown.length === 0 && (
         <Text size="sm" c="dimmed">
-          {errorsOnly ? "No errors in the entries loaded." : "Nothing was copied, moved or deleted."}
+          {filtered ? "No entries match these filters." : "Nothing was copied, moved or deleted."}
         </Text>
       )}
       {shown.length > 0 && (

@@ -3,6 +3,7 @@ import { isActive, type Job } from "../../api/connectors";
 import { ListEmptyState } from "../../components/ListEmptyState";
 import { ShowMoreButton } from "../../components/ShowMoreButton";
 import { formatBytes, formatDate } from "../../format";
+import { etaLabel, useJobRate } from "./job-rate";
 import { durationLabel, jobCounts, jobPercent, JobStatusBadge, TRIGGER_LABELS } from "./labels";
 
 /** A connection's jobs, newest first; the start time opens the job's per-file log. */
@@ -12,8 +13,11 @@ export function JobsTable({
   hasMore,
   loadingMore,
   onMore,
+  updatedAt = 0,
 }: {
   jobs: Job[];
+  /** When the jobs were last read or updated by a live event (ms), to time the running job's rate. */
+  updatedAt?: number;
   onOpen: (job: Job) => void;
   hasMore: boolean;
   loadingMore: boolean;
@@ -42,7 +46,7 @@ export function JobsTable({
           </Table.Thead>
           <Table.Tbody>
             {jobs.map((job) => (
-              <JobRow key={job.id} job={job} onOpen={() => onOpen(job)} />
+              <JobRow key={job.id} job={job} updatedAt={updatedAt} onOpen={() => onOpen(job)} />
             ))}
           </Table.Tbody>
         </Table>
@@ -52,7 +56,7 @@ export function JobsTable({
   );
 }
 
-function JobRow({ job, onOpen }: { job: Job; onOpen: () => void }) {
+function JobRow({ job, updatedAt, onOpen }: { job: Job; updatedAt: number; onOpen: () => void }) {
   const started = job.started_at ?? job.created_at;
   const percent = jobPercent(job);
   return (
@@ -60,7 +64,10 @@ function JobRow({ job, onOpen }: { job: Job; onOpen: () => void }) {
       <Table.Td>
         <JobStatusBadge status={job.status} />
       </Table.Td>
-      <Table.Td>{TRIGGER_LABELS[job.trigger] ?? job.trigger}</Table.Td>
+      <Table.Td>
+        {TRIGGER_LABELS[job.trigger] ?? job.trigger}
+        {job.options?.dry_run ? " (preview)" : ""}
+      </Table.Td>
       <Table.Td style={{ whiteSpace: "nowrap" }}>
         <Anchor
           component="button"
@@ -78,14 +85,11 @@ function JobRow({ job, onOpen }: { job: Job; onOpen: () => void }) {
       <Table.Td style={{ whiteSpace: "nowrap" }}>{durationLabel(job)}</Table.Td>
       <Table.Td miw={220}>
         {isActive(job) ? (
-          <Stack gap={4}>
-            <JobProgress percent={percent} />
-            <Text size="xs" c="dimmed">
-              {job.files_total
-                ? `${job.files_done} of ${job.files_total} · ${formatBytes(job.bytes_done)}`
-                : `Scanning… ${job.files_scanned} found`}
-            </Text>
-          </Stack>
+          <ActiveJobProgress job={job} percent={percent} updatedAt={updatedAt} />
+        ) : job.options?.dry_run && job.status === "completed" ? (
+          <Text size="sm">
+            {job.files_total === 1 ? "1 action planned" : `${job.files_total.toLocaleString()} actions planned`}
+          </Text>
         ) : job.status === "skipped" ? (
           <Text size="sm" c="dimmed">
             —
@@ -106,6 +110,27 @@ function JobRow({ job, onOpen }: { job: Job; onOpen: () => void }) {
         ) : null}
       </Table.Td>
     </Table.Tr>
+  );
+}
+
+/** The bar with files done of planned, bytes moved, the recent rate and the time left at that pace. */
+function ActiveJobProgress({ job, percent, updatedAt }: { job: Job; percent: number | null; updatedAt: number }) {
+  const { bytesPerSecond, secondsLeft } = useJobRate(job, updatedAt);
+  const parts = job.files_total
+    ? [
+        `${job.files_done.toLocaleString()} of ${job.files_total.toLocaleString()} files`,
+        `${formatBytes(job.bytes_done)} copied`,
+        ...(bytesPerSecond !== null ? [`${formatBytes(bytesPerSecond)}/s`] : []),
+        ...(secondsLeft !== null ? [etaLabel(secondsLeft)] : []),
+      ]
+    : [`Scanning… ${job.files_scanned.toLocaleString()} found`];
+  return (
+    <Stack gap={4}>
+      <JobProgress percent={percent} />
+      <Text size="xs" c="dimmed" aria-live="off">
+        {parts.join(" · ")}
+      </Text>
+    </Stack>
   );
 }
 
