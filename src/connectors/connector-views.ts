@@ -22,6 +22,7 @@ export function jobView(j: SyncJobRecord): Json {
     bytes_transferred: j.bytes_transferred,
     error_count: j.error_count,
     files_total: j.files_total,
+    bytes_total: j.bytes_total,
     files_done: j.files_done,
     bytes_done: j.bytes_done,
     error: j.error,

@@ -12,6 +12,7 @@
 /** Counters of a job as the job runner knows them while it runs (see JobLog). */
 export interface JobProgressCounters {
   files_total: number;
+  bytes_total: number;
   files_done: number;
   bytes_done: number;
   files_scanned: number;

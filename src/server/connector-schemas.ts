@@ -41,6 +41,12 @@ const jobProperties: Json = {
       "finished actions whose outcome was stored (live while running); what " +
       "was in flight when a job failed or was cancelled is not counted",
   },
+  bytes_total: {
+    type: "integer",
+    description:
+      "content bytes the plan may move: the sizes of the files it copies (live once planned; a copy that finds " +
+      "both sides identical moves nothing, so bytes_done can end below it)",
+  },
   bytes_done: { type: "integer", description: "bytes moved so far (live while running)" },
   error: {
     ...JobError,

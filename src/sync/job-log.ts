@@ -18,6 +18,7 @@ export class JobLog {
     bytes_transferred: 0,
     error_count: 0,
     files_total: 0,
+    bytes_total: 0,
     files_done: 0,
     bytes_done: 0,
   };

@@ -66,6 +66,7 @@ export interface JobRunnerOptions {
 
 const NO_COUNTERS: JobProgressCounters = {
   files_total: 0,
+  bytes_total: 0,
   files_done: 0,
   bytes_done: 0,
   files_scanned: 0,
@@ -77,6 +78,7 @@ const NO_COUNTERS: JobProgressCounters = {
 function progressOf(c: JobProgressCounters): JobProgressCounters {
   return {
     files_total: c.files_total,
+    bytes_total: c.bytes_total,
     files_done: c.files_done,
     bytes_done: c.bytes_done,
     files_scanned: c.files_scanned,

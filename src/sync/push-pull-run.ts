@@ -70,6 +70,7 @@ export async function runPushPull(o: PushPullRunOptions): Promise<void> {
       }
       log.counters.files_scanned++;
       log.counters.files_total++;
+      log.counters.bytes_total += entry.size;
       await copyOne(o, entry);
     } catch (err) {
       if (isJobLevel(err)) throw err;

@@ -186,6 +186,8 @@ export interface PlanSummary {
   scaidriveFiles: number;
   /** Actions planned in all phases. */
   actionCount: number;
+  /** Content bytes the planned copies and conflict resolutions may move (the job's `bytes_total`). */
+  bytesTotal: number;
   /** Distinct in-scope file paths of both sides (the job's `files_scanned`). */
   distinctFiles: number;
 }
@@ -218,6 +220,7 @@ class Planner {
   private readonly remoteTitle: string;
   private readonly remoteWord: string;
   private readonly pending = new Map<number, PlanAction[]>();
+  private bytesTotal = 0;
   private readonly deletes = { remote: 0, scaidrive: 0 };
   /** Sort keys of folders whose content a side could not list (few). */
   private unlisted: string[] = [];
@@ -256,6 +259,7 @@ class Planner {
       remoteFiles: c.live.remote.files,
       scaidriveFiles: c.live.scaidrive.files,
       actionCount: await this.ws.actionCount(),
+      bytesTotal: this.bytesTotal,
       distinctFiles: c.distinctFiles,
     };
   }
@@ -263,6 +267,7 @@ class Planner {
   // ---- output ------------------------------------------------------------------------------------
 
   private async emit(phase: number, action: PlanAction): Promise<void> {
+    this.bytesTotal += bytesToMove(action);
     let list = this.pending.get(phase);
     if (!list) this.pending.set(phase, (list = []));
     list.push(action);
@@ -811,3 +816,11 @@ function baseFromEntries(r: RemoteEntry | undefined, l: RemoteEntry | undefined)
 }
 
 export type { BaseRow };
+
+/** Bytes an action may move: a copy its source; a conflict the winner's content, both files when both are kept. */
+function bytesToMove(a: PlanAction): number {
+  if (a.action === "copy") return a.source.kind === "file" ? a.source.size : 0;
+  if (a.action !== "conflict") return 0;
+  if (a.resolution === "keep_both") return a.remote.size + a.scaidrive.size;
+  return a.resolution === "remote" ? a.remote.size : a.scaidrive.size;
+}

@@ -312,10 +312,12 @@ export async function runSync(p: RunParams): Promise<RunResult> {
         p.log.entry(item.action, item.path, item.action === "error" ? "error" : "planned", { detail: item.detail });
       }
       p.log.counters.files_total = plan.actionCount;
+      p.log.counters.bytes_total = plan.bytesTotal;
       return { status: "completed", plan, planItems };
     }
     if (p.signal.aborted) return { status: "cancelled", plan };
 
+    p.log.counters.bytes_total = plan.bytesTotal;
     const outcome = await executePlan(ws, {
       connectorId: p.connectorId,
       remote: p.remote,

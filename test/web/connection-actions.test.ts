@@ -117,7 +117,13 @@ describe("a connection's actions", () => {
     }
     assert.ok(caught, "the run was caught part-way, seconds in");
     const detail = progress.locator("xpath=..");
-    const text = await waitForText(detail, /\d+ of \d+ files · .+ copied · .+\/s · about .+ left/, 10_000);
+    const text = await waitForText(
+      detail,
+      /\d+ of \d+ files · [\d.]+ \S+ of [\d.]+ \S+ · .+\/s · about .+ left/,
+      10_000,
+    );
+    const job = await latestJob();
+    assert.ok(job.bytes_total > job.bytes_done && job.bytes_done > 0, `bytes ${job.bytes_done} of ${job.bytes_total}`);
     assert.match(
       text,
       new RegExp(`of (${FILE_COUNT + 1}|${FILE_COUNT + 2}) files`),

@@ -35,7 +35,7 @@ const DESCRIPTION = [
   "",
   "Every `data` has `connector_id`, `connector_type` and `at` (ISO time). Types:",
   "",
-  "- `job.progress`: `job_id`, `files_total`, `files_done`, `bytes_done`, `files_scanned`, `files_synced`,",
+  "- `job.progress`: `job_id`, `files_total`, `files_done`, `bytes_total`, `bytes_done`, `files_scanned`, `files_synced`,",
   "  `bytes_transferred`, `error_count` — at most one per job every 250 ms while the counters change, and one",
   "  with the final counters when the job ends.",
   "- `job.state`: `job_id`, `status` (`queued`, `running`, `completed`, `failed`, `cancelled`), `trigger`,",

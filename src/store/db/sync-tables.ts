@@ -66,6 +66,7 @@ export interface SyncJobsTable {
   bytes_transferred: BigIntColumn;
   error_count: BigIntColumn;
   files_total: BigIntColumn;
+  bytes_total: BigIntColumn;
   files_done: BigIntColumn;
   bytes_done: BigIntColumn;
   error_code: string | null;

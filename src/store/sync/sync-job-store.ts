@@ -28,6 +28,7 @@ export interface SyncJobRecord {
   bytes_transferred: number;
   error_count: number;
   files_total: number;
+  bytes_total: number;
   files_done: number;
   bytes_done: number;
   error: { code: string; message: string } | null;
@@ -52,6 +53,7 @@ export interface JobCounters {
   bytes_transferred?: number;
   error_count?: number;
   files_total?: number;
+  bytes_total?: number;
   files_done?: number;
   bytes_done?: number;
 }
@@ -78,6 +80,7 @@ function toRecord(r: Selectable<SyncJobsTable>): SyncJobRecord {
     bytes_transferred: num(r.bytes_transferred),
     error_count: num(r.error_count),
     files_total: num(r.files_total),
+    bytes_total: num(r.bytes_total),
     files_done: num(r.files_done),
     bytes_done: num(r.bytes_done),
     error: r.error_code ? { code: r.error_code, message: r.error_message ?? "" } : null,

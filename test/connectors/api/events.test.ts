@@ -203,6 +203,7 @@ describe("GET /api/v1/events: live connector and job events", () => {
     assert.ok(final.files_total >= FILES, `files_total ${final.files_total}`);
     assert.equal(final.files_done, final.files_total);
     assert.equal(final.bytes_done, FILES * FILE_BYTES);
+    assert.equal(final.bytes_total, FILES * FILE_BYTES, "the plan's byte total, known before the copies");
 
     const progress = admin.of(connectorId, "job.progress");
     assert.ok(progress.length >= 2, `progress events: ${progress.length}`);
@@ -215,7 +216,19 @@ describe("GET /api/v1/events: live connector and job events", () => {
       progress.some((p) => p.data.files_done > 0 && p.data.files_done < final.files_total),
       `a partial count was seen: ${JSON.stringify(progress.map((p) => p.data.files_done))}`,
     );
-    const COUNTERS = ["files_total", "files_done", "bytes_done", "files_scanned", "files_synced", "error_count"];
+    assert.ok(
+      progress.some((p) => p.data.bytes_done < final.bytes_total && p.data.bytes_total === final.bytes_total),
+      "part-way events already carry the byte total",
+    );
+    const COUNTERS = [
+      "files_total",
+      "bytes_total",
+      "files_done",
+      "bytes_done",
+      "files_scanned",
+      "files_synced",
+      "error_count",
+    ];
     for (const k of COUNTERS) assert.equal(progress.at(-1)!.data[k], final[k], `final progress ${k}`);
     // Throttled: events before the final one are ≥ ~250 ms apart (server time), i.e. at most ~4 a second.
     const at = progress.map((p) => Date.parse(p.data.at));

@@ -24,6 +24,7 @@ const JOB_FIELDS = [
   "bytes_transferred",
   "error_count",
   "files_total",
+  "bytes_total",
   "files_done",
   "bytes_done",
   "trigger",
@@ -143,6 +144,8 @@ for (const dialect of ["sqlite", "postgres"] as const)
       );
       assert.ok(job.files_scanned >= 3);
       assert.equal(job.files_done, job.files_total);
+      // Every planned copy moved its bytes, so the plan's total is what was transferred.
+      assert.equal(job.bytes_total, job.bytes_transferred);
       assert.ok(
         job.entries.some((e: any) => e.path === "report.pdf" && e.result === "ok"),
         JSON.stringify(job.entries),

@@ -44,6 +44,8 @@ export interface Job {
   bytes_transferred: number;
   error_count: number;
   files_total: number;
+  /** Content bytes the plan may move (0 before the plan, and for jobs from before it was counted). */
+  bytes_total: number;
   files_done: number;
   bytes_done: number;
   error: { code: string; message: string } | null;

@@ -12,6 +12,7 @@ type ProgressData = Partial<Job> & { connector_id: string; connector_type: strin
 
 const COUNTERS = [
   "files_total",
+  "bytes_total",
   "files_done",
   "bytes_done",
   "files_scanned",

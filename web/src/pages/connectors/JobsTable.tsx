@@ -119,7 +119,9 @@ function ActiveJobProgress({ job, percent, updatedAt }: { job: Job; percent: num
   const parts = job.files_total
     ? [
         `${job.files_done.toLocaleString()} of ${job.files_total.toLocaleString()} files`,
-        `${formatBytes(job.bytes_done)} copied`,
+        job.bytes_total > 0
+          ? `${formatBytes(job.bytes_done)} of ${formatBytes(job.bytes_total)}`
+          : `${formatBytes(job.bytes_done)} copied`,
         ...(bytesPerSecond !== null ? [`${formatBytes(bytesPerSecond)}/s`] : []),
         ...(secondsLeft !== null ? [etaLabel(secondsLeft)] : []),
       ]

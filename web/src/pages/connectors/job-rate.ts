@@ -1,7 +1,8 @@
 /**
- * Rate and time left of a running job from its live updates: the job has no byte total, so the rate is bytes per
- * second and the time left follows the files (files left at the recent files-per-second pace). Both use a sliding
- * window of the last samples, so a slow start or a pause does not skew them for the rest of the run.
+ * Rate and time left of a running job from its live updates: the rate is bytes per second; the time left is the bytes
+ * still to move at that rate when the plan has a byte total, else the files left at the recent files-per-second pace
+ * (a run of folders and deletes moves no bytes). Both use a sliding window of the last samples, so a slow start or a
+ * pause does not skew them for the rest of the run.
  */
 import { useState } from "react";
 import type { Job } from "../../api/connectors";
@@ -17,18 +18,21 @@ export const RATE_WINDOW_MS = 15_000;
 export interface JobRate {
   /** Bytes per second over the window, null until two samples span a second. */
   bytesPerSecond: number | null;
-  /** Seconds left at the window's files-per-second pace, null when unknown. */
+  /** Seconds left at the window's pace (bytes, else files), null when unknown. */
   secondsLeft: number | null;
 }
 
 /** Rate and ETA from samples oldest first (pure: the hook below keeps the samples). */
-export function rateOf(samples: readonly Sample[], filesTotal: number): JobRate {
+export function rateOf(samples: readonly Sample[], filesTotal: number, bytesTotal = 0): JobRate {
   const first = samples[0];
   const last = samples[samples.length - 1];
   if (!first || !last || last.at - first.at < 1000) return { bytesPerSecond: null, secondsLeft: null };
   const seconds = (last.at - first.at) / 1000;
   const bytesPerSecond = Math.max(0, (last.bytes - first.bytes) / seconds);
   const filesPerSecond = (last.files - first.files) / seconds;
+  const bytesLeft = bytesTotal - last.bytes;
+  if (bytesTotal > 0 && bytesPerSecond > 0 && bytesLeft >= 0)
+    return { bytesPerSecond, secondsLeft: bytesLeft / bytesPerSecond };
   const left = filesTotal - last.files;
   const secondsLeft = filesTotal > 0 && filesPerSecond > 0 && left >= 0 ? left / filesPerSecond : null;
   return { bytesPerSecond, secondsLeft };
@@ -59,7 +63,7 @@ export function useJobRate(job: Job, updatedAt: number): JobRate {
     samples = addSample(samples, { at: updatedAt, files: job.files_done, bytes: job.bytes_done });
     setSeen({ key, jobId: job.id, samples });
   }
-  return rateOf(samples, job.files_total);
+  return rateOf(samples, job.files_total, job.bytes_total ?? 0);
 }
 
 /** "about 2 min left", "about 40 s left". */

@@ -106,7 +106,10 @@ export function durationLabel(job: Job, now = Date.now()): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-/** How far a running job is, 0–100: files done of files planned (the job has no byte total); null before its plan. */
+/**
+ * How far a running job is, 0–100: files done of files planned (folders, moves and deletes move no bytes, so bytes
+ * alone would stall the bar on them); null before its plan.
+ */
 export function jobPercent(job: Job): number | null {
   if (!job.files_total) return null;
   return Math.min(100, Math.round((job.files_done / job.files_total) * 100));
