@@ -113,6 +113,11 @@ export interface ConnectorDefinition {
    * flow again.
    */
   reissuedSecrets?: readonly string[];
+  /**
+   * Plain fields the server writes into `config` itself (who signed in, and when): shown to managers on reads like
+   * the config fields, never accepted in a request body. Schemas with descriptions, for the read schema.
+   */
+  serverFields?: TObject;
   /** Name of the remote-principal field of identity mappings ("smb_principal"). */
   principalField: string;
   /** Default `sync_direction` on create (one of the remote's direction values). */
@@ -270,5 +275,7 @@ export function configView(
     if (def.secretFields.includes(key)) out[`${key}_set`] = typeof connector.secrets[key] === "string";
     else if (key in connector.config) out[key] = connector.config[key];
   }
+  for (const key of Object.keys(def.serverFields?.properties ?? {}))
+    if (key in connector.config) out[key] = connector.config[key];
   return out;
 }

@@ -275,6 +275,7 @@ export function connectorReadSchema(def: ConnectorDefinition): Json {
       props[`${k}_set`] = { type: "boolean", description: `true when a ${k} is stored (it is never returned)` };
     else props[k] = withoutDefault(s);
   }
+  Object.assign(props, def.serverFields?.properties ?? {});
   props.status_reason = nullable({ type: "string" });
   props.created_by = { type: "string" };
   props.created_at = { type: "string", format: "date-time" };

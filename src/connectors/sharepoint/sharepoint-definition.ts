@@ -195,6 +195,14 @@ export const sharepointDefinition: ConnectorDefinition = {
   ],
   // A user's refresh token comes from the sign-in (POST /{id}/authorize), never from a request body.
   reissuedSecrets: ["refresh_token"],
+  // The last completed user_auth sign-in (never a token); `refresh_token_set` says whether it still holds.
+  serverFields: Type.Object({
+    authorized_user: Type.Object(
+      { name: Type.Union([Type.String(), Type.Null()]), email: Type.String() },
+      { description: "user_auth: who signed in with Microsoft last (display name and user principal name)" },
+    ),
+    authorized_at: Type.String({ format: "date-time", description: "user_auth: when that sign-in completed" }),
+  }),
   principalField: "smb_principal",
   // SharePoint stays the system of record until an admin opts into two-way sync.
   defaultDirection: "sharepoint_to_scaidrive",
