@@ -50,6 +50,18 @@ const SyncQuery = Type.Object({
 
 /** Component names of one type's connector view and identity mapping (e.g. SMBConnector). */
 const connectorId = (def: ConnectorDefinition): string => `${def.title.replace(/\W/g, "")}Connector`;
+
+/**
+ * A type's create and PATCH bodies, titled so the OpenAPI document states each once (openapi.ts
+ * `shareTitledBodies`) though create and test-before-saving, PATCH and the test of edited fields share them.
+ */
+function titledBodies(def: ConnectorDefinition): { create: Json; patch: Json } {
+  const bodies = bodySchemas(def);
+  return {
+    create: { title: `${connectorId(def)}Create`, ...bodies.create },
+    patch: { title: `${connectorId(def)}Patch`, ...bodies.patch },
+  };
+}
 const mappingId = (def: ConnectorDefinition): string => `${def.title.replace(/\W/g, "")}IdentityMapping`;
 
 /** The components the routes of `def` reference, for `RouteModule.sharedSchemas`. */
@@ -73,7 +85,7 @@ interface TypeRoutes {
 
 /** Create, list, read, update, delete. */
 function connectorCrudRoutes({ app, def, basePath, tags, connectors }: TypeRoutes): void {
-  const bodies = bodySchemas(def);
+  const bodies = titledBodies(def);
   const Connector = schema(refTo(connectorId(def)));
 
   app.post(
@@ -170,7 +182,7 @@ function connectorCrudRoutes({ app, def, basePath, tags, connectors }: TypeRoute
  * body: a connection not yet saved).
  */
 function connectionTestRoute({ app, def, basePath, tags, connectors }: TypeRoutes): void {
-  const bodies = bodySchemas(def);
+  const bodies = titledBodies(def);
   const typeDescription = (def.testResultSchema as { description?: string } | undefined)?.description;
   const scopeRule =
     `Changing a field that decides where the stored secrets go (${def.secretScopeFields.join(", ")}) ` +
@@ -186,6 +198,7 @@ function connectionTestRoute({ app, def, basePath, tags, connectors }: TypeRoute
           (typeDescription ? `${typeDescription} ` : "") +
           `Optional JSON body of PATCH fields: tests the stored configuration merged with them and saves nothing. ` +
           scopeRule,
+        // Nullable: a POST without a body tests the stored configuration (the document shows the PATCH body).
         body: schema(nullable(bodies.patch)),
         response: { 200: schema(testResultSchema(def)), ...errors(JSON_BODY, 401, 403, 404, 409) },
       },
