@@ -20,7 +20,7 @@ export type Json = Record<string, unknown>;
 
 const nullable = (s: Json): Json => ({ ...s, nullable: true });
 
-const PatternSet: Json = {
+export const PatternSet: Json = {
   type: "object",
   additionalProperties: false,
   properties: {
@@ -249,6 +249,7 @@ export function bodySchemas(def: ConnectorDefinition): { create: Json; patch: Js
     patchProps[f.name] = f.schema(def);
   }
   for (const [k, s] of Object.entries(typeProps)) {
+    if (def.derivedFields?.includes(k)) continue;
     createProps[k] = { ...s };
     patchProps[k] = withoutDefault({ ...s });
   }
@@ -271,6 +272,7 @@ export function connectorReadSchema(def: ConnectorDefinition): Json {
   };
   for (const f of COMMON_FIELDS) props[f.name] = withoutDefault(f.schema(def));
   for (const [k, s] of Object.entries(def.configSchema.properties as Record<string, Json>)) {
+    if (def.requestOnlyFields?.includes(k)) continue;
     if (def.secretFields.includes(k))
       props[`${k}_set`] = { type: "boolean", description: `true when a ${k} is stored (it is never returned)` };
     else props[k] = withoutDefault(s);
