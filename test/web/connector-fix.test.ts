@@ -1,7 +1,8 @@
 /**
  * The one-step fix of an SMB connection an authentication failure disabled, against a real smbd: a wrong password
- * fails the run, the page shows the banner and the header's alert badge; "Enter the new password" in the banner saves
- * the right one, which re-enables the connection and resolves the alert; the next run succeeds.
+ * fails the run, the page and the connections list show the banner, the header the alert badge; "Enter the new
+ * password" in the list's banner saves the right one, which re-enables the connection and resolves the alert; the
+ * next run succeeds.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -57,7 +58,7 @@ describe("fix an SMB connection from the banner", () => {
     await samba?.stop();
   });
 
-  test("wrong password → banner and badge; Enter the new password → Enabled, no badge, the run succeeds", async () => {
+  test("wrong password → banners and badge; Enter the new password → Enabled, no badge, the run succeeds", async () => {
     await page.goto(`/connectors/smb/${id}`);
     await page.getByRole("button", { name: "Run now" }).click();
     const banner = page.getByRole("alert").filter({ hasText: "Disabled after an authentication failure" });
@@ -66,7 +67,17 @@ describe("fix an SMB connection from the banner", () => {
     const badge = page.getByRole("link", { name: "1 open alert" });
     await badge.waitFor();
 
-    await banner.getByRole("button", { name: "Enter the new password" }).click();
+    await assertAccessible(page, "an SMB connection disabled after an authentication failure");
+
+    // The list shows the same banner with the same fix; it is made from there.
+    await page.goto("/connectors");
+    const listed = page
+      .getByRole("alert")
+      .filter({ hasText: "Board fileserver: disabled after an authentication failure" });
+    await waitForText(listed, /refused this connection’s credentials/);
+    await badge.waitFor();
+    await assertAccessible(page, "Connections with a disabled connection");
+    await listed.getByRole("button", { name: "Enter the new password" }).click();
     const fix = page.getByRole("dialog", { name: "Enter the new password" });
     await fix.waitFor();
     await assertAccessible(page, "Enter the new password");
@@ -76,9 +87,12 @@ describe("fix an SMB connection from the banner", () => {
     await fix.getByLabel(/^Password/).fill(samba.password);
     await page.keyboard.press("Enter");
     await fix.waitFor({ state: "hidden" });
-    await banner.waitFor({ state: "hidden" });
-    await page.getByText("Enabled", { exact: true }).first().waitFor();
+    await listed.waitFor({ state: "hidden" });
     await badge.waitFor({ state: "hidden" });
+    await page.getByRole("table", { name: "Connections" }).getByRole("link", { name: "Board fileserver" }).click();
+    await page.getByRole("heading", { name: "Board fileserver", level: 1 }).waitFor();
+    await page.getByText("Enabled", { exact: true }).first().waitFor();
+    assert.equal(await banner.count(), 0);
     const open = (await s.api("GET", "/api/v1/alerts?open=true")).body.items;
     assert.equal(open.length, 0);
 
