@@ -5,8 +5,8 @@
  *   sub-folder, "Sync this folder" (the certificate is asked again), the effective permission with the read-only
  *   warning, then a run brings the folder's files into ScaiDrive;
  * - a delegated connection: "Sign in with Microsoft" through the emulator's sign-in page lands back on the page with
- *   "Signed in with Microsoft as …"; its grant revoked, a run disables it and "Sign in with Microsoft again" in the
- *   banner re-enables it;
+ *   "Signed in with Microsoft as …"; choosing another folder asks the app secret again and signs in again; its
+ *   grant revoked, a run disables it and "Sign in with Microsoft again" in the banner re-enables it;
  * - an app whose client secret was replaced in Entra: Run now → the banner and the header's alert badge; the new
  *   secret entered from the banner → Enabled, banner and badge gone.
  */
@@ -215,6 +215,37 @@ describe("SharePoint browser, Microsoft sign-in and the fix from the banner", ()
     await waitForText(page.getByRole("region", { name: "Settings" }), /Microsoft account\s*Alice Cooper/);
     assert.equal(await page.getByText("Not signed in with Microsoft").count(), 0);
     await assertAccessible(page, "SharePoint connection, signed in");
+
+    // A new place drops the sign-in: the app's secret is asked again, then Microsoft's sign-in follows.
+    await page.getByRole("button", { name: "Choose library" }).click();
+    await dialog()
+      .getByRole("list", { name: "Sites" })
+      .getByRole("button", { name: /Marketing/ })
+      .click();
+    await dialog()
+      .getByRole("list", { name: "Document libraries" })
+      .getByRole("button", { name: /Documents/ })
+      .click();
+    await dialog()
+      .getByRole("list", { name: "Folders" })
+      .getByRole("button", { name: /Campaigns/ })
+      .click();
+    await dialog().getByRole("list", { name: "Folders" }).getByRole("button", { name: /^2026/ }).click();
+    await dialog().getByRole("button", { name: "Sync this folder" }).click();
+    await dialog()
+      .getByText(/you will sign in with Microsoft again/)
+      .waitFor();
+    await dialog()
+      .getByRole("textbox", { name: /^Client secret/ })
+      .fill(emu.info.client_secret);
+    await dialog().getByRole("button", { name: "Save and sign in with Microsoft" }).click();
+    await page.waitForURL(/\/oauth2\/v2\.0\/authorize/);
+    await page.getByLabel("Email, phone, or Skype").fill(ALICE.upn);
+    await page.getByLabel("Password").fill(ALICE.password);
+    await page.getByRole("button", { name: "Accept" }).click();
+    await page.waitForURL(new RegExp(`/connectors/sharepoint/${id}$`));
+    await waitForText(page.getByRole("status").filter({ hasText: "Signed in" }), /Alice Cooper/);
+    await waitForText(page.getByRole("region", { name: "Settings" }), /Folder in the library\s*Campaigns\/2026/);
 
     // Entra revokes Alice's sessions: the run fails, the connection is disabled; signing in again fixes it.
     await control("tokens/revoke", { user: ALICE.upn });

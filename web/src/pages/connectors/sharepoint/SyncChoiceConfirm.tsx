@@ -54,15 +54,23 @@ export function SyncChoiceConfirm({
     setBusy(true);
     setError(null);
     try {
-      await patchConnector("sharepoint", connector.id, {
-        site_id: choice.site.site_id,
-        drive_id: choice.library.drive_id,
-        base_path: choice.path,
-        library_name: choice.library.name,
-        // site_url is what the settings show; an id-only site (no URL) keeps the stored one out of the way.
-        ...(choice.site.web_url.startsWith("https://") ? { site_url: choice.site.web_url } : {}),
-        ...(askCredential ? credential : {}),
-      });
+      // The same place again changes nothing (a save re-enables, though); names spelled differently from the stored
+      // ones would count as a change of place and want the secret.
+      await patchConnector(
+        "sharepoint",
+        connector.id,
+        unchanged
+          ? {}
+          : {
+              site_id: choice.site.site_id,
+              drive_id: choice.library.drive_id,
+              base_path: choice.path,
+              library_name: choice.library.name,
+              // site_url is what the settings show; a site without an https address keeps the stored one.
+              ...(choice.site.web_url.startsWith("https://") ? { site_url: choice.site.web_url } : {}),
+              ...(askCredential ? credential : {}),
+            },
+      );
       await queryClient.invalidateQueries({ queryKey: connectorKeys.all });
       if (userAuth && !unchanged) {
         const { authorization_url } = await authorize(connector.id);
