@@ -98,6 +98,17 @@ export interface ConnectorDefinition {
   configSchema: TObject;
   /** Write-only fields of configSchema: sealed at rest, never returned, `<field>_set` on reads. */
   secretFields: readonly string[];
+  /**
+   * Request-only fields of configSchema: `validate` (create) and `preparePatch` (PATCH) turn them into
+   * stored fields and delete them from the input (a PFX file and its password become the PEM
+   * certificate). Never stored, never in reads; secrets among them are listed in `secretFields` too.
+   */
+  requestOnlyFields?: readonly string[];
+  /**
+   * Fields of configSchema the definition derives from other input (a certificate's expiry and
+   * subject): stored and shown in reads, refused in request bodies (they are not in the body schemas).
+   */
+  derivedFields?: readonly string[];
   /** Type-specific fields PATCH refuses with 409 IMMUTABLE_FIELD (`target_share_id` always is). */
   immutableFields: readonly string[];
   /**
@@ -113,6 +124,11 @@ export interface ConnectorDefinition {
    * flow again.
    */
   reissuedSecrets?: readonly string[];
+  /**
+   * Plain fields the server writes into `config` itself (who signed in, and when): shown to managers on reads like
+   * the config fields, never accepted in a request body. Schemas with descriptions, for the read schema.
+   */
+  serverFields?: TObject;
   /** Name of the remote-principal field of identity mappings ("smb_principal"). */
   principalField: string;
   /** Default `sync_direction` on create (one of the remote's direction values). */
@@ -203,7 +219,7 @@ export function splitConfig(
   const config: Record<string, unknown> = {};
   const secrets: Record<string, string> = {};
   for (const key of Object.keys(def.configSchema.properties)) {
-    if (!(key in input) || input[key] === undefined) continue;
+    if (!(key in input) || input[key] === undefined || def.requestOnlyFields?.includes(key)) continue;
     if (def.secretFields.includes(key)) secrets[key] = vault.seal(String(input[key]));
     else config[key] = input[key];
   }
@@ -267,8 +283,11 @@ export function configView(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(def.configSchema.properties)) {
+    if (def.requestOnlyFields?.includes(key)) continue;
     if (def.secretFields.includes(key)) out[`${key}_set`] = typeof connector.secrets[key] === "string";
     else if (key in connector.config) out[key] = connector.config[key];
   }
+  for (const key of Object.keys(def.serverFields?.properties ?? {}))
+    if (key in connector.config) out[key] = connector.config[key];
   return out;
 }

@@ -21,7 +21,7 @@ export type Json = Record<string, unknown>;
 
 const nullable = (s: Json): Json => ({ ...s, nullable: true });
 
-const PatternSet: Json = {
+export const PatternSet: Json = {
   type: "object",
   additionalProperties: false,
   properties: {
@@ -250,6 +250,7 @@ export function bodySchemas(def: ConnectorDefinition): { create: Json; patch: Js
     patchProps[f.name] = f.schema(def);
   }
   for (const [k, s] of Object.entries(typeProps)) {
+    if (def.derivedFields?.includes(k)) continue;
     createProps[k] = { ...s };
     patchProps[k] = withoutDefault({ ...s });
   }
@@ -272,10 +273,12 @@ export function connectorReadSchema(def: ConnectorDefinition): Json {
   };
   for (const f of COMMON_FIELDS) props[f.name] = withoutDefault(f.schema(def));
   for (const [k, s] of Object.entries(def.configSchema.properties as Record<string, Json>)) {
+    if (def.requestOnlyFields?.includes(k)) continue;
     if (def.secretFields.includes(k))
       props[`${k}_set`] = { type: "boolean", description: `true when a ${k} is stored (it is never returned)` };
     else props[k] = withoutDefault(s);
   }
+  Object.assign(props, def.serverFields?.properties ?? {});
   props.status_reason = nullable({ type: "string" });
   props.next_run_at = nullable({
     type: "string",

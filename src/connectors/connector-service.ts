@@ -26,9 +26,15 @@ import { clampLimit, decodeCursor, encodeCursor } from "../core/pagination.js";
 import type { ConnectorPatch, ConnectorRecord, NewConnector } from "../store/sync/connector-store.js";
 import type { SyncStores } from "../store/sync/sync-stores.js";
 import type { SecretsVault } from "../store/secrets/secrets-vault.js";
-import { checkDestinationFields, splitConfig, type ConnectorDefinition } from "./connector-definition.js";
+import {
+  checkDestinationFields,
+  splitConfig,
+  type ConnectorDefinition,
+  type OpenConfig,
+} from "./connector-definition.js";
 import {
   COMMON_FIELDS,
+  columnFlagsOf,
   commonColumnsOnCreate,
   commonColumnsOnPatch,
   configInput,
@@ -79,6 +85,29 @@ export class ConnectorService {
   /** Creates a connector from a create body (schema-checked). @throws FORBIDDEN, VALIDATION_FAILED */
   async create(actor: Actor, body: Json): Promise<Json> {
     const { def } = this;
+    const { shareId, input } = await this.checkCreate(actor, body);
+    const common = commonColumnsOnCreate(def, body) as Omit<NewConnector, "type" | "config" | "secrets" | "created_by">;
+    const { config, secrets } = splitConfig(def, configInput(def, input), this.o.vault);
+    await this.ensureTarget(shareId, common.target_path, actor.userId);
+    const created = await this.o.stores.connectors.create({
+      type: def.type,
+      ...common,
+      config,
+      secrets,
+      created_by: actor.userId,
+    });
+    await this.audit(created, actor, "created", Object.keys(body).sort());
+    this.log.info({ connectorId: created.id, shareId, userId: actor.userId }, "connector created");
+    return connectorView(def, created, true, undefined);
+  }
+
+  /**
+   * What create checks, in its order: the creator rule, MANAGE_PERMISSIONS on the target share, the
+   * definition's validation (which may complete `input`) and the network policy for IP literals.
+   * @throws FORBIDDEN, VALIDATION_FAILED
+   */
+  private async checkCreate(actor: Actor, body: Json): Promise<{ shareId: string; input: Json }> {
+    const { def } = this;
     this.o.access.requireCreator(actor, "creating connectors");
     const shareId = body.target_share_id as string;
     try {
@@ -99,21 +128,8 @@ export class ConnectorService {
     const input = typeInput(def, body);
     def.validate?.(input);
     checkDestinationFields(def, input, this.o.network);
-    const common = commonColumnsOnCreate(def, body) as Omit<NewConnector, "type" | "config" | "secrets" | "created_by">;
-    const { config, secrets } = splitConfig(def, configInput(def, input), this.o.vault);
-    await this.ensureTarget(shareId, common.target_path, actor.userId);
-    const created = await this.o.stores.connectors.create({
-      type: def.type,
-      ...common,
-      config,
-      secrets,
-      created_by: actor.userId,
-    });
-    await this.audit(created, actor, "created", Object.keys(body).sort());
-    this.log.info({ connectorId: created.id, shareId, userId: actor.userId }, "connector created");
-    return connectorView(def, created, true, undefined);
+    return { shareId, input };
   }
-
   /** Connectors of this type whose target share the caller can read, by id; managers see every field. */
   async list(actor: Actor, req: PageRequest): Promise<{ items: Json[]; next_cursor: string | null }> {
     const { connectors } = this.o.stores;
@@ -197,12 +213,46 @@ export class ConnectorService {
 
   /**
    * Connects like a sync would: `{success, message, error}` plus the extra fields the definition's
-   * `testResultSchema` declares (nothing else passes through). @throws NOT_FOUND, FORBIDDEN
+   * `testResultSchema` declares (nothing else passes through). With `body` (PATCH fields) it tests
+   * the stored configuration as that PATCH would leave it, under the same rules — immutable
+   * fields, validation, network policy and the secret-scope rule (a changed host without the
+   * password again is 400 SECRET_REQUIRED, so the stored password never reaches a new
+   * destination) — and saves nothing. @throws NOT_FOUND, FORBIDDEN, IMMUTABLE_FIELD,
+   * VALIDATION_FAILED, SECRET_REQUIRED
    */
-  async test(actor: Actor, id: string): Promise<Json> {
+  async test(actor: Actor, id: string, body?: Json | null): Promise<Json> {
     const { def } = this;
-    const { connector } = await this.o.access.load(actor, id, def.type, "manage");
-    const r = await def.test(effectiveConfig(def, connector, this.o.vault), { network: this.o.network });
+    const { connector: c } = await this.o.access.load(actor, id, def.type, "manage");
+    if (!body || Object.keys(body).length === 0) return this.runTest(effectiveConfig(def, c, this.o.vault));
+    this.refuseImmutableChanges(c, body);
+    const { patch } = this.typeFieldsPatch(actor, c, typeInput(def, body));
+    const edited: ConnectorRecord = {
+      ...c,
+      ...commonColumnsOnPatch(def, body),
+      config: patch.config ?? c.config,
+      secrets: patch.secrets ?? c.secrets,
+    };
+    this.log.info({ connectorId: c.id, userId: actor.userId, fields: Object.keys(body) }, "testing edited connector");
+    return this.runTest(effectiveConfig(def, edited, this.o.vault));
+  }
+
+  /**
+   * Tests a create body (schema-checked) without storing anything: the checks of create (creator
+   * rule, MANAGE_PERMISSIONS on the target share, validation, network policy), then connects like
+   * `test`. @throws FORBIDDEN, VALIDATION_FAILED
+   */
+  async testNew(actor: Actor, body: Json): Promise<Json> {
+    const { def } = this;
+    const { shareId, input } = await this.checkCreate(actor, body);
+    this.log.info({ shareId, userId: actor.userId }, "testing new connector");
+    const config: Json = { ...configInput(def, input) };
+    for (const k of columnFlagsOf(def)) config[k] = commonColumnsOnCreate(def, body)[k];
+    return this.runTest(config);
+  }
+
+  private async runTest(config: OpenConfig): Promise<Json> {
+    const { def } = this;
+    const r = await def.test(config, { network: this.o.network });
     const extra = r as unknown as Record<string, unknown>;
     const declared = Object.keys(def.testResultSchema?.properties ?? {});
     return {

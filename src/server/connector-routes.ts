@@ -4,7 +4,8 @@
  *
  * - `POST /` create (201), `GET /` list (paginated), `GET|PATCH|DELETE /{id}`.
  * - `POST /{id}/test` → `{success, message, error}` plus the fields the type's `testResultSchema`
- *   declares (none for SMB).
+ *   declares (none for SMB); an optional body of PATCH fields tests the edited configuration
+ *   without saving it. `POST /test` tests a create body without creating anything.
  * - `POST /{id}/sync[?full_sync][&dry_run][&force]` → 202 with the job; a dry run waits for the plan
  *   and answers 200 with the finished job plus `plan`.
  * - `GET /{id}/jobs` (newest first, paginated, live progress), `GET /{id}/jobs/{job_id}` (with the
@@ -72,6 +73,18 @@ const SyncQuery = Type.Object({
 
 /** Component names of one type's connector view and identity mapping (e.g. SMBConnector). */
 const connectorId = (def: ConnectorDefinition): string => `${def.title.replace(/\W/g, "")}Connector`;
+
+/**
+ * A type's create and PATCH bodies, titled so the OpenAPI document states each once (openapi.ts
+ * `shareTitledBodies`) though create and test-before-saving, PATCH and the test of edited fields share them.
+ */
+function titledBodies(def: ConnectorDefinition): { create: Json; patch: Json } {
+  const bodies = bodySchemas(def);
+  return {
+    create: { title: `${connectorId(def)}Create`, ...bodies.create },
+    patch: { title: `${connectorId(def)}Patch`, ...bodies.patch },
+  };
+}
 const mappingId = (def: ConnectorDefinition): string => `${def.title.replace(/\W/g, "")}IdentityMapping`;
 
 /** The components the routes of `def` reference, for `RouteModule.sharedSchemas`. */
@@ -95,7 +108,7 @@ interface TypeRoutes {
 
 /** Create, list, read, update, delete. */
 function connectorCrudRoutes({ app, def, basePath, tags, connectors }: TypeRoutes): void {
-  const bodies = bodySchemas(def);
+  const bodies = titledBodies(def);
   const Connector = schema(refTo(connectorId(def)));
 
   app.post(
@@ -187,7 +200,16 @@ function connectorCrudRoutes({ app, def, basePath, tags, connectors }: TypeRoute
   );
 }
 
+/**
+ * `POST /{id}/test` (optionally with PATCH fields: the edited configuration, nothing saved) and `POST /test` (a create
+ * body: a connection not yet saved).
+ */
 function connectionTestRoute({ app, def, basePath, tags, connectors }: TypeRoutes): void {
+  const bodies = titledBodies(def);
+  const typeDescription = (def.testResultSchema as { description?: string } | undefined)?.description;
+  const scopeRule =
+    `Changing a field that decides where the stored secrets go (${def.secretScopeFields.join(", ")}) ` +
+    `needs the secrets again, as PATCH does (400 SECRET_REQUIRED).`;
   app.post(
     `${basePath}/:id/test`,
     {
@@ -195,11 +217,34 @@ function connectionTestRoute({ app, def, basePath, tags, connectors }: TypeRoute
         tags,
         summary: "Test connectivity and credentials",
         params: IdParams,
-        description: (def.testResultSchema as { description?: string } | undefined)?.description,
-        response: { 200: schema(testResultSchema(def)), ...errors(401, 403, 404) },
+        description:
+          (typeDescription ? `${typeDescription} ` : "") +
+          `Optional JSON body of PATCH fields: tests the stored configuration merged with them and saves nothing. ` +
+          scopeRule,
+        // Nullable: a POST without a body tests the stored configuration (the document shows the PATCH body).
+        body: schema(nullable(bodies.patch)),
+        response: { 200: schema(testResultSchema(def)), ...errors(JSON_BODY, 401, 403, 404, 409) },
       },
     },
-    async (req) => connectors.test(await requireUser(req), req.params.id),
+    async (req) => connectors.test(await requireUser(req), req.params.id, req.body as Json | null | undefined),
+  );
+
+  app.post(
+    `${basePath}/test`,
+    {
+      schema: {
+        tags,
+        summary: `Test a ${def.title} connector before creating it`,
+        description:
+          "A create body: the checks of create (who may create, MANAGE_PERMISSIONS on the target share, " +
+          "validation, the connector network policy), then connects like POST /{id}/test. Stores nothing " +
+          "(the target folder is not created)." +
+          (typeDescription ? ` ${typeDescription}` : ""),
+        body: schema(bodies.create),
+        response: { 200: schema(testResultSchema(def)), ...errors(JSON_BODY, 401, 403) },
+      },
+    },
+    async (req) => connectors.testNew(await requireUser(req), req.body as Json),
   );
 }
 

@@ -80,6 +80,28 @@ export function shareErrorResponses(doc: OpenApiDoc): OpenApiDoc {
 }
 
 /**
+ * Moves every JSON request body schema that has a `title` to `#/components/schemas/<title>` and
+ * references it, so a body several operations share (a connector's create body: create and
+ * test-before-saving) is stated once.
+ */
+export function shareTitledBodies(doc: OpenApiDoc): OpenApiDoc {
+  const shared: Record<string, unknown> = {};
+  for (const ops of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(ops) as Array<Operation & { requestBody?: Record<string, unknown> }>) {
+      const json = (op.requestBody?.content as Record<string, { schema?: { title?: unknown } }> | undefined)?.[
+        "application/json"
+      ];
+      const title = json?.schema?.title;
+      if (!json || typeof title !== "string" || !/^[A-Za-z][A-Za-z0-9]*$/.test(title)) continue;
+      shared[title] ??= json.schema;
+      json.schema = { $ref: `#/components/schemas/${title}` } as never;
+    }
+  }
+  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ...shared } };
+  return doc;
+}
+
+/**
  * OpenAPI 3 generated from the routes' own TypeBox schemas. Must be registered before any route so
  * every route is captured. Schemas with an `$id` (registered by schema-registry.ts) appear once,
  * as `#/components/schemas/<$id>`. Document: /api/v1/openapi.json; browsable page: /api/docs.
@@ -108,7 +130,7 @@ export async function installOpenApi(app: AppInstance): Promise<void> {
         const op = api.paths?.[path]?.[method] as Record<string, unknown> | undefined;
         if (op) op.requestBody = { required, content: { [type]: { schema: { type: "string", format: "binary" } } } };
       }
-      return shareErrorResponses(api) as Record<string, unknown>;
+      return shareErrorResponses(shareTitledBodies(api)) as Record<string, unknown>;
     },
   });
   const logo = readLogo();

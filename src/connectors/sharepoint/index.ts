@@ -27,12 +27,14 @@ export {
 export { testSharePointConnection, type SharePointConnectionTestResult } from "./sharepoint-connection-test.js";
 export {
   listDrives,
+  listFolders,
   resolveSiteAndDrive,
   searchGroups,
   searchSites,
   searchUsers,
   type DirectoryPrincipal,
   type DriveSummary,
+  type FolderSummary,
   type SiteSummary,
 } from "./sharepoint-discovery.js";
 export { METADATA_PREFIX } from "./sharepoint-fields.js";

@@ -26,8 +26,9 @@ import type { NetworkPolicy } from "../network-policy.js";
 import { sharePointSettings } from "./sharepoint-definition.js";
 import { endpointsFromEnv } from "./sharepoint-endpoints.js";
 import { loadSharePointRuntime } from "./sharepoint-runtime-loader.js";
-import type { OAuthStateStore } from "./sharepoint-oauth-state.js";
-import type { DirectoryPrincipal, DriveSummary, SiteSummary } from "./sharepoint-discovery.js";
+import type { OAuthStateStore, PendingSignIn } from "./sharepoint-oauth-state.js";
+import { clampLimit, decodeCursor, encodeCursor } from "../../core/pagination.js";
+import type { DirectoryPrincipal, DriveSummary, FolderSummary, SiteSummary } from "./sharepoint-discovery.js";
 
 /** A RemoteError from a helper call → the API's error table. */
 function apiError(err: unknown, what: string): unknown {
@@ -45,6 +46,23 @@ function apiError(err: unknown, what: string): unknown {
       return new AppError("FORBIDDEN", `${what}: SharePoint refused access: ${err.message}`, undefined, { cause: err });
     default:
       return new AppError("CONNECTOR_UNREACHABLE", `${what}: ${err.message}`, undefined, { cause: err });
+  }
+}
+
+/** Folders by name, case-insensitively, ties broken by exact name (names in a folder are unique): the page order. */
+function byFolderName(a: { name: string }, b: { name: string }): number {
+  return (
+    a.name.localeCompare(b.name, undefined, { sensitivity: "base" }) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+  );
+}
+
+/** A sign-in that failed after its state was recognised: the callback can send the browser back to its connector. */
+export class SignInFailed extends AppError {
+  constructor(
+    readonly connectorId: string,
+    err: AppError,
+  ) {
+    super(err.code, err.message, err.details, { cause: err });
   }
 }
 
@@ -136,6 +154,17 @@ export class SharePointConnectorService {
         "state is unknown, already used or expired: start again with POST /api/v1/sharepoint-connectors/{id}/authorize",
         { field: "state" },
       );
+    try {
+      return await this.redeem(entry, q);
+    } catch (err) {
+      throw err instanceof AppError ? new SignInFailed(entry.connectorId, err) : err;
+    }
+  }
+
+  private async redeem(
+    entry: PendingSignIn,
+    q: SignInCallback,
+  ): Promise<{ connectorId: string; enabled: boolean; user: { id: string; email: string; name: string | null } }> {
     if (q.error)
       throw new AppError(
         "VALIDATION_FAILED",
@@ -161,15 +190,25 @@ export class SharePointConnectorService {
     } catch (err) {
       throw apiError(err, "redeeming the authorization code");
     }
+    const user = {
+      id: redeemed.account.objectId,
+      email: redeemed.account.username,
+      name: redeemed.account.name ?? null,
+    };
     let updated = await this.o.connectors.update(connector.id, {
       secrets: { ...connector.secrets, refresh_token: this.o.vault.seal(redeemed.refreshToken) },
+      config: {
+        ...connector.config,
+        authorized_user: { name: user.name, email: user.email },
+        authorized_at: new Date().toISOString(),
+      },
     });
     updated = await this.o.authGuard.saved(updated);
     this.log.info({ connectorId: connector.id, userId: entry.userId }, "user-auth sign-in completed");
     return {
       connectorId: connector.id,
       enabled: updated.status === "enabled",
-      user: { id: redeemed.account.objectId, email: redeemed.account.username, name: redeemed.account.name ?? null },
+      user,
     };
   }
 
@@ -194,6 +233,41 @@ export class SharePointConnectorService {
     } catch (err) {
       throw apiError(err, "drive listing");
     }
+  }
+
+  /**
+   * One page of the sub-folders of `path` ("" = the root) in library `driveId` (default the connector's), by name.
+   * @throws VALIDATION_FAILED (no drive, a path with `..`, a bad cursor), NOT_FOUND (unknown library or folder)
+   */
+  async folders(
+    actor: Actor,
+    id: string,
+    q: { drive_id?: string; path?: string; limit?: number; cursor?: string },
+  ): Promise<{ items: FolderSummary[]; next_cursor: string | null }> {
+    const connector = await this.loadManaged(actor, id);
+    const drive = q.drive_id ?? (typeof connector.config.drive_id === "string" ? connector.config.drive_id : undefined);
+    if (!drive)
+      throw new AppError("VALIDATION_FAILED", "drive_id is required (the connector has none)", { field: "drive_id" });
+    const path = (q.path ?? "").replace(/^\/+|\/+$/g, "");
+    if (path.split("/").some((s) => s === ".." || s === ".") || /[\x00-\x1f\\]/.test(path))
+      throw new AppError("VALIDATION_FAILED", "path must be a folder path inside the library, e.g. Campaigns/2026", {
+        field: "path",
+      });
+    const limit = clampLimit(q.limit);
+    const after = decodeCursor(q.cursor, ["after"])?.after;
+    let all: FolderSummary[];
+    try {
+      all = await (await loadSharePointRuntime()).listFolders(await this.graphOf(connector), drive, path);
+    } catch (err) {
+      throw apiError(err, path === "" ? "folder listing" : `folder listing of ${path}`);
+    }
+    all.sort(byFolderName);
+    const rest = after === undefined ? all : all.filter((f) => byFolderName(f, { name: after }) > 0);
+    const items = rest.slice(0, limit);
+    return {
+      items,
+      next_cursor: rest.length > limit ? encodeCursor({ after: items[items.length - 1]!.name }) : null,
+    };
   }
 
   /** Entra ID users or groups matching `query` (name or e-mail prefix). */

@@ -22,6 +22,7 @@ import { AppError } from "../../core/errors.js";
 import type { ConnectorDefinition, ConnectionTestResult, OpenConfig } from "../connector-definition.js";
 import { endpointsFromEnv, type SharePointEndpoints } from "./sharepoint-endpoints.js";
 import { CertificateError, parseClientCertificatePem } from "./sharepoint-certificate.js";
+import { pfxToPem } from "./sharepoint-pfx.js";
 import type { SharePointConnectorSettings } from "./sharepoint-connect.js";
 import type { SharePointConnectionTestResult } from "./sharepoint-connection-test.js";
 import { createSharePointSyncHooks } from "./sharepoint-sync-hooks.js";
@@ -83,6 +84,25 @@ const configSchema = Type.Object(
       description:
         "Certificate credential instead of a secret: PEM text with the unencrypted private key and the " +
         "certificate registered on the app. Write-only (azure_client_certificate_pem_set on reads)",
+    }),
+    azure_client_certificate_pfx: Type.String({
+      minLength: 1,
+      maxLength: 90000,
+      description:
+        "Certificate credential as a PKCS#12 file (.pfx/.p12), base64: converted on the server to " +
+        "azure_client_certificate_pem (the key and the certificate that belongs to it). " +
+        "Write-only, never stored as sent",
+    }),
+    azure_client_certificate_pfx_password: Type.String({
+      maxLength: 1024,
+      description: 'Password of azure_client_certificate_pfx (omit or "" for none). Write-only, never stored',
+    }),
+    azure_client_certificate_expires_at: Type.String({
+      format: "date-time",
+      description: "Read-only: when the stored certificate expires (derived from it)",
+    }),
+    azure_client_certificate_subject: Type.String({
+      description: "Read-only: the stored certificate's subject (derived from it)",
     }),
     azure_client_certificate_thumbprint: Type.String({
       pattern: "^([0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$",
@@ -149,8 +169,8 @@ function validateBasePath(value: string): void {
 }
 
 /**
- * Checks the certificate credential and derives its thumbprint into `config` (mutated: on create
- * the generic routes store this very object). @throws VALIDATION_FAILED naming the field.
+ * Checks the certificate credential and derives its thumbprint, expiry and subject into `config`
+ * (mutated: on create the generic routes store this very object). @throws VALIDATION_FAILED naming the field.
  */
 export function validateCertificate(config: OpenConfig): void {
   const pem = str(config, "azure_client_certificate_pem");
@@ -170,6 +190,55 @@ export function validateCertificate(config: OpenConfig): void {
     );
   }
   config.azure_client_certificate_thumbprint = given ?? parsed.thumbprintSha1;
+  config.azure_client_certificate_expires_at = parsed.notAfter;
+  config.azure_client_certificate_subject = parsed.subject;
+}
+
+/** Fields that describe the stored certificate; they go when a client secret replaces it. */
+const CERTIFICATE_FACTS = [
+  "azure_client_certificate_thumbprint",
+  "azure_client_certificate_expires_at",
+  "azure_client_certificate_subject",
+];
+
+/**
+ * A PFX in the input becomes `azure_client_certificate_pem` (input mutated; the PFX fields are
+ * deleted so they are never stored). @throws VALIDATION_FAILED naming the field to fix.
+ */
+export function convertPfxInput(input: OpenConfig): void {
+  const pfx = input.azure_client_certificate_pfx;
+  const password = input.azure_client_certificate_pfx_password;
+  delete input.azure_client_certificate_pfx;
+  delete input.azure_client_certificate_pfx_password;
+  if (typeof pfx !== "string") return;
+  if (str(input, "azure_client_certificate_pem"))
+    invalid(
+      "azure_client_certificate_pfx",
+      "send either azure_client_certificate_pfx or azure_client_certificate_pem, not both",
+    );
+  let pem: string;
+  try {
+    pem = pfxToPem(pfx, typeof password === "string" ? password : "");
+  } catch (err) {
+    if (err instanceof CertificateError)
+      invalid(
+        /password/.test(err.message) ? "azure_client_certificate_pfx_password" : "azure_client_certificate_pfx",
+        err.message,
+      );
+    throw err;
+  }
+  try {
+    parseClientCertificatePem(pem);
+  } catch (err) {
+    // Expired or not yet valid: say so about the file that was sent.
+    if (err instanceof CertificateError)
+      invalid(
+        "azure_client_certificate_pfx",
+        err.message.replace(/azure_client_certificate_pem/g, "azure_client_certificate_pfx"),
+      );
+    throw err;
+  }
+  input.azure_client_certificate_pem = pem;
 }
 
 function endpoints(): SharePointEndpoints {
@@ -181,7 +250,15 @@ export const sharepointDefinition: ConnectorDefinition = {
   remoteName: "sharepoint",
   title: "SharePoint",
   configSchema,
-  secretFields: ["azure_client_secret", "azure_client_certificate_pem", "refresh_token"],
+  secretFields: [
+    "azure_client_secret",
+    "azure_client_certificate_pem",
+    "refresh_token",
+    "azure_client_certificate_pfx",
+    "azure_client_certificate_pfx_password",
+  ],
+  requestOnlyFields: ["azure_client_certificate_pfx", "azure_client_certificate_pfx_password"],
+  derivedFields: ["azure_client_certificate_expires_at", "azure_client_certificate_subject"],
   immutableFields: [],
   // The credentials are presented for this tenant and app and reach this site, library and folder.
   secretScopeFields: [
@@ -195,10 +272,19 @@ export const sharepointDefinition: ConnectorDefinition = {
   ],
   // A user's refresh token comes from the sign-in (POST /{id}/authorize), never from a request body.
   reissuedSecrets: ["refresh_token"],
+  // The last completed user_auth sign-in (never a token); `refresh_token_set` says whether it still holds.
+  serverFields: Type.Object({
+    authorized_user: Type.Object(
+      { name: Type.Union([Type.String(), Type.Null()]), email: Type.String() },
+      { description: "user_auth: who signed in with Microsoft last (display name and user principal name)" },
+    ),
+    authorized_at: Type.String({ format: "date-time", description: "user_auth: when that sign-in completed" }),
+  }),
   principalField: "smb_principal",
   // SharePoint stays the system of record until an admin opts into two-way sync.
   defaultDirection: "sharepoint_to_scaidrive",
   validate(config) {
+    convertPfxInput(config);
     validateBasePath(str(config, "base_path") ?? "");
     if (str(config, "azure_client_secret") && str(config, "azure_client_certificate_pem")) {
       invalid(
@@ -207,8 +293,10 @@ export const sharepointDefinition: ConnectorDefinition = {
       );
     }
     validateCertificate(config);
-    if (!str(config, "drive_id") && !str(config, "site_url")) {
-      invalid("drive_id", "either drive_id or site_url (with library_name) is required");
+    // A connection may be saved before its library is chosen (the web client's library browser lists the sites the
+    // saved credential reaches); until then its runs and tests fail with "neither drive_id nor site_url is configured".
+    if (str(config, "library_name") && !str(config, "site_url") && !str(config, "drive_id")) {
+      invalid("site_url", "library_name needs site_url (or give drive_id instead)");
     }
   },
   disableOnAuthFailure: true,
@@ -254,17 +342,19 @@ export const sharepointDefinition: ConnectorDefinition = {
     },
   ),
   preparePatch(input, stored) {
+    convertPfxInput(input);
     if (typeof input.azure_client_certificate_pem === "string") {
-      if (input.azure_client_certificate_thumbprint === undefined) {
-        // Derive the new certificate's thumbprint now, so the stored one of an old certificate is replaced, not
-        // compared.
-        const probe: OpenConfig = { azure_client_certificate_pem: input.azure_client_certificate_pem };
-        try {
-          validateCertificate(probe);
-          input.azure_client_certificate_thumbprint = probe.azure_client_certificate_thumbprint;
-        } catch {
-          // validate() answers the 400 for a bad PEM
-        }
+      // Derive the new certificate's facts now, so those of an old certificate are replaced (the thumbprint not
+      // compared with the old one).
+      const probe: OpenConfig = {
+        azure_client_certificate_pem: input.azure_client_certificate_pem,
+        azure_client_certificate_thumbprint: input.azure_client_certificate_thumbprint,
+      };
+      try {
+        validateCertificate(probe);
+        for (const k of CERTIFICATE_FACTS) input[k] = probe[k];
+      } catch {
+        // validate() answers the 400 for a bad PEM
       }
       // One credential at a time: a new certificate replaces a stored client secret.
       if (!("azure_client_secret" in input) && stored.storedSecrets.includes("azure_client_secret"))
@@ -275,7 +365,7 @@ export const sharepointDefinition: ConnectorDefinition = {
       typeof input.azure_client_secret === "string" &&
       stored.storedSecrets.includes("azure_client_certificate_pem")
     ) {
-      return { secrets: ["azure_client_certificate_pem"], config: ["azure_client_certificate_thumbprint"] };
+      return { secrets: ["azure_client_certificate_pem"], config: CERTIFICATE_FACTS };
     }
   },
   hooks(config, env) {

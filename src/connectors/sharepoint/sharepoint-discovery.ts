@@ -5,8 +5,8 @@
  * JSON the spec prints. Failures are RemoteErrors (graph-errors.ts).
  */
 import { RemoteError } from "../../sync/remote-errors.js";
-import type { GraphHttp } from "./graph-http.js";
-import type { GraphDrive, GraphGroup, GraphPage, GraphSite, GraphUser } from "./graph-types.js";
+import { encodeItemPath, type GraphHttp } from "./graph-http.js";
+import type { DriveItem, GraphDrive, GraphGroup, GraphPage, GraphSite, GraphUser } from "./graph-types.js";
 
 export interface SiteSummary {
   site_id: string;
@@ -64,6 +64,43 @@ export async function listDrives(graph: GraphHttp, siteId: string): Promise<Driv
     `list drives of site ${siteId}`,
   ))
     out.push(...page.value.map(drive));
+  return out;
+}
+
+/** A folder inside a library, as `GET /{id}/folders` answers it; `path` is library-relative (a `base_path`). */
+export interface FolderSummary {
+  name: string;
+  path: string;
+  /** Items directly inside (files and folders), as Graph's folder facet counts them. */
+  child_count: number | null;
+  web_url: string;
+}
+
+/**
+ * Sub-folders of `path` ("" = the library root) in `driveId`, in Graph's order. Files are left out: the
+ * browser chooses what to sync, and only a folder can be a base path.
+ * @throws RemoteError `not_found` for an unknown drive or path, `access_denied` without a grant.
+ */
+export async function listFolders(graph: GraphHttp, driveId: string, path: string): Promise<FolderSummary[]> {
+  const clean = path.replace(/^\/+|\/+$/g, "");
+  const drive = `/drives/${encodeURIComponent(driveId)}`;
+  const parent = clean === "" ? `${drive}/root` : `${drive}/root:/${encodeItemPath(clean)}:`;
+  const out: FolderSummary[] = [];
+  for await (const page of graph.pages<DriveItem>(
+    `${parent}/children?$select=id,name,folder,package,webUrl&$top=200`,
+    `list folders of ${clean === "" ? "the library root" : clean}`,
+  )) {
+    for (const item of page.value) {
+      // A OneNote notebook is a folder to Graph but one unit to a user: not something to open.
+      if (!item.folder || item.package || !item.name) continue;
+      out.push({
+        name: item.name,
+        path: clean === "" ? item.name : `${clean}/${item.name}`,
+        child_count: typeof item.folder.childCount === "number" ? item.folder.childCount : null,
+        web_url: item.webUrl ?? "",
+      });
+    }
+  }
   return out;
 }
 

@@ -5,6 +5,13 @@
  * connectors never pays for those libraries' memory.
  */
 export { openGraph, openSharePointRemote } from "./sharepoint-connect.js";
-export { listDrives, resolveSiteAndDrive, searchGroups, searchSites, searchUsers } from "./sharepoint-discovery.js";
+export {
+  listDrives,
+  listFolders,
+  resolveSiteAndDrive,
+  searchGroups,
+  searchSites,
+  searchUsers,
+} from "./sharepoint-discovery.js";
 export { testSharePointConnection } from "./sharepoint-connection-test.js";
 export { UserAuthFlow } from "./sharepoint-auth.js";

@@ -14,6 +14,8 @@ import { sharepointConnectorRoutes } from "./sharepoint-connector-routes.js";
 import { alertRoutes } from "./alert-routes.js";
 import { mountRoutes } from "./mount-routes.js";
 import { eventRoutes } from "./event-routes.js";
+import { connectorFilterPreviewRoutes } from "./connector-filter-preview-routes.js";
+import { connectorPermissionsRoutes } from "./connector-permissions-routes.js";
 
 /** Core routes of design §5. */
 export const coreRoutes: RouteModule[] = [
@@ -39,4 +41,6 @@ export const featureRoutes: RouteModule[] = [
   alertRoutes,
   mountRoutes,
   eventRoutes,
+  connectorFilterPreviewRoutes,
+  connectorPermissionsRoutes,
 ];

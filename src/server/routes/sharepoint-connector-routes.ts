@@ -8,8 +8,12 @@
  *   credential) redeems the code through MSAL, stores the refresh token sealed (`refresh_token_set`),
  *   re-enables a connector disabled by an auth failure and resolves its alert, then redirects to
  *   the web client (`<public url>/connectors/sharepoint/<id>?authorized=true`) or answers JSON
- *   when the request accepts `application/json`.
- * - `GET /{id}/sites?search=`, `GET /{id}/drives?site_id=`, `POST /{id}/azure/users/search`,
+ *   when the request accepts `application/json`. A sign-in that fails after its state was recognised
+ *   (refused consent, a code Entra will not redeem) sends a browser to the same page with
+ *   `?sign_in_error=<message>`; JSON callers and unknown states get the 400.
+ * - `GET /{id}/sites?search=`, `GET /{id}/drives?site_id=`, `GET /{id}/folders?drive_id=&path=` (a page of
+ *   sub-folders `{items: [{name, path, child_count, web_url}], next_cursor}`, for choosing a `base_path`),
+ *   `POST /{id}/azure/users/search`,
  *   `POST /{id}/azure/groups/search` (`{"query"}` → `{"users"|"groups": [{id, email, name}]}`).
  * - `POST /{id}/test` answers `{success, message, error, site_accessible, permissions: {access, via}}`
  *   (the generic route, with the fields the definition's `testResultSchema` declares).
@@ -31,9 +35,10 @@
 import { Type } from "typebox";
 import type { AppInstance, RouteContext, RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
-import { JSON_BODY, errors } from "../schemas.js";
+import { JSON_BODY, Page, PageQuery, errors } from "../schemas.js";
 import { connectorSharedSchemas, createConnectorRoutes } from "../connector-routes.js";
 import { sharepointDefinition as def } from "../../connectors/sharepoint/sharepoint-definition.js";
+import { SignInFailed } from "../../connectors/sharepoint/sharepoint-connector-service.js";
 
 export const SHAREPOINT_BASE = "/api/v1/sharepoint-connectors";
 export const OAUTH_CALLBACK_PATH = `${SHAREPOINT_BASE}/oauth/callback`;
@@ -105,7 +110,9 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
         security: [],
         description:
           "Public: authenticated by the single-use `state`. 400 for an unknown, used or expired state or a refused " +
-          "sign-in. Redirects (302) to the web client, or answers JSON when the request accepts application/json.",
+          "sign-in. Redirects (302) to the web client, or answers JSON when the request accepts application/json. " +
+          "A browser whose sign-in fails after a valid state is redirected to the connection's page with " +
+          "`?sign_in_error=<message>` instead of the 400.",
         querystring: Type.Object({
           code: Type.Optional(Type.String()),
           state: Type.Optional(Type.String()),
@@ -131,14 +138,20 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
       },
     },
     async (req, reply) => {
-      const done = await sharepoint.completeSignIn(req.query);
       const accept = String(req.headers.accept ?? "");
+      const page = (id: string) => `${publicUrl(app, ctx)}/connectors/sharepoint/${encodeURIComponent(id)}`;
+      let done;
+      try {
+        done = await sharepoint.completeSignIn(req.query);
+      } catch (err) {
+        // A browser whose sign-in failed goes back to its connection's page, which shows why.
+        if (err instanceof SignInFailed && !accept.includes("application/json"))
+          return reply.redirect(`${page(err.connectorId)}?sign_in_error=${encodeURIComponent(err.message)}`, 302);
+        throw err;
+      }
       if (accept.includes("application/json"))
         return { connector_id: done.connectorId, authorized: true, enabled: done.enabled, user: done.user };
-      return reply.redirect(
-        `${publicUrl(app, ctx)}/connectors/sharepoint/${encodeURIComponent(done.connectorId)}?authorized=true`,
-        302,
-      );
+      return reply.redirect(`${page(done.connectorId)}?authorized=true`, 302);
     },
   );
 
@@ -202,6 +215,44 @@ export const sharepointConnectorRoutes: RouteModule = async (app, ctx) => {
       },
     },
     async (req) => sharepoint.drives(await requireUser(req), req.params.id, req.query.site_id),
+  );
+
+  app.get(
+    `${SHAREPOINT_BASE}/:id/folders`,
+    {
+      schema: {
+        tags,
+        summary: "Sub-folders of a folder in a document library",
+        description:
+          "For choosing `base_path`: the folders directly inside `path` of library `drive_id`, by name, a page at " +
+          "a time. Files and OneNote notebooks are left out. `path` is an item's `path` (library-relative, no " +
+          "leading slash). 404 NOT_FOUND for an unknown library or folder.",
+        params: IdParams,
+        querystring: Type.Object({
+          drive_id: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 512, description: "default: the connector's drive_id" }),
+          ),
+          path: Type.Optional(
+            Type.String({ maxLength: 4096, description: 'folder inside the library; "" (default) = the root' }),
+          ),
+          ...PageQuery,
+        }),
+        response: {
+          200: Page(
+            Type.Object({
+              name: Type.String(),
+              path: Type.String({ description: "library-relative path: the base_path that syncs this folder" }),
+              child_count: Type.Union([Type.Integer(), Type.Null()], {
+                description: "items directly inside (files and folders)",
+              }),
+              web_url: Type.String(),
+            }),
+          ),
+          ...errors(400, 401, 403, 404, 502, 504),
+        },
+      },
+    },
+    async (req) => sharepoint.folders(await requireUser(req), req.params.id, req.query),
   );
 
   for (const kind of ["users", "groups"] as const) {

@@ -242,7 +242,13 @@ describe("SharePoint connector API (app auth)", () => {
       site_id: undefined,
       azure_client_secret: "x",
     });
-    expectStatus(noScope, 400, "neither drive_id nor site_url");
+    // Saved before its library is chosen (the web client's library browser fills it in); until then its test says so.
+    const unscoped = expectStatus(noScope, 201, "no library yet");
+    const notYet = expectStatus(await w.api("POST", `${SP}/${unscoped.id}/test`), 200, "test without a library");
+    assert.equal(notYet.success, false);
+    const libraryOnly = await w.api("POST", SP, { ...base, drive_id: undefined, library_name: "Documents" });
+    expectStatus(libraryOnly, 400, "library_name without site_url");
+    assert.equal(libraryOnly.body.error.details.field, "site_url");
     // A PATCH with a bad PEM is refused and leaves the connector as it was.
     const ok = expectStatus(await w.api("POST", SP, { ...base, azure_client_certificate_pem: pem }), 201, "good cert");
     expectStatus(

@@ -8,9 +8,12 @@
  * - `POST /_emulator/tokens/site-grants` `{tenant?, app_id, site, roles}` sets an app's
  *   Sites.Selected grant on a site (what Graph's `POST /sites/{id}/permissions` does;
  *   `roles: []` removes it);
+ * - `POST /_emulator/tokens/app-secrets` `{tenant?, app_id, secrets: [value…]}` replaces an app's client
+ *   secrets (what removing a secret and adding a new one in the portal does; `[]` revokes them all);
  * - `GET /_emulator/tokens/stats`: tokens issued per grant type and errors per AADSTS code.
  * Bodies are JSON, parsed by the caller's encapsulated context; errors use Graph's envelope.
  */
+import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { SiteGrant } from "../directory/directory.js";
 import type { EntraContext } from "./entra-context.js";
@@ -90,6 +93,31 @@ export function registerTokenControlRoutes(inst: FastifyInstance, ctx: EntraCont
           .send({ error: { code: "itemNotFound", message: `No app ${b.app_id} in ${tenant.name}` } });
       }
       return { app_id: b.app_id.toLowerCase(), site_grants: ctx.directory.findApp(tenant.id, b.app_id)!.siteGrants };
+    },
+  );
+  inst.post<{ Body: { tenant?: string; app_id?: string; secrets?: unknown } | undefined }>(
+    "/_emulator/tokens/app-secrets",
+    async (req, reply) => {
+      const b = req.body ?? {};
+      const tenant = b.tenant ? ctx.directory.findTenant(b.tenant) : ctx.directory.tenants[0];
+      const secrets = Array.isArray(b.secrets) ? b.secrets : undefined;
+      if (!tenant || !b.app_id || !secrets || !secrets.every((v) => typeof v === "string" && v !== "")) {
+        return reply
+          .code(400)
+          .send({ error: { code: "invalidRequest", message: "body must be {tenant?, app_id, secrets: [string]}" } });
+      }
+      const app = ctx.directory.findApp(tenant.id, b.app_id);
+      if (!app)
+        return reply
+          .code(404)
+          .send({ error: { code: "itemNotFound", message: `No app ${b.app_id} in ${tenant.name}` } });
+      app.secrets = (secrets as string[]).map((value) => ({
+        keyId: randomUUID(),
+        value,
+        displayName: null,
+        endDateTime: null,
+      }));
+      return { app_id: app.appId, secrets: app.secrets.length };
     },
   );
   inst.get("/_emulator/tokens/stats", async () => ({

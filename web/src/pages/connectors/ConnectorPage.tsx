@@ -27,6 +27,7 @@ import { PageLoader } from "../../components/PageLoader";
 import { formatDate } from "../../format";
 import { ConnectionActions } from "./ConnectionActions";
 import { FileStatesSection } from "./FileStatesSection";
+import { CredentialFixButton } from "./CredentialFix";
 import { JobLogDialog } from "./JobLogDialog";
 import { IdentityMappingsSection } from "./IdentityMappingsSection";
 import { MountsSection } from "./MountsSection";
@@ -34,6 +35,8 @@ import { JobsTable } from "./JobsTable";
 import { NextRun } from "./next-run";
 import { SettingsSummary } from "./SettingsSummary";
 import { remoteLabel, StateBadge, TYPE_LABELS } from "./labels";
+import { ChooseLibraryButton } from "./sharepoint/ChooseLibrary";
+import { SignInNotice } from "./sharepoint/SignInNotice";
 
 /**
  * One connection: its settings (secrets only as "set"), Run now / Disable / Enable / Delete, the banner of an
@@ -101,6 +104,7 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
         </Stack>
         {canManage && (
           <Group gap="sm">
+            {type === "sharepoint" && <ChooseLibraryButton connector={c} />}
             <Button
               leftSection={<IconPlayerPlay size={16} />}
               onClick={() => run.mutate()}
@@ -120,7 +124,8 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
           </Group>
         )}
       </Group>
-      {state === "auth_failed" && <AuthFailureBanner connector={c} jobs={allJobs} />}
+      {type === "sharepoint" && <SignInNotice connector={c} canManage={canManage} />}
+      {state === "auth_failed" && <AuthFailureBanner connector={c} jobs={allJobs} canManage={canManage} />}
       {state === "disabled" && (
         <Text size="sm" c="dimmed">
           Disabled{c.status_reason ? ` (${c.status_reason})` : ""}: scheduled runs are skipped and Run now is off until
@@ -186,7 +191,7 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
 }
 
 /** What failed and when: the reason the server stored, dated by the failed job (else the connector's last change). */
-function AuthFailureBanner({ connector, jobs }: { connector: Connector; jobs: Job[] }) {
+function AuthFailureBanner({ connector, jobs, canManage }: { connector: Connector; jobs: Job[]; canManage: boolean }) {
   const reason = (connector.status_reason ?? "").slice(AUTH_DISABLED_PREFIX.length);
   const failed = jobs.find((j) => j.status === "failed" && j.error?.code === "CONNECTOR_AUTH_FAILED");
   const when = failed?.finished_at ?? connector.updated_at;
@@ -199,6 +204,11 @@ function AuthFailureBanner({ connector, jobs }: { connector: Connector; jobs: Jo
       <Text size="sm" mt={4}>
         Scheduled runs are stopped until an administrator saves corrected credentials or chooses Enable.
       </Text>
+      {canManage && (
+        <Group mt="sm">
+          <CredentialFixButton connector={connector} />
+        </Group>
+      )}
     </Alert>
   );
 }

@@ -12,6 +12,7 @@ import { useConnectorEvents } from "../../api/use-connector-events";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { ListEmptyState } from "../../components/ListEmptyState";
 import { formatBytes, formatDate } from "../../format";
+import { AuthFailureNotices } from "./AuthFailureNotices";
 import {
   directionLabel,
   jobCounts,
@@ -85,6 +86,7 @@ export function Component() {
       </Group>
       {list.isPending && <Loader aria-label="Loading connections" />}
       {list.isError && <ErrorNotice error={list.error} />}
+      {list.data && <AuthFailureNotices rows={list.data} />}
       {list.data && rows.length === 0 && (
         <ListEmptyState
           icon={<IconPlugConnected size={24} />}

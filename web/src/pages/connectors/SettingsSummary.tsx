@@ -15,6 +15,14 @@ function conflictLabel(v: unknown): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** Who signed in with Microsoft for a delegated connection, and when; "Not signed in" without a stored grant. */
+function microsoftAccount(c: Connector): string {
+  const user = c.authorized_user as { name?: string | null; email?: string } | undefined;
+  if (c.refresh_token_set !== true || !user?.email) return "Not signed in";
+  const who = user.name ? `${user.name} (${user.email})` : user.email;
+  return typeof c.authorized_at === "string" ? `${who}, signed in ${formatDate(c.authorized_at)}` : who;
+}
+
 /** Fields only managers of the target share receive, per type; readers see the common ones. */
 function typeRows(c: Connector): Row[] {
   if (!("server_host" in c) && !("site_url" in c) && !("site_id" in c)) return [];
@@ -36,6 +44,7 @@ function typeRows(c: Connector): Row[] {
     ["Client secret", secret(c.azure_client_secret_set)],
     ["Client certificate", secret(c.azure_client_certificate_pem_set)],
     ["Refresh token", secret(c.refresh_token_set)],
+    ...(c.auth_type === "user_auth" ? ([["Microsoft account", microsoftAccount(c)]] as Row[]) : []),
     ["Versions", yesNo(c.sync_versions)],
   ];
 }
