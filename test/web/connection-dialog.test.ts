@@ -18,6 +18,10 @@ import { launchBrowser, screenshot } from "./browser.js";
 import { assertAccessible, isFocused, waitForText } from "./page-checks.js";
 
 const BASE = "/api/v1/smb-connectors";
+
+/** The input labelled exactly `label` (a required field's label ends in an asterisk hidden from screen readers). */
+const field = (scope: Locator | Page, label: string): Locator =>
+  scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( \\*)?$`));
 const FILE_COUNT = 200;
 
 describe("connection dialog (SMB)", () => {
@@ -60,7 +64,7 @@ describe("connection dialog (SMB)", () => {
   });
 
   const proxyPort = () => Number(new URL(smbProxy.url).port);
-  const testResult = (d: Locator) => d.getByLabel("Test result");
+  const testResult = (d: Locator) => d.getByRole("region", { name: "Test result" });
 
   test("add an SMB connection: a wrong password is refused in words, fixed, tested, saved", async () => {
     await page.goto("/connectors");
@@ -70,13 +74,13 @@ describe("connection dialog (SMB)", () => {
     await assertAccessible(page, "the dialog's type step");
     await dialog.getByRole("button", { name: "Continue" }).click();
 
-    await dialog.getByLabel("Name", { exact: true }).fill("Finance reports");
-    await dialog.getByLabel("Server", { exact: true }).fill(samba.host);
-    await dialog.getByLabel("Port", { exact: true }).fill(String(proxyPort()));
-    await dialog.getByLabel("SMB share", { exact: true }).fill("share");
-    await dialog.getByLabel("Domain", { exact: true }).fill(samba.domain);
-    await dialog.getByLabel("User name", { exact: true }).fill(samba.username);
-    await dialog.getByLabel("Password", { exact: true }).fill("not the password");
+    await field(dialog, "Name").fill("Finance reports");
+    await field(dialog, "Server").fill(samba.host);
+    await field(dialog, "Port").fill(String(proxyPort()));
+    await field(dialog, "SMB share").fill("share");
+    await field(dialog, "Domain").fill(samba.domain);
+    await field(dialog, "User name").fill(samba.username);
+    await field(dialog, "Password").fill("not the password");
     await dialog.getByRole("combobox", { name: "Share" }).click();
     await page.getByRole("option", { name: "Finance" }).click();
     await dialog.getByLabel("Folder in ScaiDrive").fill("/From Fileserver");
@@ -87,7 +91,7 @@ describe("connection dialog (SMB)", () => {
     assert.equal((await s.api("GET", BASE)).body.items.length, 0, "a test stores nothing");
     await assertAccessible(page, "the dialog with a failed test");
 
-    await dialog.getByLabel("Password", { exact: true }).fill(samba.password);
+    await field(dialog, "Password").fill(samba.password);
     await dialog.getByRole("button", { name: "Test connection" }).click();
     const works = await waitForText(testResult(dialog), /Connection works/, 30_000);
     assert.match(works, /Connected to/);
@@ -171,15 +175,15 @@ describe("connection dialog (SMB)", () => {
   test("edit: share read-only, password kept unless replaced, asked again when the server changes", async () => {
     await page.getByRole("button", { name: "Edit" }).click();
     const dialog = page.getByRole("dialog", { name: "Edit “Finance reports”" });
-    const share = dialog.getByLabel("Share", { exact: true });
+    const share = field(dialog, "Share");
     assert.equal(await share.inputValue(), "Finance");
     assert.equal(await share.getAttribute("readonly"), "");
     await dialog.getByText("Set", { exact: true }).waitFor();
     await dialog.getByRole("button", { name: "Replace password" }).waitFor();
-    assert.equal(await dialog.getByLabel("Password", { exact: true }).count(), 0, "no password box until Replace");
+    assert.equal(await field(dialog, "Password").count(), 0, "no password box until Replace");
     await assertAccessible(page, "the edit dialog");
 
-    await dialog.getByLabel("Name", { exact: true }).fill("Finance reports 2026");
+    await field(dialog, "Name").fill("Finance reports 2026");
     await dialog.getByRole("button", { name: "Test connection" }).click();
     await waitForText(testResult(dialog), /Connection works/, 30_000);
     await dialog.getByRole("button", { name: "Save" }).click();
@@ -192,8 +196,8 @@ describe("connection dialog (SMB)", () => {
     // Another server: the password must come again, and a save without it is refused and focuses it.
     await page.getByRole("button", { name: "Edit" }).click();
     const again = page.getByRole("dialog", { name: "Edit “Finance reports 2026”" });
-    await again.getByLabel("Port", { exact: true }).fill(String(samba.port));
-    const password = again.getByLabel("Password", { exact: true });
+    await field(again, "Port").fill(String(samba.port));
+    const password = field(again, "Password");
     await password.waitFor();
     await again.getByText(/You changed the port: enter the password again/).waitFor();
     await again.getByRole("button", { name: "Save" }).click();
@@ -221,7 +225,7 @@ describe("connection dialog (SMB)", () => {
     }
     assert.ok(await isFocused(dialog.getByRole("button", { name: "Continue" })), "Tab reaches Continue");
     await page.keyboard.press("Enter");
-    const name = dialog.getByLabel("Name", { exact: true });
+    const name = field(dialog, "Name");
     await name.waitFor();
     assert.ok(await isFocused(name), "the first field has the focus");
     await page.keyboard.type("Keyboard only");
@@ -240,7 +244,7 @@ describe("connection dialog (SMB)", () => {
     await page.keyboard.press("Enter");
     // Required fields left empty: the test does not run, the first gap gets the focus and says what is missing.
     await dialog.getByText("Enter the server.").waitFor();
-    assert.ok(await isFocused(dialog.getByLabel("Server", { exact: true })));
+    assert.ok(await isFocused(field(dialog, "Server")));
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
     assert.equal((await s.api("GET", BASE)).body.items.length, 1);
