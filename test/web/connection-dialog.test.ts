@@ -7,12 +7,16 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { chownSync, mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { startSamba, type SambaInstance } from "../harness/samba.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
+import { startEmulator } from "../connectors/sharepoint/sharepoint-test-kit.js";
+import type { GraphEmulator } from "../emulators/graph/emulator.js";
+import { makeTempDir } from "../harness/temp-dir.js";
 import { adminAccount, createAccount, signedInContext } from "./accounts.js";
 import { launchBrowser, screenshot } from "./browser.js";
 import { assertAccessible, isFocused, waitForText } from "./page-checks.js";
@@ -109,6 +113,8 @@ describe("connection dialog (SMB)", () => {
     await dialog.getByRole("radio", { name: "Both ways" }).check();
     await dialog.getByText("Changes on either side reach the other").waitFor();
     await assertAccessible(page, "the filled dialog");
+    await field(dialog, "Name").scrollIntoViewIfNeeded();
+    await dialog.getByRole("heading", { name: "General" }).evaluate((h) => h.scrollIntoView({ block: "start" }));
     await screenshot(page, "connection-dialog");
 
     await dialog.getByRole("button", { name: "Save" }).click();
@@ -261,5 +267,94 @@ describe("connection dialog (SMB)", () => {
     } finally {
       await own.close();
     }
+  });
+});
+
+describe("connection dialog (SharePoint app registration with a certificate)", () => {
+  const CERT_APP = "33333333-3333-3333-3333-333333333333";
+  let emu: GraphEmulator;
+  let s: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let temp: ReturnType<typeof makeTempDir>;
+  let app: { cert_file: string; key_file: string; thumbprint_sha1: string };
+
+  before(async () => {
+    emu = await startEmulator();
+    process.env.SCAIDRIVE_ENTRA_AUTHORITY_HOST = emu.info.authority_host;
+    process.env.SCAIDRIVE_GRAPH_BASE_URL = emu.info.graph_base_url;
+    temp = makeTempDir("dialog-pfx");
+    app = (emu.info.apps as any[]).find((a) => a.client_id === CERT_APP && a.cert_file);
+    s = await startTestServer({ withFeatureRoutes: true });
+    await s.api("POST", "/api/v1/shares", { json: { name: "Marketing" } });
+    browser = await launchBrowser();
+    context = await signedInContext(browser, s.url, await adminAccount(s));
+    page = await context.newPage();
+  });
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await s?.close();
+    await emu?.close();
+    temp?.remove();
+  });
+
+  test("add with a .pfx file: tested before saving, then its thumbprint and expiry show when editing", async () => {
+    const pfx = join(temp.path, "app.pfx");
+    execFileSync("openssl", [
+      "pkcs12",
+      "-export",
+      "-inkey",
+      app.key_file,
+      "-in",
+      app.cert_file,
+      "-out",
+      pfx,
+      "-passout",
+      "pass:pfx pass",
+    ]);
+    await page.goto("/connectors");
+    await page.getByRole("button", { name: "Add connection" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add connection" });
+    await dialog.getByRole("radio", { name: "SharePoint document library" }).click();
+    await dialog.getByRole("button", { name: "Continue" }).click();
+    await field(dialog, "Name").fill("Marketing library");
+    await dialog.getByRole("tab", { name: "App registration" }).click();
+    await field(dialog, "Tenant ID").fill(emu.info.tenant_id);
+    await field(dialog, "Client ID").fill(CERT_APP);
+    // The segmented control's radios are visually hidden behind their labels.
+    await dialog.locator("label", { hasText: /^Certificate$/ }).click();
+    assert.ok(await dialog.getByRole("radio", { name: "Certificate" }).isChecked());
+    await dialog.locator('input[type="file"]').setInputFiles(pfx);
+    await field(dialog, "PFX password").fill("wrong");
+    await field(dialog, "Site URL").fill(emu.info.site_url);
+    await dialog.getByRole("combobox", { name: "Share" }).click();
+    await page.getByRole("option", { name: "Marketing" }).click();
+
+    await dialog.getByRole("button", { name: "Test connection" }).click();
+    await waitForText(dialog, /password is wrong/, 30_000);
+    assert.ok(await isFocused(field(dialog, "PFX password")), "the PFX password has the focus");
+    await field(dialog, "PFX password").fill("pfx pass");
+    await dialog.getByRole("button", { name: "Test connection" }).click();
+    await waitForText(dialog.getByRole("region", { name: "Test result" }), /Connection works/, 30_000);
+    await assertAccessible(page, "the SharePoint dialog");
+    await screenshot(page, "connection-dialog-sharepoint");
+
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await page.waitForURL(/\/connectors\/sharepoint\/cnn_[^?]+\?browse=1$/);
+    const [c] = (await s.api("GET", "/api/v1/sharepoint-connectors")).body.items;
+    assert.equal(c.azure_client_certificate_pem_set, true);
+    assert.equal(c.azure_client_certificate_thumbprint, app.thumbprint_sha1);
+    assert.ok(Date.parse(c.azure_client_certificate_expires_at) > Date.now());
+
+    await page.goto(`/connectors/sharepoint/${c.id}`);
+    await page.getByRole("button", { name: "Edit" }).click();
+    const edit = page.getByRole("dialog", { name: "Edit “Marketing library”" });
+    const stored = edit.getByRole("group", { name: "Stored certificate" });
+    await waitForText(stored, new RegExp(app.thumbprint_sha1));
+    assert.match(await stored.innerText(), /Expires/);
+    assert.ok(readFileSync(pfx).length > 0);
+    await page.keyboard.press("Escape");
   });
 });
