@@ -23,6 +23,15 @@ import { assertAccessible, isFocused, waitForText } from "./page-checks.js";
 
 const BASE = "/api/v1/smb-connectors";
 
+/** Scrolls the dialog so the section headed `heading` is at the top, below the dialog's own sticky title. */
+async function scrollDialogTo(dialog: Locator, heading: string): Promise<void> {
+  await dialog.getByRole("heading", { name: heading }).evaluate((h) => {
+    h.scrollIntoView({ block: "start" });
+    const content = h.closest(".mantine-Modal-content");
+    if (content) content.scrollTop -= 72;
+  });
+}
+
 /** The input labelled exactly `label` (a required field's label ends in an asterisk hidden from screen readers). */
 const field = (scope: Locator | Page, label: string): Locator =>
   scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( \\*)?$`));
@@ -113,8 +122,7 @@ describe("connection dialog (SMB)", () => {
     await dialog.getByRole("radio", { name: "Both ways" }).check();
     await dialog.getByText("Changes on either side reach the other").waitFor();
     await assertAccessible(page, "the filled dialog");
-    await field(dialog, "Name").scrollIntoViewIfNeeded();
-    await dialog.getByRole("heading", { name: "General" }).evaluate((h) => h.scrollIntoView({ block: "start" }));
+    await scrollDialogTo(dialog, "General");
     await screenshot(page, "connection-dialog");
 
     await dialog.getByRole("button", { name: "Save" }).click();
@@ -339,6 +347,7 @@ describe("connection dialog (SharePoint app registration with a certificate)", (
     await dialog.getByRole("button", { name: "Test connection" }).click();
     await waitForText(dialog.getByRole("region", { name: "Test result" }), /Connection works/, 30_000);
     await assertAccessible(page, "the SharePoint dialog");
+    await scrollDialogTo(dialog, "Sign-in");
     await screenshot(page, "connection-dialog-sharepoint");
 
     await dialog.getByRole("button", { name: "Save" }).click();

@@ -22,7 +22,7 @@ export function SmbFields({ form, set, errors }: Props) {
           style={{ flex: 1 }}
           label="Server"
           placeholder="fs01.corp.example.com"
-          description="DNS name or IP address, without \\\\ or smb://"
+          description={"DNS name or IP address, without \\\\ or smb://"}
           required
           value={form.server_host}
           onChange={(e) => set("server_host", e.currentTarget.value)}
