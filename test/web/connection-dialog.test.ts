@@ -7,17 +7,34 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { chownSync, mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { startSamba, type SambaInstance } from "../harness/samba.js";
 import { startTestServer, type TestServer } from "../harness/server.js";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
+import { startEmulator } from "../connectors/sharepoint/sharepoint-test-kit.js";
+import type { GraphEmulator } from "../emulators/graph/emulator.js";
+import { makeTempDir } from "../harness/temp-dir.js";
 import { adminAccount, createAccount, signedInContext } from "./accounts.js";
 import { launchBrowser, screenshot } from "./browser.js";
 import { assertAccessible, isFocused, waitForText } from "./page-checks.js";
 
 const BASE = "/api/v1/smb-connectors";
+
+/** Scrolls the dialog so the section headed `heading` is at the top, below the dialog's own sticky title. */
+async function scrollDialogTo(dialog: Locator, heading: string): Promise<void> {
+  await dialog.getByRole("heading", { name: heading }).evaluate((h) => {
+    h.scrollIntoView({ block: "start" });
+    const content = h.closest(".mantine-Modal-content");
+    if (content) content.scrollTop -= 72;
+  });
+}
+
+/** The input labelled exactly `label` (a required field's label ends in an asterisk hidden from screen readers). */
+const field = (scope: Locator | Page, label: string): Locator =>
+  scope.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( \\*)?$`));
 const FILE_COUNT = 200;
 
 describe("connection dialog (SMB)", () => {
@@ -60,7 +77,7 @@ describe("connection dialog (SMB)", () => {
   });
 
   const proxyPort = () => Number(new URL(smbProxy.url).port);
-  const testResult = (d: Locator) => d.getByLabel("Test result");
+  const testResult = (d: Locator) => d.getByRole("region", { name: "Test result" });
 
   test("add an SMB connection: a wrong password is refused in words, fixed, tested, saved", async () => {
     await page.goto("/connectors");
@@ -70,13 +87,13 @@ describe("connection dialog (SMB)", () => {
     await assertAccessible(page, "the dialog's type step");
     await dialog.getByRole("button", { name: "Continue" }).click();
 
-    await dialog.getByLabel("Name", { exact: true }).fill("Finance reports");
-    await dialog.getByLabel("Server", { exact: true }).fill(samba.host);
-    await dialog.getByLabel("Port", { exact: true }).fill(String(proxyPort()));
-    await dialog.getByLabel("SMB share", { exact: true }).fill("share");
-    await dialog.getByLabel("Domain", { exact: true }).fill(samba.domain);
-    await dialog.getByLabel("User name", { exact: true }).fill(samba.username);
-    await dialog.getByLabel("Password", { exact: true }).fill("not the password");
+    await field(dialog, "Name").fill("Finance reports");
+    await field(dialog, "Server").fill(samba.host);
+    await field(dialog, "Port").fill(String(proxyPort()));
+    await field(dialog, "SMB share").fill("share");
+    await field(dialog, "Domain").fill(samba.domain);
+    await field(dialog, "User name").fill(samba.username);
+    await field(dialog, "Password").fill("not the password");
     await dialog.getByRole("combobox", { name: "Share" }).click();
     await page.getByRole("option", { name: "Finance" }).click();
     await dialog.getByLabel("Folder in ScaiDrive").fill("/From Fileserver");
@@ -87,7 +104,7 @@ describe("connection dialog (SMB)", () => {
     assert.equal((await s.api("GET", BASE)).body.items.length, 0, "a test stores nothing");
     await assertAccessible(page, "the dialog with a failed test");
 
-    await dialog.getByLabel("Password", { exact: true }).fill(samba.password);
+    await field(dialog, "Password").fill(samba.password);
     await dialog.getByRole("button", { name: "Test connection" }).click();
     const works = await waitForText(testResult(dialog), /Connection works/, 30_000);
     assert.match(works, /Connected to/);
@@ -105,6 +122,7 @@ describe("connection dialog (SMB)", () => {
     await dialog.getByRole("radio", { name: "Both ways" }).check();
     await dialog.getByText("Changes on either side reach the other").waitFor();
     await assertAccessible(page, "the filled dialog");
+    await scrollDialogTo(dialog, "General");
     await screenshot(page, "connection-dialog");
 
     await dialog.getByRole("button", { name: "Save" }).click();
@@ -171,15 +189,15 @@ describe("connection dialog (SMB)", () => {
   test("edit: share read-only, password kept unless replaced, asked again when the server changes", async () => {
     await page.getByRole("button", { name: "Edit" }).click();
     const dialog = page.getByRole("dialog", { name: "Edit “Finance reports”" });
-    const share = dialog.getByLabel("Share", { exact: true });
+    const share = field(dialog, "Share");
     assert.equal(await share.inputValue(), "Finance");
     assert.equal(await share.getAttribute("readonly"), "");
     await dialog.getByText("Set", { exact: true }).waitFor();
     await dialog.getByRole("button", { name: "Replace password" }).waitFor();
-    assert.equal(await dialog.getByLabel("Password", { exact: true }).count(), 0, "no password box until Replace");
+    assert.equal(await field(dialog, "Password").count(), 0, "no password box until Replace");
     await assertAccessible(page, "the edit dialog");
 
-    await dialog.getByLabel("Name", { exact: true }).fill("Finance reports 2026");
+    await field(dialog, "Name").fill("Finance reports 2026");
     await dialog.getByRole("button", { name: "Test connection" }).click();
     await waitForText(testResult(dialog), /Connection works/, 30_000);
     await dialog.getByRole("button", { name: "Save" }).click();
@@ -192,8 +210,8 @@ describe("connection dialog (SMB)", () => {
     // Another server: the password must come again, and a save without it is refused and focuses it.
     await page.getByRole("button", { name: "Edit" }).click();
     const again = page.getByRole("dialog", { name: "Edit “Finance reports 2026”" });
-    await again.getByLabel("Port", { exact: true }).fill(String(samba.port));
-    const password = again.getByLabel("Password", { exact: true });
+    await field(again, "Port").fill(String(samba.port));
+    const password = field(again, "Password");
     await password.waitFor();
     await again.getByText(/You changed the port: enter the password again/).waitFor();
     await again.getByRole("button", { name: "Save" }).click();
@@ -221,7 +239,7 @@ describe("connection dialog (SMB)", () => {
     }
     assert.ok(await isFocused(dialog.getByRole("button", { name: "Continue" })), "Tab reaches Continue");
     await page.keyboard.press("Enter");
-    const name = dialog.getByLabel("Name", { exact: true });
+    const name = field(dialog, "Name");
     await name.waitFor();
     assert.ok(await isFocused(name), "the first field has the focus");
     await page.keyboard.type("Keyboard only");
@@ -240,7 +258,7 @@ describe("connection dialog (SMB)", () => {
     await page.keyboard.press("Enter");
     // Required fields left empty: the test does not run, the first gap gets the focus and says what is missing.
     await dialog.getByText("Enter the server.").waitFor();
-    assert.ok(await isFocused(dialog.getByLabel("Server", { exact: true })));
+    assert.ok(await isFocused(field(dialog, "Server")));
     await page.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
     assert.equal((await s.api("GET", BASE)).body.items.length, 1);
@@ -257,5 +275,95 @@ describe("connection dialog (SMB)", () => {
     } finally {
       await own.close();
     }
+  });
+});
+
+describe("connection dialog (SharePoint app registration with a certificate)", () => {
+  const CERT_APP = "33333333-3333-3333-3333-333333333333";
+  let emu: GraphEmulator;
+  let s: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let temp: ReturnType<typeof makeTempDir>;
+  let app: { cert_file: string; key_file: string; thumbprint_sha1: string };
+
+  before(async () => {
+    emu = await startEmulator();
+    process.env.SCAIDRIVE_ENTRA_AUTHORITY_HOST = emu.info.authority_host;
+    process.env.SCAIDRIVE_GRAPH_BASE_URL = emu.info.graph_base_url;
+    temp = makeTempDir("dialog-pfx");
+    app = (emu.info.apps as any[]).find((a) => a.client_id === CERT_APP && a.cert_file);
+    s = await startTestServer({ withFeatureRoutes: true });
+    await s.api("POST", "/api/v1/shares", { json: { name: "Marketing" } });
+    browser = await launchBrowser();
+    context = await signedInContext(browser, s.url, await adminAccount(s));
+    page = await context.newPage();
+  });
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await s?.close();
+    await emu?.close();
+    temp?.remove();
+  });
+
+  test("add with a .pfx file: tested before saving, then its thumbprint and expiry show when editing", async () => {
+    const pfx = join(temp.path, "app.pfx");
+    execFileSync("openssl", [
+      "pkcs12",
+      "-export",
+      "-inkey",
+      app.key_file,
+      "-in",
+      app.cert_file,
+      "-out",
+      pfx,
+      "-passout",
+      "pass:pfx pass",
+    ]);
+    await page.goto("/connectors");
+    await page.getByRole("button", { name: "Add connection" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add connection" });
+    await dialog.getByRole("radio", { name: "SharePoint document library" }).click();
+    await dialog.getByRole("button", { name: "Continue" }).click();
+    await field(dialog, "Name").fill("Marketing library");
+    await dialog.getByRole("tab", { name: "App registration" }).click();
+    await field(dialog, "Tenant ID").fill(emu.info.tenant_id);
+    await field(dialog, "Client ID").fill(CERT_APP);
+    // The segmented control's radios are visually hidden behind their labels.
+    await dialog.locator("label", { hasText: /^Certificate$/ }).click();
+    assert.ok(await dialog.getByRole("radio", { name: "Certificate" }).isChecked());
+    await dialog.locator('input[type="file"]').setInputFiles(pfx);
+    await field(dialog, "PFX password").fill("wrong");
+    await field(dialog, "Site URL").fill(emu.info.site_url);
+    await dialog.getByRole("combobox", { name: "Share" }).click();
+    await page.getByRole("option", { name: "Marketing" }).click();
+
+    await dialog.getByRole("button", { name: "Test connection" }).click();
+    await waitForText(dialog, /password is wrong/, 30_000);
+    assert.ok(await isFocused(field(dialog, "PFX password")), "the PFX password has the focus");
+    await field(dialog, "PFX password").fill("pfx pass");
+    await dialog.getByRole("button", { name: "Test connection" }).click();
+    await waitForText(dialog.getByRole("region", { name: "Test result" }), /Connection works/, 30_000);
+    await assertAccessible(page, "the SharePoint dialog");
+    await scrollDialogTo(dialog, "Sign-in");
+    await screenshot(page, "connection-dialog-sharepoint");
+
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await page.waitForURL(/\/connectors\/sharepoint\/cnn_[^?]+\?browse=1$/);
+    const [c] = (await s.api("GET", "/api/v1/sharepoint-connectors")).body.items;
+    assert.equal(c.azure_client_certificate_pem_set, true);
+    assert.equal(c.azure_client_certificate_thumbprint, app.thumbprint_sha1);
+    assert.ok(Date.parse(c.azure_client_certificate_expires_at) > Date.now());
+
+    await page.goto(`/connectors/sharepoint/${c.id}`);
+    await page.getByRole("button", { name: "Edit" }).click();
+    const edit = page.getByRole("dialog", { name: "Edit “Marketing library”" });
+    const stored = edit.getByRole("group", { name: "Stored certificate" });
+    await waitForText(stored, new RegExp(app.thumbprint_sha1));
+    assert.match(await stored.innerText(), /Expires/);
+    assert.ok(readFileSync(pfx).length > 0);
+    await page.keyboard.press("Escape");
   });
 });

@@ -9,9 +9,18 @@
 import { Type, type TSchema } from "typebox";
 import type { RouteModule } from "../app-types.js";
 import { requireUser } from "../auth.js";
+import { AppError } from "../../core/errors.js";
 import { JSON_BODY, errors } from "../schemas.js";
 import { PatternSet } from "../../connectors/connector-fields.js";
 import { SubtreeFilter, SyncFilter, type FilterConfig } from "../../sync/sync-filter.js";
+
+/**
+ * Bounds on what one preview may cost: a glob match costs up to (pattern length × path length), so
+ * the names and the patterns' total length are capped well below what a sync's per-entry bounds
+ * allow (any signed-in user may ask for a preview).
+ */
+const MAX_NAMES = 20;
+const MAX_PATTERN_CHARS = 8192;
 
 const nullablePatterns = (description: string): TSchema =>
   Type.Unsafe<Record<string, unknown>>({ ...PatternSet, nullable: true, description }) as unknown as TSchema;
@@ -22,9 +31,9 @@ const Body = Type.Object(
     exclude_patterns: Type.Optional(nullablePatterns("as on a connector: files and folders matching are skipped")),
     sync_hidden_files: Type.Optional(Type.Boolean()),
     sync_system_files: Type.Optional(Type.Boolean()),
-    names: Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), {
+    names: Type.Array(Type.String({ minLength: 1, maxLength: 400 }), {
       minItems: 1,
-      maxItems: 50,
+      maxItems: MAX_NAMES,
       description: 'file names or relative paths ("Reports/2026/q1.pdf"); a trailing "/" makes it a folder',
     }),
     hidden: Type.Optional(Type.Boolean({ description: "treat the samples as hidden entries" })),
@@ -114,7 +123,17 @@ export const connectorFilterPreviewRoutes: RouteModule = (app) => {
     },
     async (req) => {
       await requireUser(req);
-      return { results: previewFilter(req.body as PreviewBody) };
+      const body = req.body as PreviewBody;
+      const chars = [body.include_patterns, body.exclude_patterns]
+        .flatMap((set) => set?.patterns ?? [])
+        .reduce((n, p) => n + p.length, 0);
+      if (chars > MAX_PATTERN_CHARS)
+        throw new AppError(
+          "VALIDATION_FAILED",
+          `the preview takes patterns of at most ${MAX_PATTERN_CHARS} characters in all (these have ${chars})`,
+          { field: "include_patterns" },
+        );
+      return { results: previewFilter(body) };
     },
   );
 };

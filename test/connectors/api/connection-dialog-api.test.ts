@@ -129,9 +129,14 @@ describe("connection test before saving, and of edited fields", () => {
     });
     assert.equal(hidden.body.results[0].reason, "hidden");
     const tooMany = await s.api("POST", "/api/v1/connectors/filter-preview", {
-      json: { names: Array.from({ length: 51 }, (_, i) => `f${i}`) },
+      json: { names: Array.from({ length: 21 }, (_, i) => `f${i}`) },
     });
     assert.equal(tooMany.status, 400);
+    const costly = await s.api("POST", "/api/v1/connectors/filter-preview", {
+      json: { names: ["x"], exclude_patterns: { patterns: Array.from({ length: 20 }, () => "*a".repeat(250)) } },
+    });
+    assert.equal(costly.status, 400, JSON.stringify(costly.body));
+    assert.match(costly.body.error.message, /at most 8192 characters/);
     const anonymous = await s.api("POST", "/api/v1/connectors/filter-preview", {
       token: null,
       json: { names: ["x"] },

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { Alert, Anchor, Badge, Button, Group, Paper, Stack, Text, Title } from "@mantine/core";
-import { IconPlayerPlay } from "@tabler/icons-react";
+import { IconPencil, IconPlayerPlay } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
 import {
@@ -25,6 +25,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { PageLoader } from "../../components/PageLoader";
 import { formatDate } from "../../format";
+import { ConnectionDialog } from "./form/ConnectionDialog";
 import { ConnectionActions } from "./ConnectionActions";
 import { FileStatesSection } from "./FileStatesSection";
 import { CredentialFixButton } from "./CredentialFix";
@@ -59,6 +60,7 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
   const shares = useShareNames();
   const [openJob, setOpenJob] = useState<Job | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [editing, setEditing] = useState(false);
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: connectorKeys.all });
   const run = useMutation({ mutationFn: () => runNow(type, id), onSuccess: refresh });
@@ -114,6 +116,9 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
             >
               Run now
             </Button>
+            <Button variant="default" leftSection={<IconPencil size={16} />} onClick={() => setEditing(true)}>
+              Edit
+            </Button>
             <ConnectionActions connector={c} shareName={shares.data?.get(c.target_share_id)} busy={running} />
             <Button variant="default" loading={toggle.isPending} onClick={() => toggle.mutate(!c.enabled)}>
               {c.enabled ? "Disable" : "Enable"}
@@ -167,6 +172,7 @@ function ConnectorView({ type, id }: { type: ConnectorType; id: string }) {
         />
       )}
       <JobLogDialog type={type} connectorId={id} job={openJob} onClose={() => setOpenJob(null)} />
+      {canManage && <ConnectionDialog opened={editing} onClose={() => setEditing(false)} connector={c} />}
       <ConfirmDialog
         opened={confirmDelete}
         onClose={() => setConfirmDelete(false)}

@@ -1,5 +1,6 @@
-import { Anchor, Group, Loader, Select, Stack, Table, Text, Title } from "@mantine/core";
-import { IconPlugConnected } from "@tabler/icons-react";
+import { useState } from "react";
+import { Anchor, Button, Group, Loader, Select, Stack, Table, Text, Title } from "@mantine/core";
+import { IconPlugConnected, IconPlus } from "@tabler/icons-react";
 import { Link, useSearchParams } from "react-router";
 import {
   connectorState,
@@ -9,10 +10,12 @@ import {
   type ConnectorState,
 } from "../../api/connectors";
 import { useConnectorEvents } from "../../api/use-connector-events";
+import { useConnectorPermissions } from "../../api/connector-edit";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { ListEmptyState } from "../../components/ListEmptyState";
 import { formatBytes, formatDate } from "../../format";
 import { AuthFailureNotices } from "./AuthFailureNotices";
+import { ConnectionDialog } from "./form/ConnectionDialog";
 import {
   directionLabel,
   jobCounts,
@@ -45,6 +48,8 @@ export function Component() {
   const state = params.get("state") ?? "all";
   const list = useConnectorList(useConnectorEvents());
   const shares = useShareNames();
+  const canCreate = useConnectorPermissions().data?.can_create === true;
+  const [adding, setAdding] = useState(false);
 
   function setFilter(key: string, value: string | null) {
     const next = new URLSearchParams(params);
@@ -60,12 +65,20 @@ export function Component() {
 
   return (
     <Stack gap="md">
-      <Stack gap={4}>
-        <Title order={1}>Connections</Title>
-        <Text size="sm" c="dimmed">
-          File servers and SharePoint libraries kept in step with a folder in ScaiDrive.
-        </Text>
-      </Stack>
+      <Group justify="space-between" align="flex-end" wrap="wrap" gap="sm">
+        <Stack gap={4}>
+          <Title order={1}>Connections</Title>
+          <Text size="sm" c="dimmed">
+            File servers and SharePoint libraries kept in step with a folder in ScaiDrive.
+          </Text>
+        </Stack>
+        {canCreate && (
+          <Button leftSection={<IconPlus size={16} />} onClick={() => setAdding(true)}>
+            Add connection
+          </Button>
+        )}
+      </Group>
+      <ConnectionDialog opened={adding} onClose={() => setAdding(false)} />
       <Group gap="md" align="flex-end">
         <Select
           label="Type"
@@ -95,7 +108,8 @@ export function Component() {
             filtered
               ? "Choose another type or state to see the others."
               : "A connection keeps a Windows file share (SMB) or a SharePoint document library in step with a " +
-                "folder in ScaiDrive, on a schedule or when you run it. An administrator sets them up through the API."
+                "folder in ScaiDrive, on a schedule or when you run it." +
+                (canCreate ? " Add one to get started." : " An administrator sets them up.")
           }
         />
       )}

@@ -302,6 +302,7 @@ function CertificateInput({
           value={file}
           onChange={(f) => void pick(f)}
           clearable
+          clearButtonProps={{ "aria-label": "Remove the file" }}
           required={required || !stored}
           error={fileError}
         />
@@ -335,6 +336,7 @@ function CertificateInput({
       </Button>
       {isPfx && (
         <PasswordInput
+          id={credentialInputId("azure_client_certificate_pfx_password")}
           label="PFX password"
           description="The password the .pfx file was exported with; leave empty if it has none"
           value={value.azure_client_certificate_pfx_password ?? ""}
