@@ -308,7 +308,7 @@ describe("connection dialog (SharePoint app registration with a certificate)", (
     temp?.remove();
   });
 
-  test("add with a .pfx file: tested before saving, then its thumbprint and expiry show when editing", async () => {
+  test("add with a .pfx file: tested before saving; browse to a sub-folder, sync it; thumbprint and expiry on edit", async () => {
     const pfx = join(temp.path, "app.pfx");
     execFileSync("openssl", [
       "pkcs12",
@@ -351,11 +351,42 @@ describe("connection dialog (SharePoint app registration with a certificate)", (
     await screenshot(page, "connection-dialog-sharepoint");
 
     await dialog.getByRole("button", { name: "Save" }).click();
-    await page.waitForURL(/\/connectors\/sharepoint\/cnn_[^?]+\?browse=1$/);
+    // Saved: the connection's page opens the library browser, which sends the certificate just entered with the
+    // chosen place (the API wants it again for a new place) without asking for it a second time.
+    const browse = page.getByRole("dialog", { name: "Choose what to sync" });
+    await browse
+      .getByRole("list", { name: "Sites" })
+      .getByRole("button", { name: /Marketing/ })
+      .click();
+    await browse
+      .getByRole("list", { name: "Document libraries" })
+      .getByRole("button", { name: /Documents/ })
+      .click();
+    const folders = browse.getByRole("list", { name: "Folders" });
+    await folders.getByRole("button", { name: /Campaigns/ }).click();
+    await folders.getByRole("button", { name: /^2026/ }).click();
+    await browse.getByRole("button", { name: "Sync this folder" }).click();
+    await browse.getByText(/you entered when adding this connection/).waitFor();
+    await browse.getByRole("button", { name: "Save" }).click();
+    await browse.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+    await browse.getByRole("button", { name: "Done" }).click();
+    await browse.waitFor({ state: "hidden" });
     const [c] = (await s.api("GET", "/api/v1/sharepoint-connectors")).body.items;
     assert.equal(c.azure_client_certificate_pem_set, true);
     assert.equal(c.azure_client_certificate_thumbprint, app.thumbprint_sha1);
     assert.ok(Date.parse(c.azure_client_certificate_expires_at) > Date.now());
+    assert.equal(c.drive_id, emu.info.drive_id);
+    assert.equal(c.base_path, "Campaigns/2026");
+
+    await page.getByRole("button", { name: "Run now" }).click();
+    await page.getByRole("table", { name: "Jobs" }).getByText("Succeeded").waitFor({ timeout: 60_000 });
+    const target = c.target_path === "/" ? "" : c.target_path;
+    const budget = await s.api(
+      "GET",
+      `/api/v1/shares/${c.target_share_id}/content?path=${encodeURIComponent(`${target}/Budget.xlsx`)}`,
+    );
+    assert.equal(budget.status, 200, "the sub-folder's file arrived");
+    assert.equal(budget.body, "Budget 2026: 120000 EUR\n");
 
     await page.goto(`/connectors/sharepoint/${c.id}`);
     await page.getByRole("button", { name: "Edit" }).click();

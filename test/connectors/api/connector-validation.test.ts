@@ -278,7 +278,10 @@ for (const dialect of ["sqlite", "postgres"] as const)
     test("OpenAPI documents the connector fields with their help text", async () => {
       const doc = await s.api("GET", "/api/v1/openapi.json");
       const post = doc.body.paths[BASE].post;
-      const schema = post.requestBody.content["application/json"].schema;
+      // Each type's create body is one named component the operation refers to.
+      const ref: string = post.requestBody.content["application/json"].schema.$ref;
+      assert.match(ref, /^#\/components\/schemas\//);
+      const schema = doc.body.components.schemas[ref.split("/").pop()!];
       assert.match(schema.properties.server_port.description, /default 445/);
       assert.match(schema.properties.sync_interval_minutes.description, /0 \(default\) disables/);
       assert.ok(doc.body.paths[`${BASE}/{id}/identity-mappings/{map_id}`]);

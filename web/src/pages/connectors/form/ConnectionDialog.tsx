@@ -33,6 +33,7 @@ import { FilterFields } from "./FilterFields";
 import { fieldId, SharePointAppFields, SharePointSiteFields, SmbFields } from "./RemoteFields";
 import { TargetFields } from "./TargetFields";
 import { testResultText } from "./test-result-text";
+import { holdCredential } from "../credential-handoff";
 
 const CREDENTIAL_FIELDS = new Set<string>([
   "password",
@@ -259,9 +260,10 @@ function ConnectionFormBody({
     if (!checkRequired()) return;
     setSaving(true);
     try {
-      const saved = connector
-        ? await updateConnector(type, connector.id, patchBody(type, connector, form))
-        : await createConnector(type, createBody(type, form));
+      const body = connector ? patchBody(type, connector, form) : createBody(type, form);
+      const saved = connector ? await updateConnector(type, connector.id, body) : await createConnector(type, body);
+      // The library browser opens next and needs the credential again to save the library it chooses.
+      if (!connector && type === "sharepoint" && saved.auth_type !== "user_auth") holdCredential(saved.id, body);
       await queryClient.invalidateQueries({ queryKey: connectorKeys.all });
       if (type === "sharepoint" && saved.auth_type === "user_auth" && saved.refresh_token_set !== true) {
         const { authorization_url } = await authorizeSharePoint(saved.id);

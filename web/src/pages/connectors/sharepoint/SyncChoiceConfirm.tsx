@@ -6,6 +6,7 @@ import { errorText } from "../../../api/error-text";
 import { patchConnector } from "../../../api/connector-save";
 import { authorize, testConnection, type ConnectionTest, type Library, type Site } from "../../../api/sharepoint";
 import { CredentialFields, type CredentialValue } from "../form/CredentialFields";
+import { dropCredential, heldCredential } from "../credential-handoff";
 import { PermissionResult } from "./PermissionResult";
 
 export interface SyncChoice {
@@ -38,7 +39,10 @@ export function SyncChoiceConfirm({
   const unchanged = connector.drive_id === choice.library.drive_id && (connector.base_path ?? "") === choice.path;
   const storedAppCredential =
     connector.azure_client_secret_set === true || connector.azure_client_certificate_pem_set === true;
-  const askCredential = !unchanged && storedAppCredential;
+  const needCredential = !unchanged && storedAppCredential;
+  // Just typed in the Add connection dialog: sent again without asking.
+  const [handed] = useState(() => (needCredential ? heldCredential(connector.id) : undefined));
+  const askCredential = needCredential && !handed;
   const [credential, setCredential] = useState<CredentialValue>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -68,9 +72,10 @@ export function SyncChoiceConfirm({
               library_name: choice.library.name,
               // site_url is what the settings show; a site without an https address keeps the stored one.
               ...(choice.site.web_url.startsWith("https://") ? { site_url: choice.site.web_url } : {}),
-              ...(askCredential ? credential : {}),
+              ...(askCredential ? credential : (handed ?? {})),
             },
       );
+      dropCredential(connector.id);
       await queryClient.invalidateQueries({ queryKey: connectorKeys.all });
       if (userAuth && !unchanged) {
         const { authorization_url } = await authorize(connector.id);
@@ -125,6 +130,11 @@ export function SyncChoiceConfirm({
             required
             reason="The credential is sent to a new site, library or folder: enter it again."
           />
+        )}
+        {handed && (
+          <Text size="sm" c="dimmed">
+            The secret or certificate you entered when adding this connection is sent with the new place.
+          </Text>
         )}
         {userAuth && !unchanged && (
           <Text size="sm">
