@@ -101,6 +101,43 @@ export function shareTitledBodies(doc: OpenApiDoc): OpenApiDoc {
   return doc;
 }
 
+const PATTERN_SET = "ConnectorPatternSet";
+
+const isPatternSet = (v: Record<string, unknown>): boolean =>
+  v.type === "object" &&
+  typeof v.properties === "object" &&
+  v.properties !== null &&
+  Object.keys(v.properties).sort().join() === "extensions,patterns";
+
+/**
+ * A connector's filter (`{extensions, patterns}`) is stated once, as `#/components/schemas/ConnectorPatternSet`: every
+ * connector body, read and the filter preview carry two of them. Each place keeps its own description and
+ * nullability beside an `allOf` of the component (OpenAPI 3.0 ignores siblings of a bare `$ref`). Validation is not
+ * affected: this rewrites the document only.
+ */
+export function sharePatternSets(doc: OpenApiDoc): OpenApiDoc {
+  let shared: Record<string, unknown> | undefined;
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (typeof node !== "object" || node === null) return node;
+    const obj = node as Record<string, unknown>;
+    if (isPatternSet(obj)) {
+      const { description, nullable, ...set } = obj;
+      shared ??= set;
+      return {
+        ...(description !== undefined ? { description } : {}),
+        ...(nullable !== undefined ? { nullable } : {}),
+        allOf: [{ $ref: `#/components/schemas/${PATTERN_SET}` }],
+      };
+    }
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, visit(v)]));
+  };
+  const paths = visit(doc.paths) as OpenApiDoc["paths"];
+  const schemas = visit(doc.components?.schemas ?? {}) as Record<string, unknown>;
+  if (!shared) return doc;
+  return { ...doc, paths, components: { ...doc.components, schemas: { ...schemas, [PATTERN_SET]: shared } } };
+}
+
 /**
  * OpenAPI 3 generated from the routes' own TypeBox schemas. Must be registered before any route so
  * every route is captured. Schemas with an `$id` (registered by schema-registry.ts) appear once,
@@ -130,7 +167,7 @@ export async function installOpenApi(app: AppInstance): Promise<void> {
         const op = api.paths?.[path]?.[method] as Record<string, unknown> | undefined;
         if (op) op.requestBody = { required, content: { [type]: { schema: { type: "string", format: "binary" } } } };
       }
-      return shareErrorResponses(shareTitledBodies(api)) as Record<string, unknown>;
+      return shareErrorResponses(sharePatternSets(shareTitledBodies(api))) as Record<string, unknown>;
     },
   });
   const logo = readLogo();

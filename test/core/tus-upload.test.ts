@@ -438,7 +438,8 @@ describe("resumable uploads: expiry and the idle timeout", () => {
   });
 
   before(async () => {
-    s = await startTestServer({ config: { uploadExpiryMs: 400, uploadIdleTimeoutMs: 300 } });
+    // Expiry well above the idle timeout, so the stalled upload is still there to be asked about on a busy machine.
+    s = await startTestServer({ config: { uploadExpiryMs: 1500, uploadIdleTimeoutMs: 300 } });
     shareId = (await s.api("POST", "/api/v1/shares", { json: { name: "Expiry" } })).body.id;
   });
   after(async () => s?.close());
@@ -463,7 +464,7 @@ describe("resumable uploads: expiry and the idle timeout", () => {
     });
     assert.equal(patch.status, 204);
     assert.ok(readdirSync(uploads).length >= 4);
-    await delay(500);
+    await delay(1600);
     const head = await fetch(a, { method: "HEAD", headers: headers() });
     assert.equal(head.status, 404);
     // The sweep removes what nobody asks for again.

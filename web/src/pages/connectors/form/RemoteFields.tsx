@@ -1,4 +1,4 @@
-import { Group, NumberInput, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Group, NumberInput, SimpleGrid, Stack, TextInput, type TextInputProps } from "@mantine/core";
 import type { ConnectionForm } from "./connection-form";
 
 type Set = <K extends keyof ConnectionForm>(key: K, value: ConnectionForm[K]) => void;
@@ -12,21 +12,45 @@ interface Props {
   errors: Record<string, string>;
 }
 
+type TextField = {
+  [K in keyof ConnectionForm]: ConnectionForm[K] extends string ? K : never;
+}[keyof ConnectionForm];
+
+/** A text input bound to one form field: its id (for focusing a field the server names), value, change and error. */
+function FieldInput({
+  name,
+  form,
+  set,
+  errors,
+  error,
+  ...input
+}: Props & { name: TextField } & Omit<TextInputProps, "id" | "value" | "onChange" | "name" | "form">) {
+  return (
+    <TextInput
+      id={fieldId(name)}
+      value={form[name]}
+      onChange={(e) => set(name, e.currentTarget.value)}
+      error={error ?? errors[name]}
+      {...input}
+    />
+  );
+}
+
 /** Where an SMB connection connects and as whom (the password is in CredentialFields). */
 export function SmbFields({ form, set, errors }: Props) {
   return (
     <Stack gap="sm">
       <Group align="flex-start" gap="sm" wrap="nowrap">
-        <TextInput
-          id={fieldId("server_host")}
+        <FieldInput
+          name="server_host"
+          form={form}
+          set={set}
+          errors={errors}
           style={{ flex: 1 }}
           label="Server"
           placeholder="fs01.corp.example.com"
           description={"DNS name or IP address, without \\\\ or smb://"}
           required
-          value={form.server_host}
-          onChange={(e) => set("server_host", e.currentTarget.value)}
-          error={errors.server_host}
           autoComplete="off"
         />
         <NumberInput
@@ -43,41 +67,41 @@ export function SmbFields({ form, set, errors }: Props) {
         />
       </Group>
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-        <TextInput
-          id={fieldId("share_name")}
+        <FieldInput
+          name="share_name"
+          form={form}
+          set={set}
+          errors={errors}
           label="SMB share"
           placeholder="Finance"
           required
-          value={form.share_name}
-          onChange={(e) => set("share_name", e.currentTarget.value)}
-          error={errors.share_name}
         />
-        <TextInput
-          id={fieldId("base_path")}
+        <FieldInput
+          name="base_path"
+          form={form}
+          set={set}
+          errors={errors}
           label="Folder in the SMB share"
           placeholder="Empty: the whole share"
           description="Relative to the share, e.g. 2026/Q1"
-          value={form.base_path}
-          onChange={(e) => set("base_path", e.currentTarget.value)}
-          error={errors.base_path}
         />
-        <TextInput
-          id={fieldId("domain")}
+        <FieldInput
+          name="domain"
+          form={form}
+          set={set}
+          errors={errors}
           label="Domain"
           placeholder="CORP — empty for a local account"
-          value={form.domain}
-          onChange={(e) => set("domain", e.currentTarget.value)}
-          error={errors.domain}
           autoComplete="off"
         />
-        <TextInput
-          id={fieldId("username")}
+        <FieldInput
+          name="username"
+          form={form}
+          set={set}
+          errors={errors}
           label="User name"
           description="The service account the connection signs in with"
           required
-          value={form.username}
-          onChange={(e) => set("username", e.currentTarget.value)}
-          error={errors.username}
           autoComplete="off"
         />
       </SimpleGrid>
@@ -89,32 +113,33 @@ export function SmbFields({ form, set, errors }: Props) {
 export function SharePointSiteFields({ form, set, errors }: Props) {
   return (
     <Stack gap="sm">
-      <TextInput
-        id={fieldId("site_url")}
+      <FieldInput
+        name="site_url"
+        form={form}
+        set={set}
+        errors={errors}
         label="Site URL"
         placeholder="https://contoso.sharepoint.com/sites/marketing"
         description="Empty: choose the site and library after saving"
-        value={form.site_url}
-        onChange={(e) => set("site_url", e.currentTarget.value)}
         error={errors.site_url ?? errors.drive_id}
       />
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-        <TextInput
-          id={fieldId("library_name")}
+        <FieldInput
+          name="library_name"
+          form={form}
+          set={set}
+          errors={errors}
           label="Library"
           placeholder="Documents"
           description="Empty: the site's default library"
-          value={form.library_name}
-          onChange={(e) => set("library_name", e.currentTarget.value)}
-          error={errors.library_name}
         />
-        <TextInput
-          id={fieldId("base_path")}
+        <FieldInput
+          name="base_path"
+          form={form}
+          set={set}
+          errors={errors}
           label="Folder in the library"
           placeholder="Empty: the whole library"
-          value={form.base_path}
-          onChange={(e) => set("base_path", e.currentTarget.value)}
-          error={errors.base_path}
         />
       </SimpleGrid>
     </Stack>
@@ -125,24 +150,24 @@ export function SharePointSiteFields({ form, set, errors }: Props) {
 export function SharePointAppFields({ form, set, errors }: Props) {
   return (
     <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-      <TextInput
-        id={fieldId("azure_tenant_id")}
+      <FieldInput
+        name="azure_tenant_id"
+        form={form}
+        set={set}
+        errors={errors}
         label="Tenant ID"
         placeholder="contoso.onmicrosoft.com or a GUID"
         required
-        value={form.azure_tenant_id}
-        onChange={(e) => set("azure_tenant_id", e.currentTarget.value)}
-        error={errors.azure_tenant_id}
         autoComplete="off"
       />
-      <TextInput
-        id={fieldId("azure_client_id")}
+      <FieldInput
+        name="azure_client_id"
+        form={form}
+        set={set}
+        errors={errors}
         label="Client ID"
         placeholder="Application (client) ID"
         required
-        value={form.azure_client_id}
-        onChange={(e) => set("azure_client_id", e.currentTarget.value)}
-        error={errors.azure_client_id}
         autoComplete="off"
       />
     </SimpleGrid>
