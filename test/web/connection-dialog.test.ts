@@ -308,7 +308,7 @@ describe("connection dialog (SharePoint app registration with a certificate)", (
     temp?.remove();
   });
 
-  test("add with a .pfx file: tested, saved; browse to a sub-folder and sync it; thumbprint and expiry on edit", async () => {
+  test("add with a .pfx file, browse to a sub-folder and sync it; thumbprint and expiry on edit", async () => {
     const pfx = join(temp.path, "app.pfx");
     execFileSync("openssl", [
       "pkcs12",
