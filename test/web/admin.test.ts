@@ -34,6 +34,15 @@ describe("administration pages", () => {
   const usersTable = () => page.getByRole("table", { name: "Users" });
   const userRow = (email: string) => usersTable().getByRole("row").filter({ hasText: email });
 
+  /** Confirms a dialog and waits for it to close, so a refusal shows in the failure instead of a missing row state. */
+  async function confirmIn(title: string, button: string) {
+    const dialog = page.getByRole("dialog", { name: title });
+    await dialog.getByRole("button", { name: button }).click();
+    await dialog.waitFor({ state: "detached", timeout: 15_000 }).catch(async (err: unknown) => {
+      throw new Error(`“${title}” stayed open: ${await dialog.innerText().catch(() => "?")}`, { cause: err });
+    });
+  }
+
   async function rowAction(name: string, email: string, action: string) {
     await userRow(email)
       .getByRole("button", { name: `Actions for ${name}` })
@@ -210,7 +219,7 @@ describe("administration pages", () => {
 
       await page.goto("/admin/users");
       await rowAction(dee.name, dee.email, "Disable");
-      await page.getByRole("dialog", { name: "Disable user" }).getByRole("button", { name: "Disable" }).click();
+      await confirmIn("Disable user", "Disable");
       await userRow(dee.email).getByText("Disabled", { exact: true }).waitFor();
 
       await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
@@ -222,7 +231,7 @@ describe("administration pages", () => {
       await waitForText(p.getByRole("alert"), /disabled/i);
 
       await rowAction(dee.name, dee.email, "Enable");
-      await page.getByRole("dialog", { name: "Enable user" }).getByRole("button", { name: "Enable" }).click();
+      await confirmIn("Enable user", "Enable");
       await userRow(dee.email).getByText("Active", { exact: true }).waitFor();
       await p.getByRole("button", { name: "Sign in" }).click();
       await p.getByRole("heading", { name: "My account" }).waitFor();
