@@ -26,6 +26,7 @@ import { clampLimit, decodeCursor, encodeCursor } from "../core/pagination.js";
 import type { ConnectorPatch, ConnectorRecord, NewConnector } from "../store/sync/connector-store.js";
 import type { SyncStores } from "../store/sync/sync-stores.js";
 import type { SecretsVault } from "../store/secrets/secrets-vault.js";
+import { isScheduled } from "../sync/sync-schedule.js";
 import {
   checkDestinationFields,
   splitConfig,
@@ -265,6 +266,8 @@ export class ConnectorService {
 
   /** When the newest job of `c` was created (the schedule's anchor), undefined before the first. */
   private async newestJobAt(c: ConnectorRecord): Promise<string | undefined> {
+    // Only a scheduled connector has a next run to work out; the others need no job lookup.
+    if (!isScheduled(c)) return undefined;
     return (await this.o.stores.jobs.list(c.id, { limit: 1 }))[0]?.created_at;
   }
 

@@ -3,9 +3,8 @@
  * the file-states and the mounts of the connector (`/api/v1/mounts`).
  */
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { apiRequest } from "./http";
+import { allPages, apiRequest } from "./http";
 import { connectorKeys, connectorPath, isActive, type ConnectorType, type Job, type JobDetail } from "./connectors";
-import type { Page } from "./types";
 
 /** One planned action of a dry run (`plan` of `POST …/sync?dry_run=true`). */
 export interface PlanItem {
@@ -126,18 +125,7 @@ export const mountKeys = { all: ["mounts"] as const };
 export function useConnectorMounts(connectorId: string) {
   return useQuery({
     queryKey: mountKeys.all,
-    queryFn: async () => {
-      const all: Mount[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: Page<Mount> = await apiRequest<Page<Mount>>("/mounts", {
-          query: { limit: 1000, cursor: cursor ?? undefined },
-        });
-        all.push(...page.items);
-        cursor = page.next_cursor;
-      } while (cursor);
-      return all;
-    },
+    queryFn: () => allPages<Mount>("/mounts"),
     select: (mounts) => mounts.filter((m) => m.connector_id === connectorId),
   });
 }

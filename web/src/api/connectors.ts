@@ -1,6 +1,6 @@
 /** SMB and SharePoint connectors (one HTTP surface at `/<type>-connectors`), for the connections pages. */
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { ApiError, apiRequest } from "./http";
+import { allPages, ApiError, apiRequest } from "./http";
 import type { Page, Share } from "./types";
 
 export type ConnectorType = "smb" | "sharepoint";
@@ -94,21 +94,12 @@ export const connectorKeys = {
 
 /** Every page of one type's list; a type the server does not offer (404) has none. */
 async function listType(type: ConnectorType): Promise<Connector[]> {
-  const all: Connector[] = [];
-  let cursor: string | null = null;
   try {
-    do {
-      const page: Page<Connector> = await apiRequest<Page<Connector>>(`/${type}-connectors`, {
-        query: { limit: 1000, cursor: cursor ?? undefined },
-      });
-      all.push(...page.items.map((c) => ({ ...c, type })));
-      cursor = page.next_cursor;
-    } while (cursor);
+    return (await allPages<Connector>(`/${type}-connectors`)).map((c) => ({ ...c, type }));
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return [];
     throw err;
   }
-  return all;
 }
 
 /** The newest job of a connector (its last run), or null before the first. */
@@ -167,20 +158,6 @@ export function useJobs(type: ConnectorType, id: string, live = false) {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     refetchInterval: (q) => (!live && q.state.data?.pages.some((p) => p.jobs.some(isActive)) ? 2000 : false),
-  });
-}
-
-/** A job's per-file log, page by page with the API's cursor (managers only; readers get no entries). */
-export function useJobLog(type: ConnectorType, id: string, jobId: string) {
-  return useInfiniteQuery({
-    queryKey: connectorKeys.log(type, id, jobId),
-    queryFn: ({ pageParam }) =>
-      apiRequest<JobDetail>(`${connectorPath(type, id)}/jobs/${encodeURIComponent(jobId)}`, {
-        query: { limit: 200, cursor: pageParam },
-      }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-    refetchInterval: (q) => (q.state.data?.pages[0] && isActive(q.state.data.pages[0]) ? 2000 : false),
   });
 }
 

@@ -1,5 +1,5 @@
 /** The file API as the file browser uses it: listings, search, tree changes, versions, metadata, ACLs, mounts. */
-import { ApiError, apiRequest, apiUrl } from "./http";
+import { allPages, ApiError, apiRequest, apiUrl } from "./http";
 import type { AclView, FileNode, Group, Page, Permission, Share, User, Version } from "./types";
 
 /** A remote mount: the share folder at `path` shows a connector's remote folder live. */
@@ -200,17 +200,8 @@ export function findGroups(q: string, signal?: AbortSignal): Promise<Page<Group>
 }
 
 /** Every group (for working out which groups the signed-in user belongs to). */
-export async function listGroups(): Promise<Group[]> {
-  const all: Group[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: Page<Group> = await apiRequest<Page<Group>>("/groups", {
-      query: { limit: 1000, cursor: cursor ?? undefined },
-    });
-    all.push(...page.items);
-    cursor = page.next_cursor;
-  } while (cursor);
-  return all;
+export function listGroups(): Promise<Group[]> {
+  return allPages<Group>("/groups");
 }
 
 /** Where the caller's access to a share starts: the root, or the folders and files shared with it further down. */

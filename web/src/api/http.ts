@@ -106,3 +106,17 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   const type = res.headers.get("content-type") ?? "";
   return (type.includes("json") ? await res.json() : await res.text()) as T;
 }
+
+/** Every item of a paginated list (`{items, next_cursor}`), read 1,000 at a time. */
+export async function allPages<T>(path: string): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: T[]; next_cursor: string | null } = await apiRequest(path, {
+      query: { limit: 1000, cursor: cursor ?? undefined },
+    });
+    all.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return all;
+}

@@ -44,50 +44,24 @@ export function FilterFields({ form, set }: { form: ConnectionForm; set: Set }) 
   return (
     <Stack gap="md">
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
-        <Stack gap="xs">
-          <Text size="sm" fw={600}>
-            Only these files
-          </Text>
-          <TagsInput
-            label="Extensions to include"
-            placeholder="pdf, docx — empty: every file"
-            value={form.include.extensions}
-            onChange={(v) => lists("include", "extensions", v)}
-            splitChars={[",", " "]}
-            clearable
-          />
-          <TagsInput
-            label="Patterns to include"
-            placeholder="e.g. Reports/**"
-            value={form.include.patterns}
-            onChange={(v) => lists("include", "patterns", v)}
-            splitChars={[","]}
-            description={GLOB_HELP}
-            clearable
-          />
-        </Stack>
-        <Stack gap="xs">
-          <Text size="sm" fw={600}>
-            Never these files and folders
-          </Text>
-          <TagsInput
-            label="Extensions to exclude"
-            placeholder="tmp, bak"
-            value={form.exclude.extensions}
-            onChange={(v) => lists("exclude", "extensions", v)}
-            splitChars={[",", " "]}
-            clearable
-          />
-          <TagsInput
-            label="Patterns to exclude"
-            placeholder="e.g. ~$*, Archive"
-            value={form.exclude.patterns}
-            onChange={(v) => lists("exclude", "patterns", v)}
-            splitChars={[","]}
-            description="An excluded folder takes everything in it along."
-            clearable
-          />
-        </Stack>
+        <PatternSetInputs
+          title="Only these files"
+          verb="include"
+          value={form.include}
+          onChange={(part, v) => lists("include", part, v)}
+          extensionsPlaceholder="pdf, docx — empty: every file"
+          patternsPlaceholder="e.g. Reports/**"
+          patternsHelp={GLOB_HELP}
+        />
+        <PatternSetInputs
+          title="Never these files and folders"
+          verb="exclude"
+          value={form.exclude}
+          onChange={(part, v) => lists("exclude", part, v)}
+          extensionsPlaceholder="tmp, bak"
+          patternsPlaceholder="e.g. ~$*, Archive"
+          patternsHelp="An excluded folder takes everything in it along."
+        />
       </SimpleGrid>
       <TextInput
         label="Try a name"
@@ -116,6 +90,42 @@ export function FilterFields({ form, set }: { form: ConnectionForm; set: Set }) 
             </Group>
           ))}
       </Stack>
+    </Stack>
+  );
+}
+
+/** One side of the filter: its extensions and its glob patterns. */
+function PatternSetInputs(props: {
+  title: string;
+  verb: "include" | "exclude";
+  value: PatternLists;
+  onChange: (part: keyof PatternLists, v: string[]) => void;
+  extensionsPlaceholder: string;
+  patternsPlaceholder: string;
+  patternsHelp: string;
+}) {
+  return (
+    <Stack gap="xs">
+      <Text size="sm" fw={600}>
+        {props.title}
+      </Text>
+      <TagsInput
+        label={`Extensions to ${props.verb}`}
+        placeholder={props.extensionsPlaceholder}
+        value={props.value.extensions}
+        onChange={(v) => props.onChange("extensions", v)}
+        splitChars={[",", " "]}
+        clearable
+      />
+      <TagsInput
+        label={`Patterns to ${props.verb}`}
+        placeholder={props.patternsPlaceholder}
+        value={props.value.patterns}
+        onChange={(v) => props.onChange("patterns", v)}
+        splitChars={[","]}
+        description={props.patternsHelp}
+        clearable
+      />
     </Stack>
   );
 }

@@ -19,12 +19,10 @@ type TextField = {
 /** A text input bound to one form field: its id (for focusing a field the server names), value, change and error. */
 function FieldInput({
   name,
-  form,
-  set,
-  errors,
+  bind: { form, set, errors },
   error,
   ...input
-}: Props & { name: TextField } & Omit<TextInputProps, "id" | "value" | "onChange" | "name" | "form">) {
+}: { name: TextField; bind: Props } & Omit<TextInputProps, "id" | "value" | "onChange" | "name" | "form">) {
   return (
     <TextInput
       id={fieldId(name)}
@@ -37,15 +35,14 @@ function FieldInput({
 }
 
 /** Where an SMB connection connects and as whom (the password is in CredentialFields). */
-export function SmbFields({ form, set, errors }: Props) {
+export function SmbFields(bind: Props) {
+  const { form, set, errors } = bind;
   return (
     <Stack gap="sm">
       <Group align="flex-start" gap="sm" wrap="nowrap">
         <FieldInput
           name="server_host"
-          form={form}
-          set={set}
-          errors={errors}
+          bind={bind}
           style={{ flex: 1 }}
           label="Server"
           placeholder="fs01.corp.example.com"
@@ -67,38 +64,24 @@ export function SmbFields({ form, set, errors }: Props) {
         />
       </Group>
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-        <FieldInput
-          name="share_name"
-          form={form}
-          set={set}
-          errors={errors}
-          label="SMB share"
-          placeholder="Finance"
-          required
-        />
+        <FieldInput name="share_name" bind={bind} label="SMB share" placeholder="Finance" required />
         <FieldInput
           name="base_path"
-          form={form}
-          set={set}
-          errors={errors}
+          bind={bind}
           label="Folder in the SMB share"
           placeholder="Empty: the whole share"
           description="Relative to the share, e.g. 2026/Q1"
         />
         <FieldInput
           name="domain"
-          form={form}
-          set={set}
-          errors={errors}
+          bind={bind}
           label="Domain"
           placeholder="CORP — empty for a local account"
           autoComplete="off"
         />
         <FieldInput
           name="username"
-          form={form}
-          set={set}
-          errors={errors}
+          bind={bind}
           label="User name"
           description="The service account the connection signs in with"
           required
@@ -110,14 +93,13 @@ export function SmbFields({ form, set, errors }: Props) {
 }
 
 /** Which SharePoint library (optional: it can be chosen after saving) and folder. */
-export function SharePointSiteFields({ form, set, errors }: Props) {
+export function SharePointSiteFields(bind: Props) {
+  const { errors } = bind;
   return (
     <Stack gap="sm">
       <FieldInput
         name="site_url"
-        form={form}
-        set={set}
-        errors={errors}
+        bind={bind}
         label="Site URL"
         placeholder="https://contoso.sharepoint.com/sites/marketing"
         description="Empty: choose the site and library after saving"
@@ -126,35 +108,24 @@ export function SharePointSiteFields({ form, set, errors }: Props) {
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
         <FieldInput
           name="library_name"
-          form={form}
-          set={set}
-          errors={errors}
+          bind={bind}
           label="Library"
           placeholder="Documents"
           description="Empty: the site's default library"
         />
-        <FieldInput
-          name="base_path"
-          form={form}
-          set={set}
-          errors={errors}
-          label="Folder in the library"
-          placeholder="Empty: the whole library"
-        />
+        <FieldInput name="base_path" bind={bind} label="Folder in the library" placeholder="Empty: the whole library" />
       </SimpleGrid>
     </Stack>
   );
 }
 
 /** The Entra ID app registration every SharePoint connection names (both sign-in kinds). */
-export function SharePointAppFields({ form, set, errors }: Props) {
+export function SharePointAppFields(bind: Props) {
   return (
     <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
       <FieldInput
         name="azure_tenant_id"
-        form={form}
-        set={set}
-        errors={errors}
+        bind={bind}
         label="Tenant ID"
         placeholder="contoso.onmicrosoft.com or a GUID"
         required
@@ -162,9 +133,7 @@ export function SharePointAppFields({ form, set, errors }: Props) {
       />
       <FieldInput
         name="azure_client_id"
-        form={form}
-        set={set}
-        errors={errors}
+        bind={bind}
         label="Client ID"
         placeholder="Application (client) ID"
         required
