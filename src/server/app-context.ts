@@ -7,7 +7,7 @@
  * Lifecycle: `start()` (the app's onReady) starts the background work — the sync scheduler (which
  * first fails jobs a dead process left running), mount connection sweeping and blob collection;
  * `stop()` (the app's onClose) cancels running jobs and closes mount connections; `close()` stops
- * too, then releases the blob collector and the database.
+ * too, then releases the event bus, the blob collector and the database.
  */
 import { join } from "node:path";
 import { sql, type Kysely } from "kysely";
@@ -37,7 +37,10 @@ import { ConnectorAccess } from "../connectors/connector-access.js";
 import { ConnectorService } from "../connectors/connector-service.js";
 import { ConnectorRunService } from "../connectors/connector-run-service.js";
 import { ConnectorEventService } from "../connectors/connector-event-service.js";
-import { InProcessConnectorEventBus } from "../core/connector-events.js";
+import { InProcessConnectorEventBus, type ConnectorEventBus } from "../core/connector-events.js";
+import { ClusterConnectorEventBus } from "../core/cluster-event-bus.js";
+import { PgNotifyChannel } from "../store/events/pg-notify-channel.js";
+import { relayCancels } from "../sync/cancel-relay.js";
 import type { ConnectorDefinition } from "../connectors/connector-definition.js";
 import { OAuthStateStore } from "../connectors/sharepoint/sharepoint-oauth-state.js";
 import { SharePointConnectorService } from "../connectors/sharepoint/sharepoint-connector-service.js";
@@ -116,6 +119,7 @@ export async function createContext(
     onConnectionError: (err) =>
       logger.warn({ err: err.message }, "database connection dropped; reconnecting on next query"),
   });
+  let closeEvents = async () => {};
   try {
     const db = handle.db;
     const blobDir = join(config.dataDir, "blobs");
@@ -141,8 +145,9 @@ export async function createContext(
     });
     const alerts = new AlertService(db, logger.child({ component: "alerts" }));
     const eventLog = logger.child({ component: "events" });
-    // In-process for the single-process server; see core/connector-events.ts for multi-node.
-    const events = new InProcessConnectorEventBus((err) => eventLog.error({ err }, "an event listener failed"));
+    const opened = await openEventBus(handle.dialect, config, db, eventLog);
+    const events = opened.bus;
+    closeEvents = opened.close;
     const engine = assembleSyncEngine(
       {
         events,
@@ -157,6 +162,8 @@ export async function createContext(
       options.sync,
     );
     const { stores } = engine;
+    // A cancel recorded by another node aborts the job here at once (see sync/cancel-relay.ts).
+    relayCancels(events, engine.runner);
     const access = new ConnectorAccess({ connectors: stores.connectors, nodes, creators: config.connectorCreators });
     const mounts = createMountService(engine, access, nodes, db, logger);
     const files = new NodeFacade(nodes, mounts);
@@ -262,14 +269,42 @@ export async function createContext(
       stop,
       async close() {
         await stop();
+        // After stop(): the cancelled jobs' last events still go out.
+        await closeEvents();
         await blobCollector.close();
         await handle.close();
       },
     };
   } catch (err) {
+    await closeEvents();
     await handle.close();
     throw err;
   }
+}
+
+/**
+ * The connector event bus: in-process with SQLite (one process); with PostgreSQL, where several
+ * nodes may share the database, every node's events reach every node over NOTIFY on the channel
+ * `scaidrive_events` (core/cluster-event-bus.ts, store/events/pg-notify-channel.ts).
+ */
+async function openEventBus(
+  dialect: DialectName,
+  config: ServerConfig,
+  db: Kysely<Database>,
+  log: Logger,
+): Promise<{ bus: ConnectorEventBus; close(): Promise<void> }> {
+  const onListenerError = (err: unknown) => log.error({ err }, "an event listener failed");
+  if (dialect !== "postgres" || !config.databaseUrl)
+    return { bus: new InProcessConnectorEventBus(onListenerError), close: async () => {} };
+  const channel = new PgNotifyChannel({
+    connectionString: config.databaseUrl,
+    db,
+    channel: "scaidrive_events",
+    logger: log,
+  });
+  const bus = new ClusterConnectorEventBus({ relay: channel, logger: log, onListenerError });
+  await channel.start();
+  return { bus, close: () => channel.close() };
 }
 
 /**

@@ -48,6 +48,8 @@ export interface ServerSyncOptions {
   maxConcurrentJobs?: number;
   /** Least time between two progress events of one job (default 250 ms). */
   progressEventMs?: number;
+  /** How often the job runner refreshes queued jobs and notices cancels stored by other nodes (default 5 s). */
+  heartbeatMs?: number;
 }
 
 export interface ServerSyncEngine extends SyncRuntime {
@@ -173,6 +175,7 @@ export function assembleSyncEngine(deps: SyncEngineDeps, options: ServerSyncOpti
     maxConcurrentJobs: options.maxConcurrentJobs ?? deps.maxConcurrentJobs,
     events: deps.events,
     progressEventMs: options.progressEventMs,
+    heartbeatMs: options.heartbeatMs,
   });
   publishStatusChanges(base.stores.connectors, deps.events);
   const definitions = new Map<string, ConnectorDefinition>();

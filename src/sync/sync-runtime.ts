@@ -32,7 +32,10 @@ export interface SyncRuntimeOptions
       Pick<SyncServiceOptions, "concurrency" | "smallConcurrency" | "retry" | "schedulerTickMs" | "orphanAfterMs">
     >,
     Partial<
-      Pick<JobRunnerOptions, "progressFlushMs" | "onJobFinished" | "maxConcurrentJobs" | "events" | "progressEventMs">
+      Pick<
+        JobRunnerOptions,
+        "progressFlushMs" | "onJobFinished" | "maxConcurrentJobs" | "events" | "progressEventMs" | "heartbeatMs"
+      >
     > {
   db: Kysely<Database>;
   nodes: ScaidriveNodes;
@@ -75,6 +78,7 @@ export function createSyncRuntime(o: SyncRuntimeOptions): SyncRuntime {
     onJobFinished: o.onJobFinished,
     events: o.events,
     progressEventMs: o.progressEventMs,
+    heartbeatMs: o.heartbeatMs,
   });
   const service = new SyncService({
     stores,
