@@ -4,8 +4,8 @@
  *
  * - an event stream opened on node B shows the `job.state` and `job.progress` events of a sync that
  *   runs on node A, as A's own stream shows them;
- * - a cancel sent to node B reaches the sync running on A within a second and stops it, although both runners'
- *   heartbeat (the store-side cancel check) is set to a minute;
+ * - a cancel sent to node B reaches the sync running on A within a second and stops it, although
+ *   both runners' heartbeat (the store-side cancel check) is set to a minute;
  * - the LISTEN connections ended by the server (`pg_terminate_backend`) come back and later events
  *   cross again;
  * - every NOTIFY payload on the channel fits PostgreSQL's limit and carries no secret (a spy
