@@ -92,6 +92,8 @@ export class ClusterConnectorEventBus implements ConnectorEventBus {
   /** This process's id in relayed messages (a new one per start). */
   readonly nodeId = randomUUID();
   private readonly local: InProcessConnectorEventBus;
+  /** How this node's own messages start (JSON keeps the envelope's key order): echoes skip parsing. */
+  private readonly ownPrefix = JSON.stringify({ v: 1, node: this.nodeId }).slice(0, -1);
 
   constructor(private readonly o: ClusterConnectorEventBusOptions) {
     this.local = new InProcessConnectorEventBus(o.onListenerError);
@@ -122,6 +124,7 @@ export class ClusterConnectorEventBus implements ConnectorEventBus {
   }
 
   private receive(message: string): void {
+    if (message.startsWith(this.ownPrefix)) return;
     const envelope = parse(message);
     if (!envelope) {
       this.o.logger.warn({ bytes: message.length }, "ignored a malformed event message from another node");

@@ -252,8 +252,10 @@ describe("live events and cancel across two nodes on one PostgreSQL", () => {
   });
 
   // Last: it reads what the spy collected during the other tests.
-  test("every NOTIFY payload fits PostgreSQL's limit and carries no secret", () => {
+  test("every NOTIFY payload fits PostgreSQL's limit and carries no secret", (t) => {
     assert.ok(payloads.length > 10, `payloads seen: ${payloads.length}`);
+    const sizes = payloads.map((p) => Buffer.byteLength(p));
+    t.diagnostic(`${payloads.length} NOTIFY payloads, ${Math.min(...sizes)}–${Math.max(...sizes)} bytes`);
     const types = new Set<string>();
     for (const p of payloads) {
       assert.ok(Buffer.byteLength(p) < 8000, `${Buffer.byteLength(p)} bytes`);
