@@ -83,19 +83,23 @@ function parse(message: string): Envelope | undefined {
 
 export interface ClusterConnectorEventBusOptions {
   relay: MessageRelay;
+  /** This process's id in relayed messages (default: a random one). */
+  nodeId?: string;
   logger: Logger;
   /** Called when a subscriber throws (it never reaches the publisher or the relay). */
   onListenerError?: (err: unknown) => void;
 }
 
 export class ClusterConnectorEventBus implements ConnectorEventBus {
-  /** This process's id in relayed messages (a new one per start). */
-  readonly nodeId = randomUUID();
+  /** This process's id in relayed messages: its own echoes are recognised by it. */
+  readonly nodeId: string;
   private readonly local: InProcessConnectorEventBus;
   /** How this node's own messages start (JSON keeps the envelope's key order): echoes skip parsing. */
-  private readonly ownPrefix = JSON.stringify({ v: 1, node: this.nodeId }).slice(0, -1);
+  private readonly ownPrefix: string;
 
   constructor(private readonly o: ClusterConnectorEventBusOptions) {
+    this.nodeId = o.nodeId ?? randomUUID();
+    this.ownPrefix = JSON.stringify({ v: 1, node: this.nodeId }).slice(0, -1);
     this.local = new InProcessConnectorEventBus(o.onListenerError);
     o.relay.onMessage((m) => this.receive(m));
   }

@@ -10,8 +10,7 @@
  *   kept fresh so other processes do not take them for orphans.
  * - **Cancel** aborts the job's signal whether it is waiting for a slot or running; a job that
  *   another process runs (or that nobody runs) is marked cancelled in the store, and its runner
- *   aborts it when the `job.state` event arrives (cancel-relay.ts, {@link JobRunner.abortLocal}),
- *   else at its next heartbeat.
+ *   notices at its next heartbeat.
  * - **Progress and finishing**: the runner creates the job's {@link JobLog}, marks the job running
  *   when it gets a slot, and records the end — `completed`, `cancelled` (aborted), or `failed`
  *   with `{code, message}` — after `onJobFinished` has seen it.
@@ -154,16 +153,6 @@ export class JobRunner {
     return (await this.o.stores.jobs.get(jobId))!;
   }
 
-  /**
-   * Aborts the job if this process holds it, without touching the store: for a cancel that another
-   * node has already recorded. Returns whether this process held it.
-   */
-  abortLocal(jobId: string): boolean {
-    const a = this.active.get(jobId);
-    a?.controller.abort();
-    return a !== undefined;
-  }
-
   /** Resolves when the job's run in this process has finished (immediately if none). */
   async waitForJob(jobId: string): Promise<SyncJobRecord | undefined> {
     await this.active.get(jobId)?.done;
@@ -238,6 +227,17 @@ export class JobRunner {
     }
     await this.o.stores.jobs.finish(job.id, status, log.counters, error);
     this.stateEvent(job, connector, status, log.counters, error);
+  }
+
+  /**
+   * Aborts the job if this process holds it, without touching the store: for a cancel that another
+   * node has already recorded, whose `job.state` event reached this node (cancel-relay.ts): the
+   * job stops at once rather than at the next heartbeat. Returns whether this process held it.
+   */
+  abortLocal(jobId: string): boolean {
+    const a = this.active.get(jobId);
+    a?.controller.abort();
+    return a !== undefined;
   }
 
   private stateEvent(
