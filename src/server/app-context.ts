@@ -43,6 +43,7 @@ import { OAuthStateStore } from "../connectors/sharepoint/sharepoint-oauth-state
 import { SharePointConnectorService } from "../connectors/sharepoint/sharepoint-connector-service.js";
 import { assembleSyncEngine, type ServerSyncEngine, type ServerSyncOptions } from "./sync-engine-assembly.js";
 import type { ServerConfig } from "./config.js";
+import { newNodeId } from "../sync/node-id.js";
 
 /** The services of one registered connector type. */
 export interface ConnectorTypeServices {
@@ -59,6 +60,8 @@ export interface ConnectorTypeServices {
  */
 export interface AppContext {
   config: ServerConfig;
+  /** This process's node id (random per start): in logs, the health answer and jobs it claims. */
+  nodeId: string;
   db: Kysely<Database>;
   dialect: DialectName;
   blobs: BlobStore;
@@ -143,8 +146,11 @@ export async function createContext(
     const eventLog = logger.child({ component: "events" });
     // In-process for the single-process server; see core/connector-events.ts for multi-node.
     const events = new InProcessConnectorEventBus((err) => eventLog.error({ err }, "an event listener failed"));
+    const nodeId = newNodeId();
     const engine = assembleSyncEngine(
       {
+        nodeId,
+        runsJobs: config.role !== "api",
         events,
         db,
         nodes,
@@ -229,6 +235,7 @@ export async function createContext(
     };
     return {
       config,
+      nodeId,
       db,
       dialect: handle.dialect,
       blobs,
