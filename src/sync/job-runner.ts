@@ -151,8 +151,12 @@ export class JobRunner {
    */
   start(): void {
     if (!this.runsJobs || this.claimTimer || this.stopped) return;
-    this.claimTimer = setInterval(() => this.wake(), this.o.claimIntervalMs ?? 1000);
-    this.claimTimer.unref();
+    // A single-process store (embedded SQLite) only holds jobs this process queued: submitting and
+    // freed slots wake the claiming, so there is nothing to poll for.
+    if (!this.o.stores.jobs.singleProcess) {
+      this.claimTimer = setInterval(() => this.wake(), this.o.claimIntervalMs ?? 1000);
+      this.claimTimer.unref();
+    }
     this.wake();
   }
 
