@@ -4,7 +4,8 @@
  * real PostgreSQL database and one shared data directory, as nodes of a cluster would be. The
  * connector type "share" syncs one ScaiDrive share into another, so runs do real work.
  *
- * - a job requested on an `api` node is claimed and run by a `worker` node, and a push's
+ * - a job requested on an `api` node is claimed and run by a `worker` node, a dry run's plan is
+ *   read back on the api node, and a push's
  *   parameters (path, after_copy) survive the trip;
  * - nodes racing to claim: every job runs exactly once (a count per run), and claimNext from many
  *   callers at once hands one queued job to exactly one of them;
@@ -194,6 +195,18 @@ describe("several nodes on one PostgreSQL: claiming, one scheduler, orphans", { 
     // The api node's waitForJob follows a run of another node through the store.
     assert.equal((await api.ctx.engine.service.waitForJob(queued.id))?.status, "completed");
 
+    // A dry run requested on the api node: its plan, made on the worker, is read back from the log.
+    const source = connector.config.share_id as string;
+    await api.ctx.nodes.writeFile(source, "/src/new.txt", Readable.from([Buffer.from("new")]), { actor: SYSTEM_ACTOR });
+    const dry = await api.ctx.engine.service.requestSync(connector.id, { dryRun: true });
+    assert.equal((await api.ctx.engine.service.waitForJob(dry.id))?.status, "completed");
+    assert.equal((await jobOf(api, dry.id)).claimed_by, worker.ctx.nodeId);
+    assert.deepEqual(
+      api.ctx.engine.service.dryRunPlan(dry.id)?.map((p) => [p.action, p.path]),
+      [["copy", "new.txt"]],
+    );
+    await api.ctx.nodes.delete(source, "/src/new.txt", SYSTEM_ACTOR);
+
     // A push rebuilt on the worker from the stored params: only `sub`, and the source is deleted.
     await api.ctx.nodes.mkdirp(target, "/dst/sub", { actor: SYSTEM_ACTOR });
     await api.ctx.nodes.writeFile(target, "/dst/sub/pushed.txt", Readable.from([Buffer.from("pushed")]), {
@@ -204,7 +217,6 @@ describe("several nodes on one PostgreSQL: claiming, one scheduler, orphans", { 
     const pushed = await until("the push to end", async () => ended(await jobOf(api, push.id)));
     assert.equal(pushed.status, "completed", JSON.stringify(pushed.error));
     assert.equal(pushed.claimed_by, worker.ctx.nodeId);
-    const source = connector.config.share_id as string;
     const moved = await api.ctx.nodes.stat(source, "/src/sub/pushed.txt", SYSTEM_ACTOR);
     assert.equal(moved.type, "file", "pushed to the remote side under the same sub-path");
     await assert.rejects(api.ctx.nodes.stat(target, "/dst/sub/pushed.txt", SYSTEM_ACTOR), "deleted after the copy");
