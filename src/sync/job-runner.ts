@@ -15,6 +15,10 @@
  *   jobs (the `api` role) only records them.
  * - **A global limit** (`maxConcurrentJobs`): at most that many bodies run at once in this
  *   process; a node never claims more. Waiting jobs stay `queued` (visible as such) in the store.
+ * - **Shutdown** (`stop`) aborts this process's jobs. With a single-process store they end
+ *   `cancelled`; with a shared store (several nodes) they end `failed` with {@link INTERRUPTED},
+ *   like an orphan, so a scheduled connector runs again at once on another node (a rolling
+ *   restart does not cost a whole interval).
  * - **Cancel** aborts a job this process runs; a job another node runs is marked cancelled in the
  *   store and its runner notices at its next heartbeat; a queued job is cancelled in the store and
  *   never claimed.
@@ -54,6 +58,16 @@ export interface JobBodyResult {
 }
 
 export type JobBody = (ctx: JobBodyContext) => Promise<JobBodyResult>;
+
+/**
+ * How a job whose node went away is recorded: failed as an orphan by another node, or — with a
+ * shared store — stopped by its own node's shutdown. The scheduler runs such a connector again at
+ * once, and the next run resumes from the committed file-states.
+ */
+export const INTERRUPTED = {
+  code: "INTERNAL",
+  message: "interrupted: the process running it stopped; the next run resumes",
+} as const;
 
 /** Rebuilds a job kind's body from the stored job (trigger, options, params) on the claiming node. */
 export type JobBodyBuilder = (job: SyncJobRecord) => JobBody;
@@ -326,13 +340,21 @@ export class JobRunner {
       const result = await body({ job, connector, log, logger, signal });
       stopProgress();
       await log.stop();
+      if (result.status === "cancelled" && this.stopped && !this.o.stores.jobs.singleProcess) {
+        await this.finish(job, connector, "failed", log, logger, { ...INTERRUPTED });
+        logger.warn({ node_id: this.nodeId }, "job interrupted by shutdown; the next run resumes");
+        return;
+      }
       await this.finish(job, connector, result.status, log, logger);
       logger.info({ status: result.status, node_id: this.nodeId, ...log.counters }, "job finished");
     } catch (err) {
       stopProgress();
       await log.stop();
       const e = signal.aborted && !(err instanceof AppError) ? undefined : jobError(err);
-      if (!e) {
+      if (!e && this.stopped && !this.o.stores.jobs.singleProcess) {
+        await this.finish(job, connector, "failed", log, logger, { ...INTERRUPTED });
+        logger.warn({ node_id: this.nodeId }, "job interrupted by shutdown; the next run resumes");
+      } else if (!e) {
         await this.finish(job, connector, "cancelled", log, logger);
       } else {
         await this.finish(job, connector, "failed", log, logger, { code: e.code, message: e.message });

@@ -31,7 +31,7 @@ import type { JobTrigger, SyncJobRecord } from "../store/sync/sync-job-store.js"
 import type { Remote } from "./remote.js";
 import { ConnectorTypeRegistry } from "./connector-types.js";
 import { runSync, type PlanItem } from "./sync-run.js";
-import type { JobBodyContext, JobBodyResult, JobRunner } from "./job-runner.js";
+import { INTERRUPTED, type JobBodyContext, type JobBodyResult, type JobRunner } from "./job-runner.js";
 import { openUnlessAborted } from "./open-unless-aborted.js";
 import type { RunWorkspace } from "../store/sync/run-workspace-store.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry-policy.js";
@@ -40,11 +40,8 @@ import { isScheduled, nextRunDue } from "./sync-schedule.js";
 import { DRY_RUN_PLAN_ITEMS } from "./sync-run.js";
 import type { LeaseHolder } from "./lease-holder.js";
 
-/** How a job whose node died is recorded; the scheduler recognises it to run the connector again at once. */
-export const ORPHAN_ERROR = {
-  code: "INTERNAL",
-  message: "interrupted: the process running it stopped; the next run resumes",
-} as const;
+/** How a job whose node died (or shut down) is recorded; the scheduler runs the connector again at once. */
+export const ORPHAN_ERROR = INTERRUPTED;
 
 function wasOrphaned(job: SyncJobRecord | undefined): boolean {
   return (

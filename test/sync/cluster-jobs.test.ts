@@ -11,6 +11,8 @@
  *   callers at once hands one queued job to exactly one of them;
  * - two schedulers: one holds the lease, due runs are requested once over several due periods,
  *   and when the leader stops the other takes over;
+ * - a node shut down mid-job records it interrupted, and another node runs the scheduled connector
+ *   at once;
  * - a node that stops heartbeating: another node fails its job, and the connector's next
  *   scheduled run starts at once and completes.
  */
@@ -107,6 +109,15 @@ describe("several nodes on one PostgreSQL: claiming, one scheduler, orphans", { 
         await remote.ensureRoot();
         return remote;
       },
+    });
+    // A remote that never opens: its runs last until they are aborted.
+    ctx.engine.types.register({
+      type: "stall",
+      remoteName: "share",
+      openRemote: (_c: ConnectorRecord, signal: AbortSignal) =>
+        new Promise<never>((_, reject) =>
+          signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true }),
+        ),
     });
     let stopped = false;
     const node: Node = {
@@ -351,5 +362,26 @@ describe("several nodes on one PostgreSQL: claiming, one scheduler, orphans", { 
     const after = await survivor.ctx.engine.service.waitForJob(live.id);
     assert.equal(after?.status, "failed", "a finished job is never rewritten by its old runner");
     await survivor.stop();
+  });
+
+  test("a node shut down mid-job: its job is interrupted, the scheduled connector runs at once elsewhere", async () => {
+    const a = await openNode("worker");
+    const { connector } = await newConnector(a, 0, { type: "stall", sync_interval_minutes: 60 });
+    const job = await a.ctx.engine.service.requestSync(connector.id);
+    const b = await openNode("worker");
+    await until("the job to run on a", async () => {
+      const j = await jobOf(b, job.id);
+      return j.status === "running" && j.claimed_by === a.ctx.nodeId;
+    });
+    await a.stop();
+    const stopped = await jobOf(b, job.id);
+    assert.equal(stopped.status, "failed");
+    assert.deepEqual(stopped.error, { ...ORPHAN_ERROR }, "interrupted, not cancelled");
+    const next = await until("the next run on b", async () => {
+      const list = await b.ctx.engine.stores.jobs.list(connector.id);
+      return list.length === 2 && list[0]!.status === "running" && list[0];
+    });
+    assert.equal(next.trigger, "scheduled", "due at once, not an hour later");
+    assert.equal(next.claimed_by, b.ctx.nodeId);
   });
 });
