@@ -7,7 +7,8 @@
  * lease of the database ({@link LeaseHolder}) — fails orphans and decides due runs on a tick, so
  * a due run is requested once however many nodes there are; an `api` node (a runner that does
  * not run jobs) takes no part. A connector whose newest job was failed as an orphan (its node
- * died) is due at once when it has a schedule, rather than an interval after the dead run.
+ * died or shut down) is due at once when it has a schedule, rather than an interval after the
+ * dead run — once: after two interrupted runs in a row the interval applies again.
  *
  * Never two runs of one connector at once: the job store's unique index admits one queued/running
  * job per connector (across processes too). A manual request while one is active is refused with
@@ -30,14 +31,13 @@ import type { ConnectorRecord } from "../store/sync/connector-store.js";
 import type { JobTrigger, SyncJobRecord } from "../store/sync/sync-job-store.js";
 import type { Remote } from "./remote.js";
 import { ConnectorTypeRegistry } from "./connector-types.js";
-import { runSync, type PlanItem } from "./sync-run.js";
+import { DRY_RUN_PLAN_ITEMS, runSync, type PlanItem } from "./sync-run.js";
 import { INTERRUPTED, type JobBodyContext, type JobBodyResult, type JobRunner } from "./job-runner.js";
 import { openUnlessAborted } from "./open-unless-aborted.js";
 import type { RunWorkspace } from "../store/sync/run-workspace-store.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry-policy.js";
 import { normalizeConflict, normalizeDirection } from "./sync-options.js";
 import { isScheduled, nextRunDue } from "./sync-schedule.js";
-import { DRY_RUN_PLAN_ITEMS } from "./sync-run.js";
 import type { LeaseHolder } from "./lease-holder.js";
 
 /** How a job whose node died (or shut down) is recorded; the scheduler runs the connector again at once. */
@@ -255,8 +255,12 @@ export class SyncService {
       for (const c of page) {
         if (this.stopped) return;
         if (!isScheduled(c)) continue;
-        const newest = (await this.o.stores.jobs.list(c.id, { limit: 1 }))[0];
-        const due = wasOrphaned(newest) ? now : nextRunDue(c, newest?.created_at);
+        const [newest, before] = await this.o.stores.jobs.list(c.id, { limit: 2 });
+        // One immediate rerun after an interrupted run; if that one was interrupted too (a run
+        // that kills its node, e.g. out of memory), the interval applies so it cannot take down
+        // node after node every orphan age.
+        const rerunNow = wasOrphaned(newest) && !wasOrphaned(before);
+        const due = rerunNow ? now : nextRunDue(c, newest?.created_at);
         if (due === null || due > now) continue;
         try {
           const job = await this.requestSync(c.id, { trigger: "scheduled" });

@@ -12,7 +12,7 @@
  * - two schedulers: one holds the lease, due runs are requested once over several due periods,
  *   and when the leader stops the other takes over;
  * - a node shut down mid-job records it interrupted, and another node runs the scheduled connector
- *   at once;
+ *   at once — once: after two interrupted runs in a row the interval applies;
  * - a node that stops heartbeating: another node fails its job, and the connector's next
  *   scheduled run starts at once and completes.
  */
@@ -369,6 +369,7 @@ describe("several nodes on one PostgreSQL: claiming, one scheduler, orphans", { 
     const { connector } = await newConnector(a, 0, { type: "stall", sync_interval_minutes: 60 });
     const job = await a.ctx.engine.service.requestSync(connector.id);
     const b = await openNode("worker");
+    const c = await openNode("worker");
     await until("the job to run on a", async () => {
       const j = await jobOf(b, job.id);
       return j.status === "running" && j.claimed_by === a.ctx.nodeId;
@@ -377,11 +378,20 @@ describe("several nodes on one PostgreSQL: claiming, one scheduler, orphans", { 
     const stopped = await jobOf(b, job.id);
     assert.equal(stopped.status, "failed");
     assert.deepEqual(stopped.error, { ...ORPHAN_ERROR }, "interrupted, not cancelled");
-    const next = await until("the next run on b", async () => {
+    const next = await until("the next run elsewhere", async () => {
       const list = await b.ctx.engine.stores.jobs.list(connector.id);
       return list.length === 2 && list[0]!.status === "running" && list[0];
     });
     assert.equal(next.trigger, "scheduled", "due at once, not an hour later");
-    assert.equal(next.claimed_by, b.ctx.nodeId);
+    const second = [b, c].find((n) => n.ctx.nodeId === next.claimed_by);
+    assert.ok(second, "another node runs it");
+    const third = second === b ? c : b;
+
+    // Interrupted twice in a row (a run that takes its node down): the interval applies again.
+    await second.stop();
+    assert.deepEqual((await jobOf(third, next.id)).error, { ...ORPHAN_ERROR });
+    await sleep(1_500); // many ticks of the remaining node's scheduler
+    const list = await third.ctx.engine.stores.jobs.list(connector.id);
+    assert.equal(list.length, 2, `no third run: ${JSON.stringify(list.map((j) => j.status))}`);
   });
 });
