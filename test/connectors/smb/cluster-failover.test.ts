@@ -30,7 +30,7 @@ import {
 } from "./e2e-world.js";
 
 const FILES = Number(process.env.CLUSTER_FAILOVER_FILES ?? 1200);
-const ORPHAN_AFTER_MS = 4000;
+const ORPHAN_AFTER_MS = 5000;
 const LEASE_MS = 3000;
 const TICK_MS = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
