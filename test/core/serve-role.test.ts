@@ -10,6 +10,7 @@ import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { setTimeout as delay } from "node:timers/promises";
 import { loadConfig } from "../../src/server/config.js";
+import { positiveMsFromEnv } from "../../src/server/sync-engine-assembly.js";
 import { freePort } from "../harness/free-port.js";
 import { makeTempDir } from "../harness/temp-dir.js";
 
@@ -40,6 +41,15 @@ describe("serve --role", () => {
       /SCAIDRIVE_ROLE must be one of all, api, worker/,
     );
     assert.throws(() => loadConfig({ SCAIDRIVE_ROLE: "worker" }), /SCAIDRIVE_ROLE=worker needs SCAIDRIVE_DATABASE_URL/);
+  });
+
+  test("the scheduler's tick and lease periods are positive milliseconds; anything else is refused", () => {
+    for (const name of ["SCAIDRIVE_SCHEDULER_TICK_MS", "SCAIDRIVE_SCHEDULER_LEASE_MS"]) {
+      assert.equal(positiveMsFromEnv(name, {}), undefined);
+      assert.equal(positiveMsFromEnv(name, { [name]: "1500" }), 1500);
+      for (const bad of ["0", "-1", "2.5", "soon"])
+        assert.throws(() => positiveMsFromEnv(name, { [name]: bad }), new RegExp(`${name} must be a positive integer`));
+    }
   });
 
   test("a bad --role, or a worker without PostgreSQL, stops serve with exit code 1 and says why", async () => {
