@@ -40,12 +40,13 @@ import { ConnectorEventService } from "../connectors/connector-event-service.js"
 import { InProcessConnectorEventBus, type ConnectorEventBus } from "../core/connector-events.js";
 import { ClusterConnectorEventBus } from "../core/cluster-event-bus.js";
 import { PgNotifyChannel } from "../store/events/pg-notify-channel.js";
-import { relayCancels } from "../sync/cancel-relay.js";
+import { relayJobSignals } from "../sync/job-signal-relay.js";
 import type { ConnectorDefinition } from "../connectors/connector-definition.js";
 import { OAuthStateStore } from "../connectors/sharepoint/sharepoint-oauth-state.js";
 import { SharePointConnectorService } from "../connectors/sharepoint/sharepoint-connector-service.js";
 import { assembleSyncEngine, type ServerSyncEngine, type ServerSyncOptions } from "./sync-engine-assembly.js";
 import type { ServerConfig } from "./config.js";
+import { newNodeId } from "../sync/node-id.js";
 
 /** The services of one registered connector type. */
 export interface ConnectorTypeServices {
@@ -62,6 +63,8 @@ export interface ConnectorTypeServices {
  */
 export interface AppContext {
   config: ServerConfig;
+  /** This process's node id (random per start): in logs, the health answer and jobs it claims. */
+  nodeId: string;
   db: Kysely<Database>;
   dialect: DialectName;
   blobs: BlobStore;
@@ -145,11 +148,14 @@ export async function createContext(
     });
     const alerts = new AlertService(db, logger.child({ component: "alerts" }));
     const eventLog = logger.child({ component: "events" });
-    const opened = await openEventBus(handle.dialect, config, db, eventLog);
+    const nodeId = newNodeId();
+    const opened = await openEventBus(handle.dialect, config, db, eventLog, nodeId);
     const events = opened.bus;
     closeEvents = opened.close;
     const engine = assembleSyncEngine(
       {
+        nodeId,
+        runsJobs: config.role !== "api",
         events,
         db,
         nodes,
@@ -162,8 +168,9 @@ export async function createContext(
       options.sync,
     );
     const { stores } = engine;
-    // A cancel recorded by another node aborts the job here at once (see sync/cancel-relay.ts).
-    relayCancels(events, engine.runner);
+    // A cancel recorded by another node aborts the job here at once; a job queued elsewhere wakes the
+    // claimers (see sync/job-signal-relay.ts).
+    relayJobSignals(events, engine.runner);
     const access = new ConnectorAccess({ connectors: stores.connectors, nodes, creators: config.connectorCreators });
     const mounts = createMountService(engine, access, nodes, db, logger);
     const files = new NodeFacade(nodes, mounts);
@@ -236,6 +243,7 @@ export async function createContext(
     };
     return {
       config,
+      nodeId,
       db,
       dialect: handle.dialect,
       blobs,
@@ -292,6 +300,7 @@ async function openEventBus(
   config: ServerConfig,
   db: Kysely<Database>,
   log: Logger,
+  nodeId: string,
 ): Promise<{ bus: ConnectorEventBus; close(): Promise<void> }> {
   const onListenerError = (err: unknown) => log.error({ err }, "an event listener failed");
   if (dialect !== "postgres" || !config.databaseUrl)
@@ -302,7 +311,7 @@ async function openEventBus(
     channel: "scaidrive_events",
     logger: log,
   });
-  const bus = new ClusterConnectorEventBus({ relay: channel, logger: log, onListenerError });
+  const bus = new ClusterConnectorEventBus({ relay: channel, logger: log, onListenerError, nodeId });
   await channel.start();
   return { bus, close: () => channel.close() };
 }

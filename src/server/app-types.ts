@@ -26,6 +26,7 @@ export type RouteContext = Pick<
   AppContext,
   | "config"
   | "dialect"
+  | "nodeId"
   | "logger"
   | "ping"
   | "principals"
