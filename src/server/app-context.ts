@@ -16,6 +16,7 @@ import { openDatabase, type DialectName } from "../store/db/database.js";
 import type { Database } from "../store/db/schema.js";
 import { createFsBlobStore, type BlobStore } from "../store/blobs/fs-blob-store.js";
 import { UploadArea } from "../store/blobs/upload-area.js";
+import { DbBlobLeases } from "../store/blobs/blob-lease-store.js";
 import { openSecretsVault, type SecretsVault } from "../store/secrets/secrets-vault.js";
 import { AclService } from "../core/acl-service.js";
 import { PrincipalService } from "../core/principal-service.js";
@@ -119,7 +120,11 @@ export async function createContext(
   try {
     const db = handle.db;
     const blobDir = join(config.dataDir, "blobs");
-    const blobs = createFsBlobStore(blobDir);
+    // On PostgreSQL other nodes may share the blob directory: puts and collections meet through
+    // leases in the database (see fs-blob-store.ts). SQLite is one process.
+    const blobLeases =
+      handle.dialect === "postgres" ? new DbBlobLeases(db, logger.child({ component: "blob-leases" })) : undefined;
+    const blobs = createFsBlobStore(blobDir, { leases: blobLeases });
     const vault = openSecretsVault({ dataDir: config.dataDir, secretKey: config.secretKey });
     const blobCollector = new BlobCollector(db, blobs, logger.child({ component: "blob-gc" }));
     const onContentRemoved = () => blobCollector.request();
@@ -263,6 +268,7 @@ export async function createContext(
       async close() {
         await stop();
         await blobCollector.close();
+        await blobLeases?.flush();
         await handle.close();
       },
     };
