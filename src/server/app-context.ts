@@ -217,7 +217,7 @@ export async function createContext(
           connectors: stores.connectors,
           access,
           authGuard: engine.authGuard,
-          states: new OAuthStateStore(),
+          states: new OAuthStateStore(db, vault),
           vault,
           network: config.connectorNetwork,
           logger,
