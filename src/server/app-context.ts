@@ -42,6 +42,7 @@ import { InProcessConnectorEventBus } from "../core/connector-events.js";
 import type { ConnectorDefinition } from "../connectors/connector-definition.js";
 import { OAuthStateStore } from "../connectors/sharepoint/sharepoint-oauth-state.js";
 import { SharePointConnectorService } from "../connectors/sharepoint/sharepoint-connector-service.js";
+import { DbUploadLocker } from "./tus-upload-locker.js";
 import { assembleSyncEngine, type ServerSyncEngine, type ServerSyncOptions } from "./sync-engine-assembly.js";
 import type { ServerConfig } from "./config.js";
 
@@ -78,6 +79,11 @@ export interface AppContext {
   files: NodeFacade;
   /** Resumable (tus) uploads into the blob store. */
   uploads: UploadService;
+  /**
+   * Upload locks shared by the nodes on one PostgreSQL database (a PATCH may land on any node);
+   * undefined on SQLite (one process: tus's in-memory locker).
+   */
+  uploadLocker?: DbUploadLocker;
   blobCollector: BlobCollector;
   alerts: AlertService;
   /** The sync engine with every registered connector type. */
@@ -247,6 +253,8 @@ export async function createContext(
       nodes,
       files,
       uploads,
+      uploadLocker:
+        handle.dialect === "postgres" ? new DbUploadLocker(db, logger.child({ component: "upload-locks" })) : undefined,
       blobCollector,
       alerts,
       engine,

@@ -34,6 +34,7 @@ export type RouteContext = Pick<
   | "shares"
   | "files"
   | "uploads"
+  | "uploadLocker"
   | "alerts"
   | "mounts"
   | "connectorTypes"
