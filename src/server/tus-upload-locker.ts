@@ -36,6 +36,8 @@ export class DbUploadLocker implements Locker {
   readonly pollMs: number;
   readonly acquireTimeoutMs: number;
   private lastSweep = 0;
+  /** Release requests of the locks this process holds, by upload id: a local waiter asks at once. */
+  readonly localHolders = new Map<string, () => void>();
 
   constructor(
     private readonly db: DbExecutor,
@@ -84,6 +86,9 @@ class DbUploadLock implements Lock {
       if (await uploadLockStore.tryTake(this.db, this.id, this.holder, new Date(now).toISOString(), expires)) break;
       if (!asked) {
         asked = true;
+        // Held in this process: ask directly (what tus's in-memory locker does); elsewhere the
+        // holder sees the flag at its next renewal.
+        this.locker.localHolders.get(this.id)?.();
         await uploadLockStore.requestRelease(this.db, this.id);
       }
       if (Date.now() + this.locker.pollMs > deadline) throw ERRORS.ERR_LOCK_TIMEOUT;
@@ -91,6 +96,13 @@ class DbUploadLock implements Lock {
     }
     this.held = true;
     let cancelled = false;
+    const cancel = async (state: string) => {
+      if (cancelled || !this.held) return;
+      cancelled = true;
+      this.logger.info({ upload_id: this.id, state }, "resumable upload lock wanted elsewhere; cancelling");
+      await requestRelease();
+    };
+    this.locker.localHolders.set(this.id, () => void cancel("release_requested"));
     const renew = async () => {
       const state = await uploadLockStore.renew(
         this.db,
@@ -98,11 +110,7 @@ class DbUploadLock implements Lock {
         this.holder,
         new Date(Date.now() + this.locker.leaseMs).toISOString(),
       );
-      if (state !== "held" && !cancelled && this.held) {
-        cancelled = true;
-        this.logger.info({ upload_id: this.id, state }, "resumable upload lock wanted elsewhere; cancelling");
-        await requestRelease();
-      }
+      if (state !== "held") await cancel(state);
     };
     this.renewer = setInterval(() => {
       void renew().catch((err: unknown) => this.logger.warn({ err, upload_id: this.id }, "upload lock not renewed"));
@@ -114,6 +122,7 @@ class DbUploadLock implements Lock {
     clearInterval(this.renewer);
     this.renewer = undefined;
     if (!this.held) throw new Error("Releasing an unlocked lock!");
+    this.locker.localHolders.delete(this.id);
     this.held = false;
     await uploadLockStore.release(this.db, this.id, this.holder);
   }

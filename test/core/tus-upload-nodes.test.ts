@@ -1,7 +1,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { pino } from "pino";
 import { startTestServer, type TestServer } from "../harness/server.js";
+import { DbUploadLocker } from "../../src/server/tus-upload-locker.js";
 
 const q = encodeURIComponent;
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -107,6 +109,27 @@ describe("tus uploads across nodes sharing PostgreSQL and the data directory", (
     assert.equal(res.status, 204, await res.text());
     assert.ok(releasedAt > 0, "A was asked to release the lock");
     assert.deepEqual(await download(a, "/locked.bin"), data);
+  });
+
+  test("a waiter in the holder's own process asks it directly, not through its renewal", async () => {
+    // Renewals (which would carry the request through the database) never come in this test.
+    const locker = new DbUploadLocker(a.built.context.db, pino({ level: "silent" }), {
+      renewMs: 60_000,
+      acquireTimeoutMs: 5000,
+    });
+    const id = "upl_01ARZ3NDEKTSV4RRFFQ69G5FAV";
+    const first = locker.newLock(id);
+    let asked = 0;
+    await first.lock(new AbortController().signal, async () => {
+      asked++;
+      await first.unlock();
+    });
+    const second = locker.newLock(id);
+    await second.lock(new AbortController().signal, () => undefined);
+    assert.equal(asked, 1);
+    await second.unlock();
+    const rows = await a.built.context.db.selectFrom("upload_locks").selectAll().where("upload_id", "=", id).execute();
+    assert.deepEqual(rows, []);
   });
 
   test("a lock left by a node that died is taken once its lease runs out", async () => {
