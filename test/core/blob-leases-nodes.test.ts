@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pino } from "pino";
@@ -207,6 +207,29 @@ describe("blob collection across nodes sharing PostgreSQL and a blob directory",
       assert.deepEqual(await download(a, path), bytes, `${path} on A`);
       assert.deepEqual(await download(b, path), bytes, `${path} on B`);
     }
+  });
+
+  test("a blob a dead collection left aside is put back if referenced, removed if not", async () => {
+    const kept = await putOn(a, fileContent());
+    await commitOn(a, "/left-aside.bin", kept);
+    const orphan = await putOn(a, fileContent());
+    orphan.release();
+    await releasesSettled(orphan.sha256);
+    await releasesSettled(kept.sha256);
+    // What a collection that died between moving these aside and deciding leaves behind.
+    const aside = (sha256: string) => join(blobDir, "tmp", `${sha256}.dead-1.gc`);
+    for (const sha256 of [kept.sha256, orphan.sha256]) renameSync(blobPath(blobDir, sha256), aside(sha256));
+    const db = b.built.context.db;
+    const collecting = createFsBlobStore(blobDir, {
+      leases: new DbBlobLeases(db, pino({ level: "silent" })),
+      staleHiddenMs: 0,
+    });
+    await collecting.collectGarbage((sha) => versionStore.isBlobReferenced(db, sha));
+    assert.ok(onDisk(kept.sha256), "the referenced blob is back in place");
+    assert.equal(existsSync(aside(kept.sha256)), false);
+    assert.equal(onDisk(orphan.sha256), false);
+    assert.equal(existsSync(aside(orphan.sha256)), false, "the unreferenced one is removed");
+    assert.equal((await download(b, "/left-aside.bin")).length, kept.size);
   });
 
   test("an expired lease (a node that died mid-put) no longer protects its blob", async () => {

@@ -43,6 +43,8 @@ export interface FsBlobStoreOptions {
   leases?: BlobLeases;
   /** Test hook: runs after a shared collection moved an unreferenced blob aside, before it re-checks. */
   afterHide?: (sha256: string) => Promise<void>;
+  /** When a blob left aside counts as abandoned by its collection (default STALE_HIDDEN_MS; tests). */
+  staleHiddenMs?: number;
 }
 
 /** A put's hold on its content: the in-process pin and, shared, the database lease. */
@@ -508,7 +510,7 @@ export function createFsBlobStore(dir: string, options: FsBlobStoreOptions = {})
         if (hidden) {
           // The rename aside set ctime. Deciding for a live collection would be safe too (any
           // decision made after the move is, see above); the wait only avoids doing it twice.
-          if (now - Math.max(st.mtimeMs, st.ctimeMs) < STALE_HIDDEN_MS) continue;
+          if (now - Math.max(st.mtimeMs, st.ctimeMs) < (options.staleHiddenMs ?? STALE_HIDDEN_MS)) continue;
           const keep = ((await leases?.isLeased(sha256)) ?? false) || (await isReferenced(sha256));
           if (keep) await putBack(path, blobPath(dir, sha256));
           else await unlink(path);
