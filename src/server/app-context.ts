@@ -16,6 +16,7 @@ import { openDatabase, type DialectName } from "../store/db/database.js";
 import type { Database } from "../store/db/schema.js";
 import { createFsBlobStore, type BlobStore } from "../store/blobs/fs-blob-store.js";
 import { UploadArea } from "../store/blobs/upload-area.js";
+import { DbBlobLeases } from "../store/blobs/blob-lease-store.js";
 import { openSecretsVault, type SecretsVault } from "../store/secrets/secrets-vault.js";
 import { AclService } from "../core/acl-service.js";
 import { PrincipalService } from "../core/principal-service.js";
@@ -44,6 +45,7 @@ import { relayJobSignals } from "../sync/job-signal-relay.js";
 import type { ConnectorDefinition } from "../connectors/connector-definition.js";
 import { OAuthStateStore } from "../connectors/sharepoint/sharepoint-oauth-state.js";
 import { SharePointConnectorService } from "../connectors/sharepoint/sharepoint-connector-service.js";
+import { DbUploadLocker } from "./tus-upload-locker.js";
 import { assembleSyncEngine, type ServerSyncEngine, type ServerSyncOptions } from "./sync-engine-assembly.js";
 import type { ServerConfig } from "./config.js";
 import { newNodeId } from "../sync/node-id.js";
@@ -83,6 +85,11 @@ export interface AppContext {
   files: NodeFacade;
   /** Resumable (tus) uploads into the blob store. */
   uploads: UploadService;
+  /**
+   * Upload locks shared by the nodes on one PostgreSQL database (a PATCH may land on any node);
+   * undefined on SQLite (one process: tus's in-memory locker).
+   */
+  uploadLocker?: DbUploadLocker;
   blobCollector: BlobCollector;
   alerts: AlertService;
   /** The sync engine with every registered connector type. */
@@ -126,7 +133,11 @@ export async function createContext(
   try {
     const db = handle.db;
     const blobDir = join(config.dataDir, "blobs");
-    const blobs = createFsBlobStore(blobDir);
+    // On PostgreSQL other nodes may share the blob directory: puts and collections meet through
+    // leases in the database (see fs-blob-store.ts). SQLite is one process.
+    const blobLeases =
+      handle.dialect === "postgres" ? new DbBlobLeases(db, logger.child({ component: "blob-leases" })) : undefined;
+    const blobs = createFsBlobStore(blobDir, { leases: blobLeases });
     const vault = openSecretsVault({ dataDir: config.dataDir, secretKey: config.secretKey });
     const blobCollector = new BlobCollector(db, blobs, logger.child({ component: "blob-gc" }));
     const onContentRemoved = () => blobCollector.request();
@@ -226,7 +237,7 @@ export async function createContext(
           connectors: stores.connectors,
           access,
           authGuard: engine.authGuard,
-          states: new OAuthStateStore(),
+          states: new OAuthStateStore(db, vault),
           vault,
           network: config.connectorNetwork,
           logger,
@@ -257,6 +268,8 @@ export async function createContext(
       nodes,
       files,
       uploads,
+      uploadLocker:
+        handle.dialect === "postgres" ? new DbUploadLocker(db, logger.child({ component: "upload-locks" })) : undefined,
       blobCollector,
       alerts,
       engine,
@@ -280,6 +293,7 @@ export async function createContext(
         // After stop(): the cancelled jobs' last events still go out.
         await closeEvents();
         await blobCollector.close();
+        await blobLeases?.flush();
         await handle.close();
       },
     };

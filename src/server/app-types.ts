@@ -35,6 +35,7 @@ export type RouteContext = Pick<
   | "shares"
   | "files"
   | "uploads"
+  | "uploadLocker"
   | "alerts"
   | "mounts"
   | "connectorTypes"
