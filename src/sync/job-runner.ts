@@ -210,21 +210,22 @@ export class JobRunner {
   ): Promise<SyncJobRecord | undefined> {
     const job = await this.o.stores.jobs.createActive(connector.id, trigger, options, params);
     if (!job) return undefined;
-    this.stateEvent(job, connector, "queued", NO_COUNTERS);
     const release = this.runsJobs && !this.stopped ? this.slots.tryAcquire() : undefined;
+    let claimed: SyncJobRecord | undefined;
     if (release) {
-      let claimed: SyncJobRecord | undefined;
       try {
         claimed = await this.o.stores.jobs.claim(job.id, this.nodeId);
       } catch (err) {
         release();
         throw err;
       }
-      if (claimed) this.launch(claimed, connector, release);
-      else release();
-    } else {
-      this.wake();
     }
+    // Announced after the direct claim: the event wakes other nodes' claimers (job-signal-relay.ts),
+    // which must not take a job this node has a slot for.
+    this.stateEvent(job, connector, "queued", NO_COUNTERS);
+    if (claimed) this.launch(claimed, connector, release!);
+    else if (release) release();
+    else this.wake();
     return job;
   }
 
