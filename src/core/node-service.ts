@@ -94,6 +94,17 @@ const RETRIES = 12;
 const SERIALIZABLE = { serializable: true } as const;
 
 /**
+ * The paths a write below `path` depends on, outermost first: every ancestor except the root
+ * (which never moves), and `path` itself when `self` (see nodeStore.lockPaths).
+ */
+function pathPrefixes(path: string, self: boolean): string[] {
+  const out: string[] = [];
+  for (let i = path.indexOf("/", 1); i > 0; i = path.indexOf("/", i + 1)) out.push(path.slice(0, i));
+  if (self && path !== "/") out.push(path);
+  return out;
+}
+
+/**
  * Folders, files, versions, metadata and ACLs of every share. Every method takes the acting
  * {@link Actor} and enforces ACLs itself (pass SYSTEM_ACTOR to bypass them, e.g. from the sync
  * engine). Common errors: NOT_FOUND for a missing node or one the actor cannot READ,
@@ -304,22 +315,20 @@ export class NodeService {
     path: string,
     opts: { actor: Actor; mtime?: Date; ownerId?: string },
   ): Promise<{ node: Node; created: boolean }> {
+    const parsed = parsePath(path);
     return this.retryOnUnique(() =>
-      inTransaction(
-        this.db,
-        async (trx) => {
-          const r = await this.resolve(trx, shareId, path);
-          const last = r.chain[r.chain.length - 1];
-          const perms = await this.acl.effective(opts.actor, r.share, r.chain, trx);
-          AclService.check(perms, "READ", last.path, r.parsed.path);
-          if (last.type !== "folder") throw new AppError("CONFLICT", `${last.path} is a file`, { path: last.path });
-          if (r.missing.length === 0) return { node: toNode(last), created: false };
-          AclService.check(perms, "WRITE", last.path, r.parsed.path);
-          const chain = await this.createFolders(trx, r, opts.ownerId ?? actorUserId(opts.actor), opts.mtime);
-          return { node: toNode(chain[chain.length - 1]), created: true };
-        },
-        SERIALIZABLE,
-      ),
+      inTransaction(this.db, async (trx) => {
+        await nodeStore.lockPaths(trx, shareId, pathPrefixes(parsed.path, true), "shared");
+        const r = await this.resolve(trx, shareId, parsed.path);
+        const last = r.chain[r.chain.length - 1];
+        const perms = await this.acl.effective(opts.actor, r.share, r.chain, trx);
+        AclService.check(perms, "READ", last.path, r.parsed.path);
+        if (last.type !== "folder") throw new AppError("CONFLICT", `${last.path} is a file`, { path: last.path });
+        if (r.missing.length === 0) return { node: toNode(last), created: false };
+        AclService.check(perms, "WRITE", last.path, r.parsed.path);
+        const made = await this.createFolders(trx, r, opts.ownerId ?? actorUserId(opts.actor), opts.mtime);
+        return { node: toNode(made.chain[made.chain.length - 1]), created: made.createdLast };
+      }),
     );
   }
 
@@ -353,54 +362,49 @@ export class NodeService {
     if (dst.segments.length === 0)
       throw new AppError("VALIDATION_FAILED", "nothing can be moved onto the root folder", { field: "to" });
     return this.retryOnUnique(() =>
-      inTransaction(
-        this.db,
-        async (trx) => {
-          const s = await this.resolve(trx, shareId, src.path);
-          if (s.missing.length > 0) throw notFound(src.path);
-          const node = s.chain[s.chain.length - 1];
-          AclService.check(await this.acl.effective(opts.actor, s.share, s.chain, trx), "DELETE", src.path);
-          if (dst.path === src.path) return toNode(node);
-          if (dst.path.startsWith(`${src.path}/`))
-            throw new AppError("VALIDATION_FAILED", "a folder cannot be moved into itself", { field: "to" });
+      inTransaction(this.db, async (trx) => {
+        // Moves of a share go one at a time, so none can make another's folder its own
+        // ancestor (a cycle); creators below the source or the destination finish first.
+        await nodeStore.lockShareMoves(trx, shareId);
+        await nodeStore.lockPaths(trx, shareId, [src.path, dst.path], "exclusive");
+        const s = await this.resolve(trx, shareId, src.path);
+        if (s.missing.length > 0) throw notFound(src.path);
+        const node = s.chain[s.chain.length - 1];
+        AclService.check(await this.acl.effective(opts.actor, s.share, s.chain, trx), "DELETE", src.path);
+        if (dst.path === src.path) return toNode(node);
+        if (dst.path.startsWith(`${src.path}/`))
+          throw new AppError("VALIDATION_FAILED", "a folder cannot be moved into itself", { field: "to" });
 
-          let d = await this.resolve(trx, shareId, dst.path);
-          const dstPerms = await this.acl.effective(opts.actor, d.share, d.chain, trx);
-          AclService.check(dstPerms, "READ", d.chain[d.chain.length - 1].path, dst.path);
-          if (d.missing.length === 0) {
-            const existing = d.chain[d.chain.length - 1];
-            if (!opts.replace) throw new AppError("CONFLICT", `${dst.path} already exists`, { path: dst.path });
-            AclService.check(dstPerms, "DELETE", dst.path);
-            if (existing.type !== node.type)
-              throw new AppError("CONFLICT", `${dst.path} exists and is a ${existing.type}`, { path: dst.path });
-            if (existing.type === "folder" && (await nodeStore.countChildren(trx, existing.id)) > 0) {
-              throw new AppError("CONFLICT", `${dst.path} is a folder that is not empty`, { path: dst.path });
-            }
-            await nodeStore.delete(trx, existing.id);
-            this.opts.onContentRemoved?.();
-            d = await this.resolve(trx, shareId, dst.path);
+        let d = await this.resolve(trx, shareId, dst.path);
+        const dstPerms = await this.acl.effective(opts.actor, d.share, d.chain, trx);
+        AclService.check(dstPerms, "READ", d.chain[d.chain.length - 1].path, dst.path);
+        if (d.missing.length === 0) {
+          const existing = d.chain[d.chain.length - 1];
+          if (!opts.replace) throw new AppError("CONFLICT", `${dst.path} already exists`, { path: dst.path });
+          AclService.check(dstPerms, "DELETE", dst.path);
+          if (existing.type !== node.type)
+            throw new AppError("CONFLICT", `${dst.path} exists and is a ${existing.type}`, { path: dst.path });
+          if (existing.type === "folder" && (await nodeStore.countChildren(trx, existing.id)) > 0) {
+            throw new AppError("CONFLICT", `${dst.path} is a folder that is not empty`, { path: dst.path });
           }
-          const deepest = d.chain[d.chain.length - 1];
-          if (deepest.type !== "folder")
-            throw new AppError("CONFLICT", `${deepest.path} is a file`, { path: deepest.path });
-          AclService.check(
-            await this.acl.effective(opts.actor, d.share, d.chain, trx),
-            "WRITE",
-            deepest.path,
-            dst.path,
-          );
-          const name = d.missing[d.missing.length - 1];
-          const parentChain =
-            d.missing.length > 1
-              ? await this.createFolders(trx, { ...d, missing: d.missing.slice(0, -1) }, actorUserId(opts.actor))
-              : d.chain;
-          const parent = parentChain[parentChain.length - 1];
-          await nodeStore.update(trx, node.id, { parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
-          if (node.type === "folder") await nodeStore.rewriteDescendantPaths(trx, shareId, src.path, dst.path);
-          return toNode({ ...node, parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
-        },
-        SERIALIZABLE,
-      ),
+          await nodeStore.delete(trx, existing.id);
+          this.opts.onContentRemoved?.();
+          d = await this.resolve(trx, shareId, dst.path);
+        }
+        const deepest = d.chain[d.chain.length - 1];
+        if (deepest.type !== "folder")
+          throw new AppError("CONFLICT", `${deepest.path} is a file`, { path: deepest.path });
+        AclService.check(await this.acl.effective(opts.actor, d.share, d.chain, trx), "WRITE", deepest.path, dst.path);
+        const name = d.missing[d.missing.length - 1];
+        const parentChain =
+          d.missing.length > 1
+            ? (await this.createFolders(trx, { ...d, missing: d.missing.slice(0, -1) }, actorUserId(opts.actor))).chain
+            : d.chain;
+        const parent = parentChain[parentChain.length - 1];
+        await nodeStore.update(trx, node.id, { parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
+        if (node.type === "folder") await nodeStore.rewriteDescendantPaths(trx, shareId, src.path, dst.path);
+        return toNode({ ...node, parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
+      }),
     );
   }
 
@@ -506,6 +510,7 @@ export class NodeService {
     try {
       const result = await this.retryOnUnique(() =>
         this.commits.run(async (trx) => {
+          await nodeStore.lockPaths(trx, shareId, pathPrefixes(parsed.path, false), "shared");
           const r = await this.checkWritable(trx, shareId, parsed.path, opts);
           const now = new Date().toISOString();
           const modified = opts.mtime ? opts.mtime.toISOString() : now;
@@ -541,11 +546,13 @@ export class NodeService {
           }
           const parentChain =
             r.missing.length > 1
-              ? await this.createFolders(
-                  trx,
-                  { ...r, missing: r.missing.slice(0, -1) },
-                  opts.ownerId ?? actorUserId(opts.actor),
-                )
+              ? (
+                  await this.createFolders(
+                    trx,
+                    { ...r, missing: r.missing.slice(0, -1) },
+                    opts.ownerId ?? actorUserId(opts.actor),
+                  )
+                ).chain
               : r.chain;
           const parent = parentChain[parentChain.length - 1];
           const name = r.missing[r.missing.length - 1];
@@ -577,7 +584,7 @@ export class NodeService {
             created_at: now,
           });
           return { node: toNode(file), created: true };
-        }, SERIALIZABLE),
+        }),
       );
       committed = true;
       return result;
@@ -905,15 +912,21 @@ export class NodeService {
     return r;
   }
 
-  /** Creates r.missing under the end of r.chain; returns the extended chain. */
+  /**
+   * Creates r.missing under the end of r.chain; returns the extended chain and whether the last
+   * folder was created here. A folder another writer created meanwhile is taken as it is (on
+   * PostgreSQL concurrent writers of one run create the same parents), a file in the way is a
+   * CONFLICT.
+   */
   private async createFolders(
     db: DbExecutor,
     r: Resolved,
     ownerId: string | null,
     mtime?: Date,
-  ): Promise<NodeRecord[]> {
+  ): Promise<{ chain: NodeRecord[]; createdLast: boolean }> {
     const chain = [...r.chain];
     const now = new Date().toISOString();
+    let createdLast = false;
     for (const name of r.missing) {
       const parent = chain[chain.length - 1];
       const folder: NodeRecord = {
@@ -933,10 +946,19 @@ export class NodeService {
         acl_inherit: true,
         metadata: "{}",
       };
-      await nodeStore.insert(db, folder);
-      chain.push(folder);
+      createdLast = await nodeStore.insertIfAbsent(db, folder);
+      if (createdLast) {
+        chain.push(folder);
+        continue;
+      }
+      const existing = await nodeStore.child(db, parent.id, name);
+      // Gone again already (created and deleted meanwhile): the caller's retry resolves afresh.
+      if (!existing) throw new AppError("CONFLICT", "the destination changed concurrently; try again");
+      if (existing.type !== "folder")
+        throw new AppError("CONFLICT", `${existing.path} is a file`, { path: existing.path });
+      chain.push(existing);
     }
-    return chain;
+    return { chain, createdLast };
   }
 
   /** @throws NOT_FOUND for an unknown share; INVALID_NAME for a bad path. */

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Selectable } from "kysely";
 import type { NodesTable } from "../db/core-tables.js";
-import { toNumber, type DbExecutor } from "./db-executor.js";
+import { isPostgres, toNumber, type DbExecutor } from "./db-executor.js";
 import { runPrepared } from "./prepared.js";
 import type { ShareRecord } from "./share-store.js";
 
@@ -74,6 +74,14 @@ const NODE_COLUMNS: readonly NodeColumn[] = [
   "metadata",
 ];
 
+/**
+ * First key of the two-key advisory locks on node paths (`pg_advisory_xact_lock(int, int)`, a key
+ * space apart from one-bigint advisory locks): an arbitrary constant naming this use.
+ */
+const PATH_LOCK_CLASS = 20_260_001;
+/** The same for the per-share lock that puts a share's moves one after another. */
+const MOVE_LOCK_CLASS = 20_260_002;
+
 /** Folder tree of every share. A name is unique within its parent (case-sensitive). */
 export const nodeStore = {
   async insert(db: DbExecutor, n: NodeRecord): Promise<void> {
@@ -84,6 +92,53 @@ export const nodeStore = {
       NODE_COLUMNS.map((c) => row[c]),
       (q, arg) => q.insertInto("nodes").values(Object.fromEntries(NODE_COLUMNS.map((c, i) => [c, arg(i)])) as never),
     );
+  },
+
+  /**
+   * Inserts a folder unless its parent already has a child of that name (another writer created
+   * it first); true when this call inserted it. On PostgreSQL a concurrent uncommitted insert of
+   * the same name is waited for, so the caller can read the winner's row right after.
+   */
+  async insertIfAbsent(db: DbExecutor, n: NodeRecord): Promise<boolean> {
+    const row: Record<NodeColumn, unknown> = { ...n, acl_inherit: n.acl_inherit ? 1 : 0 };
+    const r = await runPrepared(
+      db,
+      "nodes.insertIfAbsent",
+      NODE_COLUMNS.map((c) => row[c]),
+      (q, arg) =>
+        q
+          .insertInto("nodes")
+          .values(Object.fromEntries(NODE_COLUMNS.map((c, i) => [c, arg(i)])) as never)
+          .onConflict((oc) => oc.columns(["parent_id", "name"]).doNothing()),
+    );
+    return Number(r.numAffectedRows ?? 0) > 0;
+  },
+
+  /**
+   * Transaction-scoped advisory locks on paths of a share (PostgreSQL; SQLite runs one write
+   * transaction at a time and needs none). Writers that create nodes hold `shared` locks on every
+   * ancestor path of what they create, a move holds `exclusive` ones on its source and
+   * destination: a move waits for the creators below it to commit (its descendant-path rewrite
+   * then sees their rows), and a creator waits for a move above it (its path lookup then sees the
+   * moved paths). Shared holders never wait for each other. Call before reading the paths.
+   */
+  async lockPaths(
+    db: DbExecutor,
+    shareId: string,
+    paths: readonly string[],
+    mode: "shared" | "exclusive",
+  ): Promise<void> {
+    if (paths.length === 0 || !isPostgres(db)) return;
+    const fn = mode === "shared" ? sql.raw("pg_advisory_xact_lock_shared") : sql.raw("pg_advisory_xact_lock");
+    // One round trip for the whole chain; hashtext collisions only make unrelated writers wait.
+    const keys = paths.map((p) => `${shareId}:${p}`);
+    await sql`select ${fn}(${PATH_LOCK_CLASS}, hashtext(p)) from unnest(cast(${keys} as text[])) as p`.execute(db);
+  },
+
+  /** Puts the moves of one share one after another (PostgreSQL; see {@link lockPaths}). */
+  async lockShareMoves(db: DbExecutor, shareId: string): Promise<void> {
+    if (!isPostgres(db)) return;
+    await sql`select pg_advisory_xact_lock(${MOVE_LOCK_CLASS}, hashtext(${shareId}))`.execute(db);
   },
 
   async get(db: DbExecutor, id: string): Promise<NodeRecord | undefined> {
