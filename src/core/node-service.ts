@@ -10,7 +10,13 @@ import { clampLimit, decodeCursor, encodeCursor, type Page } from "./pagination.
 import { AclService, notFound } from "./acl-service.js";
 import { SubtreeAcl } from "./subtree-acl.js";
 import { toNode, toVersion, type ContentSource, type Node, type Version } from "./node-types.js";
-import { inTransaction, isRetryableConflict, isUniqueViolation, type DbExecutor } from "../store/core/db-executor.js";
+import {
+  inTransaction,
+  isPostgres,
+  isRetryableConflict,
+  isUniqueViolation,
+  type DbExecutor,
+} from "../store/core/db-executor.js";
 import { CHAIN_JOIN_DEPTH, nodeStore, type NodeRecord } from "../store/core/node-store.js";
 import { versionStore, type VersionRecord } from "../store/core/version-store.js";
 import { shareStore, type ShareRecord } from "../store/core/share-store.js";
@@ -34,6 +40,8 @@ interface StoredContent {
   size: number;
   /** Kept in the database: nothing to collect if the version is never committed. */
   inline: boolean;
+  /** The bytes, when inline. */
+  data?: Buffer;
   /** Writes what still has to go into the version's transaction (inline bytes). */
   commitWith(trx: DbExecutor): Promise<void>;
   release(): void;
@@ -500,14 +508,20 @@ export class NodeService {
       throw new AppError("INVALID_NAME", "invalid path: the path must name a file, not the root", { path });
     const arrived = this.commits.begin();
     let blob: StoredContent;
+    let checked: Resolved;
     try {
-      await this.checkWritable(this.db, shareId, parsed.path, opts);
+      checked = await this.checkWritable(this.db, shareId, parsed.path, opts);
       blob = await store();
     } finally {
       arrived();
     }
     let committed = false;
     try {
+      const quick = await this.createInOneStatement(checked, blob, opts);
+      if (quick) {
+        committed = true;
+        return quick;
+      }
       const result = await this.retryOnUnique(() =>
         this.commits.run(async (trx) => {
           await nodeStore.lockPaths(trx, shareId, pathPrefixes(parsed.path, false), "shared");
@@ -595,6 +609,61 @@ export class NodeService {
   }
 
   /**
+   * PostgreSQL's short way for the commonest write, a new file in an existing folder (every
+   * file of an initial sync): one statement creates the file, its version and its inline blob,
+   * checking that the folders the pre-check resolved have not moved meanwhile (see
+   * nodeStore.insertFileWithVersion). Undefined when it does not apply or did not insert: the
+   * caller then takes the transaction path, which re-checks everything and reports conflicts.
+   */
+  private async createInOneStatement(
+    r: Resolved,
+    blob: StoredContent,
+    opts: WriteFileOptions,
+  ): Promise<{ node: Node; created: boolean } | undefined> {
+    if (this.opts.groupCommit || this.db.isTransaction || !isPostgres(this.db)) return undefined;
+    if (r.missing.length !== 1 || opts.ifMatchVersionId !== undefined || opts.ifMatchSha256 !== undefined)
+      return undefined;
+    const parent = r.chain[r.chain.length - 1];
+    const name = r.missing[0];
+    const now = new Date().toISOString();
+    const owner = opts.ownerId ?? actorUserId(opts.actor);
+    const file: NodeRecord = {
+      id: newId("fil"),
+      share_id: r.share.id,
+      parent_id: parent.id,
+      name,
+      name_key: nameKey(name),
+      path: r.parsed.path,
+      type: "file",
+      size: blob.size,
+      sha256: blob.sha256,
+      current_version_id: newId("ver"),
+      owner_id: owner,
+      created_at: now,
+      modified_at: opts.mtime ? opts.mtime.toISOString() : now,
+      acl_inherit: true,
+      metadata: "{}",
+    };
+    const version: VersionRecord = {
+      id: file.current_version_id!,
+      file_id: file.id,
+      size: blob.size,
+      sha256: blob.sha256,
+      author_id: opts.authorId !== undefined ? opts.authorId : actorUserId(opts.actor),
+      created_at: now,
+    };
+    const ancestors = r.chain.filter((n) => n.parent_id !== null).map((n) => ({ id: n.id, path: n.path }));
+    try {
+      const inserted = await nodeStore.insertFileWithVersion(this.db, file, version, blob.data, ancestors);
+      return inserted ? { node: toNode(file), created: true } : undefined;
+    } catch (err) {
+      // Created concurrently: the transaction path decides (a new version, or If-None-Match).
+      if (isUniqueViolation(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
    * Stores content for a version about to be committed: up to INLINE_BLOB_MAX_BYTES in memory,
    * written to the database by `commitWith` inside the version's transaction (no file at all);
    * anything larger streamed into the blob store (pinned until `release`).
@@ -621,6 +690,7 @@ export class NodeService {
       sha256,
       size: data.length,
       inline: true,
+      data,
       commitWith: (trx) => inlineBlobStore.put(trx, sha256, data),
       release: () => {},
     };

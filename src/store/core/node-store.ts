@@ -4,6 +4,7 @@ import type { NodesTable } from "../db/core-tables.js";
 import { isPostgres, toNumber, type DbExecutor } from "./db-executor.js";
 import { runPrepared } from "./prepared.js";
 import type { ShareRecord } from "./share-store.js";
+import type { VersionRecord } from "./version-store.js";
 
 export interface NodeRecord {
   id: string;
@@ -139,6 +140,83 @@ export const nodeStore = {
   async lockShareMoves(db: DbExecutor, shareId: string): Promise<void> {
     if (!isPostgres(db)) return;
     await sql`select pg_advisory_xact_lock(${MOVE_LOCK_CLASS}, hashtext(${shareId}))`.execute(db);
+  },
+
+  /**
+   * PostgreSQL: creates a file, its first version and (for inline content) its inline blob row
+   * in one statement — one round trip and one commit instead of seven round trips — provided the
+   * folders above it are still where the caller found them. `ancestors` are those folders (not
+   * the root, which never moves) with the paths the caller resolved: they are locked FOR SHARE,
+   * so a move (which updates them) waits for this statement, or this statement waits for the
+   * move and then sees the moved paths, finds them changed and inserts nothing (false: resolve
+   * again under the transaction's locks). A file of that name already there is a unique
+   * violation, as with {@link insert}. The file's path must be its parent's path plus its name.
+   */
+  async insertFileWithVersion(
+    db: DbExecutor,
+    n: NodeRecord,
+    v: VersionRecord,
+    inlineData: Buffer | undefined,
+    ancestors: readonly { id: string; path: string }[],
+  ): Promise<boolean> {
+    const row: Record<NodeColumn, unknown> = { ...n, acl_inherit: n.acl_inherit ? 1 : 0 };
+    const args: unknown[] = [
+      ...NODE_COLUMNS.map((c) => row[c]),
+      v.id,
+      v.author_id,
+      v.created_at,
+      ancestors.map((a) => a.id),
+      ancestors.map((a) => a.path),
+      ancestors.length,
+      ...(inlineData ? [inlineData] : []),
+    ];
+    const { rows } = await runPrepared(db, `nodes.insertFileWithVersion:${inlineData ? 1 : 0}`, args, (q, arg) => {
+      const a = (c: NodeColumn) => arg(NODE_COLUMNS.indexOf(c));
+      const k = NODE_COLUMNS.length;
+      const cast = (c: NodeColumn, type: string) => sql`cast(${a(c)} as ${sql.raw(type)})`;
+      const types: Record<NodeColumn, string> = {
+        id: "varchar",
+        share_id: "varchar",
+        parent_id: "varchar",
+        name: "varchar",
+        name_key: "varchar",
+        path: "text",
+        type: "varchar",
+        size: "bigint",
+        sha256: "varchar",
+        current_version_id: "varchar",
+        owner_id: "varchar",
+        created_at: "varchar",
+        modified_at: "varchar",
+        acl_inherit: "integer",
+        metadata: "text",
+      };
+      const raw = sql<{ n: string | number }>`with chain as (
+          select id, path from nodes where id = any(cast(${arg(k + 3)} as varchar[])) for share
+        ), ok as (
+          select count(*) = cast(${arg(k + 5)} as integer) as ok from chain
+          join unnest(cast(${arg(k + 3)} as varchar[]), cast(${arg(k + 4)} as text[])) as x(id, path)
+            on chain.id = x.id and chain.path = x.path
+        ), ins as (
+          insert into nodes (${sql.join(NODE_COLUMNS.map((c) => sql.ref(c)))})
+          select ${sql.join(NODE_COLUMNS.map((c) => cast(c, types[c])))} from ok where ok.ok
+          returning id
+        ), ver as (
+          insert into versions (id, file_id, size, sha256, author_id, created_at)
+          select cast(${arg(k)} as varchar), ins.id, ${cast("size", "bigint")}, ${cast("sha256", "varchar")},
+            cast(${arg(k + 1)} as varchar), cast(${arg(k + 2)} as varchar) from ins
+        )${
+          inlineData
+            ? sql`, blob as (
+          insert into inline_blobs (sha256, data) select ${cast("sha256", "varchar")}, cast(${arg(k + 6)} as bytea)
+          from ins on conflict (sha256) do update set sha256 = excluded.sha256
+        )`
+            : sql``
+        }
+        select count(*) as n from ins`;
+      return { compile: () => raw.compile(q) };
+    });
+    return Number(rows[0]?.n ?? 0) > 0;
   },
 
   async get(db: DbExecutor, id: string): Promise<NodeRecord | undefined> {
