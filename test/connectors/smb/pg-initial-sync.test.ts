@@ -34,7 +34,7 @@ describe("initial SMB sync of 10,000 files on PostgreSQL", () => {
       writeFileSync(join(root, rel(i)), content(i));
     }
     execFileSync("chown", ["-R", `${samba.uid}:${samba.gid}`, root]);
-    s = await startTestServer({ dialect: "postgres", plugins: [smbConnectorRoutes], sync: { progressFlushMs: 250 } });
+    s = await startTestServer({ dialect: "postgres", plugins: [smbConnectorRoutes] });
     shareId = (await s.api("POST", "/api/v1/shares", { json: { name: "Big" } })).body.id;
   });
   after(async () => {
