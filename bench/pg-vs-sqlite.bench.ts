@@ -3,12 +3,13 @@
  * fresh data dir; on PostgreSQL a fresh database) once per dialect, measuring
  *   - an initial SMB → ScaiDrive sync of BENCH_PGVS_FILES (10000) files of BENCH_PGVS_BYTES (512)
  *     bytes in folders of BENCH_PGVS_PER_FOLDER (100), from a real smbd, with 0 errors required;
- *   - BENCH_PGVS_UPLOADS (3000) uploads of 4 KiB over BENCH_PGVS_CONCURRENCY (16) keep-alive
+ *   - BENCH_PGVS_UPLOADS (3000) uploads of 4 KiB (distinct content) over BENCH_PGVS_CONCURRENCY (16) keep-alive
  *     connections (PUT .../content, folders of 100), each checked for 201.
  * Prints files/s per dialect and PostgreSQL's ratio to SQLite's. Target: ≥ 0.8 for both.
  * PostgreSQL at SCAIDRIVE_TEST_PG_URL (default the local trust server
  * `postgres://postgres@127.0.0.1:5432/test`; a fresh database is created and dropped); BENCH_PGVS_DIALECTS (sqlite,postgres) picks the
- * dialects, BENCH_SERVER_ENTRY the server entry (as the other benches).
+ * dialects, BENCH_PGVS_TARGET the connector's target folder (default "/"), BENCH_SERVER_ENTRY the
+ * server entry (as the other benches).
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -70,7 +71,7 @@ async function syncOnce(server: ScaidriveProcess, samba: SambaInstance): Promise
       username: samba.username,
       password: samba.password,
       target_share_id: shareId,
-      target_path: "/",
+      target_path: process.env.BENCH_PGVS_TARGET ?? "/",
       sync_direction: "smb_to_scaidrive",
     },
   });
@@ -92,7 +93,9 @@ async function syncOnce(server: ScaidriveProcess, samba: SambaInstance): Promise
 
 async function uploadMany(server: ScaidriveProcess): Promise<number> {
   const shareId = (await server.api("POST", "/api/v1/shares", { json: { name: "Uploads" } })).body.id as string;
-  const body = new Uint8Array(randomBytes(4096));
+  // Distinct content per file, as real uploads have (identical small files share one inline
+  // blob row, whose upsert makes their commits queue on PostgreSQL).
+  const pool = randomBytes(4096 + UPLOADS);
   const t0 = performance.now();
   await forEachLimit(
     Array.from({ length: UPLOADS }, (_, i) => i),
@@ -102,7 +105,7 @@ async function uploadMany(server: ScaidriveProcess): Promise<number> {
       const r = await fetch(`${server.url}/api/v1/shares/${shareId}/content?path=${encodeURIComponent(path)}`, {
         method: "PUT",
         headers: { authorization: `Bearer ${server.adminToken}` },
-        body,
+        body: new Uint8Array(pool.buffer, pool.byteOffset + i, 4096),
       });
       await r.arrayBuffer();
       if (r.status !== 201) throw new Error(`PUT ${path}: ${r.status}`);
