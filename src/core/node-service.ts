@@ -33,6 +33,7 @@ import {
 } from "../store/blobs/inline-blob-store.js";
 import { takeSmall } from "./content-head.js";
 import { CommitBatcher } from "./commit-batcher.js";
+import { FileCreateBatcher } from "./file-create-batcher.js";
 
 /** Content stored for a version that is not committed yet (see NodeService.storeContent). */
 interface StoredContent {
@@ -121,6 +122,7 @@ function pathPrefixes(path: string, self: boolean): string[] {
  */
 export class NodeService {
   private readonly commits: CommitBatcher;
+  private readonly fileCreates: FileCreateBatcher;
 
   constructor(
     private readonly db: DbExecutor,
@@ -135,6 +137,7 @@ export class NodeService {
     } = {},
   ) {
     this.commits = new CommitBatcher(db, { enabled: opts.groupCommit ?? false });
+    this.fileCreates = new FileCreateBatcher(db);
   }
 
   // ---- lookups -------------------------------------------------------------------------------
@@ -610,10 +613,11 @@ export class NodeService {
 
   /**
    * PostgreSQL's short way for the commonest write, a new file in an existing folder (every
-   * file of an initial sync): one statement creates the file, its version and its inline blob,
-   * checking that the folders the pre-check resolved have not moved meanwhile (see
-   * nodeStore.insertFileWithVersion). Undefined when it does not apply or did not insert: the
-   * caller then takes the transaction path, which re-checks everything and reports conflicts.
+   * file of an initial sync): one statement, shared with the other creations in flight, creates
+   * the file, its version and its inline blob, checking that the folders the pre-check resolved
+   * have not moved meanwhile (see FileCreateBatcher, nodeStore.insertFilesWithVersions).
+   * Undefined when it does not apply or did not insert: the caller then takes the transaction
+   * path, which re-checks everything and reports conflicts.
    */
   private async createInOneStatement(
     r: Resolved,
@@ -653,14 +657,10 @@ export class NodeService {
       created_at: now,
     };
     const ancestors = r.chain.filter((n) => n.parent_id !== null).map((n) => ({ id: n.id, path: n.path }));
-    try {
-      const inserted = await nodeStore.insertFileWithVersion(this.db, file, version, blob.data, ancestors);
-      return inserted ? { node: toNode(file), created: true } : undefined;
-    } catch (err) {
-      // Created concurrently: the transaction path decides (a new version, or If-None-Match).
-      if (isUniqueViolation(err)) return undefined;
-      throw err;
-    }
+    // Not inserted (name taken concurrently, folders moved): the transaction path decides (a new
+    // version, If-None-Match, the moved paths).
+    const inserted = await this.fileCreates.create({ file, version, inlineData: blob.data, ancestors });
+    return inserted ? { node: toNode(file), created: true } : undefined;
   }
 
   /**

@@ -143,80 +143,68 @@ export const nodeStore = {
   },
 
   /**
-   * PostgreSQL: creates a file, its first version and (for inline content) its inline blob row
-   * in one statement — one round trip and one commit instead of seven round trips — provided the
-   * folders above it are still where the caller found them. `ancestors` are those folders (not
-   * the root, which never moves) with the paths the caller resolved: they are locked FOR SHARE,
-   * so a move (which updates them) waits for this statement, or this statement waits for the
-   * move and then sees the moved paths, finds them changed and inserts nothing (false: resolve
-   * again under the transaction's locks). A file of that name already there is a unique
-   * violation, as with {@link insert}. The file's path must be its parent's path plus its name.
+   * PostgreSQL: creates files, their first versions and (for inline content) their inline blob
+   * rows in one statement — one round trip and one commit for them all, instead of seven round
+   * trips and a commit per file — each provided the folders above it are still where the caller
+   * found them. `ancestors` are those folders (not the root, which never moves) with the paths
+   * the caller resolved: they are locked FOR SHARE, so a move (which updates them) waits for this
+   * statement, or this statement waits for the move, then sees the moved paths and leaves that
+   * file out. A name already taken is left out too (ON CONFLICT DO NOTHING: it does not fail the
+   * others). A file's path must be its parent's path plus its name. Returns the ids of the files
+   * inserted; the callers of the others take the transaction path.
    */
-  async insertFileWithVersion(
+  async insertFilesWithVersions(
     db: DbExecutor,
-    n: NodeRecord,
-    v: VersionRecord,
-    inlineData: Buffer | undefined,
-    ancestors: readonly { id: string; path: string }[],
-  ): Promise<boolean> {
-    const row: Record<NodeColumn, unknown> = { ...n, acl_inherit: n.acl_inherit ? 1 : 0 };
-    const args: unknown[] = [
-      ...NODE_COLUMNS.map((c) => row[c]),
-      v.id,
-      v.author_id,
-      v.created_at,
-      ancestors.map((a) => a.id),
-      ancestors.map((a) => a.path),
-      ancestors.length,
-      ...(inlineData ? [inlineData] : []),
-    ];
-    const { rows } = await runPrepared(db, `nodes.insertFileWithVersion:${inlineData ? 1 : 0}`, args, (q, arg) => {
-      const a = (c: NodeColumn) => arg(NODE_COLUMNS.indexOf(c));
-      const k = NODE_COLUMNS.length;
-      const cast = (c: NodeColumn, type: string) => sql`cast(${a(c)} as ${sql.raw(type)})`;
-      const types: Record<NodeColumn, string> = {
-        id: "varchar",
-        share_id: "varchar",
-        parent_id: "varchar",
-        name: "varchar",
-        name_key: "varchar",
-        path: "text",
-        type: "varchar",
-        size: "bigint",
-        sha256: "varchar",
-        current_version_id: "varchar",
-        owner_id: "varchar",
-        created_at: "varchar",
-        modified_at: "varchar",
-        acl_inherit: "integer",
-        metadata: "text",
-      };
-      const raw = sql<{ n: string | number }>`with chain as (
-          select id, path from nodes where id = any(cast(${arg(k + 3)} as varchar[])) for share
-        ), ok as (
-          select count(*) = cast(${arg(k + 5)} as integer) as ok from chain
-          join unnest(cast(${arg(k + 3)} as varchar[]), cast(${arg(k + 4)} as text[])) as x(id, path)
-            on chain.id = x.id and chain.path = x.path
-        ), ins as (
-          insert into nodes (${sql.join(NODE_COLUMNS.map((c) => sql.ref(c)))})
-          select ${sql.join(NODE_COLUMNS.map((c) => cast(c, types[c])))} from ok where ok.ok
-          returning id
-        ), ver as (
-          insert into versions (id, file_id, size, sha256, author_id, created_at)
-          select cast(${arg(k)} as varchar), ins.id, ${cast("size", "bigint")}, ${cast("sha256", "varchar")},
-            cast(${arg(k + 1)} as varchar), cast(${arg(k + 2)} as varchar) from ins
-        )${
-          inlineData
-            ? sql`, blob as (
-          insert into inline_blobs (sha256, data) select ${cast("sha256", "varchar")}, cast(${arg(k + 6)} as bytea)
-          from ins on conflict (sha256) do update set sha256 = excluded.sha256
-        )`
-            : sql``
-        }
-        select count(*) as n from ins`;
-      return { compile: () => raw.compile(q) };
-    });
-    return Number(rows[0]?.n ?? 0) > 0;
+    items: readonly {
+      file: NodeRecord;
+      version: VersionRecord;
+      inlineData: Buffer | undefined;
+      ancestors: readonly { id: string; path: string }[];
+    }[],
+  ): Promise<Set<string>> {
+    const col = <T>(f: (it: (typeof items)[number], i: number) => T) => items.map(f);
+    const anc = items.flatMap((it, i) => it.ancestors.map((a) => ({ i, ...a })));
+    const raw = sql<{ id: string }>`with anc as (
+        select * from unnest(cast(${anc.map((a) => a.i)} as integer[]), cast(${anc.map((a) => a.id)} as varchar[]),
+          cast(${anc.map((a) => a.path)} as text[])) as a(i, id, path)
+      ), chain as (
+        select id, path from nodes where id in (select id from anc) for share
+      ), moved as (
+        select distinct anc.i from anc left join chain on chain.id = anc.id and chain.path = anc.path
+        where chain.id is null
+      ), items as (
+        select * from unnest(
+          cast(${col((_, i) => i)} as integer[]),
+          cast(${col((it) => it.file.id)} as varchar[]), cast(${col((it) => it.file.share_id)} as varchar[]),
+          cast(${col((it) => it.file.parent_id)} as varchar[]), cast(${col((it) => it.file.name)} as varchar[]),
+          cast(${col((it) => it.file.name_key)} as varchar[]), cast(${col((it) => it.file.path)} as text[]),
+          cast(${col((it) => it.file.size)} as bigint[]), cast(${col((it) => it.file.sha256)} as varchar[]),
+          cast(${col((it) => it.file.current_version_id)} as varchar[]), cast(${col((it) => it.file.owner_id)} as varchar[]),
+          cast(${col((it) => it.file.created_at)} as varchar[]), cast(${col((it) => it.file.modified_at)} as varchar[]),
+          cast(${col((it) => it.version.author_id)} as varchar[]), cast(${col((it) => it.version.created_at)} as varchar[]),
+          cast(${col((it) => it.inlineData ?? null)} as bytea[])
+        ) as t(i, id, share_id, parent_id, name, name_key, path, size, sha256, version_id, owner_id, created_at,
+          modified_at, author_id, version_created_at, data)
+      ), ins as (
+        insert into nodes (id, share_id, parent_id, name, name_key, path, type, size, sha256, current_version_id,
+          owner_id, created_at, modified_at, acl_inherit, metadata)
+        select id, share_id, parent_id, name, name_key, path, 'file', size, sha256, version_id, owner_id, created_at,
+          modified_at, 1, '{}' from items where i not in (select i from moved)
+        on conflict (parent_id, name) do nothing
+        returning id
+      ), ver as (
+        insert into versions (id, file_id, size, sha256, author_id, created_at)
+        select items.version_id, items.id, items.size, items.sha256, items.author_id, items.version_created_at
+        from items join ins on ins.id = items.id
+      ), blob as (
+        insert into inline_blobs (sha256, data)
+        select distinct on (items.sha256) items.sha256, items.data from items join ins on ins.id = items.id
+        where items.data is not null
+        on conflict (sha256) do update set sha256 = excluded.sha256
+      )
+      select id from ins`;
+    const { rows } = await raw.execute(db);
+    return new Set(rows.map((r) => r.id));
   },
 
   async get(db: DbExecutor, id: string): Promise<NodeRecord | undefined> {
