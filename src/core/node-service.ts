@@ -100,6 +100,8 @@ export interface WriteFileOptions {
 }
 
 const RETRIES = 12;
+/** Entries of NodeService.knownFolders (a few hundred bytes each). */
+const KNOWN_FOLDERS_MAX = 1024;
 const SERIALIZABLE = { serializable: true } as const;
 
 /**
@@ -123,6 +125,11 @@ function pathPrefixes(path: string, self: boolean): string[] {
 export class NodeService {
   private readonly commits: CommitBatcher;
   private readonly fileCreates: FileCreateBatcher;
+  /**
+   * Folder chains system writes recently created files in, by share and folder path (PostgreSQL):
+   * a hint only, every use is verified by the statement that uses it.
+   */
+  private readonly knownFolders = new Map<string, { share: ShareRecord; chain: NodeRecord[] }>();
 
   constructor(
     private readonly db: DbExecutor,
@@ -510,10 +517,23 @@ export class NodeService {
     if (parsed.segments.length === 0)
       throw new AppError("INVALID_NAME", "invalid path: the path must name a file, not the root", { path });
     const arrived = this.commits.begin();
+    // System writes (the sync engine) into a folder written to before skip the pre-check's path
+    // lookup: the one-statement creation verifies the folders anyway, and the transaction path
+    // re-checks everything when it leaves the file out.
+    const folderKey =
+      opts.actor.isSystem &&
+      opts.ifMatchVersionId === undefined &&
+      opts.ifMatchSha256 === undefined &&
+      this.oneStatementCreates()
+        ? `${shareId}\n${parentPath(parsed.path)}`
+        : "";
+    const known = folderKey ? this.knownFolders.get(folderKey) : undefined;
     let blob: StoredContent;
     let checked: Resolved;
     try {
-      checked = await this.checkWritable(this.db, shareId, parsed.path, opts);
+      checked = known
+        ? { ...known, parsed, missing: parsed.segments.slice(-1) }
+        : await this.checkWritable(this.db, shareId, parsed.path, opts);
       blob = await store();
     } finally {
       arrived();
@@ -522,9 +542,11 @@ export class NodeService {
     try {
       const quick = await this.createInOneStatement(checked, blob, opts);
       if (quick) {
+        if (folderKey && !known) this.rememberFolder(folderKey, checked);
         committed = true;
         return quick;
       }
+      if (known) this.knownFolders.delete(folderKey);
       const result = await this.retryOnUnique(() =>
         this.commits.run(async (trx) => {
           await nodeStore.lockPaths(trx, shareId, pathPrefixes(parsed.path, false), "shared");
@@ -624,7 +646,7 @@ export class NodeService {
     blob: StoredContent,
     opts: WriteFileOptions,
   ): Promise<{ node: Node; created: boolean } | undefined> {
-    if (this.opts.groupCommit || this.db.isTransaction || !isPostgres(this.db)) return undefined;
+    if (!this.oneStatementCreates()) return undefined;
     if (r.missing.length !== 1 || opts.ifMatchVersionId !== undefined || opts.ifMatchSha256 !== undefined)
       return undefined;
     const parent = r.chain[r.chain.length - 1];
@@ -661,6 +683,20 @@ export class NodeService {
     // version, If-None-Match, the moved paths).
     const inserted = await this.fileCreates.create({ file, version, inlineData: blob.data, ancestors });
     return inserted ? { node: toNode(file), created: true } : undefined;
+  }
+
+  /** PostgreSQL outside a caller's transaction (see {@link createInOneStatement}). */
+  private oneStatementCreates(): boolean {
+    return !this.opts.groupCommit && !this.db.isTransaction && isPostgres(this.db);
+  }
+
+  /** Remembers the share and folder chain a system write created a file in (bounded, oldest out). */
+  private rememberFolder(key: string, r: Resolved): void {
+    if (this.knownFolders.size >= KNOWN_FOLDERS_MAX) {
+      const oldest = this.knownFolders.keys().next().value;
+      if (oldest !== undefined) this.knownFolders.delete(oldest);
+    }
+    this.knownFolders.set(key, { share: r.share, chain: r.chain });
   }
 
   /**
