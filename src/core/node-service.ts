@@ -10,7 +10,13 @@ import { clampLimit, decodeCursor, encodeCursor, type Page } from "./pagination.
 import { AclService, notFound } from "./acl-service.js";
 import { SubtreeAcl } from "./subtree-acl.js";
 import { toNode, toVersion, type ContentSource, type Node, type Version } from "./node-types.js";
-import { inTransaction, isRetryableConflict, isUniqueViolation, type DbExecutor } from "../store/core/db-executor.js";
+import {
+  inTransaction,
+  isPostgres,
+  isRetryableConflict,
+  isUniqueViolation,
+  type DbExecutor,
+} from "../store/core/db-executor.js";
 import { CHAIN_JOIN_DEPTH, nodeStore, type NodeRecord } from "../store/core/node-store.js";
 import { versionStore, type VersionRecord } from "../store/core/version-store.js";
 import { shareStore, type ShareRecord } from "../store/core/share-store.js";
@@ -27,6 +33,7 @@ import {
 } from "../store/blobs/inline-blob-store.js";
 import { takeSmall } from "./content-head.js";
 import { CommitBatcher } from "./commit-batcher.js";
+import { FileCreateBatcher } from "./file-create-batcher.js";
 
 /** Content stored for a version that is not committed yet (see NodeService.storeContent). */
 interface StoredContent {
@@ -34,6 +41,8 @@ interface StoredContent {
   size: number;
   /** Kept in the database: nothing to collect if the version is never committed. */
   inline: boolean;
+  /** The bytes, when inline. */
+  data?: Buffer;
   /** Writes what still has to go into the version's transaction (inline bytes). */
   commitWith(trx: DbExecutor): Promise<void>;
   release(): void;
@@ -91,7 +100,20 @@ export interface WriteFileOptions {
 }
 
 const RETRIES = 12;
+/** Entries of NodeService.knownFolders (a few hundred bytes each). */
+const KNOWN_FOLDERS_MAX = 1024;
 const SERIALIZABLE = { serializable: true } as const;
+
+/**
+ * The paths a write below `path` depends on, outermost first: every ancestor except the root
+ * (which never moves), and `path` itself when `self` (see nodeStore.lockPaths).
+ */
+function pathPrefixes(path: string, self: boolean): string[] {
+  const out: string[] = [];
+  for (let i = path.indexOf("/", 1); i > 0; i = path.indexOf("/", i + 1)) out.push(path.slice(0, i));
+  if (self && path !== "/") out.push(path);
+  return out;
+}
 
 /**
  * Folders, files, versions, metadata and ACLs of every share. Every method takes the acting
@@ -102,6 +124,12 @@ const SERIALIZABLE = { serializable: true } as const;
  */
 export class NodeService {
   private readonly commits: CommitBatcher;
+  private readonly fileCreates: FileCreateBatcher;
+  /**
+   * Folder chains system writes recently created files in, by share and folder path (PostgreSQL):
+   * a hint only, every use is verified by the statement that uses it.
+   */
+  private readonly knownFolders = new Map<string, { share: ShareRecord; chain: NodeRecord[] }>();
 
   constructor(
     private readonly db: DbExecutor,
@@ -116,6 +144,7 @@ export class NodeService {
     } = {},
   ) {
     this.commits = new CommitBatcher(db, { enabled: opts.groupCommit ?? false });
+    this.fileCreates = new FileCreateBatcher(db);
   }
 
   // ---- lookups -------------------------------------------------------------------------------
@@ -304,22 +333,20 @@ export class NodeService {
     path: string,
     opts: { actor: Actor; mtime?: Date; ownerId?: string },
   ): Promise<{ node: Node; created: boolean }> {
+    const parsed = parsePath(path);
     return this.retryOnUnique(() =>
-      inTransaction(
-        this.db,
-        async (trx) => {
-          const r = await this.resolve(trx, shareId, path);
-          const last = r.chain[r.chain.length - 1];
-          const perms = await this.acl.effective(opts.actor, r.share, r.chain, trx);
-          AclService.check(perms, "READ", last.path, r.parsed.path);
-          if (last.type !== "folder") throw new AppError("CONFLICT", `${last.path} is a file`, { path: last.path });
-          if (r.missing.length === 0) return { node: toNode(last), created: false };
-          AclService.check(perms, "WRITE", last.path, r.parsed.path);
-          const chain = await this.createFolders(trx, r, opts.ownerId ?? actorUserId(opts.actor), opts.mtime);
-          return { node: toNode(chain[chain.length - 1]), created: true };
-        },
-        SERIALIZABLE,
-      ),
+      inTransaction(this.db, async (trx) => {
+        await nodeStore.lockPaths(trx, shareId, pathPrefixes(parsed.path, true), "shared");
+        const r = await this.resolve(trx, shareId, parsed.path);
+        const last = r.chain[r.chain.length - 1];
+        const perms = await this.acl.effective(opts.actor, r.share, r.chain, trx);
+        AclService.check(perms, "READ", last.path, r.parsed.path);
+        if (last.type !== "folder") throw new AppError("CONFLICT", `${last.path} is a file`, { path: last.path });
+        if (r.missing.length === 0) return { node: toNode(last), created: false };
+        AclService.check(perms, "WRITE", last.path, r.parsed.path);
+        const made = await this.createFolders(trx, r, opts.ownerId ?? actorUserId(opts.actor), opts.mtime);
+        return { node: toNode(made.chain[made.chain.length - 1]), created: made.createdLast };
+      }),
     );
   }
 
@@ -353,54 +380,49 @@ export class NodeService {
     if (dst.segments.length === 0)
       throw new AppError("VALIDATION_FAILED", "nothing can be moved onto the root folder", { field: "to" });
     return this.retryOnUnique(() =>
-      inTransaction(
-        this.db,
-        async (trx) => {
-          const s = await this.resolve(trx, shareId, src.path);
-          if (s.missing.length > 0) throw notFound(src.path);
-          const node = s.chain[s.chain.length - 1];
-          AclService.check(await this.acl.effective(opts.actor, s.share, s.chain, trx), "DELETE", src.path);
-          if (dst.path === src.path) return toNode(node);
-          if (dst.path.startsWith(`${src.path}/`))
-            throw new AppError("VALIDATION_FAILED", "a folder cannot be moved into itself", { field: "to" });
+      inTransaction(this.db, async (trx) => {
+        // Moves of a share go one at a time, so none can make another's folder its own
+        // ancestor (a cycle); creators below the source or the destination finish first.
+        await nodeStore.lockShareMoves(trx, shareId);
+        await nodeStore.lockPaths(trx, shareId, [src.path, dst.path], "exclusive");
+        const s = await this.resolve(trx, shareId, src.path);
+        if (s.missing.length > 0) throw notFound(src.path);
+        const node = s.chain[s.chain.length - 1];
+        AclService.check(await this.acl.effective(opts.actor, s.share, s.chain, trx), "DELETE", src.path);
+        if (dst.path === src.path) return toNode(node);
+        if (dst.path.startsWith(`${src.path}/`))
+          throw new AppError("VALIDATION_FAILED", "a folder cannot be moved into itself", { field: "to" });
 
-          let d = await this.resolve(trx, shareId, dst.path);
-          const dstPerms = await this.acl.effective(opts.actor, d.share, d.chain, trx);
-          AclService.check(dstPerms, "READ", d.chain[d.chain.length - 1].path, dst.path);
-          if (d.missing.length === 0) {
-            const existing = d.chain[d.chain.length - 1];
-            if (!opts.replace) throw new AppError("CONFLICT", `${dst.path} already exists`, { path: dst.path });
-            AclService.check(dstPerms, "DELETE", dst.path);
-            if (existing.type !== node.type)
-              throw new AppError("CONFLICT", `${dst.path} exists and is a ${existing.type}`, { path: dst.path });
-            if (existing.type === "folder" && (await nodeStore.countChildren(trx, existing.id)) > 0) {
-              throw new AppError("CONFLICT", `${dst.path} is a folder that is not empty`, { path: dst.path });
-            }
-            await nodeStore.delete(trx, existing.id);
-            this.opts.onContentRemoved?.();
-            d = await this.resolve(trx, shareId, dst.path);
+        let d = await this.resolve(trx, shareId, dst.path);
+        const dstPerms = await this.acl.effective(opts.actor, d.share, d.chain, trx);
+        AclService.check(dstPerms, "READ", d.chain[d.chain.length - 1].path, dst.path);
+        if (d.missing.length === 0) {
+          const existing = d.chain[d.chain.length - 1];
+          if (!opts.replace) throw new AppError("CONFLICT", `${dst.path} already exists`, { path: dst.path });
+          AclService.check(dstPerms, "DELETE", dst.path);
+          if (existing.type !== node.type)
+            throw new AppError("CONFLICT", `${dst.path} exists and is a ${existing.type}`, { path: dst.path });
+          if (existing.type === "folder" && (await nodeStore.countChildren(trx, existing.id)) > 0) {
+            throw new AppError("CONFLICT", `${dst.path} is a folder that is not empty`, { path: dst.path });
           }
-          const deepest = d.chain[d.chain.length - 1];
-          if (deepest.type !== "folder")
-            throw new AppError("CONFLICT", `${deepest.path} is a file`, { path: deepest.path });
-          AclService.check(
-            await this.acl.effective(opts.actor, d.share, d.chain, trx),
-            "WRITE",
-            deepest.path,
-            dst.path,
-          );
-          const name = d.missing[d.missing.length - 1];
-          const parentChain =
-            d.missing.length > 1
-              ? await this.createFolders(trx, { ...d, missing: d.missing.slice(0, -1) }, actorUserId(opts.actor))
-              : d.chain;
-          const parent = parentChain[parentChain.length - 1];
-          await nodeStore.update(trx, node.id, { parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
-          if (node.type === "folder") await nodeStore.rewriteDescendantPaths(trx, shareId, src.path, dst.path);
-          return toNode({ ...node, parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
-        },
-        SERIALIZABLE,
-      ),
+          await nodeStore.delete(trx, existing.id);
+          this.opts.onContentRemoved?.();
+          d = await this.resolve(trx, shareId, dst.path);
+        }
+        const deepest = d.chain[d.chain.length - 1];
+        if (deepest.type !== "folder")
+          throw new AppError("CONFLICT", `${deepest.path} is a file`, { path: deepest.path });
+        AclService.check(await this.acl.effective(opts.actor, d.share, d.chain, trx), "WRITE", deepest.path, dst.path);
+        const name = d.missing[d.missing.length - 1];
+        const parentChain =
+          d.missing.length > 1
+            ? (await this.createFolders(trx, { ...d, missing: d.missing.slice(0, -1) }, actorUserId(opts.actor))).chain
+            : d.chain;
+        const parent = parentChain[parentChain.length - 1];
+        await nodeStore.update(trx, node.id, { parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
+        if (node.type === "folder") await nodeStore.rewriteDescendantPaths(trx, shareId, src.path, dst.path);
+        return toNode({ ...node, parent_id: parent.id, name, name_key: nameKey(name), path: dst.path });
+      }),
     );
   }
 
@@ -495,17 +517,39 @@ export class NodeService {
     if (parsed.segments.length === 0)
       throw new AppError("INVALID_NAME", "invalid path: the path must name a file, not the root", { path });
     const arrived = this.commits.begin();
+    // System writes (the sync engine) into a folder written to before skip the pre-check's path
+    // lookup: the one-statement creation verifies the folders anyway, and the transaction path
+    // re-checks everything when it leaves the file out.
+    const folderKey =
+      opts.actor.isSystem &&
+      opts.ifMatchVersionId === undefined &&
+      opts.ifMatchSha256 === undefined &&
+      this.oneStatementCreates()
+        ? `${shareId}\n${parentPath(parsed.path)}`
+        : "";
+    const known = folderKey ? this.knownFolders.get(folderKey) : undefined;
     let blob: StoredContent;
+    let checked: Resolved;
     try {
-      await this.checkWritable(this.db, shareId, parsed.path, opts);
+      checked = known
+        ? { ...known, parsed, missing: parsed.segments.slice(-1) }
+        : await this.checkWritable(this.db, shareId, parsed.path, opts);
       blob = await store();
     } finally {
       arrived();
     }
     let committed = false;
     try {
+      const quick = await this.createInOneStatement(checked, blob, opts);
+      if (quick) {
+        if (folderKey && !known) this.rememberFolder(folderKey, checked);
+        committed = true;
+        return quick;
+      }
+      if (known) this.knownFolders.delete(folderKey);
       const result = await this.retryOnUnique(() =>
         this.commits.run(async (trx) => {
+          await nodeStore.lockPaths(trx, shareId, pathPrefixes(parsed.path, false), "shared");
           const r = await this.checkWritable(trx, shareId, parsed.path, opts);
           const now = new Date().toISOString();
           const modified = opts.mtime ? opts.mtime.toISOString() : now;
@@ -541,11 +585,13 @@ export class NodeService {
           }
           const parentChain =
             r.missing.length > 1
-              ? await this.createFolders(
-                  trx,
-                  { ...r, missing: r.missing.slice(0, -1) },
-                  opts.ownerId ?? actorUserId(opts.actor),
-                )
+              ? (
+                  await this.createFolders(
+                    trx,
+                    { ...r, missing: r.missing.slice(0, -1) },
+                    opts.ownerId ?? actorUserId(opts.actor),
+                  )
+                ).chain
               : r.chain;
           const parent = parentChain[parentChain.length - 1];
           const name = r.missing[r.missing.length - 1];
@@ -577,7 +623,7 @@ export class NodeService {
             created_at: now,
           });
           return { node: toNode(file), created: true };
-        }, SERIALIZABLE),
+        }),
       );
       committed = true;
       return result;
@@ -585,6 +631,72 @@ export class NodeService {
       blob.release();
       if (!committed && !blob.inline) this.opts.onContentRemoved?.();
     }
+  }
+
+  /**
+   * PostgreSQL's short way for the commonest write, a new file in an existing folder (every
+   * file of an initial sync): one statement, shared with the other creations in flight, creates
+   * the file, its version and its inline blob, checking that the folders the pre-check resolved
+   * have not moved meanwhile (see FileCreateBatcher, nodeStore.insertFilesWithVersions).
+   * Undefined when it does not apply or did not insert: the caller then takes the transaction
+   * path, which re-checks everything and reports conflicts.
+   */
+  private async createInOneStatement(
+    r: Resolved,
+    blob: StoredContent,
+    opts: WriteFileOptions,
+  ): Promise<{ node: Node; created: boolean } | undefined> {
+    if (!this.oneStatementCreates()) return undefined;
+    if (r.missing.length !== 1 || opts.ifMatchVersionId !== undefined || opts.ifMatchSha256 !== undefined)
+      return undefined;
+    const parent = r.chain[r.chain.length - 1];
+    const name = r.missing[0];
+    const now = new Date().toISOString();
+    const owner = opts.ownerId ?? actorUserId(opts.actor);
+    const file: NodeRecord = {
+      id: newId("fil"),
+      share_id: r.share.id,
+      parent_id: parent.id,
+      name,
+      name_key: nameKey(name),
+      path: r.parsed.path,
+      type: "file",
+      size: blob.size,
+      sha256: blob.sha256,
+      current_version_id: newId("ver"),
+      owner_id: owner,
+      created_at: now,
+      modified_at: opts.mtime ? opts.mtime.toISOString() : now,
+      acl_inherit: true,
+      metadata: "{}",
+    };
+    const version: VersionRecord = {
+      id: file.current_version_id!,
+      file_id: file.id,
+      size: blob.size,
+      sha256: blob.sha256,
+      author_id: opts.authorId !== undefined ? opts.authorId : actorUserId(opts.actor),
+      created_at: now,
+    };
+    const ancestors = r.chain.filter((n) => n.parent_id !== null).map((n) => ({ id: n.id, path: n.path }));
+    // Not inserted (name taken concurrently, folders moved): the transaction path decides (a new
+    // version, If-None-Match, the moved paths).
+    const inserted = await this.fileCreates.create({ file, version, inlineData: blob.data, ancestors });
+    return inserted ? { node: toNode(file), created: true } : undefined;
+  }
+
+  /** PostgreSQL outside a caller's transaction (see {@link createInOneStatement}). */
+  private oneStatementCreates(): boolean {
+    return !this.opts.groupCommit && !this.db.isTransaction && isPostgres(this.db);
+  }
+
+  /** Remembers the share and folder chain a system write created a file in (bounded, oldest out). */
+  private rememberFolder(key: string, r: Resolved): void {
+    if (this.knownFolders.size >= KNOWN_FOLDERS_MAX) {
+      const oldest = this.knownFolders.keys().next().value;
+      if (oldest !== undefined) this.knownFolders.delete(oldest);
+    }
+    this.knownFolders.set(key, { share: r.share, chain: r.chain });
   }
 
   /**
@@ -614,6 +726,7 @@ export class NodeService {
       sha256,
       size: data.length,
       inline: true,
+      data,
       commitWith: (trx) => inlineBlobStore.put(trx, sha256, data),
       release: () => {},
     };
@@ -905,15 +1018,21 @@ export class NodeService {
     return r;
   }
 
-  /** Creates r.missing under the end of r.chain; returns the extended chain. */
+  /**
+   * Creates r.missing under the end of r.chain; returns the extended chain and whether the last
+   * folder was created here. A folder another writer created meanwhile is taken as it is (on
+   * PostgreSQL concurrent writers of one run create the same parents), a file in the way is a
+   * CONFLICT.
+   */
   private async createFolders(
     db: DbExecutor,
     r: Resolved,
     ownerId: string | null,
     mtime?: Date,
-  ): Promise<NodeRecord[]> {
+  ): Promise<{ chain: NodeRecord[]; createdLast: boolean }> {
     const chain = [...r.chain];
     const now = new Date().toISOString();
+    let createdLast = false;
     for (const name of r.missing) {
       const parent = chain[chain.length - 1];
       const folder: NodeRecord = {
@@ -933,10 +1052,19 @@ export class NodeService {
         acl_inherit: true,
         metadata: "{}",
       };
-      await nodeStore.insert(db, folder);
-      chain.push(folder);
+      createdLast = await nodeStore.insertIfAbsent(db, folder);
+      if (createdLast) {
+        chain.push(folder);
+        continue;
+      }
+      const existing = await nodeStore.child(db, parent.id, name);
+      // Gone again already (created and deleted meanwhile): the caller's retry resolves afresh.
+      if (!existing) throw new AppError("CONFLICT", "the destination changed concurrently; try again");
+      if (existing.type !== "folder")
+        throw new AppError("CONFLICT", `${existing.path} is a file`, { path: existing.path });
+      chain.push(existing);
     }
-    return chain;
+    return { chain, createdLast };
   }
 
   /** @throws NOT_FOUND for an unknown share; INVALID_NAME for a bad path. */

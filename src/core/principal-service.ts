@@ -145,9 +145,13 @@ export class PrincipalService {
    * The actor a user acts as (with their groups).
    * @throws UNAUTHENTICATED "account disabled" for a disabled user.
    */
-  async actorOf(user: User): Promise<Actor> {
+  async actorOf(user: User, groupIds?: string[]): Promise<Actor> {
     if (user.disabled) throw new AppError("UNAUTHENTICATED", "account disabled");
-    return { userId: user.id, isAdmin: user.is_admin, groupIds: await principalStore.groupIdsOfUser(this.db, user.id) };
+    return {
+      userId: user.id,
+      isAdmin: user.is_admin,
+      groupIds: groupIds ?? (await principalStore.groupIdsOfUser(this.db, user.id)),
+    };
   }
 
   /** @throws FORBIDDEN unless admin; CONFLICT if the name exists. */
@@ -278,7 +282,10 @@ export class PrincipalService {
   async authenticate(token: string): Promise<Actor | undefined> {
     const found = await principalStore.userByTokenHash(this.db, hashToken(token));
     if (!found) return undefined;
-    const [actor] = await Promise.all([this.actorOf(found.user), this.noteTokenUse(found.tokenId, found.lastUsedAt)]);
+    const [actor] = await Promise.all([
+      this.actorOf(found.user, found.groupIds),
+      this.noteTokenUse(found.tokenId, found.lastUsedAt),
+    ]);
     return actor;
   }
 

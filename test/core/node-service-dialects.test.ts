@@ -160,6 +160,39 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       }
     });
 
+    test("a folder written to, then moved, deleted or replaced by a file: the next write lands right", async () => {
+      const write = (p: string) => nodes.writeFile(shareId, p, body(p), { actor: SYSTEM_ACTOR });
+      const parentOf = async (id: string) =>
+        (await handle.db.selectFrom("nodes").select("parent_id").where("id", "=", id).executeTakeFirstOrThrow())
+          .parent_id;
+      await write("/hint/a/f1.txt");
+      await nodes.move(shareId, "/hint/a", "/hint/moved", { actor: SYSTEM_ACTOR });
+      const f2 = await write("/hint/a/f2.txt");
+      assert.equal(f2.node.path, "/hint/a/f2.txt");
+      const a = await nodes.stat(shareId, "/hint/a", SYSTEM_ACTOR);
+      assert.equal(await parentOf(f2.node.id), a.id);
+      assert.equal(
+        await parentOf((await nodes.stat(shareId, "/hint/moved/f1.txt", SYSTEM_ACTOR)).id),
+        (await nodes.stat(shareId, "/hint/moved", SYSTEM_ACTOR)).id,
+      );
+      await nodes.delete(shareId, "/hint/a", SYSTEM_ACTOR);
+      const f3 = await write("/hint/a/f3.txt");
+      assert.equal((await nodes.stat(shareId, "/hint/a", SYSTEM_ACTOR)).id, await parentOf(f3.node.id));
+      assert.notEqual(await parentOf(f3.node.id), a.id);
+      await nodes.delete(shareId, "/hint/a", SYSTEM_ACTOR);
+      await write("/hint/a");
+      await assert.rejects(write("/hint/a/f4.txt"), (err: { code?: string }) => err.code === "CONFLICT");
+      // An existing file with If-None-Match is still refused, a second write is a new version.
+      await write("/hint/moved/f5.txt");
+      await assert.rejects(
+        nodes.writeFile(shareId, "/hint/moved/f5.txt", body("x"), { actor: SYSTEM_ACTOR, ifNoneMatch: true }),
+        (err: { code?: string }) => err.code === "PRECONDITION_FAILED",
+      );
+      const again = await nodes.writeFile(shareId, "/hint/moved/f5.txt", body("new"), { actor: SYSTEM_ACTOR });
+      assert.equal(again.created, false);
+      assert.equal(await readText(await nodes.openContent(again.node.current_version_id!)), "new");
+    });
+
     test("walk yields parents before children; list paginates; delete is recursive", async () => {
       for (const p of ["/w/a/1.txt", "/w/a/b/2.txt", "/w/c.txt", "/w/a/b/c/3.txt"])
         await nodes.writeFile(shareId, p, body(p), { actor: SYSTEM_ACTOR });

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { SqliteAdapter, type Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 
 /** A database or an open transaction: every store function takes either. */
@@ -6,10 +6,11 @@ export type DbExecutor = Kysely<Database>;
 
 /**
  * Runs fn in one transaction (committed when fn resolves, rolled back when it throws).
- * `serializable` asks PostgreSQL for SERIALIZABLE isolation, for transactions that read paths and
- * then write rows depending on them (a concurrent folder move must not leave a stale materialised
- * path); the loser fails with {@link isRetryableConflict} and should be retried. SQLite ignores it:
- * its transactions already run one at a time.
+ * `serializable` asks PostgreSQL for SERIALIZABLE isolation (read-modify-write of one row, e.g.
+ * metadata patches); the loser fails with {@link isRetryableConflict} and should be retried.
+ * Tree changes do not use it: under SERIALIZABLE, sibling inserts into one folder conflict on the
+ * index pages they read, so busy folders refused writes; they take explicit locks instead
+ * (nodeStore.lockPaths). SQLite ignores it: its transactions already run one at a time.
  */
 export function inTransaction<T>(
   db: DbExecutor,
@@ -19,6 +20,11 @@ export function inTransaction<T>(
   if (db.isTransaction) return fn(db);
   const builder = db.transaction();
   return (opts.serializable ? builder.setIsolationLevel("serializable") : builder).execute(fn);
+}
+
+/** True on PostgreSQL (several connections, row and advisory locks); false on SQLite (one writer). */
+export function isPostgres(db: DbExecutor): boolean {
+  return !(db.getExecutor().adapter instanceof SqliteAdapter);
 }
 
 /** PostgreSQL serialization failure (40001) or deadlock (40P01): retry the whole transaction. */

@@ -1,9 +1,10 @@
 import { sql } from "kysely";
 import type { Selectable } from "kysely";
 import type { NodesTable } from "../db/core-tables.js";
-import { toNumber, type DbExecutor } from "./db-executor.js";
+import { isPostgres, toNumber, type DbExecutor } from "./db-executor.js";
 import { runPrepared } from "./prepared.js";
 import type { ShareRecord } from "./share-store.js";
+import type { VersionRecord } from "./version-store.js";
 
 export interface NodeRecord {
   id: string;
@@ -74,6 +75,14 @@ const NODE_COLUMNS: readonly NodeColumn[] = [
   "metadata",
 ];
 
+/**
+ * First key of the two-key advisory locks on node paths (`pg_advisory_xact_lock(int, int)`, a key
+ * space apart from one-bigint advisory locks): an arbitrary constant naming this use.
+ */
+const PATH_LOCK_CLASS = 20_260_001;
+/** The same for the per-share lock that puts a share's moves one after another. */
+const MOVE_LOCK_CLASS = 20_260_002;
+
 /** Folder tree of every share. A name is unique within its parent (case-sensitive). */
 export const nodeStore = {
   async insert(db: DbExecutor, n: NodeRecord): Promise<void> {
@@ -84,6 +93,118 @@ export const nodeStore = {
       NODE_COLUMNS.map((c) => row[c]),
       (q, arg) => q.insertInto("nodes").values(Object.fromEntries(NODE_COLUMNS.map((c, i) => [c, arg(i)])) as never),
     );
+  },
+
+  /**
+   * Inserts a folder unless its parent already has a child of that name (another writer created
+   * it first); true when this call inserted it. On PostgreSQL a concurrent uncommitted insert of
+   * the same name is waited for, so the caller can read the winner's row right after.
+   */
+  async insertIfAbsent(db: DbExecutor, n: NodeRecord): Promise<boolean> {
+    const row: Record<NodeColumn, unknown> = { ...n, acl_inherit: n.acl_inherit ? 1 : 0 };
+    const r = await runPrepared(
+      db,
+      "nodes.insertIfAbsent",
+      NODE_COLUMNS.map((c) => row[c]),
+      (q, arg) =>
+        q
+          .insertInto("nodes")
+          .values(Object.fromEntries(NODE_COLUMNS.map((c, i) => [c, arg(i)])) as never)
+          .onConflict((oc) => oc.columns(["parent_id", "name"]).doNothing()),
+    );
+    return Number(r.numAffectedRows ?? 0) > 0;
+  },
+
+  /**
+   * Transaction-scoped advisory locks on paths of a share (PostgreSQL; SQLite runs one write
+   * transaction at a time and needs none). Writers that create nodes hold `shared` locks on every
+   * ancestor path of what they create, a move holds `exclusive` ones on its source and
+   * destination: a move waits for the creators below it to commit (its descendant-path rewrite
+   * then sees their rows), and a creator waits for a move above it (its path lookup then sees the
+   * moved paths). Shared holders never wait for each other. Call before reading the paths.
+   */
+  async lockPaths(
+    db: DbExecutor,
+    shareId: string,
+    paths: readonly string[],
+    mode: "shared" | "exclusive",
+  ): Promise<void> {
+    if (paths.length === 0 || !isPostgres(db)) return;
+    const fn = mode === "shared" ? sql.raw("pg_advisory_xact_lock_shared") : sql.raw("pg_advisory_xact_lock");
+    // One round trip for the whole chain; hashtext collisions only make unrelated writers wait.
+    const keys = paths.map((p) => `${shareId}:${p}`);
+    await sql`select ${fn}(${PATH_LOCK_CLASS}, hashtext(p)) from unnest(cast(${keys} as text[])) as p`.execute(db);
+  },
+
+  /** Puts the moves of one share one after another (PostgreSQL; see {@link lockPaths}). */
+  async lockShareMoves(db: DbExecutor, shareId: string): Promise<void> {
+    if (!isPostgres(db)) return;
+    await sql`select pg_advisory_xact_lock(${MOVE_LOCK_CLASS}, hashtext(${shareId}))`.execute(db);
+  },
+
+  /**
+   * PostgreSQL: creates files, their first versions and (for inline content) their inline blob
+   * rows in one statement — one round trip and one commit for them all, instead of seven round
+   * trips and a commit per file — each provided the folders above it are still where the caller
+   * found them. `ancestors` are those folders (not the root, which never moves) with the paths
+   * the caller resolved: they are locked FOR SHARE, so a move (which updates them) waits for this
+   * statement, or this statement waits for the move, then sees the moved paths and leaves that
+   * file out. A name already taken is left out too (ON CONFLICT DO NOTHING: it does not fail the
+   * others). A file's path must be its parent's path plus its name. Returns the ids of the files
+   * inserted; the callers of the others take the transaction path.
+   */
+  async insertFilesWithVersions(
+    db: DbExecutor,
+    items: readonly {
+      file: NodeRecord;
+      version: VersionRecord;
+      inlineData: Buffer | undefined;
+      ancestors: readonly { id: string; path: string }[];
+    }[],
+  ): Promise<Set<string>> {
+    const col = <T>(f: (it: (typeof items)[number], i: number) => T) => items.map(f);
+    const anc = items.flatMap((it, i) => it.ancestors.map((a) => ({ i, ...a })));
+    const raw = sql<{ id: string }>`with anc as (
+        select * from unnest(cast(${anc.map((a) => a.i)} as integer[]), cast(${anc.map((a) => a.id)} as varchar[]),
+          cast(${anc.map((a) => a.path)} as text[])) as a(i, id, path)
+      ), chain as (
+        select id, path from nodes where id in (select id from anc) for share
+      ), moved as (
+        select distinct anc.i from anc left join chain on chain.id = anc.id and chain.path = anc.path
+        where chain.id is null
+      ), items as (
+        select * from unnest(
+          cast(${col((_, i) => i)} as integer[]),
+          cast(${col((it) => it.file.id)} as varchar[]), cast(${col((it) => it.file.share_id)} as varchar[]),
+          cast(${col((it) => it.file.parent_id)} as varchar[]), cast(${col((it) => it.file.name)} as varchar[]),
+          cast(${col((it) => it.file.name_key)} as varchar[]), cast(${col((it) => it.file.path)} as text[]),
+          cast(${col((it) => it.file.size)} as bigint[]), cast(${col((it) => it.file.sha256)} as varchar[]),
+          cast(${col((it) => it.file.current_version_id)} as varchar[]), cast(${col((it) => it.file.owner_id)} as varchar[]),
+          cast(${col((it) => it.file.created_at)} as varchar[]), cast(${col((it) => it.file.modified_at)} as varchar[]),
+          cast(${col((it) => it.version.author_id)} as varchar[]), cast(${col((it) => it.version.created_at)} as varchar[]),
+          cast(${col((it) => it.inlineData ?? null)} as bytea[])
+        ) as t(i, id, share_id, parent_id, name, name_key, path, size, sha256, version_id, owner_id, created_at,
+          modified_at, author_id, version_created_at, data)
+      ), ins as (
+        insert into nodes (id, share_id, parent_id, name, name_key, path, type, size, sha256, current_version_id,
+          owner_id, created_at, modified_at, acl_inherit, metadata)
+        select id, share_id, parent_id, name, name_key, path, 'file', size, sha256, version_id, owner_id, created_at,
+          modified_at, 1, '{}' from items where i not in (select i from moved)
+        on conflict (parent_id, name) do nothing
+        returning id
+      ), ver as (
+        insert into versions (id, file_id, size, sha256, author_id, created_at)
+        select items.version_id, items.id, items.size, items.sha256, items.author_id, items.version_created_at
+        from items join ins on ins.id = items.id
+      ), blob as (
+        insert into inline_blobs (sha256, data)
+        select distinct on (items.sha256) items.sha256, items.data from items join ins on ins.id = items.id
+        where items.data is not null
+        on conflict (sha256) do update set sha256 = excluded.sha256
+      )
+      select id from ins`;
+    const { rows } = await raw.execute(db);
+    return new Set(rows.map((r) => r.id));
   },
 
   async get(db: DbExecutor, id: string): Promise<NodeRecord | undefined> {

@@ -244,20 +244,27 @@ export const principalStore = {
   /**
    * The user a token hash belongs to and the token's id and last use, in one query (every authenticated request asks).
    */
+  /**
+   * A token's user with the user's groups, in one query (one row per group): every API request
+   * authenticates, and on PostgreSQL each query is a round trip.
+   */
   async userByTokenHash(
     db: DbExecutor,
     hash: string,
-  ): Promise<{ user: UserRecord; tokenId: string; lastUsedAt: string | null } | undefined> {
-    const { rows } = await runPrepared(db, "users.byTokenHash", [hash], (q, arg) =>
+  ): Promise<{ user: UserRecord; groupIds: string[]; tokenId: string; lastUsedAt: string | null } | undefined> {
+    const { rows } = await runPrepared(db, "users.byTokenHashWithGroups", [hash], (q, arg) =>
       q
         .selectFrom("tokens")
         .innerJoin("users", "users.id", "tokens.user_id")
+        .leftJoin("group_members", "group_members.user_id", "users.id")
         .select(userColumns)
-        .select(["tokens.id as token_id", "tokens.last_used_at as token_last_used_at"])
+        .select(["tokens.id as token_id", "tokens.last_used_at as token_last_used_at", "group_members.group_id"])
         .where("tokens.token_hash", "=", arg(0)),
     );
     const row = rows[0];
-    return row && { user: toUser(row), tokenId: row.token_id, lastUsedAt: row.token_last_used_at };
+    if (!row) return undefined;
+    const groupIds = rows.flatMap((r) => (r.group_id === null ? [] : [r.group_id]));
+    return { user: toUser(row), groupIds, tokenId: row.token_id, lastUsedAt: row.token_last_used_at };
   },
 
   async touchToken(db: DbExecutor, id: string, at: string): Promise<void> {

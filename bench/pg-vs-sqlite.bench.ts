@@ -1,0 +1,188 @@
+/**
+ * PostgreSQL against SQLite, side by side in one run (issue 20): the same server (child process,
+ * fresh data dir; on PostgreSQL a fresh database) once per dialect, measuring
+ *   - an initial SMB → ScaiDrive sync of BENCH_PGVS_FILES (10000) files of BENCH_PGVS_BYTES (512)
+ *     bytes in folders of BENCH_PGVS_PER_FOLDER (100), from a real smbd, with 0 errors required;
+ *   - BENCH_PGVS_UPLOADS (3000) uploads of 4 KiB (distinct content) over BENCH_PGVS_CONCURRENCY (16) keep-alive
+ *     connections (PUT .../content, folders of 100), each checked for 201.
+ * Prints files/s per dialect and PostgreSQL's ratio to SQLite's. Target: ≥ 0.8 for both.
+ * PostgreSQL at SCAIDRIVE_TEST_PG_URL (default the local trust server
+ * `postgres://postgres@127.0.0.1:5432/test`; a fresh database is created and dropped); BENCH_PGVS_DIALECTS (sqlite,postgres) picks the
+ * dialects, BENCH_PGVS_TARGET the connector's target folder (default "/"), BENCH_SERVER_ENTRY the
+ * server entry (as the other benches).
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { startSamba, type SambaInstance } from "../test/harness/samba.js";
+import { startScaidriveProcess, type ScaidriveProcess } from "../test/harness/scaidrive-process.js";
+import { createPgDatabase, type PgDatabase } from "../test/harness/postgres-database.js";
+import { makeTempDir } from "../test/harness/temp-dir.js";
+import { envNumber, forEachLimit, machineBusySeconds, printTable } from "./core-bench-util.js";
+
+const FILES = envNumber("BENCH_PGVS_FILES", 10_000);
+const BYTES = envNumber("BENCH_PGVS_BYTES", 512);
+const PER_FOLDER = envNumber("BENCH_PGVS_PER_FOLDER", 100);
+const UPLOADS = envNumber("BENCH_PGVS_UPLOADS", 3000);
+const CONCURRENCY = envNumber("BENCH_PGVS_CONCURRENCY", 16);
+const DIALECTS = (process.env.BENCH_PGVS_DIALECTS ?? "sqlite,postgres").split(",").map((s) => s.trim());
+const BASE = "/api/v1/smb-connectors";
+
+interface Phase {
+  seconds: number;
+  /** CPU time of the server process (user + system). */
+  serverCpu: number;
+  /** Non-idle CPU time of the whole machine (the server, PostgreSQL, smbd, this client). */
+  machineCpu: number;
+}
+
+interface Figures {
+  dialect: string;
+  sync: Phase;
+  upload: Phase;
+}
+
+/** CPU seconds (user + system) of a process so far, from /proc/<pid>/stat (USER_HZ = 100). */
+function processCpu(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+async function phase(server: ScaidriveProcess, fn: () => Promise<number>): Promise<Phase> {
+  const cpu0 = processCpu(server.pid()!);
+  const busy0 = machineBusySeconds();
+  const seconds = await fn();
+  return { seconds, serverCpu: processCpu(server.pid()!) - cpu0, machineCpu: machineBusySeconds() - busy0 };
+}
+
+async function syncOnce(server: ScaidriveProcess, samba: SambaInstance): Promise<number> {
+  const shareId = (await server.api("POST", "/api/v1/shares", { json: { name: "Sync" } })).body.id as string;
+  const c = await server.api("POST", BASE, {
+    json: {
+      name: "bench",
+      server_host: samba.host,
+      server_port: samba.port,
+      share_name: "share",
+      base_path: "tree",
+      domain: samba.domain,
+      username: samba.username,
+      password: samba.password,
+      target_share_id: shareId,
+      target_path: process.env.BENCH_PGVS_TARGET ?? "/",
+      sync_direction: "smb_to_scaidrive",
+    },
+  });
+  if (c.status !== 201) throw new Error(`connector: ${c.status} ${JSON.stringify(c.body)}`);
+  const t0 = performance.now();
+  const started = await server.api("POST", `${BASE}/${c.body.id}/sync`);
+  if (started.status !== 202) throw new Error(`sync: ${started.status} ${JSON.stringify(started.body)}`);
+  for (;;) {
+    const r = await server.api("GET", `${BASE}/${c.body.id}/jobs/${started.body.id}?limit=5`);
+    if (r.body.status !== "queued" && r.body.status !== "running") {
+      const seconds = (performance.now() - t0) / 1000;
+      if (r.body.status !== "completed" || r.body.error_count !== 0 || r.body.files_synced !== FILES)
+        throw new Error(`sync did not complete cleanly: ${JSON.stringify(r.body).slice(0, 2000)}`);
+      return seconds;
+    }
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+async function uploadMany(server: ScaidriveProcess): Promise<number> {
+  const shareId = (await server.api("POST", "/api/v1/shares", { json: { name: "Uploads" } })).body.id as string;
+  // Distinct content per file, as real uploads have (identical small files share one inline
+  // blob row, whose upsert makes their commits queue on PostgreSQL).
+  const pool = randomBytes(4096 + UPLOADS);
+  const t0 = performance.now();
+  await forEachLimit(
+    Array.from({ length: UPLOADS }, (_, i) => i),
+    CONCURRENCY,
+    async (i) => {
+      const path = `/u${String(Math.floor(i / 100)).padStart(4, "0")}/f${i}.bin`;
+      const r = await fetch(`${server.url}/api/v1/shares/${shareId}/content?path=${encodeURIComponent(path)}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${server.adminToken}` },
+        body: new Uint8Array(pool.buffer, pool.byteOffset + i, 4096),
+      });
+      await r.arrayBuffer();
+      if (r.status !== 201) throw new Error(`PUT ${path}: ${r.status}`);
+    },
+  );
+  return (performance.now() - t0) / 1000;
+}
+
+async function main(): Promise<void> {
+  const work = makeTempDir("bench-pg-vs-sqlite");
+  let samba: SambaInstance | undefined;
+  const figures: Figures[] = [];
+  try {
+    samba = await startSamba();
+    const tree = join(samba.shares.share!, "tree");
+    console.log(`preparing ${FILES} × ${BYTES} B in folders of ${PER_FOLDER} …`);
+    for (let i = 0; i < FILES; i++) {
+      const folder = join(tree, `d${String(Math.floor(i / PER_FOLDER)).padStart(5, "0")}`);
+      if (i % PER_FOLDER === 0) mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, `f${String(i).padStart(7, "0")}.bin`), randomBytes(BYTES));
+    }
+    execFileSync("chown", ["-R", `${samba.uid}:${samba.gid}`, tree]);
+    for (const dialect of DIALECTS) {
+      let pgDb: PgDatabase | undefined;
+      let server: ScaidriveProcess | undefined;
+      try {
+        if (dialect === "postgres") pgDb = await createPgDatabase();
+        else if (dialect !== "sqlite") throw new Error(`unknown dialect ${dialect}`);
+        server = await startScaidriveProcess({
+          dataDir: join(work.path, dialect),
+          entry: process.env.BENCH_SERVER_ENTRY || undefined,
+          env: pgDb ? { SCAIDRIVE_DATABASE_URL: pgDb.url } : {},
+        });
+        console.log(`${dialect}: initial sync …`);
+        const sync = await phase(server, () => syncOnce(server!, samba!));
+        console.log(`${dialect}: ${UPLOADS} uploads of 4 KiB …`);
+        const upload = await phase(server, () => uploadMany(server!));
+        figures.push({ dialect, sync, upload });
+      } finally {
+        await server?.stop();
+        await pgDb?.drop();
+      }
+    }
+  } finally {
+    await samba?.stop();
+    work.remove();
+  }
+  const rows: string[][] = [
+    ["dialect", "section", "files", "wall s", "files/s", "server cpu s", "server cpu / file", "machine cpu s"],
+  ];
+  for (const f of figures)
+    for (const [name, p, n] of [
+      ["initial SMB sync", f.sync, FILES],
+      ["4 KiB uploads", f.upload, UPLOADS],
+    ] as const)
+      rows.push([
+        f.dialect,
+        name,
+        String(n),
+        p.seconds.toFixed(1),
+        (n / p.seconds).toFixed(0),
+        p.serverCpu.toFixed(1),
+        `${((p.serverCpu / n) * 1000).toFixed(2)} ms`,
+        p.machineCpu.toFixed(1),
+      ]);
+  console.log("");
+  printTable(rows);
+  const lite = figures.find((f) => f.dialect === "sqlite");
+  const pg = figures.find((f) => f.dialect === "postgres");
+  if (lite && pg) {
+    const syncRatio = lite.sync.seconds / pg.sync.seconds;
+    const uploadRatio = lite.upload.seconds / pg.upload.seconds;
+    console.log(
+      `\nPostgreSQL / SQLite files/s: initial sync ${syncRatio.toFixed(2)}x, 4 KiB uploads ${uploadRatio.toFixed(2)}x ` +
+        `(target ≥ 0.80x; ${FILES} files of ${BYTES} B, ${UPLOADS} uploads at concurrency ${CONCURRENCY})`,
+    );
+  }
+}
+
+await main();
