@@ -23,7 +23,6 @@ import {
   requestSync,
   sha256,
   smbWrite,
-  syncAndWait,
   startSmbSide,
   waitJob,
   type SmbSide,
@@ -34,18 +33,6 @@ const ORPHAN_AFTER_MS = 5000;
 const LEASE_MS = 3000;
 const TICK_MS = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * The run completed; its only per-file errors, if any, are the PostgreSQL insert race of issue 20
- * ("exists: the destination changed concurrently"), which the store-side fix of that issue removes
- * — then this becomes expectClean. The files those errors skipped are checked after one more run.
- */
-function tolerateConcurrentInsertRace(job: any): any {
-  assert.equal(job.status, "completed", JSON.stringify({ ...job, entries: undefined }));
-  const other = job.entries.filter((e: any) => e.result === "error" && e.error?.code !== "exists");
-  assert.deepEqual(other, [], "no per-file error other than the known insert race");
-  return job;
-}
 
 describe("cluster: SIGKILL of the worker running a sync", () => {
   let smb: SmbSide;
@@ -141,7 +128,7 @@ describe("cluster: SIGKILL of the worker running a sync", () => {
       `the next run started ${startedAfter} ms after the kill`,
     );
     assert.equal(next.trigger, "scheduled");
-    const resumed = tolerateConcurrentInsertRace(await waitJob(api, cnn, next.id, 240_000));
+    const resumed = expectClean(await waitJob(api, cnn, next.id, 240_000));
     const runner = (await sql.query("select claimed_by from sync_jobs where id = $1", [next.id])).rows[0].claimed_by;
     assert.equal(runner, survivorId, "the surviving worker ran the next run");
     // Resumed, not started over: what the killed run logged as copied (its file-states committed
@@ -159,7 +146,6 @@ describe("cluster: SIGKILL of the worker running a sync", () => {
         `after the kill and copied ${resumed.files_synced}`,
     );
 
-    if (resumed.error_count > 0) expectClean(await syncAndWait(api, cnn, "", 240_000));
     assert.deepEqual(await scai.files(), [...expected.keys()].sort(), "every file present exactly once");
     for (const name of [...expected.keys()].filter((_, i) => i % 50 === 0)) {
       const node = await scai.stat(name);
