@@ -12,6 +12,7 @@
  * BENCH_SERVER_ENTRY as in core-throughput (default the TypeScript source through tsx).
  */
 import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { startCluster, type Cluster } from "../test/harness/cluster.js";
 import { fetchSha, listFiles, pool, sha256, type Target } from "../test/cluster/cluster-client.js";
@@ -53,11 +54,41 @@ async function putLarge(t: Target, path: string, mib: number, filler: Buffer): P
   return [hash.digest("hex"), JSON.parse(text).sha256];
 }
 
+/** User + system CPU seconds of a process so far (/proc/<pid>/stat, USER_HZ = 100); 0 once it is gone. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of the nodes and of nginx (master and workers) so far. */
+function clusterCpu(cluster: Cluster): { nodes: number; nginx: number } {
+  const master = cluster.nginx.pid();
+  let workers: number[] = [];
+  try {
+    workers = readFileSync(`/proc/${master}/task/${master}/children`, "utf8").trim().split(/\s+/).map(Number);
+  } catch {
+    // no workers listed
+  }
+  return {
+    nodes: cluster.nodes.reduce((sum, n) => sum + cpuSeconds(n.pid()), 0),
+    nginx: [master, ...workers].reduce((sum: number, pid) => sum + cpuSeconds(pid), 0),
+  };
+}
+
 interface CaseResult {
   files: number;
   failed: number;
   seconds: number;
   machine: string;
+  /** CPU seconds the nodes (together) and nginx spent on the case. */
+  serverCpu: number;
+  nginxCpu: number;
   firstError?: string;
 }
 
@@ -108,6 +139,7 @@ async function runCase(nodes: number): Promise<{ small: CaseResult; large: CaseR
 
     const small = new Map<string, string>();
     const bodies = Array.from({ length: SMALL }, () => randomBytes(SMALL_BYTES));
+    const cpu0 = clusterCpu(cluster);
     const s = await measure(tmpdir(), () =>
       uploadAll(SMALL, SMALL_CONCURRENCY, async (i) => {
         const path = `/small/d${i % 20}/f-${i}.bin`;
@@ -121,10 +153,12 @@ async function runCase(nodes: number): Promise<{ small: CaseResult; large: CaseR
         small.set(path, sha256(bodies[i]!));
       }),
     );
+    const cpu1 = clusterCpu(cluster);
     await verify(cluster, t, "/small", small, 100);
 
     const large = new Map<string, string>();
     const filler = randomBytes(MiB);
+    const cpu2 = clusterCpu(cluster);
     const l = await measure(tmpdir(), () =>
       uploadAll(LARGE, LARGE_CONCURRENCY, async (i) => {
         const path = `/large/f-${i}.bin`;
@@ -133,21 +167,26 @@ async function runCase(nodes: number): Promise<{ small: CaseResult; large: CaseR
         large.set(path, sent);
       }),
     );
+    const cpu3 = clusterCpu(cluster);
     await verify(cluster, t, "/large", large, LARGE);
-    const result = (files: number, m: typeof s): CaseResult => ({
+    const result = (files: number, m: typeof s, from: typeof cpu0, to: typeof cpu0): CaseResult => ({
       files,
       failed: m.result.failed,
       seconds: m.seconds,
       machine: machineLoad(m),
+      serverCpu: to.nodes - from.nodes,
+      nginxCpu: to.nginx - from.nginx,
       firstError: m.result.firstError,
     });
-    return { small: result(SMALL, s), large: result(LARGE, l) };
+    return { small: result(SMALL, s, cpu0, cpu1), large: result(LARGE, l, cpu2, cpu3) };
   } finally {
     await cluster.stop();
   }
 }
 
-const rows: string[][] = [["case", "nodes", "files", "failed", "time", "files/s", "MiB/s", "machine cpu"]];
+const rows: string[][] = [
+  ["case", "nodes", "files", "failed", "time", "files/s", "MiB/s", "server cpu", "nginx cpu", "machine cpu"],
+];
 const errors: string[] = [];
 const load0 = loadavg();
 for (const n of NODE_COUNTS) {
@@ -165,6 +204,8 @@ for (const n of NODE_COUNTS) {
       `${c.seconds.toFixed(2)} s`,
       (ok / c.seconds).toFixed(1),
       ((ok * bytes) / MiB / c.seconds).toFixed(1),
+      `${c.serverCpu.toFixed(2)} s`,
+      `${c.nginxCpu.toFixed(2)} s`,
       c.machine,
     ]);
     if (c.firstError) errors.push(`${n} node(s), ${name}: ${c.failed} failed, first: ${c.firstError}`);

@@ -35,7 +35,7 @@ import {
 } from "../connectors/smb/e2e-world.js";
 import { del, fetchSha, listFiles, pool, put, putStream, sha256, type Target } from "./cluster-client.js";
 
-const PAIRS = Number(process.env.CLUSTER_TEST_PAIRS ?? 600);
+const PAIRS = Number(process.env.CLUSTER_TEST_PAIRS ?? 400);
 const BLOB = 20 * 1024; // above the 16 KiB kept inline: a blob file
 const SMALL = 4 * 1024; // inline in the database
 const BIG_MIB = 32;

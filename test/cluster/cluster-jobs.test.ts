@@ -28,7 +28,7 @@ import {
 } from "../connectors/smb/e2e-world.js";
 import { fetchSha, listFiles, pool, sha256, type Target } from "./cluster-client.js";
 
-const FILES = Number(process.env.CLUSTER_TEST_SYNC_FILES ?? 600);
+const FILES = Number(process.env.CLUSTER_TEST_SYNC_FILES ?? 400);
 const ORPHAN_AFTER_MS = 4000;
 
 /** Inodes of the established TCP connections (IPv4 and IPv6) whose remote port is `port`. */

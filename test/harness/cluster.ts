@@ -96,7 +96,6 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
           SCAIDRIVE_SECRET_KEY: secretKey,
           // nginx on loopback is the one proxy: client addresses come from X-Forwarded-For.
           SCAIDRIVE_TRUST_PROXY: "127.0.0.1",
-          SCAIDRIVE_NODE_ID: `node-${i}`,
           ...o.env,
           ...o.nodeEnv?.(i),
         },
