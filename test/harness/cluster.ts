@@ -57,8 +57,7 @@ export interface Cluster {
 }
 
 /**
- * Starts the database, the nodes and nginx. Node 0 starts first (it runs the migrations on the
- * empty database), the others then together. On a failed start everything started is stopped.
+ * Starts the database, the nodes (together) and nginx. On a failed start everything started is stopped.
  */
 export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
   const count = o.nodes ?? 3;
@@ -100,10 +99,11 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
           ...o.nodeEnv?.(i),
         },
       });
-    nodes.push(await startNode(0));
-    const rest = await Promise.allSettled(Array.from({ length: count - 1 }, (_, k) => startNode(k + 1)));
-    for (const r of rest) if (r.status === "fulfilled") nodes.push(r.value);
-    const failed = rest.find((r) => r.status === "rejected");
+    // All at once, as a deployment's nodes come up: they race for the migrations of the empty
+    // database (the migrator serialises them with an advisory lock).
+    const started = await Promise.allSettled(Array.from({ length: count }, (_, i) => startNode(i)));
+    for (const r of started) if (r.status === "fulfilled") nodes.push(r.value);
+    const failed = started.find((r) => r.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
     nginx = await startNginx(nodes.map((n) => `127.0.0.1:${n.port}`));
   } catch (err) {
