@@ -1,16 +1,20 @@
 /**
  * A node dying mid-sync in a three-node cluster (test/harness/cluster.ts: one PostgreSQL, one data
- * dir, nginx round-robin in front): an SMB sync (real smbd) is started through nginx, the node
- * running it — the one process holding connections to smbd — is SIGKILLed once files are being
- * copied. Another node must fail the orphaned job (heartbeat older than
- * SCAIDRIVE_SYNC_ORPHAN_AFTER_MS), the connector's next run (requested through nginx, so on a live
- * node) must complete cleanly without copying again what the dead node had finished, every file
+ * dir, nginx round-robin in front): an SMB sync (real smbd) of a connector with a schedule (every
+ * minute) is started through nginx, and the node running it — the one process holding connections
+ * to smbd, cross-checked with the job's `claimed_by` and the nodes' ids from /api/v1/health when the
+ * server records them — is SIGKILLed once the run has begun. Another node must fail the orphaned job
+ * (heartbeat older than SCAIDRIVE_SYNC_ORPHAN_AFTER_MS) and, the connector being scheduled, start its
+ * next run at once rather than an interval later (bound: the orphan age plus a scheduler tick, the
+ * scheduler lease's time to live should the dead node have held it, and slack for a loaded machine).
+ * That run must complete cleanly without copying again what the dead node had finished, every file
  * must be readable from every node (the killed one restarted too), and the connector must have
- * exactly the two jobs.
+ * exactly those two jobs.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { startCluster, type Cluster } from "../harness/cluster.js";
 import { pgReachable } from "../harness/postgres-database.js";
@@ -30,6 +34,8 @@ import { fetchSha, listFiles, pool, sha256, type Target } from "./cluster-client
 
 const FILES = Number(process.env.CLUSTER_TEST_SYNC_FILES ?? 400);
 const ORPHAN_AFTER_MS = 4000;
+/** From the kill to the next scheduled run: orphan age, a tick (≤ the orphan age), the 15 s lease, slack. */
+const NEXT_RUN_BOUND_MS = 45_000;
 
 /** Inodes of the established TCP connections (IPv4 and IPv6) whose remote port is `port`. */
 function connectionsTo(port: number): Set<string> {
@@ -70,6 +76,20 @@ function socketsOf(pid: number, inodes: Set<string>): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The job's `claimed_by` (the id of the node running it), or undefined where jobs do not record one. */
+async function claimOf(databaseUrl: string, jobId: string): Promise<string | undefined> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    return (await db.query("select claimed_by from sync_jobs where id = $1", [jobId])).rows[0]?.claimed_by ?? undefined;
+  } catch (err) {
+    if ((err as { code?: string }).code === "42703") return undefined; // no such column
+    throw err;
+  } finally {
+    await db.end();
+  }
+}
+
 describe("cluster: a node SIGKILLed mid-sync", () => {
   let cluster: Cluster;
   let smb: SmbSide;
@@ -85,7 +105,7 @@ describe("cluster: a node SIGKILLed mid-sync", () => {
     await smb?.close();
   });
 
-  test("another node fails the orphan; the next run completes and resumes; files readable everywhere", async (t) => {
+  test("another node fails the orphan; the next scheduled run starts at once, resumes, completes", async (t) => {
     const expected = new Map<string, string>();
     for (let i = 0; i < FILES; i++) {
       const rel = `d${i % 10}/f-${String(i).padStart(4, "0")}.bin`;
@@ -104,8 +124,10 @@ describe("cluster: a node SIGKILLed mid-sync", () => {
         base_path: "src",
         target_path: "/smb",
         sync_direction: "smb_to_scaidrive",
+        sync_interval_minutes: 1,
       }),
     );
+    // A manual run now; the schedule's first run would be a minute later.
     const job = await requestSync(server, cnn);
 
     // The node running the job is the one connected to smbd while files are being copied.
@@ -124,6 +146,17 @@ describe("cluster: a node SIGKILLed mid-sync", () => {
     assert.equal(seen.status, "running", `killed mid-run: ${JSON.stringify(seen)}`);
     assert.ok(running >= 0, "exactly one node holds connections to smbd while the job runs");
     assert.ok(seen.files_done < FILES, `still copying when killed: ${JSON.stringify(seen)}`);
+    const claimedBy = await claimOf(cluster.database.url, job.id);
+    if (claimedBy !== undefined) {
+      const ids = await Promise.all(
+        cluster.nodes.map(async (n) => (await n.api("GET", "/api/v1/health")).body.node_id),
+      );
+      assert.equal(
+        claimedBy,
+        ids[running],
+        `the job's claimed_by names the node connected to smbd (${ids.join(", ")})`,
+      );
+    }
     await cluster.kill(running);
     const killedAt = Date.now();
     t.diagnostic(`node ${running} SIGKILLed at files_done=${seen.files_done}/${seen.files_total}`);
@@ -140,7 +173,20 @@ describe("cluster: a node SIGKILLed mid-sync", () => {
     assert.equal(killed.status, "failed", `the orphaned job is failed by another node: ${JSON.stringify(killed)}`);
     assert.match(killed.error.message, /interrupted/);
 
-    const next = await requestSync(server, cnn);
+    // The connector has a schedule: its next run starts without being asked (any live node).
+    let next: any;
+    let list: any[] = [];
+    while (!next && Date.now() - killedAt < NEXT_RUN_BOUND_MS) {
+      list = (await cluster.api("GET", `${BASE}/${cnn}/jobs`)).body.jobs;
+      next = list.find((j: any) => j.id !== job.id && j.status !== "skipped");
+      if (!next) await sleep(200);
+    }
+    const logs = () => [0, 1, 2].map((i) => `--- node ${i}:\n${cluster.log(i, 15)}`).join("\n");
+    assert.ok(next, `a next run starts within ${NEXT_RUN_BOUND_MS} ms of the kill: ${JSON.stringify(list)}\n${logs()}`);
+    t.diagnostic(
+      `the next run (${next.trigger}) was created ${Date.parse(next.created_at) - killedAt} ms after the kill`,
+    );
+    assert.equal(next.trigger, "scheduled", "the scheduler started it");
     const resumed = expectClean(await waitJob(server, cnn, next.id));
     const copiedBefore = new Set(
       killed.entries.filter((e: any) => e.action === "copy" && e.result === "ok").map((e: any) => e.path),
