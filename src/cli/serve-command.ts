@@ -25,6 +25,8 @@ export async function serveCommand(env: NodeJS.ProcessEnv = process.env): Promis
   built.context.logger.info(
     {
       address,
+      node_id: built.context.nodeId,
+      role: config.role,
       data_dir: config.dataDir,
       database: built.context.dialect,
       connector_networks: config.connectorNetwork.describe(),

@@ -25,11 +25,14 @@ export interface ConnectorEventServiceOptions {
 }
 
 export class ConnectorEventService {
+  /** Counted here, not by the bus: the bus has other subscribers too (the cancel relay). */
+  private subscriptions = 0;
+
   constructor(private readonly o: ConnectorEventServiceOptions) {}
 
   /** Open subscriptions (streams) right now. */
   subscriberCount(): number {
-    return this.o.bus.listenerCount();
+    return this.subscriptions;
   }
 
   /**
@@ -67,8 +70,11 @@ export class ConnectorEventService {
         }
       });
     });
+    this.subscriptions++;
     return () => {
+      if (!open) return;
       open = false;
+      this.subscriptions--;
       unsubscribe();
     };
   }

@@ -6,9 +6,11 @@ import { isRetryableConflict, type DbExecutor } from "../store/core/db-executor.
 
 /**
  * Collects content no version references: blob files and inline blobs (database rows). Deletes
- * and failed uploads call {@link request}; runs are debounced and never overlap. Blobs pinned by an in-flight upload
- * are skipped by the store, so a
- * collection racing an upload of the same content is safe. {@link start} also schedules a full
+ * and failed uploads call {@link request}; runs are debounced and never overlap (within this
+ * process). Blobs pinned by an in-flight upload are skipped by the store, so a collection racing an
+ * upload of the same content is safe; on PostgreSQL the pins are leases in the database and every
+ * node may collect at the same time as the others write (the protocol is in fs-blob-store.ts;
+ * inline blobs are rows, guarded by the database itself). {@link start} also schedules a full
  * collection a few minutes after start-up and then hourly, which removes blobs orphaned by a crash
  * between storing the bytes and committing the version. Not sooner: a full collection walks every
  * blob and asks the database about each, and start-up is when scheduled syncs resume, so it would

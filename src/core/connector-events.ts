@@ -3,10 +3,10 @@
  * state changes and connector state changes. Producers (the job runner, the connector store's
  * status changes) publish; subscribers (one per open event stream) filter by visibility.
  *
- * The bus is in-process: ScaiDrive runs as one process, so every producer and every stream meet
- * here. Running several nodes will need events to cross processes (PostgreSQL LISTEN/NOTIFY); that
- * is why producers and streams only see the small {@link ConnectorEventBus} interface, which a
- * NOTIFY-backed implementation can provide without changing either side.
+ * Producers and streams only see the small {@link ConnectorEventBus} interface. With SQLite (one
+ * process) the bus is {@link InProcessConnectorEventBus}; with PostgreSQL several nodes may serve one
+ * installation, and {@link ClusterConnectorEventBus} (cluster-event-bus.ts) carries every event to
+ * every node over PostgreSQL NOTIFY, so a stream sees the jobs of whichever node runs them.
  */
 
 /** Counters of a job as the job runner knows them while it runs (see JobLog). */
@@ -52,7 +52,10 @@ export interface ConnectorStateEvent extends ConnectorRef {
 
 export type ConnectorEvent = JobProgressEvent | JobStateEvent | ConnectorStateEvent;
 
-/** An event as delivered: with the bus's id (increasing within the process), the SSE `id:`. */
+/**
+ * An event as delivered: with the bus's id (increasing within the process), the SSE `id:`, and the
+ * time it was published (on the node that published it).
+ */
 export type DeliveredEvent = ConnectorEvent & { id: number; at: string };
 
 export type ConnectorEventListener = (event: DeliveredEvent) => void;
@@ -74,7 +77,12 @@ export class InProcessConnectorEventBus implements ConnectorEventBus {
   constructor(private readonly onListenerError: (err: unknown) => void = () => {}) {}
 
   publish(event: ConnectorEvent): void {
-    const delivered: DeliveredEvent = { ...event, id: ++this.seq, at: new Date().toISOString() };
+    this.deliver(event, new Date().toISOString());
+  }
+
+  /** Fans out an event published at `at` (here, or on another node for a relaying bus). */
+  deliver(event: ConnectorEvent, at: string): void {
+    const delivered: DeliveredEvent = { ...event, id: ++this.seq, at };
     for (const l of [...this.listeners]) {
       try {
         l(delivered);

@@ -7,7 +7,7 @@
  * Lifecycle: `start()` (the app's onReady) starts the background work — the sync scheduler (which
  * first fails jobs a dead process left running), mount connection sweeping and blob collection;
  * `stop()` (the app's onClose) cancels running jobs and closes mount connections; `close()` stops
- * too, then releases the blob collector and the database.
+ * too, then releases the event bus, the blob collector and the database.
  */
 import { join } from "node:path";
 import { sql, type Kysely } from "kysely";
@@ -16,6 +16,7 @@ import { openDatabase, type DialectName } from "../store/db/database.js";
 import type { Database } from "../store/db/schema.js";
 import { createFsBlobStore, type BlobStore } from "../store/blobs/fs-blob-store.js";
 import { UploadArea } from "../store/blobs/upload-area.js";
+import { DbBlobLeases } from "../store/blobs/blob-lease-store.js";
 import { openSecretsVault, type SecretsVault } from "../store/secrets/secrets-vault.js";
 import { AclService } from "../core/acl-service.js";
 import { PrincipalService } from "../core/principal-service.js";
@@ -37,12 +38,17 @@ import { ConnectorAccess } from "../connectors/connector-access.js";
 import { ConnectorService } from "../connectors/connector-service.js";
 import { ConnectorRunService } from "../connectors/connector-run-service.js";
 import { ConnectorEventService } from "../connectors/connector-event-service.js";
-import { InProcessConnectorEventBus } from "../core/connector-events.js";
+import { InProcessConnectorEventBus, type ConnectorEventBus } from "../core/connector-events.js";
+import { ClusterConnectorEventBus } from "../core/cluster-event-bus.js";
+import { PgNotifyChannel } from "../store/events/pg-notify-channel.js";
+import { relayJobSignals } from "../sync/job-signal-relay.js";
 import type { ConnectorDefinition } from "../connectors/connector-definition.js";
 import { OAuthStateStore } from "../connectors/sharepoint/sharepoint-oauth-state.js";
 import { SharePointConnectorService } from "../connectors/sharepoint/sharepoint-connector-service.js";
+import { DbUploadLocker } from "./tus-upload-locker.js";
 import { assembleSyncEngine, type ServerSyncEngine, type ServerSyncOptions } from "./sync-engine-assembly.js";
 import type { ServerConfig } from "./config.js";
+import { newNodeId } from "../sync/node-id.js";
 
 /** The services of one registered connector type. */
 export interface ConnectorTypeServices {
@@ -59,6 +65,8 @@ export interface ConnectorTypeServices {
  */
 export interface AppContext {
   config: ServerConfig;
+  /** This process's node id (random per start): in logs, the health answer and jobs it claims. */
+  nodeId: string;
   db: Kysely<Database>;
   dialect: DialectName;
   blobs: BlobStore;
@@ -77,6 +85,11 @@ export interface AppContext {
   files: NodeFacade;
   /** Resumable (tus) uploads into the blob store. */
   uploads: UploadService;
+  /**
+   * Upload locks shared by the nodes on one PostgreSQL database (a PATCH may land on any node);
+   * undefined on SQLite (one process: tus's in-memory locker).
+   */
+  uploadLocker?: DbUploadLocker;
   blobCollector: BlobCollector;
   alerts: AlertService;
   /** The sync engine with every registered connector type. */
@@ -116,10 +129,15 @@ export async function createContext(
     onConnectionError: (err) =>
       logger.warn({ err: err.message }, "database connection dropped; reconnecting on next query"),
   });
+  let closeEvents = async () => {};
   try {
     const db = handle.db;
     const blobDir = join(config.dataDir, "blobs");
-    const blobs = createFsBlobStore(blobDir);
+    // On PostgreSQL other nodes may share the blob directory: puts and collections meet through
+    // leases in the database (see fs-blob-store.ts). SQLite is one process.
+    const blobLeases =
+      handle.dialect === "postgres" ? new DbBlobLeases(db, logger.child({ component: "blob-leases" })) : undefined;
+    const blobs = createFsBlobStore(blobDir, { leases: blobLeases });
     const vault = openSecretsVault({ dataDir: config.dataDir, secretKey: config.secretKey });
     const blobCollector = new BlobCollector(db, blobs, logger.child({ component: "blob-gc" }));
     const onContentRemoved = () => blobCollector.request();
@@ -141,10 +159,14 @@ export async function createContext(
     });
     const alerts = new AlertService(db, logger.child({ component: "alerts" }));
     const eventLog = logger.child({ component: "events" });
-    // In-process for the single-process server; see core/connector-events.ts for multi-node.
-    const events = new InProcessConnectorEventBus((err) => eventLog.error({ err }, "an event listener failed"));
+    const nodeId = newNodeId();
+    const opened = await openEventBus(handle.dialect, config, db, eventLog, nodeId);
+    const events = opened.bus;
+    closeEvents = opened.close;
     const engine = assembleSyncEngine(
       {
+        nodeId,
+        runsJobs: config.role !== "api",
         events,
         db,
         nodes,
@@ -157,6 +179,9 @@ export async function createContext(
       options.sync,
     );
     const { stores } = engine;
+    // A cancel recorded by another node aborts the job here at once; a job queued elsewhere wakes the
+    // claimers (see sync/job-signal-relay.ts).
+    relayJobSignals(events, engine.runner);
     const access = new ConnectorAccess({ connectors: stores.connectors, nodes, creators: config.connectorCreators });
     const mounts = createMountService(engine, access, nodes, db, logger);
     const files = new NodeFacade(nodes, mounts);
@@ -212,7 +237,7 @@ export async function createContext(
           connectors: stores.connectors,
           access,
           authGuard: engine.authGuard,
-          states: new OAuthStateStore(),
+          states: new OAuthStateStore(db, vault),
           vault,
           network: config.connectorNetwork,
           logger,
@@ -229,6 +254,7 @@ export async function createContext(
     };
     return {
       config,
+      nodeId,
       db,
       dialect: handle.dialect,
       blobs,
@@ -242,6 +268,8 @@ export async function createContext(
       nodes,
       files,
       uploads,
+      uploadLocker:
+        handle.dialect === "postgres" ? new DbUploadLocker(db, logger.child({ component: "upload-locks" })) : undefined,
       blobCollector,
       alerts,
       engine,
@@ -262,14 +290,44 @@ export async function createContext(
       stop,
       async close() {
         await stop();
+        // After stop(): the cancelled jobs' last events still go out.
+        await closeEvents();
         await blobCollector.close();
+        await blobLeases?.flush();
         await handle.close();
       },
     };
   } catch (err) {
+    await closeEvents();
     await handle.close();
     throw err;
   }
+}
+
+/**
+ * The connector event bus: in-process with SQLite (one process); with PostgreSQL, where several
+ * nodes may share the database, every node's events reach every node over NOTIFY on the channel
+ * `scaidrive_events` (core/cluster-event-bus.ts, store/events/pg-notify-channel.ts).
+ */
+async function openEventBus(
+  dialect: DialectName,
+  config: ServerConfig,
+  db: Kysely<Database>,
+  log: Logger,
+  nodeId: string,
+): Promise<{ bus: ConnectorEventBus; close(): Promise<void> }> {
+  const onListenerError = (err: unknown) => log.error({ err }, "an event listener failed");
+  if (dialect !== "postgres" || !config.databaseUrl)
+    return { bus: new InProcessConnectorEventBus(onListenerError), close: async () => {} };
+  const channel = new PgNotifyChannel({
+    connectionString: config.databaseUrl,
+    db,
+    channel: "scaidrive_events",
+    logger: log,
+  });
+  const bus = new ClusterConnectorEventBus({ relay: channel, logger: log, onListenerError, nodeId });
+  await channel.start();
+  return { bus, close: () => channel.close() };
 }
 
 /**

@@ -26,6 +26,7 @@ export type RouteContext = Pick<
   AppContext,
   | "config"
   | "dialect"
+  | "nodeId"
   | "logger"
   | "ping"
   | "principals"
@@ -34,6 +35,7 @@ export type RouteContext = Pick<
   | "shares"
   | "files"
   | "uploads"
+  | "uploadLocker"
   | "alerts"
   | "mounts"
   | "connectorTypes"

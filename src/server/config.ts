@@ -78,7 +78,18 @@ export interface ServerConfig {
    * on the answer, so long operations are unaffected.
    */
   requestTimeoutMs: number;
+  /**
+   * What this node does in a cluster sharing one PostgreSQL (SCAIDRIVE_ROLE or `serve --role`):
+   * `all` (default) serves the API and runs jobs and the scheduler; `api` serves the API and only
+   * records jobs; `worker` runs jobs and the scheduler (it answers HTTP too, but belongs outside
+   * the load balancer). `api` and `worker` need SCAIDRIVE_DATABASE_URL: an embedded SQLite file
+   * has one process.
+   */
+  role: ServerRole;
 }
+
+export const SERVER_ROLES = ["all", "api", "worker"] as const;
+export type ServerRole = (typeof SERVER_ROLES)[number];
 
 export type ConnectorCreators = "admins" | "share-managers";
 
@@ -113,12 +124,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       throw new Error(`${name} must be a positive number, got "${raw}"`);
     return ms;
   };
+  const databaseUrl = opt("SCAIDRIVE_DATABASE_URL");
+  const role = oneOf("SCAIDRIVE_ROLE", opt("SCAIDRIVE_ROLE")?.trim(), SERVER_ROLES, "all");
+  if (role !== "all" && !databaseUrl)
+    throw new Error(
+      `SCAIDRIVE_ROLE=${role} needs SCAIDRIVE_DATABASE_URL (PostgreSQL shared by the nodes); ` +
+        "the embedded SQLite database serves one process, which must use the role all",
+    );
   return {
+    role,
     port: int("PORT", 8080, 0, 65535),
     host: opt("HOST") ?? "127.0.0.1",
     dataDir: resolve(opt("SCAIDRIVE_DATA_DIR") ?? "./data"),
     webDir: opt("SCAIDRIVE_WEB_DIR") ? resolve(opt("SCAIDRIVE_WEB_DIR")!) : defaultWebDir(),
-    databaseUrl: opt("SCAIDRIVE_DATABASE_URL"),
+    databaseUrl,
     secretKey: opt("SCAIDRIVE_SECRET_KEY"),
     adminToken: opt("SCAIDRIVE_ADMIN_TOKEN"),
     adminPassword: opt("SCAIDRIVE_ADMIN_PASSWORD"),

@@ -30,8 +30,15 @@ import type { SyncHooks } from "../sync/sync-hooks.js";
 import { isJobLevel } from "../sync/remote-errors.js";
 
 export interface ServerSyncOptions {
-  /** Scheduler period (default 30 s); tests use a short one together with backdated jobs. */
+  /**
+   * Scheduler period (default `SCAIDRIVE_SCHEDULER_TICK_MS`, else the smaller of 30 s and the
+   * orphan age); tests use a short one together with backdated jobs.
+   */
   schedulerTickMs?: number;
+  /** The scheduler lease's time to live (default `SCAIDRIVE_SCHEDULER_LEASE_MS`, else 15 s). */
+  schedulerLeaseMs?: number;
+  /** How often a node that runs jobs looks for queued ones to claim (default 1 s). */
+  claimIntervalMs?: number;
   /** Backoff for unreachable remotes (default: 4 attempts, 1 s … 30 s). */
   retry?: RetryPolicy;
   progressFlushMs?: number;
@@ -48,6 +55,8 @@ export interface ServerSyncOptions {
   maxConcurrentJobs?: number;
   /** Least time between two progress events of one job (default 250 ms). */
   progressEventMs?: number;
+  /** How often the job runner refreshes queued jobs and notices cancels stored by other nodes (default 5 s). */
+  heartbeatMs?: number;
 }
 
 export interface ServerSyncEngine extends SyncRuntime {
@@ -106,16 +115,25 @@ function chainHooks(...list: SyncHooks[]): SyncHooks {
  * malformed value, so a typo is not silently ignored.
  */
 export function orphanAfterMsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env.SCAIDRIVE_SYNC_ORPHAN_AFTER_MS;
+  return positiveMsFromEnv("SCAIDRIVE_SYNC_ORPHAN_AFTER_MS", env);
+}
+
+/** `name` as a positive integer of milliseconds, else undefined. @throws Error on a malformed value. */
+export function positiveMsFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env[name];
   if (raw === undefined || raw.trim() === "") return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0)
-    throw new Error(`SCAIDRIVE_SYNC_ORPHAN_AFTER_MS must be a positive integer (milliseconds), got "${raw}"`);
+    throw new Error(`${name} must be a positive integer (milliseconds), got "${raw}"`);
   return n;
 }
 
 /** What the engine is built from: the store handles and core services of the application context. */
 export interface SyncEngineDeps {
+  /** This node's id (jobs it claims carry it; the scheduler lease names it). */
+  nodeId: string;
+  /** False on an `api` node: it records jobs but neither claims them nor schedules. */
+  runsJobs: boolean;
   db: Kysely<Database>;
   nodes: NodeService;
   vault: SecretsVault;
@@ -159,20 +177,31 @@ function publishStatusChanges(connectors: ConnectorStore, events: ConnectorEvent
 export function assembleSyncEngine(deps: SyncEngineDeps, options: ServerSyncOptions = {}): ServerSyncEngine {
   const { vault, logger } = deps;
   let authGuard: ConnectorAuthGuard | undefined;
+  const orphanAfterMs = options.orphanAfterMs ?? orphanAfterMsFromEnv();
   const base = createSyncRuntime({
     onJobFinished: (job, connector) => authGuard?.onJobFinished(job, connector) ?? Promise.resolve(),
     db: deps.db,
     nodes: deps.nodes,
     logger,
     serviceUserId: serviceUserOf,
-    schedulerTickMs: options.schedulerTickMs,
+    nodeId: deps.nodeId,
+    runsJobs: deps.runsJobs,
+    claimIntervalMs: options.claimIntervalMs,
+    // Orphans are found on scheduler ticks: a tick at least every orphan age keeps a dead node's
+    // scheduled connector from waiting much longer than that.
+    schedulerTickMs:
+      options.schedulerTickMs ??
+      positiveMsFromEnv("SCAIDRIVE_SCHEDULER_TICK_MS") ??
+      Math.min(30_000, orphanAfterMs ?? 60_000),
+    schedulerLeaseMs: options.schedulerLeaseMs ?? positiveMsFromEnv("SCAIDRIVE_SCHEDULER_LEASE_MS"),
     retry: options.retry,
     progressFlushMs: options.progressFlushMs,
     concurrency: options.concurrency,
-    orphanAfterMs: options.orphanAfterMs ?? orphanAfterMsFromEnv(),
+    orphanAfterMs,
     maxConcurrentJobs: options.maxConcurrentJobs ?? deps.maxConcurrentJobs,
     events: deps.events,
     progressEventMs: options.progressEventMs,
+    heartbeatMs: options.heartbeatMs,
   });
   publishStatusChanges(base.stores.connectors, deps.events);
   const definitions = new Map<string, ConnectorDefinition>();

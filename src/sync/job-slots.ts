@@ -12,6 +12,18 @@ export class JobSlots {
     this.free = size;
   }
 
+  /** A slot's release function if one is free now, else undefined (never waits). */
+  tryAcquire(): (() => void) | undefined {
+    if (this.free === 0) return undefined;
+    this.free--;
+    return this.releaser();
+  }
+
+  /** Slots free now. */
+  get available(): number {
+    return this.free;
+  }
+
   acquire(signal: AbortSignal): Promise<(() => void) | undefined> {
     if (signal.aborted) return Promise.resolve(undefined);
     if (this.free > 0) {

@@ -4,6 +4,9 @@
  * {@link JobRunner}, so the one-active-job-per-connector guard and the global limit apply: a push
  * while a sync (or another push) runs is refused with SYNC_ALREADY_RUNNING, and cancel, progress
  * and finishing work as for syncs. The run itself is {@link runPushPull}.
+ *
+ * The job stores what the run needs beyond its trigger in `params` (`after_copy`, `path`), so
+ * whichever node claims it rebuilds the same run.
  */
 import type { Logger } from "pino";
 import { AppError } from "../core/errors.js";
@@ -30,8 +33,27 @@ export interface PushPullServiceOptions {
   retry?: RetryPolicy;
 }
 
+/** What a push/pull job stores in `params`. */
+interface PushPullParams {
+  after_copy: AfterCopy;
+  path: string;
+}
+
+function paramsOf(job: SyncJobRecord): PushPullParams {
+  const p = job.params ?? {};
+  return {
+    after_copy: p.after_copy === "delete" ? "delete" : "keep",
+    path: typeof p.path === "string" ? p.path : "",
+  };
+}
+
 export class PushPullService {
-  constructor(private readonly o: PushPullServiceOptions) {}
+  constructor(private readonly o: PushPullServiceOptions) {
+    o.runner.registerKind(["push", "pull"], (job) => {
+      const p = paramsOf(job);
+      return (ctx) => this.execute(ctx, job.trigger as PushPullMode, p.after_copy, p.path);
+    });
+  }
 
   /**
    * Queues the job; it starts when the runner has a free slot. @throws NOT_FOUND, CONFLICT
@@ -54,8 +76,12 @@ export class PushPullService {
       throw new AppError("CONFLICT", `connector ${connectorId} is disabled`, {
         status_reason: connector.status_reason,
       });
-    const job = await this.o.runner.submit(connector, mode, { full_sync: false, dry_run: false, force: false }, (ctx) =>
-      this.execute(ctx, mode, req.afterCopy, root),
+    const params: PushPullParams = { after_copy: req.afterCopy, path: root };
+    const job = await this.o.runner.submit(
+      connector,
+      mode,
+      { full_sync: false, dry_run: false, force: false },
+      { ...params },
     );
     if (!job) {
       const active = await this.o.stores.jobs.active(connectorId);
@@ -68,7 +94,7 @@ export class PushPullService {
     return job;
   }
 
-  /** Resolves when the job's run in this process has finished. */
+  /** Resolves when the job has ended, wherever it runs. */
   waitForJob(jobId: string): Promise<SyncJobRecord | undefined> {
     return this.o.runner.waitForJob(jobId);
   }

@@ -15,6 +15,7 @@ import { ScaidriveRemote, type ScaidriveNodes } from "./scaidrive-remote.js";
 import { ConnectorTypeRegistry } from "./connector-types.js";
 import { SyncService, type SyncServiceOptions } from "./sync-service.js";
 import { JobRunner, type JobRunnerOptions } from "./job-runner.js";
+import { LeaseHolder } from "./lease-holder.js";
 
 export interface SyncRuntime {
   stores: SyncStores;
@@ -32,11 +33,27 @@ export interface SyncRuntimeOptions
       Pick<SyncServiceOptions, "concurrency" | "smallConcurrency" | "retry" | "schedulerTickMs" | "orphanAfterMs">
     >,
     Partial<
-      Pick<JobRunnerOptions, "progressFlushMs" | "onJobFinished" | "maxConcurrentJobs" | "events" | "progressEventMs">
+      Pick<
+        JobRunnerOptions,
+        | "progressFlushMs"
+        | "onJobFinished"
+        | "maxConcurrentJobs"
+        | "events"
+        | "progressEventMs"
+        | "nodeId"
+        | "runsJobs"
+        | "claimIntervalMs"
+        | "heartbeatMs"
+      >
     > {
   db: Kysely<Database>;
   nodes: ScaidriveNodes;
   logger: Logger;
+  /**
+   * How long the scheduler's lease lasts unless renewed (default 15 s, renewed every third of it):
+   * after the leader dies, another node schedules within about this time plus one tick.
+   */
+  schedulerLeaseMs?: number;
   /**
    * The ScaiDrive user that owns and authors what the connector writes when no identity mapping
    * applies. Default: `config.service_user_id` of the connector, else none (system).
@@ -67,9 +84,15 @@ export function createSyncRuntime(o: SyncRuntimeOptions): SyncRuntime {
     return remote;
   };
   const logger = o.logger.child({ component: "sync" });
+  const orphanAfterMs = o.orphanAfterMs ?? 60_000;
   const runner = new JobRunner({
     stores,
     logger,
+    nodeId: o.nodeId,
+    runsJobs: o.runsJobs,
+    claimIntervalMs: o.claimIntervalMs,
+    // A live job must never look dead to another node: several heartbeats per orphan age.
+    heartbeatMs: o.heartbeatMs ?? Math.max(100, Math.min(5000, Math.floor(orphanAfterMs / 4))),
     maxConcurrentJobs: o.maxConcurrentJobs,
     progressFlushMs: o.progressFlushMs,
     onJobFinished: o.onJobFinished,
@@ -87,6 +110,13 @@ export function createSyncRuntime(o: SyncRuntimeOptions): SyncRuntime {
     retry: o.retry,
     schedulerTickMs: o.schedulerTickMs,
     orphanAfterMs: o.orphanAfterMs,
+    leader: new LeaseHolder({
+      leases: stores.leases,
+      name: "scheduler",
+      holder: runner.nodeId,
+      ttlMs: o.schedulerLeaseMs,
+      logger,
+    }),
   });
   return { stores, types, runner, service, openScaidrive };
 }

@@ -1,7 +1,14 @@
 /**
- * Jobs and the schedule for every connector: `requestSync` queues a run and starts it in this
- * process; `cancel` stops one; a timer starts scheduled runs on each connector's
- * `sync_interval_minutes` cadence (0 disables).
+ * Jobs and the schedule for every connector: `requestSync` queues a run (the runner starts it on
+ * this node, or a worker node claims it); `cancel` stops one; a timer starts scheduled runs on each
+ * connector's `sync_interval_minutes` cadence (0 disables).
+ *
+ * Several nodes on one database: only the scheduler's leader — the node holding the `scheduler`
+ * lease of the database ({@link LeaseHolder}) — fails orphans and decides due runs on a tick, so
+ * a due run is requested once however many nodes there are; an `api` node (a runner that does
+ * not run jobs) takes no part. A connector whose newest job was failed as an orphan (its node
+ * died or shut down) is due at once when it has a schedule, rather than an interval after the
+ * dead run — once: after two interrupted runs in a row the interval applies again.
  *
  * Never two runs of one connector at once: the job store's unique index admits one queued/running
  * job per connector (across processes too). A manual request while one is active is refused with
@@ -24,13 +31,23 @@ import type { ConnectorRecord } from "../store/sync/connector-store.js";
 import type { JobTrigger, SyncJobRecord } from "../store/sync/sync-job-store.js";
 import type { Remote } from "./remote.js";
 import { ConnectorTypeRegistry } from "./connector-types.js";
-import { runSync, type PlanItem } from "./sync-run.js";
-import type { JobBodyContext, JobBodyResult, JobRunner } from "./job-runner.js";
+import { DRY_RUN_PLAN_ITEMS, runSync, type PlanItem } from "./sync-run.js";
+import { INTERRUPTED, type JobBodyContext, type JobBodyResult, type JobRunner } from "./job-runner.js";
 import { openUnlessAborted } from "./open-unless-aborted.js";
 import type { RunWorkspace } from "../store/sync/run-workspace-store.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry-policy.js";
 import { normalizeConflict, normalizeDirection } from "./sync-options.js";
 import { isScheduled, nextRunDue } from "./sync-schedule.js";
+import type { LeaseHolder } from "./lease-holder.js";
+
+/** How a job whose node died (or shut down) is recorded; the scheduler runs the connector again at once. */
+export const ORPHAN_ERROR = INTERRUPTED;
+
+function wasOrphaned(job: SyncJobRecord | undefined): boolean {
+  return (
+    job?.status === "failed" && job.error?.code === ORPHAN_ERROR.code && job.error.message === ORPHAN_ERROR.message
+  );
+}
 
 export interface SyncServiceOptions {
   stores: SyncStores;
@@ -53,6 +70,11 @@ export interface SyncServiceOptions {
    * marked failed (default 60 s), at start and on every scheduler tick.
    */
   orphanAfterMs?: number;
+  /**
+   * The scheduler's lease (leader election among nodes sharing the database): only its holder
+   * sweeps orphans and starts due runs. None: this service always schedules (one process).
+   */
+  leader?: LeaseHolder;
   /** Test hook: called after each finished plan action of a run. */
   onActionDone?: (jobId: string, done: number) => void;
 }
@@ -71,18 +93,24 @@ export class SyncService {
   private pass?: Promise<void>;
   private stopped = false;
 
-  constructor(private readonly o: SyncServiceOptions) {}
+  constructor(private readonly o: SyncServiceOptions) {
+    o.runner.registerKind(["manual", "scheduled"], () => (ctx) => this.execute(ctx));
+  }
 
   /**
-   * Marks orphaned jobs failed and starts the scheduler. With a single-process store (embedded
-   * SQLite) every queued/running job not run by this process is an orphan of a dead process and
-   * is failed at once, heartbeat or not; with a shared store (PostgreSQL) only stale ones are.
+   * Marks orphaned jobs failed, starts claiming jobs and the scheduler. With a single-process store
+   * (embedded SQLite) every queued/running job not run by this process is an orphan of a dead
+   * process and is failed at once, heartbeat or not; with a shared store (PostgreSQL) only stale
+   * running ones are. On a node that does not run jobs (the `api` role) nothing starts.
    */
   async start(): Promise<void> {
+    if (!this.o.runner.runsJobs) return;
     await this.sweepOrphans(this.o.stores.jobs.singleProcess);
     // Working sets of runs a process that died left behind (their jobs are over by now).
     await this.o.stores.sweepRunWorkspaces();
     this.stopped = false;
+    this.o.runner.start();
+    this.o.leader?.start();
     const tick = this.o.schedulerTickMs ?? 30_000;
     this.timer = setInterval(() => void this.scheduledPass(), tick);
     this.timer.unref();
@@ -112,6 +140,7 @@ export class SyncService {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.pass?.catch(() => undefined);
+    await this.o.leader?.stop();
     await this.o.runner.stop();
   }
 
@@ -136,7 +165,7 @@ export class SyncService {
     }
     if (this.stopped) throw new AppError("CONFLICT", "the sync service is shutting down");
     const options = { full_sync: !!req.fullSync, dry_run: !!req.dryRun, force: !!req.force };
-    const job = await this.o.runner.submit(connector, trigger, options, (ctx) => this.execute(ctx));
+    const job = await this.o.runner.submit(connector, trigger, options);
     if (!job) {
       const active = await this.o.stores.jobs.active(connectorId);
       if (trigger === "scheduled") {
@@ -160,12 +189,23 @@ export class SyncService {
     return this.o.runner.cancel(connectorId, jobId);
   }
 
-  /** Resolves when the job's run in this process has finished (immediately if none). */
-  waitForJob(jobId: string): Promise<SyncJobRecord | undefined> {
-    return this.o.runner.waitForJob(jobId);
+  /**
+   * Resolves when the job has ended, wherever it ran. The plan of a dry run another node ran is
+   * read back from the job's `planned` entries, so {@link dryRunPlan} answers for it too.
+   */
+  async waitForJob(jobId: string): Promise<SyncJobRecord | undefined> {
+    const job = await this.o.runner.waitForJob(jobId);
+    if (job?.options.dry_run && job.status === "completed" && !this.dryRunPlans.has(jobId)) {
+      const entries = await this.o.stores.jobs.entries(jobId, { limit: DRY_RUN_PLAN_ITEMS });
+      this.dryRunPlans.set(
+        jobId,
+        entries.map((e) => ({ action: e.action, path: e.path, ...(e.detail ? { detail: e.detail } : {}) })),
+      );
+    }
+    return job;
   }
 
-  /** The plan of a finished dry run started by this process (also in the job's log as `planned` entries). */
+  /** The plan of a finished dry run (also in the job's log as `planned` entries). */
   dryRunPlan(jobId: string): PlanItem[] | undefined {
     return this.dryRunPlans.get(jobId);
   }
@@ -179,7 +219,7 @@ export class SyncService {
       ? undefined
       : new Date(Date.now() - (this.o.orphanAfterMs ?? 60_000)).toISOString();
     const n = await this.o.stores.jobs.failOrphans(
-      { code: "INTERNAL", message: "interrupted: the process running it stopped; the next run resumes" },
+      { ...ORPHAN_ERROR },
       { staleBefore, exclude: this.o.runner.activeJobIds() },
     );
     if (n > 0) this.o.logger.warn({ jobs: n }, "marked interrupted sync jobs as failed");
@@ -187,8 +227,10 @@ export class SyncService {
   }
 
   /**
-   * One scheduler pass: fails orphaned jobs, then starts (or records as skipped) every run that is
-   * due. A pass already in progress is joined rather than doubled; after `stop()` nothing happens.
+   * One scheduler pass: on the leader only (it takes or renews the lease first), fails orphaned
+   * jobs, then starts (or records as skipped) every run that is due — at once for a connector whose
+   * newest job was orphaned. A pass already in progress is joined rather than doubled; after
+   * `stop()` nothing happens.
    * Rejects if the stores fail (the timer's caller logs it); starting one connector's run failing
    * is logged and the pass goes on.
    */
@@ -203,6 +245,8 @@ export class SyncService {
   }
 
   private async runPass(now: number): Promise<void> {
+    if (!this.o.runner.runsJobs) return;
+    if (this.o.leader && !(await this.o.leader.attempt())) return;
     await this.sweepOrphans();
     let after: string | undefined;
     for (;;) {
@@ -211,8 +255,12 @@ export class SyncService {
       for (const c of page) {
         if (this.stopped) return;
         if (!isScheduled(c)) continue;
-        const newest = (await this.o.stores.jobs.list(c.id, { limit: 1 }))[0];
-        const due = nextRunDue(c, newest?.created_at);
+        const [newest, before] = await this.o.stores.jobs.list(c.id, { limit: 2 });
+        // One immediate rerun after an interrupted run; if that one was interrupted too (a run
+        // that kills its node, e.g. out of memory), the interval applies so it cannot take down
+        // node after node every orphan age.
+        const rerunNow = wasOrphaned(newest) && !wasOrphaned(before);
+        const due = rerunNow ? now : nextRunDue(c, newest?.created_at);
         if (due === null || due > now) continue;
         try {
           const job = await this.requestSync(c.id, { trigger: "scheduled" });

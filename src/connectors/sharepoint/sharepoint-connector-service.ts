@@ -127,7 +127,7 @@ export class SharePointConnectorService {
     } catch (err) {
       throw apiError(err, "authorization URL");
     }
-    const entry = this.states.put(state, {
+    const entry = await this.states.put(state, {
       connectorId: connector.id,
       pkceVerifier: built.pkceVerifier,
       nonce: built.nonce,
@@ -147,7 +147,7 @@ export class SharePointConnectorService {
   async completeSignIn(
     q: SignInCallback,
   ): Promise<{ connectorId: string; enabled: boolean; user: { id: string; email: string; name: string | null } }> {
-    const entry = q.state ? this.states.take(q.state) : undefined;
+    const entry = q.state ? await this.states.take(q.state) : undefined;
     if (!entry)
       throw new AppError(
         "VALIDATION_FAILED",

@@ -1,7 +1,8 @@
 /**
  * Reference counts of blobs that garbage collection must not touch: a blob just written by a
  * put is pinned until the caller has committed the row that references it (or given up).
- * Counting, not a set, because two uploads of the same content may be in flight at once.
+ * Counting, not a set, because two uploads of the same content may be in flight at once. These
+ * pins are this process's; other nodes see the database leases (blob-lease-store.ts).
  */
 export class BlobPins {
   private readonly counts = new Map<string, number>();

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { close, closeSync, fstatSync, fsync, open as openFd, openSync } from "node:fs";
-import { mkdir, opendir, rename, stat, unlink } from "node:fs/promises";
+import { link, mkdir, opendir, rename, stat, unlink } from "node:fs/promises";
 import { promisify } from "node:util";
 import { join } from "node:path";
 import { finished as onFinished, Readable, type Writable } from "node:stream";
@@ -8,6 +8,7 @@ import { finished } from "node:stream/promises";
 import { AppError } from "../../core/errors.js";
 import { blobPath, isSha256Hex, legacyBlobPath, tempDir } from "./blob-paths.js";
 import { BlobPins } from "./blob-pins.js";
+import type { BlobLeases } from "./blob-lease-store.js";
 import { BlobReadStream } from "./blob-read-stream.js";
 import { fileBlobReader, type BlobReader } from "./blob-reader.js";
 import { BlobSink } from "./blob-sink.js";
@@ -27,6 +28,30 @@ const SINK_BUFFER = 8 * IO_CHUNK;
 const openAsync = promisify(openFd);
 /** A temp file this old belongs to no live put (a crash left it); GC may remove it. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
+/**
+ * A blob a collection moved aside (`tmp/<sha256>.*.gc`) this long ago belongs to a collection that
+ * died before deciding: the next collection decides for it. A live one decides in milliseconds.
+ */
+const STALE_HIDDEN_MS = 10 * 60 * 1000;
+const HIDDEN_SUFFIX = ".gc";
+
+export interface FsBlobStoreOptions {
+  /**
+   * Leases shared with every other process using this blob directory (several nodes on one
+   * PostgreSQL). Without them the store assumes it is the only process collecting or writing.
+   */
+  leases?: BlobLeases;
+  /** Test hook: runs after a shared collection moved an unreferenced blob aside, before it re-checks. */
+  afterHide?: (sha256: string) => Promise<void>;
+  /** When a blob left aside counts as abandoned by its collection (default STALE_HIDDEN_MS; tests). */
+  staleHiddenMs?: number;
+}
+
+/** A put's hold on its content: the in-process pin and, shared, the database lease. */
+interface Pinned {
+  sha256: string;
+  leaseId: string | undefined;
+}
 
 export interface StoredBlob {
   sha256: string;
@@ -95,11 +120,41 @@ export interface BlobStore {
  * Large puts also start background fdatasyncs while receiving (see BlobSink), which only moves
  * disk writeback earlier; the final fdatasync before the rename is still the durability point.
  *
- * Pins and the GC/put hand-off are held in this process: one store object per data dir per
- * process. Two processes sharing a dir must not run collectGarbage concurrently with puts
- * (the later S3/PostgreSQL scale-out will need a shared lease for that).
+ * Within one process, pins (counted, in memory) keep a collection away from a blob between its
+ * put and the commit of the version that references it, and the `deleting` map hands a blob over
+ * between a collection and a put of the same content.
+ *
+ * Several processes (nodes sharing one PostgreSQL and this directory on shared storage) pass
+ * `leases`, and then a put and a collection on different nodes meet through the database and an
+ * atomic rename, never through a file's age or a cached lookup:
+ *
+ * - A put takes a lease on the content (a committed `blob_leases` row) once it knows the hash and
+ *   before it touches the blob's name, then always renames its own copy into place (even when the
+ *   content is stored already), and drops the lease after the referencing version committed.
+ * - A collection skips a blob that is referenced or leased; otherwise it first renames it aside
+ *   (`tmp/<sha>.*.gc`), then asks again — lease first, then reference — and puts it back if either
+ *   now holds, else unlinks it.
+ *
+ * Why no committed or in-flight blob is lost: take a put P of content X and a collection C that
+ * moves X aside at time h and re-checks at r > h. If P's lease committed before r, C sees the
+ * lease, or — when P already released it — the version P committed before releasing it (the
+ * lease is asked first, so one of the two is seen), and puts X back; if P's own rename came
+ * after h, its copy is in place anyway and the put-back finds the name taken, which is fine
+ * (same bytes). If P's lease committed after r, P's rename came later still, so the name holds
+ * P's fresh copy, which C never touched (C only unlinks the inode it moved aside). A dedup that
+ * only checked that the name exists (instead of renaming over it) would not be safe: on shared
+ * storage a lookup may be answered from a client cache after another node moved the file.
+ * File ages (mtime grace periods) are not used: a rename keeps the temp file's mtime, a dedup
+ * touches no file, and clocks and attribute caches differ between nodes.
+ *
+ * A lease expires after BLOB_LEASE_TTL_MS (a node that died mid-put) and a collection deletes
+ * expired ones; a collection that died with a blob moved aside is finished by the next one
+ * after STALE_HIDDEN_MS (put back if referenced or leased, else removed). A reader that opens a
+ * blob in the milliseconds a racing collection holds it aside before putting it back gets
+ * NOT_FOUND; that takes content that was unreferenced and is uploaded again at that instant.
  */
-export function createFsBlobStore(dir: string): BlobStore {
+export function createFsBlobStore(dir: string, options: FsBlobStoreOptions = {}): BlobStore {
+  const { leases } = options;
   const pins = new BlobPins();
   /** Deletions in flight, so a put of the same content waits before renaming into place. */
   const deleting = new Map<string, Promise<void>>();
@@ -120,14 +175,18 @@ export function createFsBlobStore(dir: string): BlobStore {
   const tempPrefix = randomBytes(6).toString("hex");
   let tempSeq = 0;
 
+  function ensureTempDir(): Promise<unknown> {
+    tempReady ??= mkdir(tempDir(dir), { recursive: true, mode: PRIVATE_DIR_MODE }).catch((err: unknown) => {
+      tempReady = undefined;
+      throw err;
+    });
+    return tempReady;
+  }
+
   /** Creates and opens a fresh temp file; the temp dir is made on first use (and again if removed). */
   async function newTempFile(): Promise<TempFile> {
     for (let attempt = 0; ; attempt++) {
-      tempReady ??= mkdir(tempDir(dir), { recursive: true, mode: PRIVATE_DIR_MODE }).catch((err: unknown) => {
-        tempReady = undefined;
-        throw err;
-      });
-      await tempReady;
+      await ensureTempDir();
       const tmp = join(tempDir(dir), `${Date.now()}-${tempPrefix}-${++tempSeq}.part`);
       try {
         return new TempFile(tmp, await openAsync(tmp, "wx+", PRIVATE_FILE_MODE));
@@ -151,19 +210,16 @@ export function createFsBlobStore(dir: string): BlobStore {
     // The sink writes to the plain descriptor but does not own it: the descriptor outlives the
     // stream for the fsync that makes the rename crash-safe.
     const sink = new BlobSink(temp.fd, maxBytes, SINK_BUFFER, opts.recycleChunk);
-    let pinned: string | undefined;
+    let pinned: Pinned | undefined;
     try {
       await receive(source, sink, signal);
       const size = sink.size;
       const sha256 = await sink.digest();
-      pins.pin(sha256);
-      pinned = sha256;
-      await deleting.get(sha256)?.catch(() => undefined);
-      if (await exists(blobPath(dir, sha256))) await dropDuplicate(sha256, temp);
-      else await landNew(sha256, temp);
-      return pinnedBlob(sha256, size);
+      pinned = await pin(sha256);
+      await land(sha256, temp);
+      return pinnedBlob(pinned, size);
     } catch (err) {
-      if (pinned !== undefined) pins.unpin(pinned);
+      if (pinned !== undefined) unpin(pinned);
       // The hashing worker reads the descriptor until the job is over: a closed descriptor number
       // could be reused by another file meanwhile.
       await sink.abandon();
@@ -174,7 +230,7 @@ export function createFsBlobStore(dir: string): BlobStore {
 
   async function adopt(path: string, size: number): Promise<StoredBlob> {
     const temp = new TempFile(path, await openAsync(path, "r+"));
-    let pinned: string | undefined;
+    let pinned: Pinned | undefined;
     try {
       const actual = fstatSync(temp.fd).size;
       if (actual !== size)
@@ -187,14 +243,11 @@ export function createFsBlobStore(dir: string): BlobStore {
         await hash.abort().catch(() => undefined);
         throw err;
       }
-      pins.pin(sha256);
-      pinned = sha256;
-      await deleting.get(sha256)?.catch(() => undefined);
-      if (await exists(blobPath(dir, sha256))) await dropDuplicate(sha256, temp);
-      else await landNew(sha256, temp);
-      return pinnedBlob(sha256, size);
+      pinned = await pin(sha256);
+      await land(sha256, temp);
+      return pinnedBlob(pinned, size);
     } catch (err) {
-      if (pinned !== undefined) pins.unpin(pinned);
+      if (pinned !== undefined) unpin(pinned);
       await temp.discard();
       throw err;
     }
@@ -212,6 +265,30 @@ export function createFsBlobStore(dir: string): BlobStore {
       feed.stop();
     }
     await sink.settle();
+  }
+
+  /** Pins the content in this process and, shared, leases it for every node (before its name is touched). */
+  async function pin(sha256: string): Promise<Pinned> {
+    pins.pin(sha256);
+    try {
+      return { sha256, leaseId: leases ? await leases.acquire(sha256) : undefined };
+    } catch (err) {
+      pins.unpin(sha256);
+      throw err;
+    }
+  }
+
+  function unpin(pinned: Pinned): void {
+    pins.unpin(pinned.sha256);
+    if (pinned.leaseId !== undefined) leases!.release(pinned.leaseId);
+  }
+
+  /** Puts the temp file's content in place: renamed in, or dropped when this process knows it is stored. */
+  async function land(sha256: string, temp: TempFile): Promise<void> {
+    await deleting.get(sha256)?.catch(() => undefined);
+    // Shared: always renamed over (see the protocol above), a lookup could be stale.
+    if (!leases && (await exists(blobPath(dir, sha256)))) await dropDuplicate(sha256, temp);
+    else await landNew(sha256, temp);
   }
 
   /** The content is stored already: this copy goes. */
@@ -249,15 +326,15 @@ export function createFsBlobStore(dir: string): BlobStore {
     }
   }
 
-  function pinnedBlob(sha256: string, size: number): StoredBlob {
+  function pinnedBlob(pinned: Pinned, size: number): StoredBlob {
     let released = false;
     return {
-      sha256,
+      sha256: pinned.sha256,
       size,
       release() {
         if (released) return;
         released = true;
-        pins.unpin(sha256);
+        unpin(pinned);
       },
     };
   }
@@ -333,13 +410,20 @@ export function createFsBlobStore(dir: string): BlobStore {
         if (pins.isPinned(sha256)) continue;
         if (await isReferenced(sha256)) continue;
         if (pins.isPinned(sha256) || deleting.has(sha256)) continue;
+        if (leases && (await leases.isLeased(sha256))) continue;
         const path = join(leaf, sha256);
-        const removal = (async () => {
-          const st = await stat(path);
-          await unlink(path);
-          removed += 1;
-          bytes += st.size;
-        })();
+        const removal = leases
+          ? removeShared(sha256, path, isReferenced).then((size) => {
+              if (size === undefined) return;
+              removed += 1;
+              bytes += size;
+            })
+          : (async () => {
+              const st = await stat(path);
+              await unlink(path);
+              removed += 1;
+              bytes += st.size;
+            })();
         deleting.set(sha256, removal);
         try {
           await removal;
@@ -350,13 +434,93 @@ export function createFsBlobStore(dir: string): BlobStore {
         }
       }
     };
+    if (leases) await leases.sweep();
     for (const l1 of await hexDirs(dir)) {
       const legacyLeaves: string[] = [];
       await collectIn(join(dir, l1), l1, legacyLeaves);
       for (const l2 of legacyLeaves.sort()) await collectIn(join(dir, l1, l2), l1 + l2);
     }
-    await removeStaleTemps(tempDir(dir));
+    await removeStaleTemps(isReferenced);
     return { removed, bytes };
+  }
+
+  /**
+   * Shared collection of one unreferenced, unleased blob: moved aside, asked about again (lease
+   * first, then reference, then this process's pins), then removed or put back. Resolves with the
+   * bytes removed, undefined when kept (or gone already).
+   */
+  async function removeShared(
+    sha256: string,
+    path: string,
+    isReferenced: (sha256: string) => Promise<boolean>,
+  ): Promise<number | undefined> {
+    await ensureTempDir();
+    const hidden = join(tempDir(dir), `${sha256}.${tempPrefix}-${++tempSeq}${HIDDEN_SUFFIX}`);
+    try {
+      await rename(path, hidden);
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) return undefined;
+      throw err;
+    }
+    let keep = true;
+    try {
+      await options.afterHide?.(sha256);
+      keep = (await leases!.isLeased(sha256)) || (await isReferenced(sha256)) || pins.isPinned(sha256);
+    } finally {
+      // On doubt (a failed query) the blob goes back.
+      if (keep) await putBack(hidden, path);
+    }
+    if (keep) return undefined;
+    const { size } = await stat(hidden);
+    await unlink(hidden);
+    return size;
+  }
+
+  /** Puts a blob moved aside back under its name (durably); a copy landed there meanwhile wins. */
+  async function putBack(hidden: string, path: string): Promise<void> {
+    try {
+      await link(hidden, path);
+      await fsyncDir(join(path, ".."));
+    } catch (err) {
+      if (!isErrno(err, "EEXIST")) throw err;
+    }
+    await unlink(hidden);
+  }
+
+  /**
+   * Removes temp files a crash left (older than STALE_TEMP_MS) and finishes what a dead shared
+   * collection left aside (older than STALE_HIDDEN_MS): put back when referenced or leased.
+   */
+  async function removeStaleTemps(isReferenced: (sha256: string) => Promise<boolean>): Promise<void> {
+    let handle;
+    try {
+      handle = await opendir(tempDir(dir));
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) return;
+      throw err;
+    }
+    const now = Date.now();
+    for await (const entry of handle) {
+      if (!entry.isFile()) continue;
+      const path = join(tempDir(dir), entry.name);
+      const sha256 = entry.name.slice(0, 64);
+      const hidden = entry.name.endsWith(HIDDEN_SUFFIX) && isSha256Hex(sha256);
+      try {
+        const st = await stat(path);
+        if (hidden) {
+          // The rename aside set ctime. Deciding for a live collection would be safe too (any
+          // decision made after the move is, see above); the wait only avoids doing it twice.
+          if (now - Math.max(st.mtimeMs, st.ctimeMs) < (options.staleHiddenMs ?? STALE_HIDDEN_MS)) continue;
+          const keep = ((await leases?.isLeased(sha256)) ?? false) || (await isReferenced(sha256));
+          if (keep) await putBack(path, blobPath(dir, sha256));
+          else await unlink(path);
+        } else if (now - st.mtimeMs > STALE_TEMP_MS) {
+          await unlink(path);
+        }
+      } catch (err) {
+        if (!isErrno(err, "ENOENT")) throw err;
+      }
+    }
   }
 
   return {
@@ -399,26 +563,6 @@ async function landDurably(dir: string, tmp: string, target: string, leafKnown: 
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
     throw err;
-  }
-}
-
-async function removeStaleTemps(tmpDir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await opendir(tmpDir);
-  } catch (err) {
-    if (isErrno(err, "ENOENT")) return;
-    throw err;
-  }
-  const cutoff = Date.now() - STALE_TEMP_MS;
-  for await (const entry of handle) {
-    if (!entry.isFile()) continue;
-    const path = join(tmpDir, entry.name);
-    try {
-      if ((await stat(path)).mtimeMs < cutoff) await unlink(path);
-    } catch (err) {
-      if (!isErrno(err, "ENOENT")) throw err;
-    }
   }
 }
 

@@ -4,5 +4,6 @@
  */
 import type { CoreTables } from "./core-tables.js";
 import type { SyncTables } from "./sync-tables.js";
+import type { SharedStateTables } from "./shared-state-tables.js";
 
-export interface Database extends CoreTables, SyncTables {}
+export interface Database extends CoreTables, SyncTables, SharedStateTables {}

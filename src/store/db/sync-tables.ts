@@ -72,6 +72,10 @@ export interface SyncJobsTable {
   error_code: string | null;
   error_message: string | null;
   skip_reason: string | null;
+  /** The node running the job (migration 0120); null while it waits to be claimed. */
+  claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Kind-specific parameters as JSON (push/pull: after_copy, path); null for syncs. */
+  params: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SyncJobEntriesTable {
@@ -172,7 +176,15 @@ export interface SyncRunActionsTable {
   body: string;
 }
 
+/** A named lease held by one node until `expires_at` (migration 0120): the scheduler's leadership. */
+export interface ClusterLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
 export interface SyncTables {
+  cluster_leases: ClusterLeasesTable;
   connectors: ConnectorsTable;
   identity_mappings: IdentityMappingsTable;
   sync_jobs: SyncJobsTable;

@@ -2,6 +2,12 @@
  * Sync jobs and their per-file log. The database allows at most one queued-or-running job per
  * connector (a partial unique index), which is the guard against two runs at once even across
  * processes: {@link SyncJobStore.createActive} returns undefined when one is already active.
+ *
+ * Several nodes: a job is created `queued` and unclaimed; a node that runs jobs claims it
+ * ({@link SyncJobStore.claim} for one it just created, {@link SyncJobStore.claimNext} for the
+ * oldest waiting one — `FOR UPDATE SKIP LOCKED` on PostgreSQL, so racing nodes never take the
+ * same row), which makes it `running` with `claimed_by` set to the node id in one statement.
+ * The heartbeat is `updated_at`, refreshed by the running node's progress writes.
  */
 import { SqliteAdapter, type Kysely, type Selectable } from "kysely";
 import { newId } from "../../core/ids.js";
@@ -33,6 +39,10 @@ export interface SyncJobRecord {
   bytes_done: number;
   error: { code: string; message: string } | null;
   skip_reason: string | null;
+  /** The node that claimed the job (runs or ran it); null while it waits, queued, for one. */
+  claimed_by: string | null;
+  /** Kind-specific parameters the claiming node rebuilds the job from (push/pull); null for syncs. */
+  params: Record<string, unknown> | null;
 }
 
 export interface JobEntryRecord {
@@ -85,6 +95,8 @@ function toRecord(r: Selectable<SyncJobsTable>): SyncJobRecord {
     bytes_done: num(r.bytes_done),
     error: r.error_code ? { code: r.error_code, message: r.error_message ?? "" } : null,
     skip_reason: r.skip_reason,
+    claimed_by: r.claimed_by ?? null,
+    params: r.params ? (JSON.parse(r.params) as Record<string, unknown>) : null,
   };
 }
 
@@ -99,11 +111,15 @@ export class SyncJobStore {
     return this.db.getExecutor().adapter instanceof SqliteAdapter;
   }
 
-  /** Inserts a queued job, or returns undefined if the connector already has a queued or running one. */
+  /**
+   * Inserts a queued, unclaimed job (with the kind's `params`, if any), or returns undefined if the
+   * connector already has a queued or running one.
+   */
   async createActive(
     connectorId: string,
     trigger: JobTrigger,
     options: { full_sync: boolean; dry_run: boolean; force: boolean },
+    params?: Record<string, unknown>,
   ): Promise<SyncJobRecord | undefined> {
     const now = nowIso();
     const id = newJobId();
@@ -120,6 +136,7 @@ export class SyncJobStore {
           force: options.force ? 1 : 0,
           created_at: now,
           updated_at: now,
+          params: params ? JSON.stringify(params) : null,
         })
         .execute();
     } catch (err) {
@@ -194,27 +211,76 @@ export class SyncJobStore {
       .execute();
   }
 
-  /** Refreshes the heartbeat (`updated_at`) of queued/running jobs, e.g. those waiting for a slot. */
+  /**
+   * Claims the queued job `id` for `nodeId` if nobody has: it becomes `running` (started now) with
+   * `claimed_by` set. Returns the claimed job, or undefined when it was taken, cancelled or gone.
+   */
+  async claim(id: string, nodeId: string): Promise<SyncJobRecord | undefined> {
+    const now = nowIso();
+    const row = await this.db
+      .updateTable("sync_jobs")
+      .set({ status: "running", claimed_by: nodeId, started_at: now, updated_at: now })
+      .where("id", "=", id)
+      .where("status", "=", "queued")
+      .where("claimed_by", "is", null)
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /**
+   * Claims the oldest unclaimed queued job for `nodeId` (see {@link claim}), or returns undefined
+   * when none waits. On PostgreSQL the candidate row is locked with `FOR UPDATE SKIP LOCKED`, so
+   * nodes claiming at once each get a different job (or none) and never wait on each other; SQLite
+   * serialises writers, so the statement alone is atomic there.
+   */
+  async claimNext(nodeId: string): Promise<SyncJobRecord | undefined> {
+    const now = nowIso();
+    const sqlite = this.singleProcess;
+    const row = await this.db
+      .updateTable("sync_jobs")
+      .set({ status: "running", claimed_by: nodeId, started_at: now, updated_at: now })
+      .where("id", "=", (eb) => {
+        const next = eb
+          .selectFrom("sync_jobs")
+          .select("id")
+          .where("status", "=", "queued")
+          .where("claimed_by", "is", null)
+          .orderBy("id")
+          .limit(1);
+        return sqlite ? next : next.forUpdate().skipLocked();
+      })
+      .where("status", "=", "queued")
+      .where("claimed_by", "is", null)
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /**
+   * Which of `ids` are no longer queued or running: cancelled by a request another node answered,
+   * or failed as orphans by another node after a stalled heartbeat. Their runner stops them.
+   */
+  async endedAmong(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("sync_jobs")
+      .select("id")
+      .where("id", "in", [...ids])
+      .where("status", "not in", ["queued", "running"])
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Refreshes the heartbeat (`updated_at`) of running jobs without other news. */
   async touch(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db
       .updateTable("sync_jobs")
       .set({ updated_at: nowIso() })
       .where("id", "in", [...ids])
-      .where("status", "in", ["queued", "running"])
+      .where("status", "=", "running")
       .execute();
-  }
-
-  /** Which of `ids` are marked cancelled (by a cancel request that another process answered). */
-  async cancelledAmong(ids: readonly string[]): Promise<string[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.db
-      .selectFrom("sync_jobs")
-      .select("id")
-      .where("id", "in", [...ids])
-      .where("status", "=", "cancelled")
-      .execute();
-    return rows.map((r) => r.id);
   }
 
   async updateCounters(id: string, c: JobCounters): Promise<void> {
@@ -249,9 +315,11 @@ export class SyncJobStore {
   }
 
   /**
-   * Jobs left queued/running by a process that died: failed with `reason`. Running jobs refresh
-   * `updated_at` every second or so, so `staleBefore` (an RFC 3339 time) spares live runs of other
-   * processes; `exclude` spares this process's own. Returns how many were failed.
+   * Jobs left by a process that died: failed with `reason`. Without `staleBefore` every queued or
+   * running job (a single-process store at start-up). With it, only *running* jobs whose heartbeat
+   * (`updated_at`, refreshed every second or so by the node running them) is older: a queued job
+   * belongs to no node yet and waits for one to claim it. `exclude` spares this process's own.
+   * Returns how many were failed.
    */
   async failOrphans(
     reason: { code: string; message: string },
@@ -267,7 +335,7 @@ export class SyncJobStore {
         error_code: reason.code,
         error_message: reason.message,
       })
-      .where("status", "in", ["queued", "running"]);
+      .where("status", "in", options.staleBefore ? ["running"] : ["queued", "running"]);
     if (options.connectorId) q = q.where("connector_id", "=", options.connectorId);
     if (options.staleBefore) q = q.where("updated_at", "<", options.staleBefore);
     if (options.exclude && options.exclude.length > 0) q = q.where("id", "not in", options.exclude);

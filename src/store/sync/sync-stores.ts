@@ -7,6 +7,7 @@ import { IdentityMappingStore } from "./identity-mapping-store.js";
 import { SyncCursorStore } from "./sync-cursor-store.js";
 import { SyncJobStore } from "./sync-job-store.js";
 import { RunWorkspace } from "./run-workspace-store.js";
+import { ClusterLeaseStore } from "./cluster-lease-store.js";
 
 /** The sync area's stores over one database handle. */
 export interface SyncStores {
@@ -16,6 +17,8 @@ export interface SyncStores {
   jobs: SyncJobStore;
   fileStates: FileStateStore;
   cursors: SyncCursorStore;
+  /** Named leases shared by the nodes of a cluster (the scheduler's leader election). */
+  leases: ClusterLeaseStore;
   /**
    * The working set of run `runId` (its job id); keys are paths, lower-cased when the remote is
    * case-insensitive. The caller clears it when the run ends.
@@ -33,6 +36,7 @@ export function createSyncStores(db: Kysely<Database>): SyncStores {
     jobs: new SyncJobStore(db),
     fileStates: new FileStateStore(db),
     cursors: new SyncCursorStore(db),
+    leases: new ClusterLeaseStore(db),
     runWorkspace: (runId, caseInsensitive) =>
       new RunWorkspace(db, runId, caseInsensitive ? (p) => p.toLowerCase() : (p) => p),
     sweepRunWorkspaces: () => RunWorkspace.sweep(db),

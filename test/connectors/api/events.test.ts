@@ -5,7 +5,9 @@
  * most about four a second; a user who cannot see the connector gets none of its events and 404 for
  * its `connector_id`, and sees them once granted READ; disable/enable and an auth failure as
  * `connector.state` events; a stream read by a session cookie that outlives the request timeout
- * and carries heartbeats; and every subscription gone once its client disconnects.
+ * and carries heartbeats; and every subscription gone once its client disconnects. On both
+ * dialects: with PostgreSQL the events take the cluster bus (NOTIFY), and a single node must see
+ * each of its own events exactly once.
  */
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,324 +17,242 @@ import { startSamba, type SambaInstance } from "../../harness/samba.js";
 import { startTestServer, type TestServer } from "../../harness/server.js";
 import { createUserWithToken } from "../../harness/api-helpers.js";
 import { signIn } from "../../harness/session-client.js";
+import { EventReader } from "../../harness/event-reader.js";
 
 const BASE = "/api/v1/smb-connectors";
 const FILES = 400;
 const FILE_BYTES = 64 * 1024;
 
-interface SseEvent {
-  type: string;
-  id: string;
-  data: any;
-  /** When the client read it. */
-  receivedAt: number;
-}
+for (const dialect of ["sqlite", "postgres"] as const)
+  describe(`GET /api/v1/events: live connector and job events (${dialect})`, () => {
+    let samba: SambaInstance;
+    let s: TestServer;
+    let shareId: string;
+    let connectorId: string;
+    let bob: { id: string; token: string };
+    const open: EventReader[] = [];
 
-/** A `curl -N`-style reader: fetch, then the body's reader, parsing frames as they arrive. */
-class EventReader {
-  readonly events: SseEvent[] = [];
-  raw = "";
-  private buffer = "";
-  private readonly controller = new AbortController();
-  private done: Promise<void> = Promise.resolve();
-  status = 0;
-  headers = new Headers();
-  body: any;
+    const events = (token: string, query = "") =>
+      EventReader.open(`${s.url}/api/v1/events${query}`, { authorization: `Bearer ${token}` }).then((r) => {
+        open.push(r);
+        return r;
+      });
+    const subscribers = () => s.built.context.connectorEvents.subscriberCount();
+    const waitSubscribers = async (n: number) => {
+      for (let i = 0; i < 200 && subscribers() !== n; i++) await new Promise((r) => setTimeout(r, 25));
+      assert.equal(subscribers(), n);
+    };
 
-  static async open(url: string, headers: Record<string, string>): Promise<EventReader> {
-    const r = new EventReader();
-    const res = await fetch(url, { headers, signal: r.controller.signal });
-    r.status = res.status;
-    r.headers = res.headers;
-    if (res.status !== 200) {
-      r.body = await res.json();
-      return r;
-    }
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    r.done = (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          r.take(decoder.decode(value, { stream: true }));
-        }
-      } catch {
-        // aborted by close()
+    before(async () => {
+      samba = await startSamba();
+      const dir = join(samba.shares.share!, "bulk");
+      mkdirSync(dir);
+      chownSync(dir, samba.uid, samba.gid);
+      const content = Buffer.alloc(FILE_BYTES, "x");
+      for (let i = 0; i < FILES; i++) {
+        const f = join(dir, `file-${String(i).padStart(4, "0")}.bin`);
+        writeFileSync(f, content);
+        chownSync(f, samba.uid, samba.gid);
       }
-    })();
-    return r;
-  }
+      s = await startTestServer({
+        dialect,
+        withFeatureRoutes: true,
+        sync: { retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 100 }, progressFlushMs: 100 },
+        // A short whole-request timeout, which an event stream must outlive.
+        config: { requestTimeoutMs: 2000, headersTimeoutMs: 1000 },
+      });
+      shareId = (await s.api("POST", "/api/v1/shares", { json: { name: "Events" } })).body.id;
+      const c = await s.api("POST", BASE, {
+        json: {
+          name: "Event Fileserver",
+          server_host: samba.host,
+          server_port: samba.port,
+          share_name: "share",
+          domain: samba.domain,
+          username: samba.username,
+          password: samba.password,
+          target_share_id: shareId,
+          target_path: "/From Fileserver",
+        },
+      });
+      assert.equal(c.status, 201, JSON.stringify(c.body));
+      connectorId = c.body.id;
+      bob = await createUserWithToken(s.api, "bob");
+    });
+    // A failed test leaves its streams open; the next one starts without them.
+    afterEach(async () => {
+      for (const r of open.splice(0)) await r.close();
+    });
+    after(async () => {
+      await s?.close();
+      await samba?.stop();
+    });
 
-  private take(text: string): void {
-    this.raw += text;
-    this.buffer += text;
-    let end: number;
-    while ((end = this.buffer.indexOf("\n\n")) >= 0) {
-      const block = this.buffer.slice(0, end);
-      this.buffer = this.buffer.slice(end + 2);
-      const fields: Record<string, string> = {};
-      for (const line of block.split("\n")) {
-        if (line.startsWith(":")) continue;
-        const i = line.indexOf(": ");
-        if (i > 0) fields[line.slice(0, i)] = line.slice(i + 2);
+    test("a sync: queued, running, throttled growing progress, completed; invisible without READ", async () => {
+      const admin = await events(s.adminToken);
+      const filtered = await events(s.adminToken, `?connector_id=${connectorId}`);
+      const outsider = await events(bob.token);
+      assert.equal(admin.status, 200);
+      assert.match(admin.headers.get("content-type") ?? "", /^text\/event-stream/);
+      assert.equal(admin.headers.get("content-encoding"), null);
+      assert.match(admin.headers.get("cache-control") ?? "", /no-cache/);
+      assert.equal(admin.headers.get("x-accel-buffering"), "no");
+      // The preamble arrives at once (nothing is buffered until the first event).
+      await admin.waitFor("the retry hint", () => /^retry: \d+\n/.test(admin.raw), 5000);
+
+      const started = await s.api("POST", `${BASE}/${connectorId}/sync`);
+      assert.equal(started.status, 202);
+      const jobId = started.body.id as string;
+      await admin.waitFor("the completed job", () =>
+        admin.of(connectorId, "job.state").some((e) => e.data.status === "completed"),
+      );
+
+      const states = admin.of(connectorId, "job.state").map((e) => e.data);
+      assert.deepEqual(
+        states.map((d) => d.status),
+        ["queued", "running", "completed"],
+      );
+      for (const d of states) {
+        assert.equal(d.job_id, jobId);
+        assert.equal(d.connector_type, "smb");
+        assert.equal(d.trigger, "manual");
       }
-      if (fields.event && fields.data !== undefined)
-        this.events.push({ type: fields.event, id: fields.id!, data: JSON.parse(fields.data), receivedAt: Date.now() });
-    }
-  }
+      const final = states[2]!;
+      assert.equal(final.error, null);
+      // The folder counts as an item too.
+      assert.ok(final.files_total >= FILES, `files_total ${final.files_total}`);
+      assert.equal(final.files_done, final.files_total);
+      assert.equal(final.bytes_done, FILES * FILE_BYTES);
+      assert.equal(final.bytes_total, FILES * FILE_BYTES, "the plan's byte total, known before the copies");
 
-  of(connectorId: string, type?: string): SseEvent[] {
-    return this.events.filter((e) => e.data.connector_id === connectorId && (!type || e.type === type));
-  }
+      const progress = admin.of(connectorId, "job.progress");
+      assert.ok(progress.length >= 2, `progress events: ${progress.length}`);
+      for (const p of progress) assert.equal(p.data.job_id, jobId);
+      for (let i = 1; i < progress.length; i++) {
+        assert.ok(progress[i]!.data.files_done >= progress[i - 1]!.data.files_done, "files_done never shrinks");
+        assert.ok(progress[i]!.data.bytes_done >= progress[i - 1]!.data.bytes_done, "bytes_done never shrinks");
+      }
+      assert.ok(
+        progress.some((p) => p.data.files_done > 0 && p.data.files_done < final.files_total),
+        `a partial count was seen: ${JSON.stringify(progress.map((p) => p.data.files_done))}`,
+      );
+      assert.ok(
+        progress.some((p) => p.data.bytes_done < final.bytes_total && p.data.bytes_total === final.bytes_total),
+        "part-way events already carry the byte total",
+      );
+      const COUNTERS = [
+        "files_total",
+        "bytes_total",
+        "files_done",
+        "bytes_done",
+        "files_scanned",
+        "files_synced",
+        "error_count",
+      ];
+      for (const k of COUNTERS) assert.equal(progress.at(-1)!.data[k], final[k], `final progress ${k}`);
+      // Throttled: events before the final one are ≥ ~250 ms apart (server time), i.e. at most ~4 a second.
+      const at = progress.map((p) => Date.parse(p.data.at));
+      for (let i = 1; i < at.length - 1; i++) assert.ok(at[i]! - at[i - 1]! >= 200, `gap ${at[i]! - at[i - 1]!} ms`);
+      const seconds = (at.at(-1)! - at[0]!) / 1000;
+      assert.ok(progress.length <= Math.ceil(seconds * 5) + 2, `${progress.length} events in ${seconds} s`);
+      // The order on the wire: ids increase, the final progress precedes the final state.
+      const ids = admin.of(connectorId).map((e) => Number(e.id));
+      assert.deepEqual(
+        ids,
+        [...ids].sort((a, b) => a - b),
+      );
 
-  async waitFor(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
-    const until = Date.now() + ms;
-    while (!ok()) {
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.events)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  /** Resolves when the server has ended the body. */
-  ended(): Promise<void> {
-    return this.done;
-  }
-
-  async close(): Promise<void> {
-    this.controller.abort();
-    await this.done;
-  }
-}
-
-describe("GET /api/v1/events: live connector and job events", () => {
-  let samba: SambaInstance;
-  let s: TestServer;
-  let shareId: string;
-  let connectorId: string;
-  let bob: { id: string; token: string };
-  const open: EventReader[] = [];
-
-  const events = (token: string, query = "") =>
-    EventReader.open(`${s.url}/api/v1/events${query}`, { authorization: `Bearer ${token}` }).then((r) => {
-      open.push(r);
-      return r;
+      // The stream filtered by connector_id got the same events.
+      assert.deepEqual(
+        filtered.events.map((e) => e.id),
+        admin.of(connectorId).map((e) => e.id),
+      );
+      // A user without READ on the target share gets nothing of this connector, and 404 when naming it.
+      assert.equal(outsider.status, 200);
+      assert.equal(outsider.of(connectorId).length, 0);
+      const denied = await events(bob.token, `?connector_id=${connectorId}`);
+      assert.equal(denied.status, 404);
+      assert.equal(denied.body.error.code, "NOT_FOUND");
+      const unknown = await events(s.adminToken, "?connector_id=con_nope");
+      assert.equal(unknown.status, 404);
+      const noAuth = await fetch(`${s.url}/api/v1/events`);
+      assert.equal(noAuth.status, 401);
+      await noAuth.arrayBuffer();
+      for (const r of [admin, filtered, outsider]) await r.close();
+      await waitSubscribers(0);
     });
-  const subscribers = () => s.built.context.connectorEvents.subscriberCount();
-  const waitSubscribers = async (n: number) => {
-    for (let i = 0; i < 200 && subscribers() !== n; i++) await new Promise((r) => setTimeout(r, 25));
-    assert.equal(subscribers(), n);
-  };
 
-  before(async () => {
-    samba = await startSamba();
-    const dir = join(samba.shares.share!, "bulk");
-    mkdirSync(dir);
-    chownSync(dir, samba.uid, samba.gid);
-    const content = Buffer.alloc(FILE_BYTES, "x");
-    for (let i = 0; i < FILES; i++) {
-      const f = join(dir, `file-${String(i).padStart(4, "0")}.bin`);
-      writeFileSync(f, content);
-      chownSync(f, samba.uid, samba.gid);
-    }
-    s = await startTestServer({
-      withFeatureRoutes: true,
-      sync: { retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 100 }, progressFlushMs: 100 },
-      // A short whole-request timeout, which an event stream must outlive.
-      config: { requestTimeoutMs: 2000, headersTimeoutMs: 1000 },
+    test("connector state: PATCH disable/enable, disabled by an auth failure; READ grants visibility", async () => {
+      const grant = await s.api("PUT", `/api/v1/shares/${shareId}/acl?path=${encodeURIComponent("/")}`, {
+        json: { aces: [{ principal_id: bob.id, permissions: ["READ"] }], inherit: true },
+      });
+      assert.equal(grant.status, 200, JSON.stringify(grant.body));
+      const reader = await events(bob.token, `?connector_id=${connectorId}`);
+      assert.equal(reader.status, 200);
+
+      assert.equal((await s.api("PATCH", `${BASE}/${connectorId}`, { json: { enabled: false } })).status, 200);
+      assert.equal((await s.api("PATCH", `${BASE}/${connectorId}`, { json: { enabled: true } })).status, 200);
+      await reader.waitFor("disabled and enabled", () => reader.of(connectorId, "connector.state").length >= 2);
+      const [off, on] = reader.of(connectorId, "connector.state").map((e) => e.data);
+      assert.equal(off.status, "disabled");
+      assert.equal(off.auth_failed, false);
+      assert.equal(off.connector_type, "smb");
+      assert.equal(on.status, "enabled");
+      assert.equal(on.status_reason, null);
+
+      // A wrong password: the run fails CONNECTOR_AUTH_FAILED and the guard disables the connector.
+      const bad = await s.api("PATCH", `${BASE}/${connectorId}`, { json: { password: "wrong-password" } });
+      assert.equal(bad.status, 200, JSON.stringify(bad.body));
+      assert.equal((await s.api("POST", `${BASE}/${connectorId}/sync`)).status, 202);
+      await reader.waitFor("the auth failure", () => reader.of(connectorId, "connector.state").length >= 3);
+      const failed = reader.of(connectorId, "job.state").find((e) => e.data.status === "failed");
+      assert.equal(failed?.data.error.code, "CONNECTOR_AUTH_FAILED");
+      const disabled = reader.of(connectorId, "connector.state")[2]!.data;
+      assert.equal(disabled.status, "disabled");
+      assert.equal(disabled.auth_failed, true);
+      assert.match(disabled.status_reason, /^authentication failed: /);
+      // Its state event comes after the connector.state one (the guard runs before the end is stored).
+      assert.ok(Number(failed!.id) > Number(reader.of(connectorId, "connector.state")[2]!.id));
+      await reader.close();
+      await waitSubscribers(0);
     });
-    shareId = (await s.api("POST", "/api/v1/shares", { json: { name: "Events" } })).body.id;
-    const c = await s.api("POST", BASE, {
-      json: {
-        name: "Event Fileserver",
-        server_host: samba.host,
-        server_port: samba.port,
-        share_name: "share",
-        domain: samba.domain,
-        username: samba.username,
-        password: samba.password,
-        target_share_id: shareId,
-        target_path: "/From Fileserver",
-      },
+
+    test("a cookie stream outlives the request timeout, carries heartbeats; closing it unsubscribes", async () => {
+      const email = `eve-${Date.now()}@example.com`;
+      const password = "eve-long-password-1";
+      const u = await s.api("POST", "/api/v1/users", { json: { email, name: "Eve" } });
+      assert.equal((await s.api("PUT", `/api/v1/users/${u.body.id}/password`, { json: { password } })).status, 204);
+      const session = await signIn(s.url, email, password);
+      assert.ok(session.cookie);
+      const reader = await EventReader.open(`${s.url}/api/v1/events`, { cookie: session.cookie });
+      open.push(reader);
+      assert.equal(reader.status, 200);
+      await waitSubscribers(1);
+      // 15 s heartbeat; the request timeout (2 s) would have cut the stream long before.
+      await reader.waitFor("a heartbeat", () => reader.raw.includes(": heartbeat\n\n"), 20_000);
+      assert.equal(subscribers(), 1);
+      await reader.close();
+      await waitSubscribers(0);
     });
-    assert.equal(c.status, 201, JSON.stringify(c.body));
-    connectorId = c.body.id;
-    bob = await createUserWithToken(s.api, "bob");
-  });
-  // A failed test leaves its streams open; the next one starts without them.
-  afterEach(async () => {
-    for (const r of open.splice(0)) await r.close();
-  });
-  after(async () => {
-    await s?.close();
-    await samba?.stop();
-  });
 
-  test("a sync: queued, running, throttled growing progress, completed; invisible to a user without READ", async () => {
-    const admin = await events(s.adminToken);
-    const filtered = await events(s.adminToken, `?connector_id=${connectorId}`);
-    const outsider = await events(bob.token);
-    assert.equal(admin.status, 200);
-    assert.match(admin.headers.get("content-type") ?? "", /^text\/event-stream/);
-    assert.equal(admin.headers.get("content-encoding"), null);
-    assert.match(admin.headers.get("cache-control") ?? "", /no-cache/);
-    assert.equal(admin.headers.get("x-accel-buffering"), "no");
-    // The preamble arrives at once (nothing is buffered until the first event).
-    await admin.waitFor("the retry hint", () => /^retry: \d+\n/.test(admin.raw), 5000);
-
-    const started = await s.api("POST", `${BASE}/${connectorId}/sync`);
-    assert.equal(started.status, 202);
-    const jobId = started.body.id as string;
-    await admin.waitFor("the completed job", () =>
-      admin.of(connectorId, "job.state").some((e) => e.data.status === "completed"),
-    );
-
-    const states = admin.of(connectorId, "job.state").map((e) => e.data);
-    assert.deepEqual(
-      states.map((d) => d.status),
-      ["queued", "running", "completed"],
-    );
-    for (const d of states) {
-      assert.equal(d.job_id, jobId);
-      assert.equal(d.connector_type, "smb");
-      assert.equal(d.trigger, "manual");
-    }
-    const final = states[2]!;
-    assert.equal(final.error, null);
-    // The folder counts as an item too.
-    assert.ok(final.files_total >= FILES, `files_total ${final.files_total}`);
-    assert.equal(final.files_done, final.files_total);
-    assert.equal(final.bytes_done, FILES * FILE_BYTES);
-    assert.equal(final.bytes_total, FILES * FILE_BYTES, "the plan's byte total, known before the copies");
-
-    const progress = admin.of(connectorId, "job.progress");
-    assert.ok(progress.length >= 2, `progress events: ${progress.length}`);
-    for (const p of progress) assert.equal(p.data.job_id, jobId);
-    for (let i = 1; i < progress.length; i++) {
-      assert.ok(progress[i]!.data.files_done >= progress[i - 1]!.data.files_done, "files_done never shrinks");
-      assert.ok(progress[i]!.data.bytes_done >= progress[i - 1]!.data.bytes_done, "bytes_done never shrinks");
-    }
-    assert.ok(
-      progress.some((p) => p.data.files_done > 0 && p.data.files_done < final.files_total),
-      `a partial count was seen: ${JSON.stringify(progress.map((p) => p.data.files_done))}`,
-    );
-    assert.ok(
-      progress.some((p) => p.data.bytes_done < final.bytes_total && p.data.bytes_total === final.bytes_total),
-      "part-way events already carry the byte total",
-    );
-    const COUNTERS = [
-      "files_total",
-      "bytes_total",
-      "files_done",
-      "bytes_done",
-      "files_scanned",
-      "files_synced",
-      "error_count",
-    ];
-    for (const k of COUNTERS) assert.equal(progress.at(-1)!.data[k], final[k], `final progress ${k}`);
-    // Throttled: events before the final one are ≥ ~250 ms apart (server time), i.e. at most ~4 a second.
-    const at = progress.map((p) => Date.parse(p.data.at));
-    for (let i = 1; i < at.length - 1; i++) assert.ok(at[i]! - at[i - 1]! >= 200, `gap ${at[i]! - at[i - 1]!} ms`);
-    const seconds = (at.at(-1)! - at[0]!) / 1000;
-    assert.ok(progress.length <= Math.ceil(seconds * 5) + 2, `${progress.length} events in ${seconds} s`);
-    // The order on the wire: ids increase, the final progress precedes the final state.
-    const ids = admin.of(connectorId).map((e) => Number(e.id));
-    assert.deepEqual(
-      ids,
-      [...ids].sort((a, b) => a - b),
-    );
-
-    // The stream filtered by connector_id got the same events.
-    assert.deepEqual(
-      filtered.events.map((e) => e.id),
-      admin.of(connectorId).map((e) => e.id),
-    );
-    // A user without READ on the target share gets nothing of this connector, and 404 when naming it.
-    assert.equal(outsider.status, 200);
-    assert.equal(outsider.of(connectorId).length, 0);
-    const denied = await events(bob.token, `?connector_id=${connectorId}`);
-    assert.equal(denied.status, 404);
-    assert.equal(denied.body.error.code, "NOT_FOUND");
-    const unknown = await events(s.adminToken, "?connector_id=con_nope");
-    assert.equal(unknown.status, 404);
-    const noAuth = await fetch(`${s.url}/api/v1/events`);
-    assert.equal(noAuth.status, 401);
-    await noAuth.arrayBuffer();
-    for (const r of [admin, filtered, outsider]) await r.close();
-    await waitSubscribers(0);
-  });
-
-  test("connector state: PATCH disable/enable, disabled by an auth failure; READ grants visibility", async () => {
-    const grant = await s.api("PUT", `/api/v1/shares/${shareId}/acl?path=${encodeURIComponent("/")}`, {
-      json: { aces: [{ principal_id: bob.id, permissions: ["READ"] }], inherit: true },
+    test("the OpenAPI document describes the stream: text/event-stream, its event types, 401 and 404", async () => {
+      const doc = await (await fetch(`${s.url}/api/v1/openapi.json`)).json();
+      const op = doc.paths["/api/v1/events"].get;
+      assert.ok(op.responses["200"].content["text/event-stream"]);
+      for (const st of ["401", "404"]) assert.ok(op.responses[st], st);
+      for (const t of ["job.progress", "job.state", "connector.state"]) assert.ok(op.description.includes(t), t);
+      assert.ok(op.parameters.some((p: any) => p.name === "connector_id" && p.in === "query"));
     });
-    assert.equal(grant.status, 200, JSON.stringify(grant.body));
-    const reader = await events(bob.token, `?connector_id=${connectorId}`);
-    assert.equal(reader.status, 200);
 
-    assert.equal((await s.api("PATCH", `${BASE}/${connectorId}`, { json: { enabled: false } })).status, 200);
-    assert.equal((await s.api("PATCH", `${BASE}/${connectorId}`, { json: { enabled: true } })).status, 200);
-    await reader.waitFor("disabled and enabled", () => reader.of(connectorId, "connector.state").length >= 2);
-    const [off, on] = reader.of(connectorId, "connector.state").map((e) => e.data);
-    assert.equal(off.status, "disabled");
-    assert.equal(off.auth_failed, false);
-    assert.equal(off.connector_type, "smb");
-    assert.equal(on.status, "enabled");
-    assert.equal(on.status_reason, null);
-
-    // A wrong password: the run fails CONNECTOR_AUTH_FAILED and the guard disables the connector.
-    const bad = await s.api("PATCH", `${BASE}/${connectorId}`, { json: { password: "wrong-password" } });
-    assert.equal(bad.status, 200, JSON.stringify(bad.body));
-    assert.equal((await s.api("POST", `${BASE}/${connectorId}/sync`)).status, 202);
-    await reader.waitFor("the auth failure", () => reader.of(connectorId, "connector.state").length >= 3);
-    const failed = reader.of(connectorId, "job.state").find((e) => e.data.status === "failed");
-    assert.equal(failed?.data.error.code, "CONNECTOR_AUTH_FAILED");
-    const disabled = reader.of(connectorId, "connector.state")[2]!.data;
-    assert.equal(disabled.status, "disabled");
-    assert.equal(disabled.auth_failed, true);
-    assert.match(disabled.status_reason, /^authentication failed: /);
-    // Its state event comes after the connector.state one (the guard runs before the end is stored).
-    assert.ok(Number(failed!.id) > Number(reader.of(connectorId, "connector.state")[2]!.id));
-    await reader.close();
-    await waitSubscribers(0);
+    // Last: it closes the server.
+    test("closing the server ends open streams instead of waiting for them", async () => {
+      const reader = await events(s.adminToken);
+      assert.equal(reader.status, 200);
+      await waitSubscribers(1);
+      const closed = s.built.close().then(() => "closed");
+      const timeout = new Promise((r) => setTimeout(() => r("still waiting"), 10_000).unref());
+      assert.equal(await Promise.race([closed, timeout]), "closed");
+      assert.equal(subscribers(), 0);
+      await reader.ended();
+    });
   });
-
-  test("a cookie stream outlives the request timeout, carries heartbeats; closing it unsubscribes", async () => {
-    const email = `eve-${Date.now()}@example.com`;
-    const password = "eve-long-password-1";
-    const u = await s.api("POST", "/api/v1/users", { json: { email, name: "Eve" } });
-    assert.equal((await s.api("PUT", `/api/v1/users/${u.body.id}/password`, { json: { password } })).status, 204);
-    const session = await signIn(s.url, email, password);
-    assert.ok(session.cookie);
-    const reader = await EventReader.open(`${s.url}/api/v1/events`, { cookie: session.cookie });
-    open.push(reader);
-    assert.equal(reader.status, 200);
-    await waitSubscribers(1);
-    // 15 s heartbeat; the request timeout (2 s) would have cut the stream long before.
-    await reader.waitFor("a heartbeat", () => reader.raw.includes(": heartbeat\n\n"), 20_000);
-    assert.equal(subscribers(), 1);
-    await reader.close();
-    await waitSubscribers(0);
-  });
-
-  test("the OpenAPI document describes the stream: text/event-stream, its event types, 401 and 404", async () => {
-    const doc = await (await fetch(`${s.url}/api/v1/openapi.json`)).json();
-    const op = doc.paths["/api/v1/events"].get;
-    assert.ok(op.responses["200"].content["text/event-stream"]);
-    for (const st of ["401", "404"]) assert.ok(op.responses[st], st);
-    for (const t of ["job.progress", "job.state", "connector.state"]) assert.ok(op.description.includes(t), t);
-    assert.ok(op.parameters.some((p: any) => p.name === "connector_id" && p.in === "query"));
-  });
-
-  // Last: it closes the server.
-  test("closing the server ends open streams instead of waiting for them", async () => {
-    const reader = await events(s.adminToken);
-    assert.equal(reader.status, 200);
-    await waitSubscribers(1);
-    const closed = s.built.close().then(() => "closed");
-    const timeout = new Promise((r) => setTimeout(() => r("still waiting"), 10_000).unref());
-    assert.equal(await Promise.race([closed, timeout]), "closed");
-    assert.equal(subscribers(), 0);
-    await reader.ended();
-  });
-});

@@ -32,20 +32,33 @@ export interface ApiWorld {
   close(): Promise<void>;
 }
 
-export async function startApiWorld(): Promise<ApiWorld> {
-  const emu = await startEmulator();
+/**
+ * Options for a second node of the same deployment: the first node's emulator, data directory,
+ * PostgreSQL database and admin token (all left open or in place by this world's close()).
+ */
+export interface ApiWorldOptions {
+  emu?: GraphEmulator;
+  dataDir?: string;
+  databaseUrl?: string;
+  adminToken?: string;
+}
+
+export async function startApiWorld(opts: ApiWorldOptions = {}): Promise<ApiWorld> {
+  const emu = opts.emu ?? (await startEmulator());
+  const closeEmu = () => (opts.emu ? Promise.resolve() : emu.close());
   process.env.SCAIDRIVE_ENTRA_AUTHORITY_HOST = emu.info.authority_host;
   process.env.SCAIDRIVE_GRAPH_BASE_URL = emu.info.graph_base_url;
   delete process.env.SCAIDRIVE_PUBLIC_URL;
-  const temp = makeTempDir("sp-api");
-  const adminToken = `test-admin-${randomBytes(16).toString("hex")}`;
+  const temp = opts.dataDir ? undefined : makeTempDir("sp-api");
+  const adminToken = opts.adminToken ?? `test-admin-${randomBytes(16).toString("hex")}`;
   const config: ServerConfig = {
     ...loadConfig({ SCAIDRIVE_CONNECTOR_DENY_NETWORKS: "none" }),
     port: 0,
     host: "127.0.0.1",
-    dataDir: temp.path,
+    dataDir: opts.dataDir ?? temp!.path,
     adminToken,
     logLevel: "silent",
+    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
   };
   let built: BuiltApp;
   try {
@@ -61,8 +74,8 @@ export async function startApiWorld(): Promise<ApiWorld> {
     });
     await built.app.listen({ port: 0, host: "127.0.0.1" });
   } catch (err) {
-    await emu.close();
-    temp.remove();
+    await closeEmu();
+    temp?.remove();
     throw err;
   }
   const addr = built.app.server.address();
@@ -93,8 +106,8 @@ export async function startApiWorld(): Promise<ApiWorld> {
       await built.context.engine.service.stop();
       built.app.server.closeAllConnections();
       await built.close();
-      await emu.close();
-      temp.remove();
+      await closeEmu();
+      temp?.remove();
     },
   };
 }
