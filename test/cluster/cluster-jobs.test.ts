@@ -32,7 +32,7 @@ import {
 } from "../connectors/smb/e2e-world.js";
 import { fetchSha, listFiles, pool, sha256, type Target } from "./cluster-client.js";
 
-const FILES = Number(process.env.CLUSTER_TEST_SYNC_FILES ?? 400);
+const FILES = Number(process.env.CLUSTER_TEST_SYNC_FILES ?? 300);
 const ORPHAN_AFTER_MS = 4000;
 /** From the kill to the next scheduled run: orphan age, a tick (≤ the orphan age), the 15 s lease, slack. */
 const NEXT_RUN_BOUND_MS = 45_000;
