@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system peers the test suite and benchmarks run against (real Samba, smbclient,
-# rclone, iproute2, curl, jq) when they are missing. Debian's packages; needs root, as on the project's machines.
+# rclone, iproute2, curl, jq, nginx) when they are missing. Debian's packages; needs root, as on the project's machines.
 set -euo pipefail
 need=()
 command -v smbd >/dev/null 2>&1 || need+=(samba)
@@ -18,6 +18,9 @@ command -v jq >/dev/null 2>&1 || need+=(jq)
 # font with Latin glyphs to render readable screenshots.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
+# The cluster tests and bench (test/cluster, bench/cluster-*) put several nodes behind a real nginx, run as a
+# child of the test with its own config; the light flavour has the proxy and upstream modules they use.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 # The ACL tests run a share with `vfs objects = acl_xattr`; Debian ships that module separately.
 if command -v smbd >/dev/null 2>&1; then
   modules_dir=$(smbd -b 2>/dev/null | awk -F': ' '/MODULESDIR/ {print $2}')

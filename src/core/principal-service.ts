@@ -315,11 +315,21 @@ export class PrincipalService {
    * (`generatedPassword`, printed once like the token). An existing password is never replaced.
    * @throws VALIDATION_FAILED for a token under 16 or a password outside 8..1024 characters.
    */
-  async bootstrapAdmin(opts: {
-    adminToken?: string;
-    adminPassword?: string;
-    email?: string;
-  }): Promise<{ admin: User; generatedToken?: string; generatedPassword?: string; revokedAdminToken?: boolean }> {
+  async bootstrapAdmin(opts: BootstrapOptions): Promise<BootstrapResult> {
+    // The nodes of a new deployment start together on one empty database: another one may create
+    // the admin or insert the configured token between this one's check and its insert. Its unique
+    // violation means that happened; the next pass finds what the other node made.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.bootstrapOnce(opts);
+      } catch (err) {
+        const raced = isUniqueViolation(err) || (err instanceof AppError && err.code === "CONFLICT");
+        if (attempt >= 3 || !raced) throw err;
+      }
+    }
+  }
+
+  private async bootstrapOnce(opts: BootstrapOptions): Promise<BootstrapResult> {
     if (opts.adminPassword !== undefined) {
       const length = [...opts.adminPassword].length;
       if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH)
@@ -354,6 +364,19 @@ export class PrincipalService {
     }
     return { admin, generatedToken, generatedPassword };
   }
+}
+
+interface BootstrapOptions {
+  adminToken?: string;
+  adminPassword?: string;
+  email?: string;
+}
+
+interface BootstrapResult {
+  admin: User;
+  generatedToken?: string;
+  generatedPassword?: string;
+  revokedAdminToken?: boolean;
 }
 
 /** @throws AppError FORBIDDEN unless the actor is an admin (or the system actor). */

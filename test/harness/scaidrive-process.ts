@@ -51,7 +51,18 @@ let hooked = false;
  * node as `npm start` does — what benchmarks of memory should measure.
  */
 export async function startScaidriveProcess(
-  opts: { dataDir?: string; logLevel?: string; env?: Record<string, string>; entry?: string } = {},
+  opts: {
+    dataDir?: string;
+    logLevel?: string;
+    env?: Record<string, string>;
+    entry?: string;
+    /** The bootstrap admin token (default a random one); nodes of one cluster share it. */
+    adminToken?: string;
+    /** Where the child's output goes (default `<dataDir>/server.log`); nodes sharing a data dir need their own. */
+    logFile?: string;
+    /** Arguments after `serve`, e.g. `["--role", "worker"]`. */
+    args?: string[];
+  } = {},
 ): Promise<ScaidriveProcess> {
   if (!hooked) {
     hooked = true;
@@ -63,9 +74,9 @@ export async function startScaidriveProcess(
   const dataDir = opts.dataDir ?? temp!.path;
   mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
-  const adminToken = `test-admin-${randomBytes(16).toString("hex")}`;
+  const adminToken = opts.adminToken ?? `test-admin-${randomBytes(16).toString("hex")}`;
   const url = `http://127.0.0.1:${port}`;
-  const logFile = join(dataDir, "server.log");
+  const logFile = opts.logFile ?? join(dataDir, "server.log");
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 
@@ -109,7 +120,13 @@ export async function startScaidriveProcess(
       // The flags `npm start` passes, so what runs here (and in bench/) is what users run.
       const c = spawn(
         process.execPath,
-        [...SERVER_NODE_FLAGS, ...(entry.endsWith(".ts") ? ["--import", "tsx"] : []), entry, "serve"],
+        [
+          ...SERVER_NODE_FLAGS,
+          ...(entry.endsWith(".ts") ? ["--import", "tsx"] : []),
+          entry,
+          "serve",
+          ...(opts.args ?? []),
+        ],
         {
           cwd: repoRoot,
           env: {
