@@ -32,7 +32,7 @@ import {
 } from "../connectors/smb/e2e-world.js";
 import { fetchSha, listFiles, pool, sha256, type Target } from "./cluster-client.js";
 
-const FILES = Number(process.env.CLUSTER_TEST_SYNC_FILES ?? 300);
+const FILES = Number(process.env.CLUSTER_TEST_SYNC_FILES ?? 2000);
 const ORPHAN_AFTER_MS = 4000;
 /** From the kill to the next scheduled run: orphan age, a tick (≤ the orphan age), the 15 s lease, slack. */
 const NEXT_RUN_BOUND_MS = 45_000;
@@ -108,8 +108,8 @@ describe("cluster: a node SIGKILLed mid-sync", () => {
   test("another node fails the orphan; the next scheduled run starts at once, resumes, completes", async (t) => {
     const expected = new Map<string, string>();
     for (let i = 0; i < FILES; i++) {
-      const rel = `d${i % 10}/f-${String(i).padStart(4, "0")}.bin`;
-      const data = randomBytes(20 * 1024);
+      const rel = `d${i % 20}/f-${String(i).padStart(4, "0")}.bin`;
+      const data = randomBytes(4096);
       smbWrite(smb, `src/${rel}`, data);
       expected.set(`/smb/${rel}`, sha256(data));
     }
