@@ -1,6 +1,7 @@
 /**
  * A node dying mid-sync in a three-node cluster (test/harness/cluster.ts: one PostgreSQL, one data
- * dir, nginx round-robin in front): an SMB sync (real smbd) of a connector with a schedule (every
+ * dir, nginx round-robin in front; node 0 runs `serve --role api`, so it serves requests but must
+ * never run a job, nodes 1 and 2 the default role `all`): an SMB sync (real smbd) of a connector with a schedule (every
  * minute) is started through nginx, and the node running it — the one process holding connections
  * to smbd, cross-checked with the job's `claimed_by` and the nodes' ids from /api/v1/health when the
  * server records them — is SIGKILLed once the run has begun. Another node must fail the orphaned job
@@ -98,7 +99,11 @@ describe("cluster: a node SIGKILLed mid-sync", () => {
     // The project's machines run PostgreSQL; a missing server is a failure, not a skip.
     assert.ok(await pgReachable(), "PostgreSQL must be reachable at SCAIDRIVE_TEST_PG_URL");
     smb = await startSmbSide();
-    cluster = await startCluster({ nodes: 3, env: { SCAIDRIVE_SYNC_ORPHAN_AFTER_MS: String(ORPHAN_AFTER_MS) } });
+    cluster = await startCluster({
+      nodes: 3,
+      env: { SCAIDRIVE_SYNC_ORPHAN_AFTER_MS: String(ORPHAN_AFTER_MS) },
+      args: (i) => (i === 0 ? ["--role", "api"] : []),
+    });
   });
   after(async () => {
     await cluster?.stop();
@@ -145,6 +150,7 @@ describe("cluster: a node SIGKILLed mid-sync", () => {
     }
     assert.equal(seen.status, "running", `killed mid-run: ${JSON.stringify(seen)}`);
     assert.ok(running >= 0, "exactly one node holds connections to smbd while the job runs");
+    assert.notEqual(running, 0, "the api node runs no job");
     assert.ok(seen.files_done < FILES, `still copying when killed: ${JSON.stringify(seen)}`);
     const claimedBy = await claimOf(cluster.database.url, job.id);
     if (claimedBy !== undefined) {
@@ -195,6 +201,8 @@ describe("cluster: a node SIGKILLed mid-sync", () => {
       .filter((e: any) => e.action === "copy" && copiedBefore.has(e.path))
       .map((e: any) => e.path);
     assert.deepEqual(copiedAgain, [], "files the dead node finished are not copied again");
+    const survivor = (await cluster.nodeApi(3 - running, "GET", "/api/v1/health")).body.node_id;
+    assert.equal(await claimOf(cluster.database.url, next.id), survivor, "the surviving all-role node ran it");
     const jobs = (await cluster.api("GET", `${BASE}/${cnn}/jobs`)).body.jobs;
     assert.deepEqual(jobs.map((j: any) => j.id).sort(), [job.id, next.id].sort(), "no other job");
 

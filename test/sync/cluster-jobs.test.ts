@@ -333,7 +333,7 @@ describe("several nodes on one PostgreSQL: claiming, one scheduler, orphans", { 
     const { connector, target } = await newConnector(survivor, 3, { sync_interval_minutes: 60 });
     const jobs = survivor.ctx.engine.stores.jobs;
     // What a node that died mid-run leaves behind: a running job claimed by it, whose heartbeat
-    // stopped (the real SIGKILL of a serve process is in test/connectors/smb/cluster-failover.test.ts).
+    // stopped (the real SIGKILL of a serve process is in test/cluster/cluster-jobs.test.ts).
     const dead = await jobs.createActive(connector.id, "scheduled", { full_sync: false, dry_run: false, force: false });
     const claimed = await jobs.claim(dead!.id, "node_dead");
     assert.equal(claimed?.status, "running");
