@@ -338,7 +338,7 @@ export class SyncJobStore {
         .groupBy(column)
         .orderBy(column)
         .execute();
-      return Object.fromEntries(rows.map((r) => [r[column] as string, num(r.n)]));
+      return Object.fromEntries(rows.map((r) => [r[column] as string, Number(r.n)]));
     };
     const byAction = await countBy("action");
     const byResult = await countBy("result");
