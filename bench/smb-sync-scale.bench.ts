@@ -83,6 +83,16 @@ function ensureTree(dir: string, count: number, uid: number, gid: number): void 
   console.log(`  generated ${count} files in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
+/** The per-phase wall times of the server's last run (its "sync run phases" log line). */
+function lastPhases(server: ScaidriveProcess): string {
+  const line = server
+    .logTail(2000)
+    .split("\n")
+    .reverse()
+    .find((l) => l.includes("sync run phases"));
+  return line ? JSON.stringify((JSON.parse(line) as { phaseMs?: unknown }).phaseMs) : "?";
+}
+
 async function syncAndWait(server: ScaidriveProcess, id: string): Promise<{ seconds: number; job: any }> {
   const t0 = performance.now();
   const started = await server.api("POST", `${BASE}/${id}/sync`);
@@ -182,6 +192,7 @@ async function main(): Promise<void> {
       const server = await startScaidriveProcess({
         dataDir: join(work.path, `data-${count}`),
         entry: process.env.BENCH_SERVER_ENTRY || undefined,
+        logLevel: "info",
         env: cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(cpuProf, String(count))}` } : {},
       });
       try {
@@ -212,6 +223,7 @@ async function main(): Promise<void> {
         const peakInitial = statusBytes(pid, "VmHWM");
         if (initial.job.files_synced < count) throw new Error(`only ${initial.job.files_synced} of ${count} synced`);
         console.log(`  initial sync: ${initial.seconds.toFixed(1)} s, peak ${mib(peakInitial)} (load ${load()})`);
+        console.log(`    phases (ms): ${lastPhases(server)}`);
         const t = performance.now();
         const summary = await server.api("GET", `${BASE}/${c.body.id}/jobs/${initial.job.id}/summary`);
         const summaryMs = performance.now() - t;
@@ -225,6 +237,7 @@ async function main(): Promise<void> {
         const peakNoop = statusBytes(pid, "VmHWM");
         if (noop.job.files_synced !== 0) throw new Error(`no-op resync synced ${noop.job.files_synced}`);
         console.log(`  no-op resync: ${noop.seconds.toFixed(1)} s, peak ${mib(peakNoop)} (load ${load()})`);
+        console.log(`    phases (ms): ${lastPhases(server)}`);
         await server.stop();
 
         // The peers, on the same tree, with the server stopped.
