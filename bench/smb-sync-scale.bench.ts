@@ -10,7 +10,8 @@
  *
  * Each tree is generated once under BENCH_SCALE_TREES (default /tmp/scaidrive-scale-trees, the
  * share's path), reused by every peer and by later runs (a `.complete` marker), and deleted at the
- * end unless BENCH_SCALE_KEEP_TREES=1. BENCH_SCALE_CPU_PROF=<dir> runs the server with --cpu-prof.
+ * end unless BENCH_SCALE_KEEP_TREES=1. BENCH_SCALE_CPU_PROF=<dir> profiles the server
+ * (bench/cpu-profile-entry.mjs): <dir>/server-<count>-{2,3}.cpuprofile are the initial sync and the no-op.
  * Run against the built server: `npm run build`, then BENCH_SERVER_ENTRY=dist/src/cli/scaidrive.js.
  */
 import { spawn } from "node:child_process";
@@ -189,12 +190,23 @@ async function main(): Promise<void> {
       ensureTree(join(TREES, base), count, samba.uid, samba.gid);
       const loadStart = load();
       const cpuProf = process.env.BENCH_SCALE_CPU_PROF;
+      // With a profile: the entry that profiles itself and writes one profile per run (SIGUSR2).
       const server = await startScaidriveProcess({
         dataDir: join(work.path, `data-${count}`),
-        entry: process.env.BENCH_SERVER_ENTRY || undefined,
+        entry: cpuProf ? "bench/cpu-profile-entry.mjs" : process.env.BENCH_SERVER_ENTRY || undefined,
         logLevel: "info",
-        env: cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(cpuProf, String(count))}` } : {},
+        env: cpuProf
+          ? {
+              BENCH_PROFILE_OUT: join(cpuProf, `server-${count}`),
+              BENCH_PROFILE_TARGET: process.env.BENCH_SERVER_ENTRY || "dist/src/cli/scaidrive.js",
+            }
+          : {},
       });
+      const dumpProfile = async () => {
+        if (!cpuProf) return;
+        process.kill(server.pid()!, "SIGUSR2");
+        await new Promise((r) => setTimeout(r, 3000));
+      };
       try {
         const pid = server.pid()!;
         const shareId = (await server.api("POST", "/api/v1/shares", { json: { name: `Scale ${count}` } })).body
@@ -217,6 +229,7 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 1000));
         const startRss = statusBytes(pid, "VmRSS");
         resetPeak(pid);
+        await dumpProfile();
         let cpu0 = cpuSeconds(pid);
         const initial = await syncAndWait(server, c.body.id);
         const cpuInitial = cpuSeconds(pid) - cpu0;
@@ -230,6 +243,7 @@ async function main(): Promise<void> {
         if (summary.status !== 200 || summary.body.by_result.ok < count)
           throw new Error(`summary: ${summary.status} ${JSON.stringify(summary.body)}`);
         console.log(`  summary (${summaryMs.toFixed(0)} ms): ${JSON.stringify(summary.body)}`);
+        await dumpProfile();
         resetPeak(pid);
         cpu0 = cpuSeconds(pid);
         const noop = await syncAndWait(server, c.body.id);
@@ -238,6 +252,7 @@ async function main(): Promise<void> {
         if (noop.job.files_synced !== 0) throw new Error(`no-op resync synced ${noop.job.files_synced}`);
         console.log(`  no-op resync: ${noop.seconds.toFixed(1)} s, peak ${mib(peakNoop)} (load ${load()})`);
         console.log(`    phases (ms): ${lastPhases(server)}`);
+        await dumpProfile();
         await server.stop();
 
         // The peers, on the same tree, with the server stopped.
