@@ -98,8 +98,17 @@ async function syncAndWait(server: ScaidriveProcess, id: string): Promise<{ seco
   const t0 = performance.now();
   const started = await server.api("POST", `${BASE}/${id}/sync`);
   if (started.status !== 202) throw new Error(`sync: ${started.status} ${JSON.stringify(started.body)}`);
-  for (;;) {
-    const r = await server.api("GET", `${BASE}/${id}/jobs/${started.body.id}?limit=1`);
+  for (let failures = 0; ;) {
+    // A poll may fail on a machine this loaded (a reset connection): only a run of them is fatal.
+    const r = await server.api("GET", `${BASE}/${id}/jobs/${started.body.id}?limit=1`).catch((err: unknown) => {
+      if (++failures > 10) throw err;
+      return undefined;
+    });
+    if (!r) {
+      await new Promise((res) => setTimeout(res, 1000));
+      continue;
+    }
+    failures = 0;
     if (r.body.status !== "queued" && r.body.status !== "running") {
       if (r.body.status !== "completed" || r.body.error_count !== 0)
         throw new Error(`job did not complete cleanly: ${JSON.stringify(r.body)}`);
@@ -288,6 +297,10 @@ async function main(): Promise<void> {
           summaryMs.toFixed(0),
           `${loadStart} → ${load()}`,
         ]);
+      } catch (err) {
+        // Said at once, with the server's log: the cleanup of a million-file tree takes a while.
+        console.error(`count ${count} failed:`, err, `\nserver log:\n${server.logTail(40)}`);
+        throw err;
       } finally {
         await server.stop();
       }
