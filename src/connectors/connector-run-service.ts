@@ -159,6 +159,23 @@ export class ConnectorRunService {
     return { ...jobView(job), entries: page.map(entryView), next_cursor: next };
   }
 
+  /**
+   * Counts of a job's log entries per action and per result, without the entries: they name no
+   * path, so readers of the target share see them too. Counted by the store in SQL.
+   */
+  async jobSummary(actor: Actor, id: string, jobId: string): Promise<Json> {
+    const { connector } = await this.o.access.load(actor, id, this.o.def.type, "read");
+    const job = await this.jobOf(connector.id, jobId);
+    const counts = await this.o.stores.jobs.entryCounts(job.id);
+    return {
+      job_id: job.id,
+      status: job.status,
+      entries: counts.total,
+      by_action: counts.byAction,
+      by_result: counts.byResult,
+    };
+  }
+
   /** Cancels a queued or running job; a finished one is returned unchanged. @throws NOT_FOUND, FORBIDDEN */
   async cancelJob(actor: Actor, id: string, jobId: string): Promise<Json> {
     const { connector } = await this.o.access.load(actor, id, this.o.def.type, "manage");

@@ -9,7 +9,8 @@
  * - `POST /{id}/sync[?full_sync][&dry_run][&force]` → 202 with the job; a dry run waits for the plan
  *   and answers 200 with the finished job plus `plan`.
  * - `GET /{id}/jobs` (newest first, paginated, live progress), `GET /{id}/jobs/{job_id}` (with the
- *   per-file log, paginated), `POST /{id}/jobs/{job_id}/cancel`.
+ *   per-file log, paginated), `GET /{id}/jobs/{job_id}/summary` (log counts per action/result),
+ *   `POST /{id}/jobs/{job_id}/cancel`.
  * - `GET /{id}/file-states` (paginated), `/{id}/identity-mappings[/{map_id}]` create/list/get/delete,
  *   `GET /{id}/audit`.
  *
@@ -319,6 +320,19 @@ function runRoutes({ app, basePath, tags, runs }: TypeRoutes): void {
       },
     },
     async (req) => runs.job(await requireUser(req), req.params.id, req.params.job_id, req.query),
+  );
+
+  app.get(
+    `${basePath}/:id/jobs/:job_id/summary`,
+    {
+      schema: {
+        tags,
+        summary: "Counts of a job's log entries per action and per result (counted in SQL, entries not read)",
+        params: JobParams,
+        response: { 200: schema(refTo("ConnectorJobSummary")), ...errors(401, 404) },
+      },
+    },
+    async (req) => runs.jobSummary(await requireUser(req), req.params.id, req.params.job_id),
   );
 
   app.post(

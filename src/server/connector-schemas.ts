@@ -160,11 +160,25 @@ export const JobDetailSchema: Json = {
   },
 };
 
+const counts: Json = { type: "object", additionalProperties: { type: "integer" } };
+const JobSummarySchema: Json = {
+  $id: "ConnectorJobSummary",
+  type: "object",
+  properties: {
+    job_id: { type: "string" },
+    status: { type: "string" },
+    entries: { type: "integer" },
+    by_action: counts,
+    by_result: counts,
+  },
+};
+
 /** The job, log, plan, file-state and audit components, for `RouteModule.sharedSchemas`. */
 export const CONNECTOR_JOB_SCHEMAS: readonly TSchema[] = [
   JobSchema,
   DryRunSchema,
   JobDetailSchema,
+  JobSummarySchema,
   JobEntrySchema,
   PlanItemSchema,
   FileStateSchema,

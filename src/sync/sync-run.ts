@@ -284,12 +284,28 @@ export async function runSync(p: RunParams): Promise<RunResult> {
       });
     }
     // Both sides are listed at once (the remote's round trips overlap ScaiDrive's reads), each
-    // streaming into its own rows of the working set; then the base joins them.
+    // streaming into its own rows of the working set, and the base is copied in meanwhile: the
+    // three write disjoint rows, and on a large tree the base's copy would otherwise add its own
+    // time after the slower walk.
+    // Wall time per phase, logged with the outcome: where a large run spends its time.
+    const phaseMs: Record<string, number> = {};
+    let phaseStart = performance.now();
+    const phaseDone = (name: string) => {
+      const now = performance.now();
+      phaseMs[name] = Math.round(now - phaseStart);
+      phaseStart = now;
+    };
+    const timedScan = async <T>(name: string, scan: Promise<T>): Promise<T> => {
+      const value = await scan;
+      phaseMs[name] = Math.round(performance.now() - phaseStart);
+      return value;
+    };
     const [remoteScan, localReported] = await Promise.all([
-      scanRemote(p, filter, retry, scope),
-      scanSide(p.scaidrive, "scaidrive", ws, filter, retry, p.signal),
+      timedScan("scanRemote", scanRemote(p, filter, retry, scope)),
+      timedScan("scanScaidrive", scanSide(p.scaidrive, "scaidrive", ws, filter, retry, p.signal)),
+      timedScan("base", loadBase(p)),
     ]);
-    await loadBase(p);
+    phaseDone("scan");
     for (const r of [...remoteScan.reported, ...localReported])
       p.log.entry("scan", r.path, "skipped", { detail: r.reason });
 
@@ -301,6 +317,7 @@ export async function runSync(p: RunParams): Promise<RunResult> {
       remoteReusesIds: p.remote.capabilities.reusesIds === true,
       fullSync: p.options.fullSync,
     });
+    phaseDone("plan");
     p.log.counters.files_scanned = plan.distinctFiles;
     checkPlanSafety(plan, { maxDeletePercent: p.settings.maxDeletePercent, force: p.options.force });
 
@@ -333,6 +350,8 @@ export async function runSync(p: RunParams): Promise<RunResult> {
       onActionDone: p.onActionDone,
       remoteTitle: p.remoteTitle,
     });
+    phaseDone("execute");
+    p.logger.info({ connectorId: p.connectorId, phaseMs, actions: plan.actionCount }, "sync run phases");
     if (outcome.fatal) throw outcome.fatal;
     if (outcome.cancelled) return { status: "cancelled", plan };
     // The cursor moves only after a clean run: a failed file is seen again next time.

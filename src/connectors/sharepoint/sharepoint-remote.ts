@@ -164,9 +164,18 @@ class DownloadUrls {
     return e.url;
   }
 
+  /** Forgets a path and everything cached below it (a folder moved or deleted): a scan of the cache. */
   forget(libPath: string): void {
     this.byPath.delete(libPath);
     for (const k of this.byPath.keys()) if (k.startsWith(`${libPath}/`)) this.byPath.delete(k);
+  }
+
+  /**
+   * Forgets one file's URL. A file has nothing below it, so no scan: an upload after an
+   * enumeration filled the cache must not cost {@link DOWNLOAD_URL_MAX} comparisons per file.
+   */
+  forgetFile(libPath: string): void {
+    this.byPath.delete(libPath);
   }
 }
 
@@ -327,7 +336,7 @@ export class SharePointRemote implements Remote {
         return GraphHttp.nodeStream(res.body, `download ${rel}`, rel);
       } catch (err) {
         // An expired or revoked URL: forget it and ask Graph for the item again.
-        this.downloads.forget(this.lib(rel));
+        this.downloads.forgetFile(this.lib(rel));
         if (!(err instanceof RemoteError) || err.kind === "unreachable" || err.kind === "destination_denied") throw err;
       }
     }
@@ -487,7 +496,7 @@ export class SharePointRemote implements Remote {
       source.destroy();
       throw err;
     }
-    this.downloads.forget(this.lib(rel));
+    this.downloads.forgetFile(this.lib(rel));
     const item = await uploadFile(
       this.graph,
       source,

@@ -88,6 +88,8 @@ interface RawRow {
 const INSERT_ROWS = 250;
 /** Rows per page of the merged listing. */
 const PAGE_ROWS = 1000;
+/** Sequence numbers per DELETE when a run's working set is cleared. */
+const CLEAR_ROWS = 20_000;
 
 function toSideRow(r: RawRow): SideRow {
   return {
@@ -640,8 +642,29 @@ export class RunWorkspace {
     return num(r?.n ?? 0);
   }
 
-  /** Removes the run's rows and plan. */
+  /**
+   * Removes the run's rows and plan, in primary-key ranges of {@link CLEAR_ROWS} sequence numbers:
+   * a million-file run holds millions of rows, and one DELETE of them all would hold SQLite's
+   * single write lock (every upload and commit of the server) for seconds.
+   */
   async clear(): Promise<void> {
+    // Ranges within (run_id, src|phase, seq), the primary keys' order, so each is an index range.
+    const phases = (
+      await this.db.selectFrom("sync_run_actions").select("phase").distinct().where("run_id", "=", this.runId).execute()
+    ).map((r) => r.phase);
+    for (let lo = 0; lo < this.seq; lo += CLEAR_ROWS) {
+      const range = <Q extends { where: (...args: any[]) => Q }>(q: Q) =>
+        q.where("seq", ">", lo).where("seq", "<=", lo + CLEAR_ROWS);
+      for (const src of ["r", "s", "b"] as const)
+        await range(
+          this.db.deleteFrom("sync_run_rows").where("run_id", "=", this.runId).where("src", "=", src),
+        ).execute();
+      for (const phase of phases)
+        await range(
+          this.db.deleteFrom("sync_run_actions").where("run_id", "=", this.runId).where("phase", "=", phase),
+        ).execute();
+    }
+    // Rows of another instance of the same run, if any (none in practice): whatever is left.
     await this.db.deleteFrom("sync_run_rows").where("run_id", "=", this.runId).execute();
     await this.db.deleteFrom("sync_run_actions").where("run_id", "=", this.runId).execute();
   }

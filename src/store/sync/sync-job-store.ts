@@ -389,4 +389,27 @@ export class SyncJobStore {
       detail: r.detail,
     }));
   }
+
+  /**
+   * How many log entries a job has per action and per result, counted in SQL: each GROUP BY reads
+   * only the (job_id, action|result, seq) index of migration 0105, never the entries themselves,
+   * so a summary of a million-entry log costs an index scan, not a million rows in memory.
+   */
+  async entryCounts(
+    jobId: string,
+  ): Promise<{ total: number; byAction: Record<string, number>; byResult: Record<string, number> }> {
+    const countBy = async (column: "action" | "result"): Promise<Record<string, number>> => {
+      const rows = await this.db
+        .selectFrom("sync_job_entries")
+        .select([column, (eb) => eb.fn.countAll().as("n")])
+        .where("job_id", "=", jobId)
+        .groupBy(column)
+        .orderBy(column)
+        .execute();
+      return Object.fromEntries(rows.map((r) => [r[column] as string, Number(r.n)]));
+    };
+    const byAction = await countBy("action");
+    const byResult = await countBy("result");
+    return { total: Object.values(byResult).reduce((a, b) => a + b, 0), byAction, byResult };
+  }
 }

@@ -3,7 +3,8 @@
  * with 100,000 log entries, `result=error` and `action=…` (comma list or repeated) page with the
  * cursor through exactly the matching entries in log order; bad filter values are 400s that name
  * the field; readers still get no entries. Prints how long a filtered page takes over the 100k
- * entries (not asserted: it depends on the machine). `search=` narrows the file-states by path.
+ * entries (not asserted: it depends on the machine). `/summary` counts the entries per action and
+ * result in SQL, for readers too. `search=` narrows the file-states by path.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -159,6 +160,50 @@ for (const dialect of ["sqlite", "postgres"] as const)
       const { times } = await readAll("result=error", 50);
       figures.push(`result=error paged by 50 (${times.length} pages): slowest ${Math.max(...times).toFixed(1)} ms`);
       console.log(`[${dialect}] job log over ${ENTRIES} entries — ${figures.join("; ")}`);
+    });
+
+    test("summary: counts per action and per result over all 100,000 entries, for managers and readers", async () => {
+      const tally = (of: (i: number) => string) => {
+        const out: Record<string, number> = {};
+        for (let i = 0; i < ENTRIES; i++) out[of(i)] = (out[of(i)] ?? 0) + 1;
+        return out;
+      };
+      const times: number[] = [];
+      for (let n = 0; n < 5; n++) {
+        const t = performance.now();
+        const r = await s.api("GET", `${BASE}/${connectorId}/jobs/${jobId}/summary`);
+        times.push(performance.now() - t);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.deepEqual(r.body, {
+          job_id: jobId,
+          status: "skipped",
+          entries: ENTRIES,
+          by_action: tally(actionOf),
+          by_result: tally(resultOf),
+        });
+      }
+      assert.deepEqual(tally(resultOf), { error: 200, ok: 99_800 });
+      times.sort((a, b) => a - b);
+      console.log(`[${dialect}] summary over ${ENTRIES} entries: median ${times[2]!.toFixed(1)} ms`);
+
+      // The counts name no path: a reader of the target share gets them as well.
+      const reader = await s.user("summary-reader");
+      const share = (await s.api("GET", `${BASE}/${connectorId}`)).body.target_share_id;
+      const acl = await s.api("PUT", `/api/v1/shares/${share}/acl?path=/`, {
+        json: { aces: [{ principal_id: reader.id, permissions: ["READ"] }], inherit: true },
+      });
+      assert.ok(acl.status < 300, JSON.stringify(acl.body));
+      const asReader = await s.api("GET", `${BASE}/${connectorId}/jobs/${jobId}/summary`, { token: reader.token });
+      assert.equal(asReader.status, 200, JSON.stringify(asReader.body));
+      assert.equal(asReader.body.by_result.error, 200);
+
+      // A job without entries counts nothing; an unknown job is a 404.
+      const empty = (await s.runtime.stores.jobs.createSkipped(connectorId, "manual", "empty log")).id;
+      const none = await s.api("GET", `${BASE}/${connectorId}/jobs/${empty}/summary`);
+      assert.equal(none.status, 200, JSON.stringify(none.body));
+      assert.deepEqual([none.body.entries, none.body.by_action, none.body.by_result], [0, {}, {}]);
+      const missing = await s.api("GET", `${BASE}/${connectorId}/jobs/job_nope/summary`);
+      assert.equal(missing.status, 404);
     });
 
     test("unknown result values and malformed actions are 400s naming the field", async () => {
