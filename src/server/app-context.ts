@@ -45,7 +45,7 @@ import { relayJobSignals } from "../sync/job-signal-relay.js";
 import type { ConnectorDefinition } from "../connectors/connector-definition.js";
 import { OAuthStateStore } from "../connectors/sharepoint/sharepoint-oauth-state.js";
 import { SharePointConnectorService } from "../connectors/sharepoint/sharepoint-connector-service.js";
-import { DbUploadLocker } from "./tus-upload-locker.js";
+import { DbUploadLocker } from "../core/upload-locker.js";
 import { assembleSyncEngine, type ServerSyncEngine, type ServerSyncOptions } from "./sync-engine-assembly.js";
 import type { ServerConfig } from "./config.js";
 import { newNodeId } from "../sync/node-id.js";

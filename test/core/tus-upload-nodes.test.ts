@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { pino } from "pino";
 import { startTestServer, type TestServer } from "../harness/server.js";
-import { DbUploadLocker } from "../../src/server/tus-upload-locker.js";
+import { DbUploadLocker } from "../../src/core/upload-locker.js";
 
 const q = encodeURIComponent;
 const b64 = (s: string) => Buffer.from(s).toString("base64");

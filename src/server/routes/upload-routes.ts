@@ -61,7 +61,7 @@ export const uploadRoutes: RouteModule = (app, ctx) => {
     // Same-origin only: no Access-Control-Allow-Origin for anyone.
     allowedOrigins: [],
     namingFunction: () => newId("upl"),
-    // Several nodes: the lock of an upload is in the database (see tus-upload-locker.ts).
+    // Several nodes: the lock of an upload is in the database (see core/upload-locker.ts).
     ...(ctx.uploadLocker ? { locker: ctx.uploadLocker } : {}),
     async onUploadFinish(_req, upload) {
       const scope = tusScope.getStore()!;

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 
 /**
  * Locks of resumable (tus) uploads, so two nodes never write the same upload at once (see
- * src/server/tus-upload-locker.ts).
+ * src/core/upload-locker.ts).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
