@@ -10,9 +10,12 @@
  * - `changes(cursor)` reads `root/delta` (Graph supports delta only on the root of SharePoint
  *   libraries), one ChangePage per Graph page whose cursor is that page's nextLink/deltaLink, so
  *   the engine stores it only after applying the page. Items outside `basePath` are dropped; an
- *   item that moved out of it is reported as a deletion. Delta responses carry no paths: the
- *   adapter keeps an id → path map (filled by walks, stats and delta pages; unknown parents are
- *   looked up once by id). A folder rename or move is ONE upsert of the folder at its new path:
+ *   item that moved out of it is reported as a deletion (a file by id alone, see below). Delta
+ *   responses carry no paths: the adapter keeps an id → path map of FOLDERS (filled by walks,
+ *   stats and delta pages; unknown parents are looked up once by id) and places each item by its
+ *   parent's id. Files are not remembered — that memory would grow with the library — so a
+ *   deleted file, or one that left the base on a resync, is reported by id and the engine
+ *   resolves it through its working set. A folder rename or move is ONE upsert of the folder at its new path:
  *   Graph does not repeat the descendants, so the engine must treat the folder's descendants as
  *   moved along (same ids, paths re-rooted) — the adapter's own map does exactly that. 410 →
  *   `cursor_expired` (the engine then walks and compares with its base).
@@ -98,7 +101,14 @@ export const SHAREPOINT_CAPABILITIES: RemoteCapabilities = {
   maxInFlight: 16,
 };
 
-/** Id → library-relative path memory for delta translation (see the module comment). */
+/**
+ * Id → library path memory for delta translation (see the module comment), of folders only: a
+ * delta page places an item by its parent's id, and a file's path is needed only while its own
+ * page is processed. Remembering every file would grow with the library (about 0.7 KB a file
+ * measured — some 800 MiB at a million files); a deleted file goes out by id instead, which the
+ * engine resolves through the run's working set. Files inside a notebook are the exception: a
+ * change to one is a change of its notebook, which only their remembered path tells.
+ */
 class PathMap {
   private readonly byId = new Map<string, string>();
   private readonly packages = new Set<string>();
@@ -107,11 +117,15 @@ class PathMap {
     return this.byId.get(id);
   }
 
-  set(id: string, libPath: string, item?: DriveItem): void {
+  set(id: string, libPath: string, item: DriveItem): void {
+    if (item.file && !isPackage(item) && this.packageOf(libPath) === undefined) {
+      this.byId.delete(id);
+      return;
+    }
     const old = this.byId.get(id);
     this.byId.set(id, libPath);
-    if (item && isPackage(item)) this.packages.add(libPath);
-    if (old !== undefined && old !== libPath && item && !item.file) {
+    if (isPackage(item)) this.packages.add(libPath);
+    if (old !== undefined && old !== libPath && !item.file) {
       for (const [k, v] of this.byId) if (v.startsWith(`${old}/`)) this.byId.set(k, libPath + v.slice(old.length));
     }
   }
@@ -145,20 +159,37 @@ const DOWNLOAD_URL_MAX = 20_000;
 
 class DownloadUrls {
   private readonly byPath = new Map<string, { url: string; at: number; id: string }>();
+  /** Where each cached file is, so a file moved or deleted in a delta page is forgotten by id alone. */
+  private readonly pathById = new Map<string, string>();
 
   remember(libPath: string, item: DriveItem): void {
     const url = item["@microsoft.graph.downloadUrl"];
     if (!url || !item.file) return;
-    this.byPath.delete(libPath);
+    this.forgetId(item.id);
+    this.drop(libPath);
     this.byPath.set(libPath, { url, at: Date.now(), id: item.id });
-    if (this.byPath.size > DOWNLOAD_URL_MAX) this.byPath.delete(this.byPath.keys().next().value!);
+    this.pathById.set(item.id, libPath);
+    if (this.byPath.size > DOWNLOAD_URL_MAX) this.drop(this.byPath.keys().next().value!);
+  }
+
+  private drop(libPath: string): void {
+    const e = this.byPath.get(libPath);
+    if (!e) return;
+    this.byPath.delete(libPath);
+    if (this.pathById.get(e.id) === libPath) this.pathById.delete(e.id);
+  }
+
+  /** Forgets the URL of the file with this id, wherever it was cached. */
+  forgetId(id: string): void {
+    const p = this.pathById.get(id);
+    if (p !== undefined) this.drop(p);
   }
 
   fresh(libPath: string): string | undefined {
     const e = this.byPath.get(libPath);
     if (!e) return undefined;
     if (Date.now() - e.at > DOWNLOAD_URL_TTL_MS) {
-      this.byPath.delete(libPath);
+      this.drop(libPath);
       return undefined;
     }
     return e.url;
@@ -166,8 +197,8 @@ class DownloadUrls {
 
   /** Forgets a path and everything cached below it (a folder moved or deleted): a scan of the cache. */
   forget(libPath: string): void {
-    this.byPath.delete(libPath);
-    for (const k of this.byPath.keys()) if (k.startsWith(`${libPath}/`)) this.byPath.delete(k);
+    this.drop(libPath);
+    for (const k of this.byPath.keys()) if (k.startsWith(`${libPath}/`)) this.drop(k);
   }
 
   /**
@@ -175,7 +206,7 @@ class DownloadUrls {
    * enumeration filled the cache must not cost {@link DOWNLOAD_URL_MAX} comparisons per file.
    */
   forgetFile(libPath: string): void {
-    this.byPath.delete(libPath);
+    this.drop(libPath);
   }
 }
 
@@ -408,6 +439,7 @@ export class SharePointRemote implements Remote {
       if (base.kind !== "folder")
         throw new RemoteError("not_found", `base_path ${this.o.basePath} is not a folder`, { path: "" });
     }
+    const incremental = cursor !== null;
     let url: string | undefined =
       cursor ?? `${this.driveUrl}/root/delta${this.o.deltaPageSize ? `?$top=${this.o.deltaPageSize}` : ""}`;
     while (url) {
@@ -430,6 +462,7 @@ export class SharePointRemote implements Remote {
             continue;
           }
           this.paths.remove(item.id);
+          this.downloads.forgetId(item.id);
           if (oldLib === undefined || (oldRel !== undefined && oldRel !== ""))
             deletions.push({ id: item.id, ...(oldRel ? { path: oldRel } : {}) });
           continue;
@@ -440,6 +473,7 @@ export class SharePointRemote implements Remote {
         const libPath = parent === "" ? name : `${parent}/${name}`;
         this.paths.set(item.id, libPath, item);
         if (oldLib !== undefined && oldLib !== libPath) this.downloads.forget(oldLib);
+        else this.downloads.forgetId(item.id);
         this.downloads.remember(libPath, item);
         const rel = this.relOf(libPath);
         const pkg = this.paths.packageOf(libPath);
@@ -448,7 +482,12 @@ export class SharePointRemote implements Remote {
           continue;
         }
         if (rel === undefined || rel === "") {
-          if (oldRel !== undefined && oldRel !== "" && rel === undefined) deletions.push({ id: item.id, path: oldRel });
+          // Outside the base now. Where it was is known for folders; a file's former place is not
+          // remembered, so on a resync it goes out by id — the engine drops it if it was synced
+          // and ignores an id it never held (a file that was always outside the base).
+          const left =
+            oldLib === undefined ? incremental && item.file !== undefined : oldRel !== undefined && oldRel !== "";
+          if (rel === undefined && left) deletions.push({ id: item.id, ...(oldRel ? { path: oldRel } : {}) });
           continue;
         }
         const entry = entryFromItem(item, rel);

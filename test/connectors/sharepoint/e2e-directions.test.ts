@@ -82,6 +82,22 @@ describe("SharePoint sync directions", () => {
     },
   );
 
+  test("a file moved out of the base folder in SharePoint (reported by id) is removed from ScaiDrive", async () => {
+    const { base, share, id } = await setup("sharepoint_to_scaidrive");
+    // Outside the base: a sibling folder, and a change there that was never synced.
+    await control(e.emu, "content/files", { path: `${base}-elsewhere/unrelated.txt`, content: "never synced" });
+    await control(e.emu, "content/move", { path: `${base}/b.txt`, to: `${base}-elsewhere/b.txt` });
+    await control(e.emu, "content/move", { path: `${base}/docs/e.txt`, to: `${base}-elsewhere/e.txt` });
+    const job = await sync(e, id);
+    assert.equal(job.status, "completed", JSON.stringify(job.error));
+    assert.equal(job.error_count, 0, JSON.stringify(entriesOf(job)));
+    assert.ok(await gone(share, `${R}/b.txt`), "moved out → deleted");
+    assert.ok(await gone(share, `${R}/docs/e.txt`), "moved out of a subfolder → deleted");
+    for (const n of ["a", "c", "d"]) assert.equal(await content(e, share, `${R}/${n}.txt`), `${n} original`);
+    expectStatus(await stat(e, share, `${R}/docs`), 200, "the emptied folder stays");
+    assert.ok(await gone(share, `${R}/unrelated.txt`));
+  });
+
   test(
     "scaidrive_to_sharepoint: ScaiDrive edits, deletes, renames " +
       "and moves arrive; SharePoint edits are overwritten",
