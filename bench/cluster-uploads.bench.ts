@@ -17,6 +17,7 @@ import { loadavg, tmpdir } from "node:os";
 import { startCluster, type Cluster } from "../test/harness/cluster.js";
 import { fetchSha, listFiles, pool, sha256, type Target } from "../test/cluster/cluster-client.js";
 import { MiB, envNumber, machineLoad, measure, printTable } from "./core-bench-util.js";
+import { cpuSeconds } from "./process-stats.js";
 
 const SMALL = envNumber("BENCH_CLUSTER_SMALL", 2000);
 const SMALL_BYTES = 4 * 1024;
@@ -52,18 +53,6 @@ async function putLarge(t: Target, path: string, mib: number, filler: Buffer): P
   const text = await res.text();
   if (res.status !== 200 && res.status !== 201) throw new Error(`PUT ${path}: ${res.status} ${text}`);
   return [hash.digest("hex"), JSON.parse(text).sha256];
-}
-
-/** User + system CPU seconds of a process so far (/proc/<pid>/stat, USER_HZ = 100); 0 once it is gone. */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 /** CPU seconds of the nodes and of nginx (master and workers) so far. */

@@ -9,7 +9,6 @@
  * own RSS (this process) and the load average.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { control, startEmulator } from "../test/connectors/sharepoint/sharepoint-test-kit.js";
@@ -17,6 +16,8 @@ import type { GraphEmulator } from "../test/emulators/graph/emulator.js";
 import { startScaidriveProcess, type ScaidriveProcess } from "../test/harness/scaidrive-process.js";
 import { makeTempDir } from "../test/harness/temp-dir.js";
 import { MiB, printTable } from "./core-bench-util.js";
+import { cpuSeconds, loadAverage, resetPeak, statusBytes } from "./process-stats.js";
+import { syncAndWait } from "./sync-job-wait.js";
 
 const COUNTS = (process.env.SP_SCALE_ITEMS ?? "100000")
   .split(",")
@@ -24,37 +25,6 @@ const COUNTS = (process.env.SP_SCALE_ITEMS ?? "100000")
   .filter((n) => n > 0);
 const PER_FOLDER = 1_000;
 const BASE = "/api/v1/sharepoint-connectors";
-
-function statusBytes(pid: number, field: "VmRSS" | "VmHWM"): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
-
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
-
-async function syncAndWait(server: ScaidriveProcess, id: string): Promise<{ seconds: number; job: any }> {
-  const t0 = performance.now();
-  const started = await server.api("POST", `${BASE}/${id}/sync`);
-  if (started.status !== 202) throw new Error(`sync: ${started.status} ${JSON.stringify(started.body)}`);
-  for (;;) {
-    const r = await server.api("GET", `${BASE}/${id}/jobs/${started.body.id}?limit=1`);
-    if (r.body.status !== "queued" && r.body.status !== "running") {
-      if (r.body.status !== "completed" || r.body.error_count !== 0)
-        throw new Error(`job did not complete cleanly: ${JSON.stringify(r.body)}`);
-      return { seconds: (performance.now() - t0) / 1000, job: r.body };
-    }
-    await new Promise((res) => setTimeout(res, 250));
-  }
-}
 
 /** Graph requests (Entra token requests left out) since the last reset: total and delta pages. */
 async function graphRequests(emu: GraphEmulator): Promise<{ total: number; delta: number }> {
@@ -109,7 +79,7 @@ async function main(): Promise<void> {
           `library: ${count} files seeded in ${((performance.now() - t) / 1000).toFixed(0)} s; ` +
             `emulator process RSS ${mib(process.memoryUsage().rss)}`,
         );
-        const loadStart = load();
+        const loadStart = loadAverage();
         server = await startScaidriveProcess({
           dataDir: join(work.path, `data-${count}`),
           entry: process.env.BENCH_SERVER_ENTRY || undefined,
@@ -141,10 +111,10 @@ async function main(): Promise<void> {
         if (c.status !== 201) throw new Error(`connector: ${c.status} ${JSON.stringify(c.body)}`);
         await new Promise((r) => setTimeout(r, 1000));
         const startRss = statusBytes(pid, "VmRSS");
-        writeFileSync(`/proc/${pid}/clear_refs`, "5");
+        resetPeak(pid);
         await graphRequests(emu);
         let cpu0 = cpuSeconds(pid);
-        const initial = await syncAndWait(server, c.body.id);
+        const initial = await syncAndWait(server, BASE, c.body.id);
         const cpuInitial = cpuSeconds(pid) - cpu0;
         const peakInitial = statusBytes(pid, "VmHWM");
         const reqInitial = await graphRequests(emu);
@@ -152,9 +122,9 @@ async function main(): Promise<void> {
         console.log(
           `  initial: ${initial.seconds.toFixed(1)} s, peak ${mib(peakInitial)}, ${reqInitial.total} requests`,
         );
-        writeFileSync(`/proc/${pid}/clear_refs`, "5");
+        resetPeak(pid);
         cpu0 = cpuSeconds(pid);
-        const noop = await syncAndWait(server, c.body.id);
+        const noop = await syncAndWait(server, BASE, c.body.id);
         const cpuNoop = cpuSeconds(pid) - cpu0;
         const peakNoop = statusBytes(pid, "VmHWM");
         const reqNoop = await graphRequests(emu);
@@ -175,7 +145,7 @@ async function main(): Promise<void> {
           noop.seconds.toFixed(1),
           `${reqNoop.total} (${reqNoop.delta})`,
           mib(process.memoryUsage().rss),
-          `${loadStart} → ${load()}`,
+          `${loadStart} → ${loadAverage()}`,
         ]);
       } finally {
         await server?.stop();

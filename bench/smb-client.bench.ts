@@ -21,12 +21,13 @@ import {
   writeFileSync,
   chownSync,
 } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import ts from "typescript";
 import { performance } from "node:perf_hooks";
 import { once } from "node:events";
 import { startSamba, type SambaInstance } from "../test/harness/samba.js";
+import { loadAverage } from "./process-stats.js";
 
 const MiB = 1 << 20;
 const FILE_MIB = Number(process.env.SMB_BENCH_FILE_MIB ?? 1024);
@@ -98,11 +99,6 @@ async function makeFile(path: string, mib: number): Promise<void> {
 }
 
 const fmt = (n: number, d = 2) => n.toFixed(d);
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
-
 async function transfers(label: string, global: Record<string, string>, local: string): Promise<string[]> {
   const s = await startSamba({ ownAddress: true, global });
   try {
@@ -149,8 +145,8 @@ async function transfers(label: string, global: Record<string, string>, local: s
     }
     const mb = FILE_MIB;
     return [
-      `| write ${mb} MiB, ${label} | ${fmt(mb / cw, 0)} MiB/s | ${fmt(mb / sw, 0)} MiB/s | ${fmt(sw / cw)}x | >= 0.9x | ${fmt(rssW, 0)} MiB | ${load()} |`,
-      `| read ${mb} MiB, ${label} | ${fmt(mb / cr, 0)} MiB/s | ${fmt(mb / sr, 0)} MiB/s | ${fmt(sr / cr)}x | >= 0.9x | ${fmt(rssR, 0)} MiB | ${load()} |`,
+      `| write ${mb} MiB, ${label} | ${fmt(mb / cw, 0)} MiB/s | ${fmt(mb / sw, 0)} MiB/s | ${fmt(sw / cw)}x | >= 0.9x | ${fmt(rssW, 0)} MiB | ${loadAverage()} |`,
+      `| read ${mb} MiB, ${label} | ${fmt(mb / cr, 0)} MiB/s | ${fmt(mb / sr, 0)} MiB/s | ${fmt(sr / cr)}x | >= 0.9x | ${fmt(rssR, 0)} MiB | ${loadAverage()} |`,
     ];
   } finally {
     await s.stop();
@@ -191,7 +187,7 @@ async function listing(): Promise<string[]> {
     if (entries !== FILES + dirs) throw new Error(`client listed ${entries} entries, expected ${FILES + dirs}`);
     return [
       `| list ${FILES} files in ${dirs} dirs, default ` +
-        `config | ${fmt(cl)} s | ${fmt(sl)} s | ${fmt(cl / sl)}x time | <= 1.5x | ${fmt(rssL, 0)} MiB | ${load()} |`,
+        `config | ${fmt(cl)} s | ${fmt(sl)} s | ${fmt(cl / sl)}x time | <= 1.5x | ${fmt(rssL, 0)} MiB | ${loadAverage()} |`,
     ];
   } finally {
     await s.stop();

@@ -11,7 +11,7 @@
  * resync < 3 s. Prints times, ratios, the jobs' own started→finished times and the load average.
  */
 import { spawn } from "node:child_process";
-import { chownSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, mkdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -29,6 +29,7 @@ import {
   run,
   warmPageCache,
 } from "./core-bench-util.js";
+import { cpuSeconds } from "./process-stats.js";
 
 const SMALL_COUNT = envNumber("BENCH_SMALL_COUNT", 10_000);
 const SMALL_KIB = envNumber("BENCH_SMALL_KIB", 4);
@@ -68,14 +69,6 @@ async function time(fn: () => Promise<unknown>): Promise<Timing> {
   const t0 = performance.now();
   await fn();
   return { seconds: (performance.now() - t0) / 1000, machineCpuSeconds: machineBusySeconds() - busy0 };
-}
-
-/** utime + stime of a process from /proc/<pid>/stat, in seconds (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 async function syncTimed(server: ScaidriveProcess, connectorId: string): Promise<Timing & { job: any }> {

@@ -13,14 +13,17 @@
  * Target (issue 15): peak under 200 MiB for 30,000 files, and no growth with the file count.
  */
 import { spawn } from "node:child_process";
-import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { randomBytes } from "node:crypto";
 import { startSamba, type SambaInstance } from "../test/harness/samba.js";
-import { startScaidriveProcess, type ScaidriveProcess } from "../test/harness/scaidrive-process.js";
+import { startScaidriveProcess } from "../test/harness/scaidrive-process.js";
 import { makeTempDir } from "../test/harness/temp-dir.js";
 import { MiB, envNumber, printTable, run } from "./core-bench-util.js";
+import { resetPeak, statusBytes } from "./process-stats.js";
+import { rcloneSmbEnv } from "./rclone-smb.js";
+import { syncAndWait } from "./sync-job-wait.js";
 
 const COUNTS = (process.env.BENCH_MEMORY_COUNTS ?? "10000,30000")
   .split(",")
@@ -30,37 +33,11 @@ const BYTES = envNumber("BENCH_MEMORY_BYTES", 1024);
 const PER_FOLDER = envNumber("BENCH_MEMORY_PER_FOLDER", 100);
 const BASE = "/api/v1/smb-connectors";
 
-/** A field of /proc/<pid>/status in bytes (VmRSS, VmHWM). */
-function statusBytes(pid: number, field: "VmRSS" | "VmHWM"): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-/** Resets the kernel's peak-RSS mark of `pid` (writing 5 to clear_refs), so VmHWM measures from now. */
-function resetPeak(pid: number): void {
-  writeFileSync(`/proc/${pid}/clear_refs`, "5");
-}
-
 async function makeTree(dir: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const folder = join(dir, `d${String(Math.floor(i / PER_FOLDER)).padStart(5, "0")}`);
     if (i % PER_FOLDER === 0) mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, `f${String(i).padStart(7, "0")}.bin`), randomBytes(BYTES));
-  }
-}
-
-async function syncAndWait(server: ScaidriveProcess, id: string): Promise<{ seconds: number; job: any }> {
-  const t0 = performance.now();
-  const started = await server.api("POST", `${BASE}/${id}/sync`);
-  if (started.status !== 202) throw new Error(`sync: ${started.status} ${JSON.stringify(started.body)}`);
-  for (;;) {
-    const r = await server.api("GET", `${BASE}/${id}/jobs/${started.body.id}?limit=1`);
-    if (r.body.status !== "queued" && r.body.status !== "running") {
-      if (r.body.status !== "completed" || r.body.error_count !== 0)
-        throw new Error(`job did not complete cleanly: ${JSON.stringify(r.body)}`);
-      return { seconds: (performance.now() - t0) / 1000, job: r.body };
-    }
-    await new Promise((res) => setTimeout(res, 200));
   }
 }
 
@@ -114,22 +91,7 @@ async function main(): Promise<void> {
     samba = await startSamba();
     const share = samba.shares.share!;
     chownSync(share, samba.uid, samba.gid);
-    const obscured = await new Promise<string>((resolve, reject) => {
-      const c = spawn("rclone", ["obscure", samba!.password], { stdio: ["ignore", "pipe", "inherit"] });
-      let out = "";
-      c.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-      c.once("close", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error("rclone obscure failed"))));
-    });
-    const rcloneEnv = {
-      ...process.env,
-      RCLONE_CONFIG: join(work.path, "rclone.conf"),
-      RCLONE_CONFIG_BENCHSMB_TYPE: "smb",
-      RCLONE_CONFIG_BENCHSMB_HOST: samba.host,
-      RCLONE_CONFIG_BENCHSMB_PORT: String(samba.port),
-      RCLONE_CONFIG_BENCHSMB_USER: samba.username,
-      RCLONE_CONFIG_BENCHSMB_PASS: obscured,
-      RCLONE_CONFIG_BENCHSMB_DOMAIN: samba.domain,
-    };
+    const rcloneEnv = await rcloneSmbEnv(samba, work.path);
     for (const count of COUNTS) {
       const base = `tree-${count}`;
       console.log(`preparing ${count} × ${BYTES} B in folders of ${PER_FOLDER} …`);
@@ -161,11 +123,11 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 1000));
         const startRss = statusBytes(pid, "VmRSS");
         resetPeak(pid);
-        const initial = await syncAndWait(server, c.body.id);
+        const initial = await syncAndWait(server, BASE, c.body.id);
         const peakInitial = statusBytes(pid, "VmHWM");
         if (initial.job.files_synced < count) throw new Error(`only ${initial.job.files_synced} of ${count} synced`);
         resetPeak(pid);
-        const noop = await syncAndWait(server, c.body.id);
+        const noop = await syncAndWait(server, BASE, c.body.id);
         const peakNoop = statusBytes(pid, "VmHWM");
         if (noop.job.files_synced !== 0) throw new Error(`no-op resync synced ${noop.job.files_synced}`);
         const dest = join(work.path, `rclone-${count}`);

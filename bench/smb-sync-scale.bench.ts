@@ -15,8 +15,7 @@
  * Run against the built server: `npm run build`, then BENCH_SERVER_ENTRY=dist/src/cli/scaidrive.js.
  */
 import { spawn } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg } from "node:os";
+import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { randomBytes } from "node:crypto";
@@ -24,6 +23,9 @@ import { SAMBA_TEST_PASSWORD, SAMBA_TEST_USER, startSamba, type SambaInstance } 
 import { startScaidriveProcess, type ScaidriveProcess } from "../test/harness/scaidrive-process.js";
 import { makeTempDir } from "../test/harness/temp-dir.js";
 import { MiB, envNumber, printTable, run } from "./core-bench-util.js";
+import { cpuSeconds, loadAverage, resetPeak, statusBytes } from "./process-stats.js";
+import { rcloneSmbEnv } from "./rclone-smb.js";
+import { syncAndWait } from "./sync-job-wait.js";
 
 const COUNTS = (process.env.BENCH_SCALE_COUNTS ?? "10000,100000")
   .split(",")
@@ -33,29 +35,6 @@ const BYTES = envNumber("BENCH_SCALE_BYTES", 1024);
 const PER_FOLDER = envNumber("BENCH_SCALE_PER_FOLDER", 100);
 const TREES = process.env.BENCH_SCALE_TREES || "/tmp/scaidrive-scale-trees";
 const BASE = "/api/v1/smb-connectors";
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-function statusBytes(pid: number, field: "VmRSS" | "VmHWM"): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-/** Resets the kernel's peak-RSS mark of `pid`, so VmHWM measures from now. */
-function resetPeak(pid: number): void {
-  writeFileSync(`/proc/${pid}/clear_refs`, "5");
-}
-
-/** CPU seconds (user + system) `pid` has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime (fields 14, 15)
-}
-
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
 
 /** The tree of `count` files, generated once (the marker says it is whole). */
 function ensureTree(dir: string, count: number, uid: number, gid: number): void {
@@ -92,30 +71,6 @@ function lastPhases(server: ScaidriveProcess): string {
     .reverse()
     .find((l) => l.includes("sync run phases"));
   return line ? JSON.stringify((JSON.parse(line) as { phaseMs?: unknown }).phaseMs) : "?";
-}
-
-async function syncAndWait(server: ScaidriveProcess, id: string): Promise<{ seconds: number; job: any }> {
-  const t0 = performance.now();
-  const started = await server.api("POST", `${BASE}/${id}/sync`);
-  if (started.status !== 202) throw new Error(`sync: ${started.status} ${JSON.stringify(started.body)}`);
-  for (let failures = 0; ;) {
-    // A poll may fail on a machine this loaded (a reset connection): only a run of them is fatal.
-    const r = await server.api("GET", `${BASE}/${id}/jobs/${started.body.id}?limit=1`).catch((err: unknown) => {
-      if (++failures > 10) throw err;
-      return undefined;
-    });
-    if (!r) {
-      await new Promise((res) => setTimeout(res, 1000));
-      continue;
-    }
-    failures = 0;
-    if (r.body.status !== "queued" && r.body.status !== "running") {
-      if (r.body.status !== "completed" || r.body.error_count !== 0)
-        throw new Error(`job did not complete cleanly: ${JSON.stringify(r.body)}`);
-      return { seconds: (performance.now() - t0) / 1000, job: r.body };
-    }
-    await new Promise((res) => setTimeout(res, 250));
-  }
 }
 
 /** A child process to completion: wall seconds, its peak RSS (polled) and stdout line count. */
@@ -177,27 +132,12 @@ async function main(): Promise<void> {
   try {
     samba = await startSamba({ shares: { share: { path: TREES } } });
     chownSync(TREES, samba.uid, samba.gid);
-    const obscured = await new Promise<string>((resolve, reject) => {
-      const c = spawn("rclone", ["obscure", samba!.password], { stdio: ["ignore", "pipe", "inherit"] });
-      let out = "";
-      c.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-      c.once("close", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error("rclone obscure failed"))));
-    });
-    const rcloneEnv = {
-      ...process.env,
-      RCLONE_CONFIG: join(work.path, "rclone.conf"),
-      RCLONE_CONFIG_BENCHSMB_TYPE: "smb",
-      RCLONE_CONFIG_BENCHSMB_HOST: samba.host,
-      RCLONE_CONFIG_BENCHSMB_PORT: String(samba.port),
-      RCLONE_CONFIG_BENCHSMB_USER: samba.username,
-      RCLONE_CONFIG_BENCHSMB_PASS: obscured,
-      RCLONE_CONFIG_BENCHSMB_DOMAIN: samba.domain,
-    };
+    const rcloneEnv = await rcloneSmbEnv(samba, work.path);
     for (const count of COUNTS) {
       const base = `tree-${count}-${BYTES}-${PER_FOLDER}`;
-      console.log(`tree: ${count} × ${BYTES} B in folders of ${PER_FOLDER} (load ${load()})`);
+      console.log(`tree: ${count} × ${BYTES} B in folders of ${PER_FOLDER} (load ${loadAverage()})`);
       ensureTree(join(TREES, base), count, samba.uid, samba.gid);
-      const loadStart = load();
+      const loadStart = loadAverage();
       const cpuProf = process.env.BENCH_SCALE_CPU_PROF;
       // With a profile: the entry that profiles itself and writes one profile per run (SIGUSR2).
       const server = await startScaidriveProcess({
@@ -240,11 +180,13 @@ async function main(): Promise<void> {
         resetPeak(pid);
         await dumpProfile();
         let cpu0 = cpuSeconds(pid);
-        const initial = await syncAndWait(server, c.body.id);
+        const initial = await syncAndWait(server, BASE, c.body.id);
         const cpuInitial = cpuSeconds(pid) - cpu0;
         const peakInitial = statusBytes(pid, "VmHWM");
         if (initial.job.files_synced < count) throw new Error(`only ${initial.job.files_synced} of ${count} synced`);
-        console.log(`  initial sync: ${initial.seconds.toFixed(1)} s, peak ${mib(peakInitial)} (load ${load()})`);
+        console.log(
+          `  initial sync: ${initial.seconds.toFixed(1)} s, peak ${mib(peakInitial)} (load ${loadAverage()})`,
+        );
         console.log(`    phases (ms): ${lastPhases(server)}`);
         const t = performance.now();
         const summary = await server.api("GET", `${BASE}/${c.body.id}/jobs/${initial.job.id}/summary`);
@@ -255,11 +197,11 @@ async function main(): Promise<void> {
         await dumpProfile();
         resetPeak(pid);
         cpu0 = cpuSeconds(pid);
-        const noop = await syncAndWait(server, c.body.id);
+        const noop = await syncAndWait(server, BASE, c.body.id);
         const cpuNoop = cpuSeconds(pid) - cpu0;
         const peakNoop = statusBytes(pid, "VmHWM");
         if (noop.job.files_synced !== 0) throw new Error(`no-op resync synced ${noop.job.files_synced}`);
-        console.log(`  no-op resync: ${noop.seconds.toFixed(1)} s, peak ${mib(peakNoop)} (load ${load()})`);
+        console.log(`  no-op resync: ${noop.seconds.toFixed(1)} s, peak ${mib(peakNoop)} (load ${loadAverage()})`);
         console.log(`    phases (ms): ${lastPhases(server)}`);
         await dumpProfile();
         await server.stop();
@@ -295,7 +237,7 @@ async function main(): Promise<void> {
           ls.seconds.toFixed(1),
           `${(noop.seconds / ls.seconds).toFixed(2)}x`,
           summaryMs.toFixed(0),
-          `${loadStart} → ${load()}`,
+          `${loadStart} → ${loadAverage()}`,
         ]);
       } catch (err) {
         // Said at once, with the server's log: the cleanup of a million-file tree takes a while.
