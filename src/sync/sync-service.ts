@@ -40,12 +40,9 @@ import { normalizeConflict, normalizeDirection } from "./sync-options.js";
 import { isScheduled, nextRunDue } from "./sync-schedule.js";
 import type { LeaseHolder } from "./lease-holder.js";
 
-/** How a job whose node died (or shut down) is recorded; the scheduler runs the connector again at once. */
-export const ORPHAN_ERROR = INTERRUPTED;
-
 function wasOrphaned(job: SyncJobRecord | undefined): boolean {
   return (
-    job?.status === "failed" && job.error?.code === ORPHAN_ERROR.code && job.error.message === ORPHAN_ERROR.message
+    job?.status === "failed" && job.error?.code === INTERRUPTED.code && job.error.message === INTERRUPTED.message
   );
 }
 
@@ -219,7 +216,7 @@ export class SyncService {
       ? undefined
       : new Date(Date.now() - (this.o.orphanAfterMs ?? 60_000)).toISOString();
     const n = await this.o.stores.jobs.failOrphans(
-      { ...ORPHAN_ERROR },
+      { ...INTERRUPTED },
       { staleBefore, exclude: this.o.runner.activeJobIds() },
     );
     if (n > 0) this.o.logger.warn({ jobs: n }, "marked interrupted sync jobs as failed");

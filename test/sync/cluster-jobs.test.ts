@@ -27,7 +27,7 @@ import { ScaidriveRemote } from "../../src/sync/scaidrive-remote.js";
 import type { ConnectorRecord } from "../../src/store/sync/connector-store.js";
 import type { SyncJobRecord } from "../../src/store/sync/sync-job-store.js";
 import type { ServerSyncOptions } from "../../src/server/sync-engine-assembly.js";
-import { ORPHAN_ERROR } from "../../src/sync/sync-service.js";
+import { INTERRUPTED } from "../../src/sync/job-runner.js";
 import { createPgDatabase, pgReachable, type PgDatabase } from "../harness/postgres-database.js";
 import { makeTempDir, type TempDir } from "../harness/temp-dir.js";
 
@@ -349,7 +349,7 @@ describe("several nodes on one PostgreSQL: claiming, one scheduler, orphans", { 
     const elapsed = Date.now() - t0;
     const failed = await jobs.get(dead!.id);
     assert.equal(failed!.status, "failed");
-    assert.deepEqual(failed!.error, { ...ORPHAN_ERROR });
+    assert.deepEqual(failed!.error, { ...INTERRUPTED });
     assert.equal(next.trigger, "scheduled", "started by the scheduler, not an hour later");
     assert.equal(next.claimed_by, survivor.ctx.nodeId);
     assert.deepEqual(await targetFiles(survivor, target), ["f0.txt", "f1.txt", "f2.txt"]);
@@ -358,7 +358,7 @@ describe("several nodes on one PostgreSQL: claiming, one scheduler, orphans", { 
     // A node whose job was failed by another (a stalled heartbeat) stops running it.
     const slow = await newConnector(survivor, 1);
     const live = await survivor.ctx.engine.service.requestSync(slow.connector.id);
-    await jobs.finish(live.id, "failed", {}, { ...ORPHAN_ERROR });
+    await jobs.finish(live.id, "failed", {}, { ...INTERRUPTED });
     const after = await survivor.ctx.engine.service.waitForJob(live.id);
     assert.equal(after?.status, "failed", "a finished job is never rewritten by its old runner");
     await survivor.stop();
@@ -377,7 +377,7 @@ describe("several nodes on one PostgreSQL: claiming, one scheduler, orphans", { 
     await a.stop();
     const stopped = await jobOf(b, job.id);
     assert.equal(stopped.status, "failed");
-    assert.deepEqual(stopped.error, { ...ORPHAN_ERROR }, "interrupted, not cancelled");
+    assert.deepEqual(stopped.error, { ...INTERRUPTED }, "interrupted, not cancelled");
     const next = await until("the next run elsewhere", async () => {
       const list = await b.ctx.engine.stores.jobs.list(connector.id);
       return list.length === 2 && list[0]!.status === "running" && list[0];
@@ -389,7 +389,7 @@ describe("several nodes on one PostgreSQL: claiming, one scheduler, orphans", { 
 
     // Interrupted twice in a row (a run that takes its node down): the interval applies again.
     await second.stop();
-    assert.deepEqual((await jobOf(third, next.id)).error, { ...ORPHAN_ERROR });
+    assert.deepEqual((await jobOf(third, next.id)).error, { ...INTERRUPTED });
     await sleep(1_500); // many ticks of the remaining node's scheduler
     const list = await third.ctx.engine.stores.jobs.list(connector.id);
     assert.equal(list.length, 2, `no third run: ${JSON.stringify(list.map((j) => j.status))}`);
