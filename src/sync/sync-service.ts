@@ -41,9 +41,7 @@ import { isScheduled, nextRunDue } from "./sync-schedule.js";
 import type { LeaseHolder } from "./lease-holder.js";
 
 function wasOrphaned(job: SyncJobRecord | undefined): boolean {
-  return (
-    job?.status === "failed" && job.error?.code === INTERRUPTED.code && job.error.message === INTERRUPTED.message
-  );
+  return job?.status === "failed" && job.error?.code === INTERRUPTED.code && job.error.message === INTERRUPTED.message;
 }
 
 export interface SyncServiceOptions {
