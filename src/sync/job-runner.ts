@@ -20,8 +20,8 @@
  *   like an orphan, so a scheduled connector runs again at once on another node (a rolling
  *   restart does not cost a whole interval).
  * - **Cancel** aborts a job this process runs; a job another node runs is marked cancelled in the
- *   store and its runner notices at its next heartbeat; a queued job is cancelled in the store and
- *   never claimed.
+ *   store, and that node aborts it when the `cancelled` event reaches it ({@link abortLocal}), else
+ *   at its next heartbeat; a queued job is cancelled in the store and never claimed.
  * - **Heartbeat** (`heartbeatMs`): the runner refreshes `updated_at` of the jobs it runs and
  *   aborts those that ended in the store meanwhile (cancelled by another node, or failed as
  *   orphans by another node after a stalled heartbeat) — a node never keeps running a job the
@@ -341,26 +341,33 @@ export class JobRunner {
       const result = await body({ job, connector, log, logger, signal });
       stopProgress();
       await log.stop();
-      if (result.status === "cancelled" && this.stopped && !this.o.stores.jobs.singleProcess) {
-        await this.finish(job, connector, "failed", log, logger, { ...INTERRUPTED });
-        logger.warn({ node_id: this.nodeId }, "job interrupted by shutdown; the next run resumes");
-        return;
-      }
-      await this.finish(job, connector, result.status, log, logger);
+      if (result.status === "cancelled") await this.finishAborted(job, connector, log, logger);
+      else await this.finish(job, connector, result.status, log, logger);
       logger.info({ status: result.status, node_id: this.nodeId, ...log.counters }, "job finished");
     } catch (err) {
       stopProgress();
       await log.stop();
       const e = signal.aborted && !(err instanceof AppError) ? undefined : jobError(err);
-      if (!e && this.stopped && !this.o.stores.jobs.singleProcess) {
-        await this.finish(job, connector, "failed", log, logger, { ...INTERRUPTED });
-        logger.warn({ node_id: this.nodeId }, "job interrupted by shutdown; the next run resumes");
-      } else if (!e) {
-        await this.finish(job, connector, "cancelled", log, logger);
+      if (!e) {
+        await this.finishAborted(job, connector, log, logger);
       } else {
         await this.finish(job, connector, "failed", log, logger, { code: e.code, message: e.message });
         logger.warn({ code: e.code, err: e.message }, "job failed");
       }
+    }
+  }
+
+  /**
+   * Records a job whose body stopped on its abort signal: `cancelled`, unless this node is shutting
+   * down with a shared store — then `failed` with {@link INTERRUPTED}, like an orphan, so another
+   * node runs a scheduled connector again at once.
+   */
+  private async finishAborted(job: SyncJobRecord, connector: ConnectorRecord, log: JobLog, logger: Logger) {
+    if (this.stopped && !this.o.stores.jobs.singleProcess) {
+      await this.finish(job, connector, "failed", log, logger, { ...INTERRUPTED });
+      logger.warn({ node_id: this.nodeId }, "job interrupted by shutdown; the next run resumes");
+    } else {
+      await this.finish(job, connector, "cancelled", log, logger);
     }
   }
 
