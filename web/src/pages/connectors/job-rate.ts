@@ -38,11 +38,15 @@ export function rateOf(samples: readonly Sample[], filesTotal: number, bytesTota
   return { bytesPerSecond, secondsLeft };
 }
 
-/** `samples` with `next` added (when the counters moved) and those older than the window dropped. */
+/**
+ * `samples` with `next` added (when the counters moved) and those before the window dropped. The newest sample at or
+ * before the window's start stays: it anchors the window, so a burst after a long quiet spell (a slow scan, a stall)
+ * still spans the time since that anchor instead of a few hundred milliseconds the rate could not be read from.
+ */
 export function addSample(samples: readonly Sample[], next: Sample): Sample[] {
   const last = samples[samples.length - 1];
   const out = last && last.files === next.files && last.bytes === next.bytes ? [...samples] : [...samples, next];
-  while (out.length > 2 && next.at - out[0]!.at > RATE_WINDOW_MS) out.shift();
+  while (out.length > 2 && next.at - out[1]!.at >= RATE_WINDOW_MS) out.shift();
   return out;
 }
 
@@ -51,17 +55,20 @@ export function addSample(samples: readonly Sample[], next: Sample): Sample[] {
  * event or a read), and returns the rate over the window.
  */
 export function useJobRate(job: Job, updatedAt: number): JobRate {
-  const key = `${job.id}:${job.files_done}:${job.bytes_done}`;
-  const [seen, setSeen] = useState<{ key: string; jobId: string; samples: Sample[] }>({
+  // The pace is timed from when there is something to do (a sync's plan; a push's first file), not across the scan
+  // before it. Only that first step restarts the samples: a push's totals keep growing while it runs.
+  const run = `${job.id}:${job.files_total > 0}`;
+  const key = `${run}:${job.files_done}:${job.bytes_done}`;
+  const [seen, setSeen] = useState<{ key: string; run: string; samples: Sample[] }>({
     key: "",
-    jobId: job.id,
+    run,
     samples: [],
   });
-  let samples = seen.jobId === job.id ? seen.samples : [];
+  let samples = seen.run === run ? seen.samples : [];
   if (seen.key !== key) {
     // Adjusting state while rendering (React's pattern for state derived from changing props): no extra effect pass.
     samples = addSample(samples, { at: updatedAt, files: job.files_done, bytes: job.bytes_done });
-    setSeen({ key, jobId: job.id, samples });
+    setSeen({ key, run, samples });
   }
   return rateOf(samples, job.files_total, job.bytes_total ?? 0);
 }
