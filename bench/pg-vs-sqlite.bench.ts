@@ -13,7 +13,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startSamba, type SambaInstance } from "../test/harness/samba.js";
@@ -21,6 +21,7 @@ import { startScaidriveProcess, type ScaidriveProcess } from "../test/harness/sc
 import { createPgDatabase, type PgDatabase } from "../test/harness/postgres-database.js";
 import { makeTempDir } from "../test/harness/temp-dir.js";
 import { envNumber, forEachLimit, machineBusySeconds, printTable } from "./core-bench-util.js";
+import { commandCpuSeconds, cpuSeconds } from "./process-stats.js";
 
 const FILES = envNumber("BENCH_PGVS_FILES", 10_000);
 const BYTES = envNumber("BENCH_PGVS_BYTES", 512);
@@ -36,6 +37,8 @@ interface Phase {
   serverCpu: number;
   /** Non-idle CPU time of the whole machine (the server, PostgreSQL, smbd, this client). */
   machineCpu: number;
+  /** CPU time of PostgreSQL's processes (0 on SQLite): the database's share, whatever else the machine runs. */
+  dbCpu: number;
 }
 
 interface Figures {
@@ -44,18 +47,17 @@ interface Figures {
   upload: Phase;
 }
 
-/** CPU seconds (user + system) of a process so far, from /proc/<pid>/stat (USER_HZ = 100). */
-function processCpu(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
-
 async function phase(server: ScaidriveProcess, fn: () => Promise<number>): Promise<Phase> {
-  const cpu0 = processCpu(server.pid()!);
+  const cpu0 = cpuSeconds(server.pid());
   const busy0 = machineBusySeconds();
+  const db0 = commandCpuSeconds("postgres");
   const seconds = await fn();
-  return { seconds, serverCpu: processCpu(server.pid()!) - cpu0, machineCpu: machineBusySeconds() - busy0 };
+  return {
+    seconds,
+    serverCpu: cpuSeconds(server.pid()) - cpu0,
+    machineCpu: machineBusySeconds() - busy0,
+    dbCpu: commandCpuSeconds("postgres") - db0,
+  };
 }
 
 async function syncOnce(server: ScaidriveProcess, samba: SambaInstance): Promise<number> {
@@ -154,7 +156,17 @@ async function main(): Promise<void> {
     work.remove();
   }
   const rows: string[][] = [
-    ["dialect", "section", "files", "wall s", "files/s", "server cpu s", "server cpu / file", "machine cpu s"],
+    [
+      "dialect",
+      "section",
+      "files",
+      "wall s",
+      "files/s",
+      "server cpu s",
+      "server cpu / file",
+      "postgres cpu / file",
+      "machine cpu s",
+    ],
   ];
   for (const f of figures)
     for (const [name, p, n] of [
@@ -169,6 +181,7 @@ async function main(): Promise<void> {
         (n / p.seconds).toFixed(0),
         p.serverCpu.toFixed(1),
         `${((p.serverCpu / n) * 1000).toFixed(2)} ms`,
+        f.dialect === "postgres" ? `${((p.dbCpu / n) * 1000).toFixed(2)} ms` : "—",
         p.machineCpu.toFixed(1),
       ]);
   console.log("");

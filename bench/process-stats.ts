@@ -3,7 +3,7 @@
  * peak RSS and resetting that peak), its CPU time, the load average printed beside figures taken
  * on a shared machine. A process that has exited reads as 0.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 
 /** Linux reports utime/stime in clock ticks; USER_HZ is 100 on every mainstream architecture. */
@@ -35,6 +35,26 @@ export function cpuSeconds(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU seconds used so far by every process whose command name is `comm` (e.g. all of PostgreSQL's backends): what a
+ * database server spends for the process under test, which the machine-wide figure mixes with other work.
+ * Processes that exited before the second reading drop out of it, so read around a section with steady connections.
+ */
+export function commandCpuSeconds(comm: string): number {
+  let total = 0;
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== comm) continue;
+      total += cpuSeconds(Number(name));
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return total;
 }
 
 /** The 1, 5 and 15 minute load averages, for figures measured while other work ran. */

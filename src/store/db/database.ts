@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from "kysely";
+import { withPreparedStatements } from "./pg-prepared-pool.js";
 import type { Database } from "./schema.js";
 import { migrateToLatest } from "./migrate.js";
 import { preparePrivateDir, preparePrivateFile } from "../data-dir.js";
@@ -39,7 +40,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // An idle pooled connection that the server drops (restart, admin termination) emits 'error';
     // unhandled, that would crash the process. pg discards the client and the next query reconnects.
     pool.on("error", (err) => options.onConnectionError?.(err));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
     handle = { db, dialect: "postgres", close: () => db.destroy() };
   } else {
     preparePrivateDir(options.dataDir);
