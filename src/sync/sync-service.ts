@@ -81,6 +81,13 @@ export interface SyncRequest {
   trigger?: JobTrigger;
 }
 
+/**
+ * Plans of recent dry runs kept for the request waiting on them. Bounded: a dry run nobody waits for (started
+ * asynchronously, or its client gone) must not stay in memory for the life of the process; an older plan is read
+ * back from the job's `planned` entries by {@link SyncService.waitForJob}.
+ */
+const DRY_RUN_PLANS_KEPT = 64;
+
 export class SyncService {
   private readonly dryRunPlans = new Map<string, PlanItem[]>();
   private timer?: NodeJS.Timeout;
@@ -192,7 +199,7 @@ export class SyncService {
     const job = await this.o.runner.waitForJob(jobId);
     if (job?.options.dry_run && job.status === "completed" && !this.dryRunPlans.has(jobId)) {
       const entries = await this.o.stores.jobs.entries(jobId, { limit: DRY_RUN_PLAN_ITEMS });
-      this.dryRunPlans.set(
+      this.keepDryRunPlan(
         jobId,
         entries.map((e) => ({ action: e.action, path: e.path, ...(e.detail ? { detail: e.detail } : {}) })),
       );
@@ -203,6 +210,11 @@ export class SyncService {
   /** The plan of a finished dry run (also in the job's log as `planned` entries). */
   dryRunPlan(jobId: string): PlanItem[] | undefined {
     return this.dryRunPlans.get(jobId);
+  }
+
+  private keepDryRunPlan(jobId: string, plan: PlanItem[]): void {
+    this.dryRunPlans.set(jobId, plan);
+    if (this.dryRunPlans.size > DRY_RUN_PLANS_KEPT) this.dryRunPlans.delete(this.dryRunPlans.keys().next().value!);
   }
 
   /**
@@ -307,7 +319,7 @@ export class SyncService {
         onActionDone: this.o.onActionDone ? (n) => this.o.onActionDone!(job.id, n) : undefined,
         remoteTitle: type.title,
       });
-      if (result.planItems) this.dryRunPlans.set(job.id, result.planItems);
+      if (result.planItems) this.keepDryRunPlan(job.id, result.planItems);
       return { status: result.status };
     } finally {
       await workspace
