@@ -27,6 +27,7 @@ export function jobView(j: SyncJobRecord): Json {
     bytes_done: j.bytes_done,
     error: j.error,
     skip_reason: j.skip_reason,
+    claimed_by: j.claimed_by,
     options: j.options,
   };
 }

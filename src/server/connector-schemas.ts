@@ -55,6 +55,10 @@ const jobProperties: Json = {
       "DESTINATION_DENIED, SYNC_SAFETY_ABORT, INTERNAL",
   },
   skip_reason: nullable({ type: "string", description: "why a scheduled run was skipped" }),
+  claimed_by: nullable({
+    type: "string",
+    description: "the node (health's node_id) that runs or ran the job; null while queued and for a skipped run",
+  }),
   options: {
     type: "object",
     properties: { full_sync: { type: "boolean" }, dry_run: { type: "boolean" }, force: { type: "boolean" } },
