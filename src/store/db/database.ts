@@ -80,28 +80,55 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 /** Distinct SQL texts kept prepared; variable-length IN lists make the set open-ended, so it is capped. */
 const STATEMENT_CACHE_SIZE = 512;
+/**
+ * A statement with this many parameters or more is "large": a multi-row insert, whose compiled program takes
+ * ~1 KB of native memory per row (a 250-row insert, ~250 KB), against a few KB for the indexed queries of the hot
+ * paths. Batches end with a partial chunk of any length, so each batching call site brings up to a chunk's worth
+ * of distinct large texts; kept among the 512 they grew the process by tens of MiB over a long run.
+ */
+const LARGE_STATEMENT_PARAMS = 64;
+/** Large statements kept: enough for every batching call site's full-chunk text, reused on every full chunk. */
+const LARGE_STATEMENT_CACHE_SIZE = 16;
 
 /**
  * Kysely's SQLite driver prepares every query anew, and preparing (parse + plan) costs more than
  * running the small indexed queries the services issue. Statements are keyed by their SQL text and
- * reused. Reuse is safe because Kysely runs one query at a time on the single connection (a
- * streamed query holds the connection until it ends), and SQLite re-prepares a cached statement
- * itself after a schema change.
+ * reused, least recently used out first. Reuse is safe because Kysely runs one query at a time on the
+ * single connection (a streamed query holds the connection until it ends), and SQLite re-prepares a
+ * cached statement itself after a schema change.
  */
 function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
-  const cache = new Map<string, SqliteStatement>();
+  const small = new Map<string, SqliteStatement>();
+  const large = new Map<string, SqliteStatement>();
+  const keep = (cache: Map<string, SqliteStatement>, max: number, sql: string, stmt: SqliteStatement) => {
+    if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+    cache.set(sql, stmt);
+  };
   return {
     close: () => {
-      cache.clear();
+      small.clear();
+      large.clear();
       sqlite.close();
     },
     prepare(sql: string): SqliteStatement {
-      let stmt = cache.get(sql);
-      if (stmt !== undefined) return stmt;
-      stmt = sqlite.prepare(sql) as unknown as SqliteStatement;
-      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-      cache.set(sql, stmt);
+      const cache = small.has(sql) ? small : large.has(sql) ? large : undefined;
+      if (cache !== undefined) {
+        const hit = cache.get(sql)!;
+        cache.delete(sql);
+        cache.set(sql, hit);
+        return hit;
+      }
+      const stmt = sqlite.prepare(sql) as unknown as SqliteStatement;
+      if (parameterCount(sql) >= LARGE_STATEMENT_PARAMS) keep(large, LARGE_STATEMENT_CACHE_SIZE, sql, stmt);
+      else keep(small, STATEMENT_CACHE_SIZE, sql, stmt);
       return stmt;
     },
   };
+}
+
+/** Kysely's SQLite placeholders are `?`; a `?` inside a string literal only makes the count err on the large side. */
+function parameterCount(sql: string): number {
+  let n = 0;
+  for (let i = sql.indexOf("?"); i !== -1; i = sql.indexOf("?", i + 1)) n++;
+  return n;
 }
