@@ -76,6 +76,14 @@ const NODE_COLUMNS: readonly NodeColumn[] = [
 ];
 
 /**
+ * `n<i>_<column>` per chain level, in NODE_COLUMNS order (`id` first): built once, since a sync looks up a chain per
+ * file and building the names per row showed in its profile.
+ */
+const CHAIN_ALIASES: readonly (readonly string[])[] = Array.from({ length: CHAIN_JOIN_DEPTH + 1 }, (_, i) =>
+  NODE_COLUMNS.map((c) => `n${i}_${c}`),
+);
+
+/**
  * First key of the two-key advisory locks on node paths (`pg_advisory_xact_lock(int, int)`, a key
  * space apart from one-bigint advisory locks): an arbitrary constant naming this use.
  */
@@ -298,8 +306,11 @@ export const nodeStore = {
     if (!row) return undefined;
     const chain: NodeRecord[] = [];
     for (let i = 0; i <= depth; i++) {
-      if (row[`n${i}_id`] === null || row[`n${i}_id`] === undefined) break;
-      chain.push(toNode(Object.fromEntries(NODE_COLUMNS.map((c) => [c, row[`n${i}_${c}`]])) as Selectable<NodesTable>));
+      const aliases = CHAIN_ALIASES[i]!;
+      if (row[aliases[0]!] === null || row[aliases[0]!] === undefined) break;
+      const node: Record<string, unknown> = {};
+      for (let c = 0; c < NODE_COLUMNS.length; c++) node[NODE_COLUMNS[c]!] = row[aliases[c]!];
+      chain.push(toNode(node as Selectable<NodesTable>));
     }
     return {
       share: {
