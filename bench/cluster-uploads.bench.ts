@@ -11,11 +11,11 @@
  * Each case gets a fresh cluster (database, data dir, nodes, nginx). Server entry:
  * BENCH_SERVER_ENTRY as in core-throughput (default the TypeScript source through tsx).
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { startCluster, type Cluster } from "../test/harness/cluster.js";
-import { fetchSha, listFiles, pool, sha256, type Target } from "../test/cluster/cluster-client.js";
+import { fetchSha, listFiles, pool, putStream, sha256, type Target } from "../test/cluster/cluster-client.js";
 import { MiB, envNumber, machineLoad, measure, printTable } from "./core-bench-util.js";
 import { cpuSeconds } from "./process-stats.js";
 
@@ -26,34 +26,6 @@ const LARGE = envNumber("BENCH_CLUSTER_LARGE", 8);
 const LARGE_MIB = envNumber("BENCH_CLUSTER_LARGE_MIB", 64);
 const LARGE_CONCURRENCY = 4;
 const NODE_COUNTS = (process.env.BENCH_CLUSTER_NODES ?? "1,2,3").split(",").map(Number);
-
-/**
- * A streamed PUT of `mib` MiB: a unique first MiB, then one shared random MiB repeated, so every
- * file is distinct content (no deduplication) without the client spending the cores generating
- * random bytes. Returns the SHA-256 sent and the one the server answered.
- */
-async function putLarge(t: Target, path: string, mib: number, filler: Buffer): Promise<[string, string]> {
-  const hash = createHash("sha256");
-  let sent = 0;
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (sent === mib) return controller.close();
-      const chunk = sent === 0 ? randomBytes(MiB) : filler;
-      sent++;
-      hash.update(chunk);
-      controller.enqueue(chunk);
-    },
-  });
-  const res = await fetch(`${t.url}/api/v1/shares/${t.shareId}/content?path=${encodeURIComponent(path)}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${t.token}`, "content-type": "application/octet-stream" },
-    body,
-    duplex: "half",
-  } as RequestInit);
-  const text = await res.text();
-  if (res.status !== 200 && res.status !== 201) throw new Error(`PUT ${path}: ${res.status} ${text}`);
-  return [hash.digest("hex"), JSON.parse(text).sha256];
-}
 
 /** CPU seconds of the nodes and of nginx (master and workers) so far. */
 function clusterCpu(cluster: Cluster): { nodes: number; nginx: number } {
@@ -151,7 +123,10 @@ async function runCase(nodes: number): Promise<{ small: CaseResult; large: CaseR
     const l = await measure(tmpdir(), () =>
       uploadAll(LARGE, LARGE_CONCURRENCY, async (i) => {
         const path = `/large/f-${i}.bin`;
-        const [sent, stored] = await putLarge(t, path, LARGE_MIB, filler);
+        // A unique first MiB, then one shared random MiB repeated: every file is distinct content (no deduplication)
+        // without the client spending the cores on random bytes.
+        const put = await putStream(t, path, LARGE_MIB, (i) => (i === 0 ? randomBytes(MiB) : filler));
+        const [sent, stored] = [put.sha256, put.node.sha256];
         if (sent !== stored) throw new Error(`${path}: sent ${sent}, the server stored ${stored}`);
         large.set(path, sent);
       }),

@@ -32,19 +32,24 @@ export async function put(t: Target, path: string, data: Uint8Array): Promise<an
 }
 
 /**
- * A streamed PUT of `mib` MiB of random bytes made chunk by chunk while the request is sent (no
- * Content-Length: chunked); returns the SHA-256 of what was sent and the node.
+ * A streamed PUT of `mib` MiB made chunk by chunk while the request is sent (no Content-Length:
+ * chunked); `chunk(i)` gives the i-th MiB (default: fresh random bytes). Returns the SHA-256 of what
+ * was sent and the node.
  */
-export async function putStream(t: Target, path: string, mib: number): Promise<{ sha256: string; node: any }> {
+export async function putStream(
+  t: Target,
+  path: string,
+  mib: number,
+  chunk: (i: number) => Buffer = () => randomBytes(1024 * 1024),
+): Promise<{ sha256: string; node: any }> {
   const hash = createHash("sha256");
-  let left = mib;
+  let sent = 0;
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
-      if (left === 0) return controller.close();
-      left--;
-      const chunk = randomBytes(1024 * 1024);
-      hash.update(chunk);
-      controller.enqueue(chunk);
+      if (sent === mib) return controller.close();
+      const next = chunk(sent++);
+      hash.update(next);
+      controller.enqueue(next);
     },
   });
   const res = await fetch(contentUrl(t, path), {
