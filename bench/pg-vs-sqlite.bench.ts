@@ -22,6 +22,8 @@ import { createPgDatabase, type PgDatabase } from "../test/harness/postgres-data
 import { makeTempDir } from "../test/harness/temp-dir.js";
 import { envNumber, forEachLimit, machineBusySeconds, printTable } from "./core-bench-util.js";
 import { commandCpuSeconds, cpuSeconds } from "./process-stats.js";
+import { createSmbConnector, SMB_CONNECTORS } from "./smb-bench-connector.js";
+import { syncAndWait } from "./sync-job-wait.js";
 
 const FILES = envNumber("BENCH_PGVS_FILES", 10_000);
 const BYTES = envNumber("BENCH_PGVS_BYTES", 512);
@@ -29,7 +31,6 @@ const PER_FOLDER = envNumber("BENCH_PGVS_PER_FOLDER", 100);
 const UPLOADS = envNumber("BENCH_PGVS_UPLOADS", 3000);
 const CONCURRENCY = envNumber("BENCH_PGVS_CONCURRENCY", 16);
 const DIALECTS = (process.env.BENCH_PGVS_DIALECTS ?? "sqlite,postgres").split(",").map((s) => s.trim());
-const BASE = "/api/v1/smb-connectors";
 
 interface Phase {
   seconds: number;
@@ -61,36 +62,16 @@ async function phase(server: ScaidriveProcess, fn: () => Promise<number>): Promi
 }
 
 async function syncOnce(server: ScaidriveProcess, samba: SambaInstance): Promise<number> {
-  const shareId = (await server.api("POST", "/api/v1/shares", { json: { name: "Sync" } })).body.id as string;
-  const c = await server.api("POST", BASE, {
-    json: {
-      name: "bench",
-      server_host: samba.host,
-      server_port: samba.port,
-      share_name: "share",
-      base_path: "tree",
-      domain: samba.domain,
-      username: samba.username,
-      password: samba.password,
-      target_share_id: shareId,
-      target_path: process.env.BENCH_PGVS_TARGET ?? "/",
-      sync_direction: "smb_to_scaidrive",
-    },
+  const id = await createSmbConnector(server, samba, {
+    name: "Sync",
+    basePath: "tree",
+    targetPath: process.env.BENCH_PGVS_TARGET,
+    fields: { sync_direction: "smb_to_scaidrive" },
   });
-  if (c.status !== 201) throw new Error(`connector: ${c.status} ${JSON.stringify(c.body)}`);
-  const t0 = performance.now();
-  const started = await server.api("POST", `${BASE}/${c.body.id}/sync`);
-  if (started.status !== 202) throw new Error(`sync: ${started.status} ${JSON.stringify(started.body)}`);
-  for (;;) {
-    const r = await server.api("GET", `${BASE}/${c.body.id}/jobs/${started.body.id}?limit=5`);
-    if (r.body.status !== "queued" && r.body.status !== "running") {
-      const seconds = (performance.now() - t0) / 1000;
-      if (r.body.status !== "completed" || r.body.error_count !== 0 || r.body.files_synced !== FILES)
-        throw new Error(`sync did not complete cleanly: ${JSON.stringify(r.body).slice(0, 2000)}`);
-      return seconds;
-    }
-    await new Promise((res) => setTimeout(res, 100));
-  }
+  const { seconds, job } = await syncAndWait(server, SMB_CONNECTORS, id);
+  if (job.files_synced !== FILES)
+    throw new Error(`only ${job.files_synced} of ${FILES} synced: ${JSON.stringify(job)}`);
+  return seconds;
 }
 
 async function uploadMany(server: ScaidriveProcess): Promise<number> {

@@ -23,6 +23,7 @@ import { makeTempDir } from "../test/harness/temp-dir.js";
 import { MiB, envNumber, printTable, run } from "./core-bench-util.js";
 import { resetPeak, statusBytes } from "./process-stats.js";
 import { rcloneSmbEnv } from "./rclone-smb.js";
+import { createSmbConnector, SMB_CONNECTORS } from "./smb-bench-connector.js";
 import { syncAndWait } from "./sync-job-wait.js";
 
 const COUNTS = (process.env.BENCH_MEMORY_COUNTS ?? "10000,30000")
@@ -31,7 +32,6 @@ const COUNTS = (process.env.BENCH_MEMORY_COUNTS ?? "10000,30000")
   .filter((n) => n > 0);
 const BYTES = envNumber("BENCH_MEMORY_BYTES", 1024);
 const PER_FOLDER = envNumber("BENCH_MEMORY_PER_FOLDER", 100);
-const BASE = "/api/v1/smb-connectors";
 
 async function makeTree(dir: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
@@ -103,31 +103,15 @@ async function main(): Promise<void> {
       });
       try {
         const pid = server.pid()!;
-        const shareId = (await server.api("POST", "/api/v1/shares", { json: { name: `Mem ${count}` } })).body
-          .id as string;
-        const c = await server.api("POST", BASE, {
-          json: {
-            name: `mem ${count}`,
-            server_host: samba.host,
-            server_port: samba.port,
-            share_name: "share",
-            base_path: base,
-            domain: samba.domain,
-            username: samba.username,
-            password: samba.password,
-            target_share_id: shareId,
-            target_path: "/",
-          },
-        });
-        if (c.status !== 201) throw new Error(`connector: ${c.status} ${JSON.stringify(c.body)}`);
+        const connectorId = await createSmbConnector(server, samba, { name: `Mem ${count}`, basePath: base });
         await new Promise((r) => setTimeout(r, 1000));
         const startRss = statusBytes(pid, "VmRSS");
         resetPeak(pid);
-        const initial = await syncAndWait(server, BASE, c.body.id);
+        const initial = await syncAndWait(server, SMB_CONNECTORS, connectorId);
         const peakInitial = statusBytes(pid, "VmHWM");
         if (initial.job.files_synced < count) throw new Error(`only ${initial.job.files_synced} of ${count} synced`);
         resetPeak(pid);
-        const noop = await syncAndWait(server, BASE, c.body.id);
+        const noop = await syncAndWait(server, SMB_CONNECTORS, connectorId);
         const peakNoop = statusBytes(pid, "VmHWM");
         if (noop.job.files_synced !== 0) throw new Error(`no-op resync synced ${noop.job.files_synced}`);
         const dest = join(work.path, `rclone-${count}`);

@@ -25,6 +25,7 @@ import { makeTempDir } from "../test/harness/temp-dir.js";
 import { MiB, envNumber, printTable, run } from "./core-bench-util.js";
 import { cpuSeconds, loadAverage, resetPeak, statusBytes } from "./process-stats.js";
 import { rcloneSmbEnv } from "./rclone-smb.js";
+import { createSmbConnector, SMB_CONNECTORS } from "./smb-bench-connector.js";
 import { syncAndWait } from "./sync-job-wait.js";
 
 const COUNTS = (process.env.BENCH_SCALE_COUNTS ?? "10000,100000")
@@ -34,7 +35,6 @@ const COUNTS = (process.env.BENCH_SCALE_COUNTS ?? "10000,100000")
 const BYTES = envNumber("BENCH_SCALE_BYTES", 1024);
 const PER_FOLDER = envNumber("BENCH_SCALE_PER_FOLDER", 100);
 const TREES = process.env.BENCH_SCALE_TREES || "/tmp/scaidrive-scale-trees";
-const BASE = "/api/v1/smb-connectors";
 
 /** The tree of `count` files, generated once (the marker says it is whole). */
 function ensureTree(dir: string, count: number, uid: number, gid: number): void {
@@ -158,29 +158,13 @@ async function main(): Promise<void> {
       };
       try {
         const pid = server.pid()!;
-        const shareId = (await server.api("POST", "/api/v1/shares", { json: { name: `Scale ${count}` } })).body
-          .id as string;
-        const c = await server.api("POST", BASE, {
-          json: {
-            name: `scale ${count}`,
-            server_host: samba.host,
-            server_port: samba.port,
-            share_name: "share",
-            base_path: base,
-            domain: samba.domain,
-            username: samba.username,
-            password: samba.password,
-            target_share_id: shareId,
-            target_path: "/",
-          },
-        });
-        if (c.status !== 201) throw new Error(`connector: ${c.status} ${JSON.stringify(c.body)}`);
+        const connectorId = await createSmbConnector(server, samba, { name: `Scale ${count}`, basePath: base });
         await new Promise((r) => setTimeout(r, 1000));
         const startRss = statusBytes(pid, "VmRSS");
         resetPeak(pid);
         await dumpProfile();
         let cpu0 = cpuSeconds(pid);
-        const initial = await syncAndWait(server, BASE, c.body.id);
+        const initial = await syncAndWait(server, SMB_CONNECTORS, connectorId);
         const cpuInitial = cpuSeconds(pid) - cpu0;
         const peakInitial = statusBytes(pid, "VmHWM");
         if (initial.job.files_synced < count) throw new Error(`only ${initial.job.files_synced} of ${count} synced`);
@@ -189,7 +173,7 @@ async function main(): Promise<void> {
         );
         console.log(`    phases (ms): ${lastPhases(server)}`);
         const t = performance.now();
-        const summary = await server.api("GET", `${BASE}/${c.body.id}/jobs/${initial.job.id}/summary`);
+        const summary = await server.api("GET", `${SMB_CONNECTORS}/${connectorId}/jobs/${initial.job.id}/summary`);
         const summaryMs = performance.now() - t;
         if (summary.status !== 200 || summary.body.by_result.ok < count)
           throw new Error(`summary: ${summary.status} ${JSON.stringify(summary.body)}`);
@@ -197,7 +181,7 @@ async function main(): Promise<void> {
         await dumpProfile();
         resetPeak(pid);
         cpu0 = cpuSeconds(pid);
-        const noop = await syncAndWait(server, BASE, c.body.id);
+        const noop = await syncAndWait(server, SMB_CONNECTORS, connectorId);
         const cpuNoop = cpuSeconds(pid) - cpu0;
         const peakNoop = statusBytes(pid, "VmHWM");
         if (noop.job.files_synced !== 0) throw new Error(`no-op resync synced ${noop.job.files_synced}`);
