@@ -5,7 +5,7 @@ import { existsSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pino } from "pino";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { startSecondNode, startTestServer, type TestServer } from "../harness/server.js";
 import { blobPath } from "../../src/store/blobs/blob-paths.js";
 import { createFsBlobStore, type StoredBlob } from "../../src/store/blobs/fs-blob-store.js";
 import { DbBlobLeases } from "../../src/store/blobs/blob-lease-store.js";
@@ -26,11 +26,7 @@ describe("blob collection across nodes sharing PostgreSQL and a blob directory",
   let blobDir: string;
   before(async () => {
     a = await startTestServer({ dialect: "postgres" });
-    b = await startTestServer({
-      dataDir: a.dataDir,
-      adminToken: a.adminToken,
-      config: { databaseUrl: a.config.databaseUrl },
-    });
+    b = await startSecondNode(a);
     blobDir = join(a.dataDir, "blobs");
     shareId = (await a.api("POST", "/api/v1/shares", { json: { name: "Nodes" } })).body.id;
   });

@@ -2,7 +2,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { pino } from "pino";
-import { startTestServer, type TestServer } from "../harness/server.js";
+import { startSecondNode, startTestServer, type TestServer } from "../harness/server.js";
 import { DbUploadLocker } from "../../src/core/upload-locker.js";
 
 const q = encodeURIComponent;
@@ -19,11 +19,7 @@ describe("tus uploads across nodes sharing PostgreSQL and the data directory", (
   let shareId: string;
   before(async () => {
     a = await startTestServer({ dialect: "postgres" });
-    b = await startTestServer({
-      dataDir: a.dataDir,
-      adminToken: a.adminToken,
-      config: { databaseUrl: a.config.databaseUrl },
-    });
+    b = await startSecondNode(a);
     shareId = (await a.api("POST", "/api/v1/shares", { json: { name: "Tus nodes" } })).body.id;
   });
   after(async () => {

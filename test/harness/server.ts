@@ -112,3 +112,24 @@ export async function startTestServer(
     },
   };
 }
+
+/**
+ * Another node of `first`'s installation, as a cluster runs them: the same PostgreSQL database, data dir, admin
+ * token and vault key (`first` must use PostgreSQL; it drops the database and the data dir when it closes).
+ */
+export function startSecondNode(
+  first: TestServer,
+  opts: Omit<Parameters<typeof startTestServer>[0] & object, "dataDir" | "adminToken" | "dialect"> = {},
+): Promise<TestServer> {
+  if (!first.config.databaseUrl) throw new Error("a second node needs the first one on PostgreSQL");
+  return startTestServer({
+    ...opts,
+    dataDir: first.dataDir,
+    adminToken: first.adminToken,
+    config: {
+      ...opts.config,
+      databaseUrl: first.config.databaseUrl,
+      ...(first.config.secretKey !== undefined ? { secretKey: first.config.secretKey } : {}),
+    },
+  });
+}

@@ -18,7 +18,7 @@ import { chownSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { startSamba, type SambaInstance } from "../../harness/samba.js";
-import { startTestServer, type TestServer } from "../../harness/server.js";
+import { startSecondNode, startTestServer, type TestServer } from "../../harness/server.js";
 import { EventReader, type SseEvent } from "../../harness/event-reader.js";
 import { LISTEN_APPLICATION_NAME } from "../../../src/store/events/pg-notify-channel.js";
 
@@ -107,13 +107,8 @@ describe("live events and cancel across two nodes on one PostgreSQL", () => {
       config: { secretKey },
       sync,
     });
-    // B joins A's database (the harness drops it with A).
-    b = await startTestServer({
-      withFeatureRoutes: true,
-      adminToken,
-      config: { databaseUrl: a.config.databaseUrl, secretKey },
-      sync,
-    });
+    // B joins A's database and data dir (the harness drops them with A).
+    b = await startSecondNode(a, { withFeatureRoutes: true, sync });
     assert.equal(b.built.context.dialect, "postgres");
     spy = new pg.Client({ connectionString: a.config.databaseUrl, application_name: "events-test-spy" });
     await spy.connect();
