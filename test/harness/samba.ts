@@ -472,3 +472,24 @@ export async function startSamba(opts: StartSambaOptions = {}): Promise<SambaIns
   };
   return instance;
 }
+
+/**
+ * A new folder `dir` in the instance's share `share` holding `count` files of `content`, named
+ * `file-0000.bin`, `file-0001.bin`, …, all owned by the test user so smbd serves them as its own.
+ */
+export function writeShareFiles(
+  samba: SambaInstance,
+  dir: string,
+  count: number,
+  content: Buffer,
+  share = "share",
+): void {
+  const folder = join(samba.shares[share]!, dir);
+  mkdirSync(folder);
+  chownSync(folder, samba.uid, samba.gid);
+  for (let i = 0; i < count; i++) {
+    const f = join(folder, `file-${String(i).padStart(4, "0")}.bin`);
+    writeFileSync(f, content);
+    chownSync(f, samba.uid, samba.gid);
+  }
+}

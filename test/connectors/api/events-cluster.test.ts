@@ -14,10 +14,8 @@
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import pg from "pg";
-import { startSamba, type SambaInstance } from "../../harness/samba.js";
+import { startSamba, writeShareFiles, type SambaInstance } from "../../harness/samba.js";
 import { startSecondNode, startTestServer, type TestServer } from "../../harness/server.js";
 import { EventReader, type SseEvent } from "../../harness/event-reader.js";
 import { LISTEN_APPLICATION_NAME } from "../../../src/store/events/pg-notify-channel.js";
@@ -86,15 +84,7 @@ describe("live events and cancel across two nodes on one PostgreSQL", () => {
 
   before(async () => {
     samba = await startSamba();
-    const dir = join(samba.shares.share!, "bulk");
-    mkdirSync(dir);
-    chownSync(dir, samba.uid, samba.gid);
-    const content = Buffer.alloc(FILE_BYTES, "c");
-    for (let i = 0; i < FILES; i++) {
-      const f = join(dir, `file-${String(i).padStart(4, "0")}.bin`);
-      writeFileSync(f, content);
-      chownSync(f, samba.uid, samba.gid);
-    }
+    writeShareFiles(samba, "bulk", FILES, Buffer.alloc(FILE_BYTES, "c"));
     const sync = {
       retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 100 },
       progressFlushMs: 100,

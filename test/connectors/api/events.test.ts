@@ -11,9 +11,7 @@
  */
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { chownSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { startSamba, type SambaInstance } from "../../harness/samba.js";
+import { startSamba, writeShareFiles, type SambaInstance } from "../../harness/samba.js";
 import { startTestServer, type TestServer } from "../../harness/server.js";
 import { createUserWithToken } from "../../harness/api-helpers.js";
 import { signIn } from "../../harness/session-client.js";
@@ -45,15 +43,7 @@ for (const dialect of ["sqlite", "postgres"] as const)
 
     before(async () => {
       samba = await startSamba();
-      const dir = join(samba.shares.share!, "bulk");
-      mkdirSync(dir);
-      chownSync(dir, samba.uid, samba.gid);
-      const content = Buffer.alloc(FILE_BYTES, "x");
-      for (let i = 0; i < FILES; i++) {
-        const f = join(dir, `file-${String(i).padStart(4, "0")}.bin`);
-        writeFileSync(f, content);
-        chownSync(f, samba.uid, samba.gid);
-      }
+      writeShareFiles(samba, "bulk", FILES, Buffer.alloc(FILE_BYTES, "x"));
       s = await startTestServer({
         dialect,
         withFeatureRoutes: true,
