@@ -5,6 +5,16 @@
  * a broken step names itself.
  */
 import { createHash, randomBytes } from "node:crypto";
+import type { Cluster } from "../harness/cluster.js";
+import type { ScaidriveProcess } from "../harness/scaidrive-process.js";
+
+/**
+ * The cluster behind nginx in the shape e2e-world's connector helpers take: they only use `api`,
+ * `url` and `adminToken`.
+ */
+export function throughNginx(cluster: Cluster): ScaidriveProcess {
+  return { api: cluster.api, url: cluster.url, adminToken: cluster.adminToken } as ScaidriveProcess;
+}
 
 export interface Target {
   url: string;

@@ -22,7 +22,6 @@ import { join } from "node:path";
 import pg from "pg";
 import { startCluster, type Cluster } from "../harness/cluster.js";
 import { pgReachable } from "../harness/postgres-database.js";
-import type { ScaidriveProcess } from "../harness/scaidrive-process.js";
 import {
   BASE,
   connectorBody,
@@ -33,7 +32,7 @@ import {
   waitJob,
   type SmbSide,
 } from "../connectors/smb/e2e-world.js";
-import { del, fetchSha, listFiles, pool, put, putStream, sha256, type Target } from "./cluster-client.js";
+import { del, fetchSha, listFiles, pool, put, putStream, sha256, throughNginx, type Target } from "./cluster-client.js";
 
 const PAIRS = Number(process.env.CLUSTER_TEST_PAIRS ?? 300);
 const BLOB = 20 * 1024; // above the 16 KiB kept inline: a blob file
@@ -184,8 +183,7 @@ describe("cluster: three nodes behind nginx on one PostgreSQL and one data dir",
         smbWrite(smb, `src/${rel}`, data);
         files.set(rel, sha256(data));
       }
-      // e2e-world's helpers only use `api`, `url` and `adminToken`: through nginx here.
-      const server = { api: cluster.api, url: cluster.url, adminToken: cluster.adminToken } as ScaidriveProcess;
+      const server = throughNginx(cluster);
       const cnn = await createConnector(
         server,
         connectorBody(smb.samba, via.shareId, {

@@ -18,7 +18,6 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { startCluster, type Cluster } from "../harness/cluster.js";
 import { pgReachable } from "../harness/postgres-database.js";
-import type { ScaidriveProcess } from "../harness/scaidrive-process.js";
 import {
   BASE,
   connectorBody,
@@ -30,7 +29,7 @@ import {
   waitJob,
   type SmbSide,
 } from "../connectors/smb/e2e-world.js";
-import { fetchSha, listFiles, pool, sha256, type Target } from "./cluster-client.js";
+import { fetchSha, listFiles, pool, sha256, throughNginx, type Target } from "./cluster-client.js";
 
 const FILES = Number(process.env.CLUSTER_TEST_SYNC_FILES ?? 2000);
 const ORPHAN_AFTER_MS = 4000;
@@ -106,8 +105,7 @@ describe("cluster: a node SIGKILLed mid-sync", () => {
     const share = await cluster.api("POST", "/api/v1/shares", { json: { name: "Takeover" } });
     assert.equal(share.status, 201, JSON.stringify(share.body));
     const via: Target = { url: cluster.url, token: cluster.adminToken, shareId: share.body.id };
-    // e2e-world's helpers only use `api`, `url` and `adminToken`: through nginx here.
-    const server = { api: cluster.api, url: cluster.url, adminToken: cluster.adminToken } as ScaidriveProcess;
+    const server = throughNginx(cluster);
     const cnn = await createConnector(
       server,
       connectorBody(smb.samba, via.shareId, {
