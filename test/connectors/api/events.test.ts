@@ -194,7 +194,13 @@ for (const dialect of ["sqlite", "postgres"] as const)
       const bad = await s.api("PATCH", `${BASE}/${connectorId}`, { json: { password: "wrong-password" } });
       assert.equal(bad.status, 200, JSON.stringify(bad.body));
       assert.equal((await s.api("POST", `${BASE}/${connectorId}/sync`)).status, 202);
-      await reader.waitFor("the auth failure", () => reader.of(connectorId, "connector.state").length >= 3);
+      // The guard's connector.state comes before the job's failed state, so wait for both.
+      await reader.waitFor(
+        "the auth failure",
+        () =>
+          reader.of(connectorId, "connector.state").length >= 3 &&
+          reader.of(connectorId, "job.state").some((e) => e.data.status === "failed"),
+      );
       const failed = reader.of(connectorId, "job.state").find((e) => e.data.status === "failed");
       assert.equal(failed?.data.error.code, "CONNECTOR_AUTH_FAILED");
       const disabled = reader.of(connectorId, "connector.state")[2]!.data;
