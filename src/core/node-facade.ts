@@ -17,7 +17,7 @@ import { notFound } from "./acl-service.js";
 import type { Actor } from "./actor.js";
 import type { Page } from "./pagination.js";
 import type { Node, Version } from "./node-types.js";
-import type { AclEntry, AclView, NodeService } from "./node-service.js";
+import type { AclEntry, AclView, NodeService, WriteFileOptions } from "./node-service.js";
 import type { MountDownload, MountService } from "./mounts/mount-service.js";
 import { planArchive, type ArchivePlan } from "./archive-plan.js";
 
@@ -40,10 +40,15 @@ export type Download = { kind: "mount"; mount: MountDownload } | { kind: "versio
  * @throws PRECONDITION_FAILED for anything else.
  */
 function ifMatchSha(header: string | undefined): string | undefined {
+  const sha = ifMatchShaOrNull(header);
+  if (sha === null) throw new AppError("PRECONDITION_FAILED", "If-Match must be an ETag returned by a download");
+  return sha;
+}
+
+/** As {@link ifMatchSha}, with null for a header that names no ScaiDrive ETag (it may name a mounted file's). */
+function ifMatchShaOrNull(header: string | undefined): string | undefined | null {
   if (!header || header.trim() === "*") return undefined;
-  const m = /^\s*(?:W\/)?"([0-9a-f]{64})"\s*$/.exec(header);
-  if (!m) throw new AppError("PRECONDITION_FAILED", "If-Match must be an ETag returned by a download");
-  return m[1];
+  return /^\s*(?:W\/)?"([0-9a-f]{64})"\s*$/.exec(header)?.[1] ?? null;
 }
 
 /** SHA-256 values named by ETags of ScaiDrive content (`"<sha256>"`); other tags can match no file. */
@@ -140,6 +145,19 @@ export class NodeFacade {
     source: Readable,
     o: UploadRequest,
   ): Promise<{ node: Node; created: boolean; mounted: boolean }> {
+    const local = (ifMatchSha256: string | undefined): WriteFileOptions => ({
+      actor: o.actor,
+      mtime: o.mtime,
+      ifMatchSha256,
+      ifNoneMatch: o.ifNoneMatch.any,
+      ifNoneMatchSha256: o.ifNoneMatch.tags ? shaTags(o.ifNoneMatch.tags) : undefined,
+    });
+    // Most shares carry no mount: their uploads skip the mounts lookup (see writeFileUnlessShareMounted).
+    const sha = ifMatchShaOrNull(o.ifMatch);
+    if (sha !== null) {
+      const written = await this.nodes.writeFileUnlessShareMounted(shareId, path, source, local(sha));
+      if (written) return { ...written, mounted: false };
+    }
     const mounted = await this.mounts.divertUpload(shareId, path, source, {
       actor: o.actor,
       mtime: o.mtime,
@@ -149,14 +167,7 @@ export class NodeFacade {
       ifMatch: o.ifMatch?.trim() === "*" ? undefined : o.ifMatch,
     });
     if (mounted) return { ...mounted, mounted: true };
-    const { node, created } = await this.nodes.writeFile(shareId, path, source, {
-      actor: o.actor,
-      mtime: o.mtime,
-      ifMatchSha256: ifMatchSha(o.ifMatch),
-      ifNoneMatch: o.ifNoneMatch.any,
-      ifNoneMatchSha256: o.ifNoneMatch.tags ? shaTags(o.ifNoneMatch.tags) : undefined,
-    });
-    return { node, created, mounted: false };
+    return { ...(await this.nodes.writeFile(shareId, path, source, local(ifMatchSha(o.ifMatch)))), mounted: false };
   }
 
   /** The current content at `path`: a mounted file's download handle or the ScaiDrive version. */

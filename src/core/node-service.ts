@@ -54,6 +54,8 @@ interface Resolved {
   parsed: ParsedPath;
   chain: NodeRecord[];
   missing: string[];
+  /** Whether the share carries remote mounts (known when the chain was read, not for a remembered folder). */
+  hasMounts?: boolean;
 }
 
 /** Where a node sits: its share and its chain (root first, the node itself last). */
@@ -130,6 +132,8 @@ export class NodeService {
    * a hint only, every use is verified by the statement that uses it.
    */
   private readonly knownFolders = new Map<string, { share: ShareRecord; chain: NodeRecord[] }>();
+  /** Folder creations in flight for uploads into new folders, by share and folder path (see withParentFolders). */
+  private readonly foldersInFlight = new Map<string, Promise<NodeRecord[]>>();
 
   constructor(
     private readonly db: DbExecutor,
@@ -464,7 +468,22 @@ export class NodeService {
     source: ContentSource,
     opts: WriteFileOptions,
   ): Promise<{ node: Node; created: boolean }> {
-    return this.writeContent(shareId, path, opts, () => this.storeContent(source, opts.recycleChunk));
+    return (await this.writeContent(shareId, path, opts, () => this.storeContent(source, opts.recycleChunk), false))!;
+  }
+
+  /**
+   * {@link writeFile} into a share without remote mounts. When the share carries any, returns
+   * undefined before anything is checked, read from `source` or written: the caller finds out
+   * whether `path` is under a mount and writes there or calls writeFile. Whether it does comes
+   * with the path lookup, so an upload outside mounts costs no query for them.
+   */
+  async writeFileUnlessShareMounted(
+    shareId: string,
+    path: string,
+    source: ContentSource,
+    opts: WriteFileOptions,
+  ): Promise<{ node: Node; created: boolean } | undefined> {
+    return this.writeContent(shareId, path, opts, () => this.storeContent(source, opts.recycleChunk), true);
   }
 
   /**
@@ -480,7 +499,7 @@ export class NodeService {
   ): Promise<{ node: Node; created: boolean }> {
     let taken = false;
     try {
-      return await this.writeContent(shareId, path, opts, async () => {
+      const stored = async (): Promise<StoredContent> => {
         taken = true;
         return {
           sha256: blob.sha256,
@@ -489,7 +508,8 @@ export class NodeService {
           commitWith: async () => {},
           release: () => blob.release(),
         };
-      });
+      };
+      return (await this.writeContent(shareId, path, opts, stored, false))!;
     } finally {
       if (!taken) blob.release();
     }
@@ -507,12 +527,14 @@ export class NodeService {
     await this.checkWritable(this.db, shareId, parsed.path, opts);
   }
 
+  /** Undefined only with `unlessShareMounted`, for a share that carries mounts (nothing done). */
   private async writeContent(
     shareId: string,
     path: string,
     opts: WriteFileOptions,
     store: () => Promise<StoredContent>,
-  ): Promise<{ node: Node; created: boolean }> {
+    unlessShareMounted: boolean,
+  ): Promise<{ node: Node; created: boolean } | undefined> {
     const parsed = parsePath(path);
     if (parsed.segments.length === 0)
       throw new AppError("INVALID_NAME", "invalid path: the path must name a file, not the root", { path });
@@ -521,6 +543,7 @@ export class NodeService {
     // lookup: the one-statement creation verifies the folders anyway, and the transaction path
     // re-checks everything when it leaves the file out.
     const folderKey =
+      !unlessShareMounted &&
       opts.actor.isSystem &&
       opts.ifMatchVersionId === undefined &&
       opts.ifMatchSha256 === undefined &&
@@ -531,15 +554,20 @@ export class NodeService {
     let blob: StoredContent;
     let checked: Resolved;
     try {
-      checked = known
-        ? { ...known, parsed, missing: parsed.segments.slice(-1) }
-        : await this.checkWritable(this.db, shareId, parsed.path, opts);
+      if (known) checked = { ...known, parsed, missing: parsed.segments.slice(-1) };
+      else {
+        const r = await this.resolve(this.db, shareId, parsed.path);
+        if (unlessShareMounted && r.hasMounts) return undefined;
+        checked = await this.checkResolvedWritable(r, opts, this.db);
+      }
       blob = await store();
     } finally {
       arrived();
     }
     let committed = false;
     try {
+      if (checked.missing.length > 1 && this.oneStatementCreates())
+        checked = (await this.withParentFolders(checked, opts.ownerId ?? actorUserId(opts.actor))) ?? checked;
       const quick = await this.createInOneStatement(checked, blob, opts);
       if (quick) {
         if (folderKey && !known) this.rememberFolder(folderKey, checked);
@@ -683,6 +711,30 @@ export class NodeService {
     // version, If-None-Match, the moved paths).
     const inserted = await this.fileCreates.create({ file, version, inlineData: blob.data, ancestors });
     return inserted ? { node: toNode(file), created: true } : undefined;
+  }
+
+  /**
+   * `r` with its missing folders (all names but the file's) created, so that the file can be
+   * created in one statement: uploads into one new folder at the same time share one transaction
+   * for it, instead of each taking the transaction path. Undefined when that failed (a file in the
+   * way, a concurrent change): the transaction path decides and reports.
+   */
+  private async withParentFolders(r: Resolved, ownerId: string | null): Promise<Resolved | undefined> {
+    const folderPath = parentPath(r.parsed.path);
+    const key = `${r.share.id}\n${folderPath}`;
+    let pending = this.foldersInFlight.get(key);
+    if (!pending) {
+      pending = inTransaction(this.db, async (trx) => {
+        await nodeStore.lockPaths(trx, r.share.id, pathPrefixes(folderPath, true), "shared");
+        return (await this.createFolders(trx, { ...r, missing: r.missing.slice(0, -1) }, ownerId)).chain;
+      }).finally(() => this.foldersInFlight.delete(key));
+      this.foldersInFlight.set(key, pending);
+    }
+    try {
+      return { ...r, chain: await pending, missing: r.missing.slice(-1) };
+    } catch {
+      return undefined;
+    }
   }
 
   /** PostgreSQL outside a caller's transaction (see {@link createInOneStatement}). */
@@ -983,7 +1035,11 @@ export class NodeService {
     path: string,
     opts: WriteFileOptions,
   ): Promise<Resolved> {
-    const r = await this.resolve(db, shareId, path);
+    return this.checkResolvedWritable(await this.resolve(db, shareId, path), opts, db);
+  }
+
+  private async checkResolvedWritable(r: Resolved, opts: WriteFileOptions, db: DbExecutor): Promise<Resolved> {
+    const path = r.parsed.path;
     const last = r.chain[r.chain.length - 1];
     const perms = await this.acl.effective(opts.actor, r.share, r.chain, db);
     if (r.missing.length === 0) {
@@ -1072,10 +1128,10 @@ export class NodeService {
     const parsed = parsePath(path);
     const found = await nodeStore.shareChain(db, shareId, parsed.segments.slice(0, CHAIN_JOIN_DEPTH));
     if (!found || found.chain.length === 0) throw new AppError("NOT_FOUND", `share ${shareId} not found`);
-    const { share, chain } = found;
+    const { share, chain, hasMounts } = found;
     let i = chain.length - 1;
     // Beyond the joined depth (or never, when the chain stopped early) walk one segment per query.
-    if (i < CHAIN_JOIN_DEPTH) return { share, parsed, chain, missing: parsed.segments.slice(i) };
+    if (i < CHAIN_JOIN_DEPTH) return { share, parsed, chain, missing: parsed.segments.slice(i), hasMounts };
     for (; i < parsed.segments.length; i++) {
       const parent = chain[chain.length - 1];
       if (parent.type !== "folder") break;
@@ -1083,7 +1139,7 @@ export class NodeService {
       if (!child) break;
       chain.push(child);
     }
-    return { share, parsed, chain, missing: parsed.segments.slice(i) };
+    return { share, parsed, chain, missing: parsed.segments.slice(i), hasMounts };
   }
 
   private async chainOf(db: DbExecutor, node: NodeRecord): Promise<NodeRecord[]> {

@@ -52,6 +52,28 @@ for (const dialect of ["sqlite", "postgres"] as const) {
       assert.equal((list.body as { items: unknown[] }).items.length, n);
     });
 
+    test("uploads into a new folder racing a file of the folder's name: one wins, the others are 409", async () => {
+      const below = Array.from({ length: 24 }, (_, i) => put(`/race/x/f${i}.txt`, `f ${i}`));
+      const file = put("/race/x", "a file where the folder would be");
+      const results = await Promise.all([file, ...below]);
+      assert.deepEqual(
+        results.filter((r) => ![201, 409].includes(r.status)).map((r) => `${r.path}: ${r.status} ${r.text}`),
+        [],
+      );
+      const x = await s.api("GET", `/api/v1/shares/${shareId}/files/stat?path=${q("/race/x")}`);
+      assert.equal(x.status, 200, JSON.stringify(x.body));
+      if ((x.body as { type: string }).type === "file") {
+        // The file came first: every upload below it was refused as going through a file.
+        assert.equal((await file).status, 201);
+        for (const r of results.slice(1)) assert.match(r.text, /CONFLICT/, r.path);
+        assert.equal(await read("/race/x"), "a file where the folder would be");
+      } else {
+        // The folder came first: the file of its name was refused, everything below it is stored.
+        assert.equal((await file).status, 409);
+        for (let i = 0; i < 24; i++) assert.equal(await read(`/race/x/f${i}.txt`), `f ${i}`);
+      }
+    });
+
     test("parallel mkdir -p of the same nested folders mixed with files below them", async () => {
       const ops: Promise<{ path: string; status: number; text: string }>[] = [];
       for (let i = 0; i < 40; i++) {

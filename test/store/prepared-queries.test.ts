@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { openDatabase, type DatabaseHandle } from "../../src/store/db/database.js";
 import { inTransaction } from "../../src/store/core/db-executor.js";
 import { runPrepared } from "../../src/store/core/prepared.js";
+import { mountStore } from "../../src/store/core/mount-store.js";
 import { nodeStore } from "../../src/store/core/node-store.js";
 import { principalStore } from "../../src/store/core/principal-store.js";
 import { makeTempDir, type TempDir } from "../harness/temp-dir.js";
@@ -119,7 +120,22 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           ["/", "/a"],
         );
         assert.equal(chain?.share.name, "S");
+        assert.equal(chain?.hasMounts, false);
         assert.equal(await nodeStore.shareChain(db, "shr_unknown", ["a"]), undefined);
+        // A mount anywhere in the share shows, whatever path is looked up (uploads outside mounts rely on it).
+        await mountStore.insert(db, {
+          id: "mnt_A",
+          share_id: "shr_S",
+          node_id: child!.id,
+          connector_id: "con_x",
+          remote_path: "",
+          created_by: "usr_x",
+          created_at: at,
+        });
+        assert.equal((await nodeStore.shareChain(db, "shr_S", ["b"]))?.hasMounts, true);
+        assert.equal((await nodeStore.shareChain(db, "shr_S", []))?.hasMounts, true);
+        await mountStore.delete(db, "mnt_A");
+        assert.equal((await nodeStore.shareChain(db, "shr_S", ["a"]))?.hasMounts, false);
       },
     );
 
