@@ -172,6 +172,8 @@ export class NodeFacade {
 
   /** The current content at `path`: a mounted file's download handle or the ScaiDrive version. */
   async download(shareId: string, path: string, actor: Actor): Promise<Download> {
+    const local = await this.nodes.currentVersionUnlessShareMounted(shareId, path, actor);
+    if (local) return { kind: "version", ...local };
     const mount = await this.mounts.divertDownload(shareId, path, actor);
     if (mount) return { kind: "mount", mount };
     const { node, version } = await this.nodes.currentVersion(shareId, path, actor);

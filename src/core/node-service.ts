@@ -158,7 +158,11 @@ export class NodeService {
    * routes use (`requireSharePermission`).
    */
   async locate(actor: Actor, shareId: string, path: string, perm: Permission = "READ"): Promise<Located> {
-    const r = await this.resolve(this.db, shareId, path);
+    return this.locateResolved(actor, await this.resolve(this.db, shareId, path), perm);
+  }
+
+  /** The node `r` found, once `actor` holds `perm` on it. @throws NOT_FOUND for a missing node. */
+  private async locateResolved(actor: Actor, r: Resolved, perm: Permission): Promise<Located> {
     if (r.missing.length > 0) throw notFound(r.parsed.path);
     const node = r.chain[r.chain.length - 1];
     AclService.check(await this.acl.effective(actor, r.share, r.chain), perm, r.parsed.path);
@@ -869,6 +873,22 @@ export class NodeService {
   /** The current version of the file at `path`. @throws VALIDATION_FAILED (field "path") for a folder. */
   async currentVersion(shareId: string, path: string, actor: Actor): Promise<{ node: Node; version: Version }> {
     const { node } = await this.locate(actor, shareId, path);
+    return { node: toNode(node), version: await this.versionOf(node, undefined) };
+  }
+
+  /**
+   * {@link currentVersion} in a share without remote mounts; undefined, before any check, when the
+   * share carries any (the caller finds out whether `path` is under one). As for
+   * writeFileUnlessShareMounted, whether it does comes with the path lookup.
+   */
+  async currentVersionUnlessShareMounted(
+    shareId: string,
+    path: string,
+    actor: Actor,
+  ): Promise<{ node: Node; version: Version } | undefined> {
+    const r = await this.resolve(this.db, shareId, path);
+    if (r.hasMounts) return undefined;
+    const { node } = await this.locateResolved(actor, r, "READ");
     return { node: toNode(node), version: await this.versionOf(node, undefined) };
   }
 

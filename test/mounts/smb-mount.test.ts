@@ -230,6 +230,11 @@ for (const dialect of ["sqlite", "postgres"] as const)
       // content as an inline row, larger as a blob file.
       const inlineRows = (await kit.built.context.db.selectFrom("inline_blobs").select("sha256").execute()).length;
       assert.equal(countBlobs(blobs) + inlineRows, 1);
+      // Beside the mount, in the same share, reads and writes stay ScaiDrive's own.
+      const beside = await kit.api("GET", `/api/v1/shares/${shareId}/content${q("/busy/x.txt")}`);
+      assert.equal(beside.status, 200);
+      assert.equal(String(beside.body), "x");
+      assert.match(beside.headers.get("etag") ?? "", /^"[0-9a-f]{64}"$/);
     });
 
     test(
