@@ -152,10 +152,10 @@ export class NodeFacade {
       ifNoneMatch: o.ifNoneMatch.any,
       ifNoneMatchSha256: o.ifNoneMatch.tags ? shaTags(o.ifNoneMatch.tags) : undefined,
     });
-    // Most shares carry no mount: their uploads skip the mounts lookup (see writeFileUnlessShareMounted).
+    // Outside mounts an upload needs no lookup of them (see writeFileUnlessMounted).
     const sha = ifMatchShaOrNull(o.ifMatch);
     if (sha !== null) {
-      const written = await this.nodes.writeFileUnlessShareMounted(shareId, path, source, local(sha));
+      const written = await this.nodes.writeFileUnlessMounted(shareId, path, source, local(sha));
       if (written) return { ...written, mounted: false };
     }
     const mounted = await this.mounts.divertUpload(shareId, path, source, {
@@ -172,7 +172,7 @@ export class NodeFacade {
 
   /** The current content at `path`: a mounted file's download handle or the ScaiDrive version. */
   async download(shareId: string, path: string, actor: Actor): Promise<Download> {
-    const local = await this.nodes.currentVersionUnlessShareMounted(shareId, path, actor);
+    const local = await this.nodes.currentVersionUnlessMounted(shareId, path, actor);
     if (local) return { kind: "version", ...local };
     const mount = await this.mounts.divertDownload(shareId, path, actor);
     if (mount) return { kind: "mount", mount };

@@ -54,8 +54,11 @@ interface Resolved {
   parsed: ParsedPath;
   chain: NodeRecord[];
   missing: string[];
-  /** Whether the share carries remote mounts (known when the chain was read, not for a remembered folder). */
-  hasMounts?: boolean;
+  /**
+   * Whether the path may be at or below a remote mount point: a node of the chain is one, or the
+   * share has mounts and the chain went past what one query checks. Unset for a remembered folder.
+   */
+  mayBeMounted?: boolean;
 }
 
 /** Where a node sits: its share and its chain (root first, the node itself last). */
@@ -476,12 +479,12 @@ export class NodeService {
   }
 
   /**
-   * {@link writeFile} into a share without remote mounts. When the share carries any, returns
-   * undefined before anything is checked, read from `source` or written: the caller finds out
-   * whether `path` is under a mount and writes there or calls writeFile. Whether it does comes
-   * with the path lookup, so an upload outside mounts costs no query for them.
+   * {@link writeFile} outside remote mounts. When `path` may be at or below a mount point, returns
+   * undefined before anything is checked, read from `source` or written: the caller writes to the
+   * mount or calls writeFile. Whether it may comes with the path lookup, so an upload outside
+   * mounts costs no query for them.
    */
-  async writeFileUnlessShareMounted(
+  async writeFileUnlessMounted(
     shareId: string,
     path: string,
     source: ContentSource,
@@ -531,13 +534,13 @@ export class NodeService {
     await this.checkWritable(this.db, shareId, parsed.path, opts);
   }
 
-  /** Undefined only with `unlessShareMounted`, for a share that carries mounts (nothing done). */
+  /** Undefined only with `unlessMounted`, for a path that may be under a mount (nothing done). */
   private async writeContent(
     shareId: string,
     path: string,
     opts: WriteFileOptions,
     store: () => Promise<StoredContent>,
-    unlessShareMounted: boolean,
+    unlessMounted: boolean,
   ): Promise<{ node: Node; created: boolean } | undefined> {
     const parsed = parsePath(path);
     if (parsed.segments.length === 0)
@@ -547,7 +550,7 @@ export class NodeService {
     // lookup: the one-statement creation verifies the folders anyway, and the transaction path
     // re-checks everything when it leaves the file out.
     const folderKey =
-      !unlessShareMounted &&
+      !unlessMounted &&
       opts.actor.isSystem &&
       opts.ifMatchVersionId === undefined &&
       opts.ifMatchSha256 === undefined &&
@@ -561,7 +564,7 @@ export class NodeService {
       if (known) checked = { ...known, parsed, missing: parsed.segments.slice(-1) };
       else {
         const r = await this.resolve(this.db, shareId, parsed.path);
-        if (unlessShareMounted && r.hasMounts) return undefined;
+        if (unlessMounted && r.mayBeMounted) return undefined;
         checked = await this.checkResolvedWritable(r, opts, this.db);
       }
       blob = await store();
@@ -877,17 +880,16 @@ export class NodeService {
   }
 
   /**
-   * {@link currentVersion} in a share without remote mounts; undefined, before any check, when the
-   * share carries any (the caller finds out whether `path` is under one). As for
-   * writeFileUnlessShareMounted, whether it does comes with the path lookup.
+   * {@link currentVersion} outside remote mounts; undefined, before any check, when `path` may be
+   * at or below a mount point (see writeFileUnlessMounted).
    */
-  async currentVersionUnlessShareMounted(
+  async currentVersionUnlessMounted(
     shareId: string,
     path: string,
     actor: Actor,
   ): Promise<{ node: Node; version: Version } | undefined> {
     const r = await this.resolve(this.db, shareId, path);
-    if (r.hasMounts) return undefined;
+    if (r.mayBeMounted) return undefined;
     const { node } = await this.locateResolved(actor, r, "READ");
     return { node: toNode(node), version: await this.versionOf(node, undefined) };
   }
@@ -1148,10 +1150,11 @@ export class NodeService {
     const parsed = parsePath(path);
     const found = await nodeStore.shareChain(db, shareId, parsed.segments.slice(0, CHAIN_JOIN_DEPTH));
     if (!found || found.chain.length === 0) throw new AppError("NOT_FOUND", `share ${shareId} not found`);
-    const { share, chain, hasMounts } = found;
+    const { share, chain, mountOnChain } = found;
     let i = chain.length - 1;
     // Beyond the joined depth (or never, when the chain stopped early) walk one segment per query.
-    if (i < CHAIN_JOIN_DEPTH) return { share, parsed, chain, missing: parsed.segments.slice(i), hasMounts };
+    if (i < CHAIN_JOIN_DEPTH)
+      return { share, parsed, chain, missing: parsed.segments.slice(i), mayBeMounted: mountOnChain };
     for (; i < parsed.segments.length; i++) {
       const parent = chain[chain.length - 1];
       if (parent.type !== "folder") break;
@@ -1159,7 +1162,8 @@ export class NodeService {
       if (!child) break;
       chain.push(child);
     }
-    return { share, parsed, chain, missing: parsed.segments.slice(i), hasMounts };
+    // The folders walked one by one are not checked for mounts: any mount in the share may be among them.
+    return { share, parsed, chain, missing: parsed.segments.slice(i), mayBeMounted: mountOnChain || found.hasMounts };
   }
 
   private async chainOf(db: DbExecutor, node: NodeRecord): Promise<NodeRecord[]> {

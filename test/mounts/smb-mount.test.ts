@@ -387,6 +387,33 @@ for (const dialect of ["sqlite", "postgres"] as const)
       },
     );
 
+    test("a mount point deeper than one path lookup reaches: below it the remote, beside it ScaiDrive", async () => {
+      const deep = `/deep/${Array.from({ length: 8 }, (_, i) => `l${i}`).join("/")}`;
+      const m = await kit.api("POST", "/api/v1/mounts", {
+        json: { share_id: shareId, path: `${deep}/m`, connector_id: connectorId, remote_path: "docs" },
+      });
+      assert.equal(m.status, 201, JSON.stringify(m.body));
+      try {
+        const below = await kit.api("PUT", `/api/v1/shares/${shareId}/content${q(`${deep}/m/far.txt`)}`, {
+          raw: Buffer.from("far"),
+        });
+        assert.equal(below.status, 201, JSON.stringify(below.body));
+        assert.equal(readFileSync(onDisk("far.txt"), "utf8"), "far");
+        const back = await kit.api("GET", `/api/v1/shares/${shareId}/content${q(`${deep}/m/far.txt`)}`);
+        assert.equal(String(back.body), "far");
+        const beside = await kit.api("PUT", `/api/v1/shares/${shareId}/content${q(`${deep}/beside.txt`)}`, {
+          raw: Buffer.from("beside"),
+        });
+        assert.equal(beside.status, 201, JSON.stringify(beside.body));
+        assert.ok(!existsSync(onDisk("beside.txt")));
+        const read = await kit.api("GET", `/api/v1/shares/${shareId}/content${q(`${deep}/beside.txt`)}`);
+        assert.equal(String(read.body), "beside");
+        assert.match(read.headers.get("etag") ?? "", /^"[0-9a-f]{64}"$/);
+      } finally {
+        assert.equal((await kit.api("DELETE", `/api/v1/mounts/${m.body.id}`)).status, 204);
+      }
+    });
+
     test("DELETE /mounts/{id} leaves an empty ScaiDrive folder and the remote untouched", async () => {
       const r = await kit.api("DELETE", `/api/v1/mounts/${mountId}`);
       assert.equal(r.status, 204);

@@ -121,8 +121,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         );
         assert.equal(chain?.share.name, "S");
         assert.equal(chain?.hasMounts, false);
+        assert.equal(chain?.mountOnChain, false);
         assert.equal(await nodeStore.shareChain(db, "shr_unknown", ["a"]), undefined);
-        // A mount anywhere in the share shows, whatever path is looked up (uploads outside mounts rely on it).
+        // A mount shows on the chains through its folder and in the share's flag (uploads outside mounts rely on it).
         await mountStore.insert(db, {
           id: "mnt_A",
           share_id: "shr_S",
@@ -132,10 +133,16 @@ for (const dialect of ["sqlite", "postgres"] as const) {
           created_by: "usr_x",
           created_at: at,
         });
-        assert.equal((await nodeStore.shareChain(db, "shr_S", ["b"]))?.hasMounts, true);
-        assert.equal((await nodeStore.shareChain(db, "shr_S", []))?.hasMounts, true);
+        const flags = async (names: string[]) => {
+          const c = await nodeStore.shareChain(db, "shr_S", names);
+          return { mountOnChain: c?.mountOnChain, hasMounts: c?.hasMounts };
+        };
+        assert.deepEqual(await flags(["a"]), { mountOnChain: true, hasMounts: true });
+        assert.deepEqual(await flags(["a", "below", "deeper"]), { mountOnChain: true, hasMounts: true });
+        assert.deepEqual(await flags(["b"]), { mountOnChain: false, hasMounts: true });
+        assert.deepEqual(await flags([]), { mountOnChain: false, hasMounts: true });
         await mountStore.delete(db, "mnt_A");
-        assert.equal((await nodeStore.shareChain(db, "shr_S", ["a"]))?.hasMounts, false);
+        assert.deepEqual(await flags(["a"]), { mountOnChain: false, hasMounts: false });
       },
     );
 

@@ -269,14 +269,15 @@ export const nodeStore = {
    * A share, its root and the existing chain below it along `names` in one query: a left join
    * per segment on (parent_id, name), stopping below a file or a missing name. Returns the
    * share with the chain root first (length 1 + the number of names found, in order), or
-   * undefined for an unknown share, with `hasMounts` when any folder of the share is a remote
-   * mount point. At most {@link CHAIN_JOIN_DEPTH} names per call.
+   * undefined for an unknown share. `mountOnChain` tells whether a node of the chain is a remote
+   * mount point (so the path is at or below one), `hasMounts` whether any folder of the share is.
+   * At most {@link CHAIN_JOIN_DEPTH} names per call.
    */
   async shareChain(
     db: DbExecutor,
     shareId: string,
     names: readonly string[],
-  ): Promise<{ share: ShareRecord; chain: NodeRecord[]; hasMounts: boolean } | undefined> {
+  ): Promise<{ share: ShareRecord; chain: NodeRecord[]; mountOnChain: boolean; hasMounts: boolean } | undefined> {
     const depth = names.length;
     if (depth > CHAIN_JOIN_DEPTH) throw new Error(`shareChain takes at most ${CHAIN_JOIN_DEPTH} names`);
     const { rows } = await runPrepared(db, `nodes.shareChain:${depth}`, [...names, shareId], (q, arg) => {
@@ -289,8 +290,10 @@ export const nodeStore = {
             `as "share_description", "s"."created_by" ` +
             `as "share_created_by", ` +
             `"s"."created_at" as "share_created_at", ` +
-            // Whether the share carries remote mounts, so that writes outside mounts need no lookup of their own.
+            // Where mounts are, so that reads and writes outside them need no lookup of their own.
             `exists (select 1 from "mounts" as "m" where "m"."share_id" = "s"."id") as "share_has_mounts", ` +
+            `exists (select 1 from "mounts" as "m" where "m"."node_id" in ` +
+            `(${Array.from({ length: depth + 1 }, (_, i) => `"n${i}"."id"`).join(", ")})) as "chain_has_mount", ` +
             `${select.join(", ")} from "shares" as "s" inner join "nodes" as "n0" on "n0"."share_id" = "s"."id" and "n0"."parent_id" is null`,
         ),
         ...names.map(
@@ -326,6 +329,7 @@ export const nodeStore = {
       },
       chain,
       // SQLite answers `exists` with 0/1, PostgreSQL with a boolean.
+      mountOnChain: row.chain_has_mount === true || row.chain_has_mount === 1,
       hasMounts: row.share_has_mounts === true || row.share_has_mounts === 1,
     };
   },
