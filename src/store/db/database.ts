@@ -111,9 +111,10 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
       sqlite.close();
     },
     prepare(sql: string): SqliteStatement {
-      const cache = small.has(sql) ? small : large.has(sql) ? large : undefined;
-      if (cache !== undefined) {
-        const hit = cache.get(sql)!;
+      const cache = small.has(sql) ? small : large;
+      const hit = cache.get(sql);
+      if (hit !== undefined) {
+        // Re-inserted: a Map iterates in insertion order, so the first key is the least recently used.
         cache.delete(sql);
         cache.set(sql, hit);
         return hit;

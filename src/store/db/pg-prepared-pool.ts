@@ -6,8 +6,8 @@ import type pg from "pg";
  * A pg pool for Kysely whose queries run as named (server-side prepared) statements once their SQL text repeats.
  *
  * Kysely sends every query unnamed, so PostgreSQL parses, analyses and plans it on each call. For the small indexed
- * statements of the hot paths (a bearer token's user and groups, a share's mounts, a path's chain of folders, the
- * multi-row file creation) that work was most of the database's CPU per upload. A named statement is parsed once per
+ * statements of the hot paths (a bearer token's user and groups, a path's chain of folders, the multi-row file
+ * creation) that work was most of the database's CPU per upload. A named statement is parsed once per
  * connection; pg's client prepares it on first use on each connection and reuses it after.
  *
  * Only repeated DML is named: a text seen once (DDL, migrations, one-off admin queries) stays unnamed, and the number
