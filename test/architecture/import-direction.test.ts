@@ -9,8 +9,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import {
   buildImportGraph,
   extractImports,
@@ -21,8 +20,7 @@ import {
 } from "./import-graph.js";
 import { LAYER_RULES, violationsOf, type Violation } from "./layer-rules.js";
 import { readFileSync } from "node:fs";
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+import { REPO_ROOT } from "../harness/repo-paths.js";
 
 interface KnownViolation {
   rule: string;

@@ -8,14 +8,14 @@ import { signIn } from "../harness/session-client.js";
 import { makeTempDir } from "../harness/temp-dir.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { cliArgs } from "../harness/repo-paths.js";
 
-const CLI = "src/cli/scaidrive.ts";
 const run = promisify(execFile);
 
-/** Starts `scaidrive serve` through tsx; resolves once /health answers. The caller stops it. */
+/** Starts `scaidrive serve`; resolves once /health answers. The caller stops it. */
 async function serve(env: Record<string, string>) {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, "serve"], {
+  const child = spawn(process.execPath, [...cliArgs(), "serve"], {
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -82,9 +82,7 @@ describe("scaidrive CLI", () => {
         }
 
         const { stdout } = await run(process.execPath, [
-          "--import",
-          "tsx",
-          CLI,
+          ...cliArgs(),
           "token",
           "create",
           "--user",
@@ -98,9 +96,7 @@ describe("scaidrive CLI", () => {
         assert.match(cliToken, /^sdt_[A-Za-z0-9_-]{43}$/);
         await assert.rejects(
           run(process.execPath, [
-            "--import",
-            "tsx",
-            CLI,
+            ...cliArgs(),
             "token",
             "create",
             "--user",
@@ -112,20 +108,16 @@ describe("scaidrive CLI", () => {
             err.stderr.includes(`user nobody@example.com not found in the data dir ${dir.path}`),
         );
         // SCAIDRIVE_DATA_DIR is honoured like --data-dir.
-        const viaEnv = await run(
-          process.execPath,
-          ["--import", "tsx", CLI, "token", "create", "--user", "admin@localhost"],
-          { env: { ...process.env, SCAIDRIVE_DATA_DIR: dir.path } },
-        );
+        const viaEnv = await run(process.execPath, [...cliArgs(), "token", "create", "--user", "admin@localhost"], {
+          env: { ...process.env, SCAIDRIVE_DATA_DIR: dir.path },
+        });
         assert.match(viaEnv.stdout.trim(), /^sdt_/);
         // A data dir without a database is named in the error and left without one.
         const empty = makeTempDir("cli-empty");
         try {
           await assert.rejects(
             run(process.execPath, [
-              "--import",
-              "tsx",
-              CLI,
+              ...cliArgs(),
               "token",
               "create",
               "--user",
@@ -191,7 +183,7 @@ describe("scaidrive CLI", () => {
 
   test("unknown command prints usage and fails", async () => {
     await assert.rejects(
-      run(process.execPath, ["--import", "tsx", CLI, "frobnicate"]),
+      run(process.execPath, [...cliArgs(), "frobnicate"]),
       (err: any) => err.code === 2 && /usage/.test(err.stderr),
     );
   });

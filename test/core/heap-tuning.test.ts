@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { SERVER_NODE_FLAGS } from "../../src/cli/heap-tuning.js";
 import { makeTempDir } from "../harness/temp-dir.js";
+import { cliArgs } from "../harness/repo-paths.js";
 
 const run = promisify(execFile);
 
@@ -20,7 +21,7 @@ describe("server heap tuning", () => {
   test("a malformed SCAIDRIVE_HEAP_GROWING_PERCENT stops serve with a message naming it", async () => {
     const dir = makeTempDir("heap-tuning");
     try {
-      const r = await run(process.execPath, ["--import", "tsx", "src/cli/scaidrive.ts", "serve"], {
+      const r = await run(process.execPath, [...cliArgs(), "serve"], {
         env: { ...process.env, SCAIDRIVE_DATA_DIR: dir.path, PORT: "0", SCAIDRIVE_HEAP_GROWING_PERCENT: "lots" },
       }).then(
         () => assert.fail("serve started"),

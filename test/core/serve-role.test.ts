@@ -13,14 +13,14 @@ import { loadConfig } from "../../src/server/config.js";
 import { positiveMsFromEnv } from "../../src/server/sync-engine-assembly.js";
 import { freePort } from "../harness/free-port.js";
 import { makeTempDir } from "../harness/temp-dir.js";
+import { cliArgs } from "../harness/repo-paths.js";
 
-const CLI = "src/cli/scaidrive.ts";
 const run = promisify(execFile);
 const PG = { SCAIDRIVE_DATABASE_URL: "postgres://postgres@127.0.0.1:5432/test" };
 
 async function failingServe(args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   try {
-    await run(process.execPath, ["--import", "tsx", CLI, "serve", ...args], {
+    await run(process.execPath, [...cliArgs(), "serve", ...args], {
       env: { ...process.env, ...env },
       timeout: 60_000,
     });
@@ -72,7 +72,7 @@ describe("serve --role", () => {
   test("the node id and role are in the start log line and the health answer", { timeout: 120_000 }, async () => {
     const dir = makeTempDir("role");
     const port = await freePort();
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, "serve", "--role", "all"], {
+    const child = spawn(process.execPath, [...cliArgs(), "serve", "--role", "all"], {
       env: {
         ...process.env,
         SCAIDRIVE_DATA_DIR: dir.path,

@@ -9,15 +9,15 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { startSamba, type SambaInstance } from "../harness/samba.js";
 import { startScaidriveProcess, type ScaidriveProcess } from "../harness/scaidrive-process.js";
 import { makeTempDir, type TempDir } from "../harness/temp-dir.js";
 import { putOnSmb } from "../mounts/mount-test-kit.js";
 import { runShellTour, shellBlocks, type BlockResult, type ShellBlock } from "./shell-tour.js";
+import { REPO_ROOT } from "../harness/repo-paths.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const root = REPO_ROOT;
 const SMB_SHARE = "Finance";
 
 interface Page {

@@ -8,13 +8,13 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import { startScaidriveProcess, type ScaidriveProcess } from "../harness/scaidrive-process.js";
 import { makeTempDir, type TempDir } from "../harness/temp-dir.js";
 import { headingSlug, runShellTour, shellBlocks, type BlockResult } from "./shell-tour.js";
+import { REPO_ROOT } from "../harness/repo-paths.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const root = REPO_ROOT;
 const readme = readFileSync(join(root, "README.md"), "utf8");
 const blocks = shellBlocks(readme);
 const pages = [

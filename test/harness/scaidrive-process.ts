@@ -14,10 +14,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { SERVER_NODE_FLAGS } from "../../src/cli/heap-tuning.js";
 import { randomBytes } from "node:crypto";
 import { openSync, closeSync, readFileSync, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { freePort } from "./free-port.js";
 import { makeTempDir } from "./temp-dir.js";
+import { COMPILED, REPO_ROOT } from "./repo-paths.js";
 
 export interface ScaidriveProcess {
   readonly url: string;
@@ -41,14 +41,14 @@ export interface ScaidriveProcess {
   logTail(lines?: number): string;
 }
 
-const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const repoRoot = REPO_ROOT;
 const children = new Set<ChildProcess>();
 let hooked = false;
 
 /**
- * `entry` is the server's entry file relative to the repository (default `src/cli/scaidrive.ts`,
- * run with tsx); a built `.js` (`dist/src/cli/scaidrive.js` after `npm run build`) runs on plain
- * node as `npm start` does — what benchmarks of memory should measure.
+ * `entry` is the server's entry file relative to the repository (default `src/cli/scaidrive.ts`
+ * run with tsx, or `dist/src/cli/scaidrive.js` when the tests themselves run compiled); a built
+ * `.js` runs on plain node as `npm start` does — what benchmarks of memory should measure.
  */
 export async function startScaidriveProcess(
   opts: {
@@ -116,7 +116,7 @@ export async function startScaidriveProcess(
     async start() {
       if (alive()) throw new Error("server already running");
       const fd = openSync(logFile, "a");
-      const entry = opts.entry ?? "src/cli/scaidrive.ts";
+      const entry = opts.entry ?? (COMPILED ? "dist/src/cli/scaidrive.js" : "src/cli/scaidrive.ts");
       // The flags `npm start` passes, so what runs here (and in bench/) is what users run.
       const c = spawn(
         process.execPath,

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { COMPILED } from "../harness/repo-paths.js";
 
 // Module loader hooks do not reach worker threads on Node 20; tsx's require hook does.
 const WORKER_SOURCE = `
@@ -32,7 +33,9 @@ describe("glob patterns cannot stall the server (ReDoS)", () => {
   beforeEach(async () => {
     worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module: fileURLToPath(new URL("../../src/sync/glob-match.ts", import.meta.url)) },
+      workerData: {
+        module: fileURLToPath(new URL(`../../src/sync/glob-match.${COMPILED ? "js" : "ts"}`, import.meta.url)),
+      },
     });
     worker.unref();
     await new Promise<void>((resolve, reject) => {

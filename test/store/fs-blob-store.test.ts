@@ -7,12 +7,12 @@ import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Readable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { AppError } from "../../src/core/errors.js";
 import { createFsBlobStore, type BlobStore } from "../../src/store/blobs/fs-blob-store.js";
 import { readAll } from "../harness/read-stream.js";
+import { sourcePath } from "../harness/repo-paths.js";
 
 const sha = (buf: Buffer) => createHash("sha256").update(buf).digest("hex");
 
@@ -224,7 +224,7 @@ describe("fs blob store", () => {
 
   test("a process killed mid-put leaves only a temp file, which GC removes once stale", async () => {
     const { dir } = await fresh();
-    const storeModule = fileURLToPath(new URL("../../src/store/blobs/fs-blob-store.ts", import.meta.url));
+    const storeModule = sourcePath(import.meta.url, "../../src/store/blobs/fs-blob-store.ts");
     const script = join(root, `killed-put-${n}.mts`);
     await writeFile(
       script,

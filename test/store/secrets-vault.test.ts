@@ -5,9 +5,9 @@ import { once } from "node:events";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, describe, test } from "node:test";
 import { openSecretsVault, SecretsVaultError } from "../../src/store/secrets/secrets-vault.js";
+import { sourcePath } from "../harness/repo-paths.js";
 
 const root = mkdtempSync(join(tmpdir(), "scaidrive-vault-"));
 let n = 0;
@@ -65,7 +65,7 @@ describe("secrets vault", () => {
 
   test("processes starting together on a fresh data dir agree on one generated key", async () => {
     const dataDir = freshDir();
-    const vaultModule = fileURLToPath(new URL("../../src/store/secrets/secrets-vault.ts", import.meta.url));
+    const vaultModule = sourcePath(import.meta.url, "../../src/store/secrets/secrets-vault.ts");
     const script = join(root, `race-${n}.mts`);
     writeFileSync(
       script,

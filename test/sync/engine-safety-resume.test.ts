@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import { openEngineFixture, type EngineFixture } from "./helpers/engine-fixture.js";
 import { decorateRemote } from "./helpers/remote-decorator.js";
 import { RemoteError } from "../../src/sync/remote-errors.js";
+import { scriptArgs } from "../harness/repo-paths.js";
 
 describe("engine: safety, dry run, failures and resumability", () => {
   let e: EngineFixture;
@@ -230,7 +231,7 @@ describe("engine: safety, dry run, failures and resumability", () => {
     for (let i = 0; i < n; i++) await p.writeA(`k/${String(i).padStart(3, "0")}.bin`, Buffer.alloc(20_000, i % 251));
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", "test/sync/helpers/sync-child.ts", e.fx.dataDir, p.connector.id],
+      [...scriptArgs(import.meta.url, "helpers/sync-child.ts"), e.fx.dataDir, p.connector.id],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },

@@ -11,12 +11,12 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import type { GraphEmulator } from "../../emulators/graph/emulator.js";
 import { freePort } from "../../harness/free-port.js";
 import { makeTempDir } from "../../harness/temp-dir.js";
 import { apiCall, count, SP, type ApiResponse } from "./e2e-kit.js";
 import { control, startEmulator } from "./sharepoint-test-kit.js";
+import { scriptArgs } from "../../harness/repo-paths.js";
 
 const FILES = 300;
 let emu: GraphEmulator;
@@ -41,8 +41,7 @@ after(async () => {
 });
 
 async function startChild(): Promise<void> {
-  const script = fileURLToPath(new URL("./e2e-child-server.ts", import.meta.url));
-  const c = spawn(process.execPath, ["--import", "tsx", script], {
+  const c = spawn(process.execPath, scriptArgs(import.meta.url, "./e2e-child-server.ts"), {
     env: {
       ...process.env,
       SP_E2E_DATA_DIR: temp.path,

@@ -4,11 +4,11 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
-import { fileURLToPath } from "node:url";
 import type { EmulatorInfo } from "./emulator.js";
+import { sourcePath } from "../../harness/repo-paths.js";
 
 const run = promisify(execFile);
-const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
+const CLI = sourcePath(import.meta.url, "./cli.ts");
 
 describe("emulator CLI", () => {
   test(

@@ -6,10 +6,10 @@ import https from "node:https";
 import { isIP } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { startGraphEmulator, type EmulatorInfo, type GraphEmulator } from "./emulator.js";
 import { decodeJwt } from "./entra/jwt-codec.js";
 import { createTlsMaterial } from "./tls.js";
+import { sourcePath } from "../../harness/repo-paths.js";
 
 type Item = Record<string, any>;
 
@@ -217,7 +217,7 @@ describe("Graph emulator: a configured public origin", () => {
   });
 
   test("CLI: --hostname and --public-origin reach the info line; a malformed host name is refused", async () => {
-    const cli = fileURLToPath(new URL("./cli.ts", import.meta.url));
+    const cli = sourcePath(import.meta.url, "./cli.ts");
     const child = spawn(
       process.execPath,
       ["--import", "tsx", cli, "--hostname", "graph.microsoft.com", "--public-origin", "https://graph.example.test"],

@@ -5,9 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { spawn } from "node:child_process";
 import { startSamba } from "../../../harness/samba.js";
+import { scriptArgs } from "../../../harness/repo-paths.js";
 
 function processesMentioning(text: string): number[] {
   const out: number[] = [];
@@ -50,7 +51,7 @@ function child(
   signal?: NodeJS.Signals,
 ): Promise<{ confPath: string; code: number | null; sig: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "harness-child.ts"), mode], {
+    const c = spawn(process.execPath, [...scriptArgs(import.meta.url, "harness-child.ts"), mode], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";

@@ -1,7 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { decodeLookupSids2Response } from "../../../../src/protocols/smb/rpc/lsa-lookup-sids.js";
 import { RpcConnection } from "../../../../src/protocols/smb/rpc/rpc-connection.js";
 import { encodeResponseFragment } from "../../../../src/protocols/smb/rpc/rpc-call-pdu.js";
@@ -10,13 +9,14 @@ import type { RpcPipe } from "../../../../src/protocols/smb/rpc/rpc-pipe.js";
 import { LSARPC_SYNTAX } from "../../../../src/protocols/smb/rpc/rpc-syntax.js";
 import { CAPTURED_BIND_ACK, CAPTURED_OPEN_POLICY2_RESPONSE } from "./captured-vectors.js";
 import { addFlags } from "./v1-to-v2.js";
+import { sourcePath } from "../../../harness/repo-paths.js";
 
 /**
  * smbd's four RESPONSE fragments (4280, 4280, 4280, 3860 bytes; call id 3) answering rpcclient's
  * LsarLookupSids for S-1-5-32-544, S-1-1-0 and S-1-5-21-7-8-9-5000…5239, captured on loopback:
  * the first came back from FSCTL_PIPE_TRANSCEIVE, the rest from SMB2 READs.
  */
-const FRAGMENTS = readFileSync(join(import.meta.dirname, "fixtures", "lookup-sids-240-fragments.hex"), "utf8")
+const FRAGMENTS = readFileSync(sourcePath(import.meta.url, "fixtures/lookup-sids-240-fragments.hex"), "utf8")
   .trim()
   .split("\n")
   .map((h) => Buffer.from(h, "hex"));
