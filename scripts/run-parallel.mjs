@@ -3,6 +3,7 @@
 // `npm test` runs its type check and build next to the lint this way: each is mostly one thread, and on
 // 2 cores the pair takes the time of the longer one. Each command's output is printed whole when it ends,
 // so the two never interleave.
+import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
 
 const commands = process.argv.slice(2);
