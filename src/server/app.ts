@@ -10,6 +10,7 @@ import { createClientErrorHandler, requireHostHeader, trackResponses } from "./c
 import { installSecurityHeaders, securityHeadersFor } from "./security-headers.js";
 import { appPageFallback, installWebClient } from "./web-client.js";
 import { createValidatorCompiler } from "./validator-compiler.js";
+import { cachedSerializerFactory } from "./serializer-cache.js";
 import { installRequestLogging, logFrameworkAnswer } from "./request-logging.js";
 import { installJsonBodyParser } from "./json-body-parser.js";
 import { installJsonNewline } from "./json-newline.js";
@@ -123,6 +124,7 @@ export async function buildApp(config: ServerConfig, options: BuildAppOptions = 
       },
       clientErrorHandler: createClientErrorHandler(logger),
       frameworkErrors: frameworkErrorHandler(securityHeadersFor, logFrameworkAnswer),
+      schemaController: { compilersFactory: { buildSerializer: cachedSerializerFactory() } },
     }).withTypeProvider<TypeBoxTypeProvider>() as unknown as AppInstance;
     trackResponses(app.server);
     app.setValidatorCompiler(createValidatorCompiler());

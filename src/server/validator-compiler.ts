@@ -1,5 +1,6 @@
 import type { FastifySchema, FastifySchemaCompiler } from "fastify";
-import AjvModule from "ajv";
+import { createHash } from "node:crypto";
+import AjvModule, { type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 
 // ajv and ajv-formats are CommonJS with a default export.
@@ -30,6 +31,29 @@ export function closeObjects(schema: unknown): unknown {
 }
 
 /**
+ * Validators compiled once per schema per process, like the serializers (serializer-cache.ts): a process that
+ * builds the app more than once compiles the same schemas once. A validator is a pure function of its schema.
+ */
+const compiled = new Map<string, ValidateFunction>();
+let ajvs: { body: InstanceType<typeof Ajv>; text: InstanceType<typeof Ajv> } | undefined;
+
+function makeAjv(coerceTypes: "array" | false) {
+  // allErrors: a client fixes every problem of its request at once (bodies are at most 1 MiB and
+  // nest at most 32 levels, so collecting every error stays cheap); verbose: the messages name
+  // known fields and a union's values (validation-message.ts).
+  const ajv = new Ajv({
+    coerceTypes,
+    useDefaults: true,
+    removeAdditional: false,
+    allErrors: true,
+    verbose: true,
+    addUsedSchema: false,
+  });
+  addFormats(ajv);
+  return ajv;
+}
+
+/**
  * Request validation with Fastify's Ajv settings, except that JSON bodies are not coerced and are
  * closed (see {@link closeObjects}). Query strings, path parameters and headers arrive as text, so
  * `?limit=10` must become a number; a JSON body already carries its types, and `{"name": 5}` or
@@ -37,23 +61,16 @@ export function closeObjects(schema: unknown): unknown {
  * a value to convert.
  */
 export function createValidatorCompiler(): FastifySchemaCompiler<FastifySchema> {
-  const make = (coerceTypes: "array" | false) => {
-    // allErrors: a client fixes every problem of its request at once (bodies are at most 1 MiB and
-    // nest at most 32 levels, so collecting every error stays cheap); verbose: the messages name
-    // known fields and a union's values (validation-message.ts).
-    const ajv = new Ajv({
-      coerceTypes,
-      useDefaults: true,
-      removeAdditional: false,
-      allErrors: true,
-      verbose: true,
-      addUsedSchema: false,
-    });
-    addFormats(ajv);
-    return ajv;
+  return ({ schema, httpPart }) => {
+    const part = httpPart === "body" ? "body" : "text";
+    const key = `${part}:${createHash("sha256").update(JSON.stringify(schema)).digest("hex")}`;
+    let validate = compiled.get(key);
+    if (!validate) {
+      ajvs ??= { body: makeAjv(false), text: makeAjv("array") };
+      validate =
+        part === "body" ? ajvs.body.compile(closeObjects(schema) as object) : ajvs.text.compile(schema as object);
+      compiled.set(key, validate);
+    }
+    return validate;
   };
-  const body = make(false);
-  const text = make("array");
-  return ({ schema, httpPart }) =>
-    httpPart === "body" ? body.compile(closeObjects(schema) as object) : text.compile(schema as object);
 }
