@@ -10,7 +10,8 @@ import { SerializerSelector, type Serializer, type SerializerFactory } from "@fa
 
 const compiled = new Map<string, Serializer>();
 
-function digest(...parts: unknown[]): string {
+/** The key of a compiled schema: a hash of the JSON of what it depends on. Shared with validator-compiler.ts. */
+export function schemaDigest(...parts: unknown[]): string {
   const h = createHash("sha256");
   for (const p of parts) h.update(JSON.stringify(p) ?? "undefined").update("\0");
   return h.digest("hex");
@@ -21,9 +22,9 @@ export function cachedSerializerFactory(): SerializerFactory {
   const buildDefault = SerializerSelector();
   return (externalSchemas, options) => {
     const compile = buildDefault(externalSchemas, options);
-    const context = digest(externalSchemas ?? null, options ?? null);
+    const context = schemaDigest(externalSchemas ?? null, options ?? null);
     return (route) => {
-      const key = digest(context, route.schema);
+      const key = schemaDigest(context, route.schema);
       let serialize = compiled.get(key);
       if (!serialize) {
         serialize = compile(route);

@@ -1,7 +1,7 @@
 import type { FastifySchema, FastifySchemaCompiler } from "fastify";
-import { createHash } from "node:crypto";
 import AjvModule, { type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import { schemaDigest } from "./serializer-cache.js";
 
 // ajv and ajv-formats are CommonJS with a default export.
 const Ajv = AjvModule.default;
@@ -63,7 +63,7 @@ function makeAjv(coerceTypes: "array" | false) {
 export function createValidatorCompiler(): FastifySchemaCompiler<FastifySchema> {
   return ({ schema, httpPart }) => {
     const part = httpPart === "body" ? "body" : "text";
-    const key = `${part}:${createHash("sha256").update(JSON.stringify(schema)).digest("hex")}`;
+    const key = schemaDigest(part, schema);
     let validate = compiled.get(key);
     if (!validate) {
       ajvs ??= { body: makeAjv(false), text: makeAjv("array") };

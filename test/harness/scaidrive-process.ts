@@ -41,7 +41,6 @@ export interface ScaidriveProcess {
   logTail(lines?: number): string;
 }
 
-const repoRoot = REPO_ROOT;
 const children = new Set<ChildProcess>();
 let hooked = false;
 
@@ -128,7 +127,7 @@ export async function startScaidriveProcess(
           ...(opts.args ?? []),
         ],
         {
-          cwd: repoRoot,
+          cwd: REPO_ROOT,
           env: {
             ...process.env,
             PORT: String(port),
