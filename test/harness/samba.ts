@@ -49,6 +49,12 @@ export interface SambaInstance {
   /** Pids of the smbd children currently serving connections (one per client connection). */
   childPids(): number[];
   /**
+   * Sends `sig` (default SIGKILL) to every smbd child serving a connection. A child that exits
+   * between the listing and the signal (a connection of an earlier step closing) is skipped.
+   * Returns the pids that were signalled.
+   */
+  signalServingChildren(sig?: NodeJS.Signals): number[];
+  /**
    * TCP connections smbd has accepted so far (its "Allowed connection from" log lines, the
    * harness's own start-up probes included). Needs `logConnections`; lines of a connection just
    * accepted may lag a moment behind it.
@@ -446,6 +452,18 @@ export async function startSamba(opts: StartSambaOptions = {}): Promise<SambaIns
       return childrenOf(smbdPid).filter(
         (p) => alive(p) && comm(p).startsWith("smbd") && !/notifyd|cleanupd|scavenger/.test(comm(p)),
       );
+    },
+    signalServingChildren(sig = "SIGKILL") {
+      const hit: number[] = [];
+      for (const pid of instance.childPids()) {
+        try {
+          process.kill(pid, sig);
+          hit.push(pid);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e;
+        }
+      }
+      return hit;
     },
     async stop() {
       if (!live.has(root)) return;

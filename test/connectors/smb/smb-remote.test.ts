@@ -1164,7 +1164,7 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
       await assert.rejects(
         (async () => {
           for await (const chunk of stream) {
-            if (got === 0) samba.childPids().forEach((pid) => process.kill(pid, "SIGKILL"));
+            if (got === 0) samba.signalServingChildren();
             got += (chunk as Buffer).length;
           }
         })(),

@@ -37,7 +37,7 @@ test("connection killed mid-read fails cleanly and the next call recovers", asyn
         received += c.length;
         if (received >= 1024 * 1024 && !stream.isPaused()) {
           stream.pause();
-          for (const pid of s.childPids()) process.kill(pid, "SIGKILL");
+          s.signalServingChildren();
           // another call issued on the dying connection fails too, not hangs
           inflight = tree.stat("victim.bin").then(
             () => undefined,
@@ -82,7 +82,7 @@ test("a watcher whose connection dies ends with an unreachable error; a new watc
       await watcher.ready;
       const it = watcher[Symbol.asyncIterator]();
       const next = it.next();
-      for (const pid of s.childPids()) process.kill(pid, "SIGKILL");
+      s.signalServingChildren();
       await assert.rejects(next, (e: unknown) => e instanceof SmbError && e.kind === "unreachable");
       const again = tree.watch("");
       await again.ready;
