@@ -3,6 +3,8 @@
  * fresh data dir; on PostgreSQL a fresh database) once per dialect, measuring
  *   - an initial SMB → ScaiDrive sync of BENCH_PGVS_FILES (10000) files of BENCH_PGVS_BYTES (512)
  *     bytes in folders of BENCH_PGVS_PER_FOLDER (100), from a real smbd, with 0 errors required;
+ *   - then a resync with nothing changed, and one after BENCH_PGVS_CHANGED (1 %) of the files were
+ *     rewritten on the share (every one must be synced again);
  *   - BENCH_PGVS_UPLOADS (3000) uploads of 4 KiB (distinct content) over BENCH_PGVS_CONCURRENCY (16) keep-alive
  *     connections (PUT .../content, folders of 100), each checked for 201.
  * Prints files/s per dialect and PostgreSQL's ratio to SQLite's. Target: ≥ 0.8 for both.
@@ -29,6 +31,7 @@ const FILES = envNumber("BENCH_PGVS_FILES", 10_000);
 const BYTES = envNumber("BENCH_PGVS_BYTES", 512);
 const PER_FOLDER = envNumber("BENCH_PGVS_PER_FOLDER", 100);
 const UPLOADS = envNumber("BENCH_PGVS_UPLOADS", 3000);
+const CHANGED = envNumber("BENCH_PGVS_CHANGED", Math.max(1, Math.floor(FILES / 100)));
 const CONCURRENCY = envNumber("BENCH_PGVS_CONCURRENCY", 16);
 const DIALECTS = (process.env.BENCH_PGVS_DIALECTS ?? "sqlite,postgres").split(",").map((s) => s.trim());
 
@@ -45,6 +48,8 @@ interface Phase {
 interface Figures {
   dialect: string;
   sync: Phase;
+  noop: Phase;
+  changed: Phase;
   upload: Phase;
 }
 
@@ -61,7 +66,11 @@ async function phase(server: ScaidriveProcess, fn: () => Promise<number>): Promi
   };
 }
 
-async function syncOnce(server: ScaidriveProcess, samba: SambaInstance): Promise<number> {
+function fileOf(tree: string, i: number): string {
+  return join(tree, `d${String(Math.floor(i / PER_FOLDER)).padStart(5, "0")}`, `f${String(i).padStart(7, "0")}.bin`);
+}
+
+async function initialSync(server: ScaidriveProcess, samba: SambaInstance): Promise<{ id: string; seconds: number }> {
   const id = await createSmbConnector(server, samba, {
     name: "Sync",
     basePath: "tree",
@@ -71,6 +80,14 @@ async function syncOnce(server: ScaidriveProcess, samba: SambaInstance): Promise
   const { seconds, job } = await syncAndWait(server, SMB_CONNECTORS, id);
   if (job.files_synced !== FILES)
     throw new Error(`only ${job.files_synced} of ${FILES} synced: ${JSON.stringify(job)}`);
+  return { id, seconds };
+}
+
+/** A resync that must copy exactly `expected` files. */
+async function resync(server: ScaidriveProcess, id: string, expected: number): Promise<number> {
+  const { seconds, job } = await syncAndWait(server, SMB_CONNECTORS, id);
+  if (job.files_synced !== expected || job.error_count !== 0)
+    throw new Error(`resync: ${job.files_synced} synced, ${expected} expected: ${JSON.stringify(job)}`);
   return seconds;
 }
 
@@ -106,9 +123,8 @@ async function main(): Promise<void> {
     const tree = join(samba.shares.share!, "tree");
     console.log(`preparing ${FILES} × ${BYTES} B in folders of ${PER_FOLDER} …`);
     for (let i = 0; i < FILES; i++) {
-      const folder = join(tree, `d${String(Math.floor(i / PER_FOLDER)).padStart(5, "0")}`);
-      if (i % PER_FOLDER === 0) mkdirSync(folder, { recursive: true });
-      writeFileSync(join(folder, `f${String(i).padStart(7, "0")}.bin`), randomBytes(BYTES));
+      if (i % PER_FOLDER === 0) mkdirSync(join(fileOf(tree, i), ".."), { recursive: true });
+      writeFileSync(fileOf(tree, i), randomBytes(BYTES));
     }
     execFileSync("chown", ["-R", `${samba.uid}:${samba.gid}`, tree]);
     for (const dialect of DIALECTS) {
@@ -123,10 +139,21 @@ async function main(): Promise<void> {
           env: pgDb ? { SCAIDRIVE_DATABASE_URL: pgDb.url } : {},
         });
         console.log(`${dialect}: initial sync …`);
-        const sync = await phase(server, () => syncOnce(server!, samba!));
+        let connectorId = "";
+        const sync = await phase(server, async () => {
+          const r = await initialSync(server!, samba!);
+          connectorId = r.id;
+          return r.seconds;
+        });
+        console.log(`${dialect}: resyncs …`);
+        const noop = await phase(server, () => resync(server!, connectorId, 0));
+        // Spread over the tree; new content of the same size (the share's last-write time moves).
+        for (let k = 0; k < CHANGED; k++)
+          writeFileSync(fileOf(tree, Math.floor((k * FILES) / CHANGED)), randomBytes(BYTES));
+        const changed = await phase(server, () => resync(server!, connectorId, CHANGED));
         console.log(`${dialect}: ${UPLOADS} uploads of 4 KiB …`);
         const upload = await phase(server, () => uploadMany(server!));
-        figures.push({ dialect, sync, upload });
+        figures.push({ dialect, sync, noop, changed, upload });
       } finally {
         await server?.stop();
         await pgDb?.drop();
@@ -152,6 +179,8 @@ async function main(): Promise<void> {
   for (const f of figures)
     for (const [name, p, n] of [
       ["initial SMB sync", f.sync, FILES],
+      ["no-op resync", f.noop, FILES],
+      [`resync, ${CHANGED} changed`, f.changed, FILES],
       ["4 KiB uploads", f.upload, UPLOADS],
     ] as const)
       rows.push([
@@ -172,8 +201,11 @@ async function main(): Promise<void> {
   if (lite && pg) {
     const syncRatio = lite.sync.seconds / pg.sync.seconds;
     const uploadRatio = lite.upload.seconds / pg.upload.seconds;
+    const noopRatio = lite.noop.seconds / pg.noop.seconds;
+    const changedRatio = lite.changed.seconds / pg.changed.seconds;
     console.log(
-      `\nPostgreSQL / SQLite files/s: initial sync ${syncRatio.toFixed(2)}x, 4 KiB uploads ${uploadRatio.toFixed(2)}x ` +
+      `\nPostgreSQL / SQLite files/s: initial sync ${syncRatio.toFixed(2)}x, no-op resync ${noopRatio.toFixed(2)}x, ` +
+        `resync with ${CHANGED} changed ${changedRatio.toFixed(2)}x, 4 KiB uploads ${uploadRatio.toFixed(2)}x ` +
         `(target ≥ 0.80x; ${FILES} files of ${BYTES} B, ${UPLOADS} uploads at concurrency ${CONCURRENCY})`,
     );
   }

@@ -10,7 +10,8 @@
  *
  * Each tree is generated once under BENCH_SCALE_TREES (default /tmp/scaidrive-scale-trees, the
  * share's path), reused by every peer and by later runs (a `.complete` marker), and deleted at the
- * end unless BENCH_SCALE_KEEP_TREES=1. BENCH_SCALE_CPU_PROF=<dir> profiles the server
+ * end unless BENCH_SCALE_KEEP_TREES=1; BENCH_SCALE_SKIP_RCLONE=1 leaves `rclone copy` out.
+ * BENCH_SCALE_CPU_PROF=<dir> profiles the server
  * (bench/cpu-profile-entry.mjs): <dir>/server-<count>-{2,3}.cpuprofile are the initial sync and the no-op.
  * Run against the built server: `npm run build`, then BENCH_SERVER_ENTRY=dist/src/cli/scaidrive.js.
  */
@@ -35,6 +36,8 @@ const COUNTS = (process.env.BENCH_SCALE_COUNTS ?? "10000,100000")
 const BYTES = envNumber("BENCH_SCALE_BYTES", 1024);
 const PER_FOLDER = envNumber("BENCH_SCALE_PER_FOLDER", 100);
 const TREES = process.env.BENCH_SCALE_TREES || "/tmp/scaidrive-scale-trees";
+/** BENCH_SCALE_SKIP_RCLONE=1: no `rclone copy` (a no-op-only measurement; the initial sync is not compared). */
+const SKIP_RCLONE = process.env.BENCH_SCALE_SKIP_RCLONE === "1";
 
 /** The tree of `count` files, generated once (the marker says it is whole). */
 function ensureTree(dir: string, count: number, uid: number, gid: number): void {
@@ -203,9 +206,13 @@ async function main(): Promise<void> {
         ]);
         console.log(`  smbclient recurse ls: ${ls.seconds.toFixed(1)} s, ${ls.lines} lines`);
         const dest = join(work.path, `rclone-${count}`);
-        const rc = await timedChild("rclone", ["copy", `benchsmb:share/${base}`, dest], rcloneEnv);
+        const rc = SKIP_RCLONE
+          ? { seconds: NaN, peak: 0 }
+          : await timedChild("rclone", ["copy", `benchsmb:share/${base}`, dest], rcloneEnv);
         await run("rm", ["-rf", dest], 30 * 60 * 1000);
-        console.log(`  rclone copy: ${rc.seconds.toFixed(1)} s, peak ${mib(rc.peak)}`);
+        console.log(
+          SKIP_RCLONE ? "  rclone copy: skipped" : `  rclone copy: ${rc.seconds.toFixed(1)} s, peak ${mib(rc.peak)}`,
+        );
         rows.push([
           String(count),
           mib(startRss),

@@ -132,6 +132,11 @@ export class ScaidriveRemote implements Remote {
     this.root = r === "" ? "/" : r.startsWith("/") ? r : `/${r}`;
   }
 
+  /** The share and share path (`/` or `/a/b`) this side is rooted at. */
+  get location(): { shareId: string; root: string } {
+    return { shareId: this.o.shareId, root: this.root };
+  }
+
   /** Creates the root folder (`target_path`) if it is missing. */
   async ensureRoot(): Promise<void> {
     if (this.root === "/") return;

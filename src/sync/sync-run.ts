@@ -22,6 +22,7 @@ import { filterSideInPlace, scanSide, type ReportedEntry } from "./side-scan.js"
 import { applyChangePage } from "./delta-view.js";
 import { PHASE, planRun, type BaseEntry, type NoteEntry, type PlanAction, type PlanSummary } from "./sync-planner.js";
 import { checkPlanSafety } from "./sync-safety.js";
+import { checkUnchanged, emptyPlan } from "./unchanged-check.js";
 import { executePlan } from "./sync-executor.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry-policy.js";
 import type { JobLog } from "./job-log.js";
@@ -62,6 +63,11 @@ export interface RunParams {
   onActionDone?: (done: number) => void;
   /** How the job log names the remote ("SMB", "SharePoint"); default "the remote". */
   remoteTitle?: string;
+  /**
+   * Whether the ScaiDrive side still is the base, answered without listing it; given, a walk
+   * remote's run first checks whether it has anything to do ({@link checkUnchanged}).
+   */
+  scaidriveMatchesBase?: () => Promise<boolean>;
 }
 
 /** A plan action as the dry-run answer and job log show it. */
@@ -300,12 +306,32 @@ export async function runSync(p: RunParams): Promise<RunResult> {
       phaseMs[name] = Math.round(performance.now() - phaseStart);
       return value;
     };
+    if (p.scaidriveMatchesBase && !p.options.fullSync && !(p.remote.capabilities.delta && p.remote.changes)) {
+      const quick = await checkUnchanged({
+        connectorId: p.connectorId,
+        remote: p.remote,
+        filter,
+        fileStates: p.stores.fileStates,
+        scaidriveMatchesBase: p.scaidriveMatchesBase,
+        signal: p.signal,
+      });
+      phaseDone("unchangedCheck");
+      if (quick.unchanged) {
+        for (const r of quick.reported) p.log.entry("scan", r.path, "skipped", { detail: r.reason });
+        p.log.counters.files_scanned = quick.plan.distinctFiles;
+        p.logger.info({ connectorId: p.connectorId, phaseMs, actions: 0 }, "sync run phases: nothing changed");
+        return { status: "completed", plan: quick.plan, ...(p.options.dryRun ? { planItems: [] } : {}) };
+      }
+      if (p.signal.aborted) return { status: "cancelled", plan: emptyPlan(0, 0, 0) };
+      p.logger.info({ connectorId: p.connectorId, reason: quick.reason }, "the run has work to do; planning it");
+    }
     const [remoteScan, localReported] = await Promise.all([
       timedScan("scanRemote", scanRemote(p, filter, retry, scope)),
       timedScan("scanScaidrive", scanSide(p.scaidrive, "scaidrive", ws, filter, retry, p.signal)),
       timedScan("base", loadBase(p)),
     ]);
     phaseDone("scan");
+    await ws.refreshStatistics();
     for (const r of [...remoteScan.reported, ...localReported])
       p.log.entry("scan", r.path, "skipped", { detail: r.reason });
 

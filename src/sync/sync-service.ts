@@ -30,6 +30,7 @@ import type { SyncStores } from "../store/sync/sync-stores.js";
 import type { ConnectorRecord } from "../store/sync/connector-store.js";
 import type { JobTrigger, SyncJobRecord } from "../store/sync/sync-job-store.js";
 import type { Remote } from "./remote.js";
+import { ScaidriveRemote } from "./scaidrive-remote.js";
 import { ConnectorTypeRegistry } from "./connector-types.js";
 import { DRY_RUN_PLAN_ITEMS, runSync, type PlanItem } from "./sync-run.js";
 import { INTERRUPTED, type JobBodyContext, type JobBodyResult, type JobRunner } from "./job-runner.js";
@@ -296,6 +297,10 @@ export class SyncService {
       scaidrive = await this.o.openScaidrive(connector);
       const hooks = type.hooks ? await type.hooks(connector) : undefined;
       workspace = this.o.stores.runWorkspace(job.id, remote.capabilities.caseInsensitive);
+      const side = scaidrive instanceof ScaidriveRemote ? scaidrive.location : undefined;
+      const matchesBase = side
+        ? () => this.o.stores.fileStates.scaidriveMatchesBase(connector.id, side.shareId, side.root)
+        : undefined;
       const result = await runSync({
         connectorId: connector.id,
         workspace,
@@ -318,6 +323,7 @@ export class SyncService {
         hooks,
         onActionDone: this.o.onActionDone ? (n) => this.o.onActionDone!(job.id, n) : undefined,
         remoteTitle: type.title,
+        scaidriveMatchesBase: matchesBase,
       });
       if (result.planItems) this.keepDryRunPlan(job.id, result.planItems);
       return { status: result.status };

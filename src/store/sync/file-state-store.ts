@@ -8,7 +8,7 @@ import { sql, type Kysely, type Selectable } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { FileStatesTable } from "../db/sync-tables.js";
 import type { BaseEntry, NoteEntry } from "../../sync/sync-planner.js";
-import { bool, nowIso, numOrNull, parseJson } from "./store-values.js";
+import { bool, nowIso, num, numOrNull, parseJson } from "./store-values.js";
 
 export interface FileStateRecord {
   connector_id: string;
@@ -145,6 +145,73 @@ export class FileStateStore {
       code: r.note_code!,
       message: r.note ?? "",
     }));
+  }
+
+  /**
+   * The base at a glance: its rows, its files, and the rows that are not a clean base (never
+   * synced, a standing note, or the last attempt's error).
+   */
+  async baseHealth(connectorId: string): Promise<{ rows: number; files: number; unclean: number }> {
+    const row = await this.db
+      .selectFrom("file_states")
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as("rows"),
+        sql<number | string | null>`sum(case when kind = 'file' then 1 else 0 end)`.as("files"),
+        sql<number | string | null>`sum(case when synced = 0 or note_code is not null
+          or last_error_code is not null then 1 else 0 end)`.as("unclean"),
+      ])
+      .where("connector_id", "=", connectorId)
+      .executeTakeFirstOrThrow();
+    return { rows: num(row.rows), files: num(row.files), unclean: num(row.unclean) };
+  }
+
+  /** The remote side of the synced rows at these paths (at most a few hundred per call). */
+  async remoteBaseAt(
+    connectorId: string,
+    paths: readonly string[],
+  ): Promise<Array<{ path: string; kind: string; remote_fingerprint: string | null }>> {
+    if (paths.length === 0) return [];
+    return this.db
+      .selectFrom("file_states")
+      .select(["path", "kind", "remote_fingerprint"])
+      .where("connector_id", "=", connectorId)
+      .where("synced", "=", 1)
+      .where("path", "in", paths)
+      .execute();
+  }
+
+  /**
+   * Whether the ScaiDrive subtree at `root` (a share path, "/" or "/a/b") holds exactly the base's
+   * items as they were synced: every synced row's node still at its path, of its kind, files at
+   * the synced version, and no other node below the root. Two statements in the database, no
+   * listing: what lets a run with nothing to do skip listing the ScaiDrive side.
+   */
+  async scaidriveMatchesBase(connectorId: string, shareId: string, root: string): Promise<boolean> {
+    const prefix = root === "/" ? "/" : `${root}/`;
+    const mismatch = await sql<{ n: number | string }>`
+      select count(*) as n from file_states fs
+      left join nodes n on n.id = fs.scaidrive_node_id
+      where fs.connector_id = ${connectorId} and (
+        n.id is null or n.share_id <> ${shareId} or n.type <> fs.kind or n.path <> (${prefix} || fs.path)
+        or (fs.kind = 'file' and coalesce(n.current_version_id, '') <> coalesce(fs.scaidrive_version_id, '')))
+    `.execute(this.db);
+    if (num(mismatch.rows[0]?.n) !== 0) return false;
+    // Character (code point) lengths: substr counts characters on both databases.
+    const below =
+      root === "/"
+        ? sql<{ n: number | string }>`select count(*) as n from nodes where share_id = ${shareId}
+            and parent_id is not null`
+        : sql<{ n: number | string }>`select count(*) as n from nodes where share_id = ${shareId}
+            and substr(path, 1, ${[...prefix].length}) = ${prefix}`;
+    const [nodes, rows] = await Promise.all([
+      below.execute(this.db),
+      this.db
+        .selectFrom("file_states")
+        .select((eb) => eb.fn.countAll<number | string>().as("n"))
+        .where("connector_id", "=", connectorId)
+        .executeTakeFirstOrThrow(),
+    ]);
+    return num(nodes.rows[0]?.n) === num(rows.n);
   }
 
   /** Every row of the connector, a page at a time (bounded memory for a million rows). */

@@ -3,6 +3,8 @@
  * the real server over HTTP. The sync's concurrent writers create the same parent folders and
  * insert siblings into the same folders at once; on PostgreSQL this used to end with dozens of
  * per-file errors ("the destination changed concurrently"). Every file must arrive, 0 errors.
+ * Then resyncs: with nothing changed the run is told from one walk and the base (no planning); a
+ * file rewritten on the share sends the next run through the planner, which syncs it.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,6 +16,7 @@ import { startSamba, type SambaInstance } from "../../harness/samba.js";
 import { startTestServer, type TestServer } from "../../harness/server.js";
 import { waitForJob } from "../../harness/api-helpers.js";
 import { smbConnectorRoutes } from "../../../src/server/routes/smb-connector-routes.js";
+import { captureLogs } from "../../security/log-capture.js";
 
 const FILES = 10_000;
 const PER_FOLDER = 100;
@@ -23,6 +26,8 @@ describe("initial SMB sync of 10,000 files on PostgreSQL", () => {
   let samba: SambaInstance;
   let s: TestServer;
   let shareId: string;
+  let connectorId: string;
+  const logs = captureLogs("info");
   const content = (i: number) => `file ${i}\n`;
   const rel = (i: number) => `d${String(Math.floor(i / PER_FOLDER)).padStart(3, "0")}/f${i}.txt`;
 
@@ -34,7 +39,7 @@ describe("initial SMB sync of 10,000 files on PostgreSQL", () => {
       writeFileSync(join(root, rel(i)), content(i));
     }
     execFileSync("chown", ["-R", `${samba.uid}:${samba.gid}`, root]);
-    s = await startTestServer({ dialect: "postgres", plugins: [smbConnectorRoutes] });
+    s = await startTestServer({ dialect: "postgres", plugins: [smbConnectorRoutes], logger: logs.logger });
     shareId = (await s.api("POST", "/api/v1/shares", { json: { name: "Big" } })).body.id;
   });
   after(async () => {
@@ -59,6 +64,7 @@ describe("initial SMB sync of 10,000 files on PostgreSQL", () => {
       },
     });
     assert.equal(c.status, 201, JSON.stringify(c.body));
+    connectorId = c.body.id;
     const t0 = performance.now();
     const started = await s.api("POST", `${BASE}/${c.body.id}/sync`);
     assert.equal(started.status, 202, JSON.stringify(started.body));
@@ -85,5 +91,33 @@ describe("initial SMB sync of 10,000 files on PostgreSQL", () => {
       assert.equal(r.status, 200, rel(i));
       assert.equal(String(r.body), content(i));
     }
+  });
+
+  test("a resync with nothing changed is told from one walk; a file changed on the share is then synced", async () => {
+    const run = async () => {
+      const started = await s.api("POST", `${BASE}/${connectorId}/sync`);
+      assert.equal(started.status, 202, JSON.stringify(started.body));
+      return waitForJob(s.api, connectorId, started.body.id, { maxPolls: 3000, intervalMs: 100 });
+    };
+    const phases = () => logs.lines.filter((l) => String(l.msg).startsWith("sync run phases"));
+    const noop = await run();
+    assert.equal(noop.status, "completed", JSON.stringify({ ...noop, entries: undefined }));
+    assert.equal(noop.files_total, 0);
+    assert.equal(noop.files_scanned, FILES);
+    assert.equal(phases().at(-1)?.msg, "sync run phases: nothing changed");
+
+    writeFileSync(join(samba.shares.Big!, "tree", rel(4_242)), "changed on the share\n");
+    const changed = await run();
+    assert.equal(changed.status, "completed", JSON.stringify({ ...changed, entries: undefined }));
+    assert.equal(changed.files_synced, 1);
+    assert.equal(phases().at(-1)?.msg, "sync run phases");
+    assert.ok(logs.lines.some((l) => l.msg === "the run has work to do; planning it" && /changed/.test(l.reason)));
+    const r = await s.api(
+      "GET",
+      `/api/v1/shares/${shareId}/content?path=${encodeURIComponent(`/From SMB/${rel(4_242)}`)}`,
+    );
+    assert.equal(String(r.body), "changed on the share\n");
+    assert.equal((await run()).files_total, 0);
+    assert.equal(phases().at(-1)?.msg, "sync run phases: nothing changed");
   });
 });

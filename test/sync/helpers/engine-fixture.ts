@@ -59,8 +59,10 @@ export interface Pair {
   update(patch: Partial<ConnectorRecord>): Promise<void>;
 }
 
-export async function openEngineFixture(options: { concurrency?: number } = {}): Promise<EngineFixture> {
-  const fx = await openScaidriveFixture();
+export async function openEngineFixture(
+  options: { concurrency?: number; databaseUrl?: string } = {},
+): Promise<EngineFixture> {
+  const fx = await openScaidriveFixture({ databaseUrl: options.databaseUrl });
   const stores = createSyncStores(fx.ctx.db);
   const decorate: EngineFixture["decorate"] = {};
   const onAction: EngineFixture["onAction"] = {};

@@ -27,9 +27,10 @@ export interface ScaidriveFixture {
 
 let counter = 0;
 
-export async function openScaidriveFixture(): Promise<ScaidriveFixture> {
+/** `databaseUrl`: PostgreSQL instead of the embedded SQLite database. */
+export async function openScaidriveFixture(options: { databaseUrl?: string } = {}): Promise<ScaidriveFixture> {
   const dataDir = mkdtempSync(join(tmpdir(), "scaidrive-sync-store-"));
-  const config = { ...loadConfig({}), dataDir, logLevel: "silent" };
+  const config = { ...loadConfig({}), dataDir, logLevel: "silent", databaseUrl: options.databaseUrl };
   const ctx = await createContext(config, pino({ level: "silent" }));
   const svc = await ctx.principals.insertUser({
     email: `svc-${process.pid}-${counter++}@example.test`,

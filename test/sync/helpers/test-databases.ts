@@ -28,22 +28,32 @@ export async function openSqlite(): Promise<TestDatabase> {
   };
 }
 
-export async function openPostgres(): Promise<TestDatabase> {
+/** A fresh schema on the test PostgreSQL server: a URL whose search_path is it, and its drop. */
+export async function newPgSchema(): Promise<{ url: string; drop(): Promise<void> }> {
   const schema = `sync_test_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
   await admin.query(`CREATE SCHEMA "${schema}"`);
   await admin.end();
-  const url = `${PG_URL}${PG_URL.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  const handle = await openDatabase({ databaseUrl: url, dataDir: tmpdir() });
   return {
-    handle,
-    cleanup: async () => {
-      await handle.close();
+    url: `${PG_URL}${PG_URL.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    async drop() {
       const c = new pg.Client({ connectionString: PG_URL });
       await c.connect();
       await c.query(`DROP SCHEMA "${schema}" CASCADE`);
       await c.end();
+    },
+  };
+}
+
+export async function openPostgres(): Promise<TestDatabase> {
+  const schema = await newPgSchema();
+  const handle = await openDatabase({ databaseUrl: schema.url, dataDir: tmpdir() });
+  return {
+    handle,
+    cleanup: async () => {
+      await handle.close();
+      await schema.drop();
     },
   };
 }
