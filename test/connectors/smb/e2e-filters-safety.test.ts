@@ -34,7 +34,7 @@ describe("SMB connector e2e: filters, hidden/system, safety, dry run, auth, two 
 
   before(async () => {
     smb = await startSmbSide({ share: { "store dos attributes": "yes" } });
-    server = await startScaidriveProcess();
+    server = await startScaidriveProcess({ logLevel: "info" });
   });
   after(async () => {
     await server?.stop();
@@ -42,6 +42,14 @@ describe("SMB connector e2e: filters, hidden/system, safety, dry run, auth, two 
   });
 
   const smbText = (rel: string) => readFileSync(join(smb.dir, rel), "utf8");
+  /** The message of the server's last `sync run phases` line (the quick no-op check says "nothing changed"). */
+  const lastRunPhases = () =>
+    server
+      .logTail(500)
+      .split("\n")
+      .reverse()
+      .map((l) => (l.includes("sync run phases") ? (JSON.parse(l) as { msg: string }).msg : undefined))
+      .find((m) => m !== undefined);
   const smbclient = async (cmd: string) => {
     const r = await smb.samba.run("smbclient", [`//${smb.samba.host}/share`, "-c", cmd]);
     assert.equal(r.code, 0, `smbclient ${cmd}: ${r.stdout}${r.stderr}`);
@@ -123,11 +131,18 @@ describe("SMB connector e2e: filters, hidden/system, safety, dry run, auth, two 
     const cnn = await createConnector(server, connectorBody(smb.samba, scai.shareId, { base_path: B }));
     expectClean(await syncAndWait(server, cnn));
     assert.deepEqual(await scai.files(), ["plain.txt"]);
+    assert.equal(lastRunPhases(), "sync run phases");
+    // The hidden and system files stay on the share, out of scope and never synced: a resync has
+    // nothing to do, and says so from one walk.
+    assert.equal(expectClean(await syncAndWait(server, cnn)).files_total, 0);
+    assert.equal(lastRunPhases(), "sync run phases: nothing changed");
 
     await patchConnector(server, cnn, { sync_hidden_files: true });
     expectClean(await syncAndWait(server, cnn, "full_sync=true"));
     assert.deepEqual(await scai.files(), ["hidden.txt", "plain.txt"]);
     assert.equal(await scai.get("hidden.txt"), "smb hidden.txt");
+    assert.equal(expectClean(await syncAndWait(server, cnn)).files_total, 0);
+    assert.equal(lastRunPhases(), "sync run phases: nothing changed");
 
     await patchConnector(server, cnn, { sync_system_files: true });
     expectClean(await syncAndWait(server, cnn, "full_sync=true"));
