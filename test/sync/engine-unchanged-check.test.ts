@@ -105,62 +105,59 @@ for (const dialect of DIALECTS) {
       assert.equal(walked(p.shareB), 1, "a full sync always plans");
     });
 
-    test("remote changes are planned and synced: edit, new file, new empty folder, delete, move", async () => {
-      await p.writeA("docs/b.txt", "b edited on the remote");
-      await syncedThroughPlanner(tree({ "docs/b.txt": "b edited on the remote" }));
-      await p.writeA("docs/deep/new.txt", "new");
-      await syncedThroughPlanner(tree({ "docs/b.txt": "b edited on the remote", "docs/deep/new.txt": "new" }));
-      await p.mkdirA("empty");
-      await syncedThroughPlanner(
-        tree({ "docs/b.txt": "b edited on the remote", "docs/deep/new.txt": "new", empty: "<dir>" }),
-      );
-      await p.deleteA("media/e.bin");
-      await syncedThroughPlanner(
-        tree({
-          "docs/b.txt": "b edited on the remote",
-          "docs/deep/new.txt": "new",
-          empty: "<dir>",
-          "media/e.bin": null,
-        }),
-      );
-      await p.moveA("docs/deep/c.txt", "c-moved.txt");
-      await syncedThroughPlanner(
-        tree({
-          "docs/b.txt": "b edited on the remote",
-          "docs/deep/new.txt": "new",
-          empty: "<dir>",
-          "media/e.bin": null,
-          "docs/deep/c.txt": null,
-          "c-moved.txt": "c",
-        }),
-      );
-    });
+    /** Each change in turn is planned and synced; the expected tree accumulates the patches. */
+    const eachPlanned = async (steps: Array<[() => Promise<void>, Record<string, string | null>]>) => {
+      let expected: Record<string, string | null> = {};
+      for (const [change, patch] of steps) {
+        await change();
+        expected = { ...expected, ...patch };
+        await syncedThroughPlanner(tree(expected));
+      }
+    };
 
-    test("ScaiDrive changes are planned and synced: edit, new file, empty folder, delete, folder move", async () => {
-      await p.writeB("a.txt", "a edited in ScaiDrive");
-      await syncedThroughPlanner(tree({ "a.txt": "a edited in ScaiDrive" }));
-      await p.writeB("media/f.bin", "f");
-      await syncedThroughPlanner(tree({ "a.txt": "a edited in ScaiDrive", "media/f.bin": "f" }));
-      await p.mkdirB("docs/deep/empty");
-      await syncedThroughPlanner(
-        tree({ "a.txt": "a edited in ScaiDrive", "media/f.bin": "f", "docs/deep/empty": "<dir>" }),
-      );
-      await p.deleteB("docs/deep/d.txt");
-      const afterDelete = { "a.txt": "a edited in ScaiDrive", "media/f.bin": "f", "docs/deep/empty": "<dir>" };
-      await syncedThroughPlanner(tree({ ...afterDelete, "docs/deep/d.txt": null }));
-      await p.moveB("docs/deep", "deep");
-      await syncedThroughPlanner(
-        tree({
-          ...afterDelete,
-          "docs/deep/d.txt": null,
-          "docs/deep": null,
-          "docs/deep/c.txt": null,
-          "docs/deep/empty": null,
-          deep: "<dir>",
-          "deep/c.txt": "c",
-          "deep/empty": "<dir>",
-        }),
-      );
+    test("remote changes are planned and synced: edit, new file, new empty folder, delete, move", () =>
+      eachPlanned([
+        [() => p.writeA("docs/b.txt", "b edited on the remote"), { "docs/b.txt": "b edited on the remote" }],
+        [() => p.writeA("docs/deep/new.txt", "new"), { "docs/deep/new.txt": "new" }],
+        [() => p.mkdirA("empty"), { empty: "<dir>" }],
+        [() => p.deleteA("media/e.bin"), { "media/e.bin": null }],
+        [() => p.moveA("docs/deep/c.txt", "c-moved.txt"), { "docs/deep/c.txt": null, "c-moved.txt": "c" }],
+      ]));
+
+    test("ScaiDrive changes are planned and synced: edit, new file, empty folder, delete, folder move", () =>
+      eachPlanned([
+        [() => p.writeB("a.txt", "a edited in ScaiDrive"), { "a.txt": "a edited in ScaiDrive" }],
+        [() => p.writeB("media/f.bin", "f"), { "media/f.bin": "f" }],
+        [() => p.mkdirB("docs/deep/empty"), { "docs/deep/empty": "<dir>" }],
+        [() => p.deleteB("docs/deep/d.txt"), { "docs/deep/d.txt": null }],
+        [
+          () => p.moveB("docs/deep", "deep"),
+          {
+            "docs/deep": null,
+            "docs/deep/c.txt": null,
+            "docs/deep/empty": null,
+            deep: "<dir>",
+            "deep/c.txt": "c",
+            "deep/empty": "<dir>",
+          },
+        ],
+      ]));
+
+    test("the ScaiDrive check reads in chunks: chunks of 1, 2 and 20,000 rows answer alike", async () => {
+      const answers = async () =>
+        Promise.all(
+          [1, 2, 20_000].map((chunk) =>
+            e.stores.fileStates.scaidriveMatchesBase(p.connector.id, p.shareB, p.target, chunk),
+          ),
+        );
+      assert.deepEqual(await answers(), [true, true, true]);
+      await p.mkdirB("docs/extra");
+      assert.deepEqual(await answers(), [false, false, false], "a node the base does not know");
+      await p.deleteB("docs/extra");
+      assert.deepEqual(await answers(), [true, true, true]);
+      await p.writeB("media/e.bin", "edited");
+      assert.deepEqual(await answers(), [false, false, false], "a new version");
+      assert.equal(await e.stores.fileStates.scaidriveMatchesBase(p.connector.id, p.shareA, p.target, 2), false);
     });
 
     for (const target of ["/", "/Données 😀 ünïcode"]) {

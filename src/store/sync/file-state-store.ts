@@ -4,6 +4,7 @@
  * (an item out of the filter's scope, a folder kept on one side because it is not empty). Each
  * file's row is written as soon as that file is done, which is what makes a killed run resumable.
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { FileStatesTable } from "../db/sync-tables.js";
@@ -183,35 +184,50 @@ export class FileStateStore {
   /**
    * Whether the ScaiDrive subtree at `root` (a share path, "/" or "/a/b") holds exactly the base's
    * items as they were synced: every synced row's node still at its path, of its kind, files at
-   * the synced version, and no other node below the root. Two statements in the database, no
-   * listing: what lets a run with nothing to do skip listing the ScaiDrive side.
+   * the synced version, and no other node below the root. Answered in the database, no listing:
+   * what lets a run with nothing to do skip listing the ScaiDrive side. Read in chunks of `chunk`
+   * rows with a turn of the event loop between them: on SQLite one statement over a million rows
+   * would hold the server's only thread for seconds.
    */
-  async scaidriveMatchesBase(connectorId: string, shareId: string, root: string): Promise<boolean> {
+  async scaidriveMatchesBase(connectorId: string, shareId: string, root: string, chunk = 20_000): Promise<boolean> {
     const prefix = root === "/" ? "/" : `${root}/`;
-    const mismatch = await sql<{ n: number | string }>`
-      select count(*) as n from file_states fs
-      left join nodes n on n.id = fs.scaidrive_node_id
-      where fs.connector_id = ${connectorId} and (
-        n.id is null or n.share_id <> ${shareId} or n.type <> fs.kind or n.path <> (${prefix} || fs.path)
-        or (fs.kind = 'file' and coalesce(n.current_version_id, '') <> coalesce(fs.scaidrive_version_id, '')))
-    `.execute(this.db);
-    if (num(mismatch.rows[0]?.n) !== 0) return false;
+    let rows = 0;
+    for (let after = ""; ;) {
+      const page = await sql<{ n: number | string; bad: number | string | null; last: string | null }>`
+        select count(*) as n, sum(bad) as bad, max(path) as last from (
+          select fs.path, case when n.id is null or n.share_id <> ${shareId} or n.type <> fs.kind
+            or n.path <> (${prefix} || fs.path) or (fs.kind = 'file'
+              and coalesce(n.current_version_id, '') <> coalesce(fs.scaidrive_version_id, ''))
+            then 1 else 0 end as bad
+          from file_states fs left join nodes n on n.id = fs.scaidrive_node_id
+          where fs.connector_id = ${connectorId} and fs.path > ${after}
+          order by fs.path limit ${chunk}) c
+      `.execute(this.db);
+      const { n, bad, last } = page.rows[0] ?? { n: 0, bad: 0, last: null };
+      if (num(bad) !== 0) return false;
+      if (num(n) === 0 || last === null) break;
+      rows += num(n);
+      after = last;
+      await nextTurn();
+    }
+    let below = 0;
     // Character (code point) lengths: substr counts characters on both databases.
-    const below =
-      root === "/"
-        ? sql<{ n: number | string }>`select count(*) as n from nodes where share_id = ${shareId}
-            and parent_id is not null`
-        : sql<{ n: number | string }>`select count(*) as n from nodes where share_id = ${shareId}
-            and substr(path, 1, ${[...prefix].length}) = ${prefix}`;
-    const [nodes, rows] = await Promise.all([
-      below.execute(this.db),
-      this.db
-        .selectFrom("file_states")
-        .select((eb) => eb.fn.countAll<number | string>().as("n"))
-        .where("connector_id", "=", connectorId)
-        .executeTakeFirstOrThrow(),
-    ]);
-    return num(nodes.rows[0]?.n) === num(rows.n);
+    const chars = [...prefix].length;
+    for (let after = ""; ;) {
+      const page = await sql<{ n: number | string; below: number | string | null; last: string | null }>`
+        select count(*) as n, sum(case when parent_id is not null and substr(path, 1, ${chars}) = ${prefix}
+          then 1 else 0 end) as below, max(id) as last from (
+          select id, parent_id, path from nodes where share_id = ${shareId} and id > ${after}
+          order by id limit ${chunk}) c
+      `.execute(this.db);
+      const { n, below: inPage, last } = page.rows[0] ?? { n: 0, below: 0, last: null };
+      if (num(n) === 0 || last === null) break;
+      below += num(inPage);
+      if (below > rows) return false;
+      after = last;
+      await nextTurn();
+    }
+    return below === rows;
   }
 
   /** Every row of the connector, a page at a time (bounded memory for a million rows). */
