@@ -155,6 +155,13 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await answers(), [false, false, false], "a node the base does not know");
       await p.deleteB("docs/extra");
       assert.deepEqual(await answers(), [true, true, true]);
+      await p.writeB("docs/deep/more/x.txt", "x");
+      assert.deepEqual(await answers(), [false, false, false], "a new folder with a file, deeper down");
+      await p.deleteB("docs/deep/more");
+      await p.writeB("top.txt", "t");
+      assert.deepEqual(await answers(), [false, false, false], "a new file at the root");
+      await p.deleteB("top.txt");
+      assert.deepEqual(await answers(), [true, true, true]);
       await p.writeB("media/e.bin", "edited");
       assert.deepEqual(await answers(), [false, false, false], "a new version");
       assert.equal(await e.stores.fileStates.scaidriveMatchesBase(p.connector.id, p.shareA, p.target, 2), false);

@@ -186,8 +186,8 @@ export class FileStateStore {
    * items as they were synced: every synced row's node still at its path, of its kind, files at
    * the synced version, and no other node below the root. Answered in the database, no listing:
    * what lets a run with nothing to do skip listing the ScaiDrive side. Read in chunks of `chunk`
-   * rows with a turn of the event loop between them: on SQLite one statement over a million rows
-   * would hold the server's only thread for seconds.
+   * rows (`chunk / 20` folders when counting their children) with a turn of the event loop between
+   * them, so a million rows never hold SQLite's one thread in one statement.
    */
   async scaidriveMatchesBase(connectorId: string, shareId: string, root: string, chunk = 20_000): Promise<boolean> {
     const prefix = root === "/" ? "/" : `${root}/`;
@@ -210,24 +210,35 @@ export class FileStateStore {
       after = last;
       await nextTurn();
     }
-    let below = 0;
-    // Character (code point) lengths: substr counts characters on both databases.
-    const chars = [...prefix].length;
-    for (let after = ""; ;) {
-      const page = await sql<{ n: number | string; below: number | string | null; last: string | null }>`
-        select count(*) as n, sum(case when parent_id is not null and substr(path, 1, ${chars}) = ${prefix}
-          then 1 else 0 end) as below, max(id) as last from (
-          select id, parent_id, path from nodes where share_id = ${shareId} and id > ${after}
-          order by id limit ${chunk}) c
+    // No node below the root but the base's: then the root's and the base folders' children are
+    // exactly the base's nodes (each base node is one of them, and anything else below the root
+    // would make one more child of the root or of a base folder). Counted on the parent index.
+    const top = await sql<{ id: string | null; path: string | null }>`
+      select p.id, p.path from file_states fs
+      join nodes n on n.id = fs.scaidrive_node_id join nodes p on p.id = n.parent_id
+      where fs.connector_id = ${connectorId} and fs.path not like '%/%' limit 1
+    `.execute(this.db);
+    const rootNode = top.rows[0];
+    if (!rootNode?.id || rootNode.path !== root) return false;
+    const atRoot = await sql<{ n: number | string }>`
+      select count(*) as n from nodes where share_id = ${shareId} and parent_id = ${rootNode.id}
+    `.execute(this.db);
+    let children = num(atRoot.rows[0]?.n);
+    for (let after = ""; children <= rows;) {
+      const page = await sql<{ folders: number | string; children: number | string; last: string | null }>`
+        select count(distinct f.path) as folders, count(n.id) as children, max(f.path) as last from (
+          select path, scaidrive_node_id from file_states
+          where connector_id = ${connectorId} and kind = 'folder' and path > ${after}
+          order by path limit ${Math.max(1, Math.floor(chunk / 20))}) f
+        left join nodes n on n.share_id = ${shareId} and n.parent_id = f.scaidrive_node_id
       `.execute(this.db);
-      const { n, below: inPage, last } = page.rows[0] ?? { n: 0, below: 0, last: null };
-      if (num(n) === 0 || last === null) break;
-      below += num(inPage);
-      if (below > rows) return false;
+      const { folders, children: inPage, last } = page.rows[0] ?? { folders: 0, children: 0, last: null };
+      if (num(folders) === 0 || last === null) break;
+      children += num(inPage);
       after = last;
       await nextTurn();
     }
-    return below === rows;
+    return children === rows;
   }
 
   /** Every row of the connector, a page at a time (bounded memory for a million rows). */
