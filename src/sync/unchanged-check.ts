@@ -51,8 +51,11 @@ export async function checkUnchanged(p: UnchangedCheckParams): Promise<Unchanged
   const health = await p.fileStates.baseHealth(p.connectorId);
   if (health.rows === 0) return { unchanged: false, reason: "no base yet" };
   if (health.unclean > 0) return { unchanged: false, reason: "the base holds notes or errors" };
-  // The database check runs while the remote is walked.
-  const scaidriveSame = p.scaidriveMatchesBase().catch(() => false);
+  // The database check runs while the remote is walked; a failed check plans, saying why.
+  const scaidriveSame = p.scaidriveMatchesBase().then(
+    (same) => (same ? undefined : "the ScaiDrive side changed"),
+    (err: unknown) => `the ScaiDrive side could not be checked: ${(err as Error)?.message ?? String(err)}`,
+  );
   const reported: ReportedEntry[] = [];
   let matched = 0;
   let listed = 0;
@@ -95,7 +98,8 @@ export async function checkUnchanged(p: UnchangedCheckParams): Promise<Unchanged
     return { unchanged: false, reason: `the walk failed: ${(err as Error).message}` };
   }
   if (matched !== health.rows) return { unchanged: false, reason: "items of the base are missing on the remote" };
-  if (!(await scaidriveSame)) return { unchanged: false, reason: "the ScaiDrive side changed" };
+  const scaidriveDiffers = await scaidriveSame;
+  if (scaidriveDiffers) return { unchanged: false, reason: scaidriveDiffers };
   return { unchanged: true, reported, plan: emptyPlan(health.files, listed, health.rows) };
 }
 

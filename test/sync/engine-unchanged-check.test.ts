@@ -239,6 +239,24 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    test("a ScaiDrive-side check that fails sends the run to the planner", async () => {
+      const store = e.stores.fileStates;
+      const original = store.scaidriveMatchesBase;
+      store.scaidriveMatchesBase = async () => {
+        throw new Error("database gone for a moment");
+      };
+      try {
+        const job = await p.sync();
+        assert.equal(job.status, "completed", JSON.stringify(job.error));
+        assert.equal(job.files_total, 0);
+        assert.equal(walked(p.shareB), 1, "planned");
+      } finally {
+        store.scaidriveMatchesBase = original;
+      }
+      await p.sync();
+      assert.equal(walked(p.shareB), 1, "quick again");
+    });
+
     test("a narrowed filter untracks through the planner; a base with notes always plans", async () => {
       await p.update({ exclude_patterns: { extensions: ["bin"] } });
       const narrowed = await p.sync();
