@@ -1132,18 +1132,8 @@ describe("SMB remote: SMB-specific behaviour against smbd", { timeout: 180_000 }
             void e;
             if (seen++ === 0) {
               // Freeze the smbd serving us so listings stall in flight, then kill it.
-              const pids = samba.childPids();
-              assert.ok(pids.length >= 1);
-              // A connection process of an earlier test may be exiting meanwhile (ESRCH): ignored.
-              const signal = (pid: number, sig: NodeJS.Signals) => {
-                try {
-                  process.kill(pid, sig);
-                } catch (e) {
-                  if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e;
-                }
-              };
-              for (const pid of pids) signal(pid, "SIGSTOP");
-              killer = setTimeout(() => pids.forEach((pid) => signal(pid, "SIGKILL")), 300);
+              assert.ok(samba.signalServingChildren("SIGSTOP").length >= 1);
+              killer = setTimeout(() => samba.signalServingChildren("SIGKILL"), 300);
             }
           }
         })(),
