@@ -329,7 +329,9 @@ describe("several nodes on one PostgreSQL: claiming, one scheduler, orphans", { 
 
   test("a node stops heartbeating: another fails its job, the scheduled connector runs again at once", async () => {
     const orphanAfterMs = 1_000;
-    const survivor = await openNode("all", { orphanAfterMs });
+    // Its engine starts only once the dead node's job is claimed: a running engine could claim the
+    // queued job first.
+    const survivor = await openNode("all", { orphanAfterMs }, false);
     const { connector, target } = await newConnector(survivor, 3, { sync_interval_minutes: 60 });
     const jobs = survivor.ctx.engine.stores.jobs;
     // What a node that died mid-run leaves behind: a running job claimed by it, whose heartbeat
@@ -338,6 +340,8 @@ describe("several nodes on one PostgreSQL: claiming, one scheduler, orphans", { 
     const claimed = await jobs.claim(dead!.id, "node_dead");
     assert.equal(claimed?.status, "running");
     const t0 = Date.now();
+    await survivor.ctx.engine.service.start();
+    survivor.started = true;
     const next = await until(
       "the next run to complete",
       async () => {
