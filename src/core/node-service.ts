@@ -545,7 +545,8 @@ export class NodeService {
     const parsed = parsePath(path);
     if (parsed.segments.length === 0)
       throw new AppError("INVALID_NAME", "invalid path: the path must name a file, not the root", { path });
-    const arrived = this.commits.begin();
+    // Writers on their way make the ones ahead of them wait a little and share their commit.
+    const arrived = this.oneStatementCreates() ? this.fileCreates.begin() : this.commits.begin();
     // System writes (the sync engine) into a folder written to before skip the pre-check's path
     // lookup: the one-statement creation verifies the folders anyway, and the transaction path
     // re-checks everything when it leaves the file out.

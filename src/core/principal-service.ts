@@ -3,6 +3,7 @@ import { AppError } from "./errors.js";
 import { newId } from "./ids.js";
 import type { Actor } from "./actor.js";
 import { clampLimit, decodeCursor, encodeCursor, type Page } from "./pagination.js";
+import { FreshLookup } from "./fresh-lookup.js";
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password-hash.js";
 import { inTransaction, isRetryableConflict, isUniqueViolation, type DbExecutor } from "../store/core/db-executor.js";
 import { principalStore, type GroupRecord, type TokenRecord, type UserRecord } from "../store/core/principal-store.js";
@@ -31,8 +32,12 @@ export const TOKEN_USE_RESOLUTION_MS = 60_000;
 export class PrincipalService {
   /** Token id → when this process last recorded its use. */
   private readonly tokenUseNoted = new Map<string, number>();
+  /** Token hash → its user: the requests of a burst with one token share queries (see FreshLookup). */
+  private readonly tokenLookups: FreshLookup<string, Awaited<ReturnType<typeof principalStore.userByTokenHash>>>;
 
-  constructor(private readonly db: DbExecutor) {}
+  constructor(private readonly db: DbExecutor) {
+    this.tokenLookups = new FreshLookup((hash) => principalStore.userByTokenHash(db, hash));
+  }
 
   /** @throws FORBIDDEN unless admin; VALIDATION_FAILED for a bad email; CONFLICT if the email exists. */
   async createUser(actor: Actor, input: { email: string; name: string; is_admin?: boolean }): Promise<User> {
@@ -280,10 +285,10 @@ export class PrincipalService {
    * not one per request. @throws UNAUTHENTICATED "account disabled" for a disabled user's token.
    */
   async authenticate(token: string): Promise<Actor | undefined> {
-    const found = await principalStore.userByTokenHash(this.db, hashToken(token));
+    const found = await this.tokenLookups.get(hashToken(token));
     if (!found) return undefined;
     const [actor] = await Promise.all([
-      this.actorOf(found.user, found.groupIds),
+      this.actorOf(found.user, [...found.groupIds]),
       this.noteTokenUse(found.tokenId, found.lastUsedAt),
     ]);
     return actor;

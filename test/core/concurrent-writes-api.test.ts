@@ -102,5 +102,38 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         assert.equal((e.body as { items: unknown[] }).items.length, 10);
       }
     });
+
+    test("a token revoked during a burst of requests with it: every later request is 401", async () => {
+      // Concurrent requests with one token share its lookups (FreshLookup): none may be answered
+      // from a lookup that was sent before the revocation committed.
+      const u = await s.api("POST", "/api/v1/users", { json: { email: "burst@example.com", name: "burst" } });
+      const t = await s.api("POST", "/api/v1/tokens", { json: { user_id: u.body.id, name: "burst" } });
+      assert.equal(t.status, 201);
+      let revoked = false;
+      let stop = false;
+      const late: number[] = [];
+      let before200 = 0;
+      const worker = async () => {
+        while (!stop) {
+          const sentAfterRevocation = revoked;
+          const r = await fetch(`${s.url}/api/v1/shares`, { headers: { authorization: `Bearer ${t.body.token}` } });
+          await r.arrayBuffer();
+          if (sentAfterRevocation) late.push(r.status);
+          else if (r.status === 200) before200++;
+        }
+      };
+      const workers = Array.from({ length: 16 }, worker);
+      while (before200 < 100) await new Promise((r) => setTimeout(r, 5));
+      const del = await s.api("DELETE", `/api/v1/tokens/${t.body.id}`);
+      assert.equal(del.status, 204);
+      revoked = true;
+      while (late.length < 200) await new Promise((r) => setTimeout(r, 5));
+      stop = true;
+      await Promise.all(workers);
+      assert.deepEqual(
+        late.filter((status) => status !== 401),
+        [],
+      );
+    });
   });
 }

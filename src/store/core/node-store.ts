@@ -2,9 +2,9 @@ import { sql } from "kysely";
 import type { Selectable } from "kysely";
 import type { NodesTable } from "../db/core-tables.js";
 import { isPostgres, toNumber, type DbExecutor } from "./db-executor.js";
+import { fileCreationStatement, type FileCreation } from "./file-creation-statement.js";
 import { runPrepared } from "./prepared.js";
 import type { ShareRecord } from "./share-store.js";
-import type { VersionRecord } from "./version-store.js";
 
 export interface NodeRecord {
   id: string;
@@ -161,58 +161,9 @@ export const nodeStore = {
    * others). A file's path must be its parent's path plus its name. Returns the ids of the files
    * inserted; the callers of the others take the transaction path.
    */
-  async insertFilesWithVersions(
-    db: DbExecutor,
-    items: readonly {
-      file: NodeRecord;
-      version: VersionRecord;
-      inlineData: Buffer | undefined;
-      ancestors: readonly { id: string; path: string }[];
-    }[],
-  ): Promise<Set<string>> {
-    const col = <T>(f: (it: (typeof items)[number], i: number) => T) => items.map(f);
-    const anc = items.flatMap((it, i) => it.ancestors.map((a) => ({ i, ...a })));
-    const raw = sql<{ id: string }>`with anc as (
-        select * from unnest(cast(${anc.map((a) => a.i)} as integer[]), cast(${anc.map((a) => a.id)} as varchar[]),
-          cast(${anc.map((a) => a.path)} as text[])) as a(i, id, path)
-      ), chain as (
-        select id, path from nodes where id in (select id from anc) for share
-      ), moved as (
-        select distinct anc.i from anc left join chain on chain.id = anc.id and chain.path = anc.path
-        where chain.id is null
-      ), items as (
-        select * from unnest(
-          cast(${col((_, i) => i)} as integer[]),
-          cast(${col((it) => it.file.id)} as varchar[]), cast(${col((it) => it.file.share_id)} as varchar[]),
-          cast(${col((it) => it.file.parent_id)} as varchar[]), cast(${col((it) => it.file.name)} as varchar[]),
-          cast(${col((it) => it.file.name_key)} as varchar[]), cast(${col((it) => it.file.path)} as text[]),
-          cast(${col((it) => it.file.size)} as bigint[]), cast(${col((it) => it.file.sha256)} as varchar[]),
-          cast(${col((it) => it.file.current_version_id)} as varchar[]), cast(${col((it) => it.file.owner_id)} as varchar[]),
-          cast(${col((it) => it.file.created_at)} as varchar[]), cast(${col((it) => it.file.modified_at)} as varchar[]),
-          cast(${col((it) => it.version.author_id)} as varchar[]), cast(${col((it) => it.version.created_at)} as varchar[]),
-          cast(${col((it) => it.inlineData ?? null)} as bytea[])
-        ) as t(i, id, share_id, parent_id, name, name_key, path, size, sha256, version_id, owner_id, created_at,
-          modified_at, author_id, version_created_at, data)
-      ), ins as (
-        insert into nodes (id, share_id, parent_id, name, name_key, path, type, size, sha256, current_version_id,
-          owner_id, created_at, modified_at, acl_inherit, metadata)
-        select id, share_id, parent_id, name, name_key, path, 'file', size, sha256, version_id, owner_id, created_at,
-          modified_at, 1, '{}' from items where i not in (select i from moved)
-        on conflict (parent_id, name) do nothing
-        returning id
-      ), ver as (
-        insert into versions (id, file_id, size, sha256, author_id, created_at)
-        select items.version_id, items.id, items.size, items.sha256, items.author_id, items.version_created_at
-        from items join ins on ins.id = items.id
-      ), blob as (
-        insert into inline_blobs (sha256, data)
-        select distinct on (items.sha256) items.sha256, items.data from items join ins on ins.id = items.id
-        where items.data is not null
-        on conflict (sha256) do update set sha256 = excluded.sha256
-      )
-      select id from ins`;
-    const { rows } = await raw.execute(db);
-    return new Set(rows.map((r) => r.id));
+  async insertFilesWithVersions(db: DbExecutor, items: readonly FileCreation[]): Promise<Set<string>> {
+    const result = await fileCreationStatement(items).execute(db);
+    return new Set(result.rows.map((r) => r.id));
   },
 
   async get(db: DbExecutor, id: string): Promise<NodeRecord | undefined> {

@@ -242,11 +242,8 @@ export const principalStore = {
   },
 
   /**
-   * The user a token hash belongs to and the token's id and last use, in one query (every authenticated request asks).
-   */
-  /**
-   * A token's user with the user's groups, in one query (one row per group): every API request
-   * authenticates, and on PostgreSQL each query is a round trip.
+   * A token's user with the user's groups and the token's id and last use, in one query (one row
+   * per group): every API request authenticates, and on PostgreSQL each query is a round trip.
    */
   async userByTokenHash(
     db: DbExecutor,
