@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { inTransaction, type DbExecutor } from "../store/core/db-executor.js";
+import { BatchWindow } from "./batch-window.js";
 
 interface QueuedOp {
   fn(trx: DbExecutor): Promise<unknown>;
@@ -37,20 +38,20 @@ export interface CommitBatcherOptions {
  */
 export class CommitBatcher {
   private readonly queue: QueuedOp[] = [];
-  private readonly windowMs: number;
   private readonly maxOps: number;
-  private timer: NodeJS.Timeout | undefined;
-  private immediate: NodeJS.Immediate | undefined;
+  private readonly window: BatchWindow;
   private running = false;
-  /** Writers that announced themselves and have not reached their commit yet. */
-  private onTheirWay = 0;
 
   constructor(
     private readonly db: DbExecutor,
     private readonly opts: CommitBatcherOptions,
   ) {
-    this.windowMs = opts.windowMs ?? 4;
     this.maxOps = opts.maxOps ?? 128;
+    this.window = new BatchWindow({
+      windowMs: opts.windowMs ?? 4,
+      ready: () => !this.running && this.queue.length > 0,
+      send: () => this.flush(),
+    });
   }
 
   /**
@@ -60,14 +61,7 @@ export class CommitBatcher {
    */
   begin(): () => void {
     if (!this.opts.enabled) return noop;
-    this.onTheirWay++;
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.onTheirWay--;
-      if (this.onTheirWay === 0 && this.queue.length > 0) this.flushSoon();
-    };
+    return this.window.begin();
   }
 
   /** Runs fn in a transaction (shared with other writers when enabled); settles after the commit. */
@@ -75,24 +69,11 @@ export class CommitBatcher {
     if (!this.opts.enabled || this.db.isTransaction) return inTransaction(this.db, fn, opts);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (this.running) return;
-      if (this.queue.length >= this.maxOps || this.onTheirWay === 0) this.flushSoon();
-      else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
-    });
-  }
-
-  /** Flushes after the current I/O callbacks, so writers finishing in the same turn still join. */
-  private flushSoon(): void {
-    if (this.running || this.immediate) return;
-    this.immediate = setImmediate(() => {
-      this.immediate = undefined;
-      this.flush();
+      this.window.schedule(this.queue.length >= this.maxOps);
     });
   }
 
   private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     if (this.running || this.queue.length === 0) return;
     this.running = true;
     const batch = this.queue.splice(0, this.maxOps);
@@ -100,7 +81,7 @@ export class CommitBatcher {
       this.running = false;
       if (this.queue.length === 0) return;
       // Whatever queued during that commit waited already: go on without another window.
-      this.flushSoon();
+      this.window.soon();
     });
   }
 

@@ -1,6 +1,7 @@
 import type { DbExecutor } from "../store/core/db-executor.js";
 import type { FileCreation } from "../store/core/file-creation-statement.js";
 import { nodeStore } from "../store/core/node-store.js";
+import { BatchWindow } from "./batch-window.js";
 
 interface Queued extends FileCreation {
   settle(inserted: boolean): void;
@@ -22,15 +23,20 @@ interface Queued extends FileCreation {
 export class FileCreateBatcher {
   private queue: Queued[] = [];
   private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  private immediate: NodeJS.Immediate | undefined;
-  /** Writers that announced themselves and have not got to their creation (or given up) yet. */
-  private onTheirWay = 0;
+  private readonly maxBatch: number;
+  private readonly window: BatchWindow;
 
   constructor(
     private readonly db: DbExecutor,
-    private readonly opts: { windowMs?: number; maxBatch?: number } = {},
-  ) {}
+    opts: { windowMs?: number; maxBatch?: number } = {},
+  ) {
+    this.maxBatch = opts.maxBatch ?? 256;
+    this.window = new BatchWindow({
+      windowMs: opts.windowMs ?? 4,
+      ready: () => !this.running && this.queue.length > 0,
+      send: () => this.send(),
+    });
+  }
 
   /**
    * Announces a writer that may call {@link create} soon, so that creations ahead of it wait for
@@ -38,52 +44,24 @@ export class FileCreateBatcher {
    * ready to create (before create()) or gives up.
    */
   begin(): () => void {
-    this.onTheirWay++;
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.onTheirWay--;
-      if (this.onTheirWay === 0 && this.queue.length > 0) this.sendSoon();
-    };
+    return this.window.begin();
   }
 
   /** True when the file was inserted; false when its folders moved or its name was taken. */
   create(item: FileCreation): Promise<boolean> {
     return new Promise<boolean>((settle) => {
       this.queue.push({ ...item, settle });
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.running || this.queue.length === 0) return;
-    if (this.queue.length >= this.maxBatch() || this.onTheirWay === 0) this.sendSoon();
-    else this.timer ??= setTimeout(() => this.send(), this.opts.windowMs ?? 4);
-  }
-
-  private maxBatch(): number {
-    return this.opts.maxBatch ?? 256;
-  }
-
-  /** Sends after the current I/O callbacks, so creations finishing in the same turn still join. */
-  private sendSoon(): void {
-    if (this.running || this.immediate) return;
-    this.immediate = setImmediate(() => {
-      this.immediate = undefined;
-      this.send();
+      this.window.schedule(this.queue.length >= this.maxBatch);
     });
   }
 
   private send(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     if (this.running || this.queue.length === 0) return;
     this.running = true;
-    const batch = this.queue.splice(0, this.maxBatch());
+    const batch = this.queue.splice(0, this.maxBatch);
     void this.insert(batch).finally(() => {
       this.running = false;
-      this.schedule();
+      this.window.schedule(this.queue.length >= this.maxBatch);
     });
   }
 
