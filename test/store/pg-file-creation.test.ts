@@ -1,86 +1,26 @@
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import pg from "pg";
 import { sql } from "kysely";
-import { openDatabase, type DatabaseHandle } from "../../src/store/db/database.js";
-import { fileCreationStatement, type FileCreation } from "../../src/store/core/file-creation-statement.js";
+import { fileCreationStatement } from "../../src/store/core/file-creation-statement.js";
 import { nodeStore, type NodeRecord } from "../../src/store/core/node-store.js";
 import { versionStore } from "../../src/store/core/version-store.js";
 import { inlineBlobStore } from "../../src/store/blobs/inline-blob-store.js";
-import { makeTempDir, type TempDir } from "../harness/temp-dir.js";
-import { createPgDatabase, pgReachable, type PgDatabase } from "../harness/postgres-database.js";
-
-const AT = "2026-01-02T03:04:05.000Z";
-let seq = 0;
-const id = (prefix: string) => `${prefix}_${String(++seq).padStart(26, "0")}`;
-
-function folder(parent: NodeRecord | null, name: string): NodeRecord {
-  return {
-    id: id("fil"),
-    share_id: "shr_F",
-    parent_id: parent?.id ?? null,
-    name,
-    name_key: name.toLowerCase(),
-    path: parent ? `${parent.path === "/" ? "" : parent.path}/${name}` : "/",
-    type: "folder",
-    size: 0,
-    sha256: null,
-    current_version_id: null,
-    owner_id: null,
-    created_at: AT,
-    modified_at: AT,
-    acl_inherit: true,
-    metadata: "{}",
-  };
-}
-
-/** A file to create below `chain` (root first, parent last), inline unless `inline` is false. */
-function creation(chain: NodeRecord[], name: string, content: Buffer, inline = true): FileCreation {
-  const parent = chain[chain.length - 1]!;
-  const sha256 = createHash("sha256").update(content).digest("hex");
-  const fileId = id("fil");
-  const versionId = id("ver");
-  return {
-    file: {
-      ...folder(parent, name),
-      id: fileId,
-      type: "file",
-      size: content.length,
-      sha256,
-      current_version_id: versionId,
-    },
-    version: { id: versionId, file_id: fileId, size: content.length, sha256, author_id: null, created_at: AT },
-    inlineData: inline ? content : undefined,
-    ancestors: chain.filter((n) => n.parent_id !== null).map((n) => ({ id: n.id, path: n.path })),
-  };
-}
+import type { DatabaseHandle } from "../../src/store/db/database.js";
+import { fileCreation as creation, folderNode as folder, openPgShare } from "./helpers/pg-file-share.js";
 
 /** PostgreSQL's one-statement file creation (file-creation-statement.ts), on a real server. */
 describe("one-statement file creation on PostgreSQL", () => {
-  let dir: TempDir;
+  let share: Awaited<ReturnType<typeof openPgShare>>;
   let handle: DatabaseHandle;
-  let schema: PgDatabase;
   let root: NodeRecord;
 
   before(async () => {
-    assert.ok(await pgReachable(), "PostgreSQL must be reachable at SCAIDRIVE_TEST_PG_URL");
-    dir = makeTempDir("pg-file-creation");
-    schema = await createPgDatabase();
-    handle = await openDatabase({ dataDir: dir.path, databaseUrl: schema.url });
-    await handle.db
-      .insertInto("shares")
-      .values({ id: "shr_F", name: "F", description: null, created_by: "usr_x", created_at: AT })
-      .execute();
-    root = folder(null, "");
-    await nodeStore.insert(handle.db, root);
+    share = await openPgShare();
+    ({ handle, root } = share);
   });
 
-  after(async () => {
-    await handle?.close();
-    await schema?.drop();
-    dir?.remove();
-  });
+  after(async () => share?.cleanup());
 
   test("a batch creates each file with its version and its own slice of the content", async () => {
     const a = folder(root, "a");
@@ -147,27 +87,30 @@ describe("one-statement file creation on PostgreSQL", () => {
     const batch = Array.from({ length: 3000 }, (_, i) => creation([root, many], `f${i}`, randomBytes(8)));
     for (let i = 0; i < batch.length; i += 500)
       await nodeStore.insertFilesWithVersions(handle.db, batch.slice(i, i + 500));
-    await sql`analyze`.execute(handle.db);
+    await sql`analyze nodes`.execute(handle.db);
     const compiled = fileCreationStatement([creation([root, many], "x", randomBytes(8))]).compile(handle.db);
-    const client = new pg.Client({ connectionString: schema.url });
-    await client.connect();
-    try {
-      await client.query("set plan_cache_mode = force_generic_plan");
-      await client.query(`prepare creation as ${compiled.sql}`);
-      const plan = (await client.query("explain execute creation('[]', '\\x', '[]')")).rows
-        .map((r: { "QUERY PLAN": string }) => r["QUERY PLAN"])
-        .join("\n");
-      assert.doesNotMatch(plan, /Seq Scan on nodes/, plan);
-      assert.match(plan, /Index Scan using nodes_pkey on nodes/, plan);
-    } finally {
-      await client.end();
-    }
+    // One connection for the session setting and the prepared statement.
+    await handle.db.connection().execute(async (conn) => {
+      await sql`set plan_cache_mode = force_generic_plan`.execute(conn);
+      try {
+        await sql.raw(`prepare creation as ${compiled.sql}`).execute(conn);
+        const explained = await sql
+          .raw<{ "QUERY PLAN": string }>("explain execute creation('[]', '\\x', '[]')")
+          .execute(conn);
+        const plan = explained.rows.map((r) => r["QUERY PLAN"]).join("\n");
+        assert.doesNotMatch(plan, /Seq Scan on nodes/, plan);
+        assert.match(plan, /Index Scan using nodes_pkey on nodes/, plan);
+      } finally {
+        await sql`deallocate creation`.execute(conn);
+        await sql`reset plan_cache_mode`.execute(conn);
+      }
+    });
   });
 
   test("inline content up to a page stays in the row (no TOAST), larger content still fits", async () => {
     const r = await sql<{ attstorage: string; reloptions: string[] | null }>`
       select a.attstorage, c.reloptions from pg_attribute a join pg_class c on c.oid = a.attrelid
-      where c.relname = 'inline_blobs' and a.attname = 'data'`.execute(handle.db);
+      where c.oid = 'inline_blobs'::regclass and a.attname = 'data'`.execute(handle.db);
     assert.equal(r.rows[0]?.attstorage, "m");
     assert.deepEqual(r.rows[0]?.reloptions, ["toast_tuple_target=8160"]);
     const big = creation([root], "incompressible-16k.bin", randomBytes(16 * 1024));
@@ -176,7 +119,7 @@ describe("one-statement file creation on PostgreSQL", () => {
     assert.ok((await inlineBlobStore.get(handle.db, big.file.sha256!))?.equals(big.inlineData!));
     const toast = await sql<{ n: string }>`
       select count(*) as n from pg_class c join pg_class t on t.oid = c.reltoastrelid
-      where c.relname = 'inline_blobs'`.execute(handle.db);
+      where c.oid = 'inline_blobs'::regclass`.execute(handle.db);
     assert.equal(Number(toast.rows[0]?.n), 1, "the table keeps its TOAST table for rows over a page");
   });
 });
